@@ -1,0 +1,108 @@
+/**
+ * Domain types shared by more than one step of a run. Each module owns the types only it uses; the ones here cross
+ * module boundaries (merge → report, releases → main → report, inputs → everything).
+ */
+
+/** A GitHub repository, `owner/name`. */
+export interface RepoId {
+  owner: string
+  repo: string
+}
+
+/** How a conflicted path is to be resolved, by the fork's rules. */
+export type Resolution = 'ours' | 'theirs' | 'manual'
+
+/** One of the fork's ordered path rules: the first rule whose `paths` globs match a file decides its resolution. */
+export interface PathRule {
+  paths: string[]
+  resolution: Resolution
+  note?: string
+}
+
+/** Conflict kinds as `git merge` names them in its CONFLICT lines. */
+export type ConflictKind =
+  | 'content'
+  | 'add/add'
+  | 'modify/delete'
+  | 'rename/delete'
+  | 'rename/rename'
+  | 'rename/add'
+  | 'binary'
+  | 'file/directory'
+  | 'submodule'
+  | 'other'
+
+export interface Conflict {
+  /** The path as it stands in the merge result (the path a resolver edits). */
+  path: string
+  kind: ConflictKind
+  /** git's own one-line description of the conflict, for the report. */
+  message: string
+  /** What the fork's rules say for this path (`manual` when no rule matches). */
+  resolution: Resolution
+  /** The matching rule's note, if any. */
+  note?: string
+  /** Set when auto-resolve resolved this conflict, to the side kept. */
+  autoResolved?: 'ours' | 'theirs'
+}
+
+export type ChangeStatus = 'added' | 'modified' | 'deleted' | 'renamed'
+
+/** Upstream's changes between the merge base and the tag, grouped by top-level folder. */
+export interface FolderChanges {
+  folder: string
+  added: number
+  modified: number
+  deleted: number
+  renamed: number
+}
+
+export interface ChangeSummary {
+  /** Upstream commits the target branch does not have yet. */
+  commits: number
+  /** Files upstream changed since the merge base. */
+  files: number
+  byFolder: FolderChanges[]
+}
+
+export interface MergeResult {
+  status: 'clean' | 'conflicts'
+  /** The target branch's commit that was merged into (never written). */
+  targetSha: string
+  /** The upstream tag's commit. */
+  tagSha: string
+  mergeBase?: string
+  /**
+   * What the sync branch should point at: the merge commit when the merge is clean (or every conflict was
+   * auto-resolved), otherwise the tag's commit itself, so GitHub shows its conflict banner and nothing with conflict
+   * markers is ever committed.
+   */
+  headSha: string
+  /** Conflicts left for a human (empty when clean). */
+  conflicts: Conflict[]
+  /** Conflicts auto-resolve settled, with the side kept. */
+  autoResolved: Conflict[]
+  changes: ChangeSummary
+  /** Paths the fork changed since the merge base that upstream changed too (a reviewer's first suspects). */
+  forkCustomizations: string[]
+}
+
+/** An upstream GitHub release, as far as the action cares. */
+export interface ReleaseInfo {
+  tag: string
+  name?: string
+  body?: string
+  htmlUrl?: string
+  draft: boolean
+  prerelease: boolean
+  publishedAt?: string
+  createdAt?: string
+}
+
+/** One upstream tag as listed through the API. */
+export interface TagRef {
+  name: string
+  /** The object the ref points at: a commit, or an annotated tag object to peel. */
+  sha: string
+  type: 'commit' | 'tag'
+}
