@@ -7,6 +7,7 @@
 import * as core from '@actions/core'
 import os from 'node:os'
 import { Git } from './git.js'
+import { compileChannel, parseDuration, parsePatternList, parseVersionInput, type Channel, type Version } from './releases.js'
 import type { RepoId } from './types.js'
 
 export class InputError extends Error {
@@ -32,12 +33,13 @@ export interface ActionInputs {
   upstream: RepoId
   /** Undefined: the fork's default branch. */
   targetBranch?: string
-  tagPatterns: string[]
-  excludePatterns: string[]
+  /** The tag channel: `tag-pattern` minus `exclude-pattern`, compiled (bad globs fail here). */
+  channel: Channel
   /** Sync exactly this tag. */
   tag?: string
   requireRelease: boolean
-  currentVersion?: string
+  /** `current-version` parsed: the fork's own upstream version as a lower bound. */
+  currentVersion?: Version
   versionFile?: string
   versionPattern: string
   /** Undefined: no wait. */
@@ -100,16 +102,6 @@ export function parseRepo(name: string, value: string): RepoId {
     throw new InputError(`${name} must be owner/name (for example BerriAI/litellm), got "${value}".`)
   }
   return { owner: match[1] as string, repo: match[2] as string }
-}
-
-/** Parses a duration like `2d`, `12h`, `90m`, `45s`, `1w` into milliseconds. */
-export function parseDuration(name: string, value: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(w|d|h|m|s)$/i.exec(value)
-  if (!match) {
-    throw new InputError(`Input '${name}' must be a duration such as 2d, 12h, 90m or 30s, got "${value}".`)
-  }
-  const units: Record<string, number> = { w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 }
-  return Math.round(Number(match[1]) * (units[(match[2] as string).toLowerCase()] as number))
 }
 
 function parseIdentity(value: string): Identity {
@@ -203,11 +195,9 @@ export async function readInputs(env: Env = process.env): Promise<ActionInputs> 
     throw new InputError(`Input 'tag' is not a valid tag name: "${tag}".`)
   }
 
-  const tagPatterns = parseList(input('tag-pattern'))
-  if (tagPatterns.length === 0 && tag === undefined) {
-    throw new InputError("Input 'tag-pattern' is empty: give at least one glob such as v*-stable.")
-  }
-  const excludePatterns = parseList(input('exclude-pattern'))
+  const channel = asInputError(() =>
+    compileChannel({ include: parsePatternList(input('tag-pattern')), exclude: parsePatternList(input('exclude-pattern')) })
+  )
 
   const labels = parseList(input('labels'))
   const cleanLabel = input('clean-label')
@@ -227,12 +217,12 @@ export async function readInputs(env: Env = process.env): Promise<ActionInputs> 
     throw new InputError(`Inputs 'clean-label' and 'conflict-label' must differ (both are "${cleanLabel}").`)
   }
 
-  const currentVersion = input('current-version') || undefined
+  const currentValue = input('current-version')
+  const currentVersion = currentValue ? asInputError(() => parseVersionInput(currentValue, 'current-version')) : undefined
   const versionFileValue = input('version-file')
   const versionFile = versionFileValue ? parseRepoPath('version-file', versionFileValue) : undefined
   const versionPattern = parseRegex('version-pattern', input('version-pattern') || '^version\\s*=\\s*"(.+)"')
-  const ageValue = input('min-release-age')
-  const minReleaseAgeMs = ageValue ? parseDuration('min-release-age', ageValue) : undefined
+  const minReleaseAgeMs = asInputError(() => parseDuration(input('min-release-age'), 'min-release-age'))
 
   const rulesValue = input('rules')
   const checklistValue = core.getInput('checklist')
@@ -250,8 +240,7 @@ export async function readInputs(env: Env = process.env): Promise<ActionInputs> 
     fork,
     upstream,
     targetBranch,
-    tagPatterns,
-    excludePatterns,
+    channel,
     tag,
     requireRelease: parseBoolean('require-release', false),
     currentVersion,
@@ -277,6 +266,16 @@ export async function readInputs(env: Env = process.env): Promise<ActionInputs> 
     mirrorBranch: await parseMirrorBranch(input('mirror-branch'), targetBranch, branchPrefix),
     runnerTemp: env.RUNNER_TEMP || os.tmpdir(),
     runUrl
+  }
+}
+
+/** Re-throws a validation error of another module as an InputError naming the input. */
+function asInputError<T>(parse: () => T): T {
+  try {
+    return parse()
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    throw new InputError(/^Input '/.test(message) ? message : `Input ${message.replace(/^([a-z-]+)\b/, "'$1'")}`)
   }
 }
 

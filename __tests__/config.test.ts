@@ -1,0 +1,93 @@
+import { describe, expect, it } from '@jest/globals'
+import { DEFAULT_CHECKLIST, parseConfigFile, parseRulesInput, resolvePolicy } from '../src/config.js'
+import { InputError, type ActionInputs } from '../src/inputs.js'
+
+const origin = 'config file .github/upstream-sync.yml'
+
+/** Only the fields resolvePolicy reads; the rest of ActionInputs is irrelevant here. */
+function inputs(overrides: Partial<ActionInputs> = {}): ActionInputs {
+  return { ...overrides } as ActionInputs
+}
+
+const forkConfig = `
+rules:
+  - paths: ['.github/workflows/carto-*', 'CARTO_*.md', 'docs/CARTO_*']
+    resolution: ours
+    note: Fork-only files
+  - paths: ['litellm/**', 'tests/**', pyproject.toml]
+    resolution: theirs
+  - paths: [Dockerfile, Makefile]
+    resolution: manual
+    note: 'check # CARTO: sections'
+template: .github/upstream-sync-template.md
+checklist:
+  - Docker image builds
+auto-resolve: true
+`
+
+describe('parseConfigFile', () => {
+  it('reads a complete fork config', () => {
+    const file = parseConfigFile(forkConfig, origin)
+    const policy = resolvePolicy(file, inputs(), origin)
+    expect(policy.rules).toEqual([
+      { paths: ['.github/workflows/carto-*', 'CARTO_*.md', 'docs/CARTO_*'], resolution: 'ours', note: 'Fork-only files' },
+      { paths: ['litellm/**', 'tests/**', 'pyproject.toml'], resolution: 'theirs' },
+      { paths: ['Dockerfile', 'Makefile'], resolution: 'manual', note: 'check # CARTO: sections' }
+    ])
+    expect(policy.template).toEqual({ kind: 'file', path: '.github/upstream-sync-template.md', origin: `${origin}: template` })
+    expect(policy.checklist).toEqual(['Docker image builds'])
+    expect(policy.autoResolve).toBe(true)
+  })
+
+  it('treats an empty file as defaults', () => {
+    const policy = resolvePolicy(parseConfigFile('', origin), inputs(), origin)
+    expect(policy).toEqual({ rules: [], template: undefined, checklist: DEFAULT_CHECKLIST, autoResolve: false })
+  })
+
+  it('accepts a single glob string for paths', () => {
+    const policy = resolvePolicy(parseConfigFile('rules:\n  - paths: "*.md"\n    resolution: theirs\n', origin), inputs(), origin)
+    expect(policy.rules[0]?.paths).toEqual(['*.md'])
+  })
+
+  it.each([
+    ['unknown: 1\n', "config file .github/upstream-sync.yml: unknown key 'unknown' (allowed: rules, template, checklist, auto-resolve)"],
+    ['rules:\n  - paths: [a]\n    resolution: mine\n', 'rules[0].resolution'],
+    ['rules:\n  - paths: [a]\n    resolution: ours\n    notes: typo\n', "rules[0]: unknown key 'notes' (allowed: paths, resolution, note)"],
+    ['rules:\n  - resolution: ours\n', 'rules[0].paths'],
+    ['rules:\n  - paths: []\n    resolution: ours\n', 'rules[0].paths'],
+    ['auto-resolve: sometimes\n', 'auto-resolve'],
+    ['rules: [\n', 'is not valid YAML'],
+    ['rules:\n  - paths: ["src/[abc"]\n    resolution: ours\n', 'rules[0].paths: invalid glob "src/[abc"']
+  ])('rejects bad config %j with the exact key', (text, message) => {
+    expect(() => parseConfigFile(text, origin)).toThrow(InputError)
+    expect(() => parseConfigFile(text, origin)).toThrow(message)
+  })
+})
+
+describe('resolvePolicy with inline inputs', () => {
+  it('lets inputs replace the file', () => {
+    const file = parseConfigFile(forkConfig, origin)
+    const policy = resolvePolicy(
+      file,
+      inputs({ rulesYaml: '- paths: ["**"]\n  resolution: manual\n', template: 'Sync {{tag}}\n', checklist: ['one'], autoResolve: false }),
+      origin
+    )
+    expect(policy.rules).toEqual([{ paths: ['**'], resolution: 'manual' }])
+    expect(policy.template).toEqual({ kind: 'inline', text: 'Sync {{tag}}\n', origin: "Input 'template'" })
+    expect(policy.checklist).toEqual(['one'])
+    expect(policy.autoResolve).toBe(false)
+  })
+
+  it('works with no file at all', () => {
+    const policy = resolvePolicy(undefined, inputs({ rulesYaml: '- paths: Dockerfile\n  resolution: ours\n' }), origin)
+    expect(policy.rules).toEqual([{ paths: ['Dockerfile'], resolution: 'ours' }])
+  })
+
+  it('names the rules input in its errors', () => {
+    expect(() => parseRulesInput('- paths: x\n  resolution: nope\n')).toThrow("Input 'rules': [0].resolution")
+  })
+
+  it('refuses template paths outside the repository', () => {
+    expect(() => resolvePolicy(undefined, inputs({ template: '../secrets.md' }), origin)).toThrow('template path must be inside the repository')
+  })
+})

@@ -1,0 +1,755 @@
+import { describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse as parseYaml } from 'yaml'
+import {
+  chooseRelease,
+  compileChannel,
+  formatDuration,
+  parseDuration,
+  parsePatternList,
+  selectCandidates,
+  type Channel,
+  type ChooseReleaseOptions,
+  type ReleaseLogger,
+  type ReleaseQueries,
+  type SyncPull
+} from '../src/releases.js'
+import type { ReleaseInfo, TagRef } from '../src/types.js'
+import { compareVersions, parseVersion, readVersionFromText, type Version } from '../src/version.js'
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+/**
+ * The real tag list of BerriAI/litellm: the shared fixture beside the repository (CI clones the project with
+ * `shared/` next to it), else the committed copy, so these tests never skip.
+ */
+function loadFixtureTags(): string[] {
+  const shared = path.resolve(repoRoot, '../shared/fixtures/litellm-tags.txt')
+  const file = existsSync(shared) ? shared : path.resolve(repoRoot, 'test/fixtures/litellm-tags.txt')
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+}
+
+/** The defaults exactly as action.yml ships them, so these tests guard what users get. */
+function actionDefault(input: string): string {
+  const action = parseYaml(readFileSync(path.join(repoRoot, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string }>
+  }
+  const value = action.inputs[input]?.default
+  if (value === undefined) throw new Error(`action.yml has no default for ${input}`)
+  return value
+}
+
+const fixtureTags = loadFixtureTags()
+const defaultChannel = compileChannel({
+  include: parsePatternList(actionDefault('tag-pattern')),
+  exclude: parsePatternList(actionDefault('exclude-pattern'))
+})
+const UPSTREAM = 'BerriAI/litellm'
+
+function accepted(channel: Channel, tags: readonly string[] = fixtureTags): string[] {
+  return tags.filter((tag) => channel.matches(tag))
+}
+
+function version(text: string): Version {
+  const parsed = parseVersion(text)
+  if (!parsed) throw new Error(`test setup: ${text} does not parse`)
+  return parsed
+}
+
+function recordingLogger(): ReleaseLogger & { debugs: string[]; warnings: string[] } {
+  const debugs: string[] = []
+  const warnings: string[] = []
+  return { debugs, warnings, debug: (m) => debugs.push(m), warning: (m) => warnings.push(m) }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Channels
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('parsePatternList', () => {
+  it('splits on commas and newlines, trims, drops empties and duplicates', () => {
+    expect(parsePatternList('v*-stable, v*-stable.patch*')).toEqual(['v*-stable', 'v*-stable.patch*'])
+    expect(parsePatternList('  v*-stable\n\n  v*-stable.patch*,\r\n*draft* , ,v*-stable\n')).toEqual([
+      'v*-stable',
+      'v*-stable.patch*',
+      '*draft*'
+    ])
+    expect(parsePatternList('')).toEqual([])
+  })
+
+  it('keeps commas inside braces in their glob', () => {
+    expect(parsePatternList('v{1,2}.*-stable, release-*')).toEqual(['v{1,2}.*-stable', 'release-*'])
+  })
+})
+
+describe('compileChannel', () => {
+  it('asks GitHub only for the literal prefix the include globs share', () => {
+    expect(defaultChannel.prefix).toBe('v')
+    expect(compileChannel({ include: ['v1.8*-stable', 'v1.7*-stable'], exclude: [] }).prefix).toBe('v1.')
+    expect(compileChannel({ include: ['release/v*'], exclude: [] }).prefix).toBe('release/v')
+    expect(compileChannel({ include: ['*-stable'], exclude: [] }).prefix).toBe('')
+    expect(compileChannel({ include: ['v*', 'release-*'], exclude: [] }).prefix).toBe('')
+    expect(compileChannel({ include: ['{v,V}*'], exclude: [] }).prefix).toBe('')
+  })
+
+  it('lets * match across "/" because a tag name is one name, not a path', () => {
+    const channel = compileChannel({ include: ['*-stable', 'release/*'], exclude: ['*/hotfix/*'] })
+    expect(channel.matches('release/v1.2.3-stable')).toBe(true)
+    expect(channel.matches('release/2024/v1.2.3')).toBe(true)
+    expect(channel.matches('release/hotfix/v1.2.3')).toBe(false)
+    expect(channel.matches('.hidden-stable')).toBe(true)
+  })
+
+  it('matches include globs case-sensitively (like the ref listing) and exclude globs case-insensitively', () => {
+    const channel = compileChannel({ include: ['v*'], exclude: parsePatternList(actionDefault('exclude-pattern')) })
+    expect(channel.matches('V1.2.3')).toBe(false)
+    expect(channel.matches('v1.2.3')).toBe(true)
+    expect(channel.matches('v2.0.0-NIGHTLY')).toBe(false)
+    expect(channel.matches('v2.0.0.RC1')).toBe(false)
+    expect(channel.matches('v2.0.0-Draft')).toBe(false)
+  })
+
+  it('names tag-pattern or exclude-pattern for an invalid glob', () => {
+    expect(() => compileChannel({ include: ['v[0-9*'], exclude: [] })).toThrow(
+      'tag-pattern: invalid glob "v[0-9*": Missing closing: "]"'
+    )
+    expect(() => compileChannel({ include: ['v*'], exclude: ['*draft*', '*{rc,dev'] })).toThrow(
+      'exclude-pattern: invalid glob "*{rc,dev": Missing closing: "}"'
+    )
+    expect(() => compileChannel({ include: ['v*(-stable'], exclude: [] })).toThrow(/^tag-pattern: invalid glob/)
+  })
+
+  it('refuses negated globs and whitespace with the fix in the message', () => {
+    expect(() => compileChannel({ include: ['v*', '!*draft*'], exclude: [] })).toThrow(
+      'tag-pattern: "!*draft*" starts with "!"; negated globs are not supported here, put the globs of tags to leave out in exclude-pattern instead'
+    )
+    expect(() => compileChannel({ include: ['v*'], exclude: ['!v*'] })).toThrow(/^exclude-pattern: "!v\*" starts with "!"/)
+    expect(() => compileChannel({ include: ['v* -stable'], exclude: [] })).toThrow(
+      'tag-pattern: "v* -stable" contains whitespace, which no tag name can contain; separate globs with commas or newlines'
+    )
+  })
+
+  it('needs at least one include glob', () => {
+    expect(() => compileChannel({ include: parsePatternList(' , \n'), exclude: [] })).toThrow(
+      'tag-pattern is empty: give at least one glob, e.g. "v*-stable, v*-stable.patch*"'
+    )
+  })
+})
+
+describe('the default channel over the real litellm tags', () => {
+  const stable = accepted(defaultChannel)
+
+  it.each([
+    ['v1.81.9-stable', true],
+    ['v1.73.6-stable.patch.1', true],
+    ['v1.67.0-stable.patch2', true],
+    // The typo'd tag is the stable release 1.32.34 (see parseVersion).
+    ['v.1.32.34-stable', true],
+    ['v1.74.3-stable-draft', false],
+    ['v1.72.2-stable.debug', false],
+    ['v1.74.9.rc.1', false],
+    ['v1.74.5.dev1', false],
+    ['v1.74.8-nightly', false],
+    // A dev build that ends in -stable is still a dev build.
+    ['v1.34.22.dev15-stable', false],
+    ['v1.73.6.rc-draft', false],
+    ['stable', false],
+    ['latest', false]
+  ])('%s → %s', (tag, expected) => {
+    expect(fixtureTags).toContain(tag)
+    expect(defaultChannel.matches(tag)).toBe(expected)
+  })
+
+  it('accepts exactly the stable tags and their patch releases', () => {
+    expect(stable).toHaveLength(118)
+    for (const tag of stable) expect(tag).toMatch(/^v\.?\d+\.\d+\.\d+-stable(\.patch\.?\d+)?$/)
+  })
+
+  it('never accepts drafts, debug builds, nightlies, RCs or dev builds', () => {
+    const forbidden = /draft|debug|nightly|rc|dev/i
+    expect(stable.filter((tag) => forbidden.test(tag))).toEqual([])
+    // The excludes alone keep them out too, whatever tag-pattern lets in.
+    const everything = compileChannel({ include: ['*'], exclude: defaultChannel.exclude })
+    const leftIn = accepted(everything)
+    expect(leftIn.filter((tag) => forbidden.test(tag))).toEqual([])
+    expect(leftIn.length).toBeGreaterThan(stable.length)
+  })
+
+  it('orders the accepted set by version: monotonic, numeric, patch releases after their release', () => {
+    const candidates = selectCandidates(
+      fixtureTags.map((name) => ({ name, sha: sha(name), type: 'commit' as const })),
+      defaultChannel
+    )
+    expect(candidates).toHaveLength(stable.length)
+    const names = candidates.map((c) => c.tag)
+    for (let i = 1; i < candidates.length; i++) {
+      const newer = candidates[i - 1]
+      const older = candidates[i]
+      if (!newer || !older) throw new Error('unreachable')
+      expect(compareVersions(older.version, newer.version)).toBeLessThan(0)
+    }
+    // The newest stable pick: 1.81.12 (a string sort would say 1.81.9).
+    expect(names.slice(0, 4)).toEqual(['v1.81.12-stable', 'v1.81.9-stable', 'v1.81.3-stable', 'v1.81.0-stable'])
+    expect(names.indexOf('v1.73.6-stable.patch.1')).toBe(names.indexOf('v1.73.6-stable') - 1)
+    expect(names.indexOf('v1.67.0-stable.patch2')).toBe(names.indexOf('v1.67.0-stable') - 1)
+    const typo = names.indexOf('v.1.32.34-stable')
+    expect(candidates[typo]?.version.text).toBe('1.32.34-stable')
+    // The typo'd tag sorts as 1.32.34, between 1.32.33 (the oldest stable tag) and 1.34.x.
+    expect(names.slice(-3)).toEqual(['v1.34.21-stable', 'v.1.32.34-stable', 'v1.32.33-stable'])
+  })
+})
+
+describe('selectCandidates', () => {
+  const refs = fixtureTags.map((name) => ({ name, sha: sha(name), type: 'commit' as const }))
+
+  it('skips tags that match but carry no version, with a debug line, without failing', () => {
+    const log = recordingLogger()
+    const everything = compileChannel({ include: ['*'], exclude: defaultChannel.exclude })
+    const candidates = selectCandidates(refs, everything, { log })
+    expect(candidates.map((c) => c.tag)).not.toContain('latest')
+    expect(log.debugs.sort()).toEqual([
+      'tag "latest" matches tag-pattern but carries no version number; skipped',
+      'tag "pr-litellm-spend-logs-db" matches tag-pattern but carries no version number; skipped',
+      'tag "stable" matches tag-pattern but carries no version number; skipped',
+      'tag "test" matches tag-pattern but carries no version number; skipped'
+    ])
+  })
+
+  it('drops the fork’s own version and older, by release number whatever its spelling', () => {
+    const newer = selectCandidates(refs, defaultChannel, { minVersion: version('1.81.9') })
+    expect(newer.map((c) => c.tag)).toEqual(['v1.81.12-stable'])
+    const afterPatch = selectCandidates(refs, defaultChannel, { minVersion: version('v1.73.6-stable') })
+    expect(afterPatch.map((c) => c.tag)).toContain('v1.73.6-stable.patch.1')
+    expect(afterPatch.map((c) => c.tag)).not.toContain('v1.73.6-stable')
+  })
+
+  it('follows custom patterns from the inputs', () => {
+    const nightly = compileChannel({ include: parsePatternList('v1.81*-nightly'), exclude: [] })
+    const tags = selectCandidates(refs, nightly).map((c) => c.tag)
+    expect(tags.length).toBeGreaterThan(0)
+    for (const tag of tags) expect(tag).toMatch(/^v1\.81\.\d+-nightly$/)
+    const noPatches = compileChannel({
+      include: parsePatternList(actionDefault('tag-pattern')),
+      exclude: [...defaultChannel.exclude, '*patch*']
+    })
+    expect(selectCandidates(refs, noPatches).map((c) => c.tag).filter((t) => t.includes('patch'))).toEqual([])
+  })
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// min-release-age
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('parseDuration', () => {
+  it.each([
+    ['2d', 2 * 86_400_000],
+    ['12h', 12 * 3_600_000],
+    ['90m', 90 * 60_000],
+    ['1w', 604_800_000],
+    ['30s', 30_000],
+    ['1d12h', 36 * 3_600_000],
+    ['1 day 12 hours', 36 * 3_600_000],
+    ['2 Days', 2 * 86_400_000],
+    ['1.5d', 36 * 3_600_000],
+    ['0', 0]
+  ])('%s → %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms)
+  })
+
+  it('treats an empty input as no wait', () => {
+    expect(parseDuration('')).toBeUndefined()
+    expect(parseDuration('  ')).toBeUndefined()
+  })
+
+  it.each(['2', 'd2', '2x', '2 d h', '-1d', '1.d', 'two days'])('names the input for %j', (text) => {
+    expect(() => parseDuration(text)).toThrow(
+      `min-release-age "${text.trim()}" is not a duration: use a number and a unit (s, m, h, d or w), e.g. 2d, 12h or 90m`
+    )
+  })
+
+  it('formats durations for messages', () => {
+    expect(formatDuration(2 * 86_400_000)).toBe('2d')
+    expect(formatDuration(90 * 60_000)).toBe('1h 30m')
+    expect(formatDuration(0)).toBe('0s')
+  })
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// chooseRelease
+// ---------------------------------------------------------------------------------------------------------------
+
+function sha(text: string): string {
+  return createHash('sha1').update(text).digest('hex')
+}
+
+/** The commit a tag points at in the fake upstream (annotated tags point at a tag object first). */
+function commitOf(tag: string): string {
+  return sha(`commit:${tag}`)
+}
+
+function tagRef(name: string, annotated = false): TagRef {
+  return annotated ? { name, sha: sha(`tag:${name}`), type: 'tag' } : { name, sha: commitOf(name), type: 'commit' }
+}
+
+/** A PR type with more than SyncPull, to check the decision hands the implementation's own objects back. */
+interface FakePull extends SyncPull {
+  title: string
+}
+
+type Method = keyof ReleaseQueries
+
+/** An upstream + fork in memory that answers like GitHub would and counts every request. */
+class FakeGitHub implements ReleaseQueries<FakePull> {
+  readonly calls: Array<{ method: Method; arg: string }> = []
+  readonly contained = new Set<string>()
+  readonly releases = new Map<string, ReleaseInfo>()
+  readonly pulls = new Map<string, FakePull[]>()
+  readonly commitDates = new Map<string, Date>()
+
+  constructor(readonly tags: TagRef[]) {}
+
+  count(method?: Method): number {
+    return this.calls.filter((call) => method === undefined || call.method === method).length
+  }
+
+  /** The target branch contains these tags' commits. */
+  contain(...tags: string[]): this {
+    for (const tag of tags) this.contained.add(commitOf(tag))
+    return this
+  }
+
+  /** The target contains every channel tag up to and including `tag` (a fork that synced in order). */
+  containUpTo(tag: string, channel: Channel = defaultChannel): this {
+    const bound = version(tag)
+    for (const ref of this.tags) {
+      const v = parseVersion(ref.name)
+      if (v && channel.matches(ref.name) && compareVersions(v, bound) <= 0) this.contained.add(commitOf(ref.name))
+    }
+    return this
+  }
+
+  release(tag: string, fields: Partial<ReleaseInfo> = {}): this {
+    this.releases.set(tag, {
+      tag,
+      name: tag,
+      body: `notes of ${tag}`,
+      htmlUrl: `https://github.com/${UPSTREAM}/releases/tag/${tag}`,
+      draft: false,
+      prerelease: false,
+      publishedAt: '2025-01-01T00:00:00Z',
+      ...fields
+    })
+    return this
+  }
+
+  pull(tag: string, number: number, state: 'open' | 'closed', merged = false): this {
+    const list = this.pulls.get(tag) ?? []
+    list.push({ number, url: `https://github.com/fork/litellm/pull/${number}`, state, merged, title: `Upstream sync: ${tag}` })
+    this.pulls.set(tag, list)
+    return this
+  }
+
+  async listTags(prefix: string): Promise<TagRef[]> {
+    this.calls.push({ method: 'listTags', arg: prefix })
+    return this.tags.filter((tag) => tag.name.startsWith(prefix))
+  }
+
+  async peel(tag: TagRef): Promise<string> {
+    this.calls.push({ method: 'peel', arg: tag.name })
+    if (tag.type !== 'tag') throw new Error('peel called for a lightweight tag')
+    return commitOf(tag.name)
+  }
+
+  async targetContains(commitSha: string): Promise<boolean> {
+    this.calls.push({ method: 'targetContains', arg: commitSha })
+    return this.contained.has(commitSha)
+  }
+
+  async getRelease(tag: string): Promise<ReleaseInfo | undefined> {
+    this.calls.push({ method: 'getRelease', arg: tag })
+    return this.releases.get(tag)
+  }
+
+  async findSyncPulls(tag: string): Promise<FakePull[]> {
+    this.calls.push({ method: 'findSyncPulls', arg: tag })
+    return this.pulls.get(tag) ?? []
+  }
+
+  async commitDate(commitSha: string): Promise<Date> {
+    this.calls.push({ method: 'commitDate', arg: commitSha })
+    return this.commitDates.get(commitSha) ?? new Date('2025-01-01T00:00:00Z')
+  }
+}
+
+function litellm(annotated: (tag: string) => boolean = () => false): FakeGitHub {
+  return new FakeGitHub(fixtureTags.map((name) => tagRef(name, annotated(name))))
+}
+
+function options(extra: Partial<ChooseReleaseOptions> = {}): ChooseReleaseOptions {
+  return { upstream: UPSTREAM, channel: defaultChannel, now: new Date('2026-03-01T12:00:00Z'), ...extra }
+}
+
+describe('chooseRelease: nothing new', () => {
+  it('costs exactly one listTags and one targetContains when the target has the newest stable tag', async () => {
+    const github = litellm().containUpTo('v1.81.12-stable')
+    const decision = await chooseRelease(github, options())
+    expect(decision.kind).toBe('up-to-date')
+    expect(decision.candidate).toBeUndefined()
+    expect(decision.previous?.tag).toBe('v1.81.12-stable')
+    expect(decision.previous?.version.text).toBe('1.81.12-stable')
+    expect(github.calls).toEqual([
+      { method: 'listTags', arg: 'v' },
+      { method: 'targetContains', arg: commitOf('v1.81.12-stable') }
+    ])
+    expect(decision.reason).toBe('the target branch already contains v1.81.12-stable, the newest tag of the channel')
+  })
+
+  it('adds one peel when the newest tag is annotated', async () => {
+    const github = litellm(() => true).containUpTo('v1.81.12-stable')
+    const decision = await chooseRelease(github, options())
+    expect(decision.kind).toBe('up-to-date')
+    expect(github.count()).toBe(3)
+    expect(github.count('peel')).toBe(1)
+  })
+
+  it('stays at two requests on an upstream with 3,000 tags', async () => {
+    const noise = Array.from({ length: 2000 - 11 }, (_, i) => `v1.${90 + Math.floor(i / 100)}.${i % 100}-nightly`)
+    const tags = [...fixtureTags, ...noise, ...Array.from({ length: 11 }, (_, i) => `v1.82.${i}.dev1`)]
+    expect(tags.length).toBe(3011)
+    const github = new FakeGitHub(tags.map((name) => tagRef(name))).containUpTo('v1.81.12-stable')
+    const decision = await chooseRelease(github, options())
+    expect(decision.kind).toBe('up-to-date')
+    expect(github.count()).toBe(2)
+    expect(github.count('getRelease') + github.count('findSyncPulls')).toBe(0)
+  })
+
+  it('warns when no tag matches the channel at all', async () => {
+    const log = recordingLogger()
+    const github = litellm()
+    const channel = compileChannel({ include: ['release-*'], exclude: [] })
+    const decision = await chooseRelease(github, options({ channel, log }))
+    expect(decision.kind).toBe('up-to-date')
+    expect(decision.reason).toBe(`no tag of ${UPSTREAM} matches tag-pattern "release-*"`)
+    expect(log.warnings).toEqual([
+      `no tag of ${UPSTREAM} matches tag-pattern "release-*" (0 tags start with "release-"); check tag-pattern`
+    ])
+    expect(github.calls).toEqual([{ method: 'listTags', arg: 'release-' }])
+  })
+})
+
+describe('chooseRelease: a new stable release', () => {
+  it('picks the newest stable tag the target lacks, with its release and the previous version', async () => {
+    const github = litellm().containUpTo('v1.81.9-stable').release('v1.81.12-stable')
+    const decision = await chooseRelease(github, options())
+    expect(decision.kind).toBe('sync')
+    expect(decision.candidate?.tag).toBe('v1.81.12-stable')
+    expect(decision.candidate?.version.text).toBe('1.81.12-stable')
+    expect(decision.commitSha).toBe(commitOf('v1.81.12-stable'))
+    expect(decision.release?.body).toBe('notes of v1.81.12-stable')
+    expect(decision.openPull).toBeUndefined()
+    expect(decision.previous).toEqual({
+      version: expect.objectContaining({ text: '1.81.9-stable' }),
+      text: '1.81.9-stable',
+      tag: 'v1.81.9-stable'
+    })
+    expect(decision.explicit).toBe(false)
+    expect(decision.reason).toBe('v1.81.12-stable is the newest eligible tag not in the target branch')
+    // list, contains(new), PRs, release, contains(previous)
+    expect(github.calls.map((c) => c.method)).toEqual([
+      'listTags',
+      'targetContains',
+      'findSyncPulls',
+      'getRelease',
+      'targetContains'
+    ])
+  })
+
+  it('picks a patch release after its release', async () => {
+    const tags = ['v1.73.5-stable', 'v1.73.6-stable', 'v1.73.6-stable.patch.1', 'v1.73.6-nightly'].map((t) => tagRef(t))
+    const github = new FakeGitHub(tags).contain('v1.73.6-stable', 'v1.73.5-stable')
+    const decision = await chooseRelease(github, options())
+    expect(decision.kind).toBe('sync')
+    expect(decision.candidate?.tag).toBe('v1.73.6-stable.patch.1')
+    expect(decision.previous?.tag).toBe('v1.73.6-stable')
+  })
+
+  it('finds the previous version of a fork that is far behind in a few probes, not one per tag', async () => {
+    const github = litellm().containUpTo('v1.50.2-stable')
+    const decision = await chooseRelease(github, options())
+    expect(decision.kind).toBe('sync')
+    expect(decision.candidate?.tag).toBe('v1.81.12-stable')
+    const channelTags = selectCandidates(github.tags, defaultChannel).map((c) => c.tag)
+    const expected = channelTags.find((tag) => github.contained.has(commitOf(tag)))
+    expect(expected).toBeDefined()
+    expect(decision.previous?.tag).toBe(expected)
+    // Galloping then bisecting over ~100 older stable tags: at most 2·log2(118) + 2 probes, fewer than a linear walk.
+    expect(github.count('targetContains')).toBeLessThanOrEqual(16)
+    expect(github.count('targetContains')).toBeLessThan(channelTags.indexOf(expected ?? ''))
+  })
+
+  it('falls back to the version lower bound when the target contains no channel tag', async () => {
+    const github = litellm()
+    const minVersion = readVersionFromText('version = "1.81.3"\n', actionDefault('version-pattern'), 'pyproject.toml')
+    const decision = await chooseRelease(github, options({ minVersion }))
+    expect(decision.kind).toBe('sync')
+    expect(decision.candidate?.tag).toBe('v1.81.12-stable')
+    expect(decision.previous?.tag).toBeUndefined()
+    expect(decision.previous?.version.text).toBe('1.81.3')
+    // Only the tags above the lower bound are ever looked at: 1.81.12 and 1.81.9.
+    expect(github.count('targetContains')).toBe(2)
+  })
+
+  it('proposes nothing older than version-file says the fork has', async () => {
+    const github = litellm()
+    const pyproject = '[tool.poetry]\nname = "litellm"\nversion = "1.81.12"\n'
+    const minVersion = readVersionFromText(pyproject, actionDefault('version-pattern'), 'pyproject.toml')
+    const decision = await chooseRelease(github, options({ minVersion }))
+    expect(decision.kind).toBe('up-to-date')
+    expect(decision.previous).toEqual({ version: minVersion, text: '1.81.12' })
+    expect(decision.reason).toBe(
+      `no tag of ${UPSTREAM} matching tag-pattern "v*-stable, v*-stable.patch*" minus exclude-pattern "${defaultChannel.exclude.join(', ')}" is newer than 1.81.12`
+    )
+    expect(github.count()).toBe(1)
+  })
+})
+
+describe('chooseRelease: releases', () => {
+  it('never chooses a draft or a pre-release; the next older tag is proposed', async () => {
+    const github = litellm()
+      .containUpTo('v1.81.0-stable')
+      .release('v1.81.12-stable', { draft: true, publishedAt: undefined })
+      .release('v1.81.9-stable', { prerelease: true })
+      .release('v1.81.3-stable')
+    const decision = await chooseRelease(github, options())
+    expect(decision.kind).toBe('sync')
+    expect(decision.candidate?.tag).toBe('v1.81.3-stable')
+    expect(decision.release?.tag).toBe('v1.81.3-stable')
+    expect(decision.passedOver.map((p) => [p.candidate.tag, p.why])).toEqual([
+      ['v1.81.12-stable', 'draft'],
+      ['v1.81.9-stable', 'prerelease']
+    ])
+    expect(decision.reason).toBe(
+      'v1.81.3-stable is the newest eligible tag not in the target branch (passed over: v1.81.12-stable: its release is a draft; v1.81.9-stable: its release is a pre-release)'
+    )
+    expect(decision.previous?.tag).toBe('v1.81.0-stable')
+    // Each tag the target lacks is looked at once: PRs, then release; the contained one only through the compare.
+    expect(github.calls.filter((c) => c.method === 'getRelease').map((c) => c.arg)).toEqual([
+      'v1.81.12-stable',
+      'v1.81.9-stable',
+      'v1.81.3-stable'
+    ])
+    expect(github.count('targetContains')).toBe(4)
+  })
+
+  it('treats tags without a release as eligible by default', async () => {
+    const github = litellm().containUpTo('v1.81.9-stable')
+    const decision = await chooseRelease(github, options())
+    expect(decision.candidate?.tag).toBe('v1.81.12-stable')
+    expect(decision.release).toBeUndefined()
+  })
+
+  it('passes over tags without a release when require-release is true', async () => {
+    const github = litellm().containUpTo('v1.81.3-stable').release('v1.81.9-stable')
+    const decision = await chooseRelease(github, options({ requireRelease: true }))
+    expect(decision.kind).toBe('sync')
+    expect(decision.candidate?.tag).toBe('v1.81.9-stable')
+    expect(decision.release?.body).toBe('notes of v1.81.9-stable')
+    expect(decision.passedOver).toEqual([
+      expect.objectContaining({ why: 'no-release', detail: 'v1.81.12-stable: it has no release and require-release is true' })
+    ])
+  })
+
+  it('is up to date when every newer tag is refused and the target has the next one', async () => {
+    const github = litellm().containUpTo('v1.81.9-stable').release('v1.81.12-stable', { draft: true })
+    const decision = await chooseRelease(github, options())
+    expect(decision.kind).toBe('up-to-date')
+    expect(decision.previous?.tag).toBe('v1.81.9-stable')
+    expect(decision.reason).toBe(
+      'the target branch already contains v1.81.9-stable, the newest eligible tag of the channel (passed over: v1.81.12-stable: its release is a draft)'
+    )
+  })
+})
+
+describe('chooseRelease: maintainer decisions', () => {
+  it('updates the open sync PR of the chosen tag instead of opening a duplicate', async () => {
+    const github = litellm().containUpTo('v1.81.9-stable').pull('v1.81.12-stable', 41, 'open')
+    const decision = await chooseRelease(github, options())
+    expect(decision.kind).toBe('sync')
+    expect(decision.candidate?.tag).toBe('v1.81.12-stable')
+    expect(decision.openPull?.number).toBe(41)
+    // The implementation's own PR objects come back (generic over the pull type).
+    expect(decision.openPull?.title).toBe('Upstream sync: v1.81.12-stable')
+    expect(decision.reason).toBe(
+      'v1.81.12-stable is the newest eligible tag not in the target branch; its sync PR #41 is open and will be updated'
+    )
+  })
+
+  it('skips a release whose sync PR was closed without merging, and proposes no older tag instead', async () => {
+    const github = litellm().containUpTo('v1.81.3-stable').pull('v1.81.12-stable', 40, 'closed')
+    const decision = await chooseRelease(github, options())
+    expect(decision.kind).toBe('skipped')
+    expect(decision.candidate?.tag).toBe('v1.81.12-stable')
+    expect(decision.skippedPull?.number).toBe(40)
+    expect(decision.skippedPullUrl).toBe('https://github.com/fork/litellm/pull/40')
+    expect(decision.reason).toBe(
+      'sync PR #40 for v1.81.12-stable was closed without merging (https://github.com/fork/litellm/pull/40): this release is skipped and the next newer tag will get its own PR'
+    )
+    // v1.81.9-stable, which the target lacks too, is not looked at.
+    expect(github.calls.some((c) => c.arg === 'v1.81.9-stable' || c.arg === commitOf('v1.81.9-stable'))).toBe(false)
+  })
+
+  it('reports a skip without reading the release: three requests per run while it stays the newest', async () => {
+    const github = litellm().containUpTo('v1.81.9-stable').pull('v1.81.12-stable', 40, 'closed')
+    const decision = await chooseRelease(github, options())
+    expect(decision.kind).toBe('skipped')
+    expect(decision.previous).toBeUndefined()
+    expect(github.calls.map((c) => c.method)).toEqual(['listTags', 'targetContains', 'findSyncPulls'])
+  })
+
+  it('refreshes an open sync PR whatever its release state or age now (a re-pointed tag included)', async () => {
+    const now = new Date('2026-03-01T12:00:00Z')
+    const github = litellm()
+      .containUpTo('v1.81.3-stable')
+      .release('v1.81.12-stable', { prerelease: true, publishedAt: '2026-03-01T11:00:00Z' })
+      .pull('v1.81.12-stable', 41, 'open')
+    const decision = await chooseRelease(github, options({ now, minReleaseAgeMs: 2 * 86_400_000 }))
+    expect(decision.kind).toBe('sync')
+    expect(decision.candidate?.tag).toBe('v1.81.12-stable')
+    expect(decision.openPull?.number).toBe(41)
+    expect(decision.release?.prerelease).toBe(true)
+    expect(decision.passedOver).toEqual([])
+    expect(github.count('commitDate')).toBe(0)
+  })
+
+  it('prefers an open PR over a closed one for the same tag', async () => {
+    const github = litellm().containUpTo('v1.81.9-stable').pull('v1.81.12-stable', 40, 'closed').pull('v1.81.12-stable', 42, 'open')
+    const decision = await chooseRelease(github, options())
+    expect(decision.kind).toBe('sync')
+    expect(decision.openPull?.number).toBe(42)
+  })
+
+  it('gives the next newer tag its own PR after a skip', async () => {
+    const tags = ['v1.81.9-stable', 'v1.81.12-stable', 'v1.82.0-stable'].map((t) => tagRef(t))
+    const github = new FakeGitHub(tags).contain('v1.81.9-stable').pull('v1.81.12-stable', 40, 'closed')
+    const decision = await chooseRelease(github, options())
+    expect(decision.kind).toBe('sync')
+    expect(decision.candidate?.tag).toBe('v1.82.0-stable')
+  })
+
+  it('treats a merged sync PR as synced even when its commit is not in the target (squash merge), with a warning', async () => {
+    const log = recordingLogger()
+    const github = litellm().containUpTo('v1.81.9-stable').pull('v1.81.12-stable', 39, 'closed', true)
+    const decision = await chooseRelease(github, options({ log }))
+    expect(decision.kind).toBe('up-to-date')
+    expect(decision.previous?.tag).toBe('v1.81.12-stable')
+    expect(log.warnings).toHaveLength(1)
+    expect(log.warnings[0]).toMatch(/^sync PR #39 for v1\.81\.12-stable was merged, but the target branch does not contain/)
+  })
+})
+
+describe('chooseRelease: min-release-age', () => {
+  const now = new Date('2026-03-01T12:00:00Z')
+  const twoDays = 2 * 86_400_000
+
+  it('waits for a release younger than the minimum age, saying when it becomes eligible', async () => {
+    const github = litellm().containUpTo('v1.81.9-stable').release('v1.81.12-stable', { publishedAt: '2026-03-01T00:00:00Z' })
+    const decision = await chooseRelease(github, options({ now, minReleaseAgeMs: twoDays }))
+    expect(decision.kind).toBe('waiting')
+    expect(decision.candidate?.tag).toBe('v1.81.12-stable')
+    expect(decision.eligibleAt?.toISOString()).toBe('2026-03-03T00:00:00.000Z')
+    expect(decision.commitSha).toBe(commitOf('v1.81.12-stable'))
+    expect(decision.previous?.tag).toBe('v1.81.9-stable')
+    expect(decision.reason).toMatch(/^v1\.81\.12-stable is younger than min-release-age 2d: eligible at 2026-03-03T00:00:00\.000Z; /)
+    // The release date was enough: no commit lookup.
+    expect(github.count('commitDate')).toBe(0)
+  })
+
+  it('syncs the release once it is old enough', async () => {
+    const github = litellm().containUpTo('v1.81.9-stable').release('v1.81.12-stable', { publishedAt: '2026-02-27T00:00:00Z' })
+    const decision = await chooseRelease(github, options({ now, minReleaseAgeMs: twoDays }))
+    expect(decision.kind).toBe('sync')
+    expect(decision.candidate?.tag).toBe('v1.81.12-stable')
+  })
+
+  it('uses the commit date for a tag without a release', async () => {
+    const github = litellm().containUpTo('v1.81.9-stable')
+    github.commitDates.set(commitOf('v1.81.12-stable'), new Date('2026-03-01T06:00:00Z'))
+    const decision = await chooseRelease(github, options({ now, minReleaseAgeMs: 12 * 3_600_000 }))
+    expect(decision.kind).toBe('waiting')
+    expect(decision.eligibleAt?.toISOString()).toBe('2026-03-01T18:00:00.000Z')
+    expect(github.calls.filter((c) => c.method === 'commitDate').map((c) => c.arg)).toEqual([commitOf('v1.81.12-stable')])
+  })
+
+  it('proposes an older tag that is old enough and not yet synced, reporting the newer one as waiting', async () => {
+    const github = litellm()
+      .containUpTo('v1.81.3-stable')
+      .release('v1.81.12-stable', { publishedAt: '2026-03-01T00:00:00Z' })
+      .release('v1.81.9-stable', { publishedAt: '2026-02-20T00:00:00Z' })
+    const decision = await chooseRelease(github, options({ now, minReleaseAgeMs: twoDays }))
+    expect(decision.kind).toBe('sync')
+    expect(decision.candidate?.tag).toBe('v1.81.9-stable')
+    expect(decision.passedOver).toEqual([
+      expect.objectContaining({ why: 'too-recent', eligibleAt: new Date('2026-03-03T00:00:00Z') })
+    ])
+    expect(decision.passedOver[0]?.candidate.tag).toBe('v1.81.12-stable')
+  })
+})
+
+describe('chooseRelease: the tag input', () => {
+  it('syncs exactly the tag named, outside the channel too, saying which rules it overrides', async () => {
+    const github = litellm().containUpTo('v1.73.6-stable.patch.1').release('v1.74.8-nightly', { prerelease: true })
+    const decision = await chooseRelease(github, options({ tag: 'v1.74.8-nightly' }))
+    expect(decision.kind).toBe('sync')
+    expect(decision.explicit).toBe(true)
+    expect(decision.candidate?.tag).toBe('v1.74.8-nightly')
+    expect(decision.release?.prerelease).toBe(true)
+    expect(decision.previous?.tag).toBe('v1.73.6-stable.patch.1')
+    expect(decision.reason).toBe(
+      `the tag input asks for v1.74.8-nightly (synced although it does not match tag-pattern "v*-stable, v*-stable.patch*" minus exclude-pattern "${defaultChannel.exclude.join(', ')}", its release is a pre-release)`
+    )
+    // One listing serves the lookup and the previous-version search.
+    expect(github.calls.filter((c) => c.method === 'listTags')).toEqual([{ method: 'listTags', arg: 'v' }])
+  })
+
+  it('fails clearly when the tag does not exist upstream', async () => {
+    const github = litellm()
+    await expect(chooseRelease(github, options({ tag: 'v9.9.9-stable' }))).rejects.toThrow(
+      'tag "v9.9.9-stable" not found in BerriAI/litellm: check the tag input (tag names are case-sensitive)'
+    )
+    // A prefix of an existing tag is not that tag.
+    await expect(chooseRelease(github, options({ tag: 'v1.81.1' }))).rejects.toThrow('tag "v1.81.1" not found')
+  })
+
+  it('is up to date when the target already contains the tag', async () => {
+    const github = litellm().containUpTo('v1.81.12-stable')
+    const decision = await chooseRelease(github, options({ tag: 'v1.81.9-stable' }))
+    expect(decision.kind).toBe('up-to-date')
+    expect(decision.candidate?.tag).toBe('v1.81.9-stable')
+    expect(decision.reason).toBe('the target branch already contains v1.81.9-stable')
+    expect(github.count('getRelease') + github.count('findSyncPulls')).toBe(0)
+  })
+
+  it('syncs a tag with no version number, listing all tags to find it', async () => {
+    const github = litellm().containUpTo('v1.81.12-stable')
+    const decision = await chooseRelease(github, options({ tag: 'latest' }))
+    expect(decision.kind).toBe('sync')
+    expect(decision.candidate?.version.text).toBe('latest')
+    expect(github.calls[0]).toEqual({ method: 'listTags', arg: '' })
+  })
+
+  it('still syncs a tag whose PR was closed, and updates an open one', async () => {
+    const closed = litellm().containUpTo('v1.81.9-stable').pull('v1.81.12-stable', 40, 'closed')
+    const reopened = await chooseRelease(closed, options({ tag: 'v1.81.12-stable' }))
+    expect(reopened.kind).toBe('sync')
+    expect(reopened.reason).toBe('the tag input asks for v1.81.12-stable (synced although its sync PR #40 was closed without merging)')
+    const open = litellm().containUpTo('v1.81.9-stable').pull('v1.81.12-stable', 41, 'open')
+    const updated = await chooseRelease(open, options({ tag: 'v1.81.12-stable' }))
+    expect(updated.openPull?.number).toBe(41)
+  })
+})

@@ -1,0 +1,355 @@
+/**
+ * One run of upstream-sync, step by step. This file only orchestrates: each step is a module with one job (inputs,
+ * releases, merge, publish, report, notify); the order and the hand-offs live here.
+ */
+import * as core from '@actions/core'
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { parseConfigFile, resolvePolicy, type SyncPolicy } from './config.js'
+import { Git } from './git.js'
+import { createClient, GitHubApi, type PullInfo } from './github.js'
+import { readInputs, type ActionInputs } from './inputs.js'
+import { prepareRepository, mergeTag } from './merge.js'
+import { notify, type SyncEvent } from './notify.js'
+import { publishSync, supersedeOlder, type LabelPlan } from './publish.js'
+import { chooseRelease, compareVersions, parseVersion, readVersionFromText, type ReleaseDecision, type Version } from './releases.js'
+import {
+  buildReportView,
+  renderDryRunPreview,
+  renderPrBody,
+  renderReportFile,
+  renderSummary,
+  renderTitle,
+  validateTemplate,
+  type ReportView
+} from './report.js'
+import type { MergeResult } from './types.js'
+
+export type RunResult = 'created' | 'updated' | 'up-to-date' | 'skipped' | 'dry-run'
+
+const log = {
+  debug: (message: string) => core.debug(message),
+  info: (message: string) => core.info(message),
+  warning: (message: string) => core.warning(message)
+}
+
+/** Per-step wall time, printed in debug logs: where a run spends its time. */
+const timings: Array<{ step: string; ms: number }> = []
+
+async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now()
+  try {
+    return await core.group(name, work)
+  } finally {
+    const ms = Math.round(performance.now() - started)
+    timings.push({ step: name, ms })
+    core.debug(`timing: ${name}: ${ms} ms`)
+  }
+}
+
+function repoUrl(inputs: ActionInputs, repo: { owner: string; repo: string }): string {
+  return `${inputs.serverUrl}/${repo.owner}/${repo.repo}.git`
+}
+
+/** The fork's policy: the config file in the target branch (missing = defaults) combined with inline inputs. */
+async function loadPolicy(api: GitHubApi, inputs: ActionInputs, target: string): Promise<{ policy: SyncPolicy; template?: string }> {
+  const origin = `config file ${inputs.configFile} (branch ${target})`
+  const text = await api.readForkFile(inputs.configFile, target)
+  if (text === undefined) core.debug(`No ${inputs.configFile} in ${target}: using defaults and inputs.`)
+  const policy = resolvePolicy(text === undefined ? undefined : parseConfigFile(text, origin), inputs, origin)
+  let template: string | undefined
+  if (policy.template?.kind === 'inline') template = policy.template.text
+  if (policy.template?.kind === 'file') {
+    template = await api.readForkFile(policy.template.path, target)
+    if (template === undefined) {
+      throw new Error(`${policy.template.origin}: template file ${policy.template.path} not found in branch ${target}.`)
+    }
+  }
+  if (template !== undefined) validateTemplate(template, policy.template?.origin ?? 'template')
+  return { policy, ...(template !== undefined ? { template } : {}) }
+}
+
+/** The fork's own version as a lower bound: `current-version`, else `version-file` + `version-pattern`. */
+async function lowerBound(api: GitHubApi, inputs: ActionInputs, target: string): Promise<Version | undefined> {
+  if (inputs.currentVersion) return inputs.currentVersion
+  if (!inputs.versionFile) return undefined
+  const text = await api.readForkFile(inputs.versionFile, target)
+  if (text === undefined) throw new Error(`version-file ${inputs.versionFile} not found in branch ${target}. Fix 'version-file' or remove it.`)
+  return readVersionFromText(text, inputs.versionPattern, inputs.versionFile)
+}
+
+function labelPlan(inputs: ActionInputs, merge: MergeResult): LabelPlan {
+  const autoResolved = merge.status === 'clean' && merge.autoResolved.length > 0
+  const status = merge.status === 'clean' ? [inputs.cleanLabel, ...(autoResolved ? [inputs.autoResolvedLabel] : [])] : [inputs.conflictLabel]
+  const allStatus = [inputs.cleanLabel, inputs.conflictLabel, inputs.autoResolvedLabel]
+  return {
+    always: inputs.labels,
+    status,
+    stale: allStatus.filter((label) => !status.includes(label)),
+    specs: [
+      ...inputs.labels.map((name, index) => ({
+        name,
+        color: index === 0 ? '1d76db' : 'ededed',
+        description: index === 0 ? 'Sync of an upstream stable release' : 'Opened by automation'
+      })),
+      { name: inputs.cleanLabel, color: '0e8a16', description: 'Upstream sync merged without conflicts' },
+      { name: inputs.conflictLabel, color: 'd93f0b', description: 'Upstream sync has conflicts to resolve' },
+      { name: inputs.autoResolvedLabel, color: 'fbca04', description: 'Conflicts resolved by the fork rules; check the listed files' }
+    ]
+  }
+}
+
+interface Outcome {
+  result: RunResult
+  decision: ReleaseDecision<PullInfo>
+  syncBranch?: string
+  merge?: MergeResult
+  pull?: PullInfo
+  view?: ReportView
+  reportFile?: string
+  message: string
+}
+
+function setOutputs(outcome: Outcome): void {
+  const candidate = outcome.decision.candidate
+  core.setOutput('result', outcome.result)
+  core.setOutput('tag', candidate?.tag ?? '')
+  core.setOutput('version', candidate?.version.text ?? '')
+  core.setOutput('previous-version', outcome.decision.previous?.text ?? '')
+  core.setOutput('branch', outcome.syncBranch ?? '')
+  core.setOutput('pr-number', outcome.pull ? String(outcome.pull.number) : '')
+  core.setOutput('pr-url', outcome.pull?.url ?? outcome.decision.skippedPullUrl ?? '')
+  core.setOutput('merge-status', outcome.merge?.status ?? '')
+  core.setOutput('conflicts', JSON.stringify(outcome.merge?.conflicts.map((conflict) => conflict.path) ?? []))
+  core.setOutput('auto-resolved', JSON.stringify(outcome.merge?.autoResolved.map((conflict) => conflict.path) ?? []))
+  core.setOutput('report-file', outcome.reportFile ?? '')
+}
+
+/** Runs the action. Never throws: failures end as `core.setFailed` with one clear message. */
+export async function run(): Promise<void> {
+  let inputs: ActionInputs | undefined
+  let workDir: string | undefined
+  let git: Git | undefined
+  try {
+    inputs = await step('Read inputs', () => readInputs())
+    const settings = inputs
+    const api = new GitHubApi(createClient({ token: settings.token, apiUrl: settings.apiUrl, log }), settings.fork, settings.upstream)
+
+    const target = settings.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()))
+    if (settings.mirrorBranch === target) throw new Error(`Input 'mirror-branch' (${target}) must differ from the target branch.`)
+    const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, settings, target))
+    const minVersion = await lowerBound(api, settings, target)
+
+    const decision = await step('Choose the upstream release', () =>
+      chooseRelease(
+        {
+          listTags: (prefix) => api.listUpstreamTags(prefix),
+          peel: (tag) => api.peelUpstreamTag(tag),
+          targetContains: (sha) => api.forkBranchContains(target, sha),
+          getRelease: (tag) => api.upstreamRelease(tag),
+          findSyncPulls: (tag) => api.pullsForBranch(settings.branchPrefix + tag, 'all'),
+          commitDate: (sha) => api.upstreamCommitDate(sha)
+        },
+        {
+          upstream: `${settings.upstream.owner}/${settings.upstream.repo}`,
+          channel: settings.channel,
+          tag: settings.tag,
+          requireRelease: settings.requireRelease,
+          minVersion,
+          minReleaseAgeMs: settings.minReleaseAgeMs,
+          now: new Date(),
+          log
+        }
+      )
+    )
+
+    if (decision.kind !== 'sync' || !decision.candidate || !decision.commitSha) {
+      const result: RunResult = decision.kind === 'up-to-date' ? 'up-to-date' : 'skipped'
+      core.info(decision.reason)
+      await finish(settings, { result, decision, message: decision.reason }, target)
+      return
+    }
+
+    const candidate = decision.candidate
+    const syncBranch = settings.branchPrefix + candidate.tag
+    if (!(await Git.isValidRefName(`refs/heads/${syncBranch}`))) {
+      throw new Error(`Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`)
+    }
+    workDir = await fs.mkdtemp(path.join(settings.runnerTemp, 'upstream-sync-'))
+    git = await Git.init(path.join(workDir, 'repo.git'))
+    await git.configureAuth(settings.serverUrl, settings.token)
+    const forkUrl = repoUrl(settings, settings.fork)
+    const repoGit = git
+
+    const fetched = await step('Fetch what the merge needs', () =>
+      prepareRepository(repoGit, {
+        forkUrl,
+        upstreamUrl: repoUrl(settings, settings.upstream),
+        targetBranch: target,
+        tag: candidate.tag,
+        syncBranch,
+        fetchUpstreamBlobs: !settings.dryRun
+      })
+    )
+    if (fetched.tagSha !== decision.commitSha) {
+      core.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (API said ${decision.commitSha}); using git's.`)
+    }
+    const merge = await step('Merge', () =>
+      mergeTag(repoGit, {
+        targetSha: fetched.targetSha,
+        tagSha: fetched.tagSha,
+        tag: candidate.tag,
+        rules: policy.rules,
+        autoResolve: policy.autoResolve,
+        author: settings.author
+      })
+    )
+
+    const openPull = decision.openPull
+    const refreshedFrom = await tagMovedSince(repoGit, fetched.syncBranchSha, merge, openPull)
+    const view = buildReportView({
+      upstream: settings.upstream,
+      fork: settings.fork,
+      serverUrl: settings.serverUrl,
+      tag: candidate.tag,
+      version: candidate.version.text,
+      previousVersion: decision.previous?.text,
+      previousTag: decision.previous?.tag,
+      targetBranch: target,
+      syncBranch,
+      release: decision.release,
+      merge,
+      runUrl: settings.runUrl,
+      checklist: policy.checklist,
+      dryRun: settings.dryRun,
+      refreshedFrom
+    })
+    const title = renderTitle(view)
+    const body = renderPrBody(view, template)
+    const plan = labelPlan(settings, merge)
+    const reportFile = await writeReport(settings, workDir, candidate.tag, view)
+
+    if (settings.dryRun) {
+      core.info(renderDryRunPreview(title, [...plan.always, ...plan.status], body))
+      await finish(settings, { result: 'dry-run', decision, syncBranch, merge, view, reportFile, message: `Dry run: would ${openPull ? 'update' : 'open'} the PR for ${candidate.tag}.` }, target)
+      return
+    }
+
+    const published = await step('Publish the sync branch and PR', () =>
+      publishSync({ api, git: repoGit, log, forkUrl, targetBranch: target, syncBranch, tag: candidate.tag, merge, branchSha: fetched.syncBranchSha, openPull, title, body, labels: plan })
+    )
+    const pull = published.pull
+    if (pull && settings.supersede && published.result !== 'up-to-date') {
+      await step('Supersede older sync PRs', () =>
+        supersedeOlder({
+          api,
+          git: repoGit,
+          log,
+          forkUrl,
+          branchPrefix: settings.branchPrefix,
+          targetBranch: target,
+          newPull: pull,
+          isOlderTag: (tag) => {
+            const version = parseVersion(tag)
+            return version !== undefined && compareVersions(version, candidate.version) < 0
+          }
+        })
+      )
+    }
+    if (pull && settings.dispatchWorkflow && published.pushed) {
+      await step('Dispatch the CI workflow', () => api.dispatchWorkflow(settings.dispatchWorkflow as string, syncBranch, {}))
+    }
+    const message = published.humanCommitsOn
+      ? `Sync branch ${syncBranch} has a maintainer's commits; left as is.`
+      : `${published.result === 'created' ? 'Opened' : 'Updated'} PR #${pull?.number} for ${candidate.tag} (${merge.status}).`
+    await finish(settings, { result: published.result, decision, syncBranch, merge, ...(pull ? { pull } : {}), view, reportFile, message }, target)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    core.setFailed(message)
+    if (inputs) await notifyEvent(inputs, { name: 'failed', reason: message })
+  } finally {
+    if (git) await git.removeAuth().catch(() => undefined)
+    if (workDir) await fs.rm(workDir, { recursive: true, force: true }).catch(() => undefined)
+    core.debug(`timings: ${timings.map((t) => `${t.step}=${t.ms}ms`).join(', ')}`)
+  }
+}
+
+/**
+ * When the open PR's branch was made from another commit of the same tag, the tag was moved upstream: the refreshed
+ * PR says so.
+ */
+async function tagMovedSince(git: Git, branchSha: string | undefined, merge: MergeResult, pull: PullInfo | undefined) {
+  if (!pull || !branchSha) return undefined
+  const parents = (await git.output(['rev-list', '--parents', '-n', '1', branchSha])).split(' ').slice(1)
+  const previousTagSha = parents.length === 2 ? parents[1] : branchSha
+  if (!previousTagSha || previousTagSha === merge.tagSha) return undefined
+  // Only an ancestor-unrelated upstream commit means the tag moved; a branch at the target means nothing.
+  if (previousTagSha === merge.targetSha) return undefined
+  return { oldSha: previousTagSha, newSha: merge.tagSha }
+}
+
+async function writeReport(inputs: ActionInputs, workDir: string, tag: string, view: ReportView): Promise<string> {
+  const file = path.join(inputs.runnerTemp, `upstream-sync-report-${tag.replace(/[^A-Za-z0-9._-]/g, '_')}.md`)
+  void workDir
+  await fs.writeFile(file, renderReportFile(view))
+  return file
+}
+
+async function finish(inputs: ActionInputs, outcome: Outcome, target: string): Promise<void> {
+  setOutputs(outcome)
+  const merge = outcome.merge
+  for (const conflict of merge?.conflicts ?? []) {
+    core.warning(`${conflict.kind} conflict (${conflict.resolution}${conflict.note ? `: ${conflict.note}` : ''})`, {
+      title: 'upstream-sync conflict',
+      file: conflict.path
+    })
+  }
+  await core.summary
+    .addRaw(
+      renderSummary({
+        view: outcome.view,
+        result: outcome.result,
+        message: outcome.message,
+        upstream: `${inputs.upstream.owner}/${inputs.upstream.repo}`,
+        target,
+        tag: outcome.decision.candidate?.tag,
+        previousVersion: outcome.decision.previous?.text,
+        version: outcome.decision.candidate?.version.text,
+        prUrl: outcome.pull?.url ?? outcome.decision.skippedPullUrl,
+        prNumber: outcome.pull?.number
+      })
+    )
+    .write()
+  core.info(outcome.message)
+  const event: SyncEvent['name'] | undefined =
+    outcome.result === 'created' ? 'pr-created' : outcome.result === 'updated' ? 'pr-updated' : outcome.result === 'skipped' ? 'skipped' : undefined
+  if (event) {
+    await notifyEvent(inputs, {
+      name: event,
+      tag: outcome.decision.candidate?.tag,
+      version: outcome.decision.candidate?.version.text,
+      previousVersion: outcome.decision.previous?.text,
+      prUrl: outcome.pull?.url ?? outcome.decision.skippedPullUrl,
+      prNumber: outcome.pull?.number,
+      mergeStatus: merge?.status,
+      conflicts: merge?.conflicts.length,
+      autoResolved: merge?.autoResolved.length,
+      reason: outcome.message
+    })
+  }
+}
+
+async function notifyEvent(inputs: ActionInputs, event: Omit<SyncEvent, 'upstream' | 'fork' | 'runUrl'>): Promise<void> {
+  if (!inputs.slackWebhookUrl && !inputs.webhookUrl) return
+  await notify(
+    {
+      ...event,
+      upstream: `${inputs.upstream.owner}/${inputs.upstream.repo}`,
+      fork: `${inputs.fork.owner}/${inputs.fork.repo}`,
+      runUrl: inputs.runUrl,
+      dryRun: inputs.dryRun
+    } as SyncEvent,
+    { slackWebhookUrl: inputs.slackWebhookUrl, webhookUrl: inputs.webhookUrl },
+    log
+  )
+}
