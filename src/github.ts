@@ -8,6 +8,7 @@
 import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
+import Bottleneck from 'bottleneck'
 import type { RepoId, ReleaseInfo, TagRef } from './types.js'
 
 export type Octokit = ReturnType<typeof getOctokit>
@@ -112,6 +113,18 @@ export interface ClientOptions {
   token: string
   apiUrl: string
   log: Logger
+  /**
+   * Minimum spacing of write requests. GitHub asks integrations to wait a second between content-creating requests
+   * (secondary rate limits), which is the default; a GitHub Enterprise Server without such limits, or the local
+   * stand-in, may lower it with UPSTREAM_SYNC_WRITE_INTERVAL_MS.
+   */
+  writeIntervalMs?: number
+}
+
+/** The write spacing from the environment, defaulting to GitHub's recommended one second. */
+export function writeIntervalFromEnv(env: Record<string, string | undefined> = process.env): number {
+  const value = Number(env.UPSTREAM_SYNC_WRITE_INTERVAL_MS)
+  return env.UPSTREAM_SYNC_WRITE_INTERVAL_MS !== undefined && Number.isFinite(value) && value >= 0 ? value : 1000
 }
 
 /**
@@ -119,7 +132,7 @@ export interface ClientOptions {
  * the request itself (400, 401, 403 without rate limit, 404, 409, 422) are never retried: repeating them cannot help,
  * and for 409/422 it could do a write twice.
  */
-export function createClient({ token, apiUrl, log }: ClientOptions): Octokit {
+export function createClient({ token, apiUrl, log, writeIntervalMs = 1000 }: ClientOptions): Octokit {
   return getOctokit(
     token,
     {
@@ -129,6 +142,7 @@ export function createClient({ token, apiUrl, log }: ClientOptions): Octokit {
       retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
       request: { retries: 3 },
       throttle: {
+        write: new Bottleneck.Group({ id: 'upstream-sync-write', maxConcurrent: 1, minTime: writeIntervalMs }),
         onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
           // Waiting for the primary limit to reset can take up to an hour: only wait when it is short.
           if (retryCount < 1 && retryAfter <= 60) {

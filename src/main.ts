@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { parseConfigFile, resolvePolicy, type SyncPolicy } from './config.js'
 import { Git } from './git.js'
-import { createClient, GitHubApi, type PullInfo } from './github.js'
+import { createClient, GitHubApi, writeIntervalFromEnv, type PullInfo } from './github.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { prepareRepository, mergeTag } from './merge.js'
 import { notify, type SyncEvent } from './notify.js'
@@ -133,7 +133,7 @@ export async function run(): Promise<void> {
   try {
     inputs = await step('Read inputs', () => readInputs())
     const settings = inputs
-    const api = new GitHubApi(createClient({ token: settings.token, apiUrl: settings.apiUrl, log }), settings.fork, settings.upstream)
+    const api = new GitHubApi(createClient({ token: settings.token, apiUrl: settings.apiUrl, log, writeIntervalMs: writeIntervalFromEnv() }), settings.fork, settings.upstream)
 
     const target = settings.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()))
     if (settings.mirrorBranch === target) throw new Error(`Input 'mirror-branch' (${target}) must differ from the target branch.`)

@@ -1,0 +1,452 @@
+/**
+ * Markdown safety for everything the action writes into a PR body, job summary or report: upstream data (tag names,
+ * paths, release names and notes) is untrusted, and GitHub's Markdown is full of active syntax — emphasis, tables,
+ * raw HTML, `@mentions` that notify people, `#123` references that link (and back-link) issues.
+ *
+ * Three kinds of output, each for one context:
+ * - `escapeMarkdown`: plain text for prose and table cells (outside code);
+ * - `codeSpan` / `fencedBlock`: literal text as inline code / a code block (paths, commands);
+ * - `neutralizeReleaseNotes`: upstream's own Markdown, kept as Markdown but with mentions and bare references defused.
+ */
+import type { RepoId } from './types.js'
+
+/**
+ * A zero-width space as an HTML entity. Placed right after `@` or `#` it breaks GitHub's mention and issue-reference
+ * detection (which works on the rendered text) while the reader still sees `@name` / `#12` — Dependabot's technique.
+ * Used for plain-text values, where a code span would change how the value reads.
+ */
+const ZWSP = '&#8203;'
+
+/** ASCII control characters (C0 and DEL). */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g
+
+/**
+ * Escapes plain text for Markdown prose or a table cell (not for code spans or raw HTML): every character with
+ * inline meaning is backslash-escaped, line breaks become spaces (a value is one line), a leading character that
+ * would start a heading, list or quote is escaped, and `@name`, `#12`, `GH-12` are defused so the text neither
+ * notifies anyone nor links an unrelated issue of the repository the text is shown in.
+ */
+export function escapeMarkdown(value: unknown): string {
+  let text = String(value ?? '')
+    .replace(/\r\n?|\n/g, ' ')
+    .replace(CONTROL_CHARS, ' ')
+  text = text.replace(/[\\`*_[\]<>|~&]/g, '\\$&')
+  // Order matters: the entity inserted for `@` contains `#8`, so references are defused first.
+  text = text.replace(/#(?=\d)/g, `#${ZWSP}`)
+  text = text.replace(/(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g, `$1@${ZWSP}`)
+  text = text.replace(/(^|[^A-Za-z0-9_])(GH)-(?=\d)/gi, `$1$2-${ZWSP}`)
+  // Block syntax only matters at the start of a line; values usually sit mid-line, but a custom template may not.
+  text = text.replace(/^(\s*)([#+\-=])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2')
+  return text
+}
+
+/**
+ * Makes control characters visible the way `git` quotes paths (`\n`, `\t`, `\x1b`), so a path with a newline stays
+ * on one line and reads unambiguously.
+ */
+export function visibleControls(text: string): string {
+  return text.replace(CONTROL_CHARS, (ch) => {
+    switch (ch) {
+      case '\n':
+        return '\\n'
+      case '\r':
+        return '\\r'
+      case '\t':
+        return '\\t'
+      default:
+        return `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`
+    }
+  })
+}
+
+function longestRun(text: string, char: string): number {
+  let longest = 0
+  let current = 0
+  for (const ch of text) {
+    current = ch === char ? current + 1 : 0
+    if (current > longest) longest = current
+  }
+  return longest
+}
+
+export interface CodeSpanOptions {
+  /**
+   * The span goes into a GFM table cell: `|` is escaped as `\|` (GFM removes the backslash inside cells, code spans
+   * included). Outside a table the backslash would show, so this is off by default.
+   */
+  table?: boolean
+}
+
+/**
+ * Literal text as inline code, whatever it contains: the fence is one backtick longer than the longest backtick run
+ * inside (so a path like ``x`y.md`` stays whole), padded with spaces when the text starts or ends with a backtick or
+ * a space, and control characters are made visible.
+ */
+export function codeSpan(text: string, options: CodeSpanOptions = {}): string {
+  let content = visibleControls(text)
+  if (content === '') return ''
+  if (options.table) content = content.replace(/\|/g, '\\|')
+  const fence = '`'.repeat(longestRun(content, '`') + 1)
+  const pad = /^[` ]|[` ]$/.test(content) ? ' ' : ''
+  return `${fence}${pad}${content}${pad}${fence}`
+}
+
+/**
+ * A fenced code block that nothing inside can close early: the fence is longer than any backtick run in the content.
+ */
+export function fencedBlock(content: string, language = ''): string {
+  const fence = '`'.repeat(Math.max(3, longestRun(content, '`') + 1))
+  return `${fence}${language}\n${content.replace(/\n+$/, '')}\n${fence}`
+}
+
+/**
+ * Markdown written by the fork itself (rule notes, checklist items) as one line: it stays Markdown — a note like
+ * "check `# CARTO:` sections" keeps its code span — but cannot break the surrounding list item or paragraph.
+ */
+export function inlineMarkdown(markdown: string): string {
+  return markdown.replace(/\s*(?:\r\n?|\n)\s*/g, ' ').replace(CONTROL_CHARS, ' ').trim()
+}
+
+/**
+ * Fork-written Markdown made safe for a GFM table cell: one line (breaks become `<br>`), and every unescaped `|`
+ * escaped so it cannot split the cell — inside code spans too, where GFM also honours `\|` in tables.
+ */
+export function tableCellMarkdown(markdown: string): string {
+  return markdown
+    .trim()
+    .replace(/\s*(?:\r\n?|\n)\s*/g, '<br>')
+    .replace(CONTROL_CHARS, ' ')
+    .replace(/(?<!\\)\|/g, '\\|')
+}
+
+/**
+ * Quotes one argument for a POSIX shell (bash, zsh) so a pasted command does exactly what it shows: bare when it is
+ * plainly safe, single-quoted otherwise, and ANSI-C quoted (`$'a\nb'`) when it holds control characters, so that
+ * the command stays on one line.
+ */
+export function shellQuote(arg: string): string {
+  if (arg !== '' && /^[A-Za-z0-9_./:@%+=,-]+$/.test(arg) && !arg.startsWith('-')) return arg
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(arg)) {
+    const body = visibleControls(arg.replace(/\\/g, '\\\\').replace(/'/g, "\\'"))
+    return `$'${body}'`
+  }
+  return `'${arg.replace(/'/g, `'\\''`)}'`
+}
+
+/**
+ * Percent-encodes a value for use as part of a URL path: like `encodeURIComponent`, but `/` is kept (tag and branch
+ * names with slashes are addressed with them on GitHub) and `( ) ! * '` are encoded too, so the URL is safe inside a
+ * Markdown link destination.
+ */
+export function encodePathPart(value: string): string {
+  return encodeURIComponent(value)
+    .replace(/%2F/gi, '/')
+    .replace(/[()!*']/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)
+}
+
+/**
+ * An http(s) URL made safe for a Markdown link destination (`[text](url)`): characters that would end or break the
+ * destination are percent-encoded. Any other scheme (`javascript:` and the like) yields `''`.
+ */
+export function safeUrl(url: string | undefined): string {
+  if (!url || !/^https?:\/\/\S/i.test(url.trim())) return ''
+  return url.trim().replace(/[()<>"'`\\ ]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+}
+
+/** Prefixes every line with `> `, which also contains the quoted Markdown: an unclosed fence or HTML block ends with the quote. */
+export function blockquote(markdown: string): string {
+  return markdown
+    .split('\n')
+    .map((line) => (line.trim() === '' ? '>' : `> ${line}`))
+    .join('\n')
+}
+
+/**
+ * Cuts text to at most `maxChars` UTF-16 units at a line boundary (or, for a single huge line, at a character that
+ * does not split a surrogate pair). Returns the text unchanged when it fits.
+ */
+export function truncateAtLine(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text
+  if (maxChars <= 0) return ''
+  const cut = text.lastIndexOf('\n', maxChars)
+  if (cut > 0) return text.slice(0, cut)
+  return safeSlice(text, maxChars)
+}
+
+/** `text.slice(0, end)` that never leaves half of a surrogate pair at the end. */
+export function safeSlice(text: string, end: number): string {
+  if (end >= text.length) return text
+  const code = text.charCodeAt(end - 1)
+  const highSurrogate = code >= 0xd800 && code <= 0xdbff
+  return text.slice(0, highSurrogate ? end - 1 : end)
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Release notes
+
+export interface NeutralizeOptions {
+  /** The repository the notes come from: bare `#123` and `GH-123` become links to its issues. */
+  upstream: RepoId
+  /** `GITHUB_SERVER_URL`, e.g. `https://github.com`. */
+  serverUrl: string
+  /**
+   * Point links to github.com through `https://redirect.github.com`, GitHub's documented way to link an issue or PR
+   * without adding a "mentioned this" cross-reference to its timeline (Dependabot and Renovate do the same); without
+   * it every sync PR would leave a back-link on every upstream PR its release notes list. The visible text is kept.
+   * Default: on when `serverUrl` is `https://github.com` (GitHub Enterprise has no such redirect).
+   */
+  avoidBacklinks?: boolean
+}
+
+/** Whether a line is raw HTML to GitHub, where Markdown (backticks included) is not parsed. */
+type LineMode = 'markdown' | 'html'
+
+interface NotesContext {
+  issueBase: string
+  upstream: RepoId
+  rewriteUrl: (url: string) => string
+}
+
+/**
+ * Upstream release notes, made safe to show in the fork:
+ * - `@user` and `@org/team` become inline code (`<code>` inside raw HTML, where backticks are not parsed), so nobody
+ *   upstream is notified;
+ * - bare `#123`, `GH-123` and `owner/repo#123` become explicit links to the *upstream* issue, so GitHub does not
+ *   link the fork's own, unrelated issue of that number;
+ * - code blocks, code spans, URLs, e-mail addresses, existing links and HTML tags are left as they are (links to
+ *   github.com are routed through the back-link-free redirect, see `avoidBacklinks`).
+ *
+ * Indented code blocks are not detected (they are indistinguishable from list continuations without a full parser);
+ * a mention inside one merely shows with backticks, and nothing inside a code block pings anyone anyway.
+ */
+export function neutralizeReleaseNotes(markdown: string, options: NeutralizeOptions): string {
+  const serverUrl = options.serverUrl.replace(/\/+$/, '')
+  const avoidBacklinks = options.avoidBacklinks ?? /^https:\/\/github\.com$/i.test(serverUrl)
+  const base = avoidBacklinks ? 'https://redirect.github.com' : serverUrl
+  const context: NotesContext = {
+    issueBase: base,
+    upstream: options.upstream,
+    // `<…>` is the bracketed form of a link destination.
+    rewriteUrl: (url) => (avoidBacklinks ? url.replace(/^(<?)https?:\/\/(?:www\.)?github\.com\//i, '$1https://redirect.github.com/') : url)
+  }
+
+  const out: string[] = []
+  let fence: { char: string; length: number } | undefined
+  let inHtmlBlock = false
+  let inComment = false
+  for (const line of markdown.replace(/\r\n?/g, '\n').split('\n')) {
+    if (fence) {
+      out.push(line)
+      const close = /^[\s>]*(`{3,}|~{3,})\s*$/.exec(line)
+      if (close?.[1] && close[1][0] === fence.char && close[1].length >= fence.length) fence = undefined
+      continue
+    }
+    if (inComment) {
+      const end = line.indexOf('-->')
+      if (end < 0) {
+        out.push(line)
+        continue
+      }
+      inComment = false
+      const rest = neutralizeLine(line.slice(end + 3), inHtmlBlock ? 'html' : 'markdown', context)
+      out.push(line.slice(0, end + 3) + rest.text)
+      inComment = rest.openComment
+      continue
+    }
+    const open = /^[\s>]*(`{3,}|~{3,})(.*)$/.exec(line)
+    if (open?.[1] && !(open[1][0] === '`' && (open[2] ?? '').includes('`'))) {
+      fence = { char: open[1][0] as string, length: open[1].length }
+      out.push(line)
+      continue
+    }
+    if (line.trim() === '') {
+      inHtmlBlock = false
+      out.push(line)
+      continue
+    }
+    // A line that starts with a tag opens an HTML block until the next blank line (CommonMark's rules 6 and 7,
+    // erring towards HTML: the HTML-mode output is also correct inline in Markdown). Comments track themselves.
+    if (!inHtmlBlock && /^ {0,3}<\/?[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)/.test(line)) inHtmlBlock = true
+    const result = neutralizeLine(line, inHtmlBlock ? 'html' : 'markdown', context)
+    out.push(result.text)
+    inComment = result.openComment
+  }
+  // An HTML comment left open would swallow everything rendered after the notes.
+  if (inComment) out.push('-->')
+  return out.join('\n')
+}
+
+const AUTOLINK = /^<((?:https?|ftp|mailto):[^\s<>]*|[^\s<>@]+@[^\s<>]+)>/i
+const HTML_TAG = /^<\/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?\/?>/
+const BARE_URL = /^(?:https?:\/\/|www\.)[^\s<]*/i
+
+function neutralizeLine(line: string, mode: LineMode, context: NotesContext): { text: string; openComment: boolean } {
+  let out = ''
+  let textStart = 0
+  let i = 0
+  const flush = (end: number): void => {
+    out += neutralizeText(line.slice(textStart, end), mode, context)
+  }
+  while (i < line.length) {
+    const ch = line[i]
+    if (ch === '\\' && i + 1 < line.length && line[i + 1] !== '@' && line[i + 1] !== '#') {
+      // A backslash escape (other than before `@`/`#`, which neutralizeText handles): skip the escaped character.
+      i += 2
+      continue
+    }
+    if (ch === '`') {
+      const run = /^`+/.exec(line.slice(i))?.[0] ?? '`'
+      const close = new RegExp(`(?<!\`)${run}(?!\`)`, 'g')
+      close.lastIndex = i + run.length
+      const match = close.exec(line)
+      if (match) {
+        flush(i)
+        out += line.slice(i, match.index + run.length)
+        i = textStart = match.index + run.length
+      } else {
+        i += run.length
+      }
+      continue
+    }
+    if (ch === '<') {
+      const rest = line.slice(i)
+      if (rest.startsWith('<!--')) {
+        const end = rest.indexOf('-->', 4)
+        flush(i)
+        if (end < 0) return { text: out + rest, openComment: true }
+        out += rest.slice(0, end + 3)
+        i = textStart = i + end + 3
+        continue
+      }
+      const auto = AUTOLINK.exec(rest)
+      if (auto?.[1]) {
+        flush(i)
+        const target = auto[1]
+        const rewritten = context.rewriteUrl(target)
+        out += rewritten === target ? auto[0] : linkTo(target, rewritten, mode)
+        i = textStart = i + auto[0].length
+        continue
+      }
+      const tag = HTML_TAG.exec(rest)
+      if (tag) {
+        flush(i)
+        out += rewriteHtmlAttributes(tag[0], context)
+        i = textStart = i + tag[0].length
+        continue
+      }
+    }
+    if (ch === '[' || (ch === '!' && line[i + 1] === '[')) {
+      const link = matchLink(line, ch === '!' ? i + 1 : i)
+      if (link) {
+        flush(i)
+        // Nothing inside a link is auto-linked by GitHub, so its text stays as written; only the destination is
+        // routed around back-links.
+        out += line.slice(i, link.destStart) + context.rewriteUrl(line.slice(link.destStart, link.destEnd)) + line.slice(link.destEnd, link.end)
+        i = textStart = link.end
+        continue
+      }
+    }
+    if ((ch === 'h' || ch === 'H' || ch === 'w' || ch === 'W') && (i === 0 || !/[A-Za-z0-9]/.test(line[i - 1] ?? ''))) {
+      const url = BARE_URL.exec(line.slice(i))?.[0]
+      if (url) {
+        const trimmed = trimUrl(url)
+        flush(i)
+        const rewritten = context.rewriteUrl(trimmed)
+        out += rewritten === trimmed ? trimmed : linkTo(trimmed, rewritten, mode)
+        i = textStart = i + trimmed.length
+        continue
+      }
+    }
+    i++
+  }
+  flush(line.length)
+  return { text: out, openComment: false }
+}
+
+/** Drops what GFM's autolinker also leaves out of a bare URL: trailing punctuation and an unbalanced `)`. */
+function trimUrl(url: string): string {
+  let result = url.replace(/[.,:;!?'"*_~]+$/, '')
+  while (result.endsWith(')') && (result.match(/\(/g)?.length ?? 0) < (result.match(/\)/g)?.length ?? 0)) {
+    result = result.slice(0, -1).replace(/[.,:;!?'"*_~]+$/, '')
+  }
+  return result
+}
+
+function linkTo(text: string, url: string, mode: LineMode): string {
+  if (mode === 'html') return `<a href="${url.replace(/"/g, '%22')}">${text}</a>`
+  return `[${text.replace(/[[\]\\]/g, '\\$&')}](${safeUrl(url) || url})`
+}
+
+function rewriteHtmlAttributes(tag: string, context: NotesContext): string {
+  return tag.replace(/(\bhref\s*=\s*["']?)(https?:\/\/[^"'\s>]+)/gi, (_all, prefix: string, url: string) => prefix + context.rewriteUrl(url))
+}
+
+/**
+ * Finds an inline link `[text](dest "title")` or reference link `[text][ref]` starting at `start` (a `[`), with
+ * balanced brackets in the text and one level of parentheses in the destination.
+ */
+function matchLink(line: string, start: number): { destStart: number; destEnd: number; end: number } | undefined {
+  let depth = 0
+  let i = start
+  for (; i < line.length; i++) {
+    const ch = line[i]
+    if (ch === '\\') {
+      i++
+    } else if (ch === '[') {
+      depth++
+    } else if (ch === ']') {
+      depth--
+      if (depth === 0) break
+    }
+  }
+  if (depth !== 0 || i >= line.length) return undefined
+  const after = i + 1
+  if (line[after] === '(') {
+    const dest = /^\(\s*(<[^<>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))*)(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)/.exec(line.slice(after))
+    if (!dest || dest[1] === undefined) return undefined
+    const destStart = after + dest[0].indexOf(dest[1])
+    return { destStart, destEnd: destStart + dest[1].length, end: after + dest[0].length }
+  }
+  if (line[after] === '[') {
+    const ref = /^\[[^\]]*\]/.exec(line.slice(after))
+    if (!ref) return undefined
+    const end = after + ref[0].length
+    return { destStart: end, destEnd: end, end }
+  }
+  return undefined
+}
+
+/**
+ * Mentions and references in plain text of the notes. `refs` are those GitHub would auto-link: `#123` (not part of a
+ * word or an HTML entity like `&#123;`), `GH-123`, `owner/repo#123`; mentions are `@user` / `@org/team` not preceded
+ * by a word character (so e-mail addresses are left alone).
+ */
+const TOKEN =
+  /(?<![A-Za-z0-9_&])#(\d+)\b|(?<![A-Za-z0-9_])GH-(\d+)\b|(?<![A-Za-z0-9_./-])([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)#(\d+)\b|(?<![A-Za-z0-9_`])@([A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*)?)/gi
+
+function neutralizeText(text: string, mode: LineMode, context: NotesContext): string {
+  if (text === '') return text
+  let out = ''
+  let last = 0
+  TOKEN.lastIndex = 0
+  for (let match = TOKEN.exec(text); match; match = TOKEN.exec(text)) {
+    let start = match.index
+    // `\@user` / `\#1`: the backslash would escape our backtick or bracket, so it goes.
+    const dropBackslash = text[start - 1] === '\\'
+    out += text.slice(last, dropBackslash ? start - 1 : start)
+    const [whole, issue, ghIssue, owner, repo, crossIssue, mention] = match
+    if (mention !== undefined) {
+      out += mode === 'html' ? `<code>@${mention}</code>` : `\`@${mention}\``
+    } else {
+      const target: RepoId = owner && repo ? { owner, repo: repo.replace(/\.git$/i, '') } : context.upstream
+      const number = issue ?? ghIssue ?? crossIssue ?? ''
+      const url = `${context.issueBase}/${encodePathPart(target.owner)}/${encodePathPart(target.repo)}/issues/${number}`
+      out += linkTo(whole, url, mode)
+    }
+    start += whole.length
+    last = start
+  }
+  return out + text.slice(last)
+}
