@@ -13,8 +13,10 @@ import {
   parseAction,
   renderActionDocs,
   replaceBetweenMarkers,
-  runDocs
+  runDocs,
+  TEMPLATE_MARKERS
 } from '../scripts/docs.js'
+import { templateVariablesMarkdown } from '../src/report.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
@@ -231,5 +233,25 @@ describe('runDocs and the CLI on temp copies', () => {
     expect(result.stderr.trim()).toBe(
       `README.md has no ${START_MARKER} marker: put ${START_MARKER} and ${END_MARKER} on their own lines where the inputs and outputs tables belong.`
     )
+  })
+})
+
+describe('template variable block', () => {
+  it('fills the template-vars markers from report.ts and checks them', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'docs-template-vars-'))
+    try {
+      const actionFile = path.join(dir, 'action.yml')
+      const readmeFile = path.join(dir, 'README.md')
+      await fs.writeFile(actionFile, 'name: x\ndescription: y\ninputs: {}\noutputs: {}\nruns:\n  using: node24\n  main: dist/index.js\n')
+      await fs.writeFile(readmeFile, `${START_MARKER}\n${END_MARKER}\n\n${TEMPLATE_MARKERS.start}\nstale\n${TEMPLATE_MARKERS.end}\n`)
+      expect((await runDocs({ actionFile, readmeFile, check: true })).ok).toBe(false)
+      await runDocs({ actionFile, readmeFile, check: false })
+      const readme = await fs.readFile(readmeFile, 'utf8')
+      expect(readme).toContain(templateVariablesMarkdown())
+      expect(readme).not.toContain('stale')
+      expect((await runDocs({ actionFile, readmeFile, check: true })).ok).toBe(true)
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true })
+    }
   })
 })

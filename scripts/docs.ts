@@ -1,5 +1,6 @@
 /**
- * Keeps the README's inputs and outputs tables in step with action.yml, the one source of truth.
+ * Keeps the README's inputs and outputs tables in step with action.yml, and its PR template variable table in step
+ * with src/report.ts (TEMPLATE_VARIABLES): one source of truth each.
  *
  *   npx tsx scripts/docs.ts           rewrites the block between the markers in README.md
  *   npx tsx scripts/docs.ts --check   exits 1 when README.md is out of step (for CI)
@@ -12,9 +13,12 @@ import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parse } from 'yaml'
+import { templateVariablesMarkdown } from '../src/report.js'
 
 export const START_MARKER = '<!-- action-docs:start -->'
 export const END_MARKER = '<!-- action-docs:end -->'
+/** The PR template's variable reference, generated from report.ts's TEMPLATE_VARIABLES. */
+export const TEMPLATE_MARKERS = { start: '<!-- template-vars:start -->', end: '<!-- template-vars:end -->' }
 const GENERATED_NOTE = '<!-- Generated from action.yml by `npx tsx scripts/docs.ts`: edit action.yml, not this table. -->'
 
 interface ActionInput {
@@ -133,7 +137,14 @@ export function renderActionDocs(actionYml: string): string {
 }
 
 /** Replaces what lies between the markers (the markers stay). Throws a DocsError naming the fix when they are missing. */
-export function replaceBetweenMarkers(readme: string, generated: string, readmeName = 'README.md'): string {
+export function replaceBetweenMarkers(
+  readme: string,
+  generated: string,
+  readmeName = 'README.md',
+  markers: { start: string; end: string } = { start: START_MARKER, end: END_MARKER }
+): string {
+  const START_MARKER = markers.start
+  const END_MARKER = markers.end
   const start = readme.indexOf(START_MARKER)
   const end = readme.indexOf(END_MARKER)
   if (start === -1 || end === -1) {
@@ -185,7 +196,10 @@ export async function runDocs(options: DocsRunOptions): Promise<DocsRunResult> {
       throw new DocsError(`Cannot read ${options.readmeFile}: ${error.code ?? error.message}.`)
     })
   ])
-  const updated = replaceBetweenMarkers(readme, renderActionDocs(actionYml), readmeName)
+  let updated = replaceBetweenMarkers(readme, renderActionDocs(actionYml), readmeName)
+  if (readme.includes(TEMPLATE_MARKERS.start)) {
+    updated = replaceBetweenMarkers(updated, templateVariablesMarkdown(), readmeName, TEMPLATE_MARKERS)
+  }
   const changed = updated !== readme
   if (options.check) {
     if (!changed) return { ok: true, changed: false, message: `${readmeName} inputs and outputs match action.yml.` }
