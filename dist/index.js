@@ -55834,14 +55834,14 @@ function matchRule(path, rules) {
  *
  * What is fetched (see prepareRepository):
  * - the fork's target branch (and the sync branch, if it exists) with `--filter=blob:none`: commits and trees only;
- * - the upstream tag alone, with no tags and no branches. The fork's history already holds the older upstream
- *   commits, so negotiation leaves only the commits since the last sync to transfer. A run that will push fetches
- *   them with their blobs (the push must send those blobs, and a partial repository would otherwise fetch them back
- *   one by one); a dry run fetches them with `--filter=blob:none` too.
- * Both remotes are promisor remotes, so any blob a merge needs and does not have (the merge base's and the fork's
- * versions of files both sides changed, rename candidates) is fetched lazily, in batches, from whichever remote has
- * it. Before the merge the blobs of paths both sides changed are fetched explicitly, each from the side that has it:
- * git's own batched lazy fetch asks one remote for the whole batch and fails when no single remote has all of it.
+ * - the upstream tag alone (no other tags, no branches), also without blobs. The fork's history already holds the
+ *   older upstream commits, so negotiation leaves only the commits since the last sync to transfer;
+ * - for a run that will push, the blobs of those new upstream commits, asked for by id in one request (the push
+ *   must send them, and a partial repository would otherwise fetch them back while packing).
+ * Both remotes are promisor remotes, so any other blob the merge reads (the merge base's and the fork's versions of
+ * files both sides changed, rename candidates) is fetched on demand from whichever remote has it. Before the merge,
+ * the blobs of paths both sides changed are fetched explicitly, each from the side that has it: git's own batched
+ * lazy fetch asks one remote for the whole batch and fails when no single remote has all of it.
  */
 
 
@@ -55953,19 +55953,35 @@ async function prepareRepository(git, options) {
     }
     const syncBranchSha = heads[options.syncBranch];
     debug(`fetch fork ${options.targetBranch}${syncBranchSha ? ` + ${options.syncBranch}` : ''} (blob:none): ${fork.objects} objects, ${fork.kib} KiB, ${fork.ms} ms`);
-    const filter = options.fetchUpstreamBlobs ? '--no-filter' : '--filter=blob:none';
-    let upstreamFetch;
+    // The tag's new commits and trees first (negotiation finds what the fork's history already holds), then, for a
+    // run that will push, exactly the blobs of those commits that neither the target nor the sync branch holds, in
+    // one request. Fetching the tag with blobs directly would get a thin pack whose deltas lean on old blobs this
+    // partial repository never had, which git then fetches back from the fork: an extra request, duplicate
+    // objects, and no fewer bytes (measured: 2,747 KiB and 3,101 objects against 1,907 KiB and 2,000 blobs for an
+    // upstream release that changed 2,000 of 10,000 files).
+    let tagSha;
+    let blobCount = 0;
     const upstream = await measured(git, async () => {
-        upstreamFetch = await git.tryExec(['fetch', ...FETCH_FLAGS, filter, UPSTREAM_REMOTE, `+${tagRef}:${tagRef}`]);
-    });
-    if (upstreamFetch && upstreamFetch.exitCode !== 0) {
-        if (/couldn't find remote ref/i.test(upstreamFetch.stderr)) {
-            throw new Error(`tag ${JSON.stringify(options.tag)} does not exist in the upstream repository (${options.upstreamUrl})`);
+        const fetched = await git.tryExec(['fetch', ...FETCH_FLAGS, '--filter=blob:none', UPSTREAM_REMOTE, `+${tagRef}:${tagRef}`]);
+        if (fetched.exitCode !== 0) {
+            if (/couldn't find remote ref/i.test(fetched.stderr)) {
+                throw new Error(`tag ${JSON.stringify(options.tag)} does not exist in the upstream repository (${options.upstreamUrl})`);
+            }
+            throw new GitError(['fetch', UPSTREAM_REMOTE], fetched.exitCode, fetched.stderr, fetched.stdout);
         }
-        throw new GitError(['fetch', UPSTREAM_REMOTE], upstreamFetch.exitCode, upstreamFetch.stderr, upstreamFetch.stdout);
-    }
-    debug(`fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? 'with blobs' : 'blob:none'}): ${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`);
-    const tagSha = await git.revParse(`${tagRef}^{commit}`);
+        tagSha = await git.revParse(`${tagRef}^{commit}`);
+        if (!tagSha)
+            throw new Error(`tag ${JSON.stringify(options.tag)} does not point at a commit`);
+        if (options.fetchUpstreamBlobs) {
+            const missing = await missingObjects(git, tagSha, [targetSha, ...(syncBranchSha ? [syncBranchSha] : [])]);
+            blobCount = missing.length;
+            const result = await fetchObjects(git, UPSTREAM_REMOTE, missing);
+            if (result && result.exitCode !== 0)
+                throw new GitError(['fetch', UPSTREAM_REMOTE], result.exitCode, result.stderr, result.stdout);
+        }
+    });
+    debug(`fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits` : 'blob:none'}): ` +
+        `${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`);
     if (!tagSha)
         throw new Error(`tag ${JSON.stringify(options.tag)} does not point at a commit`);
     return {
@@ -56013,19 +56029,41 @@ function isBlobMode(mode) {
     return mode !== '000000' && mode !== '160000' && mode !== '040000';
 }
 /**
- * Fetches `oids` from one promisor remote in a single request, as git's own lazy fetch does. Objects already present
- * are skipped by git itself (nothing is requested when all of them are). Best effort: on failure the merge's own
- * lazy fetch still gets the blobs one remote at a time.
+ * Fetches `oids` from one promisor remote in a single request, as git's own lazy fetch does (no negotiation: the
+ * objects are asked for by id). Git requests nothing when every one of them is already present. Returns git's
+ * result, or undefined when there was nothing to ask for.
  */
-async function fetchObjects(git, remote, oids, debug) {
+async function fetchObjects(git, remote, oids) {
+    if (oids.length === 0)
+        return undefined;
+    return git.tryExec(['fetch', remote, '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no', '--filter=blob:none', '--stdin'], {
+        input: oids.join('\n') + '\n',
+        env: gitConfigEnv({ 'fetch.negotiationAlgorithm': 'noop' })
+    });
+}
+/**
+ * Objects reachable from `tip` but from none of `known` that the repository does not have (promised by a
+ * promisor remote). `--missing=print` lists them without fetching anything.
+ */
+async function missingObjects(git, tip, known) {
+    const out = await git.output(['rev-list', '--objects', '--no-object-names', '--missing=print', tip, '--not', ...known]);
+    return out
+        .split('\n')
+        .filter((line) => line.startsWith('?'))
+        .map((line) => line.slice(1));
+}
+/** Best-effort prefetch: on failure the merge's own lazy fetch still gets the blobs, one remote at a time. */
+async function prefetch(git, remote, oids, debug) {
     if (oids.length === 0)
         return;
+    let result;
     const stats = await measured(git, async () => {
-        const result = await git.tryExec(['fetch', remote, '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no', '--filter=blob:none', '--stdin'], { input: oids.join('\n') + '\n', env: gitConfigEnv({ 'fetch.negotiationAlgorithm': 'noop' }) });
-        if (result.exitCode !== 0)
-            debug(`prefetch of ${oids.length} blobs from ${remote} failed, leaving it to lazy fetch: ${result.stderr.trim()}`);
+        result = await fetchObjects(git, remote, oids);
     });
-    debug(`prefetch ${oids.length} blobs from ${remote}: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`);
+    if (result && result.exitCode !== 0)
+        debug(`prefetch of ${oids.length} blobs from ${remote} failed, leaving it to lazy fetch: ${result.stderr.trim()}`);
+    else
+        debug(`prefetch ${oids.length} blobs from ${remote}: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`);
 }
 /** Per-command configuration through the environment (GIT_CONFIG_COUNT), never through the repository's config. */
 function gitConfigEnv(settings) {
@@ -56060,8 +56098,8 @@ async function prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, debu
         if (isBlobMode(theirs.dstMode))
             fromUpstream.add(theirs.dstOid);
     }
-    await fetchObjects(git, UPSTREAM_REMOTE, [...fromUpstream], debug);
-    await fetchObjects(git, FORK_REMOTE, [...fromFork], debug);
+    await prefetch(git, UPSTREAM_REMOTE, [...fromUpstream], debug);
+    await prefetch(git, FORK_REMOTE, [...fromFork], debug);
 }
 async function listTree(git, treeish) {
     const out = (await git.exec(['ls-tree', '-r', '-z', '--full-tree', treeish])).stdout;
@@ -56438,6 +56476,10 @@ async function pushSyncBranch(git, options) {
         'push',
         '--porcelain',
         '--no-verify',
+        // A thin pack would delta new blobs against the fork's old versions, which this partial repository lacks:
+        // git would first download every one of them (measured: 1,985 blobs for a release changing 2,000 files). A
+        // full pack uploads the new blobs whole and downloads nothing.
+        '--no-thin',
         `--force-with-lease=${ref}:${options.expectedOldSha ?? ''}`,
         options.remoteUrl,
         `${options.sha}:${ref}`

@@ -1,0 +1,769 @@
+/**
+ * The merge engine against real git: repositories are built by hand, served over file:// with partial clone
+ * enabled, and every conflict list is compared with what a plain `git merge` of the same commits reports.
+ */
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals'
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { Git, GitError } from '../src/git.js'
+import {
+  classifySyncBranch,
+  fetchBranches,
+  isActionCommit,
+  mergeTag,
+  prepareRepository,
+  pushSyncBranch,
+  SYNC_TAG_TRAILER,
+  SYNC_TREE_TRAILER,
+  type PreparedRepository
+} from '../src/merge.js'
+import type { MergeResult, PathRule } from '../src/types.js'
+import {
+  buildScenario,
+  gitMergeOracle,
+  installHook,
+  objectCount,
+  runGit,
+  type OracleReport,
+  type Scenario,
+  type ScenarioSpec,
+  type WorkTree
+} from './helpers/merge-repos.js'
+
+const AUTHOR = { name: 'upstream-sync', email: 'upstream-sync@example.com', date: '2024-02-01T12:00:00Z' }
+
+const scenarios: Scenario[] = []
+afterEach(() => {
+  for (const scenario of scenarios.splice(0)) scenario.tmp.cleanup()
+})
+
+/** Fresh repositories, for a test that changes the fork or upstream (pushes, new branches). */
+function scenario(spec: ScenarioSpec): Scenario {
+  const built = buildScenario(spec)
+  scenarios.push(built)
+  return built
+}
+
+/**
+ * Repositories shared by the tests that only read them (each test still gets its own action repository), so the
+ * file builds each history once. `git merge`'s report is computed once too.
+ */
+const sharedScenarios = new Map<ScenarioSpec, { scenario: Scenario; oracle: OracleReport }>()
+afterAll(() => {
+  for (const { scenario: built } of sharedScenarios.values()) built.tmp.cleanup()
+})
+function shared(spec: ScenarioSpec): Scenario {
+  return sharedEntry(spec).scenario
+}
+function oracleOf(spec: ScenarioSpec): OracleReport {
+  return sharedEntry(spec).oracle
+}
+function sharedEntry(spec: ScenarioSpec): { scenario: Scenario; oracle: OracleReport } {
+  let entry = sharedScenarios.get(spec)
+  if (!entry) {
+    const built = buildScenario(spec)
+    entry = { scenario: built, oracle: gitMergeOracle(built) }
+    sharedScenarios.set(spec, entry)
+  }
+  return entry
+}
+
+let repoCounter = 0
+
+interface Prepared {
+  git: Git
+  gitDir: string
+  prepared: PreparedRepository
+  logs: string[]
+}
+
+async function prepare(s: Scenario, options: { fetchUpstreamBlobs: boolean; name?: string }): Promise<Prepared> {
+  const gitDir = s.tmp.join(options.name ?? `action-${++repoCounter}.git`)
+  const git = await Git.init(gitDir)
+  const logs: string[] = []
+  const prepared = await prepareRepository(git, {
+    forkUrl: s.forkUrl,
+    upstreamUrl: s.upstreamUrl,
+    targetBranch: s.target,
+    tag: s.tag,
+    syncBranch: `upstream-sync/${s.tag}`,
+    fetchUpstreamBlobs: options.fetchUpstreamBlobs,
+    debug: (line) => logs.push(line)
+  })
+  return { git, gitDir, prepared, logs }
+}
+
+async function merge(p: Prepared, s: Scenario, options: { rules?: PathRule[]; autoResolve?: boolean; message?: string } = {}): Promise<MergeResult> {
+  return mergeTag(p.git, {
+    targetSha: p.prepared.targetSha,
+    tagSha: p.prepared.tagSha,
+    tag: s.tag,
+    rules: options.rules ?? [],
+    autoResolve: options.autoResolve ?? false,
+    message: options.message ?? `Merge upstream ${s.tag}`,
+    author: AUTHOR,
+    debug: (line) => p.logs.push(line)
+  })
+}
+
+const pairs = (result: MergeResult): Array<{ path: string; kind: string }> => result.conflicts.map(({ path: file, kind }) => ({ path: file, kind }))
+
+/** Blob ids git lists as missing (promised, not fetched) among the objects of `revs`. */
+function missingObjects(gitDir: string, revs: string[]): string[] {
+  return runGit(gitDir, ['rev-list', '--objects', '--missing=print', ...revs])
+    .stdout.split('\n')
+    .filter((line) => line.startsWith('?'))
+    .map((line) => line.slice(1))
+}
+
+/** `git ls-tree -r` of `paths` in `rev`, as `mode type oid\tpath` lines. */
+function entries(gitDir: string, rev: string, paths: string[]): string[] {
+  return runGit(gitDir, ['ls-tree', '-r', rev, '--', ...paths]).stdout.split('\n').filter(Boolean)
+}
+
+// --- One scenario per conflict kind ---------------------------------------------------------------------------
+
+const content = (w: WorkTree): void => void w.writeLines('app.py')
+const kinds: Array<{ name: string; kind: string; spec: ScenarioSpec }> = [
+  {
+    name: 'content',
+    kind: 'content',
+    spec: { base: content, ours: (w) => void w.editLine('app.py', 10, 'fork line 10'), theirs: (w) => void w.editLine('app.py', 10, 'upstream line 10') }
+  },
+  {
+    name: 'add/add',
+    kind: 'add/add',
+    spec: { base: content, ours: (w) => void w.write('new.txt', 'fork version\n'), theirs: (w) => void w.write('new.txt', 'upstream version\n') }
+  },
+  {
+    name: 'modify/delete (fork modified, upstream deleted)',
+    kind: 'modify/delete',
+    spec: { base: content, ours: (w) => void w.editLine('app.py', 3, 'fork change'), theirs: (w) => void w.rm('app.py') }
+  },
+  {
+    name: 'delete/modify (fork deleted, upstream modified)',
+    kind: 'modify/delete',
+    spec: { base: content, ours: (w) => void w.rm('app.py'), theirs: (w) => void w.editLine('app.py', 3, 'upstream change') }
+  },
+  {
+    name: 'rename/delete',
+    kind: 'rename/delete',
+    spec: {
+      base: (w) => void w.writeLines('lib/old_name.py').writeLines('keep.txt'),
+      ours: (w) => void w.rm('lib/old_name.py'),
+      theirs: (w) => void w.mv('lib/old_name.py', 'lib/new_name.py')
+    }
+  },
+  {
+    name: 'rename/rename (one file renamed to two names)',
+    kind: 'rename/rename',
+    spec: {
+      base: (w) => void w.writeLines('utils.py').writeLines('keep.txt'),
+      ours: (w) => void w.mv('utils.py', 'fork_utils.py'),
+      theirs: (w) => void w.mv('utils.py', 'helpers/utils.py')
+    }
+  },
+  {
+    name: 'binary',
+    kind: 'binary',
+    spec: {
+      base: (w) => void w.write('logo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3])).writeLines('keep.txt'),
+      ours: (w) => void w.write('logo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 9, 9, 9])),
+      theirs: (w) => void w.write('logo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 7, 7, 7]))
+    }
+  },
+  {
+    name: 'rename/add (git reports the collision as add/add)',
+    kind: 'add/add',
+    spec: {
+      base: (w) => void w.writeLines('model.py').writeLines('keep.txt'),
+      ours: (w) => void w.writeLines('models/base.py', 30, 'fork'),
+      theirs: (w) => void w.mv('model.py', 'models/base.py').editLine('models/base.py', 3, 'upstream edit')
+    }
+  },
+  {
+    name: 'distinct types (a file on one side, a symlink on the other: kind other)',
+    kind: 'other',
+    spec: {
+      base: (w) => void w.writeLines('keep.txt'),
+      ours: (w) => void w.symlink('current', 'keep.txt'),
+      theirs: (w) => void w.write('current', 'a regular file\n')
+    }
+  },
+  {
+    name: 'file/directory',
+    kind: 'file/directory',
+    spec: {
+      base: (w) => void w.writeLines('config').writeLines('keep.txt'),
+      ours: (w) => void w.editLine('config', 3, 'fork setting'),
+      theirs: (w) => void w.rm('config').writeLines('config/settings.yml')
+    }
+  }
+]
+
+/** Every kind above in one merge, plus clean changes around them. */
+const everything: ScenarioSpec = {
+  base: (w) => {
+    w.writeLines('app.py').writeLines('mod_del.py').writeLines('del_mod.py').writeLines('lib/old_name.py')
+    w.writeLines('utils.py').writeLines('config').writeLines('clean.py').writeLines('docs/guide.md')
+    w.write('logo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3]))
+  },
+  ours: (w) => {
+    w.editLine('app.py', 10, 'fork line 10').write('new.txt', 'fork version\n').editLine('mod_del.py', 3, 'fork change')
+    w.rm('del_mod.py').rm('lib/old_name.py').mv('utils.py', 'fork_utils.py').editLine('config', 3, 'fork setting')
+    w.write('logo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 9, 9, 9])).editLine('clean.py', 1, 'fork header')
+  },
+  theirs: (w) => {
+    w.editLine('app.py', 10, 'upstream line 10').write('new.txt', 'upstream version\n').rm('mod_del.py')
+    w.editLine('del_mod.py', 3, 'upstream change').mv('lib/old_name.py', 'lib/new_name.py').mv('utils.py', 'helpers/utils.py')
+    w.rm('config').writeLines('config/settings.yml').write('logo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 7, 7, 7]))
+    w.editLine('clean.py', 30, 'upstream footer').editLine('docs/guide.md', 5, 'upstream docs')
+  }
+}
+
+describe('mergeTag: the conflict list equals git merge', () => {
+  for (const { name, kind, spec } of kinds) {
+    it(`${name}`, async () => {
+      const s = shared(spec)
+      const oracle = oracleOf(spec)
+      const p = await prepare(s, { fetchUpstreamBlobs: false })
+      const result = await merge(p, s)
+
+      expect(oracle.conflicts.length).toBeGreaterThan(0)
+      expect(pairs(result)).toEqual(oracle.conflicts)
+      expect(result.conflicts.map((c) => c.kind)).toContain(kind)
+      // Labels are git merge's own (HEAD and the tag's name), so each message is one git merge printed.
+      for (const conflict of result.conflicts) expect(oracle.output).toContain(conflict.message)
+      expect(result.status).toBe('conflicts')
+      expect(result.headSha).toBe(p.prepared.tagSha)
+      expect(result.autoResolved).toEqual([])
+      expect(result.conflicts.every((c) => c.resolution === 'manual')).toBe(true)
+    })
+  }
+
+  it('the status codes of the oracle agree with the kinds (sanity check of the oracle itself)', () => {
+    const oracle = oracleOf(everything)
+    const byPath = Object.fromEntries(oracle.conflicts.map((c) => [c.path, c.kind]))
+    expect(oracle.statusCodes['new.txt']).toBe('AA')
+    expect(byPath['new.txt']).toBe('add/add')
+    expect(oracle.statusCodes['app.py']).toBe('UU')
+    expect(oracle.statusCodes['mod_del.py']).toBe('UD')
+    expect(oracle.statusCodes['del_mod.py']).toBe('DU')
+    expect(oracle.statusCodes['lib/new_name.py']).toBe('DU')
+    expect(oracle.statusCodes['utils.py']).toBe('DD')
+    expect(oracle.statusCodes['fork_utils.py']).toBe('AU')
+    expect(oracle.statusCodes['helpers/utils.py']).toBe('UA')
+    expect(byPath['config~HEAD']).toBe('file/directory')
+  })
+
+  for (const fetchUpstreamBlobs of [false, true]) {
+    it(`every kind in one merge (${fetchUpstreamBlobs ? 'run that pushes: upstream blobs fetched' : 'dry run: no blobs fetched up front'})`, async () => {
+      const s = shared(everything)
+      const oracle = oracleOf(everything)
+      const p = await prepare(s, { fetchUpstreamBlobs })
+      const result = await merge(p, s)
+      expect(pairs(result)).toEqual(oracle.conflicts)
+      expect(new Set(result.conflicts.map((c) => c.kind))).toEqual(
+        new Set(['content', 'add/add', 'modify/delete', 'rename/delete', 'rename/rename', 'binary', 'file/directory'])
+      )
+      expect(result.headSha).toBe(s.tagSha)
+      // Cleanly merged files are not conflicts, even though git printed "Auto-merging" for them.
+      expect(result.conflicts.map((c) => c.path)).not.toContain('clean.py')
+      expect(oracle.output).toContain('Auto-merging clean.py')
+    })
+  }
+
+  it('a clean merge gives the same tree as git merge, committed with both parents and the sync trailers', async () => {
+    const s = scenario({
+      base: (w) => void w.writeLines('a.py').writeLines('b.py').writeLines('c.py'),
+      ours: (w) => void w.editLine('a.py', 2, 'fork edit').write('fork_only.md', 'ours\n'),
+      theirs: (w) => void w.editLine('a.py', 28, 'upstream edit').editLine('b.py', 5, 'upstream').mv('c.py', 'pkg/c.py').write('new.py', 'new\n')
+    })
+    const oracle = gitMergeOracle(s)
+    expect(oracle.conflicts).toEqual([])
+    const p = await prepare(s, { fetchUpstreamBlobs: true })
+    const result = await merge(p, s, { message: 'Merge upstream v1.1.0-stable into main' })
+
+    expect(result.status).toBe('clean')
+    expect(result.conflicts).toEqual([])
+    expect(result.mergeBase).toBe(s.baseSha)
+    expect(result.headSha).not.toBe(s.tagSha)
+    const [tree, parents, author, committer] = runGit(p.gitDir, ['show', '-s', '--format=%T%n%P%n%an <%ae> %at%n%cn <%ce> %ct', result.headSha]).stdout.trim().split('\n')
+    expect(tree).toBe(oracle.cleanTree)
+    expect(parents).toBe(`${s.targetSha} ${s.tagSha}`)
+    expect(author).toBe(`upstream-sync <upstream-sync@example.com> ${Date.parse(AUTHOR.date) / 1000}`)
+    expect(committer).toBe(author)
+    const message = runGit(p.gitDir, ['show', '-s', '--format=%B', result.headSha]).stdout
+    expect(message).toBe(`Merge upstream v1.1.0-stable into main\n\n${SYNC_TAG_TRAILER}: ${s.tag}\n${SYNC_TREE_TRAILER}: ${tree}\n\n`)
+  })
+
+  it('never creates a worktree or an index: the repository stays bare', async () => {
+    const s = shared(everything)
+    const p = await prepare(s, { fetchUpstreamBlobs: true })
+    await merge(p, s, { autoResolve: true, rules: [{ paths: ['**'], resolution: 'theirs' }] })
+    expect(runGit(p.gitDir, ['rev-parse', '--is-bare-repository']).stdout.trim()).toBe('true')
+    expect(existsSync(path.join(p.gitDir, 'index'))).toBe(false)
+    expect(runGit(p.gitDir, ['worktree', 'list', '--porcelain']).stdout.trim()).toBe(`worktree ${p.gitDir}\nbare`)
+    expect(runGit(p.gitDir, ['for-each-ref', '--format=%(refname)']).stdout.trim().split('\n').sort()).toEqual(
+      ['refs/remotes/origin/main', `refs/tags/${s.tag}`].sort()
+    )
+  })
+})
+
+// --- Rules and auto-resolve ------------------------------------------------------------------------------------
+
+/** Rules that give every conflict of `everything` a side. */
+const sidedRules: PathRule[] = [
+  { paths: ['app.py'], resolution: 'ours', note: 'the fork owns the app entry point' },
+  { paths: ['new.txt', 'logo.png'], resolution: 'theirs' },
+  { paths: ['mod_del.py'], resolution: 'theirs', note: 'upstream removed it' },
+  { paths: ['del_mod.py'], resolution: 'ours' },
+  { paths: ['lib/**'], resolution: 'theirs' },
+  { paths: ['utils.py', 'fork_utils.py', 'helpers/**'], resolution: 'ours' },
+  { paths: ['config*'], resolution: 'ours' }
+]
+
+describe('mergeTag: rules and auto-resolve', () => {
+  it('attaches the first matching rule to each conflict and leaves unmatched files manual', async () => {
+    const s = shared(everything)
+    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    const result = await merge(p, s, {
+      rules: [{ paths: ['app.py'], resolution: 'ours', note: 'first' }, { paths: ['*.py'], resolution: 'theirs', note: 'second' }, ...sidedRules]
+    })
+    const byPath = Object.fromEntries(result.conflicts.map((c) => [c.path, c]))
+    expect(byPath['app.py']).toMatchObject({ resolution: 'ours', note: 'first' })
+    expect(byPath['mod_del.py']).toMatchObject({ resolution: 'theirs', note: 'second' })
+    expect(byPath['new.txt']).toMatchObject({ resolution: 'theirs' })
+    expect(byPath['new.txt']?.note).toBeUndefined()
+    expect(result.status).toBe('conflicts')
+    expect(result.autoResolved).toEqual([])
+  })
+
+  for (const fetchUpstreamBlobs of [false, true]) {
+    it(`resolves every conflict to its rule's side in the merge commit (${fetchUpstreamBlobs ? 'with' : 'without'} upstream blobs)`, async () => {
+      const s = shared(everything)
+      const oracle = oracleOf(everything)
+      const p = await prepare(s, { fetchUpstreamBlobs })
+      const result = await merge(p, s, { rules: sidedRules, autoResolve: true })
+
+      expect(result.status).toBe('clean')
+      expect(result.conflicts).toEqual([])
+      expect(result.autoResolved.map(({ path: file, kind }) => ({ path: file, kind }))).toEqual(oracle.conflicts)
+      const sides = Object.fromEntries(result.autoResolved.map((c) => [c.path, c.autoResolved]))
+      expect(sides).toEqual({
+        'app.py': 'ours',
+        'config~HEAD': 'ours',
+        'del_mod.py': 'ours',
+        'fork_utils.py': 'ours',
+        'helpers/utils.py': 'ours',
+        'lib/new_name.py': 'theirs',
+        'logo.png': 'theirs',
+        'mod_del.py': 'theirs',
+        'new.txt': 'theirs',
+        'utils.py': 'ours'
+      })
+      expect(result.headSha).not.toBe(s.tagSha)
+      expect(runGit(p.gitDir, ['show', '-s', '--format=%P', result.headSha]).stdout.trim()).toBe(`${s.targetSha} ${s.tagSha}`)
+
+      // Each resolved path is exactly the kept side's: content, deletions and renames included.
+      const head = result.headSha
+      const ours = s.targetSha
+      const theirs = s.tagSha
+      expect(entries(p.gitDir, head, ['app.py'])).toEqual(entries(p.gitDir, ours, ['app.py']))
+      expect(entries(p.gitDir, head, ['new.txt', 'logo.png'])).toEqual(entries(p.gitDir, theirs, ['new.txt', 'logo.png']))
+      expect(entries(p.gitDir, head, ['mod_del.py'])).toEqual([]) // upstream deleted it, and upstream was kept
+      expect(entries(p.gitDir, head, ['del_mod.py'])).toEqual([]) // the fork deleted it, and the fork was kept
+      expect(entries(p.gitDir, head, ['lib'])).toEqual(entries(p.gitDir, theirs, ['lib'])) // the rename kept
+      expect(entries(p.gitDir, head, ['utils.py', 'fork_utils.py', 'helpers'])).toEqual(entries(p.gitDir, ours, ['utils.py', 'fork_utils.py', 'helpers']))
+      expect(entries(p.gitDir, head, ['config', 'config~HEAD'])).toEqual(entries(p.gitDir, ours, ['config'])) // the file, no directory
+      // Clean merges elsewhere are untouched: both sides' edits of clean.py are in.
+      const clean = runGit(p.gitDir, ['cat-file', '-p', `${head}:clean.py`]).stdout
+      expect(clean).toContain('fork header')
+      expect(clean).toContain('upstream footer')
+      // Nothing with conflict markers is committed.
+      expect(runGit(p.gitDir, ['grep', '-I', '-l', '-e', '^<<<<<<<', '-e', '^>>>>>>>', head], { allowFail: true }).code).toBe(1)
+    })
+  }
+
+  it('with one conflict left manual, resolves nothing and commits nothing', async () => {
+    const s = shared(everything)
+    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    const rules = sidedRules.map((rule) => (rule.paths.includes('app.py') ? { ...rule, resolution: 'manual' as const, note: 'check # CARTO: sections' } : rule))
+    const result = await merge(p, s, { rules, autoResolve: true })
+    expect(result.status).toBe('conflicts')
+    expect(result.headSha).toBe(s.tagSha)
+    expect(result.autoResolved).toEqual([])
+    expect(result.conflicts).toHaveLength(10)
+    expect(result.conflicts.find((c) => c.path === 'app.py')).toMatchObject({ resolution: 'manual', note: 'check # CARTO: sections' })
+    expect(result.conflicts.find((c) => c.path === 'new.txt')).toMatchObject({ resolution: 'theirs' })
+    expect(result.conflicts.every((c) => c.autoResolved === undefined)).toBe(true)
+  })
+
+  it('with auto-resolve off, rules are reported but never applied', async () => {
+    const s = shared(everything)
+    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    const result = await merge(p, s, { rules: sidedRules, autoResolve: false })
+    expect(result.status).toBe('conflicts')
+    expect(result.headSha).toBe(s.tagSha)
+    expect(result.conflicts.filter((c) => c.resolution !== 'manual')).toHaveLength(10)
+  })
+
+  it('does not resolve a group of linked conflicts whose rules disagree (rename/rename kept ours here, theirs there)', async () => {
+    const s = shared(kinds.find((k) => k.kind === 'rename/rename')!.spec)
+    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    const result = await merge(p, s, {
+      autoResolve: true,
+      rules: [{ paths: ['fork_utils.py', 'utils.py'], resolution: 'ours' }, { paths: ['helpers/**'], resolution: 'theirs' }]
+    })
+    expect(result.status).toBe('conflicts')
+    expect(result.conflicts.map((c) => [c.path, c.resolution])).toEqual([
+      ['fork_utils.py', 'ours'],
+      ['helpers/utils.py', 'theirs'],
+      ['utils.py', 'ours']
+    ])
+  })
+
+  it('resolves a rename/rename to theirs: upstream name kept, fork name gone', async () => {
+    const s = shared(kinds.find((k) => k.kind === 'rename/rename')!.spec)
+    const p = await prepare(s, { fetchUpstreamBlobs: true })
+    const result = await merge(p, s, { autoResolve: true, rules: [{ paths: ['**'], resolution: 'theirs' }] })
+    expect(result.status).toBe('clean')
+    expect(runGit(p.gitDir, ['ls-tree', '-r', '--name-only', result.headSha]).stdout.split('\n').filter(Boolean)).toEqual(['helpers/utils.py', 'keep.txt'])
+  })
+
+  it('resolves a file/directory conflict to theirs: the directory stays, the moved-aside file goes', async () => {
+    const s = shared(kinds.find((k) => k.kind === 'file/directory')!.spec)
+    const p = await prepare(s, { fetchUpstreamBlobs: true })
+    const result = await merge(p, s, { autoResolve: true, rules: [{ paths: ['config*', 'config/**'], resolution: 'theirs' }] })
+    expect(result.status).toBe('clean')
+    expect(result.autoResolved.map((c) => [c.path, c.kind, c.autoResolved])).toEqual([['config~HEAD', 'file/directory', 'theirs']])
+    expect(runGit(p.gitDir, ['ls-tree', '-r', '--name-only', result.headSha]).stdout.split('\n').filter(Boolean)).toEqual(['config/settings.yml', 'keep.txt'])
+  })
+
+  it('rejects a bad rule before merging', async () => {
+    const s = shared(kinds[0]!.spec)
+    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    await expect(merge(p, s, { rules: [{ paths: [], resolution: 'ours' }] })).rejects.toThrow('rules[0]: paths must list at least one glob')
+  })
+})
+
+// --- What changed, and what is fetched ----------------------------------------------------------------------------
+
+describe('mergeTag: change summary without fetching blobs', () => {
+  const spec: ScenarioSpec = {
+    base: (w) => {
+      w.writeLines('README.md').writeLines('src/a.py').writeLines('src/b.py').writeLines('docs/x.md').writeLines('lib/moved.py')
+      w.writeLines('data/untouched.csv', 2000) // a file neither side changed: its blob must never be fetched
+    },
+    ours: (w) => void w.editLine('src/a.py', 1, 'fork header').write('fork_only.txt', 'fork\n').editLine('src/b.py', 2, 'fork only'),
+    theirs: (w) => {
+      w.editLine('src/a.py', 30, 'upstream footer').write('src/c.py', 'print("new upstream file")\n')
+      w.commit('upstream: first commit of the release')
+      w.rm('docs/x.md').mv('lib/moved.py', 'pkg/moved.py').editLine('README.md', 4, 'upstream readme')
+    }
+  }
+
+  it('counts commits and files by top-level folder, and finds the fork customizations upstream touched', async () => {
+    const s = shared(spec)
+    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    const result = await merge(p, s)
+    expect(result.status).toBe('clean')
+    expect(result.changes).toEqual({
+      commits: 2,
+      files: 5,
+      byFolder: [
+        { folder: '(root)', added: 0, modified: 1, deleted: 0, renamed: 0 },
+        { folder: 'docs', added: 0, modified: 0, deleted: 1, renamed: 0 },
+        { folder: 'pkg', added: 0, modified: 0, deleted: 0, renamed: 1 },
+        { folder: 'src', added: 1, modified: 1, deleted: 0, renamed: 0 }
+      ]
+    })
+    // src/a.py merged cleanly but both sides changed it; src/b.py is the fork's alone.
+    expect(result.forkCustomizations).toEqual(['src/a.py'])
+
+    // Neither the summary nor the merge needed upstream's new files: their blobs were never fetched.
+    const cPy = runGit(s.work.dir, ['rev-parse', `${s.tag}:src/c.py`]).stdout.trim()
+    expect(missingObjects(p.gitDir, [s.tagSha, `^${s.targetSha}`])).toContain(cPy)
+  })
+
+  it('fetches only commits and trees from the fork, and only new upstream objects', async () => {
+    const s = shared(spec)
+    const dry = await prepare(s, { fetchUpstreamBlobs: false, name: 'dry.git' })
+    const real = await prepare(s, { fetchUpstreamBlobs: true, name: 'real.git' })
+    const count = (args: string[]): number => runGit(s.work.dir, ['rev-list', '--objects', ...args]).stdout.split('\n').filter(Boolean).length
+
+    const forkHistory = count(['--filter=blob:none', s.target])
+    const newUpstreamNoBlobs = count(['--filter=blob:none', s.tag, `^${s.target}`]) // includes the annotated tag object
+    const newUpstreamWithBlobs = count([s.tag, `^${s.target}`])
+    console.log(
+      `fetch transfers: fork ${JSON.stringify(dry.prepared.transfer.fork)}; upstream dry run ${JSON.stringify(dry.prepared.transfer.upstream)}; ` +
+        `upstream with blobs ${JSON.stringify(real.prepared.transfer.upstream)}; new upstream objects ${newUpstreamNoBlobs} without blobs, ` +
+        `${newUpstreamWithBlobs} with\n` +
+        [...dry.logs, ...real.logs].join('\n')
+    )
+    expect(dry.prepared.transfer.fork.objects).toBe(forkHistory)
+    // The server's walk is path-based: the renamed folder's tree (pkg/, identical to the old lib/) is sent again.
+    // Nothing else: no history before the merge base.
+    expect(dry.prepared.transfer.upstream.objects).toBeGreaterThanOrEqual(newUpstreamNoBlobs)
+    expect(dry.prepared.transfer.upstream.objects).toBeLessThanOrEqual(newUpstreamNoBlobs + 1)
+    // A run that pushes also gets exactly the new blobs (the moved file's blob is the fork's already).
+    expect(real.prepared.transfer.upstream.objects).toBe(dry.prepared.transfer.upstream.objects + (newUpstreamWithBlobs - newUpstreamNoBlobs))
+    const untouched = runGit(s.work.dir, ['rev-parse', `${s.baseSha}:data/untouched.csv`]).stdout.trim()
+    for (const gitDir of [dry.gitDir, real.gitDir]) expect(missingObjects(gitDir, [s.targetSha, s.tagSha])).toContain(untouched)
+    expect(missingObjects(real.gitDir, [s.tagSha, `^${s.targetSha}`])).toEqual([])
+    expect(dry.logs.some((line) => line.startsWith('fetch fork main (blob:none)'))).toBe(true)
+  })
+
+  it('fetches a missing blob lazily from whichever remote has it', async () => {
+    const s = shared(spec)
+    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    // src/c.py exists only upstream; fork_only.txt only in the fork. Both are fetched on demand.
+    expect(runGit(p.gitDir, ['cat-file', '-p', `${s.tagSha}:src/c.py`]).stdout).toBe('print("new upstream file")\n')
+    expect(runGit(p.gitDir, ['cat-file', '-p', `${s.targetSha}:fork_only.txt`]).stdout).toBe('fork\n')
+    expect(runGit(p.gitDir, ['config', 'extensions.partialClone']).stdout.trim()).toBe('upstream')
+    expect(runGit(p.gitDir, ['config', 'remote.origin.promisor']).stdout.trim()).toBe('true')
+  })
+})
+
+describe('prepareRepository', () => {
+  it('fetches the sync branch when it exists and reports it', async () => {
+    const s = scenario(kinds[0]!.spec)
+    runGit(s.forkDir, ['update-ref', `refs/heads/upstream-sync/${s.tag}`, s.targetSha])
+    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    expect(p.prepared.syncBranchSha).toBe(s.targetSha)
+    expect(p.prepared.targetSha).toBe(s.targetSha)
+    expect(p.prepared.tagSha).toBe(s.tagSha) // the annotated tag, peeled
+  })
+
+  it('leaves the authentication header removable (configureAuth before, removeAuth after)', async () => {
+    const s = shared(kinds[0]!.spec)
+    const gitDir = s.tmp.join(`auth-${++repoCounter}.git`)
+    const git = await Git.init(gitDir)
+    await git.configureAuth('https://github.example', 'secret-token-value')
+    await prepareRepository(git, {
+      forkUrl: s.forkUrl,
+      upstreamUrl: s.upstreamUrl,
+      targetBranch: s.target,
+      tag: s.tag,
+      syncBranch: 'upstream-sync/x',
+      fetchUpstreamBlobs: true,
+      debug: () => undefined
+    })
+    await git.removeAuth()
+    const config = readFileSync(path.join(gitDir, 'config'), 'utf8')
+    expect(config).not.toContain('extraheader')
+    expect(config).toContain('[remote "upstream"]')
+  })
+
+  it('reports an absent sync branch as undefined', async () => {
+    const s = shared(kinds[0]!.spec)
+    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    expect(p.prepared.syncBranchSha).toBeUndefined()
+  })
+
+  it('names a missing target branch, a missing tag and an invalid tag name', async () => {
+    const s = shared(kinds[0]!.spec)
+    const base = { forkUrl: s.forkUrl, upstreamUrl: s.upstreamUrl, syncBranch: 'upstream-sync/x', fetchUpstreamBlobs: false, debug: () => undefined }
+    await expect(prepareRepository(await Git.init(s.tmp.join(`missing-target-${++repoCounter}.git`)), { ...base, targetBranch: 'production', tag: s.tag })).rejects.toThrow(
+      'target branch "production" does not exist in the fork'
+    )
+    await expect(prepareRepository(await Git.init(s.tmp.join(`missing-tag-${++repoCounter}.git`)), { ...base, targetBranch: 'main', tag: 'v9.9.9-stable' })).rejects.toThrow(
+      'tag "v9.9.9-stable" does not exist in the upstream repository'
+    )
+    await expect(prepareRepository(await Git.init(s.tmp.join(`bad-tag-${++repoCounter}.git`)), { ...base, targetBranch: 'main', tag: 'bad..tag' })).rejects.toThrow(
+      'tag "bad..tag" is not a valid git ref name'
+    )
+  })
+})
+
+// --- The sync branch: classification and push --------------------------------------------------------------------
+
+describe('classifySyncBranch', () => {
+  const twoUpstreamCommits: ScenarioSpec = {
+    base: (w) => void w.writeLines('a.py'),
+    ours: (w) => void w.editLine('a.py', 1, 'fork'),
+    theirs: (w) => {
+      w.editLine('a.py', 30, 'upstream one')
+      w.commit('upstream: before the tag')
+      w.write('b.py', 'b\n')
+    }
+  }
+  async function setup(): Promise<{ s: Scenario; p: Prepared; result: MergeResult }> {
+    const s = shared(twoUpstreamCommits)
+    const p = await prepare(s, { fetchUpstreamBlobs: true })
+    const result = await merge(p, s)
+    expect(result.status).toBe('clean')
+    return { s, p, result }
+  }
+
+  const commit = (p: Prepared, tree: string, parents: string[], message: string): string =>
+    runGit(p.gitDir, ['commit-tree', tree, ...parents.flatMap((parent) => ['-p', parent])], { input: message }).stdout.trim()
+
+  it('the tag, its ancestors and the action\'s own merge commit are the action\'s', async () => {
+    const { s, p, result } = await setup()
+    const options = { tag: s.tag, tagSha: s.tagSha, targetSha: s.targetSha }
+    expect(await classifySyncBranch(p.git, { ...options, branchSha: s.tagSha })).toBe('action')
+    expect(await classifySyncBranch(p.git, { ...options, branchSha: `${runGit(p.gitDir, ['rev-parse', `${s.tagSha}^`]).stdout.trim()}` })).toBe('action')
+    expect(await classifySyncBranch(p.git, { ...options, branchSha: result.headSha })).toBe('action')
+    expect(await isActionCommit(p.git, result.headSha, [s.tagSha], s.tag)).toBe(true)
+    // Knowing only the tag's name (an older sync branch): upstream's tag commit is read with ls-remote.
+    expect(await classifySyncBranch(p.git, { branchSha: result.headSha, tag: s.tag })).toBe('action')
+    expect(await classifySyncBranch(p.git, { branchSha: s.tagSha, tag: s.tag })).toBe('action')
+  })
+
+  it('a maintainer\'s commit, a merge of the target into the branch, or an amended merge commit are human', async () => {
+    const { s, p, result } = await setup()
+    const options = { tag: s.tag, tagSha: s.tagSha, targetSha: s.targetSha }
+    const mergeTree = runGit(p.gitDir, ['rev-parse', `${result.headSha}^{tree}`]).stdout.trim()
+    const otherTree = runGit(p.gitDir, ['rev-parse', `${s.targetSha}^{tree}`]).stdout.trim()
+    const message = runGit(p.gitDir, ['show', '-s', '--format=%B', result.headSha]).stdout
+
+    const onTop = commit(p, mergeTree, [result.headSha], 'fix the build after the sync\n')
+    const targetMergedIn = commit(p, mergeTree, [s.tagSha, s.targetSha], "Merge branch 'main' into upstream-sync\n")
+    const amended = commit(p, otherTree, [s.targetSha, s.tagSha], message)
+    const otherTag = commit(p, mergeTree, [s.targetSha, s.tagSha], message.replace(`${SYNC_TAG_TRAILER}: ${s.tag}`, `${SYNC_TAG_TRAILER}: v0.0.1`))
+    const notUpstream = commit(p, mergeTree, [s.targetSha, onTop], message)
+
+    for (const branchSha of [onTop, targetMergedIn, amended, notUpstream]) {
+      expect(await classifySyncBranch(p.git, { ...options, branchSha })).toBe('human')
+    }
+    expect(await classifySyncBranch(p.git, { ...options, branchSha: otherTag })).toBe('human')
+    expect(await isActionCommit(p.git, otherTag, [s.tagSha])).toBe(true) // without a tag to match, the trailer's value is not checked
+  })
+
+  it('a head the target already contains carries nothing of its own', async () => {
+    const { s, p } = await setup()
+    expect(await classifySyncBranch(p.git, { branchSha: s.targetSha, tagSha: s.tagSha, targetSha: s.targetSha })).toBe('action')
+    expect(await classifySyncBranch(p.git, { branchSha: s.targetSha, tagSha: s.tagSha })).toBe('human')
+  })
+
+  it('a merge of the commit a tag pointed at before it moved counts when that commit is named', async () => {
+    const { s, p, result } = await setup()
+    const movedTag = runGit(p.gitDir, ['commit-tree', `${s.tagSha}^{tree}`, '-p', s.baseSha], { input: 'retagged\n' }).stdout.trim()
+    expect(await classifySyncBranch(p.git, { branchSha: result.headSha, tag: s.tag, tagSha: movedTag })).toBe('human')
+    expect(await classifySyncBranch(p.git, { branchSha: result.headSha, tag: s.tag, tagSha: movedTag, upstreamShas: [s.tagSha] })).toBe('action')
+  })
+})
+
+describe('pushSyncBranch', () => {
+  async function setup(): Promise<{ s: Scenario; p: Prepared; result: MergeResult }> {
+    const s = scenario(everything)
+    // Every push is kept as the pack it arrived in (never exploded into loose objects, which would skip objects
+    // the fork already has), so the growth of the fork's object count is exactly what was sent.
+    runGit(s.forkDir, ['config', 'receive.unpackLimit', '1'])
+    const p = await prepare(s, { fetchUpstreamBlobs: true })
+    const result = await merge(p, s, { rules: sidedRules, autoResolve: true })
+    expect(result.status).toBe('clean')
+    return { s, p, result }
+  }
+  const branch = 'upstream-sync/v1.1.0-stable'
+  const remoteHead = (s: Scenario): string | undefined => runGit(s.forkDir, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { allowFail: true }).stdout.trim() || undefined
+
+  it('creates the branch, sends only what the fork lacks, and needs no lazy fetch', async () => {
+    const { s, p, result } = await setup()
+    const forkBefore = objectCount(s.forkDir)
+    const localBefore = objectCount(p.gitDir)
+    const push = await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: null })
+    expect(push.status).toBe('pushed')
+    expect(remoteHead(s)).toBe(result.headSha)
+    const sent = objectCount(s.forkDir) - forkBefore
+    const needed = runGit(s.forkDir, ['rev-list', '--objects', result.headSha, `^${s.targetSha}`]).stdout.split('\n').filter(Boolean).length
+    console.log(`push of the merge commit: ${sent} objects sent, ${needed} needed`)
+    expect(sent).toBe(needed)
+    expect(objectCount(p.gitDir)).toBe(localBefore) // every blob the push sent was already local
+    expect(runGit(s.forkDir, ['fsck', '--connectivity-only', '--no-dangling']).code).toBe(0)
+  })
+
+  it('does not re-upload upstream commits the fork already holds on another branch', async () => {
+    const { s, p, result } = await setup()
+    // The fork keeps a mirror of upstream that is already past the tag (a commit this run never fetched).
+    s.work.git(['checkout', '--quiet', 'upstream-line'])
+    s.work.write('after-tag.txt', 'later\n')
+    const mirror = s.work.commit('upstream: after the tag')
+    s.work.git(['checkout', '--quiet', s.target])
+    s.work.git(['push', '--quiet', s.forkDir, `${mirror}:refs/heads/mirror`])
+
+    const forkBefore = objectCount(s.forkDir)
+    const push = await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: null })
+    expect(push.status).toBe('pushed')
+    const sent = objectCount(s.forkDir) - forkBefore
+    const needed = runGit(s.forkDir, ['rev-list', '--objects', result.headSha, `^${s.targetSha}`, `^${s.tagSha}`]).stdout.split('\n').filter(Boolean).length
+    console.log(`push with upstream history already in the fork: ${sent} objects sent, ${needed} needed`)
+    expect(sent).toBe(needed)
+  })
+
+  it('a later run on a sync branch that already holds the tag sends only the merge', async () => {
+    const s = scenario(everything)
+    runGit(s.forkDir, ['config', 'receive.unpackLimit', '1'])
+    // First run: conflicts, so the branch points at the tag itself.
+    const first = await prepare(s, { fetchUpstreamBlobs: true })
+    const conflicted = await merge(first, s)
+    expect(conflicted.headSha).toBe(s.tagSha)
+    expect((await pushSyncBranch(first.git, { remoteUrl: s.forkUrl, branch, sha: conflicted.headSha, expectedOldSha: null })).status).toBe('pushed')
+
+    // Next run, with rules that settle everything: the branch moves from the tag to the merge commit.
+    const second = await prepare(s, { fetchUpstreamBlobs: true })
+    expect(second.prepared.syncBranchSha).toBe(s.tagSha)
+    expect(second.logs.find((line) => line.startsWith('fetch upstream'))).toContain('with the 0 blobs')
+    const resolved = await merge(second, s, { rules: sidedRules, autoResolve: true })
+    expect(resolved.status).toBe('clean')
+    const forkBefore = objectCount(s.forkDir)
+    const localBefore = objectCount(second.gitDir)
+    expect((await pushSyncBranch(second.git, { remoteUrl: s.forkUrl, branch, sha: resolved.headSha, expectedOldSha: s.tagSha })).status).toBe('pushed')
+    const needed = runGit(s.forkDir, ['rev-list', '--objects', resolved.headSha, `^${s.targetSha}`, `^${s.tagSha}`]).stdout.split('\n').filter(Boolean).length
+    expect(objectCount(s.forkDir) - forkBefore).toBe(needed)
+    expect(objectCount(second.gitDir)).toBe(localBefore)
+    expect(remoteHead(s)).toBe(resolved.headSha)
+  })
+
+  it('reports an unchanged branch, and a stale lease without overwriting anything', async () => {
+    const { s, p, result } = await setup()
+    expect((await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: s.tagSha, expectedOldSha: null })).status).toBe('pushed')
+    expect((await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: s.tagSha, expectedOldSha: s.tagSha })).status).toBe('unchanged')
+
+    // "Must not exist", but a concurrent run created it.
+    const created = await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: null })
+    expect(created.status).toBe('rejected-stale')
+    expect(created.stderr).toContain('stale info')
+    expect(remoteHead(s)).toBe(s.tagSha)
+
+    // A maintainer pushed a commit after this run read the branch.
+    const human = runGit(s.forkDir, ['commit-tree', `${s.tagSha}^{tree}`, '-p', s.tagSha], { input: 'resolve by hand\n' }).stdout.trim()
+    runGit(s.forkDir, ['update-ref', `refs/heads/${branch}`, human])
+    const stale = await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: s.tagSha })
+    expect(stale.status).toBe('rejected-stale')
+    expect(remoteHead(s)).toBe(human)
+
+    // With the right expectation the branch moves, even backwards (a conflicted tag replacing an old merge).
+    expect((await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: human })).status).toBe('pushed')
+    expect((await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: s.tagSha, expectedOldSha: result.headSha })).status).toBe('pushed')
+    expect(remoteHead(s)).toBe(s.tagSha)
+  })
+
+  it('throws git\'s own message when the server refuses the push', async () => {
+    const { s, p, result } = await setup()
+    const refusal = 'refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission'
+    installHook(s.forkDir, 'pre-receive', `#!/bin/sh\necho "${refusal.replace(/`/g, '\\`')}" >&2\nexit 1\n`)
+    const error = await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: null }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(GitError)
+    expect((error as GitError).message).toContain(refusal)
+    expect((error as GitError).message).toContain('[remote rejected]')
+    expect(remoteHead(s)).toBeUndefined()
+  })
+
+  it('throws on a remote that cannot be reached', async () => {
+    const { s, p, result } = await setup()
+    await expect(pushSyncBranch(p.git, { remoteUrl: `file://${s.tmp.join('missing.git')}`, branch, sha: result.headSha, expectedOldSha: null })).rejects.toThrow(GitError)
+  })
+})
+
+describe('fetchBranches', () => {
+  it('returns the heads of existing branches and undefined for missing ones', async () => {
+    const s = scenario(kinds[0]!.spec)
+    runGit(s.forkDir, ['update-ref', 'refs/heads/upstream-sync/v1.0.0', s.targetSha])
+    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    const heads = await fetchBranches(p.git, s.forkUrl, ['upstream-sync/v1.0.0', 'upstream-sync/v0.9.0'])
+    expect(heads).toEqual({ 'upstream-sync/v1.0.0': s.targetSha, 'upstream-sync/v0.9.0': undefined })
+    expect(runGit(p.gitDir, ['rev-parse', 'refs/remotes/origin/upstream-sync/v1.0.0']).stdout.trim()).toBe(s.targetSha)
+  })
+})
