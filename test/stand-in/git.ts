@@ -1,0 +1,355 @@
+/**
+ * The stand-in's access to its bare repositories: discovery on disk and the git queries the API answers from.
+ * Each API request costs a handful of git processes at most, never one per ref or per commit, so an upstream with
+ * thousands of tags and tens of thousands of commits stays fast.
+ */
+import { spawn } from 'node:child_process'
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+
+export interface GitRun {
+  code: number
+  stdout: Buffer
+  stderr: string
+}
+
+export interface RefEntry {
+  /** Full ref name, `refs/tags/v1.0.0`. */
+  ref: string
+  /** What the ref points at: a commit, or an annotated tag object. */
+  sha: string
+  type: 'commit' | 'tag' | 'tree' | 'blob'
+  /** For an annotated tag, the object it points at. */
+  peeled?: string
+}
+
+export interface CommitInfo {
+  sha: string
+  tree: string
+  parents: string[]
+  authorName: string
+  authorEmail: string
+  authorTime: number
+  committerName: string
+  committerEmail: string
+  committerTime: number
+  message: string
+}
+
+export interface TagInfo {
+  sha: string
+  tag: string
+  objectSha: string
+  objectType: string
+  taggerName: string
+  taggerEmail: string
+  taggerTime: number
+  message: string
+}
+
+export interface TreeEntry {
+  mode: string
+  type: 'blob' | 'tree' | 'commit'
+  sha: string
+  size: number
+  path: string
+}
+
+export const ZERO_SHA = '0000000000000000000000000000000000000000'
+
+/** The environment every git process of the stand-in gets: no user or system config, C locale, no outer repository. */
+export function cleanGitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('GIT_')) env[key] = value
+  }
+  return { ...env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C', LANG: 'C', GIT_TERMINAL_PROMPT: '0', ...extra }
+}
+
+/** A bare repository served by the stand-in. */
+export class BareRepo {
+  /**
+   * @param gitDir the bare repository
+   * @param alternates object directories of the repository's fork network, readable (never written) through
+   *   GIT_ALTERNATE_OBJECT_DIRECTORIES, so a fork's API sees its parent's commits the way GitHub's forks do.
+   */
+  constructor(
+    readonly gitDir: string,
+    readonly alternates: string[] = []
+  ) {}
+
+  /** The same repository without its network's objects (for writes: nothing written may depend on another repo). */
+  own(): BareRepo {
+    return this.alternates.length === 0 ? this : new BareRepo(this.gitDir)
+  }
+
+  run(args: string[], options: { input?: string | Buffer; env?: Record<string, string> } = {}): Promise<GitRun> {
+    const extra: Record<string, string> = { ...options.env }
+    if (this.alternates.length > 0) extra.GIT_ALTERNATE_OBJECT_DIRECTORIES = this.alternates.join(path.delimiter)
+    return new Promise((resolve, reject) => {
+      const child = spawn('git', ['--git-dir', this.gitDir, ...args], { env: cleanGitEnv(extra), stdio: ['pipe', 'pipe', 'pipe'] })
+      const out: Buffer[] = []
+      const err: Buffer[] = []
+      child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+      child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
+      child.on('error', reject)
+      child.on('close', (code) => resolve({ code: code ?? 128, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }))
+      child.stdin.on('error', () => undefined)
+      child.stdin.end(options.input ?? '')
+    })
+  }
+
+  /** Stdout of a command that must succeed (a failure here is a stand-in bug or a broken repository: 500). */
+  async out(args: string[], options: { input?: string | Buffer; env?: Record<string, string> } = {}): Promise<string> {
+    const result = await this.run(args, options)
+    if (result.code !== 0) throw new Error(`git ${args.join(' ')} failed in ${this.gitDir}: ${result.stderr.trim()}`)
+    return result.stdout.toString('utf8')
+  }
+
+  /** The branch HEAD names (the repository's default branch), read from the file: no process needed. */
+  async headBranch(): Promise<string> {
+    const head = (await fs.readFile(path.join(this.gitDir, 'HEAD'), 'utf8')).trim()
+    const match = /^ref: refs\/heads\/(.+)$/.exec(head)
+    return match?.[1] ?? 'main'
+  }
+
+  /** Resolves `rev` (branch, tag, sha, sha prefix) to an object id of `type`, or undefined. */
+  async resolve(rev: string, type: 'commit' | 'tree' | 'object' = 'commit'): Promise<string | undefined> {
+    if (rev === '' || rev.includes('\0')) return undefined
+    const spec = type === 'object' ? rev : `${rev}^{${type}}`
+    const result = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', spec])
+    return result.code === 0 ? result.stdout.toString('utf8').trim() : undefined
+  }
+
+  /** Resolves a branch name (never a tag or a sha) to its commit. */
+  async branchSha(branch: string): Promise<string | undefined> {
+    return this.refSha(`refs/heads/${branch}`)
+  }
+
+  /** The object a full ref name points at (an annotated tag's object, not peeled), or undefined. */
+  async refSha(ref: string): Promise<string | undefined> {
+    if (!ref.startsWith('refs/')) return undefined
+    const result = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', ref])
+    return result.code === 0 ? result.stdout.toString('utf8').trim() : undefined
+  }
+
+  /**
+   * All refs whose full name starts with `prefix`, in one `git for-each-ref` (GitHub's matching-refs semantics: a
+   * plain string prefix, `refs/tags/v` matches `refs/tags/v1.0`). for-each-ref's own patterns match whole path
+   * components, so it lists the enclosing folder and the prefix is applied here.
+   */
+  async listRefs(prefix: string): Promise<RefEntry[]> {
+    const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1) || 'refs/'
+    const text = await this.out(['for-each-ref', '--format=%(objectname) %(objecttype) %(*objectname) %(refname)', folder])
+    const refs: RefEntry[] = []
+    for (const line of text.split('\n')) {
+      if (line === '') continue
+      // Ref names never contain spaces; %(*objectname) is empty unless the ref is an annotated tag.
+      const [sha = '', type = '', peeled = '', ...rest] = line.split(' ')
+      const ref = rest.join(' ')
+      if (!ref.startsWith(prefix)) continue
+      refs.push({ sha, type: type as RefEntry['type'], ref, peeled: peeled || undefined })
+    }
+    return refs
+  }
+
+  /**
+   * Compare-and-swap ref update: `oldSha` ZERO_SHA means "must not exist", undefined means "any value".
+   * Returns false when the ref was not in the expected state.
+   */
+  async updateRef(ref: string, newSha: string, oldSha?: string): Promise<boolean> {
+    const args = ['update-ref', '--no-deref', '-m', 'stand-in API', ref, newSha]
+    if (oldSha !== undefined) args.push(oldSha)
+    return (await this.own().run(args)).code === 0
+  }
+
+  async deleteRef(ref: string, oldSha?: string): Promise<boolean> {
+    const args = ['update-ref', '--no-deref', '-d', ref]
+    if (oldSha !== undefined) args.push(oldSha)
+    return (await this.own().run(args)).code === 0
+  }
+
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const result = await this.run(['merge-base', '--is-ancestor', ancestor, descendant])
+    if (result.code > 1) throw new Error(`git merge-base --is-ancestor failed: ${result.stderr.trim()}`)
+    return result.code === 0
+  }
+
+  async mergeBase(a: string, b: string): Promise<string | undefined> {
+    const result = await this.run(['merge-base', a, b])
+    return result.code === 0 ? result.stdout.toString('utf8').trim() : undefined
+  }
+
+  /** Commits in `base...head`: [only in base (behind), only in head (ahead)], one process. */
+  async leftRightCount(base: string, head: string): Promise<{ behind: number; ahead: number }> {
+    const text = await this.out(['rev-list', '--left-right', '--count', `${base}...${head}`])
+    const [behind, ahead] = text.trim().split(/\s+/).map(Number)
+    return { behind: behind ?? 0, ahead: ahead ?? 0 }
+  }
+
+  /** Commit ids in `base..head`, oldest first. */
+  async commitsBetween(base: string | undefined, head: string): Promise<string[]> {
+    const args = ['rev-list', '--reverse', head]
+    if (base) args.push(`^${base}`)
+    const text = await this.out(args)
+    return text.split('\n').filter((line) => line !== '')
+  }
+
+  /** Details of `shas` in the given order (repeats allowed), in one `git log --no-walk`. */
+  async commitInfos(shas: string[]): Promise<CommitInfo[]> {
+    if (shas.length === 0) return []
+    // git log shows each commit once, so ask for the distinct ones and map back.
+    const unique = [...new Set(shas)]
+    const byId = new Map((await this.distinctCommitInfos(unique)).map((info) => [info.sha, info]))
+    return shas.flatMap((sha) => {
+      const info = byId.get(sha)
+      return info ? [info] : []
+    })
+  }
+
+  private async distinctCommitInfos(shas: string[]): Promise<CommitInfo[]> {
+    // Fields are NUL-separated and each record ends with a NUL; `tformat` adds a newline after each record, which
+    // then leads the next record's first field.
+    const format = '%H%x00%T%x00%P%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct%x00%B%x00'
+    const text = await this.out(['log', '--no-walk=unsorted', `--format=${format}`, '--stdin'], { input: shas.join('\n') + '\n' })
+    const fields = text.split('\0')
+    const infos: CommitInfo[] = []
+    for (let i = 0; i + 10 <= fields.length; i += 10) {
+      const f = fields.slice(i, i + 10)
+      infos.push({
+        sha: (f[0] ?? '').replace(/^\n/, ''),
+        tree: f[1] ?? '',
+        parents: (f[2] ?? '').split(' ').filter((p) => p !== ''),
+        authorName: f[3] ?? '',
+        authorEmail: f[4] ?? '',
+        authorTime: Number(f[5]),
+        committerName: f[6] ?? '',
+        committerEmail: f[7] ?? '',
+        committerTime: Number(f[8]),
+        message: f[9] ?? ''
+      })
+    }
+    return infos
+  }
+
+  async commitInfo(sha: string): Promise<CommitInfo | undefined> {
+    return (await this.commitInfos([sha]))[0]
+  }
+
+  /** An annotated tag object, or undefined when `sha` is not one. */
+  async tagInfo(sha: string): Promise<TagInfo | undefined> {
+    if (!/^[0-9a-f]{40,64}$/.test(sha)) return undefined
+    const type = await this.run(['cat-file', '-t', sha])
+    if (type.code !== 0 || type.stdout.toString('utf8').trim() !== 'tag') return undefined
+    const raw = await this.out(['cat-file', 'tag', sha])
+    const split = raw.indexOf('\n\n')
+    const header = split >= 0 ? raw.slice(0, split) : raw
+    const message = split >= 0 ? raw.slice(split + 2) : ''
+    const info: TagInfo = { sha, tag: '', objectSha: '', objectType: 'commit', taggerName: '', taggerEmail: '', taggerTime: 0, message }
+    for (const line of header.split('\n')) {
+      const space = line.indexOf(' ')
+      const key = line.slice(0, space)
+      const value = line.slice(space + 1)
+      if (key === 'object') info.objectSha = value
+      else if (key === 'type') info.objectType = value
+      else if (key === 'tag') info.tag = value
+      else if (key === 'tagger') {
+        const match = /^(.*) <(.*)> (\d+) [+-]\d{4}$/.exec(value)
+        if (match) {
+          info.taggerName = match[1] ?? ''
+          info.taggerEmail = match[2] ?? ''
+          info.taggerTime = Number(match[3])
+        }
+      }
+    }
+    return info
+  }
+
+  /** Entries of `ls-tree -l` for `spec` (paths NUL-terminated, so any file name is safe). */
+  async lsTree(args: string[]): Promise<TreeEntry[] | undefined> {
+    const result = await this.run(['ls-tree', '-l', '-z', ...args])
+    if (result.code !== 0) return undefined
+    const entries: TreeEntry[] = []
+    for (const record of result.stdout.toString('utf8').split('\0')) {
+      if (record === '') continue
+      const tab = record.indexOf('\t')
+      const [mode, type, sha, size] = record.slice(0, tab).split(/\s+/)
+      entries.push({ mode: mode ?? '', type: (type ?? 'blob') as TreeEntry['type'], sha: sha ?? '', size: size === '-' ? 0 : Number(size), path: record.slice(tab + 1) })
+    }
+    return entries
+  }
+
+  async blob(sha: string): Promise<Buffer> {
+    const result = await this.run(['cat-file', 'blob', sha])
+    if (result.code !== 0) throw new Error(`git cat-file blob ${sha} failed: ${result.stderr.trim()}`)
+    return result.stdout
+  }
+}
+
+/** Owner and repository names as GitHub allows them; anything else never reaches the file system. */
+const NAME = /^[A-Za-z0-9_.-]+$/
+
+export function isValidName(name: string): boolean {
+  return NAME.test(name) && name !== '.' && name !== '..'
+}
+
+export interface RepoLocation {
+  owner: string
+  name: string
+  /** `owner/name` as spelled on disk. */
+  fullName: string
+  gitDir: string
+}
+
+/**
+ * Finds the bare repository `ROOT/OWNER/NAME.git` for a request (names compared case-insensitively, like GitHub).
+ * Repositories are discovered on every request, so tests may create them while the stand-in runs.
+ */
+export async function locateRepo(root: string, owner: string, name: string): Promise<RepoLocation | undefined> {
+  if (!isValidName(owner) || !isValidName(name)) return undefined
+  const exact = path.join(root, owner, `${name}.git`)
+  if (await isBareRepo(exact)) return { owner, name, fullName: `${owner}/${name}`, gitDir: exact }
+  const ownerDir = await findEntry(root, owner)
+  if (!ownerDir) return undefined
+  const repoDir = await findEntry(path.join(root, ownerDir), `${name}.git`)
+  if (!repoDir) return undefined
+  const gitDir = path.join(root, ownerDir, repoDir)
+  if (!(await isBareRepo(gitDir))) return undefined
+  const realName = repoDir.slice(0, -'.git'.length)
+  return { owner: ownerDir, name: realName, fullName: `${ownerDir}/${realName}`, gitDir }
+}
+
+async function findEntry(dir: string, name: string): Promise<string | undefined> {
+  try {
+    const entries = await fs.readdir(dir)
+    return entries.find((entry) => entry.toLowerCase() === name.toLowerCase())
+  } catch {
+    return undefined
+  }
+}
+
+async function isBareRepo(dir: string): Promise<boolean> {
+  try {
+    await fs.access(path.join(dir, 'HEAD'))
+    await fs.access(path.join(dir, 'objects'))
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The repository this one was forked from, as recorded by the test harness in the bare repository's config
+ * (`standin.parent = owner/name`). Read from the file, so no process is spawned per request.
+ */
+export async function readParent(gitDir: string): Promise<string | undefined> {
+  let text: string
+  try {
+    text = await fs.readFile(path.join(gitDir, 'config'), 'utf8')
+  } catch {
+    return undefined
+  }
+  const section = /^\s*\[standin\]\s*$([\s\S]*?)(?=^\s*\[|(?![\s\S]))/im.exec(text)
+  const parent = section ? /^\s*parent\s*=\s*(\S+)\s*$/im.exec(section[1] ?? '') : null
+  return parent?.[1]
+}
