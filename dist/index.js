@@ -36118,7 +36118,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1434);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4254);
 /** Entry point of the bundled action (dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -36128,7 +36128,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1434:
+/***/ 4254:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38979,7 +38979,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function warning(message, properties = {}) {
+function core_warning(message, properties = {}) {
     command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -56934,6 +56934,43 @@ function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+;// CONCATENATED MODULE: ./src/mirror.ts
+function remoteSha(lsRemoteOutput) {
+    const line = lsRemoteOutput.split('\n').find((entry) => entry.trim() !== '');
+    return line?.split('\t')[0];
+}
+/**
+ * Fast-forwards `mirrorBranch` in the fork to upstream's `upstreamBranch`. The mirror's own history is fetched first
+ * (commits and trees only), so the upstream fetch that follows transfers just the new commits, which the push needs.
+ */
+async function updateMirror(git, req) {
+    const mirrorRef = `refs/heads/${req.mirrorBranch}`;
+    const mirrorSha = remoteSha(await git.output(['ls-remote', '--', req.forkUrl, mirrorRef]));
+    if (mirrorSha) {
+        await git.exec(['fetch', '--quiet', '--no-tags', '--filter=blob:none', req.forkUrl, `+${mirrorRef}:refs/upstream-sync/mirror/fork`]);
+    }
+    const fetchArgs = ['fetch', '--quiet', '--no-tags', ...(req.dryRun ? ['--filter=blob:none'] : [])];
+    await git.exec([...fetchArgs, req.upstreamUrl, `+refs/heads/${req.upstreamBranch}:refs/upstream-sync/mirror/upstream`]);
+    const upstreamSha = await git.output(['rev-parse', 'refs/upstream-sync/mirror/upstream']);
+    if (mirrorSha === upstreamSha)
+        return { status: 'up-to-date', sha: upstreamSha };
+    if (mirrorSha && !(await git.isAncestor(mirrorSha, upstreamSha))) {
+        return { status: 'diverged', sha: upstreamSha, mirrorSha };
+    }
+    if (req.dryRun)
+        return { status: 'dry-run', sha: upstreamSha };
+    // The lease makes this a compare-and-swap: a push to the mirror in between is never overwritten.
+    await git.exec([
+        'push',
+        '--quiet',
+        '--no-verify',
+        `--force-with-lease=${mirrorRef}:${mirrorSha ?? ''}`,
+        req.forkUrl,
+        `${upstreamSha}:${mirrorRef}`
+    ]);
+    return { status: mirrorSha ? 'updated' : 'created', sha: upstreamSha };
+}
+
 ;// CONCATENATED MODULE: ./src/publish.ts
 
 const MAX_BRANCH_ATTEMPTS = 3;
@@ -59247,10 +59284,11 @@ function validateTemplate(text, sourceName) {
 
 
 
+
 const main_log = {
     debug: (message) => core_debug(message),
     info: (message) => info(message),
-    warning: (message) => warning(message)
+    warning: (message) => core_warning(message)
 };
 /** Per-step wall time, printed in debug logs: where a run spends its time. */
 const timings = [];
@@ -59284,8 +59322,10 @@ async function loadPolicy(api, inputs, target) {
             throw new Error(`${policy.template.origin}: template file ${policy.template.path} not found in branch ${target}.`);
         }
     }
-    if (template !== undefined)
-        validateTemplate(template, policy.template?.origin ?? 'template');
+    if (template !== undefined) {
+        for (const warning of validateTemplate(template, policy.template?.origin ?? 'template'))
+            core_warning(warning);
+    }
     return { policy, ...(template !== undefined ? { template } : {}) };
 }
 /** The fork's own version as a lower bound: `current-version`, else `version-file` + `version-pattern`. */
@@ -59365,8 +59405,15 @@ async function run() {
             log: main_log
         }));
         if (decision.kind !== 'sync' || !decision.candidate || !decision.commitSha) {
+            // `waiting` (min-release-age) is reported as skipped: this run syncs nothing, and the message says until when.
             const result = decision.kind === 'up-to-date' ? 'up-to-date' : 'skipped';
             info(decision.reason);
+            if (settings.mirrorBranch) {
+                workDir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_default().join(settings.runnerTemp, 'upstream-sync-'));
+                git = await Git.init(external_node_path_default().join(workDir, 'repo.git'));
+                await git.configureAuth(settings.serverUrl, settings.token);
+                await maintainMirror(settings, api, git);
+            }
             await finish(settings, { result, decision, message: decision.reason }, target);
             return;
         }
@@ -59419,9 +59466,11 @@ async function run() {
             refreshedFrom
         });
         const title = renderTitle(view);
-        const body = renderPrBody(view, template);
+        const body = keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(view, template));
         const plan = labelPlan(settings, merge);
         const reportFile = await writeReport(settings, workDir, candidate.tag, view);
+        if (settings.mirrorBranch)
+            await maintainMirror(settings, api, repoGit);
         if (settings.dryRun) {
             info(renderDryRunPreview(title, [...plan.always, ...plan.status], body));
             await finish(settings, { result: 'dry-run', decision, syncBranch, merge, view, reportFile, message: `Dry run: would ${openPull ? 'update' : 'open'} the PR for ${candidate.tag}.` }, target);
@@ -59447,14 +59496,23 @@ async function run() {
         if (pull && settings.dispatchWorkflow && published.pushed) {
             await step('Dispatch the CI workflow', () => api.dispatchWorkflow(settings.dispatchWorkflow, syncBranch, {}));
         }
+        const changed = published.result === 'created' || published.pushed || pullChanged(openPull, title, body, plan);
         const message = published.humanCommitsOn
             ? `Sync branch ${syncBranch} has a maintainer's commits; left as is.`
-            : `${published.result === 'created' ? 'Opened' : 'Updated'} PR #${pull?.number} for ${candidate.tag} (${merge.status}).`;
-        await finish(settings, { result: published.result, decision, syncBranch, merge, ...(pull ? { pull } : {}), view, reportFile, message }, target);
+            : published.result === 'created'
+                ? `Opened PR #${pull?.number} for ${candidate.tag} (${merge.status}).`
+                : changed
+                    ? `Updated PR #${pull?.number} for ${candidate.tag} (${merge.status}).`
+                    : `PR #${pull?.number} for ${candidate.tag} is up to date and waiting for review (${merge.status}).`;
+        await finish(settings, { result: published.result, decision, syncBranch, merge, ...(pull ? { pull } : {}), view, reportFile, message, changed }, target);
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         setFailed(message);
+        await summary
+            .addRaw(`### ❌ upstream-sync failed\n\n${message.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))}\n`)
+            .write()
+            .catch(() => undefined);
         if (inputs)
             await notifyEvent(inputs, { name: 'failed', reason: message });
     }
@@ -59482,6 +59540,49 @@ async function tagMovedSince(git, branchSha, merge, pull) {
         return undefined;
     return { oldSha: previousTagSha, newSha: merge.tagSha };
 }
+/**
+ * Every run links itself in the body; a PR that is otherwise unchanged keeps its old body, so a waiting PR is not
+ * rewritten (and its watchers not notified) every eight hours.
+ */
+function keepIfOnlyRunLinkDiffers(previous, next) {
+    if (previous === undefined)
+        return next;
+    const withoutRun = (text) => text.replace(/\/actions\/runs\/\d+(\/attempts\/\d+)?/g, '/actions/runs/_');
+    return withoutRun(previous) === withoutRun(next) ? previous : next;
+}
+/** Whether publishing changed an existing PR: its title, body or status labels differed from what they are now. */
+function pullChanged(before, title, body, plan) {
+    if (!before)
+        return true;
+    const labels = new Set(before.labels.map((label) => label.toLowerCase()));
+    const labelsDiffer = [...plan.always, ...plan.status].some((label) => !labels.has(label.toLowerCase())) || plan.stale.some((label) => labels.has(label.toLowerCase()));
+    return before.title !== title || before.body !== body || labelsDiffer;
+}
+/** Keeps `mirror-branch` equal to upstream's default branch. A problem there is a warning: the sync is what matters. */
+async function maintainMirror(inputs, api, git) {
+    const mirrorBranch = inputs.mirrorBranch;
+    await step(`Fast-forward mirror branch ${mirrorBranch}`, async () => {
+        try {
+            const upstreamBranch = await api.upstreamDefaultBranch();
+            const mirror = await updateMirror(git, {
+                forkUrl: main_repoUrl(inputs, inputs.fork),
+                upstreamUrl: main_repoUrl(inputs, inputs.upstream),
+                upstreamBranch,
+                mirrorBranch,
+                dryRun: inputs.dryRun
+            });
+            if (mirror.status === 'diverged') {
+                core_warning(`Mirror branch ${mirrorBranch} has commits that are not on upstream's ${upstreamBranch} (${mirror.mirrorSha.slice(0, 12)}); it was left alone. Reset it to upstream or remove 'mirror-branch'.`);
+            }
+            else {
+                info(`Mirror branch ${mirrorBranch}: ${mirror.status} (upstream ${upstreamBranch} at ${mirror.sha.slice(0, 12)}).`);
+            }
+        }
+        catch (error) {
+            core_warning(`Mirror branch ${mirrorBranch} not updated: ${error instanceof Error ? error.message : String(error)}`);
+        }
+    });
+}
 async function writeReport(inputs, workDir, tag, view) {
     const file = external_node_path_default().join(inputs.runnerTemp, `upstream-sync-report-${tag.replace(/[^A-Za-z0-9._-]/g, '_')}.md`);
     void workDir;
@@ -59492,7 +59593,7 @@ async function finish(inputs, outcome, target) {
     setOutputs(outcome);
     const merge = outcome.merge;
     for (const conflict of merge?.conflicts ?? []) {
-        warning(`${conflict.kind} conflict (${conflict.resolution}${conflict.note ? `: ${conflict.note}` : ''})`, {
+        core_warning(`${conflict.kind} conflict (${conflict.resolution}${conflict.note ? `: ${conflict.note}` : ''})`, {
             title: 'upstream-sync conflict',
             file: conflict.path
         });
@@ -59512,10 +59613,23 @@ async function finish(inputs, outcome, target) {
     }))
         .write();
     info(outcome.message);
-    const event = outcome.result === 'created' ? 'pr-created' : outcome.result === 'updated' ? 'pr-updated' : outcome.result === 'skipped' ? 'skipped' : undefined;
+    const event = outcome.result === 'created'
+        ? 'pr-created'
+        : outcome.result === 'updated'
+            ? outcome.changed === false
+                ? 'pr-waiting'
+                : 'pr-updated'
+            : outcome.result === 'skipped'
+                ? 'skipped'
+                : outcome.result === 'dry-run'
+                    ? 'pr-created'
+                    : undefined;
     if (event) {
         await notifyEvent(inputs, {
             name: event,
+            targetBranch: target,
+            releaseUrl: outcome.view?.releaseUrl || undefined,
+            prCreatedAt: outcome.pull?.createdAt,
             tag: outcome.decision.candidate?.tag,
             version: outcome.decision.candidate?.version.text,
             previousVersion: outcome.decision.previous?.text,
@@ -59524,7 +59638,8 @@ async function finish(inputs, outcome, target) {
             mergeStatus: merge?.status,
             conflicts: merge?.conflicts.length,
             autoResolved: merge?.autoResolved.length,
-            reason: outcome.message
+            // The PR events carry their own headline; a reason is what skipped runs need.
+            ...(event === 'skipped' ? { reason: outcome.message } : {})
         });
     }
 }

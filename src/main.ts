@@ -11,6 +11,7 @@ import { createClient, GitHubApi, writeIntervalFromEnv, type PullInfo } from './
 import { readInputs, type ActionInputs } from './inputs.js'
 import { prepareRepository, mergeTag } from './merge.js'
 import { notify, type SyncEvent } from './notify.js'
+import { updateMirror } from './mirror.js'
 import { publishSync, supersedeOlder, type LabelPlan } from './publish.js'
 import { chooseRelease, compareVersions, parseVersion, readVersionFromText, type ReleaseDecision, type Version } from './releases.js'
 import {
@@ -65,7 +66,9 @@ async function loadPolicy(api: GitHubApi, inputs: ActionInputs, target: string):
       throw new Error(`${policy.template.origin}: template file ${policy.template.path} not found in branch ${target}.`)
     }
   }
-  if (template !== undefined) validateTemplate(template, policy.template?.origin ?? 'template')
+  if (template !== undefined) {
+    for (const warning of validateTemplate(template, policy.template?.origin ?? 'template')) core.warning(warning)
+  }
   return { policy, ...(template !== undefined ? { template } : {}) }
 }
 
@@ -108,6 +111,9 @@ interface Outcome {
   view?: ReportView
   reportFile?: string
   message: string
+  /** False when an existing PR was left exactly as it was (nothing pushed, body and labels unchanged). */
+  changed?: boolean
+  target?: string
 }
 
 function setOutputs(outcome: Outcome): void {
@@ -164,8 +170,15 @@ export async function run(): Promise<void> {
     )
 
     if (decision.kind !== 'sync' || !decision.candidate || !decision.commitSha) {
+      // `waiting` (min-release-age) is reported as skipped: this run syncs nothing, and the message says until when.
       const result: RunResult = decision.kind === 'up-to-date' ? 'up-to-date' : 'skipped'
       core.info(decision.reason)
+      if (settings.mirrorBranch) {
+        workDir = await fs.mkdtemp(path.join(settings.runnerTemp, 'upstream-sync-'))
+        git = await Git.init(path.join(workDir, 'repo.git'))
+        await git.configureAuth(settings.serverUrl, settings.token)
+        await maintainMirror(settings, api, git)
+      }
       await finish(settings, { result, decision, message: decision.reason }, target)
       return
     }
@@ -225,10 +238,11 @@ export async function run(): Promise<void> {
       refreshedFrom
     })
     const title = renderTitle(view)
-    const body = renderPrBody(view, template)
+    const body = keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(view, template))
     const plan = labelPlan(settings, merge)
     const reportFile = await writeReport(settings, workDir, candidate.tag, view)
 
+    if (settings.mirrorBranch) await maintainMirror(settings, api, repoGit)
     if (settings.dryRun) {
       core.info(renderDryRunPreview(title, [...plan.always, ...plan.status], body))
       await finish(settings, { result: 'dry-run', decision, syncBranch, merge, view, reportFile, message: `Dry run: would ${openPull ? 'update' : 'open'} the PR for ${candidate.tag}.` }, target)
@@ -259,13 +273,22 @@ export async function run(): Promise<void> {
     if (pull && settings.dispatchWorkflow && published.pushed) {
       await step('Dispatch the CI workflow', () => api.dispatchWorkflow(settings.dispatchWorkflow as string, syncBranch, {}))
     }
+    const changed = published.result === 'created' || published.pushed || pullChanged(openPull, title, body, plan)
     const message = published.humanCommitsOn
       ? `Sync branch ${syncBranch} has a maintainer's commits; left as is.`
-      : `${published.result === 'created' ? 'Opened' : 'Updated'} PR #${pull?.number} for ${candidate.tag} (${merge.status}).`
-    await finish(settings, { result: published.result, decision, syncBranch, merge, ...(pull ? { pull } : {}), view, reportFile, message }, target)
+      : published.result === 'created'
+        ? `Opened PR #${pull?.number} for ${candidate.tag} (${merge.status}).`
+        : changed
+          ? `Updated PR #${pull?.number} for ${candidate.tag} (${merge.status}).`
+          : `PR #${pull?.number} for ${candidate.tag} is up to date and waiting for review (${merge.status}).`
+    await finish(settings, { result: published.result, decision, syncBranch, merge, ...(pull ? { pull } : {}), view, reportFile, message, changed }, target)
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     core.setFailed(message)
+    await core.summary
+      .addRaw(`### ❌ upstream-sync failed\n\n${message.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))}\n`)
+      .write()
+      .catch(() => undefined)
     if (inputs) await notifyEvent(inputs, { name: 'failed', reason: message })
   } finally {
     if (git) await git.removeAuth().catch(() => undefined)
@@ -286,6 +309,51 @@ async function tagMovedSince(git: Git, branchSha: string | undefined, merge: Mer
   // Only an ancestor-unrelated upstream commit means the tag moved; a branch at the target means nothing.
   if (previousTagSha === merge.targetSha) return undefined
   return { oldSha: previousTagSha, newSha: merge.tagSha }
+}
+
+/**
+ * Every run links itself in the body; a PR that is otherwise unchanged keeps its old body, so a waiting PR is not
+ * rewritten (and its watchers not notified) every eight hours.
+ */
+function keepIfOnlyRunLinkDiffers(previous: string | undefined, next: string): string {
+  if (previous === undefined) return next
+  const withoutRun = (text: string) => text.replace(/\/actions\/runs\/\d+(\/attempts\/\d+)?/g, '/actions/runs/_')
+  return withoutRun(previous) === withoutRun(next) ? previous : next
+}
+
+/** Whether publishing changed an existing PR: its title, body or status labels differed from what they are now. */
+function pullChanged(before: PullInfo | undefined, title: string, body: string, plan: LabelPlan): boolean {
+  if (!before) return true
+  const labels = new Set(before.labels.map((label) => label.toLowerCase()))
+  const labelsDiffer =
+    [...plan.always, ...plan.status].some((label) => !labels.has(label.toLowerCase())) || plan.stale.some((label) => labels.has(label.toLowerCase()))
+  return before.title !== title || before.body !== body || labelsDiffer
+}
+
+/** Keeps `mirror-branch` equal to upstream's default branch. A problem there is a warning: the sync is what matters. */
+async function maintainMirror(inputs: ActionInputs, api: GitHubApi, git: Git): Promise<void> {
+  const mirrorBranch = inputs.mirrorBranch as string
+  await step(`Fast-forward mirror branch ${mirrorBranch}`, async () => {
+    try {
+      const upstreamBranch = await api.upstreamDefaultBranch()
+      const mirror = await updateMirror(git, {
+        forkUrl: repoUrl(inputs, inputs.fork),
+        upstreamUrl: repoUrl(inputs, inputs.upstream),
+        upstreamBranch,
+        mirrorBranch,
+        dryRun: inputs.dryRun
+      })
+      if (mirror.status === 'diverged') {
+        core.warning(
+          `Mirror branch ${mirrorBranch} has commits that are not on upstream's ${upstreamBranch} (${mirror.mirrorSha.slice(0, 12)}); it was left alone. Reset it to upstream or remove 'mirror-branch'.`
+        )
+      } else {
+        core.info(`Mirror branch ${mirrorBranch}: ${mirror.status} (upstream ${upstreamBranch} at ${mirror.sha.slice(0, 12)}).`)
+      }
+    } catch (error) {
+      core.warning(`Mirror branch ${mirrorBranch} not updated: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  })
 }
 
 async function writeReport(inputs: ActionInputs, workDir: string, tag: string, view: ReportView): Promise<string> {
@@ -322,10 +390,23 @@ async function finish(inputs: ActionInputs, outcome: Outcome, target: string): P
     .write()
   core.info(outcome.message)
   const event: SyncEvent['name'] | undefined =
-    outcome.result === 'created' ? 'pr-created' : outcome.result === 'updated' ? 'pr-updated' : outcome.result === 'skipped' ? 'skipped' : undefined
+    outcome.result === 'created'
+      ? 'pr-created'
+      : outcome.result === 'updated'
+        ? outcome.changed === false
+          ? 'pr-waiting'
+          : 'pr-updated'
+        : outcome.result === 'skipped'
+          ? 'skipped'
+          : outcome.result === 'dry-run'
+            ? 'pr-created'
+            : undefined
   if (event) {
     await notifyEvent(inputs, {
       name: event,
+      targetBranch: target,
+      releaseUrl: outcome.view?.releaseUrl || undefined,
+      prCreatedAt: outcome.pull?.createdAt,
       tag: outcome.decision.candidate?.tag,
       version: outcome.decision.candidate?.version.text,
       previousVersion: outcome.decision.previous?.text,
@@ -334,7 +415,8 @@ async function finish(inputs: ActionInputs, outcome: Outcome, target: string): P
       mergeStatus: merge?.status,
       conflicts: merge?.conflicts.length,
       autoResolved: merge?.autoResolved.length,
-      reason: outcome.message
+      // The PR events carry their own headline; a reason is what skipped runs need.
+      ...(event === 'skipped' ? { reason: outcome.message } : {})
     })
   }
 }
