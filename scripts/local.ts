@@ -86,6 +86,21 @@ export async function runnerEnv(options: LocalOptions, tempDir: string): Promise
   }
 }
 
+/** GITHUB_OUTPUT as written by @actions/core: `name<<DELIMITER`, the value's lines, `DELIMITER`. */
+export function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^=<]+)<<(.+)$/.exec(lines[i] ?? '')
+    if (!match) continue
+    const [, name = '', delimiter = ''] = match
+    const value: string[] = []
+    while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i] ?? '')
+    outputs[name] = value.join('\n')
+  }
+  return outputs
+}
+
 async function main(): Promise<void> {
   const options = parseLocalArgs(process.argv.slice(2), process.env)
   const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'upstream-sync-local-'))
@@ -97,7 +112,8 @@ async function main(): Promise<void> {
       child.on('close', (exitCode) => resolve(exitCode ?? 1))
     })
     console.log('\n--- job summary ---\n' + (await fs.readFile(env.GITHUB_STEP_SUMMARY as string, 'utf8')))
-    console.log('--- outputs ---\n' + (await fs.readFile(env.GITHUB_OUTPUT as string, 'utf8')))
+    const outputs = parseOutputs(await fs.readFile(env.GITHUB_OUTPUT as string, 'utf8'))
+    console.log('--- outputs ---\n' + Object.entries(outputs).map(([name, value]) => `${name}=${value}`).join('\n'))
     process.exitCode = code
   } finally {
     await fs.rm(tempDir, { recursive: true, force: true })
