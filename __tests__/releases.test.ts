@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse as parseYaml } from 'yaml'
@@ -19,21 +19,10 @@ import {
 } from '../src/releases.js'
 import type { ReleaseInfo, TagRef } from '../src/types.js'
 import { compareVersions, parseVersion, readVersionFromText, type Version } from '../src/version.js'
+import { loadLitellmTags } from '../test/support/fixtures.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
-/**
- * The real tag list of BerriAI/litellm: the shared fixture beside the repository (CI clones the project with
- * `shared/` next to it), else the committed copy, so these tests never skip.
- */
-function loadFixtureTags(): string[] {
-  const shared = path.resolve(repoRoot, '../shared/fixtures/litellm-tags.txt')
-  const file = existsSync(shared) ? shared : path.resolve(repoRoot, 'test/fixtures/litellm-tags.txt')
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-}
 
 /** The defaults exactly as action.yml ships them, so these tests guard what users get. */
 function actionDefault(input: string): string {
@@ -45,7 +34,7 @@ function actionDefault(input: string): string {
   return value
 }
 
-const fixtureTags = loadFixtureTags()
+const fixtureTags = loadLitellmTags()
 const defaultChannel = compileChannel({
   include: parsePatternList(actionDefault('tag-pattern')),
   exclude: parsePatternList(actionDefault('exclude-pattern'))

@@ -12,22 +12,10 @@ import {
   unversioned,
   type Version
 } from '../src/version.js'
+import { loadLitellmTags } from '../test/support/fixtures.js'
 
-/**
- * The real tag list of BerriAI/litellm: the shared fixture beside the repository (CI clones the project with
- * `shared/` next to it), else the committed copy, so these tests never skip.
- */
-function loadFixtureTags(): string[] {
-  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-  const shared = path.resolve(repoRoot, '../shared/fixtures/litellm-tags.txt')
-  const file = existsSync(shared) ? shared : path.resolve(repoRoot, 'test/fixtures/litellm-tags.txt')
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-}
 
-const fixtureTags = loadFixtureTags()
+const fixtureTags = loadLitellmTags()
 
 function v(tag: string): Version {
   const version = parseVersion(tag)
