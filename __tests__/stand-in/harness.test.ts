@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { ACTION_ENTRY, REPO_ROOT, inputEnvName, parseAnnotations, parseCommandFile, runAction } from '../../test/support/action.js'
+import { ACTION_ENTRY, REPO_ROOT, actionDefaults, inputEnvName, parseAnnotations, parseCommandFile, runAction } from '../../test/support/action.js'
 import {
   commitFiles,
   createFork,
@@ -149,12 +149,15 @@ describe('runAction and the scenario', () => {
       const run = await s.run({ 'dry-run': 'true', exit: '3' }, { entry: FAKE_ACTION, eventName: 'workflow_dispatch', event: { inputs: { tag: 'v1.1.0-stable' } } })
       expect(run.exitCode).toBe(3)
       expect(run.outputs.status).toBe('200')
+      // Given inputs win; every other input action.yml declares gets its default, as on a runner.
       expect(JSON.parse(run.outputs.inputs as string)).toEqual({
+        ...Object.fromEntries(Object.entries(await actionDefaults(s.token as string)).map(([name, value]) => [inputEnvName(name), value])),
         'INPUT_UPSTREAM-REPOSITORY': UPSTREAM,
         'INPUT_TARGET-BRANCH': TARGET_BRANCH,
         'INPUT_DRY-RUN': 'true',
         INPUT_EXIT: '3',
-        'INPUT_GITHUB-TOKEN': s.token
+        'INPUT_GITHUB-TOKEN': s.token,
+        'INPUT_TAG-PATTERN': 'v*-stable, v*-stable.patch*'
       })
       const vars = (run.outputs['runner-vars'] as string).split('\n')
       for (const name of ['GITHUB_SERVER_URL', 'GITHUB_API_URL', 'GITHUB_REPOSITORY', 'GITHUB_REPOSITORY_OWNER', 'GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT', 'GITHUB_WORKFLOW', 'GITHUB_EVENT_NAME', 'GITHUB_EVENT_PATH', 'GITHUB_WORKSPACE', 'GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'RUNNER_TEMP']) {
