@@ -69,7 +69,7 @@ describe('resolvePolicy with inline inputs', () => {
     const file = parseConfigFile(forkConfig, origin)
     const policy = resolvePolicy(
       file,
-      inputs({ rulesYaml: '- paths: ["**"]\n  resolution: manual\n', template: 'Sync {{tag}}\n', checklist: ['one'], autoResolve: false }),
+      inputs({ rules: parseRulesInput('- paths: ["**"]\n  resolution: manual\n'), template: 'Sync {{tag}}\n', checklist: ['one'], autoResolve: false }),
       origin
     )
     expect(policy.rules).toEqual([{ paths: ['**'], resolution: 'manual' }])
@@ -79,7 +79,7 @@ describe('resolvePolicy with inline inputs', () => {
   })
 
   it('works with no file at all', () => {
-    const policy = resolvePolicy(undefined, inputs({ rulesYaml: '- paths: Dockerfile\n  resolution: ours\n' }), origin)
+    const policy = resolvePolicy(undefined, inputs({ rules: parseRulesInput('- paths: Dockerfile\n  resolution: ours\n') }), origin)
     expect(policy.rules).toEqual([{ paths: ['Dockerfile'], resolution: 'ours' }])
   })
 

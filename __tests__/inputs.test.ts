@@ -102,7 +102,10 @@ describe('readInputs', () => {
     [{ labels: 'x'.repeat(51) }, "longer than GitHub's 50 characters"],
     [{ 'tag-pattern': ' , ' }, "Input 'tag-pattern' is empty"],
     [{ 'exclude-pattern': '!nightly' }, "Input 'exclude-pattern'"],
-    [{ 'mirror-branch': 'upstream-sync/mirror' }, "Input 'mirror-branch'"]
+    [{ 'mirror-branch': 'upstream-sync/mirror' }, "Input 'mirror-branch'"],
+    [{ rules: '- paths: [a]\n  resolution: mine\n' }, "Input 'rules': [0].resolution"],
+    [{ rules: '- paths: ["[x"]\n  resolution: ours\n' }, "Input 'rules': rules[0].paths: invalid glob"],
+    [{ template: '{{#open}}\nnever closed\n' }, "Input 'template'"]
   ])('rejects %j with a message naming the input', async (overrides, message) => {
     await expect(readWith(overrides)).rejects.toThrow(InputError)
     await expect(readWith(overrides)).rejects.toThrow(message)
@@ -112,6 +115,12 @@ describe('readInputs', () => {
     const secret = 'https://hooks.slack.com/services/T0/B0/secret'
     await expect(readWith({ 'slack-webhook-url': secret.replace('https', 'gopher') })).rejects.toThrow(/must be an http\(s\) URL; it uses gopher:/)
     await expect(readWith({ 'slack-webhook-url': secret.replace('https', 'gopher') })).rejects.not.toThrow(/secret/)
+  })
+
+  it('parses inline rules and keeps a template path for later', async () => {
+    const inputs = await readWith({ rules: '- paths: Dockerfile\n  resolution: manual\n  note: check\n', template: '.github/pr.md' })
+    expect(inputs.rules).toEqual([{ paths: ['Dockerfile'], resolution: 'manual', note: 'check' }])
+    expect(inputs.template).toBe('.github/pr.md')
   })
 
   it('requires GITHUB_REPOSITORY', async () => {

@@ -36118,7 +36118,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4254);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4802);
 /** Entry point of the bundled action (dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -36128,7 +36128,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4254:
+/***/ 4802:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48627,9 +48627,138 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./src/errors.ts
+/** A problem with what the user configured (an input, the config file, a template): the message names it and the fix. */
+class InputError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InputError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/config.ts
+/**
+ * The fork's sync policy: path rules, PR template, testing checklist and auto-resolve. It comes from a YAML file in
+ * the target branch (`config-file`, default `.github/upstream-sync.yml`) and/or inline inputs; an input that is set
+ * replaces the file's key. Bad config fails the run with the exact key and reason, before anything is fetched.
+ */
+
+
+
+
+const DEFAULT_CHECKLIST = [
+    'CI passes on the sync branch',
+    'Fork customizations listed above still behave as intended',
+    'Upstream release notes read for breaking changes, migrations and new settings',
+    'Deployed to a staging environment and smoke-tested'
+];
+const globList = union([schemas_string().min(1), array(schemas_string().min(1)).min(1)]);
+const ruleSchema = strictObject({
+    paths: globList,
+    resolution: schemas_enum(['ours', 'theirs', 'manual']),
+    note: schemas_string().optional()
+});
+const rulesSchema = array(ruleSchema);
+const fileSchema = strictObject({
+    rules: rulesSchema.optional(),
+    template: schemas_string().min(1).optional(),
+    checklist: array(schemas_string().min(1)).optional(),
+    'auto-resolve': schemas_boolean().optional()
+});
+/** `rules[2].resolution: Invalid option: expected one of "ours"|"theirs"|"manual"` */
+function describeIssues(error) {
+    return error.issues
+        .map((issue) => {
+        const where = issue.path.reduce((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
+        if (issue.code === 'unrecognized_keys') {
+            const keys = issue.keys.map((key) => `'${key}'`).join(', ');
+            return `${where ? where + ': ' : ''}unknown key ${keys} (allowed: ${allowedKeysAt(where)})`;
+        }
+        return `${where || '(top level)'}: ${issue.message}`;
+    })
+        .join('; ');
+}
+function allowedKeysAt(where) {
+    return /^rules\[\d+\]$/.test(where) ? 'paths, resolution, note' : 'rules, template, checklist, auto-resolve';
+}
+function parseYamlText(text, origin) {
+    try {
+        return (0,dist/* parse */.qg)(text, { prettyErrors: true });
+    }
+    catch (error) {
+        const detail = error instanceof dist/* YAMLParseError */.XT ? error.message.split('\n')[0] : String(error);
+        throw new InputError(`${origin} is not valid YAML: ${detail}`);
+    }
+}
+/** Rejects globs picomatch cannot compile (unbalanced brackets and the like), naming where they came from. */
+function checkGlobs(rules, origin) {
+    rules.forEach((rule, index) => {
+        for (const glob of rule.paths) {
+            try {
+                picomatch_default().makeRe(glob, { strictBrackets: true, dot: true });
+            }
+            catch (error) {
+                throw new InputError(`${origin}: rules[${index}].paths: invalid glob "${glob}": ${error.message}`);
+            }
+        }
+    });
+}
+function toRules(parsed) {
+    return parsed.map((rule) => ({
+        paths: typeof rule.paths === 'string' ? [rule.paths] : rule.paths,
+        resolution: rule.resolution,
+        ...(rule.note !== undefined ? { note: rule.note } : {})
+    }));
+}
+/** Parses and validates the config file's text. `origin` names it in errors, e.g. `config file .github/upstream-sync.yml`. */
+function parseConfigFile(text, origin) {
+    const data = parseYamlText(text, origin) ?? {};
+    const result = fileSchema.safeParse(data);
+    if (!result.success)
+        throw new InputError(`${origin}: ${describeIssues(result.error)}`);
+    if (result.data.rules)
+        checkGlobs(toRules(result.data.rules), origin);
+    return result.data;
+}
+/** Parses the inline `rules` input (a YAML list of rules). */
+function parseRulesInput(text) {
+    const origin = "Input 'rules'";
+    const result = rulesSchema.safeParse(parseYamlText(text, origin));
+    if (!result.success)
+        throw new InputError(`${origin}: ${describeIssues(result.error)}`);
+    const rules = toRules(result.data);
+    checkGlobs(rules, origin);
+    return rules;
+}
+/** A template value is inline Mustache when it spans lines or has a tag; otherwise it is a path in the target branch. */
+function isInlineTemplate(value) {
+    return value.includes('\n') || value.includes('{{');
+}
+function templateSource(value, origin) {
+    if (isInlineTemplate(value))
+        return { kind: 'inline', text: value, origin };
+    const path = value.trim().replace(/^\.\//, '');
+    if (path.startsWith('/') || path.split('/').includes('..')) {
+        throw new InputError(`${origin}: template path must be inside the repository, got "${value}".`);
+    }
+    return { kind: 'file', path, origin };
+}
+/** Combines the file (if any) with the inline inputs; inputs that are set win. */
+function resolvePolicy(file, inputs, fileOrigin) {
+    const rules = inputs.rules ?? toRules(file?.rules ?? []);
+    let template;
+    if (inputs.template !== undefined)
+        template = templateSource(inputs.template, "Input 'template'");
+    else if (file?.template !== undefined)
+        template = templateSource(file.template, `${fileOrigin}: template`);
+    return {
+        rules,
+        template,
+        checklist: inputs.checklist ?? file?.checklist ?? DEFAULT_CHECKLIST,
+        autoResolve: inputs.autoResolve ?? file?.['auto-resolve'] ?? false
+    };
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/git.ts
@@ -48778,1012 +48907,6 @@ class Git {
     configPath() {
         return external_node_path_default().join(this.gitDir, 'config');
     }
-}
-
-;// CONCATENATED MODULE: ./src/version.ts
-/**
- * Version numbers read from upstream tag names, and the one ordering rule the action uses for them.
- *
- * Real tag streams are messy (`v1.81.9-stable`, `v1.73.6-stable.patch.1`, `v1.67.0-stable.patch2`, `1.35.36`,
- * `v.1.32.34-stable`, `litellm_v1.65.4-dev_fix`, `latest`), so parsing is deliberately lenient about what surrounds
- * the number and strict about the number itself. Which tags are *candidates* is not decided here: that is the
- * channel's job (`tag-pattern` / `exclude-pattern`, see releases.ts). This module only answers "what version is this
- * tag" and "which of two versions is newer".
- *
- * Ordering rule (the README explains it in these words):
- *  1. numeric core, part by part as numbers (`1.9.0 < 1.10.0`); missing parts count as 0 (`1.2 = 1.2.0`), so
- *     four-part versions (`1.2.3.4`) order naturally after `1.2.3`;
- *  2. then the patch-release number from `.patch.N`, `.patchN` or `-patch.N` (none < patch 1 < patch 2), so
- *     `1.73.6-stable < 1.73.6-stable.patch.1 < 1.74.0-stable`;
- *  3. then, only to make the order total and deterministic, the tag names compared as plain strings.
- * Never by date, never by the tag name as a whole.
- */
-/** Tags with more numeric parts than this are not versions (they are build ids, dates glued together, …). */
-const MAX_CORE_PARTS = 4;
-/**
- * Anatomy of a version tag:
- *   optional name prefix  `litellm_`, `release-`, `release/`: letters (and `_ . - /` between them) ending in `_`,
- *                         `-` or `/`; no digits, so `v1.2.3-rc-4` cannot be misread as prefix `v1.2.3-rc-` + `4`
- *   optional `v` or `V`, optionally followed by one `.` (the real typo `v.1.32.34-stable` is the stable 1.32.34)
- *   the numeric core      digits separated by single dots
- *   the suffix            anything else, or nothing; it never starts with another digit
- */
-const VERSION_TAG = /^(?:[A-Za-z][A-Za-z_./-]*?[_/-])?[vV]?\.?(\d+(?:\.\d+)*)(?!\d)(.*)$/s;
-/** A patch-release marker in the suffix: `.patch.1`, `.patch1`, `-patch.1`, `-patch-1`, `_patch1`. */
-const PATCH_MARKER = /(?:^|[^A-Za-z])patch[.-]?(\d+)(?!\d)/i;
-/**
- * Reads the version of a tag name (or of any version text, such as `current-version`).
- * Returns `undefined` when the text has no usable version: no digits where the version belongs (`latest`, `stable`,
- * `pr-litellm-spend-logs-db`), more than {@link MAX_CORE_PARTS} numeric parts, or a part too large to be a version.
- */
-function parseVersion(tag) {
-    const match = VERSION_TAG.exec(tag);
-    if (!match)
-        return undefined;
-    const coreText = match[1] ?? '';
-    const suffix = match[2] ?? '';
-    const parts = coreText.split('.');
-    if (parts.length > MAX_CORE_PARTS)
-        return undefined;
-    const core = parts.map(Number);
-    if (!core.every(Number.isSafeInteger))
-        return undefined;
-    const patchText = PATCH_MARKER.exec(suffix)?.[1];
-    const patch = patchText === undefined ? 0 : Number(patchText);
-    if (!Number.isSafeInteger(patch))
-        return undefined;
-    const start = tag.length - coreText.length - suffix.length;
-    return { core, patch, suffix, tag, start, text: tag.slice(start) };
-}
-/**
- * A stand-in Version for a tag that has no version number but must still be handled (the explicit `tag` input syncs
- * exactly the tag it names, whatever its name). It orders before every real version and formats as the tag itself.
- */
-function unversioned(tag) {
-    return { core: [], patch: 0, suffix: tag, tag, start: 0, text: tag };
-}
-/**
- * Compares release numbers only: numeric core (missing parts = 0), then patch-release number. Two tags of the same
- * release in different spellings (`v1.81.9-stable` and `1.81.9`) compare equal. This is the comparison for lower
- * bounds (`current-version`), where the spelling of the bound must not matter.
- */
-function compareReleaseNumbers(a, b) {
-    const length = Math.max(a.core.length, b.core.length);
-    for (let i = 0; i < length; i++) {
-        const diff = (a.core[i] ?? 0) - (b.core[i] ?? 0);
-        if (diff !== 0)
-            return Math.sign(diff);
-    }
-    return Math.sign(a.patch - b.patch);
-}
-/**
- * The total order of versions (see the module comment): release numbers first, then the tag names as plain strings
- * (code-unit order, not locale order, so every machine sorts alike). Negative when `a` is older than `b`.
- */
-function compareVersions(a, b) {
-    const byNumbers = compareReleaseNumbers(a, b);
-    if (byNumbers !== 0)
-        return byNumbers;
-    return a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0;
-}
-/**
- * The version as the action reports it (`version` and `previous-version` outputs, PR body, summary): the tag from its
- * numeric core on, i.e. without a name prefix and without the leading `v` / `v.`.
- *   `v1.81.9-stable` → `1.81.9-stable`, `v1.73.6-stable.patch.1` → `1.73.6-stable.patch.1`,
- *   `v.1.32.34-stable` → `1.32.34-stable`, `1.35.36` → `1.35.36`, `litellm_v1.65.4-dev_fix` → `1.65.4-dev_fix`.
- */
-function formatVersion(version) {
-    return version.tag.slice(version.start);
-}
-/**
- * Reads a version given as text by the user (`current-version`). `inputName` names the input in the error.
- * @throws Error naming the input when the text holds no version number.
- */
-function parseVersionInput(text, inputName) {
-    const trimmed = text.trim();
-    const version = parseVersion(trimmed);
-    if (!version) {
-        throw new Error(`${inputName} "${trimmed}" is not a version number: expected something like 1.81.9 or v1.81.9-stable`);
-    }
-    return version;
-}
-/**
- * Reads the fork's own version from a file's text (`version-file` + `version-pattern`): the first capture group of
- * the first match of `pattern`, compiled as a multiline regular expression (so `^` and `$` match at line ends, as
- * in the default `^version\s*=\s*"(.+)"` for pyproject.toml).
- * @param sourceName how to name the file in errors, e.g. `version-file "pyproject.toml" (branch main)`.
- * @throws Error naming `version-pattern` when the regex is invalid or has no capture group, and naming the file and
- *   the pattern when it does not match or the captured text is not a version.
- */
-function readVersionFromText(text, pattern, sourceName) {
-    let regex;
-    try {
-        regex = new RegExp(pattern, 'm');
-    }
-    catch (error) {
-        throw new Error(`version-pattern "${pattern}" is not a valid regular expression: ${error.message}`);
-    }
-    const match = regex.exec(text);
-    if (!match) {
-        throw new Error(`version-pattern "${pattern}" does not match anything in ${sourceName}: fix version-pattern or version-file`);
-    }
-    const captured = match[1];
-    if (captured === undefined) {
-        throw new Error(`version-pattern "${pattern}" has no capture group: wrap the version in parentheses, e.g. ^version\\s*=\\s*"(.+)"`);
-    }
-    const version = parseVersion(captured.trim());
-    if (!version) {
-        throw new Error(`version-pattern "${pattern}" captured "${captured}" in ${sourceName}, which is not a version number`);
-    }
-    return version;
-}
-
-;// CONCATENATED MODULE: ./src/releases.ts
-/**
- * Which upstream release to sync: channel rules over the tag names, version ordering, and a lazy walk that asks
- * GitHub as little as possible.
- *
- * Everything here is pure except {@link chooseRelease}, which talks to GitHub only through the injected
- * {@link ReleaseQueries} (implemented with Octokit in github.ts; faked in the tests). Each method of that interface is
- * one API request, so the walk calls them lazily, newest candidate first, and stops as soon as it can: a run with
- * nothing new costs `listTags` + `targetContains` (+ `peel` when the newest tag is annotated), whatever the number of
- * tags upstream.
- */
-
-
-// The version helpers are part of this module's API too (callers choosing releases need both).
-
-const silentLogger = { debug: () => undefined, warning: () => undefined };
-/**
- * Glob semantics, chosen for tag names rather than file paths:
- * - `*` matches any run of characters, `/` included (`bash: true` makes a single star a globstar), because a tag
- *   such as `release/v1.2.3-stable` is one name, not a path; `?` matches one character other than `/`;
- * - `dot: true`: a leading `.` is an ordinary character;
- * - `strictBrackets`: an unbalanced `[`, `(` or `{` is an error instead of a silent literal, so a typo in a pattern
- *   fails the run before any network call;
- * - `windows: false`: tag names never use backslashes as separators, whatever the runner's OS.
- */
-const GLOB_OPTIONS = { bash: true, dot: true, strictBrackets: true, windows: false };
-/**
- * Include globs match case-sensitively, like git and GitHub's prefix listing of refs (so `prefix` is exact).
- * Exclude globs match case-insensitively: `*nightly*` must also keep out `v2.0.0-NIGHTLY` and `*.rc*` `v2.0.0.RC1`;
- * excluding too much is the safe side.
- */
-const EXCLUDE_OPTIONS = { ...GLOB_OPTIONS, nocase: true };
-/** Characters that may start glob syntax: the literal prefix of a glob ends before the first of them. */
-const GLOB_SYNTAX = /[*?[\]{}()!+@\\]/;
-/**
- * Splits a `tag-pattern` / `exclude-pattern` input into globs: separated by commas and/or newlines, trimmed, empty
- * entries dropped, duplicates removed. Commas inside braces belong to the glob (`v{1,2}.*-stable` stays whole).
- */
-function parsePatternList(text) {
-    const globs = [];
-    let current = '';
-    let braceDepth = 0;
-    const flush = () => {
-        const glob = current.trim();
-        if (glob && !globs.includes(glob))
-            globs.push(glob);
-        current = '';
-    };
-    for (const char of text) {
-        if (char === '{')
-            braceDepth++;
-        else if (char === '}' && braceDepth > 0)
-            braceDepth--;
-        if (char === '\n' || char === '\r' || (char === ',' && braceDepth === 0))
-            flush();
-        else
-            current += char;
-    }
-    flush();
-    return globs;
-}
-/** The text of a glob before its first wildcard or other glob syntax. */
-function literalPrefix(glob) {
-    const index = glob.search(GLOB_SYNTAX);
-    return index === -1 ? glob : glob.slice(0, index);
-}
-/** Longest common string prefix of all the given strings. */
-function commonPrefix(strings) {
-    if (strings.length === 0)
-        return '';
-    let prefix = strings[0] ?? '';
-    for (const s of strings) {
-        let i = 0;
-        while (i < prefix.length && i < s.length && prefix[i] === s[i])
-            i++;
-        prefix = prefix.slice(0, i);
-    }
-    return prefix;
-}
-function compileGlobs(globs, inputName, options) {
-    return globs.map((glob) => {
-        if (glob.startsWith('!')) {
-            throw new Error(`${inputName}: "${glob}" starts with "!"; negated globs are not supported here, ` +
-                (inputName === 'tag-pattern'
-                    ? 'put the globs of tags to leave out in exclude-pattern instead'
-                    : 'list the tags to leave out as plain globs'));
-        }
-        if (/\s/.test(glob)) {
-            throw new Error(`${inputName}: "${glob}" contains whitespace, which no tag name can contain; separate globs with commas or newlines`);
-        }
-        try {
-            return picomatch_default()(glob, options);
-        }
-        catch (error) {
-            // picomatch suggests escaping with a backslash, which tag names cannot contain anyway: drop that hint.
-            const reason = error.message.replace(/\s+-\s+use .*$/, '');
-            throw new Error(`${inputName}: invalid glob "${glob}": ${reason}`);
-        }
-    });
-}
-/**
- * Compiles a channel from its globs (usually `parsePatternList(input)` for each input).
- * @throws Error naming `tag-pattern` or `exclude-pattern` for an empty include list or an invalid glob.
- */
-function compileChannel(patterns) {
-    const include = [...patterns.include];
-    const exclude = [...patterns.exclude];
-    if (include.length === 0) {
-        throw new Error('tag-pattern is empty: give at least one glob, e.g. "v*-stable, v*-stable.patch*"');
-    }
-    const included = compileGlobs(include, 'tag-pattern', GLOB_OPTIONS);
-    const excluded = compileGlobs(exclude, 'exclude-pattern', EXCLUDE_OPTIONS);
-    return {
-        include,
-        exclude,
-        prefix: commonPrefix(include.map(literalPrefix)),
-        matches: (tag) => included.some((isMatch) => isMatch(tag)) && !excluded.some((isMatch) => isMatch(tag))
-    };
-}
-/**
- * The channel's candidates, newest first (see version.ts for the order). Tags that match the channel but carry no
- * version number are skipped with a debug line. With `minVersion`, tags whose release number is the same or older
- * (`compareReleaseNumbers(version, minVersion) <= 0`) are dropped, so `current-version: 1.81.9` drops
- * `v1.81.9-stable` but keeps `v1.81.9-stable.patch.1`.
- */
-function selectCandidates(tags, channel, opts = {}) {
-    const log = opts.log ?? silentLogger;
-    const candidates = [];
-    for (const ref of tags) {
-        if (!channel.matches(ref.name))
-            continue;
-        const version = parseVersion(ref.name);
-        if (!version) {
-            log.debug(`tag "${ref.name}" matches tag-pattern but carries no version number; skipped`);
-            continue;
-        }
-        if (opts.minVersion && compareReleaseNumbers(version, opts.minVersion) <= 0)
-            continue;
-        candidates.push({ tag: ref.name, sha: ref.sha, type: ref.type, version });
-    }
-    return candidates.sort((a, b) => compareVersions(b.version, a.version));
-}
-// ---------------------------------------------------------------------------------------------------------------
-// min-release-age
-// ---------------------------------------------------------------------------------------------------------------
-const DURATION_UNITS = {
-    s: 1_000,
-    m: 60_000,
-    h: 3_600_000,
-    d: 86_400_000,
-    w: 604_800_000
-};
-const DURATION_WORDS = {
-    s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
-    m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm',
-    h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
-    d: 'd', day: 'd', days: 'd',
-    w: 'w', wk: 'w', wks: 'w', week: 'w', weeks: 'w'
-};
-/**
- * Parses a duration such as `2d`, `12h`, `90m`, `1w`, `30s`, `1.5d`, or a sum like `1d12h` / `1 day 12 hours`, to
- * milliseconds. `0` is zero. An empty or blank text is `undefined` (no wait).
- * @param inputName names the input in the error message.
- * @throws Error naming the input when the text is not a duration.
- */
-function parseDuration(text, inputName = 'min-release-age') {
-    const trimmed = text.trim();
-    if (trimmed === '')
-        return undefined;
-    if (/^0+$/.test(trimmed))
-        return 0;
-    const term = /(\d+(?:\.\d+)?)\s*([a-z]+)\s*/giy;
-    let total = 0;
-    let end = 0;
-    for (let match = term.exec(trimmed); match; match = term.exec(trimmed)) {
-        const unit = DURATION_WORDS[(match[2] ?? '').toLowerCase()];
-        if (!unit)
-            break;
-        total += Number(match[1]) * (DURATION_UNITS[unit] ?? 0);
-        end = term.lastIndex;
-    }
-    total = Math.round(total);
-    if (end !== trimmed.length || !Number.isSafeInteger(total)) {
-        throw new Error(`${inputName} "${trimmed}" is not a duration: use a number and a unit (s, m, h, d or w), e.g. 2d, 12h or 90m`);
-    }
-    return total;
-}
-/** A duration in the largest whole units, for messages: `2d`, `1d 12h`, `90m` → `1h 30m`. */
-function formatDuration(ms) {
-    const parts = [];
-    let rest = Math.round(ms / 1000) * 1000;
-    for (const unit of ['w', 'd', 'h', 'm', 's']) {
-        const size = DURATION_UNITS[unit] ?? 1;
-        const count = Math.floor(rest / size);
-        if (count > 0)
-            parts.push(`${count}${unit}`);
-        rest -= count * size;
-    }
-    return parts.length > 0 ? parts.join(' ') : '0s';
-}
-/** Memoises the two per-tag lookups the walk and the previous-version search share. */
-class TagLookups {
-    deps;
-    commits = new Map();
-    containment = new Map();
-    constructor(deps) {
-        this.deps = deps;
-    }
-    commitOf(candidate) {
-        if (candidate.type !== 'tag')
-            return Promise.resolve(candidate.sha);
-        let commit = this.commits.get(candidate.sha);
-        if (!commit) {
-            commit = this.deps.peel({ name: candidate.tag, sha: candidate.sha, type: candidate.type });
-            this.commits.set(candidate.sha, commit);
-        }
-        return commit;
-    }
-    async contains(candidate) {
-        const commit = await this.commitOf(candidate);
-        let contained = this.containment.get(commit);
-        if (!contained) {
-            contained = this.deps.targetContains(commit);
-            this.containment.set(commit, contained);
-        }
-        return contained;
-    }
-}
-function previousOf(candidate) {
-    return { version: candidate.version, text: candidate.version.text, tag: candidate.tag };
-}
-function lowerBound(minVersion) {
-    return minVersion ? { version: minVersion, text: minVersion.text } : undefined;
-}
-/**
- * The newest of `older` (newest first) that the target contains, assuming — like the walk — that once the target
- * contains a tag it contains the older ones too. A galloping search (probe 1st, 2nd, 4th, 8th… then bisect) finds it
- * in one probe when the fork is one release behind and in O(log n) probes when it never synced, instead of checking
- * every tag of a long channel.
- */
-async function newestContained(older, lookups) {
-    let notContained = -1;
-    let contained = -1;
-    for (let probe = 0, step = 1;; probe = Math.min(older.length - 1, probe + step), step *= 2) {
-        const candidate = older[probe];
-        if (!candidate)
-            return undefined;
-        if (await lookups.contains(candidate)) {
-            contained = probe;
-            break;
-        }
-        notContained = probe;
-        if (probe === older.length - 1)
-            return undefined;
-    }
-    while (contained - notContained > 1) {
-        const middle = (notContained + contained) >> 1;
-        const candidate = older[middle];
-        if (!candidate)
-            break;
-        if (await lookups.contains(candidate))
-            contained = middle;
-        else
-            notContained = middle;
-    }
-    return older[contained];
-}
-function releaseDate(release) {
-    const text = release.publishedAt ?? release.createdAt;
-    if (!text)
-        return undefined;
-    const date = new Date(text);
-    return Number.isNaN(date.getTime()) ? undefined : date;
-}
-function describePassedOver(passedOver) {
-    if (passedOver.length === 0)
-        return '';
-    return ` (passed over: ${passedOver.map((p) => p.detail).join('; ')})`;
-}
-function patternsText(channel) {
-    const exclude = channel.exclude.length > 0 ? ` minus exclude-pattern "${channel.exclude.join(', ')}"` : '';
-    return `tag-pattern "${channel.include.join(', ')}"${exclude}`;
-}
-/**
- * Chooses the upstream release to sync.
- *
- * Channel mode (no `tag`): lists the channel's tags with one `listTags(channel.prefix)`, orders the candidates by
- * version (newest first, only those above `minVersion`) and walks them:
- *  1. the tag's commit (`peel` for annotated tags only) is in the target (`targetContains`) → stop: everything older
- *     is older than what the fork has. `up-to-date`, or `waiting` if a newer tag only waits for its age;
- *  2. its sync PRs (`findSyncPulls`), the maintainers' decisions, come first:
- *     - one closed without merging (and none open) → `skipped`: the maintainers declined this release, so no older
- *       tag is proposed in its place; the next newer tag gets its own PR. Costs no release lookup, so a skipped
- *       release that stays the newest for days costs `listTags` + `targetContains` + `findSyncPulls` per run;
- *     - one merged although the target does not contain the tag (squash-merged, or the target rewritten) → treated
- *       as synced, with a warning: stop as in 1;
- *     - an open one → `sync` with `openPull` (update, never a duplicate), whatever its release state or age now: a
- *       release already under review is refreshed (a re-pointed tag included) rather than set aside;
- *  3. its release (`getRelease`) is a draft or a pre-release, or it has none and `requireRelease` is set → pass it
- *     over, look at the next older tag;
- *  4. it is younger than `minReleaseAgeMs` (release `published_at`, else `created_at`, else the commit's date via
- *     `commitDate`) → pass it over as `too-recent` and look at the next older tag. An older tag that is old enough
- *     and not yet in the target IS proposed (the fork makes progress instead of starving while upstream releases
- *     faster than the wait); the newer one supersedes its PR once it is old enough. When no older tag is eligible
- *     the decision is `waiting`, with the earliest `eligibleAt`;
- *  5. otherwise → `sync` (a new PR).
- * For `sync`, `previous` is then found among the older candidates by a galloping search (a few `targetContains`
- * calls, one when the fork is one release behind); otherwise it is what the walk met, else `minVersion`.
- *
- * Cost: nothing new (the newest candidate is in the target) = `listTags` + `targetContains` (+ `peel` if annotated).
- * Releases, PRs and commit dates are only looked up for tags the target does not contain.
- *
- * Explicit mode (`tag` set): the tag must exist upstream (else it throws `tag "X" not found in owner/name`); channel,
- * `minVersion`, release (draft, pre-release, `requireRelease`), age and closed-PR rules do not apply — the reason
- * mentions any of them that would have refused it. Contained → `up-to-date`; an open sync PR → `sync` with
- * `openPull`. One `listTags` call (the prefix common to the channel and the tag) serves both the lookup and the
- * previous-version search.
- */
-async function chooseRelease(deps, opts) {
-    const log = opts.log ?? silentLogger;
-    const lookups = new TagLookups(deps);
-    const explicitTag = opts.tag?.trim();
-    if (explicitTag)
-        return chooseExplicit(deps, lookups, explicitTag, opts, log);
-    const { channel } = opts;
-    const tags = await deps.listTags(channel.prefix);
-    const candidates = selectCandidates(tags, channel, { minVersion: opts.minVersion, log });
-    log.debug(`${tags.length} upstream tags listed under prefix "${channel.prefix}", ${candidates.length} candidates` +
-        (opts.minVersion ? ` newer than ${formatVersion(opts.minVersion)}` : ''));
-    if (candidates.length === 0) {
-        const inChannel = tags.some((ref) => channel.matches(ref.name) && parseVersion(ref.name));
-        if (!inChannel) {
-            log.warning(`no tag of ${opts.upstream} matches ${patternsText(channel)} (${tags.length} tags start with ` +
-                `"${channel.prefix}"); check tag-pattern`);
-        }
-        return {
-            kind: 'up-to-date',
-            previous: lowerBound(opts.minVersion),
-            passedOver: [],
-            explicit: false,
-            // Tags in the channel but no candidate: the lower bound dropped them all.
-            reason: inChannel && opts.minVersion
-                ? `no tag of ${opts.upstream} matching ${patternsText(channel)} is newer than ${formatVersion(opts.minVersion)}`
-                : `no tag of ${opts.upstream} matches ${patternsText(channel)}`
-        };
-    }
-    const now = opts.now ?? new Date();
-    const minAge = opts.minReleaseAgeMs ?? 0;
-    const passedOver = [];
-    const passOver = (candidate, why, detail, eligibleAt) => {
-        passedOver.push({ candidate, why, detail: `${candidate.tag}: ${detail}`, ...(eligibleAt ? { eligibleAt } : {}) });
-        log.debug(`passing over ${candidate.tag}: ${detail}`);
-    };
-    /** The decision when the walk ends without a tag to sync: waiting if something only waits, else up-to-date. */
-    const nothingToSync = async (previous, why) => {
-        const waiting = passedOver
-            .filter((p) => p.why === 'too-recent' && p.eligibleAt)
-            .sort((a, b) => (a.eligibleAt?.getTime() ?? 0) - (b.eligibleAt?.getTime() ?? 0))[0];
-        if (waiting?.eligibleAt) {
-            return {
-                kind: 'waiting',
-                candidate: waiting.candidate,
-                // Already peeled on the walk: the lookup is memoised, no request.
-                commitSha: await lookups.commitOf(waiting.candidate),
-                eligibleAt: waiting.eligibleAt,
-                previous,
-                passedOver,
-                explicit: false,
-                reason: `${waiting.candidate.tag} is younger than min-release-age ${formatDuration(minAge)}: eligible at ` +
-                    `${waiting.eligibleAt.toISOString()}; ${why}${describePassedOver(passedOver)}`
-            };
-        }
-        return { kind: 'up-to-date', previous, passedOver, explicit: false, reason: `${why}${describePassedOver(passedOver)}` };
-    };
-    for (const [index, candidate] of candidates.entries()) {
-        const commitSha = await lookups.commitOf(candidate);
-        if (await lookups.contains(candidate)) {
-            return nothingToSync(previousOf(candidate), `the target branch already contains ${candidate.tag}, the newest ${index === 0 ? '' : 'eligible '}tag of the channel`);
-        }
-        // Maintainer decisions first: they hold whatever the release looks like now, and a closed PR (a steady state
-        // that can last until the next release) is then reported without reading the release.
-        const pulls = await deps.findSyncPulls(candidate.tag);
-        const openPull = pulls.find((pull) => pull.state === 'open');
-        const mergedPull = pulls.find((pull) => pull.merged);
-        const closedPull = pulls.find((pull) => pull.state === 'closed' && !pull.merged);
-        if (!openPull && mergedPull) {
-            log.warning(`sync PR #${mergedPull.number} for ${candidate.tag} was merged, but the target branch does not contain the ` +
-                `tag's commit (squash-merged or rebased?): treating ${candidate.tag} as synced. Merge sync PRs with a merge ` +
-                'commit, or later syncs will conflict');
-            return nothingToSync(previousOf(candidate), `${candidate.tag} was synced by the merged PR #${mergedPull.number} (${mergedPull.url})`);
-        }
-        if (!openPull && closedPull) {
-            return {
-                kind: 'skipped',
-                candidate,
-                commitSha,
-                skippedPull: closedPull,
-                skippedPullUrl: closedPull.url,
-                previous: lowerBound(opts.minVersion),
-                passedOver,
-                explicit: false,
-                reason: `sync PR #${closedPull.number} for ${candidate.tag} was closed without merging (${closedPull.url}): this ` +
-                    `release is skipped and the next newer tag will get its own PR${describePassedOver(passedOver)}`
-            };
-        }
-        const release = await deps.getRelease(candidate.tag);
-        const releaseField = release ? { release } : {};
-        if (openPull) {
-            // Already under review: refresh it (a re-pointed tag included) whatever its release state or age now; those
-            // rules gate opening a PR, and proposing an older tag beside an open newer one would only confuse reviewers.
-            return {
-                kind: 'sync',
-                candidate,
-                commitSha,
-                ...releaseField,
-                openPull,
-                previous: await findPrevious(candidates.slice(index + 1), lookups, opts.minVersion),
-                passedOver,
-                explicit: false,
-                reason: `${candidate.tag} is the newest eligible tag not in the target branch; its sync PR #${openPull.number} is open and will be updated${describePassedOver(passedOver)}`
-            };
-        }
-        if (release?.draft) {
-            passOver(candidate, 'draft', 'its release is a draft');
-            continue;
-        }
-        if (release?.prerelease) {
-            passOver(candidate, 'prerelease', 'its release is a pre-release');
-            continue;
-        }
-        if (!release && opts.requireRelease) {
-            passOver(candidate, 'no-release', 'it has no release and require-release is true');
-            continue;
-        }
-        if (minAge > 0) {
-            const since = (release && releaseDate(release)) ?? (await deps.commitDate(commitSha));
-            const eligibleAt = new Date(since.getTime() + minAge);
-            if (eligibleAt.getTime() > now.getTime()) {
-                const what = release ? 'released' : 'committed';
-                passOver(candidate, 'too-recent', `${what} ${since.toISOString()}, eligible at ${eligibleAt.toISOString()}`, eligibleAt);
-                continue;
-            }
-        }
-        return {
-            kind: 'sync',
-            candidate,
-            commitSha,
-            ...releaseField,
-            previous: await findPrevious(candidates.slice(index + 1), lookups, opts.minVersion),
-            passedOver,
-            explicit: false,
-            reason: `${candidate.tag} is the newest eligible tag not in the target branch${describePassedOver(passedOver)}`
-        };
-    }
-    return nothingToSync(lowerBound(opts.minVersion), `no tag of ${opts.upstream} matching ${patternsText(channel)} is eligible to sync`);
-}
-async function findPrevious(older, lookups, minVersion) {
-    const contained = await newestContained(older, lookups);
-    return contained ? previousOf(contained) : lowerBound(minVersion);
-}
-async function chooseExplicit(deps, lookups, tag, opts, log) {
-    // One listing serves both the tag lookup and the previous-version search among the channel's tags.
-    const tags = await deps.listTags(commonPrefix([opts.channel.prefix, tag]));
-    const ref = tags.find((t) => t.name === tag);
-    if (!ref) {
-        throw new Error(`tag "${tag}" not found in ${opts.upstream}: check the tag input (tag names are case-sensitive)`);
-    }
-    const version = parseVersion(tag);
-    if (!version)
-        log.debug(`tag "${tag}" carries no version number; syncing it anyway because the tag input names it`);
-    const candidate = { tag, sha: ref.sha, type: ref.type, version: version ?? unversioned(tag) };
-    const commitSha = await lookups.commitOf(candidate);
-    if (await lookups.contains(candidate)) {
-        return {
-            kind: 'up-to-date',
-            candidate,
-            commitSha,
-            previous: previousOf(candidate),
-            passedOver: [],
-            explicit: true,
-            reason: `the target branch already contains ${tag}`
-        };
-    }
-    const overridden = [];
-    if (!opts.channel.matches(tag))
-        overridden.push(`it does not match ${patternsText(opts.channel)}`);
-    if (version && opts.minVersion && compareReleaseNumbers(version, opts.minVersion) <= 0) {
-        overridden.push(`it is not newer than ${formatVersion(opts.minVersion)}`);
-    }
-    const release = await deps.getRelease(tag);
-    if (release?.draft)
-        overridden.push('its release is a draft');
-    else if (release?.prerelease)
-        overridden.push('its release is a pre-release');
-    else if (!release && opts.requireRelease)
-        overridden.push('it has no release and require-release is true');
-    const pulls = await deps.findSyncPulls(tag);
-    const openPull = pulls.find((pull) => pull.state === 'open');
-    const closedPull = pulls.find((pull) => pull.state === 'closed' && !pull.merged);
-    if (!openPull && closedPull)
-        overridden.push(`its sync PR #${closedPull.number} was closed without merging`);
-    let previous = lowerBound(opts.minVersion);
-    if (version) {
-        const older = selectCandidates(tags, opts.channel, { minVersion: opts.minVersion }).filter((c) => c.tag !== tag && compareVersions(c.version, version) < 0);
-        previous = await findPrevious(older, lookups, opts.minVersion);
-    }
-    const override = overridden.length > 0 ? ` (synced although ${overridden.join(', ')})` : '';
-    return {
-        kind: 'sync',
-        candidate,
-        commitSha,
-        ...(release ? { release } : {}),
-        ...(openPull ? { openPull } : {}),
-        previous,
-        passedOver: [],
-        explicit: true,
-        reason: `the tag input asks for ${tag}${openPull ? `; its sync PR #${openPull.number} is open and will be updated` : ''}${override}`
-    };
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-/**
- * The action's inputs and runner environment, read and validated once, before any network call. Everything after
- * this module works with typed `ActionInputs`; nothing else calls `core.getInput`.
- *
- * Every error names the input and says how to fix it: a maintainer reads it in the job log at 3 a.m.
- */
-
-
-
-
-class InputError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'InputError';
-    }
-}
-/** Reads an input the way @actions/core does (INPUT_<NAME>, spaces as underscores), trimmed. */
-function input(name) {
-    return getInput(name).trim();
-}
-/** Comma- and/or newline-separated list, blanks dropped. */
-function parseList(text) {
-    return text
-        .split(/[\n,]/)
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0);
-}
-function parseBoolean(name, fallback) {
-    const value = input(name);
-    if (value === '')
-        return fallback;
-    if (/^(true|yes|on)$/i.test(value))
-        return true;
-    if (/^(false|no|off)$/i.test(value))
-        return false;
-    throw new InputError(`Input '${name}' must be true or false, got "${value}".`);
-}
-const REPO_PATTERN = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
-function parseRepo(name, value) {
-    const cleaned = value.replace(/\.git$/, '');
-    const match = REPO_PATTERN.exec(cleaned);
-    if (!match || cleaned.endsWith('/.') || cleaned.endsWith('/..')) {
-        throw new InputError(`${name} must be owner/name (for example BerriAI/litellm), got "${value}".`);
-    }
-    return { owner: match[1], repo: match[2] };
-}
-function parseIdentity(value) {
-    const match = /^\s*(.+?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value);
-    if (!match) {
-        throw new InputError(`Input 'commit-author' must look like "Name <email@example.com>", got "${value}".`);
-    }
-    return { name: match[1], email: match[2] };
-}
-function parseUrl(name, value) {
-    if (value === '')
-        return undefined;
-    core_setSecret(value); // webhook URLs carry their credential in the path
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new InputError(`Input '${name}' must be an http(s) URL; the value given is not a URL.`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new InputError(`Input '${name}' must be an http(s) URL; it uses ${url.protocol}.`);
-    }
-    return value;
-}
-function parseRegex(name, value) {
-    try {
-        new RegExp(value, 'm');
-    }
-    catch (error) {
-        throw new InputError(`Input '${name}' is not a valid regular expression: ${error.message}.`);
-    }
-    if (!/\((?!\?)/.test(value)) {
-        throw new InputError(`Input '${name}' needs a capture group around the version, for example ^version\\s*=\\s*"(.+)".`);
-    }
-    return value;
-}
-/** A repository-relative path: no absolute paths, no `..`, so nothing outside the fork is read. */
-function parseRepoPath(name, value) {
-    const normalized = value.replace(/^\.\//, '');
-    if (normalized === '' || normalized.startsWith('/') || normalized.split('/').includes('..')) {
-        throw new InputError(`Input '${name}' must be a path inside the repository such as .github/upstream-sync.yml, got "${value}".`);
-    }
-    return normalized;
-}
-function trimUrl(value) {
-    return value.replace(/\/+$/, '');
-}
-/**
- * Reads and validates every input and the runner environment. Throws InputError with one clear message on the first
- * problem; makes no network call.
- */
-async function readInputs(env = process.env) {
-    const token = input('github-token');
-    if (token === '') {
-        throw new InputError("Input 'github-token' is empty. Pass a token, for example `github-token: ${{ secrets.GITHUB_TOKEN }}` (the default), a PAT or a GitHub App token.");
-    }
-    core_setSecret(token);
-    const forkName = env.GITHUB_REPOSITORY ?? '';
-    if (forkName === '') {
-        throw new InputError('GITHUB_REPOSITORY is not set: run this action in a GitHub Actions workflow (or set it to owner/name).');
-    }
-    const fork = parseRepo('GITHUB_REPOSITORY', forkName);
-    const upstreamValue = input('upstream-repository');
-    if (upstreamValue === '') {
-        throw new InputError("Input 'upstream-repository' is required: the upstream project as owner/name, for example BerriAI/litellm.");
-    }
-    const upstream = parseRepo("Input 'upstream-repository'", upstreamValue);
-    if (upstream.owner.toLowerCase() === fork.owner.toLowerCase() && upstream.repo.toLowerCase() === fork.repo.toLowerCase()) {
-        throw new InputError(`Input 'upstream-repository' names this repository itself (${forkName}); give the upstream project instead.`);
-    }
-    const targetBranch = input('target-branch') || undefined;
-    if (targetBranch !== undefined && !(await Git.isValidRefName(`refs/heads/${targetBranch}`))) {
-        throw new InputError(`Input 'target-branch' is not a valid branch name: "${targetBranch}".`);
-    }
-    const branchPrefix = input('branch-prefix');
-    if (branchPrefix === '' || !(await Git.isValidRefName(`refs/heads/${branchPrefix}v1.0.0`))) {
-        throw new InputError(`Input 'branch-prefix' must make valid branch names (for example upstream-sync/), got "${branchPrefix}".`);
-    }
-    if (targetBranch !== undefined && targetBranch.startsWith(branchPrefix)) {
-        throw new InputError(`Input 'target-branch' (${targetBranch}) starts with 'branch-prefix' (${branchPrefix}); the sync branches must be separate from the target.`);
-    }
-    const tag = input('tag') || undefined;
-    if (tag !== undefined && !(await Git.isValidRefName(`refs/tags/${tag}`))) {
-        throw new InputError(`Input 'tag' is not a valid tag name: "${tag}".`);
-    }
-    const channel = asInputError(() => compileChannel({ include: parsePatternList(input('tag-pattern')), exclude: parsePatternList(input('exclude-pattern')) }));
-    const labels = parseList(input('labels'));
-    const cleanLabel = input('clean-label');
-    const conflictLabel = input('conflict-label');
-    const autoResolvedLabel = input('auto-resolved-label');
-    for (const [name, value] of [
-        ['clean-label', cleanLabel],
-        ['conflict-label', conflictLabel],
-        ['auto-resolved-label', autoResolvedLabel]
-    ]) {
-        if (value === '')
-            throw new InputError(`Input '${name}' must not be empty.`);
-    }
-    for (const label of [...labels, cleanLabel, conflictLabel, autoResolvedLabel]) {
-        if (label.length > 50)
-            throw new InputError(`Label "${label}" is longer than GitHub's 50 characters; shorten it in 'labels'.`);
-    }
-    if (cleanLabel === conflictLabel) {
-        throw new InputError(`Inputs 'clean-label' and 'conflict-label' must differ (both are "${cleanLabel}").`);
-    }
-    const currentValue = input('current-version');
-    const currentVersion = currentValue ? asInputError(() => parseVersionInput(currentValue, 'current-version')) : undefined;
-    const versionFileValue = input('version-file');
-    const versionFile = versionFileValue ? parseRepoPath('version-file', versionFileValue) : undefined;
-    const versionPattern = parseRegex('version-pattern', input('version-pattern') || '^version\\s*=\\s*"(.+)"');
-    const minReleaseAgeMs = asInputError(() => parseDuration(input('min-release-age'), 'min-release-age'));
-    const rulesValue = input('rules');
-    const checklistValue = getInput('checklist');
-    const serverUrl = trimUrl(env.GITHUB_SERVER_URL || 'https://github.com');
-    const apiUrl = trimUrl(env.GITHUB_API_URL || 'https://api.github.com');
-    const runUrl = env.GITHUB_RUN_ID !== undefined && env.GITHUB_RUN_ID !== ''
-        ? `${serverUrl}/${fork.owner}/${fork.repo}/actions/runs/${env.GITHUB_RUN_ID}`
-        : undefined;
-    return {
-        token,
-        serverUrl,
-        apiUrl,
-        fork,
-        upstream,
-        targetBranch,
-        channel,
-        tag,
-        requireRelease: parseBoolean('require-release', false),
-        currentVersion,
-        versionFile,
-        versionPattern,
-        minReleaseAgeMs,
-        supersede: parseBoolean('supersede', true),
-        branchPrefix,
-        labels,
-        cleanLabel,
-        conflictLabel,
-        autoResolvedLabel,
-        dryRun: parseBoolean('dry-run', false),
-        configFile: parseRepoPath('config-file', input('config-file') || '.github/upstream-sync.yml'),
-        rulesYaml: rulesValue || undefined,
-        template: getInput('template').trim() === '' ? undefined : getInput('template'),
-        checklist: checklistValue.trim() === '' ? undefined : parseChecklist(checklistValue),
-        autoResolve: parseBoolean('auto-resolve', undefined),
-        author: parseIdentity(input('commit-author') || 'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>'),
-        slackWebhookUrl: parseUrl('slack-webhook-url', input('slack-webhook-url')),
-        webhookUrl: parseUrl('webhook-url', input('webhook-url')),
-        dispatchWorkflow: input('dispatch-workflow') || undefined,
-        mirrorBranch: await parseMirrorBranch(input('mirror-branch'), targetBranch, branchPrefix),
-        runnerTemp: env.RUNNER_TEMP || external_node_os_default().tmpdir(),
-        runUrl
-    };
-}
-/** Re-throws a validation error of another module as an InputError naming the input. */
-function asInputError(parse) {
-    try {
-        return parse();
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        throw new InputError(/^Input '/.test(message) ? message : `Input ${message.replace(/^([a-z-]+)\b/, "'$1'")}`);
-    }
-}
-/** Checklist items, one a line; a leading `- [ ]` or `-` is accepted and dropped. */
-function parseChecklist(text) {
-    return text
-        .split('\n')
-        .map((line) => line.replace(/^\s*[-*]\s*(\[[ xX]\]\s*)?/, '').trim())
-        .filter((line) => line.length > 0);
-}
-async function parseMirrorBranch(value, target, prefix) {
-    if (value === '')
-        return undefined;
-    if (!(await Git.isValidRefName(`refs/heads/${value}`))) {
-        throw new InputError(`Input 'mirror-branch' is not a valid branch name: "${value}".`);
-    }
-    if (value === target || value.startsWith(prefix)) {
-        throw new InputError(`Input 'mirror-branch' (${value}) must differ from the target branch and the sync branches.`);
-    }
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/config.ts
-/**
- * The fork's sync policy: path rules, PR template, testing checklist and auto-resolve. It comes from a YAML file in
- * the target branch (`config-file`, default `.github/upstream-sync.yml`) and/or inline inputs; an input that is set
- * replaces the file's key. Bad config fails the run with the exact key and reason, before anything is fetched.
- */
-
-
-
-
-const DEFAULT_CHECKLIST = [
-    'CI passes on the sync branch',
-    'Fork customizations listed above still behave as intended',
-    'Upstream release notes read for breaking changes, migrations and new settings',
-    'Deployed to a staging environment and smoke-tested'
-];
-const globList = union([schemas_string().min(1), array(schemas_string().min(1)).min(1)]);
-const ruleSchema = strictObject({
-    paths: globList,
-    resolution: schemas_enum(['ours', 'theirs', 'manual']),
-    note: schemas_string().optional()
-});
-const rulesSchema = array(ruleSchema);
-const fileSchema = strictObject({
-    rules: rulesSchema.optional(),
-    template: schemas_string().min(1).optional(),
-    checklist: array(schemas_string().min(1)).optional(),
-    'auto-resolve': schemas_boolean().optional()
-});
-/** `rules[2].resolution: Invalid option: expected one of "ours"|"theirs"|"manual"` */
-function describeIssues(error) {
-    return error.issues
-        .map((issue) => {
-        const where = issue.path.reduce((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
-        if (issue.code === 'unrecognized_keys') {
-            const keys = issue.keys.map((key) => `'${key}'`).join(', ');
-            return `${where ? where + ': ' : ''}unknown key ${keys} (allowed: ${allowedKeysAt(where)})`;
-        }
-        return `${where || '(top level)'}: ${issue.message}`;
-    })
-        .join('; ');
-}
-function allowedKeysAt(where) {
-    return /^rules\[\d+\]$/.test(where) ? 'paths, resolution, note' : 'rules, template, checklist, auto-resolve';
-}
-function parseYamlText(text, origin) {
-    try {
-        return (0,dist/* parse */.qg)(text, { prettyErrors: true });
-    }
-    catch (error) {
-        const detail = error instanceof dist/* YAMLParseError */.XT ? error.message.split('\n')[0] : String(error);
-        throw new InputError(`${origin} is not valid YAML: ${detail}`);
-    }
-}
-/** Rejects globs picomatch cannot compile (unbalanced brackets and the like), naming where they came from. */
-function checkGlobs(rules, origin) {
-    rules.forEach((rule, index) => {
-        for (const glob of rule.paths) {
-            try {
-                picomatch_default().makeRe(glob, { strictBrackets: true, dot: true });
-            }
-            catch (error) {
-                throw new InputError(`${origin}: rules[${index}].paths: invalid glob "${glob}": ${error.message}`);
-            }
-        }
-    });
-}
-function toRules(parsed) {
-    return parsed.map((rule) => ({
-        paths: typeof rule.paths === 'string' ? [rule.paths] : rule.paths,
-        resolution: rule.resolution,
-        ...(rule.note !== undefined ? { note: rule.note } : {})
-    }));
-}
-/** Parses and validates the config file's text. `origin` names it in errors, e.g. `config file .github/upstream-sync.yml`. */
-function parseConfigFile(text, origin) {
-    const data = parseYamlText(text, origin) ?? {};
-    const result = fileSchema.safeParse(data);
-    if (!result.success)
-        throw new InputError(`${origin}: ${describeIssues(result.error)}`);
-    if (result.data.rules)
-        checkGlobs(toRules(result.data.rules), origin);
-    return result.data;
-}
-/** Parses the inline `rules` input (a YAML list of rules). */
-function parseRulesInput(text) {
-    const origin = "Input 'rules'";
-    const result = rulesSchema.safeParse(parseYamlText(text, origin));
-    if (!result.success)
-        throw new InputError(`${origin}: ${describeIssues(result.error)}`);
-    const rules = toRules(result.data);
-    checkGlobs(rules, origin);
-    return rules;
-}
-/** A template value is inline Mustache when it spans lines or has a tag; otherwise it is a path in the target branch. */
-function templateSource(value, origin) {
-    if (value.includes('\n') || value.includes('{{'))
-        return { kind: 'inline', text: value, origin };
-    const path = value.trim().replace(/^\.\//, '');
-    if (path.startsWith('/') || path.split('/').includes('..')) {
-        throw new InputError(`${origin}: template path must be inside the repository, got "${value}".`);
-    }
-    return { kind: 'file', path, origin };
-}
-/** Combines the file (if any) with the inline inputs; inputs that are set win. */
-function resolvePolicy(file, inputs, fileOrigin) {
-    const rules = inputs.rulesYaml !== undefined ? parseRulesInput(inputs.rulesYaml) : toRules(file?.rules ?? []);
-    let template;
-    if (inputs.template !== undefined)
-        template = templateSource(inputs.template, "Input 'template'");
-    else if (file?.template !== undefined)
-        template = templateSource(file.template, `${fileOrigin}: template`);
-    return {
-        rules,
-        template,
-        checklist: inputs.checklist ?? file?.checklist ?? DEFAULT_CHECKLIST,
-        autoResolve: inputs.autoResolve ?? file?.['auto-resolve'] ?? false
-    };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -50270,7 +49393,7 @@ function getValues(context, operator, key, modifier) {
   }
   return result;
 }
-function dist_bundle_parseUrl(template) {
+function parseUrl(template) {
   return {
     expand: expand.bind(null, template)
   };
@@ -50329,7 +49452,7 @@ function dist_bundle_parse(options) {
     "mediaType"
   ]);
   const urlVariableNames = extractUrlVariableNames(url);
-  url = dist_bundle_parseUrl(url).expand(parameters);
+  url = parseUrl(url).expand(parameters);
   if (!/^http/.test(url)) {
     url = options.baseUrl + url;
   }
@@ -55209,31 +54332,52 @@ function writeIntervalFromEnv(env = process.env) {
  * and for 409/422 it could do a write twice.
  */
 function createClient({ token, apiUrl, log, writeIntervalMs = 1000 }) {
-    return getOctokit(token, {
+    const octokit = getOctokit(token, {
         baseUrl: apiUrl,
         userAgent: 'upstream-sync-action',
         log: { debug: () => undefined, info: () => undefined, warn: (m) => log.debug(m), error: (m) => log.debug(m) },
-        retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
-        request: { retries: 3 },
+        // `retries` belongs here, in the plugin's own options. Given as `request: { retries }` it would be copied into
+        // every request, and the plugin retries any failed request that carries a retry count, whatever its status:
+        // a 404 would be asked four times and a 422 or 409 write repeated.
+        retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451], retries: 3 },
         throttle: {
             write: new (bottleneck_lib_default()).Group({ id: 'upstream-sync-write', maxConcurrent: 1, minTime: writeIntervalMs }),
+            // Writes that notify people (opening a PR, commenting) get the plugin's three-fold spacing, scaled with the
+            // write interval: 3 s on GitHub as Octokit does by default, none where the interval is lowered (the stand-in).
+            notifications: new (bottleneck_lib_default()).Group({ id: 'upstream-sync-notifications', maxConcurrent: 1, minTime: writeIntervalMs * 3 }),
             onRateLimit: (retryAfter, options, _octokit, retryCount) => {
                 // Waiting for the primary limit to reset can take up to an hour: only wait when it is short.
                 if (retryCount < 1 && retryAfter <= 60) {
-                    log.warning(`GitHub API rate limit hit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`);
+                    log.warning(`GitHub API rate limit hit on ${describeRequest(options)}; retrying in ${retryAfter}s.`);
                     return true;
                 }
                 return false;
             },
             onSecondaryRateLimit: (retryAfter, options, _octokit, retryCount) => {
                 if (retryCount < 3 && retryAfter <= 120) {
-                    log.warning(`GitHub secondary rate limit on ${options.method} ${options.url}; waiting ${retryAfter}s as GitHub asks.`);
+                    log.warning(`GitHub secondary rate limit on ${describeRequest(options)}; waiting ${retryAfter}s as GitHub asks.`);
                     return true;
                 }
                 return false;
             }
         }
     }, retry, throttling);
+    // Octokit hands every request the client's default `request` object itself, not a copy, and the retry and
+    // throttling plugins count attempts in it (`request.retryCount`). Shared, one failed request (even a 404 that is
+    // never retried) raised the count for all later ones, so the first retry of a 500 waited 4 s instead of 1 s and
+    // the back-off kept growing over a run. A copy per request keeps each request's count its own.
+    octokit.hook.before('request', (options) => {
+        options.request = { ...options.request };
+    });
+    return octokit;
+}
+/** `POST /repos/carto/fork/pulls` from a request's route template and parameters, for log lines. */
+function describeRequest(options) {
+    const url = options.url.replace(/\{(\w+)\}/g, (whole, name) => {
+        const value = options[name];
+        return typeof value === 'string' || typeof value === 'number' ? String(value) : whole;
+    });
+    return `${options.method} ${url}`;
 }
 function toPull(raw) {
     return {
@@ -55569,1505 +54713,9 @@ function toRelease(raw) {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/conflicts.ts
-class MergeTreeParseError extends Error {
-    constructor(message) {
-        super(`unexpected git merge-tree output: ${message}`);
-        this.name = 'MergeTreeParseError';
-    }
-}
-const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
-/** Parses the stdout of `git merge-tree --write-tree -z [--messages] <ours> <theirs>` (without --name-only). */
-function parseMergeTree(stdout) {
-    const fields = stdout.split('\0');
-    let i = 0;
-    const tree = fields[i++] ?? '';
-    if (!OID.test(tree))
-        throw new MergeTreeParseError(`expected a tree id first, got ${JSON.stringify(tree.slice(0, 80))}`);
-    const stages = [];
-    while (i < fields.length && fields[i] !== '') {
-        const field = fields[i++];
-        const match = /^(\d{6}) ([0-9a-f]+) ([123])\t([\s\S]*)$/.exec(field);
-        if (!match)
-            throw new MergeTreeParseError(`bad conflicted file info ${JSON.stringify(field.slice(0, 200))}`);
-        stages.push({
-            mode: match[1],
-            oid: match[2],
-            stage: Number(match[3]),
-            path: match[4]
-        });
-    }
-    i++; // the NUL that opens the messages section (or the end of a clean merge's output)
-    const records = [];
-    // A trailing empty field is what the final NUL leaves behind.
-    while (i < fields.length && !(i === fields.length - 1 && fields[i] === '')) {
-        const countField = fields[i++];
-        const count = Number(countField);
-        if (!/^\d+$/.test(countField) || i + count + 2 > fields.length) {
-            throw new MergeTreeParseError(`bad message record at ${JSON.stringify(countField.slice(0, 80))}`);
-        }
-        const paths = fields.slice(i, i + count);
-        i += count;
-        const type = fields[i++];
-        const message = fields[i++].replace(/\n+$/, '');
-        records.push({ paths, type, message });
-    }
-    return { tree, stages, records };
-}
-/** True for records that report a conflict (or a merge error), false for informational ones like Auto-merging. */
-function isConflictRecord(record) {
-    return /^(CONFLICT|ERROR)\b/.test(record.type);
-}
-/** The ConflictKind for one conflict record (see the mapping table at the top of this file). */
-function conflictKindOf(record) {
-    const type = record.type;
-    if (type === 'CONFLICT (contents)') {
-        return record.message.startsWith('CONFLICT (add/add)') ? 'add/add' : 'content';
-    }
-    if (type === 'CONFLICT (binary)')
-        return 'binary';
-    if (type === 'CONFLICT (file/directory)')
-        return 'file/directory';
-    if (type === 'CONFLICT (modify/delete)')
-        return 'modify/delete';
-    if (type === 'CONFLICT (rename/rename)')
-        return 'rename/rename';
-    if (type === 'CONFLICT (rename involved in collision)')
-        return 'rename/add';
-    if (type === 'CONFLICT (rename/delete)')
-        return 'rename/delete';
-    if (type.startsWith('CONFLICT (submodule'))
-        return 'submodule';
-    return 'other';
-}
-/**
- * When several records name the same path, the most specific kind describes it best: a binary file also gets a
- * `contents` record, a file moved aside by a file/directory conflict also gets a modify/delete one, and so on.
- * Lower index = more specific.
- */
-const KIND_PRIORITY = [
-    'file/directory',
-    'rename/rename',
-    'rename/delete',
-    'rename/add',
-    'submodule',
-    'binary',
-    'modify/delete',
-    'other',
-    'add/add',
-    'content'
-];
-function moreSpecificKind(a, b) {
-    return KIND_PRIORITY.indexOf(a) <= KIND_PRIORITY.indexOf(b) ? a : b;
-}
-/** Groups the merge's conflicts (see the file comment for what one conflict and one group are). */
-function collectConflicts(output) {
-    const conflictRecords = output.records.filter(isConflictRecord);
-    const unmerged = [];
-    const seen = new Set();
-    for (const entry of output.stages) {
-        if (!seen.has(entry.path)) {
-            seen.add(entry.path);
-            unmerged.push(entry.path);
-        }
-    }
-    // Union-find over paths: the paths of one record belong together.
-    const parent = new Map();
-    const find = (path) => {
-        let root = path;
-        while (parent.has(root) && parent.get(root) !== root)
-            root = parent.get(root);
-        parent.set(path, root);
-        return root;
-    };
-    const union = (a, b) => {
-        const ra = find(a);
-        const rb = find(b);
-        if (ra !== rb)
-            parent.set(rb, ra);
-    };
-    for (const path of unmerged)
-        find(path);
-    for (const record of conflictRecords) {
-        const [first, ...rest] = record.paths;
-        if (first === undefined)
-            continue;
-        find(first);
-        for (const path of rest)
-            union(first, path);
-    }
-    // The most specific record for each path it names.
-    const bestRecord = new Map();
-    for (const record of conflictRecords) {
-        const kind = conflictKindOf(record);
-        for (const path of record.paths) {
-            const current = bestRecord.get(path);
-            if (!current || moreSpecificKind(kind, current.kind) !== current.kind)
-                bestRecord.set(path, { kind, record });
-        }
-    }
-    const raw = [];
-    const reported = new Set();
-    for (const path of unmerged) {
-        const best = bestRecord.get(path);
-        raw.push({
-            path,
-            kind: best?.kind ?? 'other',
-            message: best?.record.message ?? `${path}: left unmerged by git merge-tree`,
-            group: 0
-        });
-        reported.add(path);
-    }
-    for (const record of conflictRecords) {
-        const primary = record.paths[0];
-        if (primary === undefined || record.paths.some((path) => reported.has(path)))
-            continue;
-        const best = bestRecord.get(primary);
-        raw.push({ path: primary, kind: best?.kind ?? conflictKindOf(record), message: best?.record.message ?? record.message, group: 0 });
-        reported.add(primary);
-    }
-    const groups = new Map();
-    const groupOf = (path) => {
-        const root = find(path);
-        let group = groups.get(root);
-        if (!group) {
-            group = { id: groups.size + 1, paths: [], conflicts: [] };
-            groups.set(root, group);
-        }
-        return group;
-    };
-    for (const conflict of raw) {
-        const group = groupOf(conflict.path);
-        conflict.group = group.id;
-        group.conflicts.push(conflict);
-    }
-    for (const path of parent.keys()) {
-        const group = groups.get(find(path));
-        if (group)
-            group.paths.push(path);
-    }
-    for (const group of groups.values())
-        group.paths.sort(byCodeUnit);
-    return [...groups.values()];
-}
-/** Sorts like git does (byte order for ASCII paths), independent of the locale. */
-function byCodeUnit(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
-;// CONCATENATED MODULE: ./src/rules.ts
-/**
- * The fork's path rules: an ordered list of globs, each with a resolution. The first rule with a glob matching a
- * path decides it (first match wins); a path no rule matches is `manual`, so nothing is ever resolved by accident.
- *
- * Globs are picomatch globs matched against the whole repository-relative path with `/` separators (like
- * `.gitignore` patterns that contain a slash): `CARTO_*.md` matches only at the root, `docs/**` matches everything
- * under `docs/`, and a glob starting with `**` then `/Makefile` matches a Makefile at any depth. `dot: true` lets `*` and `**` match dotfiles and dot
- * folders, so `.github/**` and `**` behave as a fork maintainer expects.
- */
-
-const rules_GLOB_OPTIONS = { dot: true, windows: false };
-/** An error in one rule of the fork's configuration, naming the rule and the glob. */
-class RuleError extends Error {
-    ruleIndex;
-    constructor(ruleIndex, message) {
-        super(`rules[${ruleIndex}]: ${message}`);
-        this.ruleIndex = ruleIndex;
-        this.name = 'RuleError';
-    }
-}
-/**
- * Compiles the rules once (picomatch builds a RegExp per glob), failing on a rule that could never be applied:
- * no globs, an empty glob, or an unknown resolution. The error names the rule's index so a config loader can point
- * at the exact key.
- */
-function compileRules(rules) {
-    const compiled = rules.map((rule, index) => {
-        if (rule.resolution !== 'ours' && rule.resolution !== 'theirs' && rule.resolution !== 'manual') {
-            throw new RuleError(index, `resolution must be ours, theirs or manual, got ${JSON.stringify(rule.resolution)}`);
-        }
-        if (!Array.isArray(rule.paths) || rule.paths.length === 0) {
-            throw new RuleError(index, 'paths must list at least one glob');
-        }
-        const matchers = rule.paths.map((pattern) => {
-            if (typeof pattern !== 'string' || pattern.trim() === '') {
-                throw new RuleError(index, `paths must be non-empty strings, got ${JSON.stringify(pattern)}`);
-            }
-            try {
-                return { pattern, test: picomatch_default()(pattern, rules_GLOB_OPTIONS) };
-            }
-            catch (error) {
-                throw new RuleError(index, `invalid glob ${JSON.stringify(pattern)}: ${error.message}`);
-            }
-        });
-        return { rule, index, matchers };
-    });
-    return {
-        match(path) {
-            for (const { rule, index, matchers } of compiled) {
-                const hit = matchers.find((matcher) => matcher.test(path));
-                if (hit) {
-                    return {
-                        resolution: rule.resolution,
-                        ruleIndex: index,
-                        pattern: hit.pattern,
-                        ...(rule.note !== undefined ? { note: rule.note } : {})
-                    };
-                }
-            }
-            return { resolution: 'manual' };
-        }
-    };
-}
-/** One-off form of `compileRules(rules).match(path)`. */
-function matchRule(path, rules) {
-    return compileRules(rules).match(path);
-}
-
-;// CONCATENATED MODULE: ./src/merge.ts
-/**
- * The merge engine: fetch the least a merge needs into the action's own bare repository, merge the upstream tag into
- * the target branch with `git merge-tree --write-tree` (no worktree, no index, no checkout), write the merge commit
- * with `git commit-tree`, and push the sync branch without ever overwriting work the action did not make.
- *
- * What is fetched (see prepareRepository):
- * - the fork's target branch (and the sync branch, if it exists) with `--filter=blob:none`: commits and trees only;
- * - the upstream tag alone (no other tags, no branches), also without blobs. The fork's history already holds the
- *   older upstream commits, so negotiation leaves only the commits since the last sync to transfer;
- * - for a run that will push, the blobs of those new upstream commits, asked for by id in one request (the push
- *   must send them, and a partial repository would otherwise fetch them back while packing).
- * Both remotes are promisor remotes, so any other blob the merge reads (the merge base's and the fork's versions of
- * files both sides changed, rename candidates) is fetched on demand from whichever remote has it. Before the merge,
- * the blobs of paths both sides changed are fetched explicitly, each from the side that has it: git's own batched
- * lazy fetch asks one remote for the whole batch and fails when no single remote has all of it.
- */
-
-
-
-
-
-
-
-/** Remote names inside the action's repository. */
-const FORK_REMOTE = 'origin';
-const UPSTREAM_REMOTE = 'upstream';
-/** Trailer naming the upstream tag, written into every merge commit this action makes. */
-const SYNC_TAG_TRAILER = 'Upstream-Sync-Tag';
-/**
- * Trailer holding the merge commit's own tree id. A commit whose tree no longer matches (a maintainer amended the
- * action's merge commit to resolve something) is no longer the action's, so it is never overwritten.
- */
-const SYNC_TREE_TRAILER = 'Upstream-Sync-Tree';
-const ZERO_OID = '0000000000000000000000000000000000000000';
-function log(options) {
-    return options.debug ?? ((message) => core_debug(message));
-}
-async function requireValidRef(ref, what) {
-    if (!(await Git.isValidRefName(ref))) {
-        throw new Error(`${what} ${JSON.stringify(ref.replace(/^refs\/(heads|tags)\//, ''))} is not a valid git ref name`);
-    }
-}
-// ---------------------------------------------------------------------------------------------------------------
-// Fetching
-/**
- * Objects in the repository. Fetched objects arrive as packs (fetch.unpackLimit=1); objects git writes itself
- * (merge results, trees, commits) are loose, so the two counts tell fetched from written.
- */
-async function objectStats(git) {
-    const values = new Map();
-    for (const line of (await git.output(['count-objects', '-v'])).split('\n')) {
-        const [key, value] = line.split(': ');
-        if (key && value)
-            values.set(key, Number(value));
-    }
-    const loose = values.get('count') ?? 0;
-    const packed = values.get('in-pack') ?? 0;
-    return { objects: loose + packed, packed, loose, kib: (values.get('size') ?? 0) + (values.get('size-pack') ?? 0) };
-}
-async function measured(git, run) {
-    const before = await objectStats(git);
-    const started = Date.now();
-    await run();
-    const ms = Date.now() - started;
-    const after = await objectStats(git);
-    return { objects: after.objects - before.objects, kib: after.kib - before.kib, ms };
-}
-/** Options every fetch here shares: nothing but the refs asked for, no side work. */
-const FETCH_FLAGS = [
-    '--no-tags',
-    '--no-write-fetch-head',
-    '--no-recurse-submodules',
-    '--no-show-forced-updates',
-    '--no-auto-maintenance',
-    '--quiet'
-];
-/**
- * Configures the remotes as `git clone --filter=blob:none` would (promisor remotes, partial-clone extension), so
- * missing blobs are fetched on demand. Both remotes are promisors: blobs only upstream has (files the new upstream
- * commits added or changed, in a dry run) must be fetchable too. Git asks promisor remotes in config order with the
- * `extensions.partialClone` one last, so naming upstream there makes the fork the first one asked.
- */
-async function configureRemotes(git, forkUrl, upstreamUrl) {
-    const settings = [
-        ['core.repositoryformatversion', '1'],
-        [`remote.${FORK_REMOTE}.url`, forkUrl],
-        [`remote.${FORK_REMOTE}.promisor`, 'true'],
-        [`remote.${FORK_REMOTE}.partialclonefilter`, 'blob:none'],
-        [`remote.${UPSTREAM_REMOTE}.url`, upstreamUrl],
-        [`remote.${UPSTREAM_REMOTE}.promisor`, 'true'],
-        [`remote.${UPSTREAM_REMOTE}.partialclonefilter`, 'blob:none'],
-        ['extensions.partialClone', UPSTREAM_REMOTE],
-        // Keep every fetched pack as a pack: exploding a fetch into loose objects costs time on big fetches, and with
-        // fetched objects in packs and the objects git writes itself (merge results) loose, the debug numbers can
-        // tell the two apart.
-        ['fetch.unpackLimit', '1'],
-        // The run's repository is thrown away; never spend time on commit-graphs or gc.
-        ['gc.auto', '0'],
-        ['maintenance.auto', 'false']
-    ];
-    for (const [key, value] of settings)
-        await git.exec(['config', key, value]);
-}
-/**
- * Creates what the merge needs in `git` (an empty bare repository made with `Git.init`, under RUNNER_TEMP): the
- * fork's target branch and sync branch as `refs/remotes/origin/*` and the upstream tag as `refs/tags/<tag>`.
- */
-async function prepareRepository(git, options) {
-    const debug = log(options);
-    const tagRef = `refs/tags/${options.tag}`;
-    await requireValidRef(`refs/heads/${options.targetBranch}`, 'target branch');
-    await requireValidRef(`refs/heads/${options.syncBranch}`, 'sync branch');
-    await requireValidRef(tagRef, 'tag');
-    await configureRemotes(git, options.forkUrl, options.upstreamUrl);
-    // One ls-remote tells whether the sync branch exists (fetching a missing ref is an error) and that the target
-    // exists; then one fetch gets both, commits and trees only.
-    let heads = {};
-    const fork = await measured(git, async () => {
-        heads = await fetchBranches(git, options.forkUrl, [options.targetBranch, options.syncBranch]);
-    });
-    const targetSha = heads[options.targetBranch];
-    if (!targetSha) {
-        throw new Error(`target branch ${JSON.stringify(options.targetBranch)} does not exist in the fork (${options.forkUrl}); set target-branch to an existing branch`);
-    }
-    const syncBranchSha = heads[options.syncBranch];
-    debug(`fetch fork ${options.targetBranch}${syncBranchSha ? ` + ${options.syncBranch}` : ''} (blob:none): ${fork.objects} objects, ${fork.kib} KiB, ${fork.ms} ms`);
-    // The tag's new commits and trees first (negotiation finds what the fork's history already holds), then, for a
-    // run that will push, exactly the blobs of those commits that neither the target nor the sync branch holds, in
-    // one request. Fetching the tag with blobs directly would get a thin pack whose deltas lean on old blobs this
-    // partial repository never had, which git then fetches back from the fork: an extra request, duplicate
-    // objects, and no fewer bytes (measured: 2,747 KiB and 3,101 objects against 1,907 KiB and 2,000 blobs for an
-    // upstream release that changed 2,000 of 10,000 files).
-    let tagSha;
-    let blobCount = 0;
-    const upstream = await measured(git, async () => {
-        const fetched = await git.tryExec(['fetch', ...FETCH_FLAGS, '--filter=blob:none', UPSTREAM_REMOTE, `+${tagRef}:${tagRef}`]);
-        if (fetched.exitCode !== 0) {
-            if (/couldn't find remote ref/i.test(fetched.stderr)) {
-                throw new Error(`tag ${JSON.stringify(options.tag)} does not exist in the upstream repository (${options.upstreamUrl})`);
-            }
-            throw new GitError(['fetch', UPSTREAM_REMOTE], fetched.exitCode, fetched.stderr, fetched.stdout);
-        }
-        tagSha = await git.revParse(`${tagRef}^{commit}`);
-        if (!tagSha)
-            throw new Error(`tag ${JSON.stringify(options.tag)} does not point at a commit`);
-        if (options.fetchUpstreamBlobs) {
-            const missing = await missingObjects(git, tagSha, [targetSha, ...(syncBranchSha ? [syncBranchSha] : [])]);
-            blobCount = missing.length;
-            const result = await fetchObjects(git, UPSTREAM_REMOTE, missing);
-            if (result && result.exitCode !== 0)
-                throw new GitError(['fetch', UPSTREAM_REMOTE], result.exitCode, result.stderr, result.stdout);
-        }
-    });
-    debug(`fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits` : 'blob:none'}): ` +
-        `${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`);
-    if (!tagSha)
-        throw new Error(`tag ${JSON.stringify(options.tag)} does not point at a commit`);
-    return {
-        targetSha,
-        tagSha,
-        ...(syncBranchSha ? { syncBranchSha } : {}),
-        transfer: { fork, upstream }
-    };
-}
-/** `git diff-tree -r -z --raw` between two commits. Reads trees only, never a blob (see `renames`). */
-async function diffTree(git, from, to, renames) {
-    // -M100% detects exact renames only: git pairs identical blob ids and never reads a blob, so this works in the
-    // partial repository without fetching anything (inexact detection would fetch every added and deleted blob).
-    const renameFlag = renames === 'exact' ? '-M100%' : '--no-renames';
-    const out = (await git.exec(['diff-tree', '-r', '-z', '--raw', '--no-abbrev', renameFlag, from, to])).stdout;
-    const fields = out.split('\0');
-    const changes = [];
-    let i = 0;
-    while (i < fields.length) {
-        const head = fields[i++];
-        if (head === '')
-            continue;
-        const match = /^:(\d{6}) (\d{6}) ([0-9a-f]+) ([0-9a-f]+) ([A-Z])(\d*)$/.exec(head);
-        if (!match)
-            throw new Error(`unexpected git diff-tree output: ${JSON.stringify(head.slice(0, 120))}`);
-        const status = match[5];
-        const first = fields[i++];
-        const change = {
-            status,
-            srcMode: match[1],
-            dstMode: match[2],
-            srcOid: match[3],
-            dstOid: match[4],
-            path: first
-        };
-        if (status === 'R' || status === 'C') {
-            change.fromPath = first;
-            change.path = fields[i++];
-        }
-        changes.push(change);
-    }
-    return changes;
-}
-function isBlobMode(mode) {
-    return mode !== '000000' && mode !== '160000' && mode !== '040000';
-}
-/**
- * Fetches `oids` from one promisor remote in a single request, as git's own lazy fetch does (no negotiation: the
- * objects are asked for by id). Git requests nothing when every one of them is already present. Returns git's
- * result, or undefined when there was nothing to ask for.
- */
-async function fetchObjects(git, remote, oids) {
-    if (oids.length === 0)
-        return undefined;
-    return git.tryExec(['fetch', remote, '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no', '--filter=blob:none', '--stdin'], {
-        input: oids.join('\n') + '\n',
-        env: gitConfigEnv({ 'fetch.negotiationAlgorithm': 'noop' })
-    });
-}
-/**
- * Objects reachable from `tip` but from none of `known` that the repository does not have (promised by a
- * promisor remote). `--missing=print` lists them without fetching anything.
- */
-async function missingObjects(git, tip, known) {
-    const out = await git.output(['rev-list', '--objects', '--no-object-names', '--missing=print', tip, '--not', ...known]);
-    return out
-        .split('\n')
-        .filter((line) => line.startsWith('?'))
-        .map((line) => line.slice(1));
-}
-/** Best-effort prefetch: on failure the merge's own lazy fetch still gets the blobs, one remote at a time. */
-async function prefetch(git, remote, oids, debug) {
-    if (oids.length === 0)
-        return;
-    let result;
-    const stats = await measured(git, async () => {
-        result = await fetchObjects(git, remote, oids);
-    });
-    if (result && result.exitCode !== 0)
-        debug(`prefetch of ${oids.length} blobs from ${remote} failed, leaving it to lazy fetch: ${result.stderr.trim()}`);
-    else
-        debug(`prefetch ${oids.length} blobs from ${remote}: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`);
-}
-/** Per-command configuration through the environment (GIT_CONFIG_COUNT), never through the repository's config. */
-function gitConfigEnv(settings) {
-    const env = {};
-    const entries = Object.entries(settings);
-    env.GIT_CONFIG_COUNT = String(entries.length);
-    entries.forEach(([key, value], index) => {
-        env[`GIT_CONFIG_KEY_${index}`] = key;
-        env[`GIT_CONFIG_VALUE_${index}`] = value;
-    });
-    return env;
-}
-/**
- * Gets the blobs a three-way content merge will read, each from the remote that has it: the merge base's and the
- * fork's versions from the fork, the tag's versions from upstream (already local when the tag was fetched with
- * blobs). Only paths both sides changed need a content merge.
- */
-async function prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, debug) {
-    const ours = new Map(forkChanges.map((change) => [change.path, change]));
-    const fromFork = new Set();
-    const fromUpstream = new Set();
-    for (const theirs of upstreamChanges) {
-        if (theirs.status === 'R')
-            continue; // exact renames: identical content, nothing to merge at this path
-        const mine = ours.get(theirs.path);
-        if (!mine || mine.dstOid === theirs.dstOid)
-            continue;
-        if (isBlobMode(theirs.srcMode))
-            fromFork.add(theirs.srcOid);
-        if (isBlobMode(mine.dstMode))
-            fromFork.add(mine.dstOid);
-        if (isBlobMode(theirs.dstMode))
-            fromUpstream.add(theirs.dstOid);
-    }
-    await prefetch(git, UPSTREAM_REMOTE, [...fromUpstream], debug);
-    await prefetch(git, FORK_REMOTE, [...fromFork], debug);
-}
-async function listTree(git, treeish) {
-    const out = (await git.exec(['ls-tree', '-r', '-z', '--full-tree', treeish])).stdout;
-    const entries = [];
-    for (const record of out.split('\0')) {
-        if (!record)
-            continue;
-        const tab = record.indexOf('\t');
-        const [mode, type, oid] = record.slice(0, tab).split(' ');
-        entries.push({ mode: mode, type: type, oid: oid, path: record.slice(tab + 1) });
-    }
-    return entries;
-}
-/** A tree's entries sorted by path, to find everything at or under a path without scanning the whole tree. */
-class TreeIndex {
-    entries;
-    constructor(entries) {
-        this.entries = [...entries].sort((a, b) => byCodeUnit(a.path, b.path));
-    }
-    /** The entry at `path` (a file) and every entry under `path/` (a directory), in path order. */
-    atOrUnder(path) {
-        const found = [];
-        const exact = this.entries[this.lowerBound(path)];
-        if (exact?.path === path)
-            found.push(exact);
-        // Paths under `path/` are contiguous in code-unit order (other paths like `path.txt` sort apart from them).
-        const prefix = path + '/';
-        for (let i = this.lowerBound(prefix); i < this.entries.length && this.entries[i].path.startsWith(prefix); i++) {
-            found.push(this.entries[i]);
-        }
-        return found;
-    }
-    lowerBound(path) {
-        let low = 0;
-        let high = this.entries.length;
-        while (low < high) {
-            const mid = (low + high) >>> 1;
-            if (this.entries[mid].path < path)
-                low = mid + 1;
-            else
-                high = mid;
-        }
-        return low;
-    }
-}
-/**
- * Builds the merge result with every group of conflicts resolved to its side: each path a group touches (the
- * conflicted paths and the others its records name, e.g. both destinations of a rename/rename, the file and the
- * directory of a file/directory conflict) is set to exactly what that side's commit has there: the file, the whole
- * directory, or nothing when that side deleted or renamed it away. Uses a throwaway index; `--missing-ok` keeps
- * write-tree from fetching blobs it does not need to read.
- */
-async function resolveTree(git, mergedTree, resolutions, sides) {
-    const merged = new TreeIndex(await listTree(git, mergedTree));
-    const sideTrees = new Map();
-    const lines = [];
-    for (const { group, side } of resolutions) {
-        let kept = sideTrees.get(side);
-        if (!kept) {
-            kept = new TreeIndex(await listTree(git, sides[side]));
-            sideTrees.set(side, kept);
-        }
-        for (const groupPath of group.paths) {
-            // Mode 0 removes the path from the index; then the kept side's entries (if any) take its place.
-            for (const entry of merged.atOrUnder(groupPath))
-                lines.push(`0 ${ZERO_OID}\t${entry.path}`);
-            for (const entry of kept.atOrUnder(groupPath))
-                lines.push(`${entry.mode} ${entry.type} ${entry.oid}\t${entry.path}`);
-        }
-    }
-    const indexFile = external_node_path_default().join(git.gitDir, `upstream-sync-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.index`);
-    const env = { GIT_INDEX_FILE: indexFile };
-    try {
-        await git.exec(['read-tree', mergedTree], { env });
-        await git.exec(['update-index', '-z', '--index-info'], { env, input: lines.map((line) => line + '\0').join('') });
-        return await git.output(['write-tree', '--missing-ok'], { env });
-    }
-    finally {
-        await external_node_fs_namespaceObject.promises.rm(indexFile, { force: true });
-    }
-}
-/** Appends the sync trailers (git's own trailer rules decide where they go). */
-async function withSyncTrailers(git, message, tag, tree) {
-    const body = message === undefined || message.trim() === '' ? `Merge upstream tag ${tag}` : message;
-    return (await git.exec(['interpret-trailers', '--if-exists', 'replace', '--trailer', `${SYNC_TAG_TRAILER}: ${tag}`, '--trailer', `${SYNC_TREE_TRAILER}: ${tree}`], { input: body.endsWith('\n') ? body : body + '\n' })).stdout;
-}
-async function commitMerge(git, tree, options) {
-    const message = await withSyncTrailers(git, options.message, options.tag, tree);
-    const env = {
-        GIT_AUTHOR_NAME: options.author.name,
-        GIT_AUTHOR_EMAIL: options.author.email,
-        GIT_COMMITTER_NAME: options.author.name,
-        GIT_COMMITTER_EMAIL: options.author.email
-    };
-    if (options.author.date) {
-        env.GIT_AUTHOR_DATE = options.author.date;
-        env.GIT_COMMITTER_DATE = options.author.date;
-    }
-    return git.output(['commit-tree', tree, '-p', options.targetSha, '-p', options.tagSha], { env, input: message });
-}
-/** Upstream's changes since the merge base, for the report. */
-function summarizeChanges(commits, upstreamChanges) {
-    const folders = new Map();
-    for (const change of upstreamChanges) {
-        const slash = change.path.indexOf('/');
-        const folder = slash === -1 ? '(root)' : change.path.slice(0, slash);
-        let entry = folders.get(folder);
-        if (!entry) {
-            entry = { folder, added: 0, modified: 0, deleted: 0, renamed: 0 };
-            folders.set(folder, entry);
-        }
-        if (change.status === 'A')
-            entry.added++;
-        else if (change.status === 'D')
-            entry.deleted++;
-        else if (change.status === 'R')
-            entry.renamed++;
-        else
-            entry.modified++; // M, T (type change); diff-tree reports nothing else without -C
-    }
-    return {
-        commits,
-        files: upstreamChanges.length,
-        byFolder: [...folders.values()].sort((a, b) => byCodeUnit(a.folder, b.folder))
-    };
-}
-/**
- * The label git prints for the upstream side: the tag's name when it unambiguously names the tag's commit here
- * (as in `git merge <tag>`), otherwise the commit id.
- */
-async function upstreamLabel(git, tag, tagSha) {
-    if (tag.startsWith('-') || !(await Git.isValidRefName(`refs/tags/${tag}`)))
-        return tagSha;
-    return (await git.revParse(`${tag}^{commit}`)) === tagSha ? tag : tagSha;
-}
-/**
- * Merges the upstream tag into the target branch's commit without touching any ref but the repository's own
- * detached HEAD (set to the target commit so git labels that side "HEAD", exactly as `git merge` on the target
- * branch does, which keeps conflict messages and moved-aside paths like `dir~HEAD` identical to a local merge).
- *
- * - Clean merge: a merge commit (parents: target, tag) is written and is `headSha`.
- * - Conflicts: the conflict list equals what `git merge <tag>` on the target reports (paths and kinds, see
- *   conflicts.ts). Each conflict carries its rule's resolution and note. `headSha` is the tag's commit: nothing
- *   with conflict markers is ever committed.
- * - Auto-resolve: when every conflict's rule says `ours` or `theirs` (and each group of linked conflicts agrees on
- *   one side), those paths are taken from that side in the merge commit, status is `clean` and `autoResolved` lists
- *   them with the side kept. If even one conflict is left for a human, nothing is resolved or committed: status is
- *   `conflicts`, every conflict stays in `conflicts` (the `resolution` field still says what the rules would do),
- *   and `autoResolved` is empty, because the human resolving the rest works from the tag's commit anyway.
- */
-async function mergeTag(git, options) {
-    const debug = log(options);
-    const started = Date.now();
-    const rules = compileRules(options.rules);
-    const { targetSha, tagSha } = options;
-    for (const [sha, what] of [[targetSha, 'target commit'], [tagSha, 'tag commit']]) {
-        if (!(await git.revParse(`${sha}^{commit}`)))
-            throw new Error(`${what} ${sha} is not a commit in the merge repository`);
-    }
-    const baseResult = await git.tryExec(['merge-base', targetSha, tagSha]);
-    if (baseResult.exitCode === 1) {
-        throw new Error(`the target branch (${targetSha}) and the upstream tag (${tagSha}) share no history; the fork must have been created from the upstream repository`);
-    }
-    if (baseResult.exitCode !== 0)
-        throw new GitError(['merge-base'], baseResult.exitCode, baseResult.stderr, baseResult.stdout);
-    const mergeBase = baseResult.stdout.trim();
-    const [forkChanges, upstreamChanges, commitCount] = await Promise.all([
-        diffTree(git, mergeBase, targetSha, 'none'),
-        diffTree(git, mergeBase, tagSha, 'exact'),
-        git.output(['rev-list', '--count', `${targetSha}..${tagSha}`])
-    ]);
-    await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, debug);
-    await git.exec(['update-ref', '--no-deref', 'HEAD', targetSha]);
-    const label = await upstreamLabel(git, options.tag, tagSha);
-    const before = await objectStats(git);
-    const mergeStarted = Date.now();
-    const run = await git.tryExec(['merge-tree', '--write-tree', '-z', '--messages', 'HEAD', label]);
-    if (run.exitCode !== 0 && run.exitCode !== 1) {
-        throw new GitError(['merge-tree'], run.exitCode, run.stderr, run.stdout);
-    }
-    const after = await objectStats(git);
-    debug(`merge-tree: exit ${run.exitCode}, ${Date.now() - mergeStarted} ms, ${after.packed - before.packed} objects fetched lazily, ${after.loose - before.loose} written`);
-    const output = parseMergeTree(run.stdout);
-    const groups = collectConflicts(output);
-    if (run.exitCode === 1 && groups.length === 0) {
-        throw new Error(`git merge-tree reported conflicts but listed none; refusing to commit. Output: ${run.stdout.replace(/\0/g, ' ').slice(0, 500)}`);
-    }
-    const conflictsOf = (group) => group.conflicts.map((raw) => {
-        const rule = rules.match(raw.path);
-        return {
-            path: raw.path,
-            kind: raw.kind,
-            message: raw.message,
-            resolution: rule.resolution,
-            ...(rule.note !== undefined ? { note: rule.note } : {})
-        };
-    });
-    const grouped = groups.map((group) => ({ group, conflicts: conflictsOf(group) }));
-    // A group is resolved as a whole, to one side, only when all of its conflicts' rules name that same side.
-    const sideOf = (conflicts) => {
-        const first = conflicts[0]?.resolution;
-        if (first !== 'ours' && first !== 'theirs')
-            return undefined;
-        if (conflicts.some((conflict) => conflict.resolution !== first || conflict.kind === 'other'))
-            return undefined;
-        return first;
-    };
-    const resolvable = options.autoResolve && grouped.every(({ conflicts }) => sideOf(conflicts) !== undefined);
-    let tree = output.tree;
-    let conflicts = [];
-    let autoResolved = [];
-    if (grouped.length > 0 && resolvable) {
-        const resolutions = grouped.map(({ group, conflicts: list }) => ({ group, side: sideOf(list) }));
-        tree = await resolveTree(git, output.tree, resolutions, { ours: targetSha, theirs: tagSha });
-        autoResolved = grouped.flatMap(({ conflicts: list }) => list.map((conflict) => ({ ...conflict, autoResolved: conflict.resolution })));
-    }
-    else {
-        conflicts = grouped.flatMap(({ conflicts: list }) => list);
-    }
-    conflicts.sort((a, b) => byCodeUnit(a.path, b.path));
-    autoResolved.sort((a, b) => byCodeUnit(a.path, b.path));
-    const status = conflicts.length === 0 ? 'clean' : 'conflicts';
-    const headSha = status === 'clean' ? await commitMerge(git, tree, options) : tagSha;
-    const upstreamPaths = new Set();
-    for (const change of upstreamChanges) {
-        upstreamPaths.add(change.path);
-        if (change.fromPath)
-            upstreamPaths.add(change.fromPath);
-    }
-    const forkCustomizations = [...new Set(forkChanges.map((change) => change.path))]
-        .filter((changed) => upstreamPaths.has(changed))
-        .sort(byCodeUnit);
-    debug(`merge of ${options.tag} into ${targetSha}: ${status}, ${conflicts.length} conflicts, ${autoResolved.length} auto-resolved, ${Date.now() - started} ms`);
-    return {
-        status,
-        targetSha,
-        tagSha,
-        mergeBase,
-        headSha,
-        conflicts,
-        autoResolved,
-        changes: summarizeChanges(Number(commitCount), upstreamChanges),
-        forkCustomizations
-    };
-}
-/** The commit upstream's `tag` points at now (peeled), or undefined when the tag or the remote cannot be read. */
-async function upstreamTagCommit(git, tag) {
-    const ref = `refs/tags/${tag}`;
-    if (!(await Git.isValidRefName(ref)))
-        return undefined;
-    const listed = await git.tryExec(['ls-remote', UPSTREAM_REMOTE, ref, `${ref}^{}`]);
-    if (listed.exitCode !== 0)
-        return undefined;
-    const shas = new Map();
-    for (const line of listed.stdout.split('\n')) {
-        const [sha, name] = line.split('\t');
-        if (sha && name)
-            shas.set(name, sha);
-    }
-    return shas.get(`${ref}^{}`) ?? shas.get(ref);
-}
-/** The upstream commits a sync branch may legitimately point at or merge (and their ancestors). */
-async function knownUpstreamCommits(git, options) {
-    const known = [...(options.tagSha ? [options.tagSha] : []), ...(options.upstreamShas ?? [])];
-    if (!options.tagSha && options.tag) {
-        const current = await upstreamTagCommit(git, options.tag);
-        if (current)
-            known.push(current);
-    }
-    return known;
-}
-async function isAncestorOfAny(git, sha, known) {
-    for (const candidate of known) {
-        if (sha === candidate)
-            return true;
-        // A commit that is not in the repository (a tag read with ls-remote and never fetched) has no ancestors here.
-        if ((await git.revParse(`${candidate}^{commit}`)) && (await git.isAncestor(sha, candidate)))
-            return true;
-    }
-    return false;
-}
-/**
- * True when `sha` is a merge commit this action wrote: two parents, the second one an upstream commit (one of
- * `upstream` or an ancestor), an `Upstream-Sync-Tag` trailer (naming `tag` when given), and an
- * `Upstream-Sync-Tree` trailer naming the commit's own tree, so a merge commit a maintainer amended is not the
- * action's any more.
- */
-async function isActionCommit(git, sha, upstream, tag) {
-    const format = `%P%x00%T%x00%(trailers:key=${SYNC_TAG_TRAILER},valueonly,separator=%x01)%x00%(trailers:key=${SYNC_TREE_TRAILER},valueonly,separator=%x01)`;
-    const result = await git.tryExec(['show', '-s', `--format=${format}`, sha, '--']);
-    if (result.exitCode !== 0)
-        throw new GitError(['show', sha], result.exitCode, result.stderr, result.stdout);
-    const [parentsField = '', tree = '', tagTrailer = '', treeTrailer = ''] = result.stdout.replace(/\n$/, '').split('\0');
-    const parents = parentsField.split(' ').filter(Boolean);
-    if (parents.length !== 2)
-        return false;
-    const tags = tagTrailer.split('\x01').map((value) => value.trim()).filter(Boolean);
-    if (tags.length === 0 || (tag !== undefined && !tags.includes(tag)))
-        return false;
-    if (treeTrailer.split('\x01').map((value) => value.trim()).pop() !== tree)
-        return false;
-    return isAncestorOfAny(git, parents[1], upstream);
-}
-/**
- * Whose the sync branch's head is. `action` when moving or deleting the branch loses nothing a human made: the head
- * is an upstream commit (the tag or one of its ancestors), a merge commit this action wrote (isActionCommit), or a
- * commit the target branch already contains. Anything else (a maintainer's resolution, a merge of the target into
- * the branch, an amended merge commit, or a head that cannot be checked) is `human`: the caller leaves it alone.
- */
-async function classifySyncBranch(git, options) {
-    const { branchSha } = options;
-    const upstream = await knownUpstreamCommits(git, options);
-    if (await isAncestorOfAny(git, branchSha, upstream))
-        return 'action';
-    if (await isActionCommit(git, branchSha, upstream, options.tag))
-        return 'action';
-    if (options.targetSha && (await git.isAncestor(branchSha, options.targetSha)))
-        return 'action';
-    return 'human';
-}
-/**
- * Reads the fork's `branches` (names, not full refs) and fetches those that exist, without blobs, into
- * `refs/remotes/origin/<branch>`. Returns each branch's head, or undefined for a branch the fork does not have.
- * Used to re-read a sync branch after a lost push race and to inspect older sync branches before deleting them.
- */
-async function fetchBranches(git, remoteUrl, branches) {
-    const heads = {};
-    if (branches.length === 0)
-        return heads;
-    for (const branch of branches)
-        await requireValidRef(`refs/heads/${branch}`, 'branch');
-    const configured = await git.tryExec(['config', '--get', `remote.${FORK_REMOTE}.url`]);
-    // The named remote is a promisor remote, so objects fetched from it are lazily completed like the rest.
-    const remote = configured.exitCode === 0 && configured.stdout.trim() === remoteUrl ? FORK_REMOTE : remoteUrl;
-    const listed = await git.exec(['ls-remote', '--refs', remote, ...branches.map((branch) => `refs/heads/${branch}`)]);
-    const remoteRefs = new Map();
-    for (const line of listed.stdout.split('\n')) {
-        const [sha, ref] = line.split('\t');
-        if (sha && ref)
-            remoteRefs.set(ref, sha);
-    }
-    const present = branches.filter((branch) => remoteRefs.has(`refs/heads/${branch}`));
-    if (present.length > 0) {
-        const refspecs = present.map((branch) => `+refs/heads/${branch}:refs/remotes/${FORK_REMOTE}/${branch}`);
-        await git.exec(['fetch', ...FETCH_FLAGS, '--filter=blob:none', remote, ...refspecs]);
-    }
-    for (const branch of branches) {
-        if (remoteRefs.has(`refs/heads/${branch}`)) {
-            heads[branch] = await git.revParse(`refs/remotes/${FORK_REMOTE}/${branch}^{commit}`);
-        }
-        else {
-            heads[branch] = undefined;
-            await git.tryExec(['update-ref', '-d', `refs/remotes/${FORK_REMOTE}/${branch}`]);
-        }
-    }
-    return heads;
-}
-/** Rejections that mean "the branch moved since it was read": the caller re-reads the branch and decides again. */
-const STALE_REASONS = /stale info|non-fast-forward|fetch first|already exists|cannot lock ref|incorrect old value|but expected|failed to lock/i;
-/**
- * Points the fork's `branch` at `sha`, but only if the branch is still where the run last saw it
- * (`--force-with-lease` with an explicit expected value, or "must not exist" for a new branch), so a concurrent
- * run's push or a maintainer's commit pushed in between is never overwritten. `push.negotiate` lets git find commits
- * the fork already has (e.g. upstream commits on another of its branches), so only what the fork lacks is sent.
- *
- * Returns `rejected-stale` when the lease or the server's ref update says the branch moved; throws a GitError with
- * git's message intact for anything else (authentication, permissions, a server-side refusal such as GitHub's
- * "refusing to allow a GitHub App to create or update workflow ... without `workflows` permission").
- */
-async function pushSyncBranch(git, options) {
-    const ref = `refs/heads/${options.branch}`;
-    await requireValidRef(ref, 'sync branch');
-    const args = [
-        'push',
-        '--porcelain',
-        '--no-verify',
-        // A thin pack would delta new blobs against the fork's old versions, which this partial repository lacks:
-        // git would first download every one of them (measured: 1,985 blobs for a release changing 2,000 files). A
-        // full pack uploads the new blobs whole and downloads nothing.
-        '--no-thin',
-        `--force-with-lease=${ref}:${options.expectedOldSha ?? ''}`,
-        options.remoteUrl,
-        `${options.sha}:${ref}`
-    ];
-    const result = await git.tryExec(args, { env: gitConfigEnv({ 'push.negotiate': 'true' }) });
-    const line = result.stdout.split('\n').find((candidate) => candidate.split('\t')[1]?.endsWith(`:${ref}`));
-    const flag = line?.[0];
-    const summary = line?.split('\t')[2] ?? '';
-    const stderr = result.stderr.trim();
-    if (result.exitCode === 0 && flag === '=')
-        return { status: 'unchanged', ...(stderr ? { stderr } : {}) };
-    if (result.exitCode === 0 && (flag === ' ' || flag === '+' || flag === '*'))
-        return { status: 'pushed', ...(stderr ? { stderr } : {}) };
-    if (flag === '!' && STALE_REASONS.test(summary))
-        return { status: 'rejected-stale', stderr: [summary, stderr].filter(Boolean).join('\n') };
-    // Keep git's words: the ref's status line (which carries a server's refusal reason) first, then stderr (which
-    // carries the server's "remote:" lines and connection or authentication errors).
-    const details = [summary, stderr].filter(Boolean).join('\n');
-    throw new GitError(args.slice(0, 1).concat(options.remoteUrl), result.exitCode === 0 ? 1 : result.exitCode, details, result.stdout);
-}
-
-;// CONCATENATED MODULE: ./src/notify.ts
-/**
- * Notifications about a sync run: a Slack incoming webhook (Block Kit) and a generic JSON webhook, with the same event
- * names, so a fork maintainer reads the state of the sync at a glance without opening the workflow log.
- *
- * Two promises hold whatever happens here:
- * - A notification never fails the sync. Any problem (bad URL, non-2xx answer, timeout, DNS or connection error) is
- *   one `log.warning` and `notify` resolves normally.
- * - The webhook URLs are secrets (the URL alone lets anyone post to the channel). They are never printed: messages
- *   name the input (`slack-webhook-url`, `webhook-url`) and at most the host, and anything echoed back from a
- *   receiver is scrubbed of the URL before it is logged.
- *
- * The payload builders are pure (the clock is a parameter) so tests can check them without a network.
- */
-/** Every event a run can report; the generic webhook's `event` field and the Slack message use the same names. */
-const SYNC_EVENT_NAMES = (/* unused pure expression or super */ null && (['pr-created', 'pr-updated', 'pr-waiting', 'skipped', 'up-to-date', 'failed']));
-/**
- * Events sent when the caller does not choose: everything a human may have to act on. `up-to-date` is left out on
- * purpose: with a schedule every 8 hours it would post three "nothing happened" messages a day and teach the channel
- * to ignore the bot.
- */
-const DEFAULT_NOTIFY_EVENTS = ['pr-created', 'pr-updated', 'pr-waiting', 'skipped', 'failed'];
-const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_RETRY_DELAY_MS = 1_000;
-/** A receiver's `Retry-After` is honoured only up to this, so a notification never holds the run up for long. */
-const MAX_RETRY_AFTER_MS = 5_000;
-// ---------------------------------------------------------------------------------------------------------------
-// Plain-text wording shared by Slack and the generic webhook
-// ---------------------------------------------------------------------------------------------------------------
-/** "2 days 3 hours", "5 hours 10 minutes", "12 minutes": the two largest units, enough to judge urgency. */
-function formatAge(ms) {
-    const minutes = Math.max(0, Math.floor(ms / 60_000));
-    const days = Math.floor(minutes / 1440);
-    const hours = Math.floor((minutes % 1440) / 60);
-    const mins = minutes % 60;
-    const unit = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-    if (days > 0)
-        return hours > 0 ? `${unit(days, 'day')} ${unit(hours, 'hour')}` : unit(days, 'day');
-    if (hours > 0)
-        return mins > 0 ? `${unit(hours, 'hour')} ${unit(mins, 'minute')}` : unit(hours, 'hour');
-    return unit(mins, 'minute');
-}
-/** Milliseconds since the PR was opened, or undefined when the time is unknown or unparsable. */
-function prAgeMs(event, now) {
-    if (!event.prCreatedAt)
-        return undefined;
-    const created = Date.parse(event.prCreatedAt);
-    return Number.isNaN(created) ? undefined : Math.max(0, now.getTime() - created);
-}
-function plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-/** "clean merge", "3 conflicts to resolve", "clean merge (2 conflicts auto-resolved)". */
-function mergeWords(event) {
-    const auto = event.autoResolved ?? 0;
-    const autoNote = auto > 0 ? ` (${plural(auto, 'conflict')} auto-resolved)` : '';
-    if (event.mergeStatus === 'conflicts') {
-        const left = event.conflicts;
-        return `${left === undefined ? 'conflicts' : plural(left, 'conflict')} to resolve${autoNote}`;
-    }
-    if (event.mergeStatus === 'clean')
-        return `clean merge${autoNote}`;
-    return undefined;
-}
-/** "BerriAI/litellm v1.81.9-stable", or just the repository when no tag is known. */
-function releaseWords(event) {
-    const upstream = event.upstream || 'upstream';
-    return event.tag ? `${upstream} ${event.tag}` : upstream;
-}
-function prWords(event) {
-    return event.prNumber !== undefined ? `sync PR #${event.prNumber}` : 'sync PR';
-}
-/** "1.81.3 → 1.81.9", or the one side known. */
-function versionWords(event) {
-    const next = event.version ?? event.tag;
-    if (event.previousVersion && next)
-        return `${event.previousVersion} → ${next}`;
-    return next;
-}
-/** One line that says what happened, in plain text (no markup, not escaped). */
-function describeEvent(event, now = new Date()) {
-    const merge = mergeWords(event);
-    const withMerge = (text) => (merge ? `${text}: ${merge}` : text);
-    const dry = event.dryRun ? 'Dry run: ' : '';
-    switch (event.name) {
-        case 'pr-created':
-            return event.dryRun
-                ? withMerge(`Dry run: would open a sync PR for ${releaseWords(event)}`)
-                : withMerge(`New ${prWords(event)} for ${releaseWords(event)}`);
-        case 'pr-updated':
-            return withMerge(`${dry}${capitalize(prWords(event))} for ${releaseWords(event)} ${event.dryRun ? 'would be ' : ''}updated`);
-        case 'pr-waiting': {
-            const age = prAgeMs(event, now);
-            const since = age === undefined ? '' : ` for ${formatAge(age)}`;
-            return withMerge(`${dry}${capitalize(prWords(event))} for ${releaseWords(event)} has been waiting for review${since}`);
-        }
-        case 'skipped':
-            return `${dry}${releaseWords(event)} skipped`;
-        case 'up-to-date':
-            return `${dry}${event.fork || 'The fork'} is up to date with ${releaseWords(event)}`;
-        case 'failed':
-            return `${dry}Upstream sync failed for ${event.fork || 'the fork'}${event.tag || event.upstream ? ` (${releaseWords(event)})` : ''}`;
-    }
-}
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
-/**
- * Escapes text for Slack mrkdwn: `&`, `<` and `>` are the only control characters, and leaving them raw would let
- * an upstream tag name or error message inject links or mentions (`<!channel>`).
- */
-function escapeSlackText(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-/** Cuts text to Slack's per-field limits with an ellipsis. */
-function truncate(text, max) {
-    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-/** Only http(s) URLs become links or buttons; anything else would be rejected by Slack (or be a trick). */
-function safeUrl(url) {
-    if (!url)
-        return undefined;
-    try {
-        const parsed = new URL(url);
-        return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** A mrkdwn link `<url|label>`; `|` and `>` in the URL are percent-encoded so they cannot end the link early. */
-function slackLink(url, label) {
-    const href = safeUrl(url);
-    if (!href)
-        return escapeSlackText(label);
-    const encoded = href.replace(/\|/g, '%7C').replace(/>/g, '%3E').replace(/</g, '%3C');
-    return `<${encoded}|${escapeSlackText(label)}>`;
-}
-/** A fenced block for untrusted multi-line text (error messages); its own fences are defused first. */
-function slackCodeBlock(text, max) {
-    const body = truncate(text.trim().replace(/```/g, "'''"), max);
-    return '```' + escapeSlackText(body) + '```';
-}
-const EMOJI = {
-    'pr-created': ':white_check_mark:',
-    'pr-updated': ':arrows_counterclockwise:',
-    'pr-waiting': ':hourglass_flowing_sand:',
-    skipped: ':fast_forward:',
-    'up-to-date': ':heavy_check_mark:',
-    failed: ':x:'
-};
-function emojiFor(event) {
-    if (event.name === 'pr-created' && event.mergeStatus === 'conflicts')
-        return ':warning:';
-    return EMOJI[event.name];
-}
-// Block Kit limits (https://api.slack.com/reference/block-kit/blocks): header 150, section text 3000, field 2000,
-// button label 75. Staying under them matters: Slack rejects the whole message when one block is too long.
-const HEADER_MAX = 150;
-const SECTION_MAX = 3000;
-const FIELD_MAX = 2000;
-const REASON_MAX = 2500;
-/** The Block Kit message for an event: header, summary with fields, the reason if any, buttons, context. */
-function buildSlackPayload(event, now = new Date()) {
-    const summary = describeEvent(event, now);
-    const blocks = [
-        // plain_text is shown literally by Slack (no links, no mentions), so it needs no escaping.
-        { type: 'header', text: { type: 'plain_text', text: truncate(`${emojiFor(event)} ${summary}`, HEADER_MAX), emoji: true } }
-    ];
-    const fields = [];
-    const field = (label, valueMrkdwn) => {
-        fields.push({ type: 'mrkdwn', text: truncate(`*${label}*\n${valueMrkdwn}`, FIELD_MAX) });
-    };
-    if (event.upstream)
-        field('Upstream', slackLink(event.releaseUrl, releaseWords(event)));
-    if (event.fork)
-        field('Fork', escapeSlackText(event.targetBranch ? `${event.fork} (${event.targetBranch})` : event.fork));
-    const versions = versionWords(event);
-    if (versions)
-        field('Version', escapeSlackText(versions));
-    const merge = mergeWords(event);
-    if (merge)
-        field('Merge', escapeSlackText(merge));
-    if (event.prUrl || event.prNumber !== undefined) {
-        field('Pull request', slackLink(event.prUrl, event.prNumber !== undefined ? `#${event.prNumber}` : 'open'));
-    }
-    const age = prAgeMs(event, now);
-    if (age !== undefined && (event.name === 'pr-waiting' || event.name === 'pr-updated'))
-        field('Open for', formatAge(age));
-    blocks.push({
-        type: 'section',
-        text: { type: 'mrkdwn', text: truncate(sectionText(event, now), SECTION_MAX) },
-        // A section holds at most 10 fields.
-        ...(fields.length > 0 ? { fields: fields.slice(0, 10) } : {})
-    });
-    if (event.reason) {
-        // A failure's reason is an error message (paths, git output): a code block keeps it legible. Otherwise the reason
-        // is a sentence (why a release was skipped, what the run did) and reads best as text.
-        const text = event.name === 'failed'
-            ? `*Reason*\n${slackCodeBlock(event.reason, REASON_MAX)}`
-            : `${event.name === 'skipped' ? '*Why*\n' : ''}${escapeSlackText(truncate(event.reason.trim(), REASON_MAX))}`;
-        blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
-    }
-    const buttons = [];
-    const prUrl = safeUrl(event.prUrl);
-    if (prUrl) {
-        const label = event.prNumber !== undefined ? `Review PR #${event.prNumber}` : 'Review PR';
-        buttons.push({ type: 'button', text: { type: 'plain_text', text: label }, url: prUrl, action_id: 'open-pr', style: 'primary' });
-    }
-    const runUrl = safeUrl(event.runUrl);
-    if (runUrl) {
-        buttons.push({
-            type: 'button',
-            text: { type: 'plain_text', text: 'Workflow run' },
-            url: runUrl,
-            action_id: 'open-run',
-            ...(event.name === 'failed' ? { style: 'danger' } : {})
-        });
-    }
-    const releaseUrl = safeUrl(event.releaseUrl);
-    if (releaseUrl) {
-        buttons.push({ type: 'button', text: { type: 'plain_text', text: 'Release notes' }, url: releaseUrl, action_id: 'open-release' });
-    }
-    if (buttons.length > 0)
-        blocks.push({ type: 'actions', elements: buttons });
-    const context = [`upstream-sync · \`${event.name}\``];
-    if (event.dryRun)
-        context.push('dry run: nothing was pushed or opened');
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
-    return { text: escapeSlackText(summary), blocks };
-}
-/** The sentence under the header: what a maintainer is asked to do. */
-function sectionText(event, now) {
-    const pr = slackLink(event.prUrl, event.prNumber !== undefined ? `PR #${event.prNumber}` : 'the sync PR');
-    const release = `*${escapeSlackText(releaseWords(event))}*`;
-    const into = event.targetBranch ? ` into \`${escapeSlackText(event.targetBranch)}\`` : '';
-    switch (event.name) {
-        case 'pr-created':
-            if (event.dryRun)
-                return `Dry run: a sync PR would merge ${release}${into}.`;
-            return event.mergeStatus === 'conflicts'
-                ? `${pr} merges ${release}${into}. Conflicts need a human: the PR body has a per-file guide.`
-                : `${pr} merges ${release}${into}. Review and merge it with a merge commit (never squash).`;
-        case 'pr-updated':
-            return `${pr} for ${release} was refreshed.`;
-        case 'pr-waiting': {
-            const age = prAgeMs(event, now);
-            return `${pr} for ${release} is still open${age === undefined ? '' : ` after ${formatAge(age)}`}.`;
-        }
-        case 'skipped':
-            return `${release} was not synced.`;
-        case 'up-to-date':
-            return `Nothing new: ${escapeSlackText(event.fork || 'the fork')} already has ${release}.`;
-        case 'failed':
-            return `The sync run failed${event.tag ? ` for ${release}` : ''}. Nothing on the target branch was changed.`;
-    }
-}
-function buildWebhookPayload(event, now = new Date()) {
-    const { name, ...fields } = event;
-    const age = prAgeMs(event, now);
-    const payload = {
-        event: name,
-        schemaVersion: 1,
-        summary: describeEvent(event, now),
-        sentAt: now.toISOString(),
-        ...fields,
-        ...(age !== undefined ? { prAgeSeconds: Math.floor(age / 1000) } : {})
-    };
-    // Drop unset fields so receivers see a stable, minimal shape.
-    return Object.fromEntries(Object.entries(payload).filter(([, v]) => v !== undefined));
-}
-/**
- * Sends the event to every configured target. Resolves in every case: delivery problems are warnings, because the
- * sync's own outcome (PR opened, branch pushed) must never be turned into a failure by a chat integration.
- */
-async function notify(event, targets, log, options = {}) {
-    try {
-        const slackUrl = targets.slackWebhookUrl?.trim();
-        const webhookUrl = targets.webhookUrl?.trim();
-        if (!slackUrl && !webhookUrl)
-            return;
-        const events = options.events ?? DEFAULT_NOTIFY_EVENTS;
-        if (!events.includes(event.name)) {
-            log.debug?.(`Notification for event ${event.name} not sent: it is not among the notified events (${events.join(', ')}).`);
-            return;
-        }
-        const now = (options.now ?? (() => new Date()))();
-        const list = [];
-        if (slackUrl)
-            list.push({ input: 'slack-webhook-url', label: 'Slack', url: slackUrl, body: JSON.stringify(buildSlackPayload(event, now)) });
-        if (webhookUrl)
-            list.push({ input: 'webhook-url', label: 'Webhook', url: webhookUrl, body: JSON.stringify(buildWebhookPayload(event, now)) });
-        await Promise.all(list.map((target) => deliver(target, event.name, log, options)));
-    }
-    catch (error) {
-        // Defensive: a bug here (say, a payload that cannot be serialised) must still not fail the sync.
-        log.warning(`Notification for event ${event.name} not sent: ${notify_errorText(error)}.`);
-    }
-}
-async function deliver(target, eventName, log, options) {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const retryDelayMs = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
-    const what = `${target.label} notification (${eventName})`;
-    const fix = `The sync itself is not affected; check the ${target.input} secret.`;
-    const scrub = (text) => redact(text, target.url);
-    let parsed;
-    try {
-        parsed = new URL(target.url);
-    }
-    catch {
-        log.warning(`${what} not sent: ${target.input} is not a valid URL (its value is hidden because it is a secret). ${fix}`);
-        return;
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-        log.warning(`${what} not sent: ${target.input} must be an https:// URL, not ${parsed.protocol}. ${fix}`);
-        return;
-    }
-    const host = parsed.host;
-    // One retry, only for failures that are likely to pass (server errors, rate limits, a dropped connection), and
-    // never after a timeout: that would double the time a slow receiver costs the run.
-    for (let attempt = 1; attempt <= 2; attempt++) {
-        const last = attempt === 2;
-        let response;
-        let detail;
-        try {
-            response = await fetch(parsed, {
-                method: 'POST',
-                headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'upstream-sync' },
-                body: target.body,
-                signal: AbortSignal.timeout(timeoutMs)
-            });
-            detail = await response.text();
-        }
-        catch (error) {
-            if (isTimeout(error)) {
-                log.warning(`${what} not sent: ${host} did not answer within ${formatSeconds(timeoutMs)}. ${fix}`);
-                return;
-            }
-            const reason = scrub(networkReason(error));
-            if (!last) {
-                log.debug?.(`${what}: ${reason}; retrying once.`);
-                await sleep(retryDelayMs);
-                continue;
-            }
-            log.warning(`${what} not sent to ${host}: ${reason}. ${fix}`);
-            return;
-        }
-        if (response.ok) {
-            log.info?.(`${what} sent.`);
-            return;
-        }
-        const retriable = response.status >= 500 || response.status === 429;
-        if (retriable && !last) {
-            const wait = Math.min(retryAfterMs(response.headers.get('retry-after')) ?? retryDelayMs, MAX_RETRY_AFTER_MS);
-            log.debug?.(`${what}: HTTP ${response.status}; retrying once in ${wait} ms.`);
-            await sleep(wait);
-            continue;
-        }
-        // Slack answers errors with a short code (invalid_payload, no_service, channel_is_archived…): worth showing.
-        const snippet = scrub(detail.replace(/\s+/g, ' ').trim()).slice(0, 200);
-        log.warning(`${what} not sent: ${host} answered HTTP ${response.status}${snippet ? ` (${snippet})` : ''}. ${fix}`);
-        return;
-    }
-}
-function errorLike(value) {
-    return typeof value === 'object' && value !== null ? value : undefined;
-}
-function isTimeout(error) {
-    const name = errorLike(error)?.name;
-    return name === 'TimeoutError' || name === 'AbortError';
-}
-/** "connection refused", "DNS lookup failed (ENOTFOUND)"…: undici hides the cause behind "fetch failed". */
-function networkReason(error) {
-    const cause = errorLike(errorLike(error)?.cause);
-    const code = typeof cause?.code === 'string' ? cause.code : undefined;
-    switch (code) {
-        case 'ECONNREFUSED':
-            return 'connection refused';
-        case 'ENOTFOUND':
-        case 'EAI_AGAIN':
-            return `DNS lookup failed (${code})`;
-        case 'ECONNRESET':
-            return 'connection reset';
-        case 'ETIMEDOUT':
-        case 'UND_ERR_CONNECT_TIMEOUT':
-            return 'connection timed out';
-        default:
-            return code ? `${notify_errorText(cause)} (${code})` : notify_errorText(cause ?? error);
-    }
-}
-function notify_errorText(error) {
-    const message = errorLike(error)?.message;
-    return typeof message === 'string' && message ? message : String(error);
-}
-/** Removes the secret URL (and its path, which alone is the secret part of a Slack webhook) from text. */
-function redact(text, url) {
-    let out = text;
-    const secrets = [url];
-    try {
-        const parsed = new URL(url);
-        secrets.push(parsed.href);
-        if (parsed.pathname.length > 1)
-            secrets.push(parsed.pathname);
-        if (parsed.search)
-            secrets.push(parsed.search);
-        if (parsed.password)
-            secrets.push(parsed.password);
-    }
-    catch {
-        // Not a URL: the whole string is the only secret.
-    }
-    for (const secret of secrets.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)) {
-        out = out.split(secret).join('***');
-    }
-    return out;
-}
-/** `Retry-After` in seconds or as an HTTP date, in milliseconds. */
-function retryAfterMs(header) {
-    if (!header)
-        return undefined;
-    const seconds = Number(header);
-    if (Number.isFinite(seconds))
-        return Math.max(0, seconds * 1000);
-    const date = Date.parse(header);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-function formatSeconds(ms) {
-    return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-}
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-;// CONCATENATED MODULE: ./src/mirror.ts
-function remoteSha(lsRemoteOutput) {
-    const line = lsRemoteOutput.split('\n').find((entry) => entry.trim() !== '');
-    return line?.split('\t')[0];
-}
-/**
- * Fast-forwards `mirrorBranch` in the fork to upstream's `upstreamBranch`. The mirror's own history is fetched first
- * (commits and trees only), so the upstream fetch that follows transfers just the new commits, which the push needs.
- */
-async function updateMirror(git, req) {
-    const mirrorRef = `refs/heads/${req.mirrorBranch}`;
-    const mirrorSha = remoteSha(await git.output(['ls-remote', '--', req.forkUrl, mirrorRef]));
-    if (mirrorSha) {
-        await git.exec(['fetch', '--quiet', '--no-tags', '--filter=blob:none', req.forkUrl, `+${mirrorRef}:refs/upstream-sync/mirror/fork`]);
-    }
-    const fetchArgs = ['fetch', '--quiet', '--no-tags', ...(req.dryRun ? ['--filter=blob:none'] : [])];
-    await git.exec([...fetchArgs, req.upstreamUrl, `+refs/heads/${req.upstreamBranch}:refs/upstream-sync/mirror/upstream`]);
-    const upstreamSha = await git.output(['rev-parse', 'refs/upstream-sync/mirror/upstream']);
-    if (mirrorSha === upstreamSha)
-        return { status: 'up-to-date', sha: upstreamSha };
-    if (mirrorSha && !(await git.isAncestor(mirrorSha, upstreamSha))) {
-        return { status: 'diverged', sha: upstreamSha, mirrorSha };
-    }
-    if (req.dryRun)
-        return { status: 'dry-run', sha: upstreamSha };
-    // The lease makes this a compare-and-swap: a push to the mirror in between is never overwritten.
-    await git.exec([
-        'push',
-        '--quiet',
-        '--no-verify',
-        `--force-with-lease=${mirrorRef}:${mirrorSha ?? ''}`,
-        req.forkUrl,
-        `${upstreamSha}:${mirrorRef}`
-    ]);
-    return { status: mirrorSha ? 'updated' : 'created', sha: upstreamSha };
-}
-
-;// CONCATENATED MODULE: ./src/publish.ts
-
-const MAX_BRANCH_ATTEMPTS = 3;
-/**
- * Points the sync branch at the merge result unless a human owns it. Retries on a lost race: re-reads the branch,
- * accepts an equivalent result pushed by a concurrent run, and never overwrites a commit it did not make.
- */
-async function updateBranch(req) {
-    let current = req.branchSha;
-    for (let attempt = 1; attempt <= MAX_BRANCH_ATTEMPTS; attempt++) {
-        if (current === req.merge.headSha)
-            return { kind: 'ready', pushed: false };
-        if (current !== undefined) {
-            const owner = await classifySyncBranch(req.git, { branchSha: current, tag: req.tag, tagSha: req.merge.tagSha, targetSha: req.merge.targetSha });
-            if (owner === 'human')
-                return { kind: 'human', sha: current };
-            if (await isEquivalent(req.git, current, req.merge))
-                return { kind: 'ready', pushed: false };
-        }
-        const push = await pushSyncBranch(req.git, {
-            remoteUrl: req.forkUrl,
-            branch: req.syncBranch,
-            sha: req.merge.headSha,
-            expectedOldSha: current ?? null
-        });
-        if (push.status !== 'rejected-stale')
-            return { kind: 'ready', pushed: push.status === 'pushed' };
-        req.log.info(`The sync branch ${req.syncBranch} changed while this run worked (a concurrent run or a push); reading it again.`);
-        const fetched = await fetchBranches(req.git, req.forkUrl, [req.syncBranch]);
-        current = fetched[req.syncBranch];
-    }
-    throw new Error(`The sync branch ${req.syncBranch} kept changing under this run (${MAX_BRANCH_ATTEMPTS} attempts); another run is probably updating it. Nothing was overwritten; the next run will pick it up.`);
-}
-/** A concurrent run's merge of the same target and tag commits is as good as ours: keep it rather than churn. */
-async function isEquivalent(git, branchSha, merge) {
-    if (merge.status === 'conflicts')
-        return branchSha === merge.tagSha;
-    const parents = (await git.output(['rev-list', '--parents', '-n', '1', branchSha])).split(' ').slice(1);
-    if (parents.length !== 2 || parents[0] !== merge.targetSha || parents[1] !== merge.tagSha)
-        return false;
-    const [theirs, ours] = await Promise.all([git.output(['rev-parse', `${branchSha}^{tree}`]), git.output(['rev-parse', `${merge.headSha}^{tree}`])]);
-    return theirs === ours;
-}
-/** Pushes the branch, then opens or updates the PR and sets its labels. */
-async function publishSync(req) {
-    const branch = await updateBranch(req);
-    if (branch.kind === 'human') {
-        req.log.warning(`The sync branch ${req.syncBranch} has commits that upstream-sync did not make (head ${branch.sha.slice(0, 12)}), probably a maintainer's conflict resolution. It was left untouched${req.openPull ? ` and PR #${req.openPull.number} was not changed` : ''}.`);
-        return { result: 'up-to-date', pushed: false, humanCommitsOn: branch.sha, ...(req.openPull ? { pull: req.openPull } : {}) };
-    }
-    let pull = req.openPull;
-    let result = 'updated';
-    if (pull) {
-        await req.api.updatePull(pull, { title: req.title, body: req.body });
-    }
-    else {
-        const opened = await req.api.createPull({ head: req.syncBranch, base: req.targetBranch, title: req.title, body: req.body });
-        pull = opened.pull;
-        if (opened.created) {
-            result = 'created';
-        }
-        else {
-            req.log.info(`PR #${pull.number} for ${req.syncBranch} was opened by a concurrent run; updating it.`);
-            await req.api.updatePull(pull, { title: req.title, body: req.body });
-        }
-    }
-    await req.api.ensureLabels(req.labels.specs.filter((spec) => [...req.labels.always, ...req.labels.status].includes(spec.name)));
-    await req.api.setPullLabels(pull, [...req.labels.always, ...req.labels.status], req.labels.stale);
-    return { result, pull, pushed: branch.pushed };
-}
-/**
- * Closes open sync PRs for older tags with a comment linking the new PR. Their branches are deleted only when every
- * commit on them is the action's own; a branch with a maintainer's work stays, and the comment says so.
- */
-async function supersedeOlder(req) {
-    const open = await req.api.openSyncPulls(req.targetBranch, req.branchPrefix);
-    const older = open.filter((pull) => pull.number !== req.newPull.number && req.isOlderTag(pull.headRef.slice(req.branchPrefix.length)));
-    if (older.length === 0)
-        return [];
-    const heads = await fetchBranches(req.git, req.forkUrl, older.map((pull) => pull.headRef));
-    for (const pull of older) {
-        const tag = pull.headRef.slice(req.branchPrefix.length);
-        const sha = heads[pull.headRef];
-        const owner = sha === undefined ? 'gone' : await classifySyncBranch(req.git, { branchSha: sha, tag });
-        const keep = owner === 'human';
-        await req.api.comment(pull, `Superseded by #${req.newPull.number} (${req.newPull.url}), which syncs a newer upstream release. ` +
-            (keep
-                ? `The branch \`${pull.headRef}\` has commits that upstream-sync did not make, so it was kept.`
-                : `The branch \`${pull.headRef}\` only held upstream-sync's own commits and was deleted.`));
-        await req.api.updatePull(pull, { state: 'closed' });
-        if (!keep && owner !== 'gone')
-            await req.api.deleteBranch(pull.headRef);
-        req.log.info(`Closed PR #${pull.number} (${tag}), superseded by #${req.newPull.number}.`);
-    }
-    return older;
-}
-
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 ;// CONCATENATED MODULE: ./node_modules/mustache/mustache.mjs
 /*!
  * mustache.js - Logic-less {{mustache}} templates with JavaScript
@@ -58289,7 +55937,7 @@ function encodePathPart(value) {
  * An http(s) URL made safe for a Markdown link destination (`[text](url)`): characters that would end or break the
  * destination are percent-encoded. Any other scheme (`javascript:` and the like) yields `''`.
  */
-function markdown_safeUrl(url) {
+function safeUrl(url) {
     if (!url || !/^https?:\/\/\S/i.test(url.trim()))
         return '';
     return url.trim().replace(/[()<>"'`\\ ]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
@@ -58467,7 +56115,7 @@ function neutralizeLine(line, mode, context) {
         if ((ch === 'h' || ch === 'H' || ch === 'w' || ch === 'W') && (i === 0 || !/[A-Za-z0-9]/.test(line[i - 1] ?? ''))) {
             const url = BARE_URL.exec(line.slice(i))?.[0];
             if (url) {
-                const trimmed = markdown_trimUrl(url);
+                const trimmed = trimUrl(url);
                 flush(i);
                 const rewritten = context.rewriteUrl(trimmed);
                 out += rewritten === trimmed ? trimmed : linkTo(trimmed, rewritten, mode);
@@ -58481,7 +56129,7 @@ function neutralizeLine(line, mode, context) {
     return { text: out, openComment: false };
 }
 /** Drops what GFM's autolinker also leaves out of a bare URL: trailing punctuation and an unbalanced `)`. */
-function markdown_trimUrl(url) {
+function trimUrl(url) {
     let result = url.replace(/[.,:;!?'"*_~]+$/, '');
     while (result.endsWith(')') && (result.match(/\(/g)?.length ?? 0) < (result.match(/\)/g)?.length ?? 0)) {
         result = result.slice(0, -1).replace(/[.,:;!?'"*_~]+$/, '');
@@ -58491,7 +56139,7 @@ function markdown_trimUrl(url) {
 function linkTo(text, url, mode) {
     if (mode === 'html')
         return `<a href="${url.replace(/"/g, '%22')}">${text}</a>`;
-    return `[${text.replace(/[[\]\\]/g, '\\$&')}](${markdown_safeUrl(url) || url})`;
+    return `[${text.replace(/[[\]\\]/g, '\\$&')}](${safeUrl(url) || url})`;
 }
 function rewriteHtmlAttributes(tag, context) {
     return tag.replace(/(\bhref\s*=\s*["']?)(https?:\/\/[^"'\s>]+)/gi, (_all, prefix, url) => prefix + context.rewriteUrl(url));
@@ -58776,7 +56424,7 @@ function buildReportView(input) {
     const previousVersion = input.previousVersion ?? '';
     const previousTag = input.previousTag ?? '';
     const hasRelease = input.release !== undefined;
-    const runUrl = markdown_safeUrl(input.runUrl);
+    const runUrl = safeUrl(input.runUrl);
     const conflicts = merge.conflicts.map(conflictRow).sort(byPath);
     const autoResolved = merge.autoResolved.map(autoResolvedRow).sort(byPath);
     const customizations = [...new Set(merge.forkCustomizations)].sort().map(pathRow);
@@ -58785,7 +56433,7 @@ function buildReportView(input) {
         .sort((a, b) => b.total - a.total || (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0));
     const checklist = input.checklist.map(inlineMarkdown).filter((item) => item !== '');
     const supersedes = (input.supersedes ?? []).map((pr) => {
-        const url = markdown_safeUrl(pr.url);
+        const url = safeUrl(pr.url);
         return { number: pr.number, url, linkMd: url ? `[#${pr.number}](${url})` : `#${pr.number}` };
     });
     const notes = input.release?.body?.trim() ?? '';
@@ -58800,9 +56448,9 @@ function buildReportView(input) {
         ? `${codeSpan(previousVersion)} → ${codeSpan(input.version)}`
         : `${codeSpan(input.version)} (previous version unknown)`;
     const mergeStatusMd = hasConflicts
-        ? `⚠️ **conflicts** in ${report_plural(conflictCount, 'file')}${autoResolved.length ? `, ${autoResolved.length} more auto-resolved` : ''}`
+        ? `⚠️ **conflicts** in ${plural(conflictCount, 'file')}${autoResolved.length ? `, ${autoResolved.length} more auto-resolved` : ''}`
         : autoResolved.length
-            ? `✅ **clean** after auto-resolving ${report_plural(autoResolved.length, 'conflict')}`
+            ? `✅ **clean** after auto-resolving ${plural(autoResolved.length, 'conflict')}`
             : '✅ **clean merge**';
     const moreDetailsMd = runUrl
         ? `The full lists are in the [workflow run](${runUrl})'s job summary and in its report file.`
@@ -58895,7 +56543,7 @@ function buildReportView(input) {
     view.resolveCommandsMd = resolveCommands(view, view.conflicts, hasConflicts ? view.autoResolved : [], 0);
     return view;
 }
-function report_plural(n, word) {
+function plural(n, word) {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 // ---------------------------------------------------------------------------------------------------------------------
@@ -58953,7 +56601,7 @@ function resolveCommands(view, conflicts, autoResolved, omitted) {
             lines.push(`${gitFor(c.path)} add -- ${shellQuote(c.path)}`);
     }
     if (omitted > 0) {
-        lines.push('', `# …and ${report_plural(omitted, 'more file')}: see the full list in the run's job summary or report file`);
+        lines.push('', `# …and ${plural(omitted, 'more file')}: see the full list in the run's job summary or report file`);
     }
     lines.push('', 'git commit --no-edit', `git push origin ${sync}`);
     return fencedBlock(lines.join('\n'), 'sh');
@@ -59098,14 +56746,45 @@ function renderPrBody(view, template = DEFAULT_TEMPLATE, options = {}) {
     if (template !== DEFAULT_TEMPLATE)
         validateTemplate(template, options.sourceName ?? 'the custom template');
     const more = view.hasRun ? ` The full report is in the [workflow run](${view.runUrl})'s job summary.` : " The full report is in the workflow run's job summary.";
-    return fit(view, {
+    // The marker goes after whatever the template rendered (custom templates included) and outside the budget the
+    // body is fitted to, so no cut can drop it.
+    const marker = view.tagSha ? `\n\n${syncMarker(view.tag, view.tagSha)}\n` : '';
+    const body = fit(view, {
         render: (v) => mustacheRender(template, v),
         size: (text) => text.length,
-        budget: options.maxChars ?? PR_BODY_MAX_CHARS - 512,
+        budget: (options.maxChars ?? PR_BODY_MAX_CHARS - 512) - marker.length,
         start: 1000,
         floor: 20,
         cutNotice: `> [!WARNING]\n> This description was cut at GitHub's size limit.${more}`
     });
+    return marker ? body.replace(/\n+$/, '') + marker : body;
+}
+// ---------------------------------------------------------------------------------------------------------------------
+// The sync marker
+/**
+ * A hidden line at the end of every PR body: the upstream tag and the commit the sync branch was built from, as the
+ * run that wrote the body saw them. It is the action's own record, kept apart from the branch, so a later run can
+ * tell an untouched sync branch from a maintainer's work on it even after upstream re-points the tag at a commit that
+ * does not descend from the old one (a re-cut release), where the branch's history alone cannot say whose its commits
+ * are. An HTML comment interrupts any paragraph before it, so it never shows.
+ */
+const SYNC_MARKER = /<!-- upstream-sync: tag=(\S+) commit=([0-9a-f]{40}|[0-9a-f]{64}) -->/g;
+/** The marker line for `tag` at `commit` (the tag is URI-encoded: a ref name may contain `-->`). */
+function syncMarker(tag, commit) {
+    return `<!-- upstream-sync: tag=${encodeURIComponent(tag)} commit=${commit} -->`;
+}
+/** The marker of a PR body written by this action (the last one, should a template print another), if any. */
+function readSyncMarker(body) {
+    const matches = [...(body ?? '').matchAll(SYNC_MARKER)];
+    const last = matches[matches.length - 1];
+    if (!last?.[1] || !last[2])
+        return undefined;
+    try {
+        return { tag: decodeURIComponent(last[1]), commit: last[2] };
+    }
+    catch {
+        return undefined;
+    }
 }
 /** The PR title: stable across refreshes (the state is in the labels), so updating a PR never churns it. */
 function renderTitle(view) {
@@ -59113,7 +56792,7 @@ function renderTitle(view) {
     return title.length <= PR_TITLE_MAX_CHARS ? title : `${safeSlice(title, PR_TITLE_MAX_CHARS - 1)}…`;
 }
 function pullRequestRow(pull) {
-    const url = markdown_safeUrl(pull.url);
+    const url = safeUrl(pull.url);
     const label = pull.number ? `#${pull.number}` : 'pull request';
     return { number: pull.number ?? 0, url, linkMd: url ? `[${label}](${url})` : escapeMarkdown(label) };
 }
@@ -59265,6 +56944,2468 @@ function validateTemplate(text, sourceName) {
     if (text.trim() === '')
         warnings.add(`${sourceName}: the template is empty, so the PR body will be empty.`);
     return [...warnings];
+}
+
+;// CONCATENATED MODULE: ./src/version.ts
+/**
+ * Version numbers read from upstream tag names, and the one ordering rule the action uses for them.
+ *
+ * Real tag streams are messy (`v1.81.9-stable`, `v1.73.6-stable.patch.1`, `v1.67.0-stable.patch2`, `1.35.36`,
+ * `v.1.32.34-stable`, `litellm_v1.65.4-dev_fix`, `latest`), so parsing is deliberately lenient about what surrounds
+ * the number and strict about the number itself. Which tags are *candidates* is not decided here: that is the
+ * channel's job (`tag-pattern` / `exclude-pattern`, see releases.ts). This module only answers "what version is this
+ * tag" and "which of two versions is newer".
+ *
+ * Ordering rule (the README explains it in these words):
+ *  1. numeric core, part by part as numbers (`1.9.0 < 1.10.0`); missing parts count as 0 (`1.2 = 1.2.0`), so
+ *     four-part versions (`1.2.3.4`) order naturally after `1.2.3`;
+ *  2. then the patch-release number from `.patch.N`, `.patchN` or `-patch.N` (none < patch 1 < patch 2), so
+ *     `1.73.6-stable < 1.73.6-stable.patch.1 < 1.74.0-stable`;
+ *  3. then, only to make the order total and deterministic, the tag names compared as plain strings.
+ * Never by date, never by the tag name as a whole.
+ */
+/** Tags with more numeric parts than this are not versions (they are build ids, dates glued together, …). */
+const MAX_CORE_PARTS = 4;
+/**
+ * Anatomy of a version tag:
+ *   optional name prefix  `litellm_`, `release-`, `release/`: letters (and `_ . - /` between them) ending in `_`,
+ *                         `-` or `/`; no digits, so `v1.2.3-rc-4` cannot be misread as prefix `v1.2.3-rc-` + `4`
+ *   optional `v` or `V`, optionally followed by one `.` (the real typo `v.1.32.34-stable` is the stable 1.32.34)
+ *   the numeric core      digits separated by single dots
+ *   the suffix            anything else, or nothing; it never starts with another digit
+ */
+const VERSION_TAG = /^(?:[A-Za-z][A-Za-z_./-]*?[_/-])?[vV]?\.?(\d+(?:\.\d+)*)(?!\d)(.*)$/s;
+/** A patch-release marker in the suffix: `.patch.1`, `.patch1`, `-patch.1`, `-patch-1`, `_patch1`. */
+const PATCH_MARKER = /(?:^|[^A-Za-z])patch[.-]?(\d+)(?!\d)/i;
+/**
+ * Reads the version of a tag name (or of any version text, such as `current-version`).
+ * Returns `undefined` when the text has no usable version: no digits where the version belongs (`latest`, `stable`,
+ * `pr-litellm-spend-logs-db`), more than {@link MAX_CORE_PARTS} numeric parts, or a part too large to be a version.
+ */
+function parseVersion(tag) {
+    const match = VERSION_TAG.exec(tag);
+    if (!match)
+        return undefined;
+    const coreText = match[1] ?? '';
+    const suffix = match[2] ?? '';
+    const parts = coreText.split('.');
+    if (parts.length > MAX_CORE_PARTS)
+        return undefined;
+    const core = parts.map(Number);
+    if (!core.every(Number.isSafeInteger))
+        return undefined;
+    const patchText = PATCH_MARKER.exec(suffix)?.[1];
+    const patch = patchText === undefined ? 0 : Number(patchText);
+    if (!Number.isSafeInteger(patch))
+        return undefined;
+    const start = tag.length - coreText.length - suffix.length;
+    return { core, patch, suffix, tag, start, text: tag.slice(start) };
+}
+/**
+ * A stand-in Version for a tag that has no version number but must still be handled (the explicit `tag` input syncs
+ * exactly the tag it names, whatever its name). It orders before every real version and formats as the tag itself.
+ */
+function unversioned(tag) {
+    return { core: [], patch: 0, suffix: tag, tag, start: 0, text: tag };
+}
+/**
+ * Compares release numbers only: numeric core (missing parts = 0), then patch-release number. Two tags of the same
+ * release in different spellings (`v1.81.9-stable` and `1.81.9`) compare equal. This is the comparison for lower
+ * bounds (`current-version`), where the spelling of the bound must not matter.
+ */
+function compareReleaseNumbers(a, b) {
+    const length = Math.max(a.core.length, b.core.length);
+    for (let i = 0; i < length; i++) {
+        const diff = (a.core[i] ?? 0) - (b.core[i] ?? 0);
+        if (diff !== 0)
+            return Math.sign(diff);
+    }
+    return Math.sign(a.patch - b.patch);
+}
+/**
+ * The total order of versions (see the module comment): release numbers first, then the tag names as plain strings
+ * (code-unit order, not locale order, so every machine sorts alike). Negative when `a` is older than `b`.
+ */
+function compareVersions(a, b) {
+    const byNumbers = compareReleaseNumbers(a, b);
+    if (byNumbers !== 0)
+        return byNumbers;
+    return a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0;
+}
+/**
+ * The version as the action reports it (`version` and `previous-version` outputs, PR body, summary): the tag from its
+ * numeric core on, i.e. without a name prefix and without the leading `v` / `v.`.
+ *   `v1.81.9-stable` → `1.81.9-stable`, `v1.73.6-stable.patch.1` → `1.73.6-stable.patch.1`,
+ *   `v.1.32.34-stable` → `1.32.34-stable`, `1.35.36` → `1.35.36`, `litellm_v1.65.4-dev_fix` → `1.65.4-dev_fix`.
+ */
+function formatVersion(version) {
+    return version.tag.slice(version.start);
+}
+/**
+ * Reads a version given as text by the user (`current-version`). `inputName` names the input in the error.
+ * @throws Error naming the input when the text holds no version number.
+ */
+function parseVersionInput(text, inputName) {
+    const trimmed = text.trim();
+    const version = parseVersion(trimmed);
+    if (!version) {
+        throw new Error(`${inputName} "${trimmed}" is not a version number: expected something like 1.81.9 or v1.81.9-stable`);
+    }
+    return version;
+}
+/**
+ * Reads the fork's own version from a file's text (`version-file` + `version-pattern`): the first capture group of
+ * the first match of `pattern`, compiled as a multiline regular expression (so `^` and `$` match at line ends, as
+ * in the default `^version\s*=\s*"(.+)"` for pyproject.toml).
+ * @param sourceName how to name the file in errors, e.g. `version-file "pyproject.toml" (branch main)`.
+ * @throws Error naming `version-pattern` when the regex is invalid or has no capture group, and naming the file and
+ *   the pattern when it does not match or the captured text is not a version.
+ */
+function readVersionFromText(text, pattern, sourceName) {
+    let regex;
+    try {
+        regex = new RegExp(pattern, 'm');
+    }
+    catch (error) {
+        throw new Error(`version-pattern "${pattern}" is not a valid regular expression: ${error.message}`);
+    }
+    const match = regex.exec(text);
+    if (!match) {
+        throw new Error(`version-pattern "${pattern}" does not match anything in ${sourceName}: fix version-pattern or version-file`);
+    }
+    const captured = match[1];
+    if (captured === undefined) {
+        throw new Error(`version-pattern "${pattern}" has no capture group: wrap the version in parentheses, e.g. ^version\\s*=\\s*"(.+)"`);
+    }
+    const version = parseVersion(captured.trim());
+    if (!version) {
+        throw new Error(`version-pattern "${pattern}" captured "${captured}" in ${sourceName}, which is not a version number`);
+    }
+    return version;
+}
+
+;// CONCATENATED MODULE: ./src/releases.ts
+/**
+ * Which upstream release to sync: channel rules over the tag names, version ordering, and a lazy walk that asks
+ * GitHub as little as possible.
+ *
+ * Everything here is pure except {@link chooseRelease}, which talks to GitHub only through the injected
+ * {@link ReleaseQueries} (implemented with Octokit in github.ts; faked in the tests). Each method of that interface is
+ * one API request, so the walk calls them lazily, newest candidate first, and stops as soon as it can: a run with
+ * nothing new costs `listTags` + `targetContains` (+ `peel` when the newest tag is annotated), whatever the number of
+ * tags upstream.
+ */
+
+
+// The version helpers are part of this module's API too (callers choosing releases need both).
+
+const silentLogger = { debug: () => undefined, warning: () => undefined };
+/**
+ * Glob semantics, chosen for tag names rather than file paths:
+ * - `*` matches any run of characters, `/` included (`bash: true` makes a single star a globstar), because a tag
+ *   such as `release/v1.2.3-stable` is one name, not a path; `?` matches one character other than `/`;
+ * - `dot: true`: a leading `.` is an ordinary character;
+ * - `strictBrackets`: an unbalanced `[`, `(` or `{` is an error instead of a silent literal, so a typo in a pattern
+ *   fails the run before any network call;
+ * - `windows: false`: tag names never use backslashes as separators, whatever the runner's OS.
+ */
+const GLOB_OPTIONS = { bash: true, dot: true, strictBrackets: true, windows: false };
+/**
+ * Include globs match case-sensitively, like git and GitHub's prefix listing of refs (so `prefix` is exact).
+ * Exclude globs match case-insensitively: `*nightly*` must also keep out `v2.0.0-NIGHTLY` and `*.rc*` `v2.0.0.RC1`;
+ * excluding too much is the safe side.
+ */
+const EXCLUDE_OPTIONS = { ...GLOB_OPTIONS, nocase: true };
+/** Characters that may start glob syntax: the literal prefix of a glob ends before the first of them. */
+const GLOB_SYNTAX = /[*?[\]{}()!+@\\]/;
+/**
+ * Splits a `tag-pattern` / `exclude-pattern` input into globs: separated by commas and/or newlines, trimmed, empty
+ * entries dropped, duplicates removed. Commas inside braces belong to the glob (`v{1,2}.*-stable` stays whole).
+ */
+function parsePatternList(text) {
+    const globs = [];
+    let current = '';
+    let braceDepth = 0;
+    const flush = () => {
+        const glob = current.trim();
+        if (glob && !globs.includes(glob))
+            globs.push(glob);
+        current = '';
+    };
+    for (const char of text) {
+        if (char === '{')
+            braceDepth++;
+        else if (char === '}' && braceDepth > 0)
+            braceDepth--;
+        if (char === '\n' || char === '\r' || (char === ',' && braceDepth === 0))
+            flush();
+        else
+            current += char;
+    }
+    flush();
+    return globs;
+}
+/** The text of a glob before its first wildcard or other glob syntax. */
+function literalPrefix(glob) {
+    const index = glob.search(GLOB_SYNTAX);
+    return index === -1 ? glob : glob.slice(0, index);
+}
+/** Longest common string prefix of all the given strings. */
+function commonPrefix(strings) {
+    if (strings.length === 0)
+        return '';
+    let prefix = strings[0] ?? '';
+    for (const s of strings) {
+        let i = 0;
+        while (i < prefix.length && i < s.length && prefix[i] === s[i])
+            i++;
+        prefix = prefix.slice(0, i);
+    }
+    return prefix;
+}
+function compileGlobs(globs, inputName, options) {
+    return globs.map((glob) => {
+        if (glob.startsWith('!')) {
+            throw new Error(`${inputName}: "${glob}" starts with "!"; negated globs are not supported here, ` +
+                (inputName === 'tag-pattern'
+                    ? 'put the globs of tags to leave out in exclude-pattern instead'
+                    : 'list the tags to leave out as plain globs'));
+        }
+        if (/\s/.test(glob)) {
+            throw new Error(`${inputName}: "${glob}" contains whitespace, which no tag name can contain; separate globs with commas or newlines`);
+        }
+        try {
+            return picomatch_default()(glob, options);
+        }
+        catch (error) {
+            // picomatch suggests escaping with a backslash, which tag names cannot contain anyway: drop that hint.
+            const reason = error.message.replace(/\s+-\s+use .*$/, '');
+            throw new Error(`${inputName}: invalid glob "${glob}": ${reason}`);
+        }
+    });
+}
+/**
+ * Compiles a channel from its globs (usually `parsePatternList(input)` for each input).
+ * @throws Error naming `tag-pattern` or `exclude-pattern` for an empty include list or an invalid glob.
+ */
+function compileChannel(patterns) {
+    const include = [...patterns.include];
+    const exclude = [...patterns.exclude];
+    if (include.length === 0) {
+        throw new Error('tag-pattern is empty: give at least one glob, e.g. "v*-stable, v*-stable.patch*"');
+    }
+    const included = compileGlobs(include, 'tag-pattern', GLOB_OPTIONS);
+    const excluded = compileGlobs(exclude, 'exclude-pattern', EXCLUDE_OPTIONS);
+    return {
+        include,
+        exclude,
+        prefix: commonPrefix(include.map(literalPrefix)),
+        matches: (tag) => included.some((isMatch) => isMatch(tag)) && !excluded.some((isMatch) => isMatch(tag))
+    };
+}
+/**
+ * The channel's candidates, newest first (see version.ts for the order). Tags that match the channel but carry no
+ * version number are skipped with a debug line. With `minVersion`, tags whose release number is the same or older
+ * (`compareReleaseNumbers(version, minVersion) <= 0`) are dropped, so `current-version: 1.81.9` drops
+ * `v1.81.9-stable` but keeps `v1.81.9-stable.patch.1`.
+ */
+function selectCandidates(tags, channel, opts = {}) {
+    const log = opts.log ?? silentLogger;
+    const candidates = [];
+    for (const ref of tags) {
+        if (!channel.matches(ref.name))
+            continue;
+        const version = parseVersion(ref.name);
+        if (!version) {
+            log.debug(`tag "${ref.name}" matches tag-pattern but carries no version number; skipped`);
+            continue;
+        }
+        if (opts.minVersion && compareReleaseNumbers(version, opts.minVersion) <= 0)
+            continue;
+        candidates.push({ tag: ref.name, sha: ref.sha, type: ref.type, version });
+    }
+    return candidates.sort((a, b) => compareVersions(b.version, a.version));
+}
+// ---------------------------------------------------------------------------------------------------------------
+// min-release-age
+// ---------------------------------------------------------------------------------------------------------------
+const DURATION_UNITS = {
+    s: 1_000,
+    m: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+    w: 604_800_000
+};
+const DURATION_WORDS = {
+    s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
+    m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm',
+    h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
+    d: 'd', day: 'd', days: 'd',
+    w: 'w', wk: 'w', wks: 'w', week: 'w', weeks: 'w'
+};
+/**
+ * Parses a duration such as `2d`, `12h`, `90m`, `1w`, `30s`, `1.5d`, or a sum like `1d12h` / `1 day 12 hours`, to
+ * milliseconds. `0` is zero. An empty or blank text is `undefined` (no wait).
+ * @param inputName names the input in the error message.
+ * @throws Error naming the input when the text is not a duration.
+ */
+function parseDuration(text, inputName = 'min-release-age') {
+    const trimmed = text.trim();
+    if (trimmed === '')
+        return undefined;
+    if (/^0+$/.test(trimmed))
+        return 0;
+    const term = /(\d+(?:\.\d+)?)\s*([a-z]+)\s*/giy;
+    let total = 0;
+    let end = 0;
+    for (let match = term.exec(trimmed); match; match = term.exec(trimmed)) {
+        const unit = DURATION_WORDS[(match[2] ?? '').toLowerCase()];
+        if (!unit)
+            break;
+        total += Number(match[1]) * (DURATION_UNITS[unit] ?? 0);
+        end = term.lastIndex;
+    }
+    total = Math.round(total);
+    if (end !== trimmed.length || !Number.isSafeInteger(total)) {
+        throw new Error(`${inputName} "${trimmed}" is not a duration: use a number and a unit (s, m, h, d or w), e.g. 2d, 12h or 90m`);
+    }
+    return total;
+}
+/** A duration in the largest whole units, for messages: `2d`, `1d 12h`, `90m` → `1h 30m`. */
+function formatDuration(ms) {
+    const parts = [];
+    let rest = Math.round(ms / 1000) * 1000;
+    for (const unit of ['w', 'd', 'h', 'm', 's']) {
+        const size = DURATION_UNITS[unit] ?? 1;
+        const count = Math.floor(rest / size);
+        if (count > 0)
+            parts.push(`${count}${unit}`);
+        rest -= count * size;
+    }
+    return parts.length > 0 ? parts.join(' ') : '0s';
+}
+/** Memoises the two per-tag lookups the walk and the previous-version search share. */
+class TagLookups {
+    deps;
+    commits = new Map();
+    containment = new Map();
+    constructor(deps) {
+        this.deps = deps;
+    }
+    commitOf(candidate) {
+        if (candidate.type !== 'tag')
+            return Promise.resolve(candidate.sha);
+        let commit = this.commits.get(candidate.sha);
+        if (!commit) {
+            commit = this.deps.peel({ name: candidate.tag, sha: candidate.sha, type: candidate.type });
+            this.commits.set(candidate.sha, commit);
+        }
+        return commit;
+    }
+    async contains(candidate) {
+        const commit = await this.commitOf(candidate);
+        let contained = this.containment.get(commit);
+        if (!contained) {
+            contained = this.deps.targetContains(commit);
+            this.containment.set(commit, contained);
+        }
+        return contained;
+    }
+}
+function previousOf(candidate) {
+    return { version: candidate.version, text: candidate.version.text, tag: candidate.tag };
+}
+function lowerBound(minVersion) {
+    return minVersion ? { version: minVersion, text: minVersion.text } : undefined;
+}
+/**
+ * The newest of `older` (newest first) that the target contains, assuming — like the walk — that once the target
+ * contains a tag it contains the older ones too. A galloping search (probe 1st, 2nd, 4th, 8th… then bisect) finds it
+ * in one probe when the fork is one release behind and in O(log n) probes when it never synced, instead of checking
+ * every tag of a long channel.
+ */
+async function newestContained(older, lookups) {
+    let notContained = -1;
+    let contained = -1;
+    for (let probe = 0, step = 1;; probe = Math.min(older.length - 1, probe + step), step *= 2) {
+        const candidate = older[probe];
+        if (!candidate)
+            return undefined;
+        if (await lookups.contains(candidate)) {
+            contained = probe;
+            break;
+        }
+        notContained = probe;
+        if (probe === older.length - 1)
+            return undefined;
+    }
+    while (contained - notContained > 1) {
+        const middle = (notContained + contained) >> 1;
+        const candidate = older[middle];
+        if (!candidate)
+            break;
+        if (await lookups.contains(candidate))
+            contained = middle;
+        else
+            notContained = middle;
+    }
+    return older[contained];
+}
+function releaseDate(release) {
+    const text = release.publishedAt ?? release.createdAt;
+    if (!text)
+        return undefined;
+    const date = new Date(text);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+}
+function describePassedOver(passedOver) {
+    if (passedOver.length === 0)
+        return '';
+    return ` (passed over: ${passedOver.map((p) => p.detail).join('; ')})`;
+}
+function patternsText(channel) {
+    const exclude = channel.exclude.length > 0 ? ` minus exclude-pattern "${channel.exclude.join(', ')}"` : '';
+    return `tag-pattern "${channel.include.join(', ')}"${exclude}`;
+}
+/**
+ * Chooses the upstream release to sync.
+ *
+ * Channel mode (no `tag`): lists the channel's tags with one `listTags(channel.prefix)`, orders the candidates by
+ * version (newest first, only those above `minVersion`) and walks them:
+ *  1. the tag's commit (`peel` for annotated tags only) is in the target (`targetContains`) → stop: everything older
+ *     is older than what the fork has. `up-to-date`, or `waiting` if a newer tag only waits for its age;
+ *  2. its sync PRs (`findSyncPulls`), the maintainers' decisions, come first:
+ *     - one closed without merging (and none open) → `skipped`: the maintainers declined this release, so no older
+ *       tag is proposed in its place; the next newer tag gets its own PR. Costs no release lookup, so a skipped
+ *       release that stays the newest for days costs `listTags` + `targetContains` + `findSyncPulls` per run;
+ *     - one merged although the target does not contain the tag (squash-merged, or the target rewritten) → treated
+ *       as synced, with a warning: stop as in 1;
+ *     - an open one → `sync` with `openPull` (update, never a duplicate), whatever its release state or age now: a
+ *       release already under review is refreshed (a re-pointed tag included) rather than set aside;
+ *  3. its release (`getRelease`) is a draft or a pre-release, or it has none and `requireRelease` is set → pass it
+ *     over, look at the next older tag;
+ *  4. it is younger than `minReleaseAgeMs` (release `published_at`, else `created_at`, else the commit's date via
+ *     `commitDate`) → pass it over as `too-recent` and look at the next older tag. An older tag that is old enough
+ *     and not yet in the target IS proposed (the fork makes progress instead of starving while upstream releases
+ *     faster than the wait); the newer one supersedes its PR once it is old enough. When no older tag is eligible
+ *     the decision is `waiting`, with the earliest `eligibleAt`;
+ *  5. otherwise → `sync` (a new PR).
+ * For `sync`, `previous` is then found among the older candidates by a galloping search (a few `targetContains`
+ * calls, one when the fork is one release behind); otherwise it is what the walk met, else `minVersion`.
+ *
+ * Cost: nothing new (the newest candidate is in the target) = `listTags` + `targetContains` (+ `peel` if annotated).
+ * Releases, PRs and commit dates are only looked up for tags the target does not contain.
+ *
+ * Explicit mode (`tag` set): the tag must exist upstream (else it throws `tag "X" not found in owner/name`); channel,
+ * `minVersion`, release (draft, pre-release, `requireRelease`), age and closed-PR rules do not apply — the reason
+ * mentions any of them that would have refused it. Contained → `up-to-date`; an open sync PR → `sync` with
+ * `openPull`. One `listTags` call (the prefix common to the channel and the tag) serves both the lookup and the
+ * previous-version search.
+ */
+async function chooseRelease(deps, opts) {
+    const log = opts.log ?? silentLogger;
+    const lookups = new TagLookups(deps);
+    const explicitTag = opts.tag?.trim();
+    if (explicitTag)
+        return chooseExplicit(deps, lookups, explicitTag, opts, log);
+    const { channel } = opts;
+    const tags = await deps.listTags(channel.prefix);
+    const candidates = selectCandidates(tags, channel, { minVersion: opts.minVersion, log });
+    log.debug(`${tags.length} upstream tags listed under prefix "${channel.prefix}", ${candidates.length} candidates` +
+        (opts.minVersion ? ` newer than ${formatVersion(opts.minVersion)}` : ''));
+    if (candidates.length === 0) {
+        const inChannel = tags.some((ref) => channel.matches(ref.name) && parseVersion(ref.name));
+        if (!inChannel) {
+            log.warning(`no tag of ${opts.upstream} matches ${patternsText(channel)} (${tags.length} tags start with ` +
+                `"${channel.prefix}"); check tag-pattern`);
+        }
+        return {
+            kind: 'up-to-date',
+            previous: lowerBound(opts.minVersion),
+            passedOver: [],
+            explicit: false,
+            // Tags in the channel but no candidate: the lower bound dropped them all.
+            reason: inChannel && opts.minVersion
+                ? `no tag of ${opts.upstream} matching ${patternsText(channel)} is newer than ${formatVersion(opts.minVersion)}`
+                : `no tag of ${opts.upstream} matches ${patternsText(channel)}`
+        };
+    }
+    const now = opts.now ?? new Date();
+    const minAge = opts.minReleaseAgeMs ?? 0;
+    const passedOver = [];
+    const passOver = (candidate, why, detail, eligibleAt) => {
+        passedOver.push({ candidate, why, detail: `${candidate.tag}: ${detail}`, ...(eligibleAt ? { eligibleAt } : {}) });
+        log.debug(`passing over ${candidate.tag}: ${detail}`);
+    };
+    /** The decision when the walk ends without a tag to sync: waiting if something only waits, else up-to-date. */
+    const nothingToSync = async (previous, why) => {
+        const waiting = passedOver
+            .filter((p) => p.why === 'too-recent' && p.eligibleAt)
+            .sort((a, b) => (a.eligibleAt?.getTime() ?? 0) - (b.eligibleAt?.getTime() ?? 0))[0];
+        if (waiting?.eligibleAt) {
+            return {
+                kind: 'waiting',
+                candidate: waiting.candidate,
+                // Already peeled on the walk: the lookup is memoised, no request.
+                commitSha: await lookups.commitOf(waiting.candidate),
+                eligibleAt: waiting.eligibleAt,
+                previous,
+                passedOver,
+                explicit: false,
+                reason: `${waiting.candidate.tag} is younger than min-release-age ${formatDuration(minAge)}: eligible at ` +
+                    `${waiting.eligibleAt.toISOString()}; ${why}${describePassedOver(passedOver)}`
+            };
+        }
+        return { kind: 'up-to-date', previous, passedOver, explicit: false, reason: `${why}${describePassedOver(passedOver)}` };
+    };
+    for (const [index, candidate] of candidates.entries()) {
+        const commitSha = await lookups.commitOf(candidate);
+        if (await lookups.contains(candidate)) {
+            return nothingToSync(previousOf(candidate), `the target branch already contains ${candidate.tag}, the newest ${index === 0 ? '' : 'eligible '}tag of the channel`);
+        }
+        // Maintainer decisions first: they hold whatever the release looks like now, and a closed PR (a steady state
+        // that can last until the next release) is then reported without reading the release.
+        const pulls = await deps.findSyncPulls(candidate.tag);
+        const openPull = pulls.find((pull) => pull.state === 'open');
+        const mergedPull = pulls.find((pull) => pull.merged);
+        const closedPull = pulls.find((pull) => pull.state === 'closed' && !pull.merged);
+        if (!openPull && mergedPull) {
+            log.warning(`sync PR #${mergedPull.number} for ${candidate.tag} was merged, but the target branch does not contain the ` +
+                `tag's commit (squash-merged or rebased?): treating ${candidate.tag} as synced. Merge sync PRs with a merge ` +
+                'commit, or later syncs will conflict');
+            return nothingToSync(previousOf(candidate), `${candidate.tag} was synced by the merged PR #${mergedPull.number} (${mergedPull.url})`);
+        }
+        if (!openPull && closedPull) {
+            return {
+                kind: 'skipped',
+                candidate,
+                commitSha,
+                skippedPull: closedPull,
+                skippedPullUrl: closedPull.url,
+                previous: lowerBound(opts.minVersion),
+                passedOver,
+                explicit: false,
+                reason: `sync PR #${closedPull.number} for ${candidate.tag} was closed without merging (${closedPull.url}): this ` +
+                    `release is skipped and the next newer tag will get its own PR${describePassedOver(passedOver)}`
+            };
+        }
+        const release = await deps.getRelease(candidate.tag);
+        const releaseField = release ? { release } : {};
+        if (openPull) {
+            // Already under review: refresh it (a re-pointed tag included) whatever its release state or age now; those
+            // rules gate opening a PR, and proposing an older tag beside an open newer one would only confuse reviewers.
+            return {
+                kind: 'sync',
+                candidate,
+                commitSha,
+                ...releaseField,
+                openPull,
+                previous: await findPrevious(candidates.slice(index + 1), lookups, opts.minVersion),
+                passedOver,
+                explicit: false,
+                reason: `${candidate.tag} is the newest eligible tag not in the target branch; its sync PR #${openPull.number} is open and will be updated${describePassedOver(passedOver)}`
+            };
+        }
+        if (release?.draft) {
+            passOver(candidate, 'draft', 'its release is a draft');
+            continue;
+        }
+        if (release?.prerelease) {
+            passOver(candidate, 'prerelease', 'its release is a pre-release');
+            continue;
+        }
+        if (!release && opts.requireRelease) {
+            passOver(candidate, 'no-release', 'it has no release and require-release is true');
+            continue;
+        }
+        if (minAge > 0) {
+            const since = (release && releaseDate(release)) ?? (await deps.commitDate(commitSha));
+            const eligibleAt = new Date(since.getTime() + minAge);
+            if (eligibleAt.getTime() > now.getTime()) {
+                const what = release ? 'released' : 'committed';
+                passOver(candidate, 'too-recent', `${what} ${since.toISOString()}, eligible at ${eligibleAt.toISOString()}`, eligibleAt);
+                continue;
+            }
+        }
+        return {
+            kind: 'sync',
+            candidate,
+            commitSha,
+            ...releaseField,
+            previous: await findPrevious(candidates.slice(index + 1), lookups, opts.minVersion),
+            passedOver,
+            explicit: false,
+            reason: `${candidate.tag} is the newest eligible tag not in the target branch${describePassedOver(passedOver)}`
+        };
+    }
+    return nothingToSync(lowerBound(opts.minVersion), `no tag of ${opts.upstream} matching ${patternsText(channel)} is eligible to sync`);
+}
+async function findPrevious(older, lookups, minVersion) {
+    const contained = await newestContained(older, lookups);
+    return contained ? previousOf(contained) : lowerBound(minVersion);
+}
+async function chooseExplicit(deps, lookups, tag, opts, log) {
+    // One listing serves both the tag lookup and the previous-version search among the channel's tags.
+    const tags = await deps.listTags(commonPrefix([opts.channel.prefix, tag]));
+    const ref = tags.find((t) => t.name === tag);
+    if (!ref) {
+        throw new Error(`tag "${tag}" not found in ${opts.upstream}: check the tag input (tag names are case-sensitive)`);
+    }
+    const version = parseVersion(tag);
+    if (!version)
+        log.debug(`tag "${tag}" carries no version number; syncing it anyway because the tag input names it`);
+    const candidate = { tag, sha: ref.sha, type: ref.type, version: version ?? unversioned(tag) };
+    const commitSha = await lookups.commitOf(candidate);
+    if (await lookups.contains(candidate)) {
+        return {
+            kind: 'up-to-date',
+            candidate,
+            commitSha,
+            previous: previousOf(candidate),
+            passedOver: [],
+            explicit: true,
+            reason: `the target branch already contains ${tag}`
+        };
+    }
+    const overridden = [];
+    if (!opts.channel.matches(tag))
+        overridden.push(`it does not match ${patternsText(opts.channel)}`);
+    if (version && opts.minVersion && compareReleaseNumbers(version, opts.minVersion) <= 0) {
+        overridden.push(`it is not newer than ${formatVersion(opts.minVersion)}`);
+    }
+    const release = await deps.getRelease(tag);
+    if (release?.draft)
+        overridden.push('its release is a draft');
+    else if (release?.prerelease)
+        overridden.push('its release is a pre-release');
+    else if (!release && opts.requireRelease)
+        overridden.push('it has no release and require-release is true');
+    const pulls = await deps.findSyncPulls(tag);
+    const openPull = pulls.find((pull) => pull.state === 'open');
+    const closedPull = pulls.find((pull) => pull.state === 'closed' && !pull.merged);
+    if (!openPull && closedPull)
+        overridden.push(`its sync PR #${closedPull.number} was closed without merging`);
+    let previous = lowerBound(opts.minVersion);
+    if (version) {
+        const older = selectCandidates(tags, opts.channel, { minVersion: opts.minVersion }).filter((c) => c.tag !== tag && compareVersions(c.version, version) < 0);
+        previous = await findPrevious(older, lookups, opts.minVersion);
+    }
+    const override = overridden.length > 0 ? ` (synced although ${overridden.join(', ')})` : '';
+    return {
+        kind: 'sync',
+        candidate,
+        commitSha,
+        ...(release ? { release } : {}),
+        ...(openPull ? { openPull } : {}),
+        previous,
+        passedOver: [],
+        explicit: true,
+        reason: `the tag input asks for ${tag}${openPull ? `; its sync PR #${openPull.number} is open and will be updated` : ''}${override}`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+/**
+ * The action's inputs and runner environment, read and validated once, before any network call. Everything after
+ * this module works with typed `ActionInputs`; nothing else calls `core.getInput`.
+ *
+ * Every error names the input and says how to fix it: a maintainer reads it in the job log at 3 a.m.
+ */
+
+
+
+
+
+
+
+
+/** Reads an input the way @actions/core does (INPUT_<NAME>, spaces as underscores), trimmed. */
+function input(name) {
+    return getInput(name).trim();
+}
+/** Comma- and/or newline-separated list, blanks dropped. */
+function parseList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+}
+function parseBoolean(name, fallback) {
+    const value = input(name);
+    if (value === '')
+        return fallback;
+    if (/^(true|yes|on)$/i.test(value))
+        return true;
+    if (/^(false|no|off)$/i.test(value))
+        return false;
+    throw new InputError(`Input '${name}' must be true or false, got "${value}".`);
+}
+const REPO_PATTERN = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
+function parseRepo(name, value) {
+    const cleaned = value.replace(/\.git$/, '');
+    const match = REPO_PATTERN.exec(cleaned);
+    if (!match || cleaned.endsWith('/.') || cleaned.endsWith('/..')) {
+        throw new InputError(`${name} must be owner/name (for example BerriAI/litellm), got "${value}".`);
+    }
+    return { owner: match[1], repo: match[2] };
+}
+function parseIdentity(value) {
+    const match = /^\s*(.+?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value);
+    if (!match) {
+        throw new InputError(`Input 'commit-author' must look like "Name <email@example.com>", got "${value}".`);
+    }
+    return { name: match[1], email: match[2] };
+}
+function inputs_parseUrl(name, value) {
+    if (value === '')
+        return undefined;
+    core_setSecret(value); // webhook URLs carry their credential in the path
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new InputError(`Input '${name}' must be an http(s) URL; the value given is not a URL.`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new InputError(`Input '${name}' must be an http(s) URL; it uses ${url.protocol}.`);
+    }
+    return value;
+}
+function parseRegex(name, value) {
+    try {
+        new RegExp(value, 'm');
+    }
+    catch (error) {
+        throw new InputError(`Input '${name}' is not a valid regular expression: ${error.message}.`);
+    }
+    if (!/\((?!\?)/.test(value)) {
+        throw new InputError(`Input '${name}' needs a capture group around the version, for example ^version\\s*=\\s*"(.+)".`);
+    }
+    return value;
+}
+/** A repository-relative path: no absolute paths, no `..`, so nothing outside the fork is read. */
+function parseRepoPath(name, value) {
+    const normalized = value.replace(/^\.\//, '');
+    if (normalized === '' || normalized.startsWith('/') || normalized.split('/').includes('..')) {
+        throw new InputError(`Input '${name}' must be a path inside the repository such as .github/upstream-sync.yml, got "${value}".`);
+    }
+    return normalized;
+}
+function inputs_trimUrl(value) {
+    return value.replace(/\/+$/, '');
+}
+/**
+ * Reads and validates every input and the runner environment. Throws InputError with one clear message on the first
+ * problem; makes no network call.
+ */
+async function readInputs(env = process.env) {
+    const token = input('github-token');
+    if (token === '') {
+        throw new InputError("Input 'github-token' is empty. Pass a token, for example `github-token: ${{ secrets.GITHUB_TOKEN }}` (the default), a PAT or a GitHub App token.");
+    }
+    core_setSecret(token);
+    const forkName = env.GITHUB_REPOSITORY ?? '';
+    if (forkName === '') {
+        throw new InputError('GITHUB_REPOSITORY is not set: run this action in a GitHub Actions workflow (or set it to owner/name).');
+    }
+    const fork = parseRepo('GITHUB_REPOSITORY', forkName);
+    const upstreamValue = input('upstream-repository');
+    if (upstreamValue === '') {
+        throw new InputError("Input 'upstream-repository' is required: the upstream project as owner/name, for example BerriAI/litellm.");
+    }
+    const upstream = parseRepo("Input 'upstream-repository'", upstreamValue);
+    if (upstream.owner.toLowerCase() === fork.owner.toLowerCase() && upstream.repo.toLowerCase() === fork.repo.toLowerCase()) {
+        throw new InputError(`Input 'upstream-repository' names this repository itself (${forkName}); give the upstream project instead.`);
+    }
+    const targetBranch = input('target-branch') || undefined;
+    if (targetBranch !== undefined && !(await Git.isValidRefName(`refs/heads/${targetBranch}`))) {
+        throw new InputError(`Input 'target-branch' is not a valid branch name: "${targetBranch}".`);
+    }
+    const branchPrefix = input('branch-prefix');
+    if (branchPrefix === '' || !(await Git.isValidRefName(`refs/heads/${branchPrefix}v1.0.0`))) {
+        throw new InputError(`Input 'branch-prefix' must make valid branch names (for example upstream-sync/), got "${branchPrefix}".`);
+    }
+    if (targetBranch !== undefined && targetBranch.startsWith(branchPrefix)) {
+        throw new InputError(`Input 'target-branch' (${targetBranch}) starts with 'branch-prefix' (${branchPrefix}); the sync branches must be separate from the target.`);
+    }
+    const tag = input('tag') || undefined;
+    if (tag !== undefined && !(await Git.isValidRefName(`refs/tags/${tag}`))) {
+        throw new InputError(`Input 'tag' is not a valid tag name: "${tag}".`);
+    }
+    const channel = asInputError(() => compileChannel({ include: parsePatternList(input('tag-pattern')), exclude: parsePatternList(input('exclude-pattern')) }));
+    const labels = parseList(input('labels'));
+    const cleanLabel = input('clean-label');
+    const conflictLabel = input('conflict-label');
+    const autoResolvedLabel = input('auto-resolved-label');
+    for (const [name, value] of [
+        ['clean-label', cleanLabel],
+        ['conflict-label', conflictLabel],
+        ['auto-resolved-label', autoResolvedLabel]
+    ]) {
+        if (value === '')
+            throw new InputError(`Input '${name}' must not be empty.`);
+    }
+    for (const label of [...labels, cleanLabel, conflictLabel, autoResolvedLabel]) {
+        if (label.length > 50)
+            throw new InputError(`Label "${label}" is longer than GitHub's 50 characters; shorten it in 'labels'.`);
+    }
+    if (cleanLabel === conflictLabel) {
+        throw new InputError(`Inputs 'clean-label' and 'conflict-label' must differ (both are "${cleanLabel}").`);
+    }
+    const currentValue = input('current-version');
+    const currentVersion = currentValue ? asInputError(() => parseVersionInput(currentValue, 'current-version')) : undefined;
+    const versionFileValue = input('version-file');
+    const versionFile = versionFileValue ? parseRepoPath('version-file', versionFileValue) : undefined;
+    const versionPattern = parseRegex('version-pattern', input('version-pattern') || '^version\\s*=\\s*"(.+)"');
+    const minReleaseAgeMs = asInputError(() => parseDuration(input('min-release-age'), 'min-release-age'));
+    const rulesValue = input('rules');
+    const rules = rulesValue ? parseRulesInput(rulesValue) : undefined;
+    const templateValue = getInput('template').trim() === '' ? undefined : getInput('template');
+    if (templateValue !== undefined && isInlineTemplate(templateValue)) {
+        asInputError(() => validateTemplate(templateValue, "Input 'template'"));
+    }
+    const checklistValue = getInput('checklist');
+    const serverUrl = inputs_trimUrl(env.GITHUB_SERVER_URL || 'https://github.com');
+    const apiUrl = inputs_trimUrl(env.GITHUB_API_URL || 'https://api.github.com');
+    const runUrl = env.GITHUB_RUN_ID !== undefined && env.GITHUB_RUN_ID !== ''
+        ? `${serverUrl}/${fork.owner}/${fork.repo}/actions/runs/${env.GITHUB_RUN_ID}`
+        : undefined;
+    return {
+        token,
+        serverUrl,
+        apiUrl,
+        fork,
+        upstream,
+        targetBranch,
+        channel,
+        tag,
+        requireRelease: parseBoolean('require-release', false),
+        currentVersion,
+        versionFile,
+        versionPattern,
+        minReleaseAgeMs,
+        supersede: parseBoolean('supersede', true),
+        branchPrefix,
+        labels,
+        cleanLabel,
+        conflictLabel,
+        autoResolvedLabel,
+        dryRun: parseBoolean('dry-run', false),
+        configFile: parseRepoPath('config-file', input('config-file') || '.github/upstream-sync.yml'),
+        rules,
+        template: templateValue,
+        checklist: checklistValue.trim() === '' ? undefined : parseChecklist(checklistValue),
+        autoResolve: parseBoolean('auto-resolve', undefined),
+        author: parseIdentity(input('commit-author') || 'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>'),
+        slackWebhookUrl: inputs_parseUrl('slack-webhook-url', input('slack-webhook-url')),
+        webhookUrl: inputs_parseUrl('webhook-url', input('webhook-url')),
+        dispatchWorkflow: input('dispatch-workflow') || undefined,
+        mirrorBranch: await parseMirrorBranch(input('mirror-branch'), targetBranch, branchPrefix),
+        runnerTemp: env.RUNNER_TEMP || external_node_os_default().tmpdir(),
+        runUrl
+    };
+}
+/** Re-throws a validation error of another module as an InputError naming the input. */
+function asInputError(parse) {
+    try {
+        return parse();
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new InputError(/^Input '/.test(message) ? message : `Input ${message.replace(/^([a-z-]+)\b/, "'$1'")}`);
+    }
+}
+/** Checklist items, one a line; a leading `- [ ]` or `-` is accepted and dropped. */
+function parseChecklist(text) {
+    return text
+        .split('\n')
+        .map((line) => line.replace(/^\s*[-*]\s*(\[[ xX]\]\s*)?/, '').trim())
+        .filter((line) => line.length > 0);
+}
+async function parseMirrorBranch(value, target, prefix) {
+    if (value === '')
+        return undefined;
+    if (!(await Git.isValidRefName(`refs/heads/${value}`))) {
+        throw new InputError(`Input 'mirror-branch' is not a valid branch name: "${value}".`);
+    }
+    if (value === target || value.startsWith(prefix)) {
+        throw new InputError(`Input 'mirror-branch' (${value}) must differ from the target branch and the sync branches.`);
+    }
+    return value;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/conflicts.ts
+class MergeTreeParseError extends Error {
+    constructor(message) {
+        super(`unexpected git merge-tree output: ${message}`);
+        this.name = 'MergeTreeParseError';
+    }
+}
+const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+/** Parses the stdout of `git merge-tree --write-tree -z [--messages] <ours> <theirs>` (without --name-only). */
+function parseMergeTree(stdout) {
+    const fields = stdout.split('\0');
+    let i = 0;
+    const tree = fields[i++] ?? '';
+    if (!OID.test(tree))
+        throw new MergeTreeParseError(`expected a tree id first, got ${JSON.stringify(tree.slice(0, 80))}`);
+    const stages = [];
+    while (i < fields.length && fields[i] !== '') {
+        const field = fields[i++];
+        const match = /^(\d{6}) ([0-9a-f]+) ([123])\t([\s\S]*)$/.exec(field);
+        if (!match)
+            throw new MergeTreeParseError(`bad conflicted file info ${JSON.stringify(field.slice(0, 200))}`);
+        stages.push({
+            mode: match[1],
+            oid: match[2],
+            stage: Number(match[3]),
+            path: match[4]
+        });
+    }
+    i++; // the NUL that opens the messages section (or the end of a clean merge's output)
+    const records = [];
+    // A trailing empty field is what the final NUL leaves behind.
+    while (i < fields.length && !(i === fields.length - 1 && fields[i] === '')) {
+        const countField = fields[i++];
+        const count = Number(countField);
+        if (!/^\d+$/.test(countField) || i + count + 2 > fields.length) {
+            throw new MergeTreeParseError(`bad message record at ${JSON.stringify(countField.slice(0, 80))}`);
+        }
+        const paths = fields.slice(i, i + count);
+        i += count;
+        const type = fields[i++];
+        const message = fields[i++].replace(/\n+$/, '');
+        records.push({ paths, type, message });
+    }
+    return { tree, stages, records };
+}
+/** True for records that report a conflict (or a merge error), false for informational ones like Auto-merging. */
+function isConflictRecord(record) {
+    return /^(CONFLICT|ERROR)\b/.test(record.type);
+}
+/** The ConflictKind for one conflict record (see the mapping table at the top of this file). */
+function conflictKindOf(record) {
+    const type = record.type;
+    if (type === 'CONFLICT (contents)') {
+        return record.message.startsWith('CONFLICT (add/add)') ? 'add/add' : 'content';
+    }
+    if (type === 'CONFLICT (binary)')
+        return 'binary';
+    if (type === 'CONFLICT (file/directory)')
+        return 'file/directory';
+    if (type === 'CONFLICT (modify/delete)')
+        return 'modify/delete';
+    if (type === 'CONFLICT (rename/rename)')
+        return 'rename/rename';
+    if (type === 'CONFLICT (rename involved in collision)')
+        return 'rename/add';
+    if (type === 'CONFLICT (rename/delete)')
+        return 'rename/delete';
+    if (type.startsWith('CONFLICT (submodule'))
+        return 'submodule';
+    return 'other';
+}
+/**
+ * When several records name the same path, the most specific kind describes it best: a binary file also gets a
+ * `contents` record, a file moved aside by a file/directory conflict also gets a modify/delete one, and so on.
+ * Lower index = more specific.
+ */
+const KIND_PRIORITY = [
+    'file/directory',
+    'rename/rename',
+    'rename/delete',
+    'rename/add',
+    'submodule',
+    'binary',
+    'modify/delete',
+    'other',
+    'add/add',
+    'content'
+];
+function moreSpecificKind(a, b) {
+    return KIND_PRIORITY.indexOf(a) <= KIND_PRIORITY.indexOf(b) ? a : b;
+}
+/** Groups the merge's conflicts (see the file comment for what one conflict and one group are). */
+function collectConflicts(output) {
+    const conflictRecords = output.records.filter(isConflictRecord);
+    const unmerged = [];
+    const seen = new Set();
+    for (const entry of output.stages) {
+        if (!seen.has(entry.path)) {
+            seen.add(entry.path);
+            unmerged.push(entry.path);
+        }
+    }
+    // Union-find over paths: the paths of one record belong together.
+    const parent = new Map();
+    const find = (path) => {
+        let root = path;
+        while (parent.has(root) && parent.get(root) !== root)
+            root = parent.get(root);
+        parent.set(path, root);
+        return root;
+    };
+    const union = (a, b) => {
+        const ra = find(a);
+        const rb = find(b);
+        if (ra !== rb)
+            parent.set(rb, ra);
+    };
+    for (const path of unmerged)
+        find(path);
+    for (const record of conflictRecords) {
+        const [first, ...rest] = record.paths;
+        if (first === undefined)
+            continue;
+        find(first);
+        for (const path of rest)
+            union(first, path);
+    }
+    // The most specific record for each path it names.
+    const bestRecord = new Map();
+    for (const record of conflictRecords) {
+        const kind = conflictKindOf(record);
+        for (const path of record.paths) {
+            const current = bestRecord.get(path);
+            if (!current || moreSpecificKind(kind, current.kind) !== current.kind)
+                bestRecord.set(path, { kind, record });
+        }
+    }
+    const raw = [];
+    const reported = new Set();
+    for (const path of unmerged) {
+        const best = bestRecord.get(path);
+        raw.push({
+            path,
+            kind: best?.kind ?? 'other',
+            message: best?.record.message ?? `${path}: left unmerged by git merge-tree`,
+            group: 0
+        });
+        reported.add(path);
+    }
+    for (const record of conflictRecords) {
+        const primary = record.paths[0];
+        if (primary === undefined || record.paths.some((path) => reported.has(path)))
+            continue;
+        const best = bestRecord.get(primary);
+        raw.push({ path: primary, kind: best?.kind ?? conflictKindOf(record), message: best?.record.message ?? record.message, group: 0 });
+        reported.add(primary);
+    }
+    const groups = new Map();
+    const groupOf = (path) => {
+        const root = find(path);
+        let group = groups.get(root);
+        if (!group) {
+            group = { id: groups.size + 1, paths: [], conflicts: [] };
+            groups.set(root, group);
+        }
+        return group;
+    };
+    for (const conflict of raw) {
+        const group = groupOf(conflict.path);
+        conflict.group = group.id;
+        group.conflicts.push(conflict);
+    }
+    for (const path of parent.keys()) {
+        const group = groups.get(find(path));
+        if (group)
+            group.paths.push(path);
+    }
+    for (const group of groups.values())
+        group.paths.sort(byCodeUnit);
+    return [...groups.values()];
+}
+/** Sorts like git does (byte order for ASCII paths), independent of the locale. */
+function byCodeUnit(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./src/rules.ts
+/**
+ * The fork's path rules: an ordered list of globs, each with a resolution. The first rule with a glob matching a
+ * path decides it (first match wins); a path no rule matches is `manual`, so nothing is ever resolved by accident.
+ *
+ * Globs are picomatch globs matched against the whole repository-relative path with `/` separators (like
+ * `.gitignore` patterns that contain a slash): `CARTO_*.md` matches only at the root, `docs/**` matches everything
+ * under `docs/`, and a glob starting with `**` then `/Makefile` matches a Makefile at any depth. `dot: true` lets `*` and `**` match dotfiles and dot
+ * folders, so `.github/**` and `**` behave as a fork maintainer expects.
+ */
+
+const rules_GLOB_OPTIONS = { dot: true, windows: false };
+/** An error in one rule of the fork's configuration, naming the rule and the glob. */
+class RuleError extends Error {
+    ruleIndex;
+    constructor(ruleIndex, message) {
+        super(`rules[${ruleIndex}]: ${message}`);
+        this.ruleIndex = ruleIndex;
+        this.name = 'RuleError';
+    }
+}
+/**
+ * Compiles the rules once (picomatch builds a RegExp per glob), failing on a rule that could never be applied:
+ * no globs, an empty glob, or an unknown resolution. The error names the rule's index so a config loader can point
+ * at the exact key.
+ */
+function compileRules(rules) {
+    const compiled = rules.map((rule, index) => {
+        if (rule.resolution !== 'ours' && rule.resolution !== 'theirs' && rule.resolution !== 'manual') {
+            throw new RuleError(index, `resolution must be ours, theirs or manual, got ${JSON.stringify(rule.resolution)}`);
+        }
+        if (!Array.isArray(rule.paths) || rule.paths.length === 0) {
+            throw new RuleError(index, 'paths must list at least one glob');
+        }
+        const matchers = rule.paths.map((pattern) => {
+            if (typeof pattern !== 'string' || pattern.trim() === '') {
+                throw new RuleError(index, `paths must be non-empty strings, got ${JSON.stringify(pattern)}`);
+            }
+            try {
+                return { pattern, test: picomatch_default()(pattern, rules_GLOB_OPTIONS) };
+            }
+            catch (error) {
+                throw new RuleError(index, `invalid glob ${JSON.stringify(pattern)}: ${error.message}`);
+            }
+        });
+        return { rule, index, matchers };
+    });
+    return {
+        match(path) {
+            for (const { rule, index, matchers } of compiled) {
+                const hit = matchers.find((matcher) => matcher.test(path));
+                if (hit) {
+                    return {
+                        resolution: rule.resolution,
+                        ruleIndex: index,
+                        pattern: hit.pattern,
+                        ...(rule.note !== undefined ? { note: rule.note } : {})
+                    };
+                }
+            }
+            return { resolution: 'manual' };
+        }
+    };
+}
+/** One-off form of `compileRules(rules).match(path)`. */
+function matchRule(path, rules) {
+    return compileRules(rules).match(path);
+}
+
+;// CONCATENATED MODULE: ./src/merge.ts
+/**
+ * The merge engine: fetch the least a merge needs into the action's own bare repository, merge the upstream tag into
+ * the target branch with `git merge-tree --write-tree` (no worktree, no index, no checkout), write the merge commit
+ * with `git commit-tree`, and push the sync branch without ever overwriting work the action did not make.
+ *
+ * What is fetched (see prepareRepository):
+ * - the fork's target branch (and the sync branch, if it exists) with `--filter=blob:none`: commits and trees only;
+ * - the upstream tag alone (no other tags, no branches), also without blobs. The fork's history already holds the
+ *   older upstream commits, so negotiation leaves only the commits since the last sync to transfer;
+ * - for a run that will push, the blobs of those new upstream commits, asked for by id in one request (the push
+ *   must send them, and a partial repository would otherwise fetch them back while packing).
+ * Both remotes are promisor remotes, so any other blob the merge reads (the merge base's and the fork's versions of
+ * files both sides changed, rename candidates) is fetched on demand from whichever remote has it. Before the merge,
+ * the blobs of paths both sides changed are fetched explicitly, each from the side that has it: git's own batched
+ * lazy fetch asks one remote for the whole batch and fails when no single remote has all of it.
+ */
+
+
+
+
+
+
+
+/** Remote names inside the action's repository. */
+const FORK_REMOTE = 'origin';
+const UPSTREAM_REMOTE = 'upstream';
+/** Trailer naming the upstream tag, written into every merge commit this action makes. */
+const SYNC_TAG_TRAILER = 'Upstream-Sync-Tag';
+/**
+ * Trailer holding the merge commit's own tree id. A commit whose tree no longer matches (a maintainer amended the
+ * action's merge commit to resolve something) is no longer the action's, so it is never overwritten.
+ */
+const SYNC_TREE_TRAILER = 'Upstream-Sync-Tree';
+const ZERO_OID = '0000000000000000000000000000000000000000';
+function log(options) {
+    return options.debug ?? ((message) => core_debug(message));
+}
+async function requireValidRef(ref, what) {
+    if (!(await Git.isValidRefName(ref))) {
+        throw new Error(`${what} ${JSON.stringify(ref.replace(/^refs\/(heads|tags)\//, ''))} is not a valid git ref name`);
+    }
+}
+// ---------------------------------------------------------------------------------------------------------------
+// Fetching
+/**
+ * Objects in the repository. Fetched objects arrive as packs (fetch.unpackLimit=1); objects git writes itself
+ * (merge results, trees, commits) are loose, so the two counts tell fetched from written.
+ */
+async function objectStats(git) {
+    const values = new Map();
+    for (const line of (await git.output(['count-objects', '-v'])).split('\n')) {
+        const [key, value] = line.split(': ');
+        if (key && value)
+            values.set(key, Number(value));
+    }
+    const loose = values.get('count') ?? 0;
+    const packed = values.get('in-pack') ?? 0;
+    return { objects: loose + packed, packed, loose, kib: (values.get('size') ?? 0) + (values.get('size-pack') ?? 0) };
+}
+async function measured(git, run) {
+    const before = await objectStats(git);
+    const started = Date.now();
+    await run();
+    const ms = Date.now() - started;
+    const after = await objectStats(git);
+    return { objects: after.objects - before.objects, kib: after.kib - before.kib, ms };
+}
+/** Options every fetch here shares: nothing but the refs asked for, no side work. */
+const FETCH_FLAGS = [
+    '--no-tags',
+    '--no-write-fetch-head',
+    '--no-recurse-submodules',
+    '--no-show-forced-updates',
+    '--no-auto-maintenance',
+    '--quiet'
+];
+/**
+ * Configures the remotes as `git clone --filter=blob:none` would (promisor remotes, partial-clone extension), so
+ * missing blobs are fetched on demand. Both remotes are promisors: blobs only upstream has (files the new upstream
+ * commits added or changed, in a dry run) must be fetchable too. Git asks promisor remotes in config order with the
+ * `extensions.partialClone` one last, so naming upstream there makes the fork the first one asked.
+ */
+async function configureRemotes(git, forkUrl, upstreamUrl) {
+    const settings = [
+        ['core.repositoryformatversion', '1'],
+        [`remote.${FORK_REMOTE}.url`, forkUrl],
+        [`remote.${FORK_REMOTE}.promisor`, 'true'],
+        [`remote.${FORK_REMOTE}.partialclonefilter`, 'blob:none'],
+        [`remote.${UPSTREAM_REMOTE}.url`, upstreamUrl],
+        [`remote.${UPSTREAM_REMOTE}.promisor`, 'true'],
+        [`remote.${UPSTREAM_REMOTE}.partialclonefilter`, 'blob:none'],
+        ['extensions.partialClone', UPSTREAM_REMOTE],
+        // Keep every fetched pack as a pack: exploding a fetch into loose objects costs time on big fetches, and with
+        // fetched objects in packs and the objects git writes itself (merge results) loose, the debug numbers can
+        // tell the two apart.
+        ['fetch.unpackLimit', '1'],
+        // The run's repository is thrown away; never spend time on commit-graphs or gc.
+        ['gc.auto', '0'],
+        ['maintenance.auto', 'false']
+    ];
+    for (const [key, value] of settings)
+        await git.exec(['config', key, value]);
+}
+/**
+ * Creates what the merge needs in `git` (an empty bare repository made with `Git.init`, under RUNNER_TEMP): the
+ * fork's target branch and sync branch as `refs/remotes/origin/*` and the upstream tag as `refs/tags/<tag>`.
+ */
+async function prepareRepository(git, options) {
+    const debug = log(options);
+    const tagRef = `refs/tags/${options.tag}`;
+    await requireValidRef(`refs/heads/${options.targetBranch}`, 'target branch');
+    await requireValidRef(`refs/heads/${options.syncBranch}`, 'sync branch');
+    await requireValidRef(tagRef, 'tag');
+    await configureRemotes(git, options.forkUrl, options.upstreamUrl);
+    // One ls-remote tells whether the sync branch exists (fetching a missing ref is an error) and that the target
+    // exists; then one fetch gets both, commits and trees only.
+    let heads = {};
+    const fork = await measured(git, async () => {
+        heads = await fetchBranches(git, options.forkUrl, [options.targetBranch, options.syncBranch]);
+    });
+    const targetSha = heads[options.targetBranch];
+    if (!targetSha) {
+        throw new Error(`target branch ${JSON.stringify(options.targetBranch)} does not exist in the fork (${options.forkUrl}); set target-branch to an existing branch`);
+    }
+    const syncBranchSha = heads[options.syncBranch];
+    debug(`fetch fork ${options.targetBranch}${syncBranchSha ? ` + ${options.syncBranch}` : ''} (blob:none): ${fork.objects} objects, ${fork.kib} KiB, ${fork.ms} ms`);
+    // The tag's new commits and trees first (negotiation finds what the fork's history already holds), then, for a
+    // run that will push, exactly the blobs of those commits that neither the target nor the sync branch holds, in
+    // one request. Fetching the tag with blobs directly would get a thin pack whose deltas lean on old blobs this
+    // partial repository never had, which git then fetches back from the fork: an extra request, duplicate
+    // objects, and no fewer bytes (measured: 2,747 KiB and 3,101 objects against 1,907 KiB and 2,000 blobs for an
+    // upstream release that changed 2,000 of 10,000 files).
+    let tagSha;
+    let blobCount = 0;
+    const upstream = await measured(git, async () => {
+        const fetched = await git.tryExec(['fetch', ...FETCH_FLAGS, '--filter=blob:none', UPSTREAM_REMOTE, `+${tagRef}:${tagRef}`]);
+        if (fetched.exitCode !== 0) {
+            if (/couldn't find remote ref/i.test(fetched.stderr)) {
+                throw new Error(`tag ${JSON.stringify(options.tag)} does not exist in the upstream repository (${options.upstreamUrl})`);
+            }
+            throw new GitError(['fetch', UPSTREAM_REMOTE], fetched.exitCode, fetched.stderr, fetched.stdout);
+        }
+        tagSha = await git.revParse(`${tagRef}^{commit}`);
+        if (!tagSha)
+            throw new Error(`tag ${JSON.stringify(options.tag)} does not point at a commit`);
+        if (options.fetchUpstreamBlobs) {
+            const missing = await missingObjects(git, tagSha, [targetSha, ...(syncBranchSha ? [syncBranchSha] : [])]);
+            blobCount = missing.length;
+            const result = await fetchObjects(git, UPSTREAM_REMOTE, missing);
+            if (result && result.exitCode !== 0)
+                throw new GitError(['fetch', UPSTREAM_REMOTE], result.exitCode, result.stderr, result.stdout);
+        }
+    });
+    debug(`fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits` : 'blob:none'}): ` +
+        `${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`);
+    if (!tagSha)
+        throw new Error(`tag ${JSON.stringify(options.tag)} does not point at a commit`);
+    return {
+        targetSha,
+        tagSha,
+        ...(syncBranchSha ? { syncBranchSha } : {}),
+        transfer: { fork, upstream }
+    };
+}
+/** `git diff-tree -r -z --raw` between two commits. Reads trees only, never a blob (see `renames`). */
+async function diffTree(git, from, to, renames) {
+    // -M100% detects exact renames only: git pairs identical blob ids and never reads a blob, so this works in the
+    // partial repository without fetching anything (inexact detection would fetch every added and deleted blob).
+    const renameFlag = renames === 'exact' ? '-M100%' : '--no-renames';
+    const out = (await git.exec(['diff-tree', '-r', '-z', '--raw', '--no-abbrev', renameFlag, from, to])).stdout;
+    const fields = out.split('\0');
+    const changes = [];
+    let i = 0;
+    while (i < fields.length) {
+        const head = fields[i++];
+        if (head === '')
+            continue;
+        const match = /^:(\d{6}) (\d{6}) ([0-9a-f]+) ([0-9a-f]+) ([A-Z])(\d*)$/.exec(head);
+        if (!match)
+            throw new Error(`unexpected git diff-tree output: ${JSON.stringify(head.slice(0, 120))}`);
+        const status = match[5];
+        const first = fields[i++];
+        const change = {
+            status,
+            srcMode: match[1],
+            dstMode: match[2],
+            srcOid: match[3],
+            dstOid: match[4],
+            path: first
+        };
+        if (status === 'R' || status === 'C') {
+            change.fromPath = first;
+            change.path = fields[i++];
+        }
+        changes.push(change);
+    }
+    return changes;
+}
+function isBlobMode(mode) {
+    return mode !== '000000' && mode !== '160000' && mode !== '040000';
+}
+/**
+ * Fetches `oids` from one promisor remote in a single request, as git's own lazy fetch does (no negotiation: the
+ * objects are asked for by id). Git requests nothing when every one of them is already present. Returns git's
+ * result, or undefined when there was nothing to ask for.
+ */
+async function fetchObjects(git, remote, oids) {
+    if (oids.length === 0)
+        return undefined;
+    return git.tryExec(['fetch', remote, '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no', '--filter=blob:none', '--stdin'], {
+        input: oids.join('\n') + '\n',
+        env: gitConfigEnv({ 'fetch.negotiationAlgorithm': 'noop' })
+    });
+}
+/**
+ * Objects reachable from `tip` but from none of `known` that the repository does not have (promised by a
+ * promisor remote). `--missing=print` lists them without fetching anything.
+ */
+async function missingObjects(git, tip, known) {
+    const out = await git.output(['rev-list', '--objects', '--no-object-names', '--missing=print', tip, '--not', ...known]);
+    return out
+        .split('\n')
+        .filter((line) => line.startsWith('?'))
+        .map((line) => line.slice(1));
+}
+/** Best-effort prefetch: on failure the merge's own lazy fetch still gets the blobs, one remote at a time. */
+async function prefetch(git, remote, oids, debug) {
+    if (oids.length === 0)
+        return;
+    let result;
+    const stats = await measured(git, async () => {
+        result = await fetchObjects(git, remote, oids);
+    });
+    if (result && result.exitCode !== 0)
+        debug(`prefetch of ${oids.length} blobs from ${remote} failed, leaving it to lazy fetch: ${result.stderr.trim()}`);
+    else
+        debug(`prefetch ${oids.length} blobs from ${remote}: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`);
+}
+/** Per-command configuration through the environment (GIT_CONFIG_COUNT), never through the repository's config. */
+function gitConfigEnv(settings) {
+    const env = {};
+    const entries = Object.entries(settings);
+    env.GIT_CONFIG_COUNT = String(entries.length);
+    entries.forEach(([key, value], index) => {
+        env[`GIT_CONFIG_KEY_${index}`] = key;
+        env[`GIT_CONFIG_VALUE_${index}`] = value;
+    });
+    return env;
+}
+/**
+ * Gets the blobs a three-way content merge will read, each from the remote that has it: the merge base's and the
+ * fork's versions from the fork, the tag's versions from upstream (already local when the tag was fetched with
+ * blobs). Only paths both sides changed need a content merge.
+ */
+async function prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, debug) {
+    const ours = new Map(forkChanges.map((change) => [change.path, change]));
+    const fromFork = new Set();
+    const fromUpstream = new Set();
+    for (const theirs of upstreamChanges) {
+        if (theirs.status === 'R')
+            continue; // exact renames: identical content, nothing to merge at this path
+        const mine = ours.get(theirs.path);
+        if (!mine || mine.dstOid === theirs.dstOid)
+            continue;
+        if (isBlobMode(theirs.srcMode))
+            fromFork.add(theirs.srcOid);
+        if (isBlobMode(mine.dstMode))
+            fromFork.add(mine.dstOid);
+        if (isBlobMode(theirs.dstMode))
+            fromUpstream.add(theirs.dstOid);
+    }
+    await prefetch(git, UPSTREAM_REMOTE, [...fromUpstream], debug);
+    await prefetch(git, FORK_REMOTE, [...fromFork], debug);
+}
+async function listTree(git, treeish) {
+    const out = (await git.exec(['ls-tree', '-r', '-z', '--full-tree', treeish])).stdout;
+    const entries = [];
+    for (const record of out.split('\0')) {
+        if (!record)
+            continue;
+        const tab = record.indexOf('\t');
+        const [mode, type, oid] = record.slice(0, tab).split(' ');
+        entries.push({ mode: mode, type: type, oid: oid, path: record.slice(tab + 1) });
+    }
+    return entries;
+}
+/** A tree's entries sorted by path, to find everything at or under a path without scanning the whole tree. */
+class TreeIndex {
+    entries;
+    constructor(entries) {
+        this.entries = [...entries].sort((a, b) => byCodeUnit(a.path, b.path));
+    }
+    /** The entry at `path` (a file) and every entry under `path/` (a directory), in path order. */
+    atOrUnder(path) {
+        const found = [];
+        const exact = this.entries[this.lowerBound(path)];
+        if (exact?.path === path)
+            found.push(exact);
+        // Paths under `path/` are contiguous in code-unit order (other paths like `path.txt` sort apart from them).
+        const prefix = path + '/';
+        for (let i = this.lowerBound(prefix); i < this.entries.length && this.entries[i].path.startsWith(prefix); i++) {
+            found.push(this.entries[i]);
+        }
+        return found;
+    }
+    lowerBound(path) {
+        let low = 0;
+        let high = this.entries.length;
+        while (low < high) {
+            const mid = (low + high) >>> 1;
+            if (this.entries[mid].path < path)
+                low = mid + 1;
+            else
+                high = mid;
+        }
+        return low;
+    }
+}
+/**
+ * Builds the merge result with every group of conflicts resolved to its side: each path a group touches (the
+ * conflicted paths and the others its records name, e.g. both destinations of a rename/rename, the file and the
+ * directory of a file/directory conflict) is set to exactly what that side's commit has there: the file, the whole
+ * directory, or nothing when that side deleted or renamed it away. Uses a throwaway index; `--missing-ok` keeps
+ * write-tree from fetching blobs it does not need to read.
+ */
+async function resolveTree(git, mergedTree, resolutions, sides) {
+    const merged = new TreeIndex(await listTree(git, mergedTree));
+    const sideTrees = new Map();
+    const lines = [];
+    for (const { group, side } of resolutions) {
+        let kept = sideTrees.get(side);
+        if (!kept) {
+            kept = new TreeIndex(await listTree(git, sides[side]));
+            sideTrees.set(side, kept);
+        }
+        for (const groupPath of group.paths) {
+            // Mode 0 removes the path from the index; then the kept side's entries (if any) take its place.
+            for (const entry of merged.atOrUnder(groupPath))
+                lines.push(`0 ${ZERO_OID}\t${entry.path}`);
+            for (const entry of kept.atOrUnder(groupPath))
+                lines.push(`${entry.mode} ${entry.type} ${entry.oid}\t${entry.path}`);
+        }
+    }
+    const indexFile = external_node_path_default().join(git.gitDir, `upstream-sync-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.index`);
+    const env = { GIT_INDEX_FILE: indexFile };
+    try {
+        await git.exec(['read-tree', mergedTree], { env });
+        await git.exec(['update-index', '-z', '--index-info'], { env, input: lines.map((line) => line + '\0').join('') });
+        return await git.output(['write-tree', '--missing-ok'], { env });
+    }
+    finally {
+        await external_node_fs_namespaceObject.promises.rm(indexFile, { force: true });
+    }
+}
+/** Appends the sync trailers (git's own trailer rules decide where they go). */
+async function withSyncTrailers(git, message, tag, tree) {
+    const body = message === undefined || message.trim() === '' ? `Merge upstream tag ${tag}` : message;
+    return (await git.exec(['interpret-trailers', '--if-exists', 'replace', '--trailer', `${SYNC_TAG_TRAILER}: ${tag}`, '--trailer', `${SYNC_TREE_TRAILER}: ${tree}`], { input: body.endsWith('\n') ? body : body + '\n' })).stdout;
+}
+async function commitMerge(git, tree, options) {
+    const message = await withSyncTrailers(git, options.message, options.tag, tree);
+    const env = {
+        GIT_AUTHOR_NAME: options.author.name,
+        GIT_AUTHOR_EMAIL: options.author.email,
+        GIT_COMMITTER_NAME: options.author.name,
+        GIT_COMMITTER_EMAIL: options.author.email
+    };
+    if (options.author.date) {
+        env.GIT_AUTHOR_DATE = options.author.date;
+        env.GIT_COMMITTER_DATE = options.author.date;
+    }
+    return git.output(['commit-tree', tree, '-p', options.targetSha, '-p', options.tagSha], { env, input: message });
+}
+/** Upstream's changes since the merge base, for the report. */
+function summarizeChanges(commits, upstreamChanges) {
+    const folders = new Map();
+    for (const change of upstreamChanges) {
+        const slash = change.path.indexOf('/');
+        const folder = slash === -1 ? '(root)' : change.path.slice(0, slash);
+        let entry = folders.get(folder);
+        if (!entry) {
+            entry = { folder, added: 0, modified: 0, deleted: 0, renamed: 0 };
+            folders.set(folder, entry);
+        }
+        if (change.status === 'A')
+            entry.added++;
+        else if (change.status === 'D')
+            entry.deleted++;
+        else if (change.status === 'R')
+            entry.renamed++;
+        else
+            entry.modified++; // M, T (type change); diff-tree reports nothing else without -C
+    }
+    return {
+        commits,
+        files: upstreamChanges.length,
+        byFolder: [...folders.values()].sort((a, b) => byCodeUnit(a.folder, b.folder))
+    };
+}
+/**
+ * The label git prints for the upstream side: the tag's name when it unambiguously names the tag's commit here
+ * (as in `git merge <tag>`), otherwise the commit id.
+ */
+async function upstreamLabel(git, tag, tagSha) {
+    if (tag.startsWith('-') || !(await Git.isValidRefName(`refs/tags/${tag}`)))
+        return tagSha;
+    return (await git.revParse(`${tag}^{commit}`)) === tagSha ? tag : tagSha;
+}
+/**
+ * Merges the upstream tag into the target branch's commit without touching any ref but the repository's own
+ * detached HEAD (set to the target commit so git labels that side "HEAD", exactly as `git merge` on the target
+ * branch does, which keeps conflict messages and moved-aside paths like `dir~HEAD` identical to a local merge).
+ *
+ * - Clean merge: a merge commit (parents: target, tag) is written and is `headSha`.
+ * - Conflicts: the conflict list equals what `git merge <tag>` on the target reports (paths and kinds, see
+ *   conflicts.ts). Each conflict carries its rule's resolution and note. `headSha` is the tag's commit: nothing
+ *   with conflict markers is ever committed.
+ * - Auto-resolve: when every conflict's rule says `ours` or `theirs` (and each group of linked conflicts agrees on
+ *   one side), those paths are taken from that side in the merge commit, status is `clean` and `autoResolved` lists
+ *   them with the side kept. If even one conflict is left for a human, nothing is resolved or committed: status is
+ *   `conflicts`, every conflict stays in `conflicts` (the `resolution` field still says what the rules would do),
+ *   and `autoResolved` is empty, because the human resolving the rest works from the tag's commit anyway.
+ */
+async function mergeTag(git, options) {
+    const debug = log(options);
+    const started = Date.now();
+    const rules = compileRules(options.rules);
+    const { targetSha, tagSha } = options;
+    for (const [sha, what] of [[targetSha, 'target commit'], [tagSha, 'tag commit']]) {
+        if (!(await git.revParse(`${sha}^{commit}`)))
+            throw new Error(`${what} ${sha} is not a commit in the merge repository`);
+    }
+    const baseResult = await git.tryExec(['merge-base', targetSha, tagSha]);
+    if (baseResult.exitCode === 1) {
+        throw new Error(`the target branch (${targetSha}) and the upstream tag (${tagSha}) share no history; the fork must have been created from the upstream repository`);
+    }
+    if (baseResult.exitCode !== 0)
+        throw new GitError(['merge-base'], baseResult.exitCode, baseResult.stderr, baseResult.stdout);
+    const mergeBase = baseResult.stdout.trim();
+    const [forkChanges, upstreamChanges, commitCount] = await Promise.all([
+        diffTree(git, mergeBase, targetSha, 'none'),
+        diffTree(git, mergeBase, tagSha, 'exact'),
+        git.output(['rev-list', '--count', `${targetSha}..${tagSha}`])
+    ]);
+    await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, debug);
+    await git.exec(['update-ref', '--no-deref', 'HEAD', targetSha]);
+    const label = await upstreamLabel(git, options.tag, tagSha);
+    const before = await objectStats(git);
+    const mergeStarted = Date.now();
+    const run = await git.tryExec(['merge-tree', '--write-tree', '-z', '--messages', 'HEAD', label]);
+    if (run.exitCode !== 0 && run.exitCode !== 1) {
+        throw new GitError(['merge-tree'], run.exitCode, run.stderr, run.stdout);
+    }
+    const after = await objectStats(git);
+    debug(`merge-tree: exit ${run.exitCode}, ${Date.now() - mergeStarted} ms, ${after.packed - before.packed} objects fetched lazily, ${after.loose - before.loose} written`);
+    const output = parseMergeTree(run.stdout);
+    const groups = collectConflicts(output);
+    if (run.exitCode === 1 && groups.length === 0) {
+        throw new Error(`git merge-tree reported conflicts but listed none; refusing to commit. Output: ${run.stdout.replace(/\0/g, ' ').slice(0, 500)}`);
+    }
+    const conflictsOf = (group) => group.conflicts.map((raw) => {
+        const rule = rules.match(raw.path);
+        return {
+            path: raw.path,
+            kind: raw.kind,
+            message: raw.message,
+            resolution: rule.resolution,
+            ...(rule.note !== undefined ? { note: rule.note } : {})
+        };
+    });
+    const grouped = groups.map((group) => ({ group, conflicts: conflictsOf(group) }));
+    // A group is resolved as a whole, to one side, only when all of its conflicts' rules name that same side.
+    const sideOf = (conflicts) => {
+        const first = conflicts[0]?.resolution;
+        if (first !== 'ours' && first !== 'theirs')
+            return undefined;
+        if (conflicts.some((conflict) => conflict.resolution !== first || conflict.kind === 'other'))
+            return undefined;
+        return first;
+    };
+    const resolvable = options.autoResolve && grouped.every(({ conflicts }) => sideOf(conflicts) !== undefined);
+    let tree = output.tree;
+    let conflicts = [];
+    let autoResolved = [];
+    if (grouped.length > 0 && resolvable) {
+        const resolutions = grouped.map(({ group, conflicts: list }) => ({ group, side: sideOf(list) }));
+        tree = await resolveTree(git, output.tree, resolutions, { ours: targetSha, theirs: tagSha });
+        autoResolved = grouped.flatMap(({ conflicts: list }) => list.map((conflict) => ({ ...conflict, autoResolved: conflict.resolution })));
+    }
+    else {
+        conflicts = grouped.flatMap(({ conflicts: list }) => list);
+    }
+    conflicts.sort((a, b) => byCodeUnit(a.path, b.path));
+    autoResolved.sort((a, b) => byCodeUnit(a.path, b.path));
+    const status = conflicts.length === 0 ? 'clean' : 'conflicts';
+    const headSha = status === 'clean' ? await commitMerge(git, tree, options) : tagSha;
+    const upstreamPaths = new Set();
+    for (const change of upstreamChanges) {
+        upstreamPaths.add(change.path);
+        if (change.fromPath)
+            upstreamPaths.add(change.fromPath);
+    }
+    const forkCustomizations = [...new Set(forkChanges.map((change) => change.path))]
+        .filter((changed) => upstreamPaths.has(changed))
+        .sort(byCodeUnit);
+    debug(`merge of ${options.tag} into ${targetSha}: ${status}, ${conflicts.length} conflicts, ${autoResolved.length} auto-resolved, ${Date.now() - started} ms`);
+    return {
+        status,
+        targetSha,
+        tagSha,
+        mergeBase,
+        headSha,
+        conflicts,
+        autoResolved,
+        changes: summarizeChanges(Number(commitCount), upstreamChanges),
+        forkCustomizations
+    };
+}
+/** The commit upstream's `tag` points at now (peeled), or undefined when the tag or the remote cannot be read. */
+async function upstreamTagCommit(git, tag) {
+    const ref = `refs/tags/${tag}`;
+    if (!(await Git.isValidRefName(ref)))
+        return undefined;
+    const listed = await git.tryExec(['ls-remote', UPSTREAM_REMOTE, ref, `${ref}^{}`]);
+    if (listed.exitCode !== 0)
+        return undefined;
+    const shas = new Map();
+    for (const line of listed.stdout.split('\n')) {
+        const [sha, name] = line.split('\t');
+        if (sha && name)
+            shas.set(name, sha);
+    }
+    return shas.get(`${ref}^{}`) ?? shas.get(ref);
+}
+/** The upstream commits a sync branch may legitimately point at or merge (and their ancestors). */
+async function knownUpstreamCommits(git, options) {
+    const known = [...(options.tagSha ? [options.tagSha] : []), ...(options.upstreamShas ?? [])];
+    if (!options.tagSha && options.tag) {
+        const current = await upstreamTagCommit(git, options.tag);
+        if (current)
+            known.push(current);
+    }
+    return known;
+}
+async function isAncestorOfAny(git, sha, known) {
+    for (const candidate of known) {
+        if (sha === candidate)
+            return true;
+        // A commit that is not in the repository (a tag read with ls-remote and never fetched) has no ancestors here.
+        if ((await git.revParse(`${candidate}^{commit}`)) && (await git.isAncestor(sha, candidate)))
+            return true;
+    }
+    return false;
+}
+/**
+ * True when `sha` is a merge commit this action wrote: two parents, the second one an upstream commit (one of
+ * `upstream` or an ancestor), an `Upstream-Sync-Tag` trailer (naming `tag` when given), and an
+ * `Upstream-Sync-Tree` trailer naming the commit's own tree, so a merge commit a maintainer amended is not the
+ * action's any more.
+ */
+async function isActionCommit(git, sha, upstream, tag) {
+    const format = `%P%x00%T%x00%(trailers:key=${SYNC_TAG_TRAILER},valueonly,separator=%x01)%x00%(trailers:key=${SYNC_TREE_TRAILER},valueonly,separator=%x01)`;
+    const result = await git.tryExec(['show', '-s', `--format=${format}`, sha, '--']);
+    if (result.exitCode !== 0)
+        throw new GitError(['show', sha], result.exitCode, result.stderr, result.stdout);
+    const [parentsField = '', tree = '', tagTrailer = '', treeTrailer = ''] = result.stdout.replace(/\n$/, '').split('\0');
+    const parents = parentsField.split(' ').filter(Boolean);
+    if (parents.length !== 2)
+        return false;
+    const tags = tagTrailer.split('\x01').map((value) => value.trim()).filter(Boolean);
+    if (tags.length === 0 || (tag !== undefined && !tags.includes(tag)))
+        return false;
+    if (treeTrailer.split('\x01').map((value) => value.trim()).pop() !== tree)
+        return false;
+    return isAncestorOfAny(git, parents[1], upstream);
+}
+/**
+ * Whose the sync branch's head is. `action` when moving or deleting the branch loses nothing a human made: the head
+ * is an upstream commit (the tag or one of its ancestors), a merge commit this action wrote (isActionCommit), or a
+ * commit the target branch already contains. Anything else (a maintainer's resolution, a merge of the target into
+ * the branch, an amended merge commit, or a head that cannot be checked) is `human`: the caller leaves it alone.
+ */
+async function classifySyncBranch(git, options) {
+    const { branchSha } = options;
+    const upstream = await knownUpstreamCommits(git, options);
+    if (await isAncestorOfAny(git, branchSha, upstream))
+        return 'action';
+    if (await isActionCommit(git, branchSha, upstream, options.tag))
+        return 'action';
+    if (options.targetSha && (await git.isAncestor(branchSha, options.targetSha)))
+        return 'action';
+    return 'human';
+}
+/**
+ * Reads the fork's `branches` (names, not full refs) and fetches those that exist, without blobs, into
+ * `refs/remotes/origin/<branch>`. Returns each branch's head, or undefined for a branch the fork does not have.
+ * Used to re-read a sync branch after a lost push race and to inspect older sync branches before deleting them.
+ */
+async function fetchBranches(git, remoteUrl, branches) {
+    const heads = {};
+    if (branches.length === 0)
+        return heads;
+    for (const branch of branches)
+        await requireValidRef(`refs/heads/${branch}`, 'branch');
+    const configured = await git.tryExec(['config', '--get', `remote.${FORK_REMOTE}.url`]);
+    // The named remote is a promisor remote, so objects fetched from it are lazily completed like the rest.
+    const remote = configured.exitCode === 0 && configured.stdout.trim() === remoteUrl ? FORK_REMOTE : remoteUrl;
+    const listed = await git.exec(['ls-remote', '--refs', remote, ...branches.map((branch) => `refs/heads/${branch}`)]);
+    const remoteRefs = new Map();
+    for (const line of listed.stdout.split('\n')) {
+        const [sha, ref] = line.split('\t');
+        if (sha && ref)
+            remoteRefs.set(ref, sha);
+    }
+    const present = branches.filter((branch) => remoteRefs.has(`refs/heads/${branch}`));
+    if (present.length > 0) {
+        const refspecs = present.map((branch) => `+refs/heads/${branch}:refs/remotes/${FORK_REMOTE}/${branch}`);
+        await git.exec(['fetch', ...FETCH_FLAGS, '--filter=blob:none', remote, ...refspecs]);
+    }
+    for (const branch of branches) {
+        if (remoteRefs.has(`refs/heads/${branch}`)) {
+            heads[branch] = await git.revParse(`refs/remotes/${FORK_REMOTE}/${branch}^{commit}`);
+        }
+        else {
+            heads[branch] = undefined;
+            await git.tryExec(['update-ref', '-d', `refs/remotes/${FORK_REMOTE}/${branch}`]);
+        }
+    }
+    return heads;
+}
+/** Rejections that mean "the branch moved since it was read": the caller re-reads the branch and decides again. */
+const STALE_REASONS = /stale info|non-fast-forward|fetch first|already exists|cannot lock ref|incorrect old value|but expected|failed to lock/i;
+/**
+ * Points the fork's `branch` at `sha`, but only if the branch is still where the run last saw it
+ * (`--force-with-lease` with an explicit expected value, or "must not exist" for a new branch), so a concurrent
+ * run's push or a maintainer's commit pushed in between is never overwritten. `push.negotiate` lets git find commits
+ * the fork already has (e.g. upstream commits on another of its branches), so only what the fork lacks is sent.
+ *
+ * Returns `rejected-stale` when the lease or the server's ref update says the branch moved; throws a GitError with
+ * git's message intact for anything else (authentication, permissions, a server-side refusal such as GitHub's
+ * "refusing to allow a GitHub App to create or update workflow ... without `workflows` permission").
+ */
+async function pushSyncBranch(git, options) {
+    const ref = `refs/heads/${options.branch}`;
+    await requireValidRef(ref, 'sync branch');
+    const args = [
+        'push',
+        '--porcelain',
+        '--no-verify',
+        // A thin pack would delta new blobs against the fork's old versions, which this partial repository lacks:
+        // git would first download every one of them (measured: 1,985 blobs for a release changing 2,000 files). A
+        // full pack uploads the new blobs whole and downloads nothing.
+        '--no-thin',
+        `--force-with-lease=${ref}:${options.expectedOldSha ?? ''}`,
+        options.remoteUrl,
+        `${options.sha}:${ref}`
+    ];
+    const result = await git.tryExec(args, { env: gitConfigEnv({ 'push.negotiate': 'true' }) });
+    const line = result.stdout.split('\n').find((candidate) => candidate.split('\t')[1]?.endsWith(`:${ref}`));
+    const flag = line?.[0];
+    const summary = line?.split('\t')[2] ?? '';
+    const stderr = result.stderr.trim();
+    if (result.exitCode === 0 && flag === '=')
+        return { status: 'unchanged', ...(stderr ? { stderr } : {}) };
+    if (result.exitCode === 0 && (flag === ' ' || flag === '+' || flag === '*'))
+        return { status: 'pushed', ...(stderr ? { stderr } : {}) };
+    if (flag === '!' && STALE_REASONS.test(summary))
+        return { status: 'rejected-stale', stderr: [summary, stderr].filter(Boolean).join('\n') };
+    // Keep git's words: the ref's status line (which carries a server's refusal reason) first, then stderr (which
+    // carries the server's "remote:" lines and connection or authentication errors).
+    const details = [summary, stderr].filter(Boolean).join('\n');
+    throw new GitError(args.slice(0, 1).concat(options.remoteUrl), result.exitCode === 0 ? 1 : result.exitCode, details, result.stdout);
+}
+
+;// CONCATENATED MODULE: ./src/notify.ts
+/**
+ * Notifications about a sync run: a Slack incoming webhook (Block Kit) and a generic JSON webhook, with the same event
+ * names, so a fork maintainer reads the state of the sync at a glance without opening the workflow log.
+ *
+ * Two promises hold whatever happens here:
+ * - A notification never fails the sync. Any problem (bad URL, non-2xx answer, timeout, DNS or connection error) is
+ *   one `log.warning` and `notify` resolves normally.
+ * - The webhook URLs are secrets (the URL alone lets anyone post to the channel). They are never printed: messages
+ *   name the input (`slack-webhook-url`, `webhook-url`) and at most the host, and anything echoed back from a
+ *   receiver is scrubbed of the URL before it is logged.
+ *
+ * The payload builders are pure (the clock is a parameter) so tests can check them without a network.
+ */
+/** Every event a run can report; the generic webhook's `event` field and the Slack message use the same names. */
+const SYNC_EVENT_NAMES = (/* unused pure expression or super */ null && (['pr-created', 'pr-updated', 'pr-waiting', 'skipped', 'up-to-date', 'failed']));
+/**
+ * Events sent when the caller does not choose: everything a human may have to act on. `up-to-date` is left out on
+ * purpose: with a schedule every 8 hours it would post three "nothing happened" messages a day and teach the channel
+ * to ignore the bot.
+ */
+const DEFAULT_NOTIFY_EVENTS = ['pr-created', 'pr-updated', 'pr-waiting', 'skipped', 'failed'];
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_RETRY_DELAY_MS = 1_000;
+/** A receiver's `Retry-After` is honoured only up to this, so a notification never holds the run up for long. */
+const MAX_RETRY_AFTER_MS = 5_000;
+// ---------------------------------------------------------------------------------------------------------------
+// Plain-text wording shared by Slack and the generic webhook
+// ---------------------------------------------------------------------------------------------------------------
+/** "2 days 3 hours", "5 hours 10 minutes", "12 minutes": the two largest units, enough to judge urgency. */
+function formatAge(ms) {
+    const minutes = Math.max(0, Math.floor(ms / 60_000));
+    const days = Math.floor(minutes / 1440);
+    const hours = Math.floor((minutes % 1440) / 60);
+    const mins = minutes % 60;
+    const unit = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    if (days > 0)
+        return hours > 0 ? `${unit(days, 'day')} ${unit(hours, 'hour')}` : unit(days, 'day');
+    if (hours > 0)
+        return mins > 0 ? `${unit(hours, 'hour')} ${unit(mins, 'minute')}` : unit(hours, 'hour');
+    return unit(mins, 'minute');
+}
+/** Milliseconds since the PR was opened, or undefined when the time is unknown or unparsable. */
+function prAgeMs(event, now) {
+    if (!event.prCreatedAt)
+        return undefined;
+    const created = Date.parse(event.prCreatedAt);
+    return Number.isNaN(created) ? undefined : Math.max(0, now.getTime() - created);
+}
+function notify_plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+/** "clean merge", "3 conflicts to resolve", "clean merge (2 conflicts auto-resolved)". */
+function mergeWords(event) {
+    const auto = event.autoResolved ?? 0;
+    const autoNote = auto > 0 ? ` (${notify_plural(auto, 'conflict')} auto-resolved)` : '';
+    if (event.mergeStatus === 'conflicts') {
+        const left = event.conflicts;
+        return `${left === undefined ? 'conflicts' : notify_plural(left, 'conflict')} to resolve${autoNote}`;
+    }
+    if (event.mergeStatus === 'clean')
+        return `clean merge${autoNote}`;
+    return undefined;
+}
+/** "BerriAI/litellm v1.81.9-stable", or just the repository when no tag is known. */
+function releaseWords(event) {
+    const upstream = event.upstream || 'upstream';
+    return event.tag ? `${upstream} ${event.tag}` : upstream;
+}
+function prWords(event) {
+    return event.prNumber !== undefined ? `sync PR #${event.prNumber}` : 'sync PR';
+}
+/** "1.81.3 → 1.81.9", or the one side known. */
+function versionWords(event) {
+    const next = event.version ?? event.tag;
+    if (event.previousVersion && next)
+        return `${event.previousVersion} → ${next}`;
+    return next;
+}
+/** One line that says what happened, in plain text (no markup, not escaped). */
+function describeEvent(event, now = new Date()) {
+    const merge = mergeWords(event);
+    const withMerge = (text) => (merge ? `${text}: ${merge}` : text);
+    const dry = event.dryRun ? 'Dry run: ' : '';
+    switch (event.name) {
+        case 'pr-created':
+            return event.dryRun
+                ? withMerge(`Dry run: would open a sync PR for ${releaseWords(event)}`)
+                : withMerge(`New ${prWords(event)} for ${releaseWords(event)}`);
+        case 'pr-updated':
+            return withMerge(`${dry}${capitalize(prWords(event))} for ${releaseWords(event)} ${event.dryRun ? 'would be ' : ''}updated`);
+        case 'pr-waiting': {
+            const age = prAgeMs(event, now);
+            const since = age === undefined ? '' : ` for ${formatAge(age)}`;
+            return withMerge(`${dry}${capitalize(prWords(event))} for ${releaseWords(event)} has been waiting for review${since}`);
+        }
+        case 'skipped':
+            return `${dry}${releaseWords(event)} skipped`;
+        case 'up-to-date':
+            return `${dry}${event.fork || 'The fork'} is up to date with ${releaseWords(event)}`;
+        case 'failed':
+            return `${dry}Upstream sync failed for ${event.fork || 'the fork'}${event.tag || event.upstream ? ` (${releaseWords(event)})` : ''}`;
+    }
+}
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+/**
+ * Escapes text for Slack mrkdwn: `&`, `<` and `>` are the only control characters, and leaving them raw would let
+ * an upstream tag name or error message inject links or mentions (`<!channel>`).
+ */
+function escapeSlackText(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** Cuts text to Slack's per-field limits with an ellipsis. */
+function truncate(text, max) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+/** Only http(s) URLs become links or buttons; anything else would be rejected by Slack (or be a trick). */
+function notify_safeUrl(url) {
+    if (!url)
+        return undefined;
+    try {
+        const parsed = new URL(url);
+        return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A mrkdwn link `<url|label>`; `|` and `>` in the URL are percent-encoded so they cannot end the link early. */
+function slackLink(url, label) {
+    const href = notify_safeUrl(url);
+    if (!href)
+        return escapeSlackText(label);
+    const encoded = href.replace(/\|/g, '%7C').replace(/>/g, '%3E').replace(/</g, '%3C');
+    return `<${encoded}|${escapeSlackText(label)}>`;
+}
+/** A fenced block for untrusted multi-line text (error messages); its own fences are defused first. */
+function slackCodeBlock(text, max) {
+    const body = truncate(text.trim().replace(/```/g, "'''"), max);
+    return '```' + escapeSlackText(body) + '```';
+}
+const EMOJI = {
+    'pr-created': ':white_check_mark:',
+    'pr-updated': ':arrows_counterclockwise:',
+    'pr-waiting': ':hourglass_flowing_sand:',
+    skipped: ':fast_forward:',
+    'up-to-date': ':heavy_check_mark:',
+    failed: ':x:'
+};
+function emojiFor(event) {
+    if (event.name === 'pr-created' && event.mergeStatus === 'conflicts')
+        return ':warning:';
+    return EMOJI[event.name];
+}
+// Block Kit limits (https://api.slack.com/reference/block-kit/blocks): header 150, section text 3000, field 2000,
+// button label 75. Staying under them matters: Slack rejects the whole message when one block is too long.
+const HEADER_MAX = 150;
+const SECTION_MAX = 3000;
+const FIELD_MAX = 2000;
+const REASON_MAX = 2500;
+/** The Block Kit message for an event: header, summary with fields, the reason if any, buttons, context. */
+function buildSlackPayload(event, now = new Date()) {
+    const summary = describeEvent(event, now);
+    const blocks = [
+        // plain_text is shown literally by Slack (no links, no mentions), so it needs no escaping.
+        { type: 'header', text: { type: 'plain_text', text: truncate(`${emojiFor(event)} ${summary}`, HEADER_MAX), emoji: true } }
+    ];
+    const fields = [];
+    const field = (label, valueMrkdwn) => {
+        fields.push({ type: 'mrkdwn', text: truncate(`*${label}*\n${valueMrkdwn}`, FIELD_MAX) });
+    };
+    if (event.upstream)
+        field('Upstream', slackLink(event.releaseUrl, releaseWords(event)));
+    if (event.fork)
+        field('Fork', escapeSlackText(event.targetBranch ? `${event.fork} (${event.targetBranch})` : event.fork));
+    const versions = versionWords(event);
+    if (versions)
+        field('Version', escapeSlackText(versions));
+    const merge = mergeWords(event);
+    if (merge)
+        field('Merge', escapeSlackText(merge));
+    if (event.prUrl || event.prNumber !== undefined) {
+        field('Pull request', slackLink(event.prUrl, event.prNumber !== undefined ? `#${event.prNumber}` : 'open'));
+    }
+    const age = prAgeMs(event, now);
+    if (age !== undefined && (event.name === 'pr-waiting' || event.name === 'pr-updated'))
+        field('Open for', formatAge(age));
+    blocks.push({
+        type: 'section',
+        text: { type: 'mrkdwn', text: truncate(sectionText(event, now), SECTION_MAX) },
+        // A section holds at most 10 fields.
+        ...(fields.length > 0 ? { fields: fields.slice(0, 10) } : {})
+    });
+    if (event.reason) {
+        // A failure's reason is an error message (paths, git output): a code block keeps it legible. Otherwise the reason
+        // is a sentence (why a release was skipped, what the run did) and reads best as text.
+        const text = event.name === 'failed'
+            ? `*Reason*\n${slackCodeBlock(event.reason, REASON_MAX)}`
+            : `${event.name === 'skipped' ? '*Why*\n' : ''}${escapeSlackText(truncate(event.reason.trim(), REASON_MAX))}`;
+        blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
+    }
+    const buttons = [];
+    const prUrl = notify_safeUrl(event.prUrl);
+    if (prUrl) {
+        const label = event.prNumber !== undefined ? `Review PR #${event.prNumber}` : 'Review PR';
+        buttons.push({ type: 'button', text: { type: 'plain_text', text: label }, url: prUrl, action_id: 'open-pr', style: 'primary' });
+    }
+    const runUrl = notify_safeUrl(event.runUrl);
+    if (runUrl) {
+        buttons.push({
+            type: 'button',
+            text: { type: 'plain_text', text: 'Workflow run' },
+            url: runUrl,
+            action_id: 'open-run',
+            ...(event.name === 'failed' ? { style: 'danger' } : {})
+        });
+    }
+    const releaseUrl = notify_safeUrl(event.releaseUrl);
+    if (releaseUrl) {
+        buttons.push({ type: 'button', text: { type: 'plain_text', text: 'Release notes' }, url: releaseUrl, action_id: 'open-release' });
+    }
+    if (buttons.length > 0)
+        blocks.push({ type: 'actions', elements: buttons });
+    const context = [`upstream-sync · \`${event.name}\``];
+    if (event.dryRun)
+        context.push('dry run: nothing was pushed or opened');
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
+    return { text: escapeSlackText(summary), blocks };
+}
+/** The sentence under the header: what a maintainer is asked to do. */
+function sectionText(event, now) {
+    const pr = slackLink(event.prUrl, event.prNumber !== undefined ? `PR #${event.prNumber}` : 'the sync PR');
+    const release = `*${escapeSlackText(releaseWords(event))}*`;
+    const into = event.targetBranch ? ` into \`${escapeSlackText(event.targetBranch)}\`` : '';
+    switch (event.name) {
+        case 'pr-created':
+            if (event.dryRun)
+                return `Dry run: a sync PR would merge ${release}${into}.`;
+            return event.mergeStatus === 'conflicts'
+                ? `${pr} merges ${release}${into}. Conflicts need a human: the PR body has a per-file guide.`
+                : `${pr} merges ${release}${into}. Review and merge it with a merge commit (never squash).`;
+        case 'pr-updated':
+            return `${pr} for ${release} was refreshed.`;
+        case 'pr-waiting': {
+            const age = prAgeMs(event, now);
+            return `${pr} for ${release} is still open${age === undefined ? '' : ` after ${formatAge(age)}`}.`;
+        }
+        case 'skipped':
+            return `${release} was not synced.`;
+        case 'up-to-date':
+            return `Nothing new: ${escapeSlackText(event.fork || 'the fork')} already has ${release}.`;
+        case 'failed':
+            return `The sync run failed${event.tag ? ` for ${release}` : ''}. Nothing on the target branch was changed.`;
+    }
+}
+function buildWebhookPayload(event, now = new Date()) {
+    const { name, ...fields } = event;
+    const age = prAgeMs(event, now);
+    const payload = {
+        event: name,
+        schemaVersion: 1,
+        summary: describeEvent(event, now),
+        sentAt: now.toISOString(),
+        ...fields,
+        ...(age !== undefined ? { prAgeSeconds: Math.floor(age / 1000) } : {})
+    };
+    // Drop unset fields so receivers see a stable, minimal shape.
+    return Object.fromEntries(Object.entries(payload).filter(([, v]) => v !== undefined));
+}
+/**
+ * Sends the event to every configured target. Resolves in every case: delivery problems are warnings, because the
+ * sync's own outcome (PR opened, branch pushed) must never be turned into a failure by a chat integration.
+ */
+async function notify(event, targets, log, options = {}) {
+    try {
+        const slackUrl = targets.slackWebhookUrl?.trim();
+        const webhookUrl = targets.webhookUrl?.trim();
+        if (!slackUrl && !webhookUrl)
+            return;
+        const events = options.events ?? DEFAULT_NOTIFY_EVENTS;
+        if (!events.includes(event.name)) {
+            log.debug?.(`Notification for event ${event.name} not sent: it is not among the notified events (${events.join(', ')}).`);
+            return;
+        }
+        const now = (options.now ?? (() => new Date()))();
+        const list = [];
+        if (slackUrl)
+            list.push({ input: 'slack-webhook-url', label: 'Slack', url: slackUrl, body: JSON.stringify(buildSlackPayload(event, now)) });
+        if (webhookUrl)
+            list.push({ input: 'webhook-url', label: 'Webhook', url: webhookUrl, body: JSON.stringify(buildWebhookPayload(event, now)) });
+        await Promise.all(list.map((target) => deliver(target, event.name, log, options)));
+    }
+    catch (error) {
+        // Defensive: a bug here (say, a payload that cannot be serialised) must still not fail the sync.
+        log.warning(`Notification for event ${event.name} not sent: ${notify_errorText(error)}.`);
+    }
+}
+async function deliver(target, eventName, log, options) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const retryDelayMs = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+    const what = `${target.label} notification (${eventName})`;
+    const fix = `The sync itself is not affected; check the ${target.input} secret.`;
+    const scrub = (text) => redact(text, target.url);
+    let parsed;
+    try {
+        parsed = new URL(target.url);
+    }
+    catch {
+        log.warning(`${what} not sent: ${target.input} is not a valid URL (its value is hidden because it is a secret). ${fix}`);
+        return;
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+        log.warning(`${what} not sent: ${target.input} must be an https:// URL, not ${parsed.protocol}. ${fix}`);
+        return;
+    }
+    const host = parsed.host;
+    // One retry, only for failures that are likely to pass (server errors, rate limits, a dropped connection), and
+    // never after a timeout: that would double the time a slow receiver costs the run.
+    for (let attempt = 1; attempt <= 2; attempt++) {
+        const last = attempt === 2;
+        let response;
+        let detail;
+        try {
+            response = await fetch(parsed, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'upstream-sync' },
+                body: target.body,
+                signal: AbortSignal.timeout(timeoutMs)
+            });
+            detail = await response.text();
+        }
+        catch (error) {
+            if (isTimeout(error)) {
+                log.warning(`${what} not sent: ${host} did not answer within ${formatSeconds(timeoutMs)}. ${fix}`);
+                return;
+            }
+            const reason = scrub(networkReason(error));
+            if (!last) {
+                log.debug?.(`${what}: ${reason}; retrying once.`);
+                await sleep(retryDelayMs);
+                continue;
+            }
+            log.warning(`${what} not sent to ${host}: ${reason}. ${fix}`);
+            return;
+        }
+        if (response.ok) {
+            log.info?.(`${what} sent.`);
+            return;
+        }
+        const retriable = response.status >= 500 || response.status === 429;
+        if (retriable && !last) {
+            const wait = Math.min(retryAfterMs(response.headers.get('retry-after')) ?? retryDelayMs, MAX_RETRY_AFTER_MS);
+            log.debug?.(`${what}: HTTP ${response.status}; retrying once in ${wait} ms.`);
+            await sleep(wait);
+            continue;
+        }
+        // Slack answers errors with a short code (invalid_payload, no_service, channel_is_archived…): worth showing.
+        const snippet = scrub(detail.replace(/\s+/g, ' ').trim()).slice(0, 200);
+        log.warning(`${what} not sent: ${host} answered HTTP ${response.status}${snippet ? ` (${snippet})` : ''}. ${fix}`);
+        return;
+    }
+}
+function errorLike(value) {
+    return typeof value === 'object' && value !== null ? value : undefined;
+}
+function isTimeout(error) {
+    const name = errorLike(error)?.name;
+    return name === 'TimeoutError' || name === 'AbortError';
+}
+/** "connection refused", "DNS lookup failed (ENOTFOUND)"…: undici hides the cause behind "fetch failed". */
+function networkReason(error) {
+    const cause = errorLike(errorLike(error)?.cause);
+    const code = typeof cause?.code === 'string' ? cause.code : undefined;
+    switch (code) {
+        case 'ECONNREFUSED':
+            return 'connection refused';
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+            return `DNS lookup failed (${code})`;
+        case 'ECONNRESET':
+            return 'connection reset';
+        case 'ETIMEDOUT':
+        case 'UND_ERR_CONNECT_TIMEOUT':
+            return 'connection timed out';
+        default:
+            return code ? `${notify_errorText(cause)} (${code})` : notify_errorText(cause ?? error);
+    }
+}
+function notify_errorText(error) {
+    const message = errorLike(error)?.message;
+    return typeof message === 'string' && message ? message : String(error);
+}
+/** Removes the secret URL (and its path, which alone is the secret part of a Slack webhook) from text. */
+function redact(text, url) {
+    let out = text;
+    const secrets = [url];
+    try {
+        const parsed = new URL(url);
+        secrets.push(parsed.href);
+        if (parsed.pathname.length > 1)
+            secrets.push(parsed.pathname);
+        if (parsed.search)
+            secrets.push(parsed.search);
+        if (parsed.password)
+            secrets.push(parsed.password);
+    }
+    catch {
+        // Not a URL: the whole string is the only secret.
+    }
+    for (const secret of secrets.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)) {
+        out = out.split(secret).join('***');
+    }
+    return out;
+}
+/** `Retry-After` in seconds or as an HTTP date, in milliseconds. */
+function retryAfterMs(header) {
+    if (!header)
+        return undefined;
+    const seconds = Number(header);
+    if (Number.isFinite(seconds))
+        return Math.max(0, seconds * 1000);
+    const date = Date.parse(header);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+function formatSeconds(ms) {
+    return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+;// CONCATENATED MODULE: ./src/mirror.ts
+function remoteSha(lsRemoteOutput) {
+    const line = lsRemoteOutput.split('\n').find((entry) => entry.trim() !== '');
+    return line?.split('\t')[0];
+}
+/**
+ * Fast-forwards `mirrorBranch` in the fork to upstream's `upstreamBranch`. The mirror's own history is fetched first
+ * (commits and trees only), so the upstream fetch that follows transfers just the new commits, which the push needs.
+ */
+async function updateMirror(git, req) {
+    const mirrorRef = `refs/heads/${req.mirrorBranch}`;
+    const mirrorSha = remoteSha(await git.output(['ls-remote', '--', req.forkUrl, mirrorRef]));
+    if (mirrorSha) {
+        await git.exec(['fetch', '--quiet', '--no-tags', '--filter=blob:none', req.forkUrl, `+${mirrorRef}:refs/upstream-sync/mirror/fork`]);
+    }
+    const fetchArgs = ['fetch', '--quiet', '--no-tags', ...(req.dryRun ? ['--filter=blob:none'] : [])];
+    await git.exec([...fetchArgs, req.upstreamUrl, `+refs/heads/${req.upstreamBranch}:refs/upstream-sync/mirror/upstream`]);
+    const upstreamSha = await git.output(['rev-parse', 'refs/upstream-sync/mirror/upstream']);
+    if (mirrorSha === upstreamSha)
+        return { status: 'up-to-date', sha: upstreamSha };
+    if (mirrorSha && !(await git.isAncestor(mirrorSha, upstreamSha))) {
+        return { status: 'diverged', sha: upstreamSha, mirrorSha };
+    }
+    if (req.dryRun)
+        return { status: 'dry-run', sha: upstreamSha };
+    // The lease makes this a compare-and-swap: a push to the mirror in between is never overwritten.
+    await git.exec([
+        'push',
+        '--quiet',
+        '--no-verify',
+        `--force-with-lease=${mirrorRef}:${mirrorSha ?? ''}`,
+        req.forkUrl,
+        `${upstreamSha}:${mirrorRef}`
+    ]);
+    return { status: mirrorSha ? 'updated' : 'created', sha: upstreamSha };
+}
+
+;// CONCATENATED MODULE: ./src/publish.ts
+/**
+ * Publishing a sync: the sync branch, the pull request, its labels, and superseding older sync PRs.
+ *
+ * Safety rules, in order of importance:
+ * 1. The target branch is never written (nothing here pushes to it).
+ * 2. A sync branch carrying a commit the action did not make is never force-pushed, reset or deleted.
+ * 3. Every branch update is a compare-and-swap (`--force-with-lease` on the sha we last saw), so a concurrent run or a
+ *    maintainer's push in between is never overwritten; we re-read and decide again instead.
+ * 4. One PR per tag: a 422 "already exists" from a concurrent run turns into an update of that PR.
+ */
+
+
+const MAX_BRANCH_ATTEMPTS = 3;
+/**
+ * Points the sync branch at the merge result unless a human owns it. Retries on a lost race: re-reads the branch,
+ * accepts an equivalent result pushed by a concurrent run, and never overwrites a commit it did not make.
+ */
+async function updateBranch(req) {
+    let current = req.branchSha;
+    for (let attempt = 1; attempt <= MAX_BRANCH_ATTEMPTS; attempt++) {
+        if (current === req.merge.headSha)
+            return { kind: 'ready', pushed: false };
+        if (current !== undefined) {
+            const owner = await classifySyncBranch(req.git, { branchSha: current, tag: req.tag, tagSha: req.merge.tagSha, targetSha: req.merge.targetSha });
+            if (owner === 'human')
+                return { kind: 'human', sha: current };
+            if (await isEquivalent(req.git, current, req.merge))
+                return { kind: 'ready', pushed: false };
+        }
+        const push = await pushOrRecheck(req, current);
+        if (push.status !== 'rejected-stale')
+            return { kind: 'ready', pushed: push.status === 'pushed' };
+        req.log.info(`The sync branch ${req.syncBranch} changed while this run worked (a concurrent run or a push); reading it again.`);
+        current = 'head' in push ? push.head : (await fetchBranches(req.git, req.forkUrl, [req.syncBranch]))[req.syncBranch];
+    }
+    throw new Error(`The sync branch ${req.syncBranch} kept changing under this run (${MAX_BRANCH_ATTEMPTS} attempts); another run is probably updating it. Nothing was overwritten; the next run will pick it up.`);
+}
+/**
+ * Pushes the merge result with a lease on `current`. A refused push is not always worded as a lost race: when a
+ * concurrent run creates the branch between our read and our push, the server's own ref lock fails ("failed to
+ * update ref", "cannot lock ref ... reference already exists"). So on any push error the branch is read again: if it
+ * moved, it was a race (the caller decides again from the new head); if not, the error is real and is explained.
+ */
+async function pushOrRecheck(req, current) {
+    try {
+        return await pushSyncBranch(req.git, { remoteUrl: req.forkUrl, branch: req.syncBranch, sha: req.merge.headSha, expectedOldSha: current ?? null });
+    }
+    catch (error) {
+        let head;
+        try {
+            head = (await fetchBranches(req.git, req.forkUrl, [req.syncBranch]))[req.syncBranch];
+        }
+        catch {
+            throw explainPushError(error, req);
+        }
+        if (head !== current)
+            return { status: 'rejected-stale', head };
+        throw explainPushError(error, req);
+    }
+}
+/** The first line of git's output that says what the server refused, for quoting in a message. */
+function gitReason(text, pattern) {
+    return (text
+        .split('\n')
+        .map((line) => line.replace(/^remote:\s*/, '').trim())
+        .find((line) => pattern.test(line)) ?? '');
+}
+/**
+ * Turns a refused push into a message that says what to change. GitHub's refusals arrive as git output, not API
+ * errors, so they are recognised by their wording: the workflow-file rule (which no `permissions:` can lift for
+ * GITHUB_TOKEN), a token without `contents: write`, a rejected token, and branch protection on the sync branches.
+ */
+function explainPushError(error, req) {
+    if (!(error instanceof GitError))
+        return error instanceof Error ? error : new Error(String(error));
+    const text = `${error.stderr}\n${error.stdout}`;
+    const where = `Could not push the sync branch ${req.syncBranch}`;
+    const workflow = /refusing to allow an? (.+?) to create or update workflow `([^`]+)`[^)\n]*/i.exec(text);
+    if (workflow) {
+        return new Error(`${where}: upstream ${req.tag} changes the workflow file ${workflow[2]}, and GitHub refuses workflow changes from this token (${workflow[1]}). ` +
+            "A workflow's GITHUB_TOKEN can never push changes under .github/workflows/, whatever its permissions. " +
+            "Pass another token as 'github-token': a GitHub App token with the 'Workflows: read and write' permission, or a fine-grained PAT with 'Workflows: read and write' (a classic PAT needs the 'workflow' scope). " +
+            `Nothing was pushed. GitHub said: ${workflow[0]}`);
+    }
+    if (/GH006|GH013|protected branch|repository rule violations/i.test(text)) {
+        return new Error(`${where}: a branch protection rule or ruleset of the fork covers it. Exempt the sync branches (the 'branch-prefix' pattern) from the rule, or let the token's actor bypass it. ` +
+            `Nothing was pushed. GitHub said: ${gitReason(text, /GH006|GH013|protected branch|rule violations/i)}`);
+    }
+    if (/\b403\b|Permission to .* denied|permission denied/i.test(text)) {
+        return new Error(`${where}: the token may not push to this repository (HTTP 403). It needs the 'contents: write' permission: add it under \`permissions:\` in the workflow (the example workflow uses contents: write and pull-requests: write), or grant it to the PAT/App. ` +
+            `GitHub said: ${gitReason(text, /403|denied/i)}`);
+    }
+    if (/\b401\b|Authentication failed|could not read Username|Invalid username or password/i.test(text)) {
+        return new Error(`${where}: GitHub rejected the token for git (authentication failed). Check the 'github-token' input: the secret may be expired, revoked or empty.`);
+    }
+    return error;
+}
+/** A concurrent run's merge of the same target and tag commits is as good as ours: keep it rather than churn. */
+async function isEquivalent(git, branchSha, merge) {
+    if (merge.status === 'conflicts')
+        return branchSha === merge.tagSha;
+    const parents = (await git.output(['rev-list', '--parents', '-n', '1', branchSha])).split(' ').slice(1);
+    if (parents.length !== 2 || parents[0] !== merge.targetSha || parents[1] !== merge.tagSha)
+        return false;
+    const [theirs, ours] = await Promise.all([git.output(['rev-parse', `${branchSha}^{tree}`]), git.output(['rev-parse', `${merge.headSha}^{tree}`])]);
+    return theirs === ours;
+}
+/** Pushes the branch, then opens or updates the PR and sets its labels. */
+async function publishSync(req) {
+    const branch = await updateBranch(req);
+    if (branch.kind === 'human') {
+        req.log.warning(`The sync branch ${req.syncBranch} has commits that upstream-sync did not make (head ${branch.sha.slice(0, 12)}), probably a maintainer's conflict resolution. It was left untouched${req.openPull ? ` and PR #${req.openPull.number} was not changed` : ''}.`);
+        return { result: 'up-to-date', pushed: false, humanCommitsOn: branch.sha, ...(req.openPull ? { pull: req.openPull } : {}) };
+    }
+    let pull = req.openPull;
+    let result = 'updated';
+    if (pull) {
+        await req.api.updatePull(pull, { title: req.title, body: req.body });
+    }
+    else {
+        let opened;
+        try {
+            opened = await req.api.createPull({ head: req.syncBranch, base: req.targetBranch, title: req.title, body: req.body });
+        }
+        catch (error) {
+            // The branch is in place (pushed now or earlier): say so, so nobody cleans it up by hand. The next run finds
+            // it equivalent to its own merge, pushes nothing and opens the PR.
+            const message = error instanceof Error ? error.message : String(error);
+            throw new Error(`${message.replace(/\.?\s*$/, '.')} The sync branch ${req.syncBranch} is in place; the next run opens the pull request for it.`, { cause: error });
+        }
+        pull = opened.pull;
+        if (opened.created) {
+            result = 'created';
+        }
+        else {
+            req.log.info(`PR #${pull.number} for ${req.syncBranch} was opened by a concurrent run; updating it.`);
+            await req.api.updatePull(pull, { title: req.title, body: req.body });
+        }
+    }
+    await req.api.ensureLabels(req.labels.specs.filter((spec) => [...req.labels.always, ...req.labels.status].includes(spec.name)));
+    await req.api.setPullLabels(pull, [...req.labels.always, ...req.labels.status], req.labels.stale);
+    return { result, pull, pushed: branch.pushed };
+}
+/**
+ * Closes open sync PRs for older tags with a comment linking the new PR. Their branches are deleted only when every
+ * commit on them is the action's own; a branch with a maintainer's work stays, and the comment says so.
+ */
+async function supersedeOlder(req) {
+    const open = await req.api.openSyncPulls(req.targetBranch, req.branchPrefix);
+    const older = open.filter((pull) => pull.number !== req.newPull.number && req.isOlderTag(pull.headRef.slice(req.branchPrefix.length)));
+    if (older.length === 0)
+        return [];
+    const heads = await fetchBranches(req.git, req.forkUrl, older.map((pull) => pull.headRef));
+    for (const pull of older) {
+        const tag = pull.headRef.slice(req.branchPrefix.length);
+        const sha = heads[pull.headRef];
+        const owner = sha === undefined ? 'gone' : await classifySyncBranch(req.git, { branchSha: sha, tag });
+        const keep = owner === 'human';
+        await req.api.comment(pull, `Superseded by #${req.newPull.number} (${req.newPull.url}), which syncs a newer upstream release. ` +
+            (keep
+                ? `The branch \`${pull.headRef}\` has commits that upstream-sync did not make, so it was kept.`
+                : `The branch \`${pull.headRef}\` only held upstream-sync's own commits and was deleted.`));
+        await req.api.updatePull(pull, { state: 'closed' });
+        if (!keep && owner !== 'gone')
+            await req.api.deleteBranch(pull.headRef);
+        req.log.info(`Closed PR #${pull.number} (${tag}), superseded by #${req.newPull.number}.`);
+    }
+    return older;
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

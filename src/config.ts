@@ -6,7 +6,8 @@
 import picomatch from 'picomatch'
 import { parse as parseYaml, YAMLParseError } from 'yaml'
 import { z } from 'zod'
-import { InputError, type ActionInputs } from './inputs.js'
+import { InputError } from './errors.js'
+import type { ActionInputs } from './inputs.js'
 import type { PathRule } from './types.js'
 
 /** Where the PR template comes from: Mustache text given inline, or a file in the target branch. */
@@ -116,8 +117,12 @@ export function parseRulesInput(text: string): PathRule[] {
 }
 
 /** A template value is inline Mustache when it spans lines or has a tag; otherwise it is a path in the target branch. */
+export function isInlineTemplate(value: string): boolean {
+  return value.includes('\n') || value.includes('{{')
+}
+
 function templateSource(value: string, origin: string): TemplateSource {
-  if (value.includes('\n') || value.includes('{{')) return { kind: 'inline', text: value, origin }
+  if (isInlineTemplate(value)) return { kind: 'inline', text: value, origin }
   const path = value.trim().replace(/^\.\//, '')
   if (path.startsWith('/') || path.split('/').includes('..')) {
     throw new InputError(`${origin}: template path must be inside the repository, got "${value}".`)
@@ -127,7 +132,7 @@ function templateSource(value: string, origin: string): TemplateSource {
 
 /** Combines the file (if any) with the inline inputs; inputs that are set win. */
 export function resolvePolicy(file: ConfigFile | undefined, inputs: ActionInputs, fileOrigin: string): SyncPolicy {
-  const rules = inputs.rulesYaml !== undefined ? parseRulesInput(inputs.rulesYaml) : toRules(file?.rules ?? [])
+  const rules = inputs.rules ?? toRules(file?.rules ?? [])
   let template: TemplateSource | undefined
   if (inputs.template !== undefined) template = templateSource(inputs.template, "Input 'template'")
   else if (file?.template !== undefined) template = templateSource(file.template, `${fileOrigin}: template`)

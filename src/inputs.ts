@@ -6,16 +6,14 @@
  */
 import * as core from '@actions/core'
 import os from 'node:os'
+import { isInlineTemplate, parseRulesInput } from './config.js'
+import { InputError } from './errors.js'
 import { Git } from './git.js'
+import { validateTemplate } from './report.js'
 import { compileChannel, parseDuration, parsePatternList, parseVersionInput, type Channel, type Version } from './releases.js'
-import type { RepoId } from './types.js'
+import type { PathRule, RepoId } from './types.js'
 
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'InputError'
-  }
-}
+export { InputError }
 
 export interface Identity {
   name: string
@@ -52,8 +50,8 @@ export interface ActionInputs {
   autoResolvedLabel: string
   dryRun: boolean
   configFile: string
-  /** Inline overrides of the config file; undefined means "use the file's value". */
-  rulesYaml?: string
+  /** Inline overrides of the config file; undefined means "use the file's value". Validated here, before any call. */
+  rules?: PathRule[]
   template?: string
   checklist?: string[]
   autoResolve?: boolean
@@ -225,6 +223,11 @@ export async function readInputs(env: Env = process.env): Promise<ActionInputs> 
   const minReleaseAgeMs = asInputError(() => parseDuration(input('min-release-age'), 'min-release-age'))
 
   const rulesValue = input('rules')
+  const rules = rulesValue ? parseRulesInput(rulesValue) : undefined
+  const templateValue = core.getInput('template').trim() === '' ? undefined : core.getInput('template')
+  if (templateValue !== undefined && isInlineTemplate(templateValue)) {
+    asInputError(() => validateTemplate(templateValue, "Input 'template'"))
+  }
   const checklistValue = core.getInput('checklist')
   const serverUrl = trimUrl(env.GITHUB_SERVER_URL || 'https://github.com')
   const apiUrl = trimUrl(env.GITHUB_API_URL || 'https://api.github.com')
@@ -255,8 +258,8 @@ export async function readInputs(env: Env = process.env): Promise<ActionInputs> 
     autoResolvedLabel,
     dryRun: parseBoolean('dry-run', false),
     configFile: parseRepoPath('config-file', input('config-file') || '.github/upstream-sync.yml'),
-    rulesYaml: rulesValue || undefined,
-    template: core.getInput('template').trim() === '' ? undefined : core.getInput('template'),
+    rules,
+    template: templateValue,
     checklist: checklistValue.trim() === '' ? undefined : parseChecklist(checklistValue),
     autoResolve: parseBoolean('auto-resolve', undefined),
     author: parseIdentity(input('commit-author') || 'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>'),
