@@ -59514,138 +59514,160 @@ function setOutputs(outcome) {
     setOutput('auto-resolved', JSON.stringify(outcome.merge?.autoResolved.map((conflict) => conflict.path) ?? []));
     setOutput('report-file', outcome.reportFile ?? '');
 }
+/**
+ * The run's own bare repository under RUNNER_TEMP, created on first use (a run with nothing new needs none) and
+ * removed at the end, with the token's auth header, whatever happened.
+ */
+class WorkRepository {
+    inputs;
+    dir;
+    git;
+    constructor(inputs) {
+        this.inputs = inputs;
+    }
+    async get() {
+        if (!this.git) {
+            this.dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_default().join(this.inputs.runnerTemp, 'upstream-sync-'));
+            this.git = await Git.init(external_node_path_default().join(this.dir, 'repo.git'));
+            await this.git.configureAuth(this.inputs.serverUrl, this.inputs.token);
+        }
+        return this.git;
+    }
+    async dispose() {
+        await this.git?.removeAuth().catch(() => undefined);
+        if (this.dir)
+            await external_node_fs_namespaceObject.promises.rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
+    }
+}
+/** Asks the release module which upstream tag to sync, answering its questions through the API. */
+function chooseUpstreamRelease({ inputs, api, target }, minVersion) {
+    return step('Choose the upstream release', () => chooseRelease({
+        listTags: (prefix) => api.listUpstreamTags(prefix),
+        peel: (tag) => api.peelUpstreamTag(tag),
+        targetContains: (sha) => api.forkBranchContains(target, sha),
+        getRelease: (tag) => api.upstreamRelease(tag),
+        findSyncPulls: (tag) => api.pullsForBranch(inputs.branchPrefix + tag, 'all'),
+        commitDate: (sha) => api.upstreamCommitDate(sha)
+    }, {
+        upstream: `${inputs.upstream.owner}/${inputs.upstream.repo}`,
+        channel: inputs.channel,
+        tag: inputs.tag,
+        requireRelease: inputs.requireRelease,
+        minVersion,
+        minReleaseAgeMs: inputs.minReleaseAgeMs,
+        now: new Date(),
+        log: main_log
+    }));
+}
+/** Merges the chosen tag, renders the PR and publishes it (or, in a dry run, prints it). */
+async function syncRelease(context, decision, policy, template) {
+    const { inputs, api, target } = context;
+    const candidate = decision.candidate;
+    const syncBranch = inputs.branchPrefix + candidate.tag;
+    if (!(await Git.isValidRefName(`refs/heads/${syncBranch}`))) {
+        throw new Error(`Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${inputs.branchPrefix}; it was not synced.`);
+    }
+    const git = await context.work.get();
+    const forkUrl = main_repoUrl(inputs, inputs.fork);
+    const fetched = await step('Fetch what the merge needs', () => prepareRepository(git, {
+        forkUrl,
+        upstreamUrl: main_repoUrl(inputs, inputs.upstream),
+        targetBranch: target,
+        tag: candidate.tag,
+        syncBranch,
+        fetchUpstreamBlobs: !inputs.dryRun
+    }));
+    if (decision.commitSha && fetched.tagSha !== decision.commitSha) {
+        core_debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`);
+    }
+    const merge = await step('Merge', () => mergeTag(git, {
+        targetSha: fetched.targetSha,
+        tagSha: fetched.tagSha,
+        tag: candidate.tag,
+        rules: policy.rules,
+        autoResolve: policy.autoResolve,
+        author: inputs.author
+    }));
+    const openPull = decision.openPull;
+    const view = buildReportView({
+        upstream: inputs.upstream,
+        fork: inputs.fork,
+        serverUrl: inputs.serverUrl,
+        tag: candidate.tag,
+        version: candidate.version.text,
+        previousVersion: decision.previous?.text,
+        previousTag: decision.previous?.tag,
+        targetBranch: target,
+        syncBranch,
+        release: decision.release,
+        merge,
+        runUrl: inputs.runUrl,
+        checklist: policy.checklist,
+        dryRun: inputs.dryRun,
+        refreshedFrom: await tagMovedSince(git, fetched.syncBranchSha, merge, openPull)
+    });
+    const title = renderTitle(view);
+    const body = keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(view, template));
+    const plan = labelPlan(inputs, merge);
+    const reportFile = await writeReport(inputs, candidate.tag, view);
+    const shared = { decision, syncBranch, merge, view, reportFile };
+    if (inputs.dryRun) {
+        info(renderDryRunPreview(title, [...plan.always, ...plan.status], body));
+        return { ...shared, result: 'dry-run', message: `Dry run: would ${openPull ? 'update' : 'open'} the PR for ${candidate.tag}.` };
+    }
+    const published = await step('Publish the sync branch and PR', () => publishSync({ api, git, log: main_log, forkUrl, targetBranch: target, syncBranch, tag: candidate.tag, merge, branchSha: fetched.syncBranchSha, openPull, title, body, labels: plan }));
+    const pull = published.pull;
+    if (pull && inputs.supersede && published.result !== 'up-to-date') {
+        await step('Supersede older sync PRs', () => supersedeOlder({
+            api,
+            git,
+            log: main_log,
+            forkUrl,
+            branchPrefix: inputs.branchPrefix,
+            targetBranch: target,
+            newPull: pull,
+            isOlderTag: (tag) => {
+                const version = parseVersion(tag);
+                return version !== undefined && compareVersions(version, candidate.version) < 0;
+            }
+        }));
+    }
+    if (pull && inputs.dispatchWorkflow && published.pushed) {
+        const workflow = inputs.dispatchWorkflow;
+        await step('Dispatch the CI workflow', () => api.dispatchWorkflow(workflow, syncBranch, {}));
+    }
+    const changed = published.result === 'created' || published.pushed || pullChanged(openPull, title, body, plan);
+    const message = published.humanCommitsOn
+        ? `Sync branch ${syncBranch} has a maintainer's commits; left as is.`
+        : published.result === 'created'
+            ? `Opened PR #${pull?.number} for ${candidate.tag} (${merge.status}).`
+            : changed
+                ? `Updated PR #${pull?.number} for ${candidate.tag} (${merge.status}).`
+                : `PR #${pull?.number} for ${candidate.tag} is up to date and waiting for review (${merge.status}).`;
+    return { ...shared, result: published.result, ...(pull ? { pull } : {}), message, changed };
+}
 /** Runs the action. Never throws: failures end as `core.setFailed` with one clear message. */
 async function run() {
     let inputs;
-    let workDir;
-    let git;
+    let work;
     try {
         inputs = await step('Read inputs', () => readInputs());
+        work = new WorkRepository(inputs);
+        const api = new GitHubApi(createClient({ token: inputs.token, apiUrl: inputs.apiUrl, log: main_log, writeIntervalMs: writeIntervalFromEnv() }), inputs.fork, inputs.upstream);
         const settings = inputs;
-        const api = new GitHubApi(createClient({ token: settings.token, apiUrl: settings.apiUrl, log: main_log, writeIntervalMs: writeIntervalFromEnv() }), settings.fork, settings.upstream);
-        const target = settings.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()));
-        if (settings.mirrorBranch === target)
+        const target = inputs.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()));
+        if (inputs.mirrorBranch === target)
             throw new Error(`Input 'mirror-branch' (${target}) must differ from the target branch.`);
+        const context = { inputs, api, target, work };
         const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, settings, target));
-        const minVersion = await main_lowerBound(api, settings, target);
-        const decision = await step('Choose the upstream release', () => chooseRelease({
-            listTags: (prefix) => api.listUpstreamTags(prefix),
-            peel: (tag) => api.peelUpstreamTag(tag),
-            targetContains: (sha) => api.forkBranchContains(target, sha),
-            getRelease: (tag) => api.upstreamRelease(tag),
-            findSyncPulls: (tag) => api.pullsForBranch(settings.branchPrefix + tag, 'all'),
-            commitDate: (sha) => api.upstreamCommitDate(sha)
-        }, {
-            upstream: `${settings.upstream.owner}/${settings.upstream.repo}`,
-            channel: settings.channel,
-            tag: settings.tag,
-            requireRelease: settings.requireRelease,
-            minVersion,
-            minReleaseAgeMs: settings.minReleaseAgeMs,
-            now: new Date(),
-            log: main_log
-        }));
-        if (decision.kind !== 'sync' || !decision.candidate || !decision.commitSha) {
-            // `waiting` (min-release-age) is reported as skipped: this run syncs nothing, and the message says until when.
-            const result = decision.kind === 'up-to-date' ? 'up-to-date' : 'skipped';
-            info(decision.reason);
-            if (settings.mirrorBranch) {
-                workDir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_default().join(settings.runnerTemp, 'upstream-sync-'));
-                git = await Git.init(external_node_path_default().join(workDir, 'repo.git'));
-                await git.configureAuth(settings.serverUrl, settings.token);
-                await maintainMirror(settings, api, git);
-            }
-            await finish(settings, { result, decision, message: decision.reason }, target);
-            return;
-        }
-        const candidate = decision.candidate;
-        const syncBranch = settings.branchPrefix + candidate.tag;
-        if (!(await Git.isValidRefName(`refs/heads/${syncBranch}`))) {
-            throw new Error(`Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`);
-        }
-        workDir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_default().join(settings.runnerTemp, 'upstream-sync-'));
-        git = await Git.init(external_node_path_default().join(workDir, 'repo.git'));
-        await git.configureAuth(settings.serverUrl, settings.token);
-        const forkUrl = main_repoUrl(settings, settings.fork);
-        const repoGit = git;
-        const fetched = await step('Fetch what the merge needs', () => prepareRepository(repoGit, {
-            forkUrl,
-            upstreamUrl: main_repoUrl(settings, settings.upstream),
-            targetBranch: target,
-            tag: candidate.tag,
-            syncBranch,
-            fetchUpstreamBlobs: !settings.dryRun
-        }));
-        if (fetched.tagSha !== decision.commitSha) {
-            core_debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (API said ${decision.commitSha}); using git's.`);
-        }
-        const merge = await step('Merge', () => mergeTag(repoGit, {
-            targetSha: fetched.targetSha,
-            tagSha: fetched.tagSha,
-            tag: candidate.tag,
-            rules: policy.rules,
-            autoResolve: policy.autoResolve,
-            author: settings.author
-        }));
-        const openPull = decision.openPull;
-        const refreshedFrom = await tagMovedSince(repoGit, fetched.syncBranchSha, merge, openPull);
-        const view = buildReportView({
-            upstream: settings.upstream,
-            fork: settings.fork,
-            serverUrl: settings.serverUrl,
-            tag: candidate.tag,
-            version: candidate.version.text,
-            previousVersion: decision.previous?.text,
-            previousTag: decision.previous?.tag,
-            targetBranch: target,
-            syncBranch,
-            release: decision.release,
-            merge,
-            runUrl: settings.runUrl,
-            checklist: policy.checklist,
-            dryRun: settings.dryRun,
-            refreshedFrom
-        });
-        const title = renderTitle(view);
-        const body = keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(view, template));
-        const plan = labelPlan(settings, merge);
-        const reportFile = await writeReport(settings, workDir, candidate.tag, view);
-        if (settings.mirrorBranch)
-            await maintainMirror(settings, api, repoGit);
-        if (settings.dryRun) {
-            info(renderDryRunPreview(title, [...plan.always, ...plan.status], body));
-            await finish(settings, { result: 'dry-run', decision, syncBranch, merge, view, reportFile, message: `Dry run: would ${openPull ? 'update' : 'open'} the PR for ${candidate.tag}.` }, target);
-            return;
-        }
-        const published = await step('Publish the sync branch and PR', () => publishSync({ api, git: repoGit, log: main_log, forkUrl, targetBranch: target, syncBranch, tag: candidate.tag, merge, branchSha: fetched.syncBranchSha, openPull, title, body, labels: plan }));
-        const pull = published.pull;
-        if (pull && settings.supersede && published.result !== 'up-to-date') {
-            await step('Supersede older sync PRs', () => supersedeOlder({
-                api,
-                git: repoGit,
-                log: main_log,
-                forkUrl,
-                branchPrefix: settings.branchPrefix,
-                targetBranch: target,
-                newPull: pull,
-                isOlderTag: (tag) => {
-                    const version = parseVersion(tag);
-                    return version !== undefined && compareVersions(version, candidate.version) < 0;
-                }
-            }));
-        }
-        if (pull && settings.dispatchWorkflow && published.pushed) {
-            await step('Dispatch the CI workflow', () => api.dispatchWorkflow(settings.dispatchWorkflow, syncBranch, {}));
-        }
-        const changed = published.result === 'created' || published.pushed || pullChanged(openPull, title, body, plan);
-        const message = published.humanCommitsOn
-            ? `Sync branch ${syncBranch} has a maintainer's commits; left as is.`
-            : published.result === 'created'
-                ? `Opened PR #${pull?.number} for ${candidate.tag} (${merge.status}).`
-                : changed
-                    ? `Updated PR #${pull?.number} for ${candidate.tag} (${merge.status}).`
-                    : `PR #${pull?.number} for ${candidate.tag} is up to date and waiting for review (${merge.status}).`;
-        await finish(settings, { result: published.result, decision, syncBranch, merge, ...(pull ? { pull } : {}), view, reportFile, message, changed }, target);
+        const decision = await chooseUpstreamRelease(context, await main_lowerBound(api, inputs, target));
+        const outcome = decision.kind === 'sync' && decision.candidate
+            ? await syncRelease(context, { ...decision, candidate: decision.candidate }, policy, template)
+            : // `waiting` (min-release-age) is reported as skipped: this run syncs nothing, and the message says until when.
+                { result: decision.kind === 'up-to-date' ? 'up-to-date' : 'skipped', decision, message: decision.reason };
+        if (inputs.mirrorBranch)
+            await maintainMirror(inputs, api, await work.get());
+        await finish(inputs, outcome, target);
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -59658,10 +59680,7 @@ async function run() {
             await notifyEvent(inputs, { name: 'failed', reason: message });
     }
     finally {
-        if (git)
-            await git.removeAuth().catch(() => undefined);
-        if (workDir)
-            await external_node_fs_namespaceObject.promises.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+        await work?.dispose();
         core_debug(`timings: ${timings.map((t) => `${t.step}=${t.ms}ms`).join(', ')}`);
     }
 }
@@ -59724,9 +59743,9 @@ async function maintainMirror(inputs, api, git) {
         }
     });
 }
-async function writeReport(inputs, workDir, tag, view) {
+/** The full report (no list cut) beside the run's other files in RUNNER_TEMP, for upload as an artifact. */
+async function writeReport(inputs, tag, view) {
     const file = external_node_path_default().join(inputs.runnerTemp, `upstream-sync-report-${tag.replace(/[^A-Za-z0-9._-]/g, '_')}.md`);
-    void workDir;
     await external_node_fs_namespaceObject.promises.writeFile(file, renderReportFile(view));
     return file;
 }
