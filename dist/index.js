@@ -36118,7 +36118,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4802);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4171);
 /** Entry point of the bundled action (dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -36128,7 +36128,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4802:
+/***/ 4171:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48636,12 +48636,2902 @@ class InputError extends Error {
     }
 }
 
+;// CONCATENATED MODULE: ./src/version.ts
+/**
+ * Version numbers read from upstream tag names, and the one ordering rule the action uses for them.
+ *
+ * Real tag streams are messy (`v1.81.9-stable`, `v1.73.6-stable.patch.1`, `v1.67.0-stable.patch2`, `1.35.36`,
+ * `v.1.32.34-stable`, `litellm_v1.65.4-dev_fix`, `latest`), so parsing is deliberately lenient about what surrounds
+ * the number and strict about the number itself. Which tags are *candidates* is not decided here: that is the
+ * channel's job (`tag-pattern` / `exclude-pattern`, see releases.ts). This module only answers "what version is this
+ * tag" and "which of two versions is newer".
+ *
+ * Ordering rule (the README explains it in these words):
+ *  1. numeric core, part by part as numbers (`1.9.0 < 1.10.0`); missing parts count as 0 (`1.2 = 1.2.0`), so
+ *     four-part versions (`1.2.3.4`) order naturally after `1.2.3`;
+ *  2. then the patch-release number from `.patch.N`, `.patchN` or `-patch.N` (none < patch 1 < patch 2), so
+ *     `1.73.6-stable < 1.73.6-stable.patch.1 < 1.74.0-stable`;
+ *  3. then, only to make the order total and deterministic, the tag names compared as plain strings.
+ * Never by date, never by the tag name as a whole.
+ */
+/** Tags with more numeric parts than this are not versions (they are build ids, dates glued together, …). */
+const MAX_CORE_PARTS = 4;
+/**
+ * Anatomy of a version tag:
+ *   optional name prefix  `litellm_`, `release-`, `release/`: letters (and `_ . - /` between them) ending in `_`,
+ *                         `-` or `/`; no digits, so `v1.2.3-rc-4` cannot be misread as prefix `v1.2.3-rc-` + `4`
+ *   optional `v` or `V`, optionally followed by one `.` (the real typo `v.1.32.34-stable` is the stable 1.32.34)
+ *   the numeric core      digits separated by single dots
+ *   the suffix            anything else, or nothing; it never starts with another digit
+ */
+const VERSION_TAG = /^(?:[A-Za-z][A-Za-z_./-]*?[_/-])?[vV]?\.?(\d+(?:\.\d+)*)(?!\d)(.*)$/s;
+/** A patch-release marker in the suffix: `.patch.1`, `.patch1`, `-patch.1`, `-patch-1`, `_patch1`. */
+const PATCH_MARKER = /(?:^|[^A-Za-z])patch[.-]?(\d+)(?!\d)/i;
+/**
+ * Reads the version of a tag name (or of any version text, such as `current-version`).
+ * Returns `undefined` when the text has no usable version: no digits where the version belongs (`latest`, `stable`,
+ * `pr-litellm-spend-logs-db`), more than {@link MAX_CORE_PARTS} numeric parts, or a part too large to be a version.
+ */
+function parseVersion(tag) {
+    const match = VERSION_TAG.exec(tag);
+    if (!match)
+        return undefined;
+    const coreText = match[1] ?? '';
+    const suffix = match[2] ?? '';
+    const parts = coreText.split('.');
+    if (parts.length > MAX_CORE_PARTS)
+        return undefined;
+    const core = parts.map(Number);
+    if (!core.every(Number.isSafeInteger))
+        return undefined;
+    const patchText = PATCH_MARKER.exec(suffix)?.[1];
+    const patch = patchText === undefined ? 0 : Number(patchText);
+    if (!Number.isSafeInteger(patch))
+        return undefined;
+    const start = tag.length - coreText.length - suffix.length;
+    return { core, patch, suffix, tag, start, text: tag.slice(start) };
+}
+/**
+ * A stand-in Version for a tag that has no version number but must still be handled (the explicit `tag` input syncs
+ * exactly the tag it names, whatever its name). It orders before every real version and formats as the tag itself.
+ */
+function unversioned(tag) {
+    return { core: [], patch: 0, suffix: tag, tag, start: 0, text: tag };
+}
+/**
+ * Compares release numbers only: numeric core (missing parts = 0), then patch-release number. Two tags of the same
+ * release in different spellings (`v1.81.9-stable` and `1.81.9`) compare equal. This is the comparison for lower
+ * bounds (`current-version`), where the spelling of the bound must not matter.
+ */
+function compareReleaseNumbers(a, b) {
+    const length = Math.max(a.core.length, b.core.length);
+    for (let i = 0; i < length; i++) {
+        const diff = (a.core[i] ?? 0) - (b.core[i] ?? 0);
+        if (diff !== 0)
+            return Math.sign(diff);
+    }
+    return Math.sign(a.patch - b.patch);
+}
+/**
+ * The total order of versions (see the module comment): release numbers first, then the tag names as plain strings
+ * (code-unit order, not locale order, so every machine sorts alike). Negative when `a` is older than `b`.
+ */
+function compareVersions(a, b) {
+    const byNumbers = compareReleaseNumbers(a, b);
+    if (byNumbers !== 0)
+        return byNumbers;
+    return a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0;
+}
+/**
+ * The version as the action reports it (`version` and `previous-version` outputs, PR body, summary): the tag from its
+ * numeric core on, i.e. without a name prefix and without the leading `v` / `v.`.
+ *   `v1.81.9-stable` → `1.81.9-stable`, `v1.73.6-stable.patch.1` → `1.73.6-stable.patch.1`,
+ *   `v.1.32.34-stable` → `1.32.34-stable`, `1.35.36` → `1.35.36`, `litellm_v1.65.4-dev_fix` → `1.65.4-dev_fix`.
+ */
+function formatVersion(version) {
+    return version.tag.slice(version.start);
+}
+/**
+ * Reads a version given as text by the user (`current-version`). `inputName` names the input in the error.
+ * @throws Error naming the input when the text holds no version number.
+ */
+function parseVersionInput(text, inputName) {
+    const trimmed = text.trim();
+    const version = parseVersion(trimmed);
+    if (!version) {
+        throw new Error(`${inputName} "${trimmed}" is not a version number: expected something like 1.81.9 or v1.81.9-stable`);
+    }
+    return version;
+}
+/**
+ * Reads the fork's own version from a file's text (`version-file` + `version-pattern`): the first capture group of
+ * the first match of `pattern`, compiled as a multiline regular expression (so `^` and `$` match at line ends, as
+ * in the default `^version\s*=\s*"(.+)"` for pyproject.toml).
+ * @param sourceName how to name the file in errors, e.g. `version-file "pyproject.toml" (branch main)`.
+ * @throws Error naming `version-pattern` when the regex is invalid or has no capture group, and naming the file and
+ *   the pattern when it does not match or the captured text is not a version.
+ */
+function readVersionFromText(text, pattern, sourceName) {
+    let regex;
+    try {
+        regex = new RegExp(pattern, 'm');
+    }
+    catch (error) {
+        throw new Error(`version-pattern "${pattern}" is not a valid regular expression: ${error.message}`);
+    }
+    const match = regex.exec(text);
+    if (!match) {
+        throw new Error(`version-pattern "${pattern}" does not match anything in ${sourceName}: fix version-pattern or version-file`);
+    }
+    const captured = match[1];
+    if (captured === undefined) {
+        throw new Error(`version-pattern "${pattern}" has no capture group: wrap the version in parentheses, e.g. ^version\\s*=\\s*"(.+)"`);
+    }
+    const version = parseVersion(captured.trim());
+    if (!version) {
+        throw new Error(`version-pattern "${pattern}" captured "${captured}" in ${sourceName}, which is not a version number`);
+    }
+    return version;
+}
+
+;// CONCATENATED MODULE: ./src/releases.ts
+/**
+ * Which upstream release to sync: channel rules over the tag names, version ordering, and a lazy walk that asks
+ * GitHub as little as possible.
+ *
+ * Everything here is pure except {@link chooseRelease}, which talks to GitHub only through the injected
+ * {@link ReleaseQueries} (implemented with Octokit in github.ts; faked in the tests). Each method of that interface is
+ * one API request, so the walk calls them lazily, newest candidate first, and stops as soon as it can: a run with
+ * nothing new costs `listTags` + `targetContains` (+ `peel` when the newest tag is annotated), whatever the number of
+ * tags upstream.
+ */
+
+
+// The version helpers are part of this module's API too (callers choosing releases need both).
+
+const silentLogger = { debug: () => undefined, warning: () => undefined };
+/**
+ * Glob semantics, chosen for tag names rather than file paths:
+ * - `*` matches any run of characters, `/` included (`bash: true` makes a single star a globstar), because a tag
+ *   such as `release/v1.2.3-stable` is one name, not a path; `?` matches one character other than `/`;
+ * - `dot: true`: a leading `.` is an ordinary character;
+ * - `strictBrackets`: an unbalanced `[`, `(` or `{` is an error instead of a silent literal, so a typo in a pattern
+ *   fails the run before any network call;
+ * - `windows: false`: tag names never use backslashes as separators, whatever the runner's OS.
+ */
+const GLOB_OPTIONS = { bash: true, dot: true, strictBrackets: true, windows: false };
+/**
+ * Include globs match case-sensitively, like git and GitHub's prefix listing of refs (so `prefix` is exact).
+ * Exclude globs match case-insensitively: `*nightly*` must also keep out `v2.0.0-NIGHTLY` and `*.rc*` `v2.0.0.RC1`;
+ * excluding too much is the safe side.
+ */
+const EXCLUDE_OPTIONS = { ...GLOB_OPTIONS, nocase: true };
+/** Characters that may start glob syntax: the literal prefix of a glob ends before the first of them. */
+const GLOB_SYNTAX = /[*?[\]{}()!+@\\]/;
+/**
+ * Splits a `tag-pattern` / `exclude-pattern` input into globs: separated by commas and/or newlines, trimmed, empty
+ * entries dropped, duplicates removed. Commas inside braces belong to the glob (`v{1,2}.*-stable` stays whole).
+ */
+function parsePatternList(text) {
+    const globs = [];
+    let current = '';
+    let braceDepth = 0;
+    const flush = () => {
+        const glob = current.trim();
+        if (glob && !globs.includes(glob))
+            globs.push(glob);
+        current = '';
+    };
+    for (const char of text) {
+        if (char === '{')
+            braceDepth++;
+        else if (char === '}' && braceDepth > 0)
+            braceDepth--;
+        if (char === '\n' || char === '\r' || (char === ',' && braceDepth === 0))
+            flush();
+        else
+            current += char;
+    }
+    flush();
+    return globs;
+}
+/** The text of a glob before its first wildcard or other glob syntax. */
+function literalPrefix(glob) {
+    const index = glob.search(GLOB_SYNTAX);
+    return index === -1 ? glob : glob.slice(0, index);
+}
+/** Longest common string prefix of all the given strings. */
+function commonPrefix(strings) {
+    if (strings.length === 0)
+        return '';
+    let prefix = strings[0] ?? '';
+    for (const s of strings) {
+        let i = 0;
+        while (i < prefix.length && i < s.length && prefix[i] === s[i])
+            i++;
+        prefix = prefix.slice(0, i);
+    }
+    return prefix;
+}
+function compileGlobs(globs, inputName, options) {
+    return globs.map((glob) => {
+        if (glob.startsWith('!')) {
+            throw new Error(`${inputName}: "${glob}" starts with "!"; negated globs are not supported here, ` +
+                (inputName === 'tag-pattern'
+                    ? 'put the globs of tags to leave out in exclude-pattern instead'
+                    : 'list the tags to leave out as plain globs'));
+        }
+        if (/\s/.test(glob)) {
+            throw new Error(`${inputName}: "${glob}" contains whitespace, which no tag name can contain; separate globs with commas or newlines`);
+        }
+        try {
+            return picomatch_default()(glob, options);
+        }
+        catch (error) {
+            // picomatch suggests escaping with a backslash, which tag names cannot contain anyway: drop that hint.
+            const reason = error.message.replace(/\s+-\s+use .*$/, '');
+            throw new Error(`${inputName}: invalid glob "${glob}": ${reason}`);
+        }
+    });
+}
+/**
+ * Compiles a channel from its globs (usually `parsePatternList(input)` for each input).
+ * @throws Error naming `tag-pattern` or `exclude-pattern` for an empty include list or an invalid glob.
+ */
+function compileChannel(patterns) {
+    const include = [...patterns.include];
+    const exclude = [...patterns.exclude];
+    if (include.length === 0) {
+        throw new Error('tag-pattern is empty: give at least one glob, e.g. "v*-stable, v*-stable.patch*"');
+    }
+    const included = compileGlobs(include, 'tag-pattern', GLOB_OPTIONS);
+    const excluded = compileGlobs(exclude, 'exclude-pattern', EXCLUDE_OPTIONS);
+    return {
+        include,
+        exclude,
+        prefix: commonPrefix(include.map(literalPrefix)),
+        matches: (tag) => included.some((isMatch) => isMatch(tag)) && !excluded.some((isMatch) => isMatch(tag))
+    };
+}
+/**
+ * The channel's candidates, newest first (see version.ts for the order). Tags that match the channel but carry no
+ * version number are skipped with a debug line. With `minVersion`, tags whose release number is the same or older
+ * (`compareReleaseNumbers(version, minVersion) <= 0`) are dropped, so `current-version: 1.81.9` drops
+ * `v1.81.9-stable` but keeps `v1.81.9-stable.patch.1`.
+ */
+function selectCandidates(tags, channel, opts = {}) {
+    const log = opts.log ?? silentLogger;
+    const candidates = [];
+    for (const ref of tags) {
+        if (!channel.matches(ref.name))
+            continue;
+        const version = parseVersion(ref.name);
+        if (!version) {
+            log.debug(`tag "${ref.name}" matches tag-pattern but carries no version number; skipped`);
+            continue;
+        }
+        if (opts.minVersion && compareReleaseNumbers(version, opts.minVersion) <= 0)
+            continue;
+        candidates.push({ tag: ref.name, sha: ref.sha, type: ref.type, version });
+    }
+    return candidates.sort((a, b) => compareVersions(b.version, a.version));
+}
+// ---------------------------------------------------------------------------------------------------------------
+// min-release-age
+// ---------------------------------------------------------------------------------------------------------------
+const DURATION_UNITS = {
+    s: 1_000,
+    m: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+    w: 604_800_000
+};
+const DURATION_WORDS = {
+    s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
+    m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm',
+    h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
+    d: 'd', day: 'd', days: 'd',
+    w: 'w', wk: 'w', wks: 'w', week: 'w', weeks: 'w'
+};
+/**
+ * Parses a duration such as `2d`, `12h`, `90m`, `1w`, `30s`, `1.5d`, or a sum like `1d12h` / `1 day 12 hours`, to
+ * milliseconds. `0` is zero. An empty or blank text is `undefined` (no wait).
+ * @param inputName names the input in the error message.
+ * @throws Error naming the input when the text is not a duration.
+ */
+function parseDuration(text, inputName = 'min-release-age') {
+    const trimmed = text.trim();
+    if (trimmed === '')
+        return undefined;
+    if (/^0+$/.test(trimmed))
+        return 0;
+    const term = /(\d+(?:\.\d+)?)\s*([a-z]+)\s*/giy;
+    let total = 0;
+    let end = 0;
+    for (let match = term.exec(trimmed); match; match = term.exec(trimmed)) {
+        const unit = DURATION_WORDS[(match[2] ?? '').toLowerCase()];
+        if (!unit)
+            break;
+        total += Number(match[1]) * (DURATION_UNITS[unit] ?? 0);
+        end = term.lastIndex;
+    }
+    total = Math.round(total);
+    if (end !== trimmed.length || !Number.isSafeInteger(total)) {
+        throw new Error(`${inputName} "${trimmed}" is not a duration: use a number and a unit (s, m, h, d or w), e.g. 2d, 12h or 90m`);
+    }
+    return total;
+}
+/** A duration in the largest whole units, for messages: `2d`, `1d 12h`, `90m` → `1h 30m`. */
+function formatDuration(ms) {
+    const parts = [];
+    let rest = Math.round(ms / 1000) * 1000;
+    for (const unit of ['w', 'd', 'h', 'm', 's']) {
+        const size = DURATION_UNITS[unit] ?? 1;
+        const count = Math.floor(rest / size);
+        if (count > 0)
+            parts.push(`${count}${unit}`);
+        rest -= count * size;
+    }
+    return parts.length > 0 ? parts.join(' ') : '0s';
+}
+/** Memoises the two per-tag lookups the walk and the previous-version search share. */
+class TagLookups {
+    deps;
+    commits = new Map();
+    containment = new Map();
+    constructor(deps) {
+        this.deps = deps;
+    }
+    commitOf(candidate) {
+        if (candidate.type !== 'tag')
+            return Promise.resolve(candidate.sha);
+        let commit = this.commits.get(candidate.sha);
+        if (!commit) {
+            commit = this.deps.peel({ name: candidate.tag, sha: candidate.sha, type: candidate.type });
+            this.commits.set(candidate.sha, commit);
+        }
+        return commit;
+    }
+    async contains(candidate) {
+        const commit = await this.commitOf(candidate);
+        let contained = this.containment.get(commit);
+        if (!contained) {
+            contained = this.deps.targetContains(commit);
+            this.containment.set(commit, contained);
+        }
+        return contained;
+    }
+}
+function previousOf(candidate) {
+    return { version: candidate.version, text: candidate.version.text, tag: candidate.tag };
+}
+function lowerBound(minVersion) {
+    return minVersion ? { version: minVersion, text: minVersion.text } : undefined;
+}
+/**
+ * The newest of `older` (newest first) that the target contains, assuming — like the walk — that once the target
+ * contains a tag it contains the older ones too. A galloping search (probe 1st, 2nd, 4th, 8th… then bisect) finds it
+ * in one probe when the fork is one release behind and in O(log n) probes when it never synced, instead of checking
+ * every tag of a long channel.
+ */
+async function newestContained(older, lookups) {
+    let notContained = -1;
+    let contained = -1;
+    for (let probe = 0, step = 1;; probe = Math.min(older.length - 1, probe + step), step *= 2) {
+        const candidate = older[probe];
+        if (!candidate)
+            return undefined;
+        if (await lookups.contains(candidate)) {
+            contained = probe;
+            break;
+        }
+        notContained = probe;
+        if (probe === older.length - 1)
+            return undefined;
+    }
+    while (contained - notContained > 1) {
+        const middle = (notContained + contained) >> 1;
+        const candidate = older[middle];
+        if (!candidate)
+            break;
+        if (await lookups.contains(candidate))
+            contained = middle;
+        else
+            notContained = middle;
+    }
+    return older[contained];
+}
+function releaseDate(release) {
+    const text = release.publishedAt ?? release.createdAt;
+    if (!text)
+        return undefined;
+    const date = new Date(text);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+}
+function describePassedOver(passedOver) {
+    if (passedOver.length === 0)
+        return '';
+    return ` (passed over: ${passedOver.map((p) => p.detail).join('; ')})`;
+}
+function patternsText(channel) {
+    const exclude = channel.exclude.length > 0 ? ` minus exclude-pattern "${channel.exclude.join(', ')}"` : '';
+    return `tag-pattern "${channel.include.join(', ')}"${exclude}`;
+}
+/**
+ * Chooses the upstream release to sync.
+ *
+ * Channel mode (no `tag`): lists the channel's tags with one `listTags(channel.prefix)`, orders the candidates by
+ * version (newest first, only those above `minVersion`) and walks them:
+ *  1. the tag's commit (`peel` for annotated tags only) is in the target (`targetContains`) → stop: everything older
+ *     is older than what the fork has. `up-to-date`, or `waiting` if a newer tag only waits for its age;
+ *  2. its sync PRs (`findSyncPulls`), the maintainers' decisions, come first:
+ *     - one closed without merging (and none open) → `skipped`: the maintainers declined this release, so no older
+ *       tag is proposed in its place; the next newer tag gets its own PR. Costs no release lookup, so a skipped
+ *       release that stays the newest for days costs `listTags` + `targetContains` + `findSyncPulls` per run;
+ *     - one merged although the target does not contain the tag (squash-merged, or the target rewritten) → treated
+ *       as synced, with a warning: stop as in 1;
+ *     - an open one → `sync` with `openPull` (update, never a duplicate), whatever its release state or age now: a
+ *       release already under review is refreshed (a re-pointed tag included) rather than set aside;
+ *  3. its release (`getRelease`) is a draft or a pre-release, or it has none and `requireRelease` is set → pass it
+ *     over, look at the next older tag;
+ *  4. it is younger than `minReleaseAgeMs` (release `published_at`, else `created_at`, else the commit's date via
+ *     `commitDate`) → pass it over as `too-recent` and look at the next older tag. An older tag that is old enough
+ *     and not yet in the target IS proposed (the fork makes progress instead of starving while upstream releases
+ *     faster than the wait); the newer one supersedes its PR once it is old enough. When no older tag is eligible
+ *     the decision is `waiting`, with the earliest `eligibleAt`;
+ *  5. otherwise → `sync` (a new PR).
+ * For `sync`, `previous` is then found among the older candidates by a galloping search (a few `targetContains`
+ * calls, one when the fork is one release behind); otherwise it is what the walk met, else `minVersion`.
+ *
+ * Cost: nothing new (the newest candidate is in the target) = `listTags` + `targetContains` (+ `peel` if annotated).
+ * Releases, PRs and commit dates are only looked up for tags the target does not contain.
+ *
+ * Explicit mode (`tag` set): the tag must exist upstream (else it throws `tag "X" not found in owner/name`); channel,
+ * `minVersion`, release (draft, pre-release, `requireRelease`), age and closed-PR rules do not apply — the reason
+ * mentions any of them that would have refused it. Contained → `up-to-date`; an open sync PR → `sync` with
+ * `openPull`. One `listTags` call (the prefix common to the channel and the tag) serves both the lookup and the
+ * previous-version search.
+ */
+async function chooseRelease(deps, opts) {
+    const log = opts.log ?? silentLogger;
+    const lookups = new TagLookups(deps);
+    const explicitTag = opts.tag?.trim();
+    if (explicitTag)
+        return chooseExplicit(deps, lookups, explicitTag, opts, log);
+    const { channel } = opts;
+    const tags = await deps.listTags(channel.prefix);
+    const candidates = selectCandidates(tags, channel, { minVersion: opts.minVersion, log });
+    log.debug(`${tags.length} upstream tags listed under prefix "${channel.prefix}", ${candidates.length} candidates` +
+        (opts.minVersion ? ` newer than ${formatVersion(opts.minVersion)}` : ''));
+    if (candidates.length === 0) {
+        const inChannel = tags.some((ref) => channel.matches(ref.name) && parseVersion(ref.name));
+        if (!inChannel) {
+            log.warning(`no tag of ${opts.upstream} matches ${patternsText(channel)} (${tags.length} tags start with ` +
+                `"${channel.prefix}"); check tag-pattern`);
+        }
+        return {
+            kind: 'up-to-date',
+            previous: lowerBound(opts.minVersion),
+            passedOver: [],
+            explicit: false,
+            // Tags in the channel but no candidate: the lower bound dropped them all.
+            reason: inChannel && opts.minVersion
+                ? `no tag of ${opts.upstream} matching ${patternsText(channel)} is newer than ${formatVersion(opts.minVersion)}`
+                : `no tag of ${opts.upstream} matches ${patternsText(channel)}`
+        };
+    }
+    const now = opts.now ?? new Date();
+    const minAge = opts.minReleaseAgeMs ?? 0;
+    const passedOver = [];
+    const passOver = (candidate, why, detail, eligibleAt) => {
+        passedOver.push({ candidate, why, detail: `${candidate.tag}: ${detail}`, ...(eligibleAt ? { eligibleAt } : {}) });
+        log.debug(`passing over ${candidate.tag}: ${detail}`);
+    };
+    /** The decision when the walk ends without a tag to sync: waiting if something only waits, else up-to-date. */
+    const nothingToSync = async (previous, why) => {
+        const waiting = passedOver
+            .filter((p) => p.why === 'too-recent' && p.eligibleAt)
+            .sort((a, b) => (a.eligibleAt?.getTime() ?? 0) - (b.eligibleAt?.getTime() ?? 0))[0];
+        if (waiting?.eligibleAt) {
+            return {
+                kind: 'waiting',
+                candidate: waiting.candidate,
+                // Already peeled on the walk: the lookup is memoised, no request.
+                commitSha: await lookups.commitOf(waiting.candidate),
+                eligibleAt: waiting.eligibleAt,
+                previous,
+                passedOver,
+                explicit: false,
+                reason: `${waiting.candidate.tag} is younger than min-release-age ${formatDuration(minAge)}: eligible at ` +
+                    `${waiting.eligibleAt.toISOString()}; ${why}${describePassedOver(passedOver)}`
+            };
+        }
+        return { kind: 'up-to-date', previous, passedOver, explicit: false, reason: `${why}${describePassedOver(passedOver)}` };
+    };
+    for (const [index, candidate] of candidates.entries()) {
+        const commitSha = await lookups.commitOf(candidate);
+        if (await lookups.contains(candidate)) {
+            return nothingToSync(previousOf(candidate), `the target branch already contains ${candidate.tag}, the newest ${index === 0 ? '' : 'eligible '}tag of the channel`);
+        }
+        // Maintainer decisions first: they hold whatever the release looks like now, and a closed PR (a steady state
+        // that can last until the next release) is then reported without reading the release.
+        const pulls = await deps.findSyncPulls(candidate.tag);
+        const openPull = pulls.find((pull) => pull.state === 'open');
+        const mergedPull = pulls.find((pull) => pull.merged);
+        const closedPull = pulls.find((pull) => pull.state === 'closed' && !pull.merged);
+        if (!openPull && mergedPull) {
+            log.warning(`sync PR #${mergedPull.number} for ${candidate.tag} was merged, but the target branch does not contain the ` +
+                `tag's commit (squash-merged or rebased?): treating ${candidate.tag} as synced. Merge sync PRs with a merge ` +
+                'commit, or later syncs will conflict');
+            return nothingToSync(previousOf(candidate), `${candidate.tag} was synced by the merged PR #${mergedPull.number} (${mergedPull.url})`);
+        }
+        if (!openPull && closedPull) {
+            return {
+                kind: 'skipped',
+                candidate,
+                commitSha,
+                skippedPull: closedPull,
+                skippedPullUrl: closedPull.url,
+                previous: lowerBound(opts.minVersion),
+                passedOver,
+                explicit: false,
+                reason: `sync PR #${closedPull.number} for ${candidate.tag} was closed without merging (${closedPull.url}): this ` +
+                    `release is skipped and the next newer tag will get its own PR${describePassedOver(passedOver)}`
+            };
+        }
+        const release = await deps.getRelease(candidate.tag);
+        const releaseField = release ? { release } : {};
+        if (openPull) {
+            // Already under review: refresh it (a re-pointed tag included) whatever its release state or age now; those
+            // rules gate opening a PR, and proposing an older tag beside an open newer one would only confuse reviewers.
+            return {
+                kind: 'sync',
+                candidate,
+                commitSha,
+                ...releaseField,
+                openPull,
+                previous: await findPrevious(candidates.slice(index + 1), lookups, opts.minVersion),
+                passedOver,
+                explicit: false,
+                reason: `${candidate.tag} is the newest eligible tag not in the target branch; its sync PR #${openPull.number} is open and will be updated${describePassedOver(passedOver)}`
+            };
+        }
+        if (release?.draft) {
+            passOver(candidate, 'draft', 'its release is a draft');
+            continue;
+        }
+        if (release?.prerelease) {
+            passOver(candidate, 'prerelease', 'its release is a pre-release');
+            continue;
+        }
+        if (!release && opts.requireRelease) {
+            passOver(candidate, 'no-release', 'it has no release and require-release is true');
+            continue;
+        }
+        if (minAge > 0) {
+            const since = (release && releaseDate(release)) ?? (await deps.commitDate(commitSha));
+            const eligibleAt = new Date(since.getTime() + minAge);
+            if (eligibleAt.getTime() > now.getTime()) {
+                const what = release ? 'released' : 'committed';
+                passOver(candidate, 'too-recent', `${what} ${since.toISOString()}, eligible at ${eligibleAt.toISOString()}`, eligibleAt);
+                continue;
+            }
+        }
+        return {
+            kind: 'sync',
+            candidate,
+            commitSha,
+            ...releaseField,
+            previous: await findPrevious(candidates.slice(index + 1), lookups, opts.minVersion),
+            passedOver,
+            explicit: false,
+            reason: `${candidate.tag} is the newest eligible tag not in the target branch${describePassedOver(passedOver)}`
+        };
+    }
+    return nothingToSync(lowerBound(opts.minVersion), `no tag of ${opts.upstream} matching ${patternsText(channel)} is eligible to sync`);
+}
+async function findPrevious(older, lookups, minVersion) {
+    const contained = await newestContained(older, lookups);
+    return contained ? previousOf(contained) : lowerBound(minVersion);
+}
+async function chooseExplicit(deps, lookups, tag, opts, log) {
+    // One listing serves both the tag lookup and the previous-version search among the channel's tags.
+    const tags = await deps.listTags(commonPrefix([opts.channel.prefix, tag]));
+    const ref = tags.find((t) => t.name === tag);
+    if (!ref) {
+        throw new Error(`tag "${tag}" not found in ${opts.upstream}: check the tag input (tag names are case-sensitive)`);
+    }
+    const version = parseVersion(tag);
+    if (!version)
+        log.debug(`tag "${tag}" carries no version number; syncing it anyway because the tag input names it`);
+    const candidate = { tag, sha: ref.sha, type: ref.type, version: version ?? unversioned(tag) };
+    const commitSha = await lookups.commitOf(candidate);
+    if (await lookups.contains(candidate)) {
+        return {
+            kind: 'up-to-date',
+            candidate,
+            commitSha,
+            previous: previousOf(candidate),
+            passedOver: [],
+            explicit: true,
+            reason: `the target branch already contains ${tag}`
+        };
+    }
+    const overridden = [];
+    if (!opts.channel.matches(tag))
+        overridden.push(`it does not match ${patternsText(opts.channel)}`);
+    if (version && opts.minVersion && compareReleaseNumbers(version, opts.minVersion) <= 0) {
+        overridden.push(`it is not newer than ${formatVersion(opts.minVersion)}`);
+    }
+    const release = await deps.getRelease(tag);
+    if (release?.draft)
+        overridden.push('its release is a draft');
+    else if (release?.prerelease)
+        overridden.push('its release is a pre-release');
+    else if (!release && opts.requireRelease)
+        overridden.push('it has no release and require-release is true');
+    const pulls = await deps.findSyncPulls(tag);
+    const openPull = pulls.find((pull) => pull.state === 'open');
+    const closedPull = pulls.find((pull) => pull.state === 'closed' && !pull.merged);
+    if (!openPull && closedPull)
+        overridden.push(`its sync PR #${closedPull.number} was closed without merging`);
+    let previous = lowerBound(opts.minVersion);
+    if (version) {
+        const older = selectCandidates(tags, opts.channel, { minVersion: opts.minVersion }).filter((c) => c.tag !== tag && compareVersions(c.version, version) < 0);
+        previous = await findPrevious(older, lookups, opts.minVersion);
+    }
+    const override = overridden.length > 0 ? ` (synced although ${overridden.join(', ')})` : '';
+    return {
+        kind: 'sync',
+        candidate,
+        commitSha,
+        ...(release ? { release } : {}),
+        ...(openPull ? { openPull } : {}),
+        previous,
+        passedOver: [],
+        explicit: true,
+        reason: `the tag input asks for ${tag}${openPull ? `; its sync PR #${openPull.number} is open and will be updated` : ''}${override}`
+    };
+}
+
+;// CONCATENATED MODULE: ./node_modules/mustache/mustache.mjs
+/*!
+ * mustache.js - Logic-less {{mustache}} templates with JavaScript
+ * http://github.com/janl/mustache.js
+ */
+
+var objectToString = Object.prototype.toString;
+var isArray = Array.isArray || function isArrayPolyfill (object) {
+  return objectToString.call(object) === '[object Array]';
+};
+
+function isFunction (object) {
+  return typeof object === 'function';
+}
+
+/**
+ * More correct typeof string handling array
+ * which normally returns typeof 'object'
+ */
+function typeStr (obj) {
+  return isArray(obj) ? 'array' : typeof obj;
+}
+
+function escapeRegExp (string) {
+  return string.replace(/[\-\[\]{}()*+?.,\\\^$|#\s]/g, '\\$&');
+}
+
+/**
+ * Null safe way of checking whether or not an object,
+ * including its prototype, has a given property
+ */
+function hasProperty (obj, propName) {
+  return obj != null && typeof obj === 'object' && (propName in obj);
+}
+
+/**
+ * Safe way of detecting whether or not the given thing is a primitive and
+ * whether it has the given property
+ */
+function primitiveHasOwnProperty (primitive, propName) {
+  return (
+    primitive != null
+    && typeof primitive !== 'object'
+    && primitive.hasOwnProperty
+    && primitive.hasOwnProperty(propName)
+  );
+}
+
+// Workaround for https://issues.apache.org/jira/browse/COUCHDB-577
+// See https://github.com/janl/mustache.js/issues/189
+var regExpTest = RegExp.prototype.test;
+function testRegExp (re, string) {
+  return regExpTest.call(re, string);
+}
+
+var nonSpaceRe = /\S/;
+function isWhitespace (string) {
+  return !testRegExp(nonSpaceRe, string);
+}
+
+var entityMap = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '/': '&#x2F;',
+  '`': '&#x60;',
+  '=': '&#x3D;'
+};
+
+function escapeHtml (string) {
+  return String(string).replace(/[&<>"'`=\/]/g, function fromEntityMap (s) {
+    return entityMap[s];
+  });
+}
+
+var whiteRe = /\s*/;
+var spaceRe = /\s+/;
+var equalsRe = /\s*=/;
+var curlyRe = /\s*\}/;
+var tagRe = /#|\^|\/|>|\{|&|=|!/;
+
+/**
+ * Breaks up the given `template` string into a tree of tokens. If the `tags`
+ * argument is given here it must be an array with two string values: the
+ * opening and closing tags used in the template (e.g. [ "<%", "%>" ]). Of
+ * course, the default is to use mustaches (i.e. mustache.tags).
+ *
+ * A token is an array with at least 4 elements. The first element is the
+ * mustache symbol that was used inside the tag, e.g. "#" or "&". If the tag
+ * did not contain a symbol (i.e. {{myValue}}) this element is "name". For
+ * all text that appears outside a symbol this element is "text".
+ *
+ * The second element of a token is its "value". For mustache tags this is
+ * whatever else was inside the tag besides the opening symbol. For text tokens
+ * this is the text itself.
+ *
+ * The third and fourth elements of the token are the start and end indices,
+ * respectively, of the token in the original template.
+ *
+ * Tokens that are the root node of a subtree contain two more elements: 1) an
+ * array of tokens in the subtree and 2) the index in the original template at
+ * which the closing tag for that section begins.
+ *
+ * Tokens for partials also contain two more elements: 1) a string value of
+ * indendation prior to that tag and 2) the index of that tag on that line -
+ * eg a value of 2 indicates the partial is the third tag on this line.
+ */
+function parseTemplate (template, tags) {
+  if (!template)
+    return [];
+  var lineHasNonSpace = false;
+  var sections = [];     // Stack to hold section tokens
+  var tokens = [];       // Buffer to hold the tokens
+  var spaces = [];       // Indices of whitespace tokens on the current line
+  var hasTag = false;    // Is there a {{tag}} on the current line?
+  var nonSpace = false;  // Is there a non-space char on the current line?
+  var indentation = '';  // Tracks indentation for tags that use it
+  var tagIndex = 0;      // Stores a count of number of tags encountered on a line
+
+  // Strips all whitespace tokens array for the current line
+  // if there was a {{#tag}} on it and otherwise only space.
+  function stripSpace () {
+    if (hasTag && !nonSpace) {
+      while (spaces.length)
+        delete tokens[spaces.pop()];
+    } else {
+      spaces = [];
+    }
+
+    hasTag = false;
+    nonSpace = false;
+  }
+
+  var openingTagRe, closingTagRe, closingCurlyRe;
+  function compileTags (tagsToCompile) {
+    if (typeof tagsToCompile === 'string')
+      tagsToCompile = tagsToCompile.split(spaceRe, 2);
+
+    if (!isArray(tagsToCompile) || tagsToCompile.length !== 2)
+      throw new Error('Invalid tags: ' + tagsToCompile);
+
+    openingTagRe = new RegExp(escapeRegExp(tagsToCompile[0]) + '\\s*');
+    closingTagRe = new RegExp('\\s*' + escapeRegExp(tagsToCompile[1]));
+    closingCurlyRe = new RegExp('\\s*' + escapeRegExp('}' + tagsToCompile[1]));
+  }
+
+  compileTags(tags || mustache.tags);
+
+  var scanner = new Scanner(template);
+
+  var start, type, value, chr, token, openSection;
+  while (!scanner.eos()) {
+    start = scanner.pos;
+
+    // Match any text between tags.
+    value = scanner.scanUntil(openingTagRe);
+
+    if (value) {
+      for (var i = 0, valueLength = value.length; i < valueLength; ++i) {
+        chr = value.charAt(i);
+
+        if (isWhitespace(chr)) {
+          spaces.push(tokens.length);
+          indentation += chr;
+        } else {
+          nonSpace = true;
+          lineHasNonSpace = true;
+          indentation += ' ';
+        }
+
+        tokens.push([ 'text', chr, start, start + 1 ]);
+        start += 1;
+
+        // Check for whitespace on the current line.
+        if (chr === '\n') {
+          stripSpace();
+          indentation = '';
+          tagIndex = 0;
+          lineHasNonSpace = false;
+        }
+      }
+    }
+
+    // Match the opening tag.
+    if (!scanner.scan(openingTagRe))
+      break;
+
+    hasTag = true;
+
+    // Get the tag type.
+    type = scanner.scan(tagRe) || 'name';
+    scanner.scan(whiteRe);
+
+    // Get the tag value.
+    if (type === '=') {
+      value = scanner.scanUntil(equalsRe);
+      scanner.scan(equalsRe);
+      scanner.scanUntil(closingTagRe);
+    } else if (type === '{') {
+      value = scanner.scanUntil(closingCurlyRe);
+      scanner.scan(curlyRe);
+      scanner.scanUntil(closingTagRe);
+      type = '&';
+    } else {
+      value = scanner.scanUntil(closingTagRe);
+    }
+
+    // Match the closing tag.
+    if (!scanner.scan(closingTagRe))
+      throw new Error('Unclosed tag at ' + scanner.pos);
+
+    if (type == '>') {
+      token = [ type, value, start, scanner.pos, indentation, tagIndex, lineHasNonSpace ];
+    } else {
+      token = [ type, value, start, scanner.pos ];
+    }
+    tagIndex++;
+    tokens.push(token);
+
+    if (type === '#' || type === '^') {
+      sections.push(token);
+    } else if (type === '/') {
+      // Check section nesting.
+      openSection = sections.pop();
+
+      if (!openSection)
+        throw new Error('Unopened section "' + value + '" at ' + start);
+
+      if (openSection[1] !== value)
+        throw new Error('Unclosed section "' + openSection[1] + '" at ' + start);
+    } else if (type === 'name' || type === '{' || type === '&') {
+      nonSpace = true;
+    } else if (type === '=') {
+      // Set the tags for the next time around.
+      compileTags(value);
+    }
+  }
+
+  stripSpace();
+
+  // Make sure there are no open sections when we're done.
+  openSection = sections.pop();
+
+  if (openSection)
+    throw new Error('Unclosed section "' + openSection[1] + '" at ' + scanner.pos);
+
+  return nestTokens(squashTokens(tokens));
+}
+
+/**
+ * Combines the values of consecutive text tokens in the given `tokens` array
+ * to a single token.
+ */
+function squashTokens (tokens) {
+  var squashedTokens = [];
+
+  var token, lastToken;
+  for (var i = 0, numTokens = tokens.length; i < numTokens; ++i) {
+    token = tokens[i];
+
+    if (token) {
+      if (token[0] === 'text' && lastToken && lastToken[0] === 'text') {
+        lastToken[1] += token[1];
+        lastToken[3] = token[3];
+      } else {
+        squashedTokens.push(token);
+        lastToken = token;
+      }
+    }
+  }
+
+  return squashedTokens;
+}
+
+/**
+ * Forms the given array of `tokens` into a nested tree structure where
+ * tokens that represent a section have two additional items: 1) an array of
+ * all tokens that appear in that section and 2) the index in the original
+ * template that represents the end of that section.
+ */
+function nestTokens (tokens) {
+  var nestedTokens = [];
+  var collector = nestedTokens;
+  var sections = [];
+
+  var token, section;
+  for (var i = 0, numTokens = tokens.length; i < numTokens; ++i) {
+    token = tokens[i];
+
+    switch (token[0]) {
+      case '#':
+      case '^':
+        collector.push(token);
+        sections.push(token);
+        collector = token[4] = [];
+        break;
+      case '/':
+        section = sections.pop();
+        section[5] = token[2];
+        collector = sections.length > 0 ? sections[sections.length - 1][4] : nestedTokens;
+        break;
+      default:
+        collector.push(token);
+    }
+  }
+
+  return nestedTokens;
+}
+
+/**
+ * A simple string scanner that is used by the template parser to find
+ * tokens in template strings.
+ */
+function Scanner (string) {
+  this.string = string;
+  this.tail = string;
+  this.pos = 0;
+}
+
+/**
+ * Returns `true` if the tail is empty (end of string).
+ */
+Scanner.prototype.eos = function eos () {
+  return this.tail === '';
+};
+
+/**
+ * Tries to match the given regular expression at the current position.
+ * Returns the matched text if it can match, the empty string otherwise.
+ */
+Scanner.prototype.scan = function scan (re) {
+  var match = this.tail.match(re);
+
+  if (!match || match.index !== 0)
+    return '';
+
+  var string = match[0];
+
+  this.tail = this.tail.substring(string.length);
+  this.pos += string.length;
+
+  return string;
+};
+
+/**
+ * Skips all text until the given regular expression can be matched. Returns
+ * the skipped string, which is the entire tail if no match can be made.
+ */
+Scanner.prototype.scanUntil = function scanUntil (re) {
+  var index = this.tail.search(re), match;
+
+  switch (index) {
+    case -1:
+      match = this.tail;
+      this.tail = '';
+      break;
+    case 0:
+      match = '';
+      break;
+    default:
+      match = this.tail.substring(0, index);
+      this.tail = this.tail.substring(index);
+  }
+
+  this.pos += match.length;
+
+  return match;
+};
+
+/**
+ * Represents a rendering context by wrapping a view object and
+ * maintaining a reference to the parent context.
+ */
+function Context (view, parentContext) {
+  this.view = view;
+  this.cache = { '.': this.view };
+  this.parent = parentContext;
+}
+
+/**
+ * Creates a new context using the given view with this context
+ * as the parent.
+ */
+Context.prototype.push = function push (view) {
+  return new Context(view, this);
+};
+
+/**
+ * Returns the value of the given name in this context, traversing
+ * up the context hierarchy if the value is absent in this context's view.
+ */
+Context.prototype.lookup = function lookup (name) {
+  var cache = this.cache;
+
+  var value;
+  if (cache.hasOwnProperty(name)) {
+    value = cache[name];
+  } else {
+    var context = this, intermediateValue, names, index, lookupHit = false;
+
+    while (context) {
+      if (name.indexOf('.') > 0) {
+        intermediateValue = context.view;
+        names = name.split('.');
+        index = 0;
+
+        /**
+         * Using the dot notion path in `name`, we descend through the
+         * nested objects.
+         *
+         * To be certain that the lookup has been successful, we have to
+         * check if the last object in the path actually has the property
+         * we are looking for. We store the result in `lookupHit`.
+         *
+         * This is specially necessary for when the value has been set to
+         * `undefined` and we want to avoid looking up parent contexts.
+         *
+         * In the case where dot notation is used, we consider the lookup
+         * to be successful even if the last "object" in the path is
+         * not actually an object but a primitive (e.g., a string, or an
+         * integer), because it is sometimes useful to access a property
+         * of an autoboxed primitive, such as the length of a string.
+         **/
+        while (intermediateValue != null && index < names.length) {
+          if (index === names.length - 1)
+            lookupHit = (
+              hasProperty(intermediateValue, names[index])
+              || primitiveHasOwnProperty(intermediateValue, names[index])
+            );
+
+          intermediateValue = intermediateValue[names[index++]];
+        }
+      } else {
+        intermediateValue = context.view[name];
+
+        /**
+         * Only checking against `hasProperty`, which always returns `false` if
+         * `context.view` is not an object. Deliberately omitting the check
+         * against `primitiveHasOwnProperty` if dot notation is not used.
+         *
+         * Consider this example:
+         * ```
+         * Mustache.render("The length of a football field is {{#length}}{{length}}{{/length}}.", {length: "100 yards"})
+         * ```
+         *
+         * If we were to check also against `primitiveHasOwnProperty`, as we do
+         * in the dot notation case, then render call would return:
+         *
+         * "The length of a football field is 9."
+         *
+         * rather than the expected:
+         *
+         * "The length of a football field is 100 yards."
+         **/
+        lookupHit = hasProperty(context.view, name);
+      }
+
+      if (lookupHit) {
+        value = intermediateValue;
+        break;
+      }
+
+      context = context.parent;
+    }
+
+    cache[name] = value;
+  }
+
+  if (isFunction(value))
+    value = value.call(this.view);
+
+  return value;
+};
+
+/**
+ * A Writer knows how to take a stream of tokens and render them to a
+ * string, given a context. It also maintains a cache of templates to
+ * avoid the need to parse the same template twice.
+ */
+function Writer () {
+  this.templateCache = {
+    _cache: {},
+    set: function set (key, value) {
+      this._cache[key] = value;
+    },
+    get: function get (key) {
+      return this._cache[key];
+    },
+    clear: function clear () {
+      this._cache = {};
+    }
+  };
+}
+
+/**
+ * Clears all cached templates in this writer.
+ */
+Writer.prototype.clearCache = function clearCache () {
+  if (typeof this.templateCache !== 'undefined') {
+    this.templateCache.clear();
+  }
+};
+
+/**
+ * Parses and caches the given `template` according to the given `tags` or
+ * `mustache.tags` if `tags` is omitted,  and returns the array of tokens
+ * that is generated from the parse.
+ */
+Writer.prototype.parse = function parse (template, tags) {
+  var cache = this.templateCache;
+  var cacheKey = template + ':' + (tags || mustache.tags).join(':');
+  var isCacheEnabled = typeof cache !== 'undefined';
+  var tokens = isCacheEnabled ? cache.get(cacheKey) : undefined;
+
+  if (tokens == undefined) {
+    tokens = parseTemplate(template, tags);
+    isCacheEnabled && cache.set(cacheKey, tokens);
+  }
+  return tokens;
+};
+
+/**
+ * High-level method that is used to render the given `template` with
+ * the given `view`.
+ *
+ * The optional `partials` argument may be an object that contains the
+ * names and templates of partials that are used in the template. It may
+ * also be a function that is used to load partial templates on the fly
+ * that takes a single argument: the name of the partial.
+ *
+ * If the optional `config` argument is given here, then it should be an
+ * object with a `tags` attribute or an `escape` attribute or both.
+ * If an array is passed, then it will be interpreted the same way as
+ * a `tags` attribute on a `config` object.
+ *
+ * The `tags` attribute of a `config` object must be an array with two
+ * string values: the opening and closing tags used in the template (e.g.
+ * [ "<%", "%>" ]). The default is to mustache.tags.
+ *
+ * The `escape` attribute of a `config` object must be a function which
+ * accepts a string as input and outputs a safely escaped string.
+ * If an `escape` function is not provided, then an HTML-safe string
+ * escaping function is used as the default.
+ */
+Writer.prototype.render = function render (template, view, partials, config) {
+  var tags = this.getConfigTags(config);
+  var tokens = this.parse(template, tags);
+  var context = (view instanceof Context) ? view : new Context(view, undefined);
+  return this.renderTokens(tokens, context, partials, template, config);
+};
+
+/**
+ * Low-level method that renders the given array of `tokens` using
+ * the given `context` and `partials`.
+ *
+ * Note: The `originalTemplate` is only ever used to extract the portion
+ * of the original template that was contained in a higher-order section.
+ * If the template doesn't use higher-order sections, this argument may
+ * be omitted.
+ */
+Writer.prototype.renderTokens = function renderTokens (tokens, context, partials, originalTemplate, config) {
+  var buffer = '';
+
+  var token, symbol, value;
+  for (var i = 0, numTokens = tokens.length; i < numTokens; ++i) {
+    value = undefined;
+    token = tokens[i];
+    symbol = token[0];
+
+    if (symbol === '#') value = this.renderSection(token, context, partials, originalTemplate, config);
+    else if (symbol === '^') value = this.renderInverted(token, context, partials, originalTemplate, config);
+    else if (symbol === '>') value = this.renderPartial(token, context, partials, config);
+    else if (symbol === '&') value = this.unescapedValue(token, context);
+    else if (symbol === 'name') value = this.escapedValue(token, context, config);
+    else if (symbol === 'text') value = this.rawValue(token);
+
+    if (value !== undefined)
+      buffer += value;
+  }
+
+  return buffer;
+};
+
+Writer.prototype.renderSection = function renderSection (token, context, partials, originalTemplate, config) {
+  var self = this;
+  var buffer = '';
+  var value = context.lookup(token[1]);
+
+  // This function is used to render an arbitrary template
+  // in the current context by higher-order sections.
+  function subRender (template) {
+    return self.render(template, context, partials, config);
+  }
+
+  if (!value) return;
+
+  if (isArray(value)) {
+    for (var j = 0, valueLength = value.length; j < valueLength; ++j) {
+      buffer += this.renderTokens(token[4], context.push(value[j]), partials, originalTemplate, config);
+    }
+  } else if (typeof value === 'object' || typeof value === 'string' || typeof value === 'number') {
+    buffer += this.renderTokens(token[4], context.push(value), partials, originalTemplate, config);
+  } else if (isFunction(value)) {
+    if (typeof originalTemplate !== 'string')
+      throw new Error('Cannot use higher-order sections without the original template');
+
+    // Extract the portion of the original template that the section contains.
+    value = value.call(context.view, originalTemplate.slice(token[3], token[5]), subRender);
+
+    if (value != null)
+      buffer += value;
+  } else {
+    buffer += this.renderTokens(token[4], context, partials, originalTemplate, config);
+  }
+  return buffer;
+};
+
+Writer.prototype.renderInverted = function renderInverted (token, context, partials, originalTemplate, config) {
+  var value = context.lookup(token[1]);
+
+  // Use JavaScript's definition of falsy. Include empty arrays.
+  // See https://github.com/janl/mustache.js/issues/186
+  if (!value || (isArray(value) && value.length === 0))
+    return this.renderTokens(token[4], context, partials, originalTemplate, config);
+};
+
+Writer.prototype.indentPartial = function indentPartial (partial, indentation, lineHasNonSpace) {
+  var filteredIndentation = indentation.replace(/[^ \t]/g, '');
+  var partialByNl = partial.split('\n');
+  for (var i = 0; i < partialByNl.length; i++) {
+    if (partialByNl[i].length && (i > 0 || !lineHasNonSpace)) {
+      partialByNl[i] = filteredIndentation + partialByNl[i];
+    }
+  }
+  return partialByNl.join('\n');
+};
+
+Writer.prototype.renderPartial = function renderPartial (token, context, partials, config) {
+  if (!partials) return;
+  var tags = this.getConfigTags(config);
+
+  var value = isFunction(partials) ? partials(token[1]) : partials[token[1]];
+  if (value != null) {
+    var lineHasNonSpace = token[6];
+    var tagIndex = token[5];
+    var indentation = token[4];
+    var indentedValue = value;
+    if (tagIndex == 0 && indentation) {
+      indentedValue = this.indentPartial(value, indentation, lineHasNonSpace);
+    }
+    var tokens = this.parse(indentedValue, tags);
+    return this.renderTokens(tokens, context, partials, indentedValue, config);
+  }
+};
+
+Writer.prototype.unescapedValue = function unescapedValue (token, context) {
+  var value = context.lookup(token[1]);
+  if (value != null)
+    return value;
+};
+
+Writer.prototype.escapedValue = function escapedValue (token, context, config) {
+  var escape = this.getConfigEscape(config) || mustache.escape;
+  var value = context.lookup(token[1]);
+  if (value != null)
+    return (typeof value === 'number' && escape === mustache.escape) ? String(value) : escape(value);
+};
+
+Writer.prototype.rawValue = function rawValue (token) {
+  return token[1];
+};
+
+Writer.prototype.getConfigTags = function getConfigTags (config) {
+  if (isArray(config)) {
+    return config;
+  }
+  else if (config && typeof config === 'object') {
+    return config.tags;
+  }
+  else {
+    return undefined;
+  }
+};
+
+Writer.prototype.getConfigEscape = function getConfigEscape (config) {
+  if (config && typeof config === 'object' && !isArray(config)) {
+    return config.escape;
+  }
+  else {
+    return undefined;
+  }
+};
+
+var mustache = {
+  name: 'mustache.js',
+  version: '4.2.0',
+  tags: [ '{{', '}}' ],
+  clearCache: undefined,
+  escape: undefined,
+  parse: undefined,
+  render: undefined,
+  Scanner: undefined,
+  Context: undefined,
+  Writer: undefined,
+  /**
+   * Allows a user to override the default caching strategy, by providing an
+   * object with set, get and clear methods. This can also be used to disable
+   * the cache by setting it to the literal `undefined`.
+   */
+  set templateCache (cache) {
+    defaultWriter.templateCache = cache;
+  },
+  /**
+   * Gets the default or overridden caching object from the default writer.
+   */
+  get templateCache () {
+    return defaultWriter.templateCache;
+  }
+};
+
+// All high-level mustache.* functions use this writer.
+var defaultWriter = new Writer();
+
+/**
+ * Clears all cached templates in the default writer.
+ */
+mustache.clearCache = function clearCache () {
+  return defaultWriter.clearCache();
+};
+
+/**
+ * Parses and caches the given template in the default writer and returns the
+ * array of tokens it contains. Doing this ahead of time avoids the need to
+ * parse templates on the fly as they are rendered.
+ */
+mustache.parse = function parse (template, tags) {
+  return defaultWriter.parse(template, tags);
+};
+
+/**
+ * Renders the `template` with the given `view`, `partials`, and `config`
+ * using the default writer.
+ */
+mustache.render = function render (template, view, partials, config) {
+  if (typeof template !== 'string') {
+    throw new TypeError('Invalid template! Template should be a "string" ' +
+                        'but "' + typeStr(template) + '" was given as the first ' +
+                        'argument for mustache#render(template, view, partials)');
+  }
+
+  return defaultWriter.render(template, view, partials, config);
+};
+
+// Export the escaping function so that the user may override it.
+// See https://github.com/janl/mustache.js/issues/244
+mustache.escape = escapeHtml;
+
+// Export these mainly for testing, but also for advanced usage.
+mustache.Scanner = Scanner;
+mustache.Context = Context;
+mustache.Writer = Writer;
+
+/* harmony default export */ const mustache_mustache = (mustache);
+
+;// CONCATENATED MODULE: ./src/generated/templates.ts
+// Generated by scripts/copy-assets.mjs from templates/*.md: do not edit; edit the template and run
+// `node scripts/copy-assets.mjs --generate` (a unit test fails while this file is stale).
+/** templates/pr-body.md */
+const PR_BODY_TEMPLATE = [
+    "{{! upstream-sync: the built-in pull request body, a Mustache template. Copy it as a start for the `template` setting.",
+    "    Double braces print a plain-text field escaped for Markdown; triple braces print a ready-made Markdown field",
+    "    (names ending in Md, Code or Cell) or a URL (Url) as it is. The README lists every field under \"Template variables\". }}",
+    "{{#dryRun}}",
+    "> [!NOTE]",
+    "> **Dry run:** this is the pull request the action would open. Nothing was pushed.",
+    "",
+    "{{/dryRun}}",
+    "## Upstream sync: {{upstream}} {{tag}}",
+    "",
+    "**Version:** {{{versionChangeMd}}} · **Merge:** {{{mergeStatusMd}}} · **Upstream changes:** {{commits}} commits, {{files}} files",
+    "",
+    "{{#hasRelease}}[Release {{tag}}]({{{releaseUrl}}}){{/hasRelease}}{{^hasRelease}}[Tag {{tag}}]({{{tagUrl}}}) (no GitHub release){{/hasRelease}}{{#hasCompare}} · [Compare {{previousTag}}...{{tag}}]({{{compareUrl}}}){{/hasCompare}}{{#hasRun}} · [Workflow run]({{{runUrl}}}){{/hasRun}}",
+    "",
+    "> [!WARNING]",
+    "> **Merge with \"Create a merge commit\": never squash or rebase this pull request.** Squashing drops upstream's commits from {{{targetBranchCode}}}'s history, so the next sync would conflict again on everything this one brings in.",
+    "",
+    "{{#refreshedFrom}}",
+    "> [!NOTE]",
+    "> Upstream moved the tag {{{tagCode}}} from {{{oldShaCode}}} to {{{newShaCode}}} after this pull request was opened; the branch was refreshed to the new commit.",
+    "",
+    "{{/refreshedFrom}}",
+    "{{#hasSupersedes}}",
+    "Supersedes {{{supersedesMd}}}: older sync pull requests, now closed.",
+    "",
+    "{{/hasSupersedes}}",
+    "### Merge status",
+    "",
+    "{{#hasConflicts}}",
+    "**{{conflictCount}} conflicted files** to resolve before merging. The branch {{{syncBranchCode}}} points at upstream's {{{tagCode}}} itself, so GitHub shows its conflict banner and nothing with conflict markers was committed: resolve them with the commands below.",
+    "",
+    "| File | Conflict | Rule | Note |",
+    "| --- | --- | --- | --- |",
+    "{{#conflicts}}",
+    "| {{{pathCell}}} | {{kind}} | {{rule}} | {{{noteCell}}} |",
+    "{{/conflicts}}",
+    "{{#conflictsMore}}",
+    "| …and {{conflictsMore}} more | | | |",
+    "{{/conflictsMore}}",
+    "",
+    "Rules come from the fork's config: **ours** keeps the fork's version, **theirs** takes upstream's, **manual** needs a person.",
+    "",
+    "{{/hasConflicts}}",
+    "{{#clean}}",
+    "{{#allAutoResolved}}",
+    "Merges cleanly into {{{targetBranchCode}}} after auto-resolve settled every conflict by the fork's rules: check the files below before merging.",
+    "{{/allAutoResolved}}",
+    "{{^allAutoResolved}}",
+    "Merges cleanly into {{{targetBranchCode}}}: the branch holds the merge commit, ready once reviewed.",
+    "{{/allAutoResolved}}",
+    "",
+    "{{/clean}}",
+    "{{#hasAutoResolved}}",
+    "#### Auto-resolved ({{autoResolvedCount}})",
+    "",
+    "{{#clean}}",
+    "The merge commit on this branch kept one side of each of these files whole. Check that nothing from the other side was needed:",
+    "{{/clean}}",
+    "{{#hasConflicts}}",
+    "The fork's rules settle these too; the commands below keep the same side when you redo the merge:",
+    "{{/hasConflicts}}",
+    "",
+    "| File | Conflict | Side kept | Note |",
+    "| --- | --- | --- | --- |",
+    "{{#autoResolved}}",
+    "| {{{pathCell}}} | {{kind}} | {{sideLabel}} | {{{noteCell}}} |",
+    "{{/autoResolved}}",
+    "{{#autoResolvedMore}}",
+    "| …and {{autoResolvedMore}} more | | | |",
+    "{{/autoResolvedMore}}",
+    "",
+    "{{/hasAutoResolved}}",
+    "### Fork customizations touched by upstream",
+    "",
+    "{{#hasCustomizations}}",
+    "The fork changed these files since its last sync and upstream changed them too. Review them first, even where they merged cleanly:",
+    "",
+    "{{#customizations}}",
+    "- {{{pathCode}}}",
+    "{{/customizations}}",
+    "{{#customizationsMore}}",
+    "- …and {{customizationsMore}} more",
+    "{{/customizationsMore}}",
+    "{{/hasCustomizations}}",
+    "{{^hasCustomizations}}",
+    "None: upstream changed no file the fork has changed.",
+    "{{/hasCustomizations}}",
+    "",
+    "### What changed upstream",
+    "",
+    "{{commits}} new commits, {{files}} files changed{{#hasCompare}} ([compare]({{{compareUrl}}})){{/hasCompare}}.",
+    "{{#hasFolders}}",
+    "",
+    "| Folder | Added | Modified | Deleted | Renamed |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    "{{#folders}}",
+    "| {{{folderCell}}} | {{added}} | {{modified}} | {{deleted}} | {{renamed}} |",
+    "{{/folders}}",
+    "{{#foldersMore}}",
+    "| …and {{foldersMore}} more folders | | | | |",
+    "{{/foldersMore}}",
+    "{{/hasFolders}}",
+    "{{#truncated}}",
+    "",
+    "{{{moreDetailsMd}}}",
+    "{{/truncated}}",
+    "",
+    "{{#hasConflicts}}",
+    "### Resolve the conflicts",
+    "",
+    "In a clone of {{fork}}: redo the merge from {{{targetBranchCode}}} (so *ours* is the fork and *theirs* upstream, as in the rules), resolve each file as the table says, then push. The push is a fast-forward of {{{syncBranchCode}}} and updates this pull request.",
+    "",
+    "{{{resolveCommandsMd}}}",
+    "",
+    "{{/hasConflicts}}",
+    "{{#hasChecklist}}",
+    "### Before merging",
+    "",
+    "{{#checklist}}",
+    "- [ ] {{{.}}}",
+    "{{/checklist}}",
+    "",
+    "{{/hasChecklist}}",
+    "### Rollback",
+    "",
+    "Before this merge {{{targetBranchCode}}} is at {{{targetShaCode}}}. To undo the sync after merging, revert its merge commit (history stays intact):",
+    "",
+    "{{{rollbackCommandsMd}}}",
+    "",
+    "Git remembers a reverted merge: to take this release again later, revert the revert. If nothing else has landed on {{{targetBranchCode}}} since, you may instead put it back exactly with {{{rollbackResetMd}}}.",
+    "",
+    "### Release notes{{#hasReleaseName}}: {{releaseName}}{{/hasReleaseName}}",
+    "",
+    "{{#hasReleaseNotes}}",
+    "{{{releaseNotesMd}}}",
+    "{{/hasReleaseNotes}}",
+    "{{^hasReleaseNotes}}",
+    "Upstream published no release notes for {{{tagCode}}}.",
+    "{{/hasReleaseNotes}}",
+    "",
+    "---",
+    "<sub>Opened by upstream-sync{{#hasRun}} in [this workflow run]({{{runUrl}}}){{/hasRun}}: {{{syncBranchCode}}} → {{{targetBranchCode}}}.</sub>",
+    ""
+].join('\n');
+/** templates/report.md */
+const REPORT_TEMPLATE = [
+    "{{! upstream-sync: the full report file (Mustache, same view as the PR body), written under RUNNER_TEMP. Nothing is cut. }}",
+    "# Upstream sync report: {{upstream}} {{tag}}{{#dryRun}} (dry run){{/dryRun}}",
+    "",
+    "| | |",
+    "| --- | --- |",
+    "| Upstream | [{{upstream}}]({{{upstreamUrl}}}) {{#hasRelease}}· [release {{tag}}]({{{releaseUrl}}}){{/hasRelease}}{{^hasRelease}}· [tag {{tag}}]({{{tagUrl}}}){{/hasRelease}}{{#hasCompare}} · [compare {{previousTag}}...{{tag}}]({{{compareUrl}}}){{/hasCompare}} |",
+    "| Version | {{{versionChangeMd}}} |",
+    "{{#hasResult}}",
+    "| Result | **{{result}}** |",
+    "{{/hasResult}}",
+    "| Merge status | {{{mergeStatusMd}}} |",
+    "| Pull request | {{#pullRequest}}{{{linkMd}}}{{/pullRequest}}{{^pullRequest}}none{{/pullRequest}} |",
+    "| Branch | {{{syncBranchCode}}} → {{{targetBranchCode}}} |",
+    "| Target before the merge | `{{targetSha}}` |",
+    "| Upstream tag commit | `{{tagSha}}` |",
+    "| Sync branch head | `{{headSha}}` |",
+    "{{#hasRun}}",
+    "| Workflow run | [{{runUrl}}]({{{runUrl}}}) |",
+    "{{/hasRun}}",
+    "| Upstream changes | {{commits}} commits, {{files}} files |",
+    "",
+    "{{#hasMessage}}",
+    "{{message}}",
+    "",
+    "{{/hasMessage}}",
+    "## Conflicts ({{conflictCount}})",
+    "",
+    "{{#hasConflicts}}",
+    "| File | Conflict | Rule | Note | git |",
+    "| --- | --- | --- | --- | --- |",
+    "{{#conflicts}}",
+    "| {{{pathCell}}} | {{kind}} | {{rule}} | {{{noteCell}}} | {{message}} |",
+    "{{/conflicts}}",
+    "{{/hasConflicts}}",
+    "{{^hasConflicts}}",
+    "None.",
+    "{{/hasConflicts}}",
+    "",
+    "## Auto-resolved ({{autoResolvedCount}})",
+    "",
+    "{{#hasAutoResolved}}",
+    "| File | Conflict | Side kept | Note | git |",
+    "| --- | --- | --- | --- | --- |",
+    "{{#autoResolved}}",
+    "| {{{pathCell}}} | {{kind}} | {{sideLabel}} | {{{noteCell}}} | {{message}} |",
+    "{{/autoResolved}}",
+    "{{/hasAutoResolved}}",
+    "{{^hasAutoResolved}}",
+    "None.",
+    "{{/hasAutoResolved}}",
+    "",
+    "## Fork customizations touched by upstream ({{customizationCount}})",
+    "",
+    "{{#customizations}}",
+    "- {{{pathCode}}}",
+    "{{/customizations}}",
+    "{{^hasCustomizations}}",
+    "None.",
+    "{{/hasCustomizations}}",
+    "",
+    "## Upstream changes by folder ({{folderCount}})",
+    "",
+    "{{#hasFolders}}",
+    "| Folder | Added | Modified | Deleted | Renamed |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    "{{#folders}}",
+    "| {{{folderCell}}} | {{added}} | {{modified}} | {{deleted}} | {{renamed}} |",
+    "{{/folders}}",
+    "{{/hasFolders}}",
+    "{{^hasFolders}}",
+    "None.",
+    "{{/hasFolders}}",
+    "",
+    "{{#hasConflicts}}",
+    "## Resolve the conflicts",
+    "",
+    "{{{resolveCommandsMd}}}",
+    "",
+    "{{/hasConflicts}}",
+    "## Rollback",
+    "",
+    "Before this merge {{{targetBranchCode}}} is at `{{targetSha}}`. After merging, revert the sync's merge commit:",
+    "",
+    "{{{rollbackCommandsMd}}}",
+    "",
+    "Or, if nothing else has landed since: {{{rollbackResetMd}}}",
+    "",
+    "## Release notes{{#hasReleaseName}}: {{releaseName}}{{/hasReleaseName}}",
+    "",
+    "{{#hasReleaseNotes}}",
+    "{{{releaseNotesMd}}}",
+    "{{/hasReleaseNotes}}",
+    "{{^hasReleaseNotes}}",
+    "Upstream published no release notes for {{{tagCode}}}.",
+    "{{/hasReleaseNotes}}",
+    ""
+].join('\n');
+/** templates/summary.md */
+const SUMMARY_TEMPLATE = [
+    "{{! upstream-sync: the job summary (Mustache, same view as the PR body). Lists are shown in full up to a generous cap. }}",
+    "## Upstream sync: {{upstream}} {{tag}}{{#dryRun}} (dry run){{/dryRun}}",
+    "",
+    "| | |",
+    "| --- | --- |",
+    "| Upstream | [{{upstream}}]({{{upstreamUrl}}}) {{#hasRelease}}· [release {{tag}}]({{{releaseUrl}}}){{/hasRelease}}{{^hasRelease}}· [tag {{tag}}]({{{tagUrl}}}){{/hasRelease}} |",
+    "| Version | {{{versionChangeMd}}} |",
+    "{{#hasResult}}",
+    "| Result | **{{result}}** |",
+    "{{/hasResult}}",
+    "| Merge status | {{{mergeStatusMd}}} |",
+    "| Conflicts | {{conflictCount}} |",
+    "| Auto-resolved | {{autoResolvedCount}} |",
+    "| Pull request | {{#pullRequest}}{{{linkMd}}}{{/pullRequest}}{{^pullRequest}}none{{/pullRequest}} |",
+    "| Branch | {{{syncBranchCode}}} → {{{targetBranchCode}}} (before the merge: {{{targetShaCode}}}) |",
+    "| Upstream changes | {{commits}} commits, {{files}} files |",
+    "",
+    "{{#hasMessage}}",
+    "{{message}}",
+    "",
+    "{{/hasMessage}}",
+    "{{#hasConflicts}}",
+    "### Conflicts ({{conflictCount}})",
+    "",
+    "| File | Conflict | Rule | Note | git |",
+    "| --- | --- | --- | --- | --- |",
+    "{{#conflicts}}",
+    "| {{{pathCell}}} | {{kind}} | {{rule}} | {{{noteCell}}} | {{message}} |",
+    "{{/conflicts}}",
+    "{{#conflictsMore}}",
+    "| …and {{conflictsMore}} more: see the report file | | | | |",
+    "{{/conflictsMore}}",
+    "",
+    "{{/hasConflicts}}",
+    "{{#hasAutoResolved}}",
+    "### Auto-resolved ({{autoResolvedCount}})",
+    "",
+    "| File | Conflict | Side kept | Note |",
+    "| --- | --- | --- | --- |",
+    "{{#autoResolved}}",
+    "| {{{pathCell}}} | {{kind}} | {{sideLabel}} | {{{noteCell}}} |",
+    "{{/autoResolved}}",
+    "{{#autoResolvedMore}}",
+    "| …and {{autoResolvedMore}} more: see the report file | | | |",
+    "{{/autoResolvedMore}}",
+    "",
+    "{{/hasAutoResolved}}",
+    "{{#hasCustomizations}}",
+    "### Fork customizations touched by upstream ({{customizationCount}})",
+    "",
+    "{{#customizations}}",
+    "- {{{pathCode}}}",
+    "{{/customizations}}",
+    "{{#customizationsMore}}",
+    "- …and {{customizationsMore}} more: see the report file",
+    "{{/customizationsMore}}",
+    "",
+    "{{/hasCustomizations}}",
+    "{{#hasFolders}}",
+    "### Upstream changes by folder",
+    "",
+    "| Folder | Added | Modified | Deleted | Renamed |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    "{{#folders}}",
+    "| {{{folderCell}}} | {{added}} | {{modified}} | {{deleted}} | {{renamed}} |",
+    "{{/folders}}",
+    "{{#foldersMore}}",
+    "| …and {{foldersMore}} more folders: see the report file | | | | |",
+    "{{/foldersMore}}",
+    "",
+    "{{/hasFolders}}",
+    "{{#hasConflicts}}",
+    "### Resolve the conflicts",
+    "",
+    "{{{resolveCommandsMd}}}",
+    "{{/hasConflicts}}",
+    ""
+].join('\n');
+
+;// CONCATENATED MODULE: ./src/markdown.ts
+/**
+ * A zero-width space as an HTML entity. Placed right after `@` or `#` it breaks GitHub's mention and issue-reference
+ * detection (which works on the rendered text) while the reader still sees `@name` / `#12` — Dependabot's technique.
+ * Used for plain-text values, where a code span would change how the value reads.
+ */
+const ZWSP = '&#8203;';
+/** ASCII control characters (C0 and DEL). */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
+/**
+ * Escapes plain text for Markdown prose or a table cell (not for code spans or raw HTML): every character with
+ * inline meaning is backslash-escaped, line breaks become spaces (a value is one line), a leading character that
+ * would start a heading, list or quote is escaped, and `@name`, `#12`, `GH-12` are defused so the text neither
+ * notifies anyone nor links an unrelated issue of the repository the text is shown in.
+ */
+function escapeMarkdown(value) {
+    let text = String(value ?? '')
+        .replace(/\r\n?|\n/g, ' ')
+        .replace(CONTROL_CHARS, ' ');
+    text = text.replace(/[\\`*_[\]<>|~&]/g, '\\$&');
+    // Order matters: the entity inserted for `@` contains `#8`, so references are defused first.
+    text = text.replace(/#(?=\d)/g, `#${ZWSP}`);
+    text = text.replace(/(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g, `$1@${ZWSP}`);
+    text = text.replace(/(^|[^A-Za-z0-9_])(GH)-(?=\d)/gi, `$1$2-${ZWSP}`);
+    // Block syntax only matters at the start of a line; values usually sit mid-line, but a custom template may not.
+    text = text.replace(/^(\s*)([#+\-=])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
+    return text;
+}
+/**
+ * Makes control characters visible the way `git` quotes paths (`\n`, `\t`, `\x1b`), so a path with a newline stays
+ * on one line and reads unambiguously.
+ */
+function visibleControls(text) {
+    return text.replace(CONTROL_CHARS, (ch) => {
+        switch (ch) {
+            case '\n':
+                return '\\n';
+            case '\r':
+                return '\\r';
+            case '\t':
+                return '\\t';
+            default:
+                return `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
+        }
+    });
+}
+function longestRun(text, char) {
+    let longest = 0;
+    let current = 0;
+    for (const ch of text) {
+        current = ch === char ? current + 1 : 0;
+        if (current > longest)
+            longest = current;
+    }
+    return longest;
+}
+/**
+ * Literal text as inline code, whatever it contains: the fence is one backtick longer than the longest backtick run
+ * inside (so a path like ``x`y.md`` stays whole), padded with spaces when the text starts or ends with a backtick or
+ * a space, and control characters are made visible.
+ */
+function codeSpan(text, options = {}) {
+    let content = visibleControls(text);
+    if (content === '')
+        return '';
+    if (options.table)
+        content = content.replace(/\|/g, '\\|');
+    const fence = '`'.repeat(longestRun(content, '`') + 1);
+    const pad = /^[` ]|[` ]$/.test(content) ? ' ' : '';
+    return `${fence}${pad}${content}${pad}${fence}`;
+}
+/**
+ * A fenced code block that nothing inside can close early: the fence is longer than any backtick run in the content.
+ */
+function fencedBlock(content, language = '') {
+    const fence = '`'.repeat(Math.max(3, longestRun(content, '`') + 1));
+    return `${fence}${language}\n${content.replace(/\n+$/, '')}\n${fence}`;
+}
+/**
+ * Markdown written by the fork itself (rule notes, checklist items) as one line: it stays Markdown — a note like
+ * "check `# CARTO:` sections" keeps its code span — but cannot break the surrounding list item or paragraph.
+ */
+function inlineMarkdown(markdown) {
+    return markdown.replace(/\s*(?:\r\n?|\n)\s*/g, ' ').replace(CONTROL_CHARS, ' ').trim();
+}
+/**
+ * Fork-written Markdown made safe for a GFM table cell: one line (breaks become `<br>`), and every unescaped `|`
+ * escaped so it cannot split the cell — inside code spans too, where GFM also honours `\|` in tables.
+ */
+function tableCellMarkdown(markdown) {
+    return markdown
+        .trim()
+        .replace(/\s*(?:\r\n?|\n)\s*/g, '<br>')
+        .replace(CONTROL_CHARS, ' ')
+        .replace(/(?<!\\)\|/g, '\\|');
+}
+/**
+ * Quotes one argument for a POSIX shell (bash, zsh) so a pasted command does exactly what it shows: bare when it is
+ * plainly safe, single-quoted otherwise, and ANSI-C quoted (`$'a\nb'`) when it holds control characters, so that
+ * the command stays on one line.
+ */
+function shellQuote(arg) {
+    if (arg !== '' && /^[A-Za-z0-9_./:@%+=,-]+$/.test(arg) && !arg.startsWith('-'))
+        return arg;
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(arg)) {
+        const body = visibleControls(arg.replace(/\\/g, '\\\\').replace(/'/g, "\\'"));
+        return `$'${body}'`;
+    }
+    return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * Percent-encodes a value for use as part of a URL path: like `encodeURIComponent`, but `/` is kept (tag and branch
+ * names with slashes are addressed with them on GitHub) and `( ) ! * '` are encoded too, so the URL is safe inside a
+ * Markdown link destination.
+ */
+function encodePathPart(value) {
+    return encodeURIComponent(value)
+        .replace(/%2F/gi, '/')
+        .replace(/[()!*']/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+/**
+ * An http(s) URL made safe for a Markdown link destination (`[text](url)`): characters that would end or break the
+ * destination are percent-encoded. Any other scheme (`javascript:` and the like) yields `''`.
+ */
+function safeUrl(url) {
+    if (!url || !/^https?:\/\/\S/i.test(url.trim()))
+        return '';
+    return url.trim().replace(/[()<>"'`\\ ]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+/** Prefixes every line with `> `, which also contains the quoted Markdown: an unclosed fence or HTML block ends with the quote. */
+function blockquote(markdown) {
+    return markdown
+        .split('\n')
+        .map((line) => (line.trim() === '' ? '>' : `> ${line}`))
+        .join('\n');
+}
+/**
+ * Cuts text to at most `maxChars` UTF-16 units at a line boundary (or, for a single huge line, at a character that
+ * does not split a surrogate pair). Returns the text unchanged when it fits.
+ */
+function truncateAtLine(text, maxChars) {
+    if (text.length <= maxChars)
+        return text;
+    if (maxChars <= 0)
+        return '';
+    const cut = text.lastIndexOf('\n', maxChars);
+    if (cut > 0)
+        return text.slice(0, cut);
+    return safeSlice(text, maxChars);
+}
+/** `text.slice(0, end)` that never leaves half of a surrogate pair at the end. */
+function safeSlice(text, end) {
+    if (end >= text.length)
+        return text;
+    const code = text.charCodeAt(end - 1);
+    const highSurrogate = code >= 0xd800 && code <= 0xdbff;
+    return text.slice(0, highSurrogate ? end - 1 : end);
+}
+/**
+ * Upstream release notes, made safe to show in the fork:
+ * - `@user` and `@org/team` become inline code (`<code>` inside raw HTML, where backticks are not parsed), so nobody
+ *   upstream is notified;
+ * - bare `#123`, `GH-123` and `owner/repo#123` become explicit links to the *upstream* issue, so GitHub does not
+ *   link the fork's own, unrelated issue of that number;
+ * - code blocks, code spans, URLs, e-mail addresses, existing links and HTML tags are left as they are (links to
+ *   github.com are routed through the back-link-free redirect, see `avoidBacklinks`).
+ *
+ * Indented code blocks are not detected (they are indistinguishable from list continuations without a full parser);
+ * a mention inside one merely shows with backticks, and nothing inside a code block pings anyone anyway.
+ */
+function neutralizeReleaseNotes(markdown, options) {
+    const serverUrl = options.serverUrl.replace(/\/+$/, '');
+    const avoidBacklinks = options.avoidBacklinks ?? /^https:\/\/github\.com$/i.test(serverUrl);
+    const base = avoidBacklinks ? 'https://redirect.github.com' : serverUrl;
+    const context = {
+        issueBase: base,
+        upstream: options.upstream,
+        // `<…>` is the bracketed form of a link destination.
+        rewriteUrl: (url) => (avoidBacklinks ? url.replace(/^(<?)https?:\/\/(?:www\.)?github\.com\//i, '$1https://redirect.github.com/') : url)
+    };
+    const out = [];
+    let fence;
+    let inHtmlBlock = false;
+    let inComment = false;
+    for (const line of markdown.replace(/\r\n?/g, '\n').split('\n')) {
+        if (fence) {
+            out.push(line);
+            const close = /^[\s>]*(`{3,}|~{3,})\s*$/.exec(line);
+            if (close?.[1] && close[1][0] === fence.char && close[1].length >= fence.length)
+                fence = undefined;
+            continue;
+        }
+        if (inComment) {
+            const end = line.indexOf('-->');
+            if (end < 0) {
+                out.push(line);
+                continue;
+            }
+            inComment = false;
+            const rest = neutralizeLine(line.slice(end + 3), inHtmlBlock ? 'html' : 'markdown', context);
+            out.push(line.slice(0, end + 3) + rest.text);
+            inComment = rest.openComment;
+            continue;
+        }
+        const open = /^[\s>]*(`{3,}|~{3,})(.*)$/.exec(line);
+        if (open?.[1] && !(open[1][0] === '`' && (open[2] ?? '').includes('`'))) {
+            fence = { char: open[1][0], length: open[1].length };
+            out.push(line);
+            continue;
+        }
+        if (line.trim() === '') {
+            inHtmlBlock = false;
+            out.push(line);
+            continue;
+        }
+        // A line that starts with a tag opens an HTML block until the next blank line (CommonMark's rules 6 and 7,
+        // erring towards HTML: the HTML-mode output is also correct inline in Markdown). Comments track themselves.
+        if (!inHtmlBlock && /^ {0,3}<\/?[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)/.test(line))
+            inHtmlBlock = true;
+        const result = neutralizeLine(line, inHtmlBlock ? 'html' : 'markdown', context);
+        out.push(result.text);
+        inComment = result.openComment;
+    }
+    // An HTML comment left open would swallow everything rendered after the notes.
+    if (inComment)
+        out.push('-->');
+    return out.join('\n');
+}
+const AUTOLINK = /^<((?:https?|ftp|mailto):[^\s<>]*|[^\s<>@]+@[^\s<>]+)>/i;
+const HTML_TAG = /^<\/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?\/?>/;
+const BARE_URL = /^(?:https?:\/\/|www\.)[^\s<]*/i;
+function neutralizeLine(line, mode, context) {
+    let out = '';
+    let textStart = 0;
+    let i = 0;
+    const flush = (end) => {
+        out += neutralizeText(line.slice(textStart, end), mode, context);
+    };
+    while (i < line.length) {
+        const ch = line[i];
+        if (ch === '\\' && i + 1 < line.length && line[i + 1] !== '@' && line[i + 1] !== '#') {
+            // A backslash escape (other than before `@`/`#`, which neutralizeText handles): skip the escaped character.
+            i += 2;
+            continue;
+        }
+        if (ch === '`') {
+            const run = /^`+/.exec(line.slice(i))?.[0] ?? '`';
+            const close = new RegExp(`(?<!\`)${run}(?!\`)`, 'g');
+            close.lastIndex = i + run.length;
+            const match = close.exec(line);
+            if (match) {
+                flush(i);
+                out += line.slice(i, match.index + run.length);
+                i = textStart = match.index + run.length;
+            }
+            else {
+                i += run.length;
+            }
+            continue;
+        }
+        if (ch === '<') {
+            const rest = line.slice(i);
+            if (rest.startsWith('<!--')) {
+                const end = rest.indexOf('-->', 4);
+                flush(i);
+                if (end < 0)
+                    return { text: out + rest, openComment: true };
+                out += rest.slice(0, end + 3);
+                i = textStart = i + end + 3;
+                continue;
+            }
+            const auto = AUTOLINK.exec(rest);
+            if (auto?.[1]) {
+                flush(i);
+                const target = auto[1];
+                const rewritten = context.rewriteUrl(target);
+                out += rewritten === target ? auto[0] : linkTo(target, rewritten, mode);
+                i = textStart = i + auto[0].length;
+                continue;
+            }
+            const tag = HTML_TAG.exec(rest);
+            if (tag) {
+                flush(i);
+                out += rewriteHtmlAttributes(tag[0], context);
+                i = textStart = i + tag[0].length;
+                continue;
+            }
+        }
+        if (ch === '[' || (ch === '!' && line[i + 1] === '[')) {
+            const link = matchLink(line, ch === '!' ? i + 1 : i);
+            if (link) {
+                flush(i);
+                // Nothing inside a link is auto-linked by GitHub, so its text stays as written; only the destination is
+                // routed around back-links.
+                out += line.slice(i, link.destStart) + context.rewriteUrl(line.slice(link.destStart, link.destEnd)) + line.slice(link.destEnd, link.end);
+                i = textStart = link.end;
+                continue;
+            }
+        }
+        if ((ch === 'h' || ch === 'H' || ch === 'w' || ch === 'W') && (i === 0 || !/[A-Za-z0-9]/.test(line[i - 1] ?? ''))) {
+            const url = BARE_URL.exec(line.slice(i))?.[0];
+            if (url) {
+                const trimmed = trimUrl(url);
+                flush(i);
+                const rewritten = context.rewriteUrl(trimmed);
+                out += rewritten === trimmed ? trimmed : linkTo(trimmed, rewritten, mode);
+                i = textStart = i + trimmed.length;
+                continue;
+            }
+        }
+        i++;
+    }
+    flush(line.length);
+    return { text: out, openComment: false };
+}
+/** Drops what GFM's autolinker also leaves out of a bare URL: trailing punctuation and an unbalanced `)`. */
+function trimUrl(url) {
+    let result = url.replace(/[.,:;!?'"*_~]+$/, '');
+    while (result.endsWith(')') && (result.match(/\(/g)?.length ?? 0) < (result.match(/\)/g)?.length ?? 0)) {
+        result = result.slice(0, -1).replace(/[.,:;!?'"*_~]+$/, '');
+    }
+    return result;
+}
+function linkTo(text, url, mode) {
+    if (mode === 'html')
+        return `<a href="${url.replace(/"/g, '%22')}">${text}</a>`;
+    return `[${text.replace(/[[\]\\]/g, '\\$&')}](${safeUrl(url) || url})`;
+}
+function rewriteHtmlAttributes(tag, context) {
+    return tag.replace(/(\bhref\s*=\s*["']?)(https?:\/\/[^"'\s>]+)/gi, (_all, prefix, url) => prefix + context.rewriteUrl(url));
+}
+/**
+ * Finds an inline link `[text](dest "title")` or reference link `[text][ref]` starting at `start` (a `[`), with
+ * balanced brackets in the text and one level of parentheses in the destination.
+ */
+function matchLink(line, start) {
+    let depth = 0;
+    let i = start;
+    for (; i < line.length; i++) {
+        const ch = line[i];
+        if (ch === '\\') {
+            i++;
+        }
+        else if (ch === '[') {
+            depth++;
+        }
+        else if (ch === ']') {
+            depth--;
+            if (depth === 0)
+                break;
+        }
+    }
+    if (depth !== 0 || i >= line.length)
+        return undefined;
+    const after = i + 1;
+    if (line[after] === '(') {
+        const dest = /^\(\s*(<[^<>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))*)(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)/.exec(line.slice(after));
+        if (!dest || dest[1] === undefined)
+            return undefined;
+        const destStart = after + dest[0].indexOf(dest[1]);
+        return { destStart, destEnd: destStart + dest[1].length, end: after + dest[0].length };
+    }
+    if (line[after] === '[') {
+        const ref = /^\[[^\]]*\]/.exec(line.slice(after));
+        if (!ref)
+            return undefined;
+        const end = after + ref[0].length;
+        return { destStart: end, destEnd: end, end };
+    }
+    return undefined;
+}
+/**
+ * Mentions and references in plain text of the notes. `refs` are those GitHub would auto-link: `#123` (not part of a
+ * word or an HTML entity like `&#123;`), `GH-123`, `owner/repo#123`; mentions are `@user` / `@org/team` not preceded
+ * by a word character (so e-mail addresses are left alone).
+ */
+const TOKEN = /(?<![A-Za-z0-9_&])#(\d+)\b|(?<![A-Za-z0-9_])GH-(\d+)\b|(?<![A-Za-z0-9_./-])([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)#(\d+)\b|(?<![A-Za-z0-9_`])@([A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*)?)/gi;
+function neutralizeText(text, mode, context) {
+    if (text === '')
+        return text;
+    let out = '';
+    let last = 0;
+    TOKEN.lastIndex = 0;
+    for (let match = TOKEN.exec(text); match; match = TOKEN.exec(text)) {
+        let start = match.index;
+        // `\@user` / `\#1`: the backslash would escape our backtick or bracket, so it goes.
+        const dropBackslash = text[start - 1] === '\\';
+        out += text.slice(last, dropBackslash ? start - 1 : start);
+        const [whole, issue, ghIssue, owner, repo, crossIssue, mention] = match;
+        if (mention !== undefined) {
+            out += mode === 'html' ? `<code>@${mention}</code>` : `\`@${mention}\``;
+        }
+        else {
+            const target = owner && repo ? { owner, repo: repo.replace(/\.git$/i, '') } : context.upstream;
+            const number = issue ?? ghIssue ?? crossIssue ?? '';
+            const url = `${context.issueBase}/${encodePathPart(target.owner)}/${encodePathPart(target.repo)}/issues/${number}`;
+            out += linkTo(whole, url, mode);
+        }
+        start += whole.length;
+        last = start;
+    }
+    return out + text.slice(last);
+}
+
+;// CONCATENATED MODULE: ./src/report.ts
+/**
+ * The pull request is the product: its title and body, the job summary and the report file are built here from one
+ * view of the run, so that a reviewer can act on the PR without opening the workflow log.
+ *
+ * `buildReportView` does all escaping and formatting; the Mustache templates stay logic-less. Mustache's HTML escaping
+ * is replaced by Markdown escaping: `{{field}}` prints a plain-text field escaped for Markdown prose, `{{{field}}}`
+ * prints a field that is already Markdown (`…Md`, `…Code`, `…Cell`) or a URL (`…Url`) as it is.
+ *
+ * Bodies stay under GitHub's 65,536-character limit by rendering, measuring and shrinking: long lists are cut with
+ * "…and N more" (their full versions go to the job summary and the report file), the release notes are cut last,
+ * and a hard cut is the safety net.
+ */
+
+
+
+/** The built-in PR body template (`templates/pr-body.md`, compiled into the bundle by `scripts/copy-assets.mjs`). */
+const DEFAULT_TEMPLATE = PR_BODY_TEMPLATE;
+/** GitHub rejects PR bodies longer than this many characters. */
+const PR_BODY_MAX_CHARS = 65_536;
+/** GitHub rejects a step's job summary larger than this many bytes. */
+const SUMMARY_MAX_BYTES = 1_048_576;
+/** GitHub rejects PR titles longer than this many characters. */
+const PR_TITLE_MAX_CHARS = 256;
+/**
+ * The template variable reference: every field of `ReportView` (and of its list rows, as `list.field`), for custom
+ * template authors. `templateVariablesMarkdown()` renders it as the README's table.
+ */
+const TEMPLATE_VARIABLES = [
+    { name: 'upstream', kind: 'text', description: 'The upstream repository, `owner/name`.' },
+    { name: 'fork', kind: 'text', description: 'The fork, `owner/name`.' },
+    { name: 'tag', kind: 'text', description: 'The upstream tag being synced, e.g. `v1.81.9-stable`.' },
+    { name: 'version', kind: 'text', description: 'The version of that tag, e.g. `1.81.9`.' },
+    { name: 'previousVersion', kind: 'text', description: 'The newest upstream version the target branch already has; empty when unknown.' },
+    { name: 'previousTag', kind: 'text', description: 'The tag of that version; empty when unknown.' },
+    { name: 'targetBranch', kind: 'text', description: 'The fork branch the PR merges into.' },
+    { name: 'syncBranch', kind: 'text', description: 'The PR branch, `<branch-prefix><tag>`.' },
+    { name: 'releaseName', kind: 'text', description: "Title of upstream's GitHub release (mentions and references defused); empty when none." },
+    { name: 'mergeStatus', kind: 'text', description: '`clean` or `conflicts`.' },
+    { name: 'targetSha', kind: 'text', description: "The target branch's commit the merge was made on: the rollback point." },
+    { name: 'targetShortSha', kind: 'text', description: 'Its first 12 hex digits.' },
+    { name: 'tagSha', kind: 'text', description: "The upstream tag's commit." },
+    { name: 'headSha', kind: 'text', description: 'What the sync branch points at: the merge commit, or the tag commit while conflicts remain.' },
+    { name: 'commits', kind: 'number', description: 'Upstream commits the target branch does not have yet.' },
+    { name: 'files', kind: 'number', description: 'Files upstream changed since the merge base.' },
+    { name: 'conflictCount', kind: 'number', description: 'Conflicted files left for a human.' },
+    { name: 'autoResolvedCount', kind: 'number', description: 'Conflicts settled by auto-resolve.' },
+    { name: 'customizationCount', kind: 'number', description: 'Fork-customized files upstream also changed.' },
+    { name: 'folderCount', kind: 'number', description: 'Top-level folders upstream changed.' },
+    { name: 'upstreamUrl', kind: 'url', description: "The upstream repository's page." },
+    { name: 'forkUrl', kind: 'url', description: "The fork's page." },
+    { name: 'releaseUrl', kind: 'url', description: "Upstream's release page for the tag (`…/releases/tag/<tag>`); empty when there is no release." },
+    { name: 'tagUrl', kind: 'url', description: "Upstream's tree at the tag." },
+    { name: 'compareUrl', kind: 'url', description: 'Upstream compare view `previousTag...tag`; empty when the previous tag is unknown.' },
+    { name: 'runUrl', kind: 'url', description: 'The workflow run; empty when unknown.' },
+    { name: 'syncBranchUrl', kind: 'url', description: 'The sync branch in the fork.' },
+    { name: 'targetBranchUrl', kind: 'url', description: 'The target branch in the fork.' },
+    { name: 'tagCode', kind: 'md', description: 'The tag as inline code.' },
+    { name: 'syncBranchCode', kind: 'md', description: 'The sync branch as inline code.' },
+    { name: 'targetBranchCode', kind: 'md', description: 'The target branch as inline code.' },
+    { name: 'targetShaCode', kind: 'md', description: 'The target commit (short) as inline code.' },
+    { name: 'versionChangeMd', kind: 'md', description: '`previous` → `new`, or the new version alone when the previous one is unknown.' },
+    { name: 'mergeStatusMd', kind: 'md', description: 'Merge status with an icon and counts, e.g. "⚠️ **conflicts** in 3 files".' },
+    { name: 'supersedesMd', kind: 'md', description: 'Links to the older sync PRs this one supersedes, comma separated.' },
+    { name: 'releaseNotesMd', kind: 'md', description: "Upstream's release notes as a block quote, mentions and bare references defused; cut (with a link) only when the body would exceed GitHub's limit." },
+    { name: 'resolveCommandsMd', kind: 'md', description: "A shell code block that redoes the merge on the sync branch and resolves each file by the fork's rules." },
+    { name: 'rollbackCommandsMd', kind: 'md', description: 'A shell code block that reverts the merge after the PR was merged.' },
+    { name: 'rollbackResetMd', kind: 'md', description: 'The force-push that puts the target branch back to `targetSha`, as inline code.' },
+    { name: 'moreDetailsMd', kind: 'md', description: 'Where the full lists are (job summary and report file of the run), for after a cut list.' },
+    { name: 'dryRun', kind: 'bool', description: 'The run was a dry run: nothing was pushed.' },
+    { name: 'clean', kind: 'bool', description: 'The merge is clean (possibly after auto-resolve); the branch holds the merge commit.' },
+    { name: 'hasConflicts', kind: 'bool', description: 'Conflicts remain for a human.' },
+    { name: 'hasAutoResolved', kind: 'bool', description: 'Auto-resolve settled at least one conflict.' },
+    { name: 'allAutoResolved', kind: 'bool', description: 'Auto-resolve settled every conflict (PR labelled `auto-resolved`).' },
+    { name: 'hasCustomizations', kind: 'bool', description: '`customizations` is not empty.' },
+    { name: 'hasFolders', kind: 'bool', description: '`folders` is not empty.' },
+    { name: 'hasChecklist', kind: 'bool', description: '`checklist` is not empty.' },
+    { name: 'hasRelease', kind: 'bool', description: 'Upstream published a GitHub release for the tag.' },
+    { name: 'hasReleaseName', kind: 'bool', description: 'The release has a name other than the tag.' },
+    { name: 'hasReleaseNotes', kind: 'bool', description: 'The release has notes.' },
+    { name: 'releaseNotesTruncated', kind: 'bool', description: 'The notes were cut to fit the body.' },
+    { name: 'hasPrevious', kind: 'bool', description: 'The previous version is known.' },
+    { name: 'hasCompare', kind: 'bool', description: '`compareUrl` is set.' },
+    { name: 'hasRun', kind: 'bool', description: '`runUrl` is set.' },
+    { name: 'hasSupersedes', kind: 'bool', description: '`supersedes` is not empty.' },
+    { name: 'refreshed', kind: 'bool', description: 'Upstream moved the tag and the PR was refreshed to the new commit.' },
+    { name: 'truncated', kind: 'bool', description: 'At least one list was cut to fit.' },
+    { name: 'conflicts', kind: 'list', description: 'Conflicts left for a human, by path.' },
+    { name: 'conflicts.path', kind: 'text', description: 'The path.' },
+    { name: 'conflicts.pathCode', kind: 'md', description: 'The path as inline code.' },
+    { name: 'conflicts.pathCell', kind: 'md', description: 'The path as inline code, for a table cell.' },
+    { name: 'conflicts.kind', kind: 'text', description: "git's conflict kind: `content`, `add/add`, `modify/delete`, `rename/delete`, `rename/rename`, `binary`, `file/directory`, …" },
+    { name: 'conflicts.rule', kind: 'text', description: "The fork's rule: `ours`, `theirs` or `manual`." },
+    { name: 'conflicts.message', kind: 'text', description: "git's own description of the conflict." },
+    { name: 'conflicts.noteMd', kind: 'md', description: "The rule's note (the fork's Markdown) on one line." },
+    { name: 'conflicts.noteCell', kind: 'md', description: 'The note, for a table cell.' },
+    { name: 'conflictsMore', kind: 'number', description: 'Conflicts left out of `conflicts` to fit the body (0 when none).' },
+    { name: 'autoResolved', kind: 'list', description: 'Conflicts auto-resolve settled, by path.' },
+    { name: 'autoResolved.path', kind: 'text', description: 'The path.' },
+    { name: 'autoResolved.pathCode', kind: 'md', description: 'The path as inline code.' },
+    { name: 'autoResolved.pathCell', kind: 'md', description: 'The path as inline code, for a table cell.' },
+    { name: 'autoResolved.kind', kind: 'text', description: "git's conflict kind." },
+    { name: 'autoResolved.side', kind: 'text', description: 'The side kept: `ours` or `theirs`.' },
+    { name: 'autoResolved.sideLabel', kind: 'text', description: '"ours (fork)" or "theirs (upstream)".' },
+    { name: 'autoResolved.message', kind: 'text', description: "git's own description of the conflict." },
+    { name: 'autoResolved.noteMd', kind: 'md', description: "The rule's note on one line." },
+    { name: 'autoResolved.noteCell', kind: 'md', description: 'The note, for a table cell.' },
+    { name: 'autoResolvedMore', kind: 'number', description: 'Auto-resolved files left out to fit the body.' },
+    { name: 'customizations', kind: 'list', description: 'Files the fork changed since the merge base that upstream changed too.' },
+    { name: 'customizations.path', kind: 'text', description: 'The path.' },
+    { name: 'customizations.pathCode', kind: 'md', description: 'The path as inline code.' },
+    { name: 'customizations.pathCell', kind: 'md', description: 'The path as inline code, for a table cell.' },
+    { name: 'customizationsMore', kind: 'number', description: 'Customized files left out to fit the body.' },
+    { name: 'folders', kind: 'list', description: "Upstream's changes by top-level folder, most changed first." },
+    { name: 'folders.folder', kind: 'text', description: 'The folder; `(top level)` for files at the root.' },
+    { name: 'folders.folderCode', kind: 'md', description: 'The folder as inline code.' },
+    { name: 'folders.folderCell', kind: 'md', description: 'The folder, for a table cell.' },
+    { name: 'folders.added', kind: 'number', description: 'Files added.' },
+    { name: 'folders.modified', kind: 'number', description: 'Files modified.' },
+    { name: 'folders.deleted', kind: 'number', description: 'Files deleted.' },
+    { name: 'folders.renamed', kind: 'number', description: 'Files renamed.' },
+    { name: 'folders.total', kind: 'number', description: 'All four together.' },
+    { name: 'foldersMore', kind: 'number', description: 'Folders left out to fit the body.' },
+    { name: 'checklist', kind: 'list', description: "The config's checklist items, each one line of Markdown: print with `{{{.}}}`." },
+    { name: 'supersedes', kind: 'list', description: 'Older sync PRs this one supersedes.' },
+    { name: 'supersedes.number', kind: 'number', description: 'PR number.' },
+    { name: 'supersedes.url', kind: 'url', description: 'PR URL.' },
+    { name: 'supersedes.linkMd', kind: 'md', description: '`[#12](url)`.' },
+    { name: 'refreshedFrom', kind: 'object', description: 'Set when upstream moved the tag and the PR was refreshed; null otherwise.' },
+    { name: 'refreshedFrom.oldSha', kind: 'text', description: 'The commit the tag pointed at before.' },
+    { name: 'refreshedFrom.newSha', kind: 'text', description: 'The commit it points at now.' },
+    { name: 'refreshedFrom.oldShaCode', kind: 'md', description: 'The old commit (short) as inline code.' },
+    { name: 'refreshedFrom.newShaCode', kind: 'md', description: 'The new commit (short) as inline code.' },
+    { name: 'result', kind: 'text', description: 'Job summary and report only: the `result` output (`created`, `updated`, …); empty in the PR body.' },
+    { name: 'hasResult', kind: 'bool', description: '`result` is set.' },
+    { name: 'message', kind: 'text', description: 'Job summary and report only: one line on what the run did; empty in the PR body.' },
+    { name: 'hasMessage', kind: 'bool', description: '`message` is set.' },
+    { name: 'pullRequest', kind: 'object', description: 'Job summary and report only: the sync PR; null otherwise.' },
+    { name: 'pullRequest.number', kind: 'number', description: 'PR number.' },
+    { name: 'pullRequest.url', kind: 'url', description: 'PR URL.' },
+    { name: 'pullRequest.linkMd', kind: 'md', description: '`[#12](url)`.' },
+    { name: 'hasPullRequest', kind: 'bool', description: '`pullRequest` is set.' }
+];
+/** The variable reference as a Markdown table (for the README). */
+function templateVariablesMarkdown() {
+    const rows = TEMPLATE_VARIABLES.map((v) => {
+        const usage = v.kind === 'md' || v.kind === 'url' ? `{{{${v.name}}}}` : v.kind === 'bool' || v.kind === 'list' || v.kind === 'object' ? `{{#${v.name}}}…{{/${v.name}}}` : `{{${v.name}}}`;
+        const shown = v.name.includes('.') ? usage.replace(v.name, v.name.split('.')[1]) : usage;
+        return `| \`${v.name}\` | ${v.kind} | \`${shown}\` | ${v.description.replace(/\|/g, '\\|')} |`;
+    });
+    return ['| Variable | Kind | Use | Description |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+function shortSha(sha) {
+    return sha.slice(0, 12);
+}
+function repoName(id) {
+    return `${id.owner}/${id.repo}`;
+}
+function repoUrl(serverUrl, id) {
+    return `${serverUrl}/${encodePathPart(id.owner)}/${encodePathPart(id.repo)}`;
+}
+function byPath(a, b) {
+    return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+function conflictRow(c) {
+    return {
+        path: c.path,
+        pathCode: codeSpan(c.path),
+        pathCell: codeSpan(c.path, { table: true }),
+        kind: c.kind,
+        rule: c.resolution,
+        message: c.message,
+        noteMd: inlineMarkdown(c.note ?? ''),
+        noteCell: tableCellMarkdown(c.note ?? '')
+    };
+}
+function autoResolvedRow(c) {
+    // `autoResolved` is always set on these; the rule is the fallback that says the same thing.
+    const side = c.autoResolved ?? (c.resolution === 'theirs' ? 'theirs' : 'ours');
+    const { path, pathCode, pathCell, kind, message, noteMd, noteCell } = conflictRow(c);
+    return { path, pathCode, pathCell, kind, side, sideLabel: side === 'ours' ? 'ours (fork)' : 'theirs (upstream)', message, noteMd, noteCell };
+}
+function pathRow(path) {
+    return { path, pathCode: codeSpan(path), pathCell: codeSpan(path, { table: true }) };
+}
+function folderRow(f) {
+    const root = f.folder === '' || f.folder === '.' || f.folder === '/';
+    return {
+        folder: root ? '(top level)' : f.folder,
+        folderCode: root ? '*(top level)*' : codeSpan(f.folder),
+        folderCell: root ? '*(top level)*' : codeSpan(f.folder, { table: true }),
+        added: f.added,
+        modified: f.modified,
+        deleted: f.deleted,
+        renamed: f.renamed,
+        total: f.added + f.modified + f.deleted + f.renamed
+    };
+}
+/** Turns the run's raw data into the view every template renders; all escaping and formatting happen here. */
+function buildReportView(input) {
+    const serverUrl = input.serverUrl.replace(/\/+$/, '');
+    const merge = input.merge;
+    const upstreamUrl = repoUrl(serverUrl, input.upstream);
+    const forkUrl = repoUrl(serverUrl, input.fork);
+    const previousVersion = input.previousVersion ?? '';
+    const previousTag = input.previousTag ?? '';
+    const hasRelease = input.release !== undefined;
+    const runUrl = safeUrl(input.runUrl);
+    const conflicts = merge.conflicts.map(conflictRow).sort(byPath);
+    const autoResolved = merge.autoResolved.map(autoResolvedRow).sort(byPath);
+    const customizations = [...new Set(merge.forkCustomizations)].sort().map(pathRow);
+    const folders = merge.changes.byFolder
+        .map(folderRow)
+        .sort((a, b) => b.total - a.total || (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0));
+    const checklist = input.checklist.map(inlineMarkdown).filter((item) => item !== '');
+    const supersedes = (input.supersedes ?? []).map((pr) => {
+        const url = safeUrl(pr.url);
+        return { number: pr.number, url, linkMd: url ? `[#${pr.number}](${url})` : `#${pr.number}` };
+    });
+    const notes = input.release?.body?.trim() ?? '';
+    const releaseNotesMd = notes
+        ? blockquote(neutralizeReleaseNotes(notes, { upstream: input.upstream, serverUrl }))
+        : '';
+    const releaseName = input.release?.name?.trim() ?? '';
+    const hasConflicts = merge.status === 'conflicts' && conflicts.length > 0;
+    const clean = !hasConflicts;
+    const conflictCount = hasConflicts ? conflicts.length : 0;
+    const versionChangeMd = previousVersion
+        ? `${codeSpan(previousVersion)} → ${codeSpan(input.version)}`
+        : `${codeSpan(input.version)} (previous version unknown)`;
+    const mergeStatusMd = hasConflicts
+        ? `⚠️ **conflicts** in ${plural(conflictCount, 'file')}${autoResolved.length ? `, ${autoResolved.length} more auto-resolved` : ''}`
+        : autoResolved.length
+            ? `✅ **clean** after auto-resolving ${plural(autoResolved.length, 'conflict')}`
+            : '✅ **clean merge**';
+    const moreDetailsMd = runUrl
+        ? `The full lists are in the [workflow run](${runUrl})'s job summary and in its report file.`
+        : "The full lists are in the workflow run's job summary and in its report file.";
+    const view = {
+        upstream: repoName(input.upstream),
+        fork: repoName(input.fork),
+        tag: input.tag,
+        version: input.version,
+        previousVersion,
+        previousTag,
+        targetBranch: input.targetBranch,
+        syncBranch: input.syncBranch,
+        releaseName,
+        mergeStatus: hasConflicts ? 'conflicts' : 'clean',
+        targetSha: merge.targetSha,
+        targetShortSha: shortSha(merge.targetSha),
+        tagSha: merge.tagSha,
+        headSha: merge.headSha,
+        commits: merge.changes.commits,
+        files: merge.changes.files,
+        conflictCount,
+        autoResolvedCount: autoResolved.length,
+        customizationCount: customizations.length,
+        folderCount: folders.length,
+        upstreamUrl,
+        forkUrl,
+        releaseUrl: hasRelease ? `${upstreamUrl}/releases/tag/${encodePathPart(input.tag)}` : '',
+        tagUrl: `${upstreamUrl}/tree/${encodePathPart(input.tag)}`,
+        compareUrl: previousTag ? `${upstreamUrl}/compare/${encodePathPart(previousTag)}...${encodePathPart(input.tag)}` : '',
+        runUrl,
+        syncBranchUrl: `${forkUrl}/tree/${encodePathPart(input.syncBranch)}`,
+        targetBranchUrl: `${forkUrl}/tree/${encodePathPart(input.targetBranch)}`,
+        tagCode: codeSpan(input.tag),
+        syncBranchCode: codeSpan(input.syncBranch),
+        targetBranchCode: codeSpan(input.targetBranch),
+        targetShaCode: codeSpan(shortSha(merge.targetSha)),
+        versionChangeMd,
+        mergeStatusMd,
+        supersedesMd: supersedes.map((pr) => pr.linkMd).join(', '),
+        releaseNotesMd,
+        resolveCommandsMd: '',
+        rollbackCommandsMd: rollbackCommands(input.targetBranch),
+        rollbackResetMd: codeSpan(`git push --force-with-lease origin ${shellQuote(`${merge.targetSha}:refs/heads/${input.targetBranch}`)}`),
+        moreDetailsMd,
+        dryRun: input.dryRun,
+        clean,
+        hasConflicts,
+        hasAutoResolved: autoResolved.length > 0,
+        allAutoResolved: clean && autoResolved.length > 0,
+        hasCustomizations: customizations.length > 0,
+        hasFolders: folders.length > 0,
+        hasChecklist: checklist.length > 0,
+        hasRelease,
+        hasReleaseName: releaseName !== '' && releaseName !== input.tag,
+        hasReleaseNotes: releaseNotesMd !== '',
+        releaseNotesTruncated: false,
+        hasPrevious: previousVersion !== '',
+        hasCompare: previousTag !== '',
+        hasRun: runUrl !== '',
+        hasSupersedes: supersedes.length > 0,
+        refreshed: input.refreshedFrom !== undefined,
+        truncated: false,
+        conflicts: hasConflicts ? conflicts : [],
+        conflictsMore: 0,
+        autoResolved,
+        autoResolvedMore: 0,
+        customizations,
+        customizationsMore: 0,
+        folders,
+        foldersMore: 0,
+        checklist,
+        supersedes,
+        refreshedFrom: input.refreshedFrom
+            ? {
+                oldSha: input.refreshedFrom.oldSha,
+                newSha: input.refreshedFrom.newSha,
+                oldShaCode: codeSpan(shortSha(input.refreshedFrom.oldSha)),
+                newShaCode: codeSpan(shortSha(input.refreshedFrom.newSha))
+            }
+            : null,
+        result: '',
+        hasResult: false,
+        message: '',
+        hasMessage: false,
+        pullRequest: null,
+        hasPullRequest: false
+    };
+    // Auto-resolved files need commands only while conflicts remain: the branch then holds the tag, not the merge.
+    view.resolveCommandsMd = resolveCommands(view, view.conflicts, hasConflicts ? view.autoResolved : [], 0);
+    return view;
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+// ---------------------------------------------------------------------------------------------------------------------
+// Commands
+/** `git` with literal pathspecs when a path contains pathspec magic (`*`, `?`, `[`, `\`, a leading `:`). */
+function gitFor(path) {
+    return /[*?[\]\\]/.test(path) || path.startsWith(':') ? 'git --literal-pathspecs' : 'git';
+}
+function sideCommand(path, side, kind) {
+    const git = gitFor(path);
+    const quoted = shellQuote(path);
+    let line = `${git} checkout --${side} -- ${quoted} && ${git} add -- ${quoted}`;
+    if (kind === 'modify/delete' || kind === 'rename/delete') {
+        line += `   # if ${side === 'ours' ? 'the fork' : 'upstream'} deleted it: ${git} rm -- ${quoted}`;
+    }
+    else if (kind !== 'content' && kind !== 'add/add' && kind !== 'binary') {
+        line += `   # ${kind}: check git status before committing`;
+    }
+    return line;
+}
+/**
+ * Copy-paste commands that redo the merge for this branch and target. The merge runs *from the target branch*, so
+ * that "ours" is the fork and "theirs" upstream — exactly the rules' words — and the result is the merge commit the
+ * action would have made (first parent: the target). It descends from the sync branch's tag commit, so the final
+ * push is a fast-forward: no force needed, and a maintainer's earlier pushes to the branch are merged, not lost.
+ */
+function resolveCommands(view, conflicts, autoResolved, omitted) {
+    const sync = shellQuote(view.syncBranch);
+    const lines = [
+        'git fetch origin',
+        `git switch --no-track -c ${sync} ${shellQuote(`origin/${view.targetBranch}`)}`,
+        `git merge --no-ff --no-edit ${shellQuote(`origin/${view.syncBranch}`)}   # stops at the conflicts: expected`
+    ];
+    const ours = conflicts.filter((c) => c.rule === 'ours');
+    const theirs = conflicts.filter((c) => c.rule === 'theirs');
+    const manual = conflicts.filter((c) => c.rule === 'manual');
+    if (ours.length) {
+        lines.push('', "# rule ours: keep the fork's version");
+        for (const c of ours)
+            lines.push(sideCommand(c.path, 'ours', c.kind));
+    }
+    if (theirs.length) {
+        lines.push('', "# rule theirs: take upstream's version");
+        for (const c of theirs)
+            lines.push(sideCommand(c.path, 'theirs', c.kind));
+    }
+    if (autoResolved.length) {
+        lines.push('', '# auto-resolved in the action\'s merge: keep the same side here');
+        for (const c of autoResolved)
+            lines.push(sideCommand(c.path, c.side, c.kind));
+    }
+    if (manual.length) {
+        lines.push('', '# rule manual: edit each file, remove the conflict markers, then mark it resolved');
+        for (const c of manual)
+            lines.push(`${gitFor(c.path)} add -- ${shellQuote(c.path)}`);
+    }
+    if (omitted > 0) {
+        lines.push('', `# …and ${plural(omitted, 'more file')}: see the full list in the run's job summary or report file`);
+    }
+    lines.push('', 'git commit --no-edit', `git push origin ${sync}`);
+    return fencedBlock(lines.join('\n'), 'sh');
+}
+function rollbackCommands(targetBranch) {
+    const target = shellQuote(targetBranch);
+    return fencedBlock([
+        'git fetch origin',
+        `git switch ${target}`,
+        `git merge --ff-only ${shellQuote(`origin/${targetBranch}`)}`,
+        'git revert -m 1 MERGE_SHA   # MERGE_SHA: the merge commit of this pull request',
+        `git push origin ${target}`
+    ].join('\n'), 'sh');
+}
+const LISTS = ['conflicts', 'autoResolved', 'customizations', 'folders'];
+/** The view with each list cut to its limit, the "…and N more" counts and the commands to match. */
+function limitView(view, limits) {
+    const conflicts = view.conflicts.slice(0, limits.conflicts);
+    const autoResolved = view.autoResolved.slice(0, limits.autoResolved);
+    const customizations = view.customizations.slice(0, limits.customizations);
+    const folders = view.folders.slice(0, limits.folders);
+    const conflictsMore = view.conflicts.length - conflicts.length + view.conflictsMore;
+    const autoResolvedMore = view.autoResolved.length - autoResolved.length + view.autoResolvedMore;
+    const limited = {
+        ...view,
+        conflicts,
+        conflictsMore,
+        autoResolved,
+        autoResolvedMore,
+        customizations,
+        customizationsMore: view.customizations.length - customizations.length + view.customizationsMore,
+        folders,
+        foldersMore: view.folders.length - folders.length + view.foldersMore
+    };
+    limited.truncated = limited.conflictsMore + limited.autoResolvedMore + limited.customizationsMore + limited.foldersMore > 0;
+    if (conflicts.length !== view.conflicts.length || autoResolved.length !== view.autoResolved.length) {
+        limited.resolveCommandsMd = resolveCommands(view, conflicts, view.hasConflicts ? autoResolved : [], conflictsMore + (view.hasConflicts ? autoResolvedMore : 0));
+    }
+    if (limits.notes < view.releaseNotesMd.length) {
+        const link = view.releaseUrl || view.tagUrl;
+        const kept = truncateAtLine(view.releaseNotesMd, limits.notes);
+        limited.releaseNotesMd = `${kept}${kept ? '\n>\n' : ''}> *…release notes cut to fit GitHub's size limit: [read them in full](${link}).*`;
+        limited.releaseNotesTruncated = true;
+    }
+    return limited;
+}
+function fullLimits(view) {
+    return {
+        conflicts: view.conflicts.length,
+        autoResolved: view.autoResolved.length,
+        customizations: view.customizations.length,
+        folders: view.folders.length,
+        notes: view.releaseNotesMd.length
+    };
+}
+/**
+ * Renders, measures and shrinks until the text fits: (1) all lists halved together down to `floor`, then grown back
+ * by bisection to the largest size that fits; (2) the release notes cut by the measured excess; (3) lists below the
+ * floor down to nothing; (4) a hard cut at a line boundary as the last safety net (a huge custom template, say).
+ */
+function fit(view, options) {
+    const full = fullLimits(view);
+    let notes = full.notes;
+    const limitsAt = (scale, floor) => {
+        const limits = { ...full, notes };
+        for (const key of LISTS)
+            limits[key] = Math.min(full[key], Math.max(floor, Math.floor(options.start * scale)));
+        return limits;
+    };
+    const attempt = (limits) => {
+        const text = options.render(limitView(view, limits));
+        const excess = options.size(text) - options.budget;
+        return { text, fits: excess <= 0, excess };
+    };
+    // (1) Lists, down to the floor.
+    let scale = 1;
+    let result = attempt(limitsAt(scale, options.floor));
+    if (result.fits)
+        return result.text;
+    let failed = scale;
+    while (!result.fits && LISTS.some((key) => limitsAt(scale, options.floor)[key] > Math.min(full[key], options.floor))) {
+        failed = scale;
+        scale /= 2;
+        result = attempt(limitsAt(scale, options.floor));
+    }
+    if (result.fits) {
+        // Grow back: the largest scale between the one that fits and the one that failed.
+        let low = scale;
+        let high = failed;
+        let best = result;
+        for (let i = 0; i < 6; i++) {
+            const mid = (low + high) / 2;
+            const trial = attempt(limitsAt(mid, options.floor));
+            if (trial.fits) {
+                low = mid;
+                best = trial;
+            }
+            else {
+                high = mid;
+            }
+        }
+        return best.text;
+    }
+    // (2) Release notes, by the measured excess (sizes in bytes are at least the characters cut, so this converges).
+    for (let round = 0; round < 8 && !result.fits && notes > 0; round++) {
+        notes = Math.max(0, notes - result.excess - 256);
+        result = attempt(limitsAt(scale, options.floor));
+    }
+    if (result.fits)
+        return result.text;
+    // (3) Lists below the floor.
+    for (let floor = Math.floor(options.floor / 2); !result.fits; floor = Math.floor(floor / 2)) {
+        result = attempt(limitsAt(0, floor));
+        if (floor === 0)
+            break;
+    }
+    if (result.fits)
+        return result.text;
+    // (4) Hard cut.
+    return hardCut(result.text, options);
+}
+function hardCut(text, options) {
+    const notice = `\n\n${options.cutNotice}\n`;
+    let end = options.budget - options.size(notice);
+    let cut = truncateAtLine(text, end);
+    while (end > 0 && options.size(cut) + options.size(notice) > options.budget) {
+        end -= options.size(cut) + options.size(notice) - options.budget + 16;
+        cut = truncateAtLine(text, end);
+    }
+    return safeSlice(cut, Math.max(0, end)) + notice;
+}
+function mustacheRender(template, view) {
+    // Mustache's HTML escaping is wrong for Markdown (it would turn `/` into `&#x2F;`, visible inside code spans):
+    // `{{x}}` escapes for Markdown instead, `{{{x}}}` prints the view's ready-made Markdown as it is.
+    return mustache_mustache.render(template, view, {}, { escape: escapeMarkdown });
+}
+/**
+ * Renders the PR body with the default or a custom template, shrinking lists (and, last, the release notes) until
+ * it fits GitHub's limit. A bad template throws a `TemplateError` naming `sourceName`.
+ */
+function renderPrBody(view, template = DEFAULT_TEMPLATE, options = {}) {
+    if (template !== DEFAULT_TEMPLATE)
+        validateTemplate(template, options.sourceName ?? 'the custom template');
+    const more = view.hasRun ? ` The full report is in the [workflow run](${view.runUrl})'s job summary.` : " The full report is in the workflow run's job summary.";
+    // The marker goes after whatever the template rendered (custom templates included) and outside the budget the
+    // body is fitted to, so no cut can drop it.
+    const marker = view.tagSha ? `\n\n${syncMarker(view.tag, view.tagSha)}\n` : '';
+    const body = fit(view, {
+        render: (v) => mustacheRender(template, v),
+        size: (text) => text.length,
+        budget: (options.maxChars ?? PR_BODY_MAX_CHARS - 512) - marker.length,
+        start: 1000,
+        floor: 20,
+        cutNotice: `> [!WARNING]\n> This description was cut at GitHub's size limit.${more}`
+    });
+    return marker ? body.replace(/\n+$/, '') + marker : body;
+}
+// ---------------------------------------------------------------------------------------------------------------------
+// The sync marker
+/**
+ * A hidden line at the end of every PR body: the upstream tag and the commit the sync branch was built from, as the
+ * run that wrote the body saw them. It is the action's own record, kept apart from the branch, so a later run can
+ * tell an untouched sync branch from a maintainer's work on it even after upstream re-points the tag at a commit that
+ * does not descend from the old one (a re-cut release), where the branch's history alone cannot say whose its commits
+ * are. An HTML comment interrupts any paragraph before it, so it never shows.
+ */
+const SYNC_MARKER = /<!-- upstream-sync: tag=(\S+) commit=([0-9a-f]{40}|[0-9a-f]{64}) -->/g;
+/** The marker line for `tag` at `commit` (the tag is URI-encoded: a ref name may contain `-->`). */
+function syncMarker(tag, commit) {
+    return `<!-- upstream-sync: tag=${encodeURIComponent(tag)} commit=${commit} -->`;
+}
+/** The marker of a PR body written by this action (the last one, should a template print another), if any. */
+function readSyncMarker(body) {
+    const matches = [...(body ?? '').matchAll(SYNC_MARKER)];
+    const last = matches[matches.length - 1];
+    if (!last?.[1] || !last[2])
+        return undefined;
+    try {
+        return { tag: decodeURIComponent(last[1]), commit: last[2] };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The PR title: stable across refreshes (the state is in the labels), so updating a PR never churns it. */
+function renderTitle(view) {
+    const title = `Upstream sync: ${view.upstream} ${view.tag}`;
+    return title.length <= PR_TITLE_MAX_CHARS ? title : `${safeSlice(title, PR_TITLE_MAX_CHARS - 1)}…`;
+}
+function pullRequestRow(pull) {
+    const url = safeUrl(pull.url);
+    const label = pull.number ? `#${pull.number}` : 'pull request';
+    return { number: pull.number ?? 0, url, linkMd: url ? `[${label}](${url})` : escapeMarkdown(label) };
+}
+function withOutcome(view, outcome) {
+    if (!outcome)
+        return view;
+    const message = outcome.message?.trim() ?? '';
+    return {
+        ...view,
+        result: outcome.result,
+        hasResult: outcome.result !== '',
+        message,
+        hasMessage: message !== '',
+        pullRequest: outcome.pullRequest ? pullRequestRow(outcome.pullRequest) : null,
+        hasPullRequest: outcome.pullRequest !== undefined
+    };
+}
+/** The summary of a run that has no view (nothing was merged): the facts it has, as a short table. */
+function shortSummary(input) {
+    const version = input.version
+        ? input.previousVersion
+            ? `${codeSpan(input.previousVersion)} → ${codeSpan(input.version)}`
+            : codeSpan(input.version)
+        : input.previousVersion
+            ? `${codeSpan(input.previousVersion)} (current)`
+            : '';
+    const rows = [
+        ['Upstream', escapeMarkdown(input.upstream)],
+        ['Target branch', codeSpan(input.target, { table: true })],
+        ...(input.tag ? [['Tag', codeSpan(input.tag, { table: true })]] : []),
+        ...(version ? [['Version', version.replace(/\|/g, '\\|')]] : []),
+        ['Result', `**${escapeMarkdown(input.result)}**`],
+        ...(input.prUrl ? [['Pull request', pullRequestRow({ number: input.prNumber, url: input.prUrl }).linkMd]] : [])
+    ];
+    return [
+        `## Upstream sync: ${escapeMarkdown(input.upstream)}${input.tag ? ` ${escapeMarkdown(input.tag)}` : ''}`,
+        '',
+        '| | |',
+        '| --- | --- |',
+        ...rows.map(([key, value]) => `| ${key} | ${value} |`),
+        '',
+        escapeMarkdown(input.message),
+        ''
+    ].join('\n');
+}
+function renderSummary(first, second, third) {
+    if (isSummaryInput(first)) {
+        const options = second ?? {};
+        if (!first.view)
+            return shortSummary(first);
+        const pullRequest = first.prUrl ? { url: first.prUrl, ...(first.prNumber !== undefined ? { number: first.prNumber } : {}) } : undefined;
+        return summaryOf(first.view, { result: first.result, message: first.message, ...(pullRequest ? { pullRequest } : {}) }, options);
+    }
+    return summaryOf(first, second, third ?? {});
+}
+function isSummaryInput(value) {
+    return !('upstreamUrl' in value);
+}
+function summaryOf(view, outcome, options) {
+    return fit(withOutcome(view, outcome), {
+        render: (v) => mustacheRender(SUMMARY_TEMPLATE, v),
+        size: (text) => Buffer.byteLength(text, 'utf8'),
+        budget: options.maxBytes ?? 900 * 1024,
+        start: 10_000,
+        floor: 200,
+        cutNotice: '> [!WARNING]\n> This summary was cut at GitHub\'s 1 MiB limit. The full report is in the report file (`report-file` output).'
+    });
+}
+/** The full Markdown report, nothing cut: written to a file under `RUNNER_TEMP` (the `report-file` output). */
+function renderReportFile(view, outcome) {
+    return mustacheRender(REPORT_TEMPLATE, withOutcome(view, outcome));
+}
+/** What a dry run prints to the log in place of opening the PR. */
+function renderDryRunPreview(title, labels, body) {
+    const rule = '─'.repeat(72);
+    return [
+        `${rule}`,
+        'Dry run: the pull request that would be opened',
+        `Title:  ${title}`,
+        `Labels: ${labels.length ? labels.join(', ') : '(none)'}`,
+        rule,
+        body.replace(/\n+$/, ''),
+        rule
+    ].join('\n');
+}
+// ---------------------------------------------------------------------------------------------------------------------
+// Custom templates
+/** A custom template that Mustache cannot parse. */
+class TemplateError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'TemplateError';
+    }
+}
+/**
+ * The template line Mustache's error is about. Mustache gives a character offset; for an unclosed section that is
+ * the end of the template, so the line of the section's opening tag is looked up instead.
+ */
+function errorLine(text, message) {
+    const at = /\bat (\d+)\s*$/.exec(message);
+    if (!at?.[1])
+        return undefined;
+    let offset = Number(at[1]);
+    const unclosed = /^Unclosed section "(.+)" at/.exec(message);
+    if (unclosed?.[1]) {
+        const name = unclosed[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const opening = [...text.slice(0, offset).matchAll(new RegExp(`\\{\\{\\s*[#^]\\s*${name}\\s*\\}\\}`, 'g'))].pop();
+        if (opening?.index !== undefined)
+            offset = opening.index;
+    }
+    return text.slice(0, offset).split('\n').length;
+}
+const KNOWN_NAMES = new Set(TEMPLATE_VARIABLES.map((v) => v.name.split('.').pop()));
+/**
+ * Checks a custom PR body template before anything is pushed: throws a `TemplateError` naming `sourceName` (the
+ * `template` input or config key and file) with Mustache's own message and the line, on a template that does not
+ * parse (an unclosed section, say). Returns warnings for names that are no view field (a typo renders as nothing)
+ * and for partials (there are none to include).
+ */
+function validateTemplate(text, sourceName) {
+    let spans;
+    try {
+        spans = mustache_mustache.parse(text);
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const line = errorLine(text, message);
+        const where = line ? ` (line ${line})` : '';
+        throw new TemplateError(`The PR body template from ${sourceName} is not valid Mustache${where}: ${message}. Fix the template, or remove the setting to use the built-in one.`);
+    }
+    const warnings = new Set();
+    const visit = (list) => {
+        for (const span of list) {
+            const [type, name] = span;
+            if (type === '>') {
+                warnings.add(`${sourceName}: partial {{> ${name}}} renders nothing (the PR body template has no partials).`);
+            }
+            else if (type === 'name' || type === '&' || type === '#' || type === '^') {
+                const first = name.split('.')[0] ?? name;
+                if (name !== '.' && !KNOWN_NAMES.has(first)) {
+                    warnings.add(`${sourceName}: {{${name}}} is not a template variable and renders as nothing (see the README's template variable reference).`);
+                }
+            }
+            if (Array.isArray(span[4]))
+                visit(span[4]);
+        }
+    };
+    visit(spans);
+    if (text.trim() === '')
+        warnings.add(`${sourceName}: the template is empty, so the PR body will be empty.`);
+    return [...warnings];
+}
+
 ;// CONCATENATED MODULE: ./src/config.ts
 /**
  * The fork's sync policy: path rules, PR template, testing checklist and auto-resolve. It comes from a YAML file in
  * the target branch (`config-file`, default `.github/upstream-sync.yml`) and/or inline inputs; an input that is set
  * replaces the file's key. Bad config fails the run with the exact key and reason, before anything is fetched.
  */
+
+
 
 
 
@@ -48757,6 +51647,37 @@ function resolvePolicy(file, inputs, fileOrigin) {
         checklist: inputs.checklist ?? file?.checklist ?? DEFAULT_CHECKLIST,
         autoResolve: inputs.autoResolve ?? file?.['auto-resolve'] ?? false
     };
+}
+/** The fork's policy: the config file in the target branch (missing = defaults) combined with inline inputs. */
+async function loadPolicy(api, inputs, target, warn) {
+    const origin = `config file ${inputs.configFile} (branch ${target})`;
+    const text = await api.readForkFile(inputs.configFile, target);
+    const policy = resolvePolicy(text === undefined ? undefined : parseConfigFile(text, origin), inputs, origin);
+    let template;
+    if (policy.template?.kind === 'inline')
+        template = policy.template.text;
+    if (policy.template?.kind === 'file') {
+        template = await api.readForkFile(policy.template.path, target);
+        if (template === undefined) {
+            throw new InputError(`${policy.template.origin}: template file ${policy.template.path} not found in branch ${target}.`);
+        }
+    }
+    if (template !== undefined) {
+        for (const warning of validateTemplate(template, policy.template?.origin ?? 'template'))
+            warn(warning);
+    }
+    return { policy, ...(template !== undefined ? { template } : {}) };
+}
+/** The fork's own version as a lower bound: `current-version`, else `version-file` + `version-pattern`. */
+async function loadLowerBound(api, inputs, target) {
+    if (inputs.currentVersion)
+        return inputs.currentVersion;
+    if (!inputs.versionFile)
+        return undefined;
+    const text = await api.readForkFile(inputs.versionFile, target);
+    if (text === undefined)
+        throw new InputError(`version-file ${inputs.versionFile} not found in branch ${target}. Fix 'version-file' or remove it.`);
+    return readVersionFromText(text, inputs.versionPattern, inputs.versionFile);
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -48912,7 +51833,7 @@ class Git {
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
 
 
-class Context {
+class context_Context {
     /**
      * Hydrate the context from the environment
      */
@@ -53860,7 +56781,7 @@ paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
 
 
 
-const context = new Context();
+const context = new context_Context();
 const baseUrl = getApiBaseUrl();
 const defaults = {
     baseUrl,
@@ -53895,7 +56816,7 @@ function getOctokitOptions(token, options) {
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
 
 
-const github_context = new Context();
+const github_context = new context_Context();
 /**
  * Returns a hydrated octokit ready to use for GitHub Actions
  *
@@ -54716,2894 +57637,6 @@ function toRelease(raw) {
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-;// CONCATENATED MODULE: ./node_modules/mustache/mustache.mjs
-/*!
- * mustache.js - Logic-less {{mustache}} templates with JavaScript
- * http://github.com/janl/mustache.js
- */
-
-var objectToString = Object.prototype.toString;
-var isArray = Array.isArray || function isArrayPolyfill (object) {
-  return objectToString.call(object) === '[object Array]';
-};
-
-function isFunction (object) {
-  return typeof object === 'function';
-}
-
-/**
- * More correct typeof string handling array
- * which normally returns typeof 'object'
- */
-function typeStr (obj) {
-  return isArray(obj) ? 'array' : typeof obj;
-}
-
-function escapeRegExp (string) {
-  return string.replace(/[\-\[\]{}()*+?.,\\\^$|#\s]/g, '\\$&');
-}
-
-/**
- * Null safe way of checking whether or not an object,
- * including its prototype, has a given property
- */
-function hasProperty (obj, propName) {
-  return obj != null && typeof obj === 'object' && (propName in obj);
-}
-
-/**
- * Safe way of detecting whether or not the given thing is a primitive and
- * whether it has the given property
- */
-function primitiveHasOwnProperty (primitive, propName) {
-  return (
-    primitive != null
-    && typeof primitive !== 'object'
-    && primitive.hasOwnProperty
-    && primitive.hasOwnProperty(propName)
-  );
-}
-
-// Workaround for https://issues.apache.org/jira/browse/COUCHDB-577
-// See https://github.com/janl/mustache.js/issues/189
-var regExpTest = RegExp.prototype.test;
-function testRegExp (re, string) {
-  return regExpTest.call(re, string);
-}
-
-var nonSpaceRe = /\S/;
-function isWhitespace (string) {
-  return !testRegExp(nonSpaceRe, string);
-}
-
-var entityMap = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '/': '&#x2F;',
-  '`': '&#x60;',
-  '=': '&#x3D;'
-};
-
-function escapeHtml (string) {
-  return String(string).replace(/[&<>"'`=\/]/g, function fromEntityMap (s) {
-    return entityMap[s];
-  });
-}
-
-var whiteRe = /\s*/;
-var spaceRe = /\s+/;
-var equalsRe = /\s*=/;
-var curlyRe = /\s*\}/;
-var tagRe = /#|\^|\/|>|\{|&|=|!/;
-
-/**
- * Breaks up the given `template` string into a tree of tokens. If the `tags`
- * argument is given here it must be an array with two string values: the
- * opening and closing tags used in the template (e.g. [ "<%", "%>" ]). Of
- * course, the default is to use mustaches (i.e. mustache.tags).
- *
- * A token is an array with at least 4 elements. The first element is the
- * mustache symbol that was used inside the tag, e.g. "#" or "&". If the tag
- * did not contain a symbol (i.e. {{myValue}}) this element is "name". For
- * all text that appears outside a symbol this element is "text".
- *
- * The second element of a token is its "value". For mustache tags this is
- * whatever else was inside the tag besides the opening symbol. For text tokens
- * this is the text itself.
- *
- * The third and fourth elements of the token are the start and end indices,
- * respectively, of the token in the original template.
- *
- * Tokens that are the root node of a subtree contain two more elements: 1) an
- * array of tokens in the subtree and 2) the index in the original template at
- * which the closing tag for that section begins.
- *
- * Tokens for partials also contain two more elements: 1) a string value of
- * indendation prior to that tag and 2) the index of that tag on that line -
- * eg a value of 2 indicates the partial is the third tag on this line.
- */
-function parseTemplate (template, tags) {
-  if (!template)
-    return [];
-  var lineHasNonSpace = false;
-  var sections = [];     // Stack to hold section tokens
-  var tokens = [];       // Buffer to hold the tokens
-  var spaces = [];       // Indices of whitespace tokens on the current line
-  var hasTag = false;    // Is there a {{tag}} on the current line?
-  var nonSpace = false;  // Is there a non-space char on the current line?
-  var indentation = '';  // Tracks indentation for tags that use it
-  var tagIndex = 0;      // Stores a count of number of tags encountered on a line
-
-  // Strips all whitespace tokens array for the current line
-  // if there was a {{#tag}} on it and otherwise only space.
-  function stripSpace () {
-    if (hasTag && !nonSpace) {
-      while (spaces.length)
-        delete tokens[spaces.pop()];
-    } else {
-      spaces = [];
-    }
-
-    hasTag = false;
-    nonSpace = false;
-  }
-
-  var openingTagRe, closingTagRe, closingCurlyRe;
-  function compileTags (tagsToCompile) {
-    if (typeof tagsToCompile === 'string')
-      tagsToCompile = tagsToCompile.split(spaceRe, 2);
-
-    if (!isArray(tagsToCompile) || tagsToCompile.length !== 2)
-      throw new Error('Invalid tags: ' + tagsToCompile);
-
-    openingTagRe = new RegExp(escapeRegExp(tagsToCompile[0]) + '\\s*');
-    closingTagRe = new RegExp('\\s*' + escapeRegExp(tagsToCompile[1]));
-    closingCurlyRe = new RegExp('\\s*' + escapeRegExp('}' + tagsToCompile[1]));
-  }
-
-  compileTags(tags || mustache.tags);
-
-  var scanner = new Scanner(template);
-
-  var start, type, value, chr, token, openSection;
-  while (!scanner.eos()) {
-    start = scanner.pos;
-
-    // Match any text between tags.
-    value = scanner.scanUntil(openingTagRe);
-
-    if (value) {
-      for (var i = 0, valueLength = value.length; i < valueLength; ++i) {
-        chr = value.charAt(i);
-
-        if (isWhitespace(chr)) {
-          spaces.push(tokens.length);
-          indentation += chr;
-        } else {
-          nonSpace = true;
-          lineHasNonSpace = true;
-          indentation += ' ';
-        }
-
-        tokens.push([ 'text', chr, start, start + 1 ]);
-        start += 1;
-
-        // Check for whitespace on the current line.
-        if (chr === '\n') {
-          stripSpace();
-          indentation = '';
-          tagIndex = 0;
-          lineHasNonSpace = false;
-        }
-      }
-    }
-
-    // Match the opening tag.
-    if (!scanner.scan(openingTagRe))
-      break;
-
-    hasTag = true;
-
-    // Get the tag type.
-    type = scanner.scan(tagRe) || 'name';
-    scanner.scan(whiteRe);
-
-    // Get the tag value.
-    if (type === '=') {
-      value = scanner.scanUntil(equalsRe);
-      scanner.scan(equalsRe);
-      scanner.scanUntil(closingTagRe);
-    } else if (type === '{') {
-      value = scanner.scanUntil(closingCurlyRe);
-      scanner.scan(curlyRe);
-      scanner.scanUntil(closingTagRe);
-      type = '&';
-    } else {
-      value = scanner.scanUntil(closingTagRe);
-    }
-
-    // Match the closing tag.
-    if (!scanner.scan(closingTagRe))
-      throw new Error('Unclosed tag at ' + scanner.pos);
-
-    if (type == '>') {
-      token = [ type, value, start, scanner.pos, indentation, tagIndex, lineHasNonSpace ];
-    } else {
-      token = [ type, value, start, scanner.pos ];
-    }
-    tagIndex++;
-    tokens.push(token);
-
-    if (type === '#' || type === '^') {
-      sections.push(token);
-    } else if (type === '/') {
-      // Check section nesting.
-      openSection = sections.pop();
-
-      if (!openSection)
-        throw new Error('Unopened section "' + value + '" at ' + start);
-
-      if (openSection[1] !== value)
-        throw new Error('Unclosed section "' + openSection[1] + '" at ' + start);
-    } else if (type === 'name' || type === '{' || type === '&') {
-      nonSpace = true;
-    } else if (type === '=') {
-      // Set the tags for the next time around.
-      compileTags(value);
-    }
-  }
-
-  stripSpace();
-
-  // Make sure there are no open sections when we're done.
-  openSection = sections.pop();
-
-  if (openSection)
-    throw new Error('Unclosed section "' + openSection[1] + '" at ' + scanner.pos);
-
-  return nestTokens(squashTokens(tokens));
-}
-
-/**
- * Combines the values of consecutive text tokens in the given `tokens` array
- * to a single token.
- */
-function squashTokens (tokens) {
-  var squashedTokens = [];
-
-  var token, lastToken;
-  for (var i = 0, numTokens = tokens.length; i < numTokens; ++i) {
-    token = tokens[i];
-
-    if (token) {
-      if (token[0] === 'text' && lastToken && lastToken[0] === 'text') {
-        lastToken[1] += token[1];
-        lastToken[3] = token[3];
-      } else {
-        squashedTokens.push(token);
-        lastToken = token;
-      }
-    }
-  }
-
-  return squashedTokens;
-}
-
-/**
- * Forms the given array of `tokens` into a nested tree structure where
- * tokens that represent a section have two additional items: 1) an array of
- * all tokens that appear in that section and 2) the index in the original
- * template that represents the end of that section.
- */
-function nestTokens (tokens) {
-  var nestedTokens = [];
-  var collector = nestedTokens;
-  var sections = [];
-
-  var token, section;
-  for (var i = 0, numTokens = tokens.length; i < numTokens; ++i) {
-    token = tokens[i];
-
-    switch (token[0]) {
-      case '#':
-      case '^':
-        collector.push(token);
-        sections.push(token);
-        collector = token[4] = [];
-        break;
-      case '/':
-        section = sections.pop();
-        section[5] = token[2];
-        collector = sections.length > 0 ? sections[sections.length - 1][4] : nestedTokens;
-        break;
-      default:
-        collector.push(token);
-    }
-  }
-
-  return nestedTokens;
-}
-
-/**
- * A simple string scanner that is used by the template parser to find
- * tokens in template strings.
- */
-function Scanner (string) {
-  this.string = string;
-  this.tail = string;
-  this.pos = 0;
-}
-
-/**
- * Returns `true` if the tail is empty (end of string).
- */
-Scanner.prototype.eos = function eos () {
-  return this.tail === '';
-};
-
-/**
- * Tries to match the given regular expression at the current position.
- * Returns the matched text if it can match, the empty string otherwise.
- */
-Scanner.prototype.scan = function scan (re) {
-  var match = this.tail.match(re);
-
-  if (!match || match.index !== 0)
-    return '';
-
-  var string = match[0];
-
-  this.tail = this.tail.substring(string.length);
-  this.pos += string.length;
-
-  return string;
-};
-
-/**
- * Skips all text until the given regular expression can be matched. Returns
- * the skipped string, which is the entire tail if no match can be made.
- */
-Scanner.prototype.scanUntil = function scanUntil (re) {
-  var index = this.tail.search(re), match;
-
-  switch (index) {
-    case -1:
-      match = this.tail;
-      this.tail = '';
-      break;
-    case 0:
-      match = '';
-      break;
-    default:
-      match = this.tail.substring(0, index);
-      this.tail = this.tail.substring(index);
-  }
-
-  this.pos += match.length;
-
-  return match;
-};
-
-/**
- * Represents a rendering context by wrapping a view object and
- * maintaining a reference to the parent context.
- */
-function mustache_Context (view, parentContext) {
-  this.view = view;
-  this.cache = { '.': this.view };
-  this.parent = parentContext;
-}
-
-/**
- * Creates a new context using the given view with this context
- * as the parent.
- */
-mustache_Context.prototype.push = function push (view) {
-  return new mustache_Context(view, this);
-};
-
-/**
- * Returns the value of the given name in this context, traversing
- * up the context hierarchy if the value is absent in this context's view.
- */
-mustache_Context.prototype.lookup = function lookup (name) {
-  var cache = this.cache;
-
-  var value;
-  if (cache.hasOwnProperty(name)) {
-    value = cache[name];
-  } else {
-    var context = this, intermediateValue, names, index, lookupHit = false;
-
-    while (context) {
-      if (name.indexOf('.') > 0) {
-        intermediateValue = context.view;
-        names = name.split('.');
-        index = 0;
-
-        /**
-         * Using the dot notion path in `name`, we descend through the
-         * nested objects.
-         *
-         * To be certain that the lookup has been successful, we have to
-         * check if the last object in the path actually has the property
-         * we are looking for. We store the result in `lookupHit`.
-         *
-         * This is specially necessary for when the value has been set to
-         * `undefined` and we want to avoid looking up parent contexts.
-         *
-         * In the case where dot notation is used, we consider the lookup
-         * to be successful even if the last "object" in the path is
-         * not actually an object but a primitive (e.g., a string, or an
-         * integer), because it is sometimes useful to access a property
-         * of an autoboxed primitive, such as the length of a string.
-         **/
-        while (intermediateValue != null && index < names.length) {
-          if (index === names.length - 1)
-            lookupHit = (
-              hasProperty(intermediateValue, names[index])
-              || primitiveHasOwnProperty(intermediateValue, names[index])
-            );
-
-          intermediateValue = intermediateValue[names[index++]];
-        }
-      } else {
-        intermediateValue = context.view[name];
-
-        /**
-         * Only checking against `hasProperty`, which always returns `false` if
-         * `context.view` is not an object. Deliberately omitting the check
-         * against `primitiveHasOwnProperty` if dot notation is not used.
-         *
-         * Consider this example:
-         * ```
-         * Mustache.render("The length of a football field is {{#length}}{{length}}{{/length}}.", {length: "100 yards"})
-         * ```
-         *
-         * If we were to check also against `primitiveHasOwnProperty`, as we do
-         * in the dot notation case, then render call would return:
-         *
-         * "The length of a football field is 9."
-         *
-         * rather than the expected:
-         *
-         * "The length of a football field is 100 yards."
-         **/
-        lookupHit = hasProperty(context.view, name);
-      }
-
-      if (lookupHit) {
-        value = intermediateValue;
-        break;
-      }
-
-      context = context.parent;
-    }
-
-    cache[name] = value;
-  }
-
-  if (isFunction(value))
-    value = value.call(this.view);
-
-  return value;
-};
-
-/**
- * A Writer knows how to take a stream of tokens and render them to a
- * string, given a context. It also maintains a cache of templates to
- * avoid the need to parse the same template twice.
- */
-function Writer () {
-  this.templateCache = {
-    _cache: {},
-    set: function set (key, value) {
-      this._cache[key] = value;
-    },
-    get: function get (key) {
-      return this._cache[key];
-    },
-    clear: function clear () {
-      this._cache = {};
-    }
-  };
-}
-
-/**
- * Clears all cached templates in this writer.
- */
-Writer.prototype.clearCache = function clearCache () {
-  if (typeof this.templateCache !== 'undefined') {
-    this.templateCache.clear();
-  }
-};
-
-/**
- * Parses and caches the given `template` according to the given `tags` or
- * `mustache.tags` if `tags` is omitted,  and returns the array of tokens
- * that is generated from the parse.
- */
-Writer.prototype.parse = function parse (template, tags) {
-  var cache = this.templateCache;
-  var cacheKey = template + ':' + (tags || mustache.tags).join(':');
-  var isCacheEnabled = typeof cache !== 'undefined';
-  var tokens = isCacheEnabled ? cache.get(cacheKey) : undefined;
-
-  if (tokens == undefined) {
-    tokens = parseTemplate(template, tags);
-    isCacheEnabled && cache.set(cacheKey, tokens);
-  }
-  return tokens;
-};
-
-/**
- * High-level method that is used to render the given `template` with
- * the given `view`.
- *
- * The optional `partials` argument may be an object that contains the
- * names and templates of partials that are used in the template. It may
- * also be a function that is used to load partial templates on the fly
- * that takes a single argument: the name of the partial.
- *
- * If the optional `config` argument is given here, then it should be an
- * object with a `tags` attribute or an `escape` attribute or both.
- * If an array is passed, then it will be interpreted the same way as
- * a `tags` attribute on a `config` object.
- *
- * The `tags` attribute of a `config` object must be an array with two
- * string values: the opening and closing tags used in the template (e.g.
- * [ "<%", "%>" ]). The default is to mustache.tags.
- *
- * The `escape` attribute of a `config` object must be a function which
- * accepts a string as input and outputs a safely escaped string.
- * If an `escape` function is not provided, then an HTML-safe string
- * escaping function is used as the default.
- */
-Writer.prototype.render = function render (template, view, partials, config) {
-  var tags = this.getConfigTags(config);
-  var tokens = this.parse(template, tags);
-  var context = (view instanceof mustache_Context) ? view : new mustache_Context(view, undefined);
-  return this.renderTokens(tokens, context, partials, template, config);
-};
-
-/**
- * Low-level method that renders the given array of `tokens` using
- * the given `context` and `partials`.
- *
- * Note: The `originalTemplate` is only ever used to extract the portion
- * of the original template that was contained in a higher-order section.
- * If the template doesn't use higher-order sections, this argument may
- * be omitted.
- */
-Writer.prototype.renderTokens = function renderTokens (tokens, context, partials, originalTemplate, config) {
-  var buffer = '';
-
-  var token, symbol, value;
-  for (var i = 0, numTokens = tokens.length; i < numTokens; ++i) {
-    value = undefined;
-    token = tokens[i];
-    symbol = token[0];
-
-    if (symbol === '#') value = this.renderSection(token, context, partials, originalTemplate, config);
-    else if (symbol === '^') value = this.renderInverted(token, context, partials, originalTemplate, config);
-    else if (symbol === '>') value = this.renderPartial(token, context, partials, config);
-    else if (symbol === '&') value = this.unescapedValue(token, context);
-    else if (symbol === 'name') value = this.escapedValue(token, context, config);
-    else if (symbol === 'text') value = this.rawValue(token);
-
-    if (value !== undefined)
-      buffer += value;
-  }
-
-  return buffer;
-};
-
-Writer.prototype.renderSection = function renderSection (token, context, partials, originalTemplate, config) {
-  var self = this;
-  var buffer = '';
-  var value = context.lookup(token[1]);
-
-  // This function is used to render an arbitrary template
-  // in the current context by higher-order sections.
-  function subRender (template) {
-    return self.render(template, context, partials, config);
-  }
-
-  if (!value) return;
-
-  if (isArray(value)) {
-    for (var j = 0, valueLength = value.length; j < valueLength; ++j) {
-      buffer += this.renderTokens(token[4], context.push(value[j]), partials, originalTemplate, config);
-    }
-  } else if (typeof value === 'object' || typeof value === 'string' || typeof value === 'number') {
-    buffer += this.renderTokens(token[4], context.push(value), partials, originalTemplate, config);
-  } else if (isFunction(value)) {
-    if (typeof originalTemplate !== 'string')
-      throw new Error('Cannot use higher-order sections without the original template');
-
-    // Extract the portion of the original template that the section contains.
-    value = value.call(context.view, originalTemplate.slice(token[3], token[5]), subRender);
-
-    if (value != null)
-      buffer += value;
-  } else {
-    buffer += this.renderTokens(token[4], context, partials, originalTemplate, config);
-  }
-  return buffer;
-};
-
-Writer.prototype.renderInverted = function renderInverted (token, context, partials, originalTemplate, config) {
-  var value = context.lookup(token[1]);
-
-  // Use JavaScript's definition of falsy. Include empty arrays.
-  // See https://github.com/janl/mustache.js/issues/186
-  if (!value || (isArray(value) && value.length === 0))
-    return this.renderTokens(token[4], context, partials, originalTemplate, config);
-};
-
-Writer.prototype.indentPartial = function indentPartial (partial, indentation, lineHasNonSpace) {
-  var filteredIndentation = indentation.replace(/[^ \t]/g, '');
-  var partialByNl = partial.split('\n');
-  for (var i = 0; i < partialByNl.length; i++) {
-    if (partialByNl[i].length && (i > 0 || !lineHasNonSpace)) {
-      partialByNl[i] = filteredIndentation + partialByNl[i];
-    }
-  }
-  return partialByNl.join('\n');
-};
-
-Writer.prototype.renderPartial = function renderPartial (token, context, partials, config) {
-  if (!partials) return;
-  var tags = this.getConfigTags(config);
-
-  var value = isFunction(partials) ? partials(token[1]) : partials[token[1]];
-  if (value != null) {
-    var lineHasNonSpace = token[6];
-    var tagIndex = token[5];
-    var indentation = token[4];
-    var indentedValue = value;
-    if (tagIndex == 0 && indentation) {
-      indentedValue = this.indentPartial(value, indentation, lineHasNonSpace);
-    }
-    var tokens = this.parse(indentedValue, tags);
-    return this.renderTokens(tokens, context, partials, indentedValue, config);
-  }
-};
-
-Writer.prototype.unescapedValue = function unescapedValue (token, context) {
-  var value = context.lookup(token[1]);
-  if (value != null)
-    return value;
-};
-
-Writer.prototype.escapedValue = function escapedValue (token, context, config) {
-  var escape = this.getConfigEscape(config) || mustache.escape;
-  var value = context.lookup(token[1]);
-  if (value != null)
-    return (typeof value === 'number' && escape === mustache.escape) ? String(value) : escape(value);
-};
-
-Writer.prototype.rawValue = function rawValue (token) {
-  return token[1];
-};
-
-Writer.prototype.getConfigTags = function getConfigTags (config) {
-  if (isArray(config)) {
-    return config;
-  }
-  else if (config && typeof config === 'object') {
-    return config.tags;
-  }
-  else {
-    return undefined;
-  }
-};
-
-Writer.prototype.getConfigEscape = function getConfigEscape (config) {
-  if (config && typeof config === 'object' && !isArray(config)) {
-    return config.escape;
-  }
-  else {
-    return undefined;
-  }
-};
-
-var mustache = {
-  name: 'mustache.js',
-  version: '4.2.0',
-  tags: [ '{{', '}}' ],
-  clearCache: undefined,
-  escape: undefined,
-  parse: undefined,
-  render: undefined,
-  Scanner: undefined,
-  Context: undefined,
-  Writer: undefined,
-  /**
-   * Allows a user to override the default caching strategy, by providing an
-   * object with set, get and clear methods. This can also be used to disable
-   * the cache by setting it to the literal `undefined`.
-   */
-  set templateCache (cache) {
-    defaultWriter.templateCache = cache;
-  },
-  /**
-   * Gets the default or overridden caching object from the default writer.
-   */
-  get templateCache () {
-    return defaultWriter.templateCache;
-  }
-};
-
-// All high-level mustache.* functions use this writer.
-var defaultWriter = new Writer();
-
-/**
- * Clears all cached templates in the default writer.
- */
-mustache.clearCache = function clearCache () {
-  return defaultWriter.clearCache();
-};
-
-/**
- * Parses and caches the given template in the default writer and returns the
- * array of tokens it contains. Doing this ahead of time avoids the need to
- * parse templates on the fly as they are rendered.
- */
-mustache.parse = function parse (template, tags) {
-  return defaultWriter.parse(template, tags);
-};
-
-/**
- * Renders the `template` with the given `view`, `partials`, and `config`
- * using the default writer.
- */
-mustache.render = function render (template, view, partials, config) {
-  if (typeof template !== 'string') {
-    throw new TypeError('Invalid template! Template should be a "string" ' +
-                        'but "' + typeStr(template) + '" was given as the first ' +
-                        'argument for mustache#render(template, view, partials)');
-  }
-
-  return defaultWriter.render(template, view, partials, config);
-};
-
-// Export the escaping function so that the user may override it.
-// See https://github.com/janl/mustache.js/issues/244
-mustache.escape = escapeHtml;
-
-// Export these mainly for testing, but also for advanced usage.
-mustache.Scanner = Scanner;
-mustache.Context = mustache_Context;
-mustache.Writer = Writer;
-
-/* harmony default export */ const mustache_mustache = (mustache);
-
-;// CONCATENATED MODULE: ./src/generated/templates.ts
-// Generated by scripts/copy-assets.mjs from templates/*.md: do not edit; edit the template and run
-// `node scripts/copy-assets.mjs --generate` (a unit test fails while this file is stale).
-/** templates/pr-body.md */
-const PR_BODY_TEMPLATE = [
-    "{{! upstream-sync: the built-in pull request body, a Mustache template. Copy it as a start for the `template` setting.",
-    "    Double braces print a plain-text field escaped for Markdown; triple braces print a ready-made Markdown field",
-    "    (names ending in Md, Code or Cell) or a URL (Url) as it is. The README lists every field under \"Template variables\". }}",
-    "{{#dryRun}}",
-    "> [!NOTE]",
-    "> **Dry run:** this is the pull request the action would open. Nothing was pushed.",
-    "",
-    "{{/dryRun}}",
-    "## Upstream sync: {{upstream}} {{tag}}",
-    "",
-    "**Version:** {{{versionChangeMd}}} · **Merge:** {{{mergeStatusMd}}} · **Upstream changes:** {{commits}} commits, {{files}} files",
-    "",
-    "{{#hasRelease}}[Release {{tag}}]({{{releaseUrl}}}){{/hasRelease}}{{^hasRelease}}[Tag {{tag}}]({{{tagUrl}}}) (no GitHub release){{/hasRelease}}{{#hasCompare}} · [Compare {{previousTag}}...{{tag}}]({{{compareUrl}}}){{/hasCompare}}{{#hasRun}} · [Workflow run]({{{runUrl}}}){{/hasRun}}",
-    "",
-    "> [!WARNING]",
-    "> **Merge with \"Create a merge commit\": never squash or rebase this pull request.** Squashing drops upstream's commits from {{{targetBranchCode}}}'s history, so the next sync would conflict again on everything this one brings in.",
-    "",
-    "{{#refreshedFrom}}",
-    "> [!NOTE]",
-    "> Upstream moved the tag {{{tagCode}}} from {{{oldShaCode}}} to {{{newShaCode}}} after this pull request was opened; the branch was refreshed to the new commit.",
-    "",
-    "{{/refreshedFrom}}",
-    "{{#hasSupersedes}}",
-    "Supersedes {{{supersedesMd}}}: older sync pull requests, now closed.",
-    "",
-    "{{/hasSupersedes}}",
-    "### Merge status",
-    "",
-    "{{#hasConflicts}}",
-    "**{{conflictCount}} conflicted files** to resolve before merging. The branch {{{syncBranchCode}}} points at upstream's {{{tagCode}}} itself, so GitHub shows its conflict banner and nothing with conflict markers was committed: resolve them with the commands below.",
-    "",
-    "| File | Conflict | Rule | Note |",
-    "| --- | --- | --- | --- |",
-    "{{#conflicts}}",
-    "| {{{pathCell}}} | {{kind}} | {{rule}} | {{{noteCell}}} |",
-    "{{/conflicts}}",
-    "{{#conflictsMore}}",
-    "| …and {{conflictsMore}} more | | | |",
-    "{{/conflictsMore}}",
-    "",
-    "Rules come from the fork's config: **ours** keeps the fork's version, **theirs** takes upstream's, **manual** needs a person.",
-    "",
-    "{{/hasConflicts}}",
-    "{{#clean}}",
-    "{{#allAutoResolved}}",
-    "Merges cleanly into {{{targetBranchCode}}} after auto-resolve settled every conflict by the fork's rules: check the files below before merging.",
-    "{{/allAutoResolved}}",
-    "{{^allAutoResolved}}",
-    "Merges cleanly into {{{targetBranchCode}}}: the branch holds the merge commit, ready once reviewed.",
-    "{{/allAutoResolved}}",
-    "",
-    "{{/clean}}",
-    "{{#hasAutoResolved}}",
-    "#### Auto-resolved ({{autoResolvedCount}})",
-    "",
-    "{{#clean}}",
-    "The merge commit on this branch kept one side of each of these files whole. Check that nothing from the other side was needed:",
-    "{{/clean}}",
-    "{{#hasConflicts}}",
-    "The fork's rules settle these too; the commands below keep the same side when you redo the merge:",
-    "{{/hasConflicts}}",
-    "",
-    "| File | Conflict | Side kept | Note |",
-    "| --- | --- | --- | --- |",
-    "{{#autoResolved}}",
-    "| {{{pathCell}}} | {{kind}} | {{sideLabel}} | {{{noteCell}}} |",
-    "{{/autoResolved}}",
-    "{{#autoResolvedMore}}",
-    "| …and {{autoResolvedMore}} more | | | |",
-    "{{/autoResolvedMore}}",
-    "",
-    "{{/hasAutoResolved}}",
-    "### Fork customizations touched by upstream",
-    "",
-    "{{#hasCustomizations}}",
-    "The fork changed these files since its last sync and upstream changed them too. Review them first, even where they merged cleanly:",
-    "",
-    "{{#customizations}}",
-    "- {{{pathCode}}}",
-    "{{/customizations}}",
-    "{{#customizationsMore}}",
-    "- …and {{customizationsMore}} more",
-    "{{/customizationsMore}}",
-    "{{/hasCustomizations}}",
-    "{{^hasCustomizations}}",
-    "None: upstream changed no file the fork has changed.",
-    "{{/hasCustomizations}}",
-    "",
-    "### What changed upstream",
-    "",
-    "{{commits}} new commits, {{files}} files changed{{#hasCompare}} ([compare]({{{compareUrl}}})){{/hasCompare}}.",
-    "{{#hasFolders}}",
-    "",
-    "| Folder | Added | Modified | Deleted | Renamed |",
-    "| --- | ---: | ---: | ---: | ---: |",
-    "{{#folders}}",
-    "| {{{folderCell}}} | {{added}} | {{modified}} | {{deleted}} | {{renamed}} |",
-    "{{/folders}}",
-    "{{#foldersMore}}",
-    "| …and {{foldersMore}} more folders | | | | |",
-    "{{/foldersMore}}",
-    "{{/hasFolders}}",
-    "{{#truncated}}",
-    "",
-    "{{{moreDetailsMd}}}",
-    "{{/truncated}}",
-    "",
-    "{{#hasConflicts}}",
-    "### Resolve the conflicts",
-    "",
-    "In a clone of {{fork}}: redo the merge from {{{targetBranchCode}}} (so *ours* is the fork and *theirs* upstream, as in the rules), resolve each file as the table says, then push. The push is a fast-forward of {{{syncBranchCode}}} and updates this pull request.",
-    "",
-    "{{{resolveCommandsMd}}}",
-    "",
-    "{{/hasConflicts}}",
-    "{{#hasChecklist}}",
-    "### Before merging",
-    "",
-    "{{#checklist}}",
-    "- [ ] {{{.}}}",
-    "{{/checklist}}",
-    "",
-    "{{/hasChecklist}}",
-    "### Rollback",
-    "",
-    "Before this merge {{{targetBranchCode}}} is at {{{targetShaCode}}}. To undo the sync after merging, revert its merge commit (history stays intact):",
-    "",
-    "{{{rollbackCommandsMd}}}",
-    "",
-    "Git remembers a reverted merge: to take this release again later, revert the revert. If nothing else has landed on {{{targetBranchCode}}} since, you may instead put it back exactly with {{{rollbackResetMd}}}.",
-    "",
-    "### Release notes{{#hasReleaseName}}: {{releaseName}}{{/hasReleaseName}}",
-    "",
-    "{{#hasReleaseNotes}}",
-    "{{{releaseNotesMd}}}",
-    "{{/hasReleaseNotes}}",
-    "{{^hasReleaseNotes}}",
-    "Upstream published no release notes for {{{tagCode}}}.",
-    "{{/hasReleaseNotes}}",
-    "",
-    "---",
-    "<sub>Opened by upstream-sync{{#hasRun}} in [this workflow run]({{{runUrl}}}){{/hasRun}}: {{{syncBranchCode}}} → {{{targetBranchCode}}}.</sub>",
-    ""
-].join('\n');
-/** templates/report.md */
-const REPORT_TEMPLATE = [
-    "{{! upstream-sync: the full report file (Mustache, same view as the PR body), written under RUNNER_TEMP. Nothing is cut. }}",
-    "# Upstream sync report: {{upstream}} {{tag}}{{#dryRun}} (dry run){{/dryRun}}",
-    "",
-    "| | |",
-    "| --- | --- |",
-    "| Upstream | [{{upstream}}]({{{upstreamUrl}}}) {{#hasRelease}}· [release {{tag}}]({{{releaseUrl}}}){{/hasRelease}}{{^hasRelease}}· [tag {{tag}}]({{{tagUrl}}}){{/hasRelease}}{{#hasCompare}} · [compare {{previousTag}}...{{tag}}]({{{compareUrl}}}){{/hasCompare}} |",
-    "| Version | {{{versionChangeMd}}} |",
-    "{{#hasResult}}",
-    "| Result | **{{result}}** |",
-    "{{/hasResult}}",
-    "| Merge status | {{{mergeStatusMd}}} |",
-    "| Pull request | {{#pullRequest}}{{{linkMd}}}{{/pullRequest}}{{^pullRequest}}none{{/pullRequest}} |",
-    "| Branch | {{{syncBranchCode}}} → {{{targetBranchCode}}} |",
-    "| Target before the merge | `{{targetSha}}` |",
-    "| Upstream tag commit | `{{tagSha}}` |",
-    "| Sync branch head | `{{headSha}}` |",
-    "{{#hasRun}}",
-    "| Workflow run | [{{runUrl}}]({{{runUrl}}}) |",
-    "{{/hasRun}}",
-    "| Upstream changes | {{commits}} commits, {{files}} files |",
-    "",
-    "{{#hasMessage}}",
-    "{{message}}",
-    "",
-    "{{/hasMessage}}",
-    "## Conflicts ({{conflictCount}})",
-    "",
-    "{{#hasConflicts}}",
-    "| File | Conflict | Rule | Note | git |",
-    "| --- | --- | --- | --- | --- |",
-    "{{#conflicts}}",
-    "| {{{pathCell}}} | {{kind}} | {{rule}} | {{{noteCell}}} | {{message}} |",
-    "{{/conflicts}}",
-    "{{/hasConflicts}}",
-    "{{^hasConflicts}}",
-    "None.",
-    "{{/hasConflicts}}",
-    "",
-    "## Auto-resolved ({{autoResolvedCount}})",
-    "",
-    "{{#hasAutoResolved}}",
-    "| File | Conflict | Side kept | Note | git |",
-    "| --- | --- | --- | --- | --- |",
-    "{{#autoResolved}}",
-    "| {{{pathCell}}} | {{kind}} | {{sideLabel}} | {{{noteCell}}} | {{message}} |",
-    "{{/autoResolved}}",
-    "{{/hasAutoResolved}}",
-    "{{^hasAutoResolved}}",
-    "None.",
-    "{{/hasAutoResolved}}",
-    "",
-    "## Fork customizations touched by upstream ({{customizationCount}})",
-    "",
-    "{{#customizations}}",
-    "- {{{pathCode}}}",
-    "{{/customizations}}",
-    "{{^hasCustomizations}}",
-    "None.",
-    "{{/hasCustomizations}}",
-    "",
-    "## Upstream changes by folder ({{folderCount}})",
-    "",
-    "{{#hasFolders}}",
-    "| Folder | Added | Modified | Deleted | Renamed |",
-    "| --- | ---: | ---: | ---: | ---: |",
-    "{{#folders}}",
-    "| {{{folderCell}}} | {{added}} | {{modified}} | {{deleted}} | {{renamed}} |",
-    "{{/folders}}",
-    "{{/hasFolders}}",
-    "{{^hasFolders}}",
-    "None.",
-    "{{/hasFolders}}",
-    "",
-    "{{#hasConflicts}}",
-    "## Resolve the conflicts",
-    "",
-    "{{{resolveCommandsMd}}}",
-    "",
-    "{{/hasConflicts}}",
-    "## Rollback",
-    "",
-    "Before this merge {{{targetBranchCode}}} is at `{{targetSha}}`. After merging, revert the sync's merge commit:",
-    "",
-    "{{{rollbackCommandsMd}}}",
-    "",
-    "Or, if nothing else has landed since: {{{rollbackResetMd}}}",
-    "",
-    "## Release notes{{#hasReleaseName}}: {{releaseName}}{{/hasReleaseName}}",
-    "",
-    "{{#hasReleaseNotes}}",
-    "{{{releaseNotesMd}}}",
-    "{{/hasReleaseNotes}}",
-    "{{^hasReleaseNotes}}",
-    "Upstream published no release notes for {{{tagCode}}}.",
-    "{{/hasReleaseNotes}}",
-    ""
-].join('\n');
-/** templates/summary.md */
-const SUMMARY_TEMPLATE = [
-    "{{! upstream-sync: the job summary (Mustache, same view as the PR body). Lists are shown in full up to a generous cap. }}",
-    "## Upstream sync: {{upstream}} {{tag}}{{#dryRun}} (dry run){{/dryRun}}",
-    "",
-    "| | |",
-    "| --- | --- |",
-    "| Upstream | [{{upstream}}]({{{upstreamUrl}}}) {{#hasRelease}}· [release {{tag}}]({{{releaseUrl}}}){{/hasRelease}}{{^hasRelease}}· [tag {{tag}}]({{{tagUrl}}}){{/hasRelease}} |",
-    "| Version | {{{versionChangeMd}}} |",
-    "{{#hasResult}}",
-    "| Result | **{{result}}** |",
-    "{{/hasResult}}",
-    "| Merge status | {{{mergeStatusMd}}} |",
-    "| Conflicts | {{conflictCount}} |",
-    "| Auto-resolved | {{autoResolvedCount}} |",
-    "| Pull request | {{#pullRequest}}{{{linkMd}}}{{/pullRequest}}{{^pullRequest}}none{{/pullRequest}} |",
-    "| Branch | {{{syncBranchCode}}} → {{{targetBranchCode}}} (before the merge: {{{targetShaCode}}}) |",
-    "| Upstream changes | {{commits}} commits, {{files}} files |",
-    "",
-    "{{#hasMessage}}",
-    "{{message}}",
-    "",
-    "{{/hasMessage}}",
-    "{{#hasConflicts}}",
-    "### Conflicts ({{conflictCount}})",
-    "",
-    "| File | Conflict | Rule | Note | git |",
-    "| --- | --- | --- | --- | --- |",
-    "{{#conflicts}}",
-    "| {{{pathCell}}} | {{kind}} | {{rule}} | {{{noteCell}}} | {{message}} |",
-    "{{/conflicts}}",
-    "{{#conflictsMore}}",
-    "| …and {{conflictsMore}} more: see the report file | | | | |",
-    "{{/conflictsMore}}",
-    "",
-    "{{/hasConflicts}}",
-    "{{#hasAutoResolved}}",
-    "### Auto-resolved ({{autoResolvedCount}})",
-    "",
-    "| File | Conflict | Side kept | Note |",
-    "| --- | --- | --- | --- |",
-    "{{#autoResolved}}",
-    "| {{{pathCell}}} | {{kind}} | {{sideLabel}} | {{{noteCell}}} |",
-    "{{/autoResolved}}",
-    "{{#autoResolvedMore}}",
-    "| …and {{autoResolvedMore}} more: see the report file | | | |",
-    "{{/autoResolvedMore}}",
-    "",
-    "{{/hasAutoResolved}}",
-    "{{#hasCustomizations}}",
-    "### Fork customizations touched by upstream ({{customizationCount}})",
-    "",
-    "{{#customizations}}",
-    "- {{{pathCode}}}",
-    "{{/customizations}}",
-    "{{#customizationsMore}}",
-    "- …and {{customizationsMore}} more: see the report file",
-    "{{/customizationsMore}}",
-    "",
-    "{{/hasCustomizations}}",
-    "{{#hasFolders}}",
-    "### Upstream changes by folder",
-    "",
-    "| Folder | Added | Modified | Deleted | Renamed |",
-    "| --- | ---: | ---: | ---: | ---: |",
-    "{{#folders}}",
-    "| {{{folderCell}}} | {{added}} | {{modified}} | {{deleted}} | {{renamed}} |",
-    "{{/folders}}",
-    "{{#foldersMore}}",
-    "| …and {{foldersMore}} more folders: see the report file | | | | |",
-    "{{/foldersMore}}",
-    "",
-    "{{/hasFolders}}",
-    "{{#hasConflicts}}",
-    "### Resolve the conflicts",
-    "",
-    "{{{resolveCommandsMd}}}",
-    "{{/hasConflicts}}",
-    ""
-].join('\n');
-
-;// CONCATENATED MODULE: ./src/markdown.ts
-/**
- * A zero-width space as an HTML entity. Placed right after `@` or `#` it breaks GitHub's mention and issue-reference
- * detection (which works on the rendered text) while the reader still sees `@name` / `#12` — Dependabot's technique.
- * Used for plain-text values, where a code span would change how the value reads.
- */
-const ZWSP = '&#8203;';
-/** ASCII control characters (C0 and DEL). */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
-/**
- * Escapes plain text for Markdown prose or a table cell (not for code spans or raw HTML): every character with
- * inline meaning is backslash-escaped, line breaks become spaces (a value is one line), a leading character that
- * would start a heading, list or quote is escaped, and `@name`, `#12`, `GH-12` are defused so the text neither
- * notifies anyone nor links an unrelated issue of the repository the text is shown in.
- */
-function escapeMarkdown(value) {
-    let text = String(value ?? '')
-        .replace(/\r\n?|\n/g, ' ')
-        .replace(CONTROL_CHARS, ' ');
-    text = text.replace(/[\\`*_[\]<>|~&]/g, '\\$&');
-    // Order matters: the entity inserted for `@` contains `#8`, so references are defused first.
-    text = text.replace(/#(?=\d)/g, `#${ZWSP}`);
-    text = text.replace(/(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g, `$1@${ZWSP}`);
-    text = text.replace(/(^|[^A-Za-z0-9_])(GH)-(?=\d)/gi, `$1$2-${ZWSP}`);
-    // Block syntax only matters at the start of a line; values usually sit mid-line, but a custom template may not.
-    text = text.replace(/^(\s*)([#+\-=])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
-    return text;
-}
-/**
- * Makes control characters visible the way `git` quotes paths (`\n`, `\t`, `\x1b`), so a path with a newline stays
- * on one line and reads unambiguously.
- */
-function visibleControls(text) {
-    return text.replace(CONTROL_CHARS, (ch) => {
-        switch (ch) {
-            case '\n':
-                return '\\n';
-            case '\r':
-                return '\\r';
-            case '\t':
-                return '\\t';
-            default:
-                return `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
-        }
-    });
-}
-function longestRun(text, char) {
-    let longest = 0;
-    let current = 0;
-    for (const ch of text) {
-        current = ch === char ? current + 1 : 0;
-        if (current > longest)
-            longest = current;
-    }
-    return longest;
-}
-/**
- * Literal text as inline code, whatever it contains: the fence is one backtick longer than the longest backtick run
- * inside (so a path like ``x`y.md`` stays whole), padded with spaces when the text starts or ends with a backtick or
- * a space, and control characters are made visible.
- */
-function codeSpan(text, options = {}) {
-    let content = visibleControls(text);
-    if (content === '')
-        return '';
-    if (options.table)
-        content = content.replace(/\|/g, '\\|');
-    const fence = '`'.repeat(longestRun(content, '`') + 1);
-    const pad = /^[` ]|[` ]$/.test(content) ? ' ' : '';
-    return `${fence}${pad}${content}${pad}${fence}`;
-}
-/**
- * A fenced code block that nothing inside can close early: the fence is longer than any backtick run in the content.
- */
-function fencedBlock(content, language = '') {
-    const fence = '`'.repeat(Math.max(3, longestRun(content, '`') + 1));
-    return `${fence}${language}\n${content.replace(/\n+$/, '')}\n${fence}`;
-}
-/**
- * Markdown written by the fork itself (rule notes, checklist items) as one line: it stays Markdown — a note like
- * "check `# CARTO:` sections" keeps its code span — but cannot break the surrounding list item or paragraph.
- */
-function inlineMarkdown(markdown) {
-    return markdown.replace(/\s*(?:\r\n?|\n)\s*/g, ' ').replace(CONTROL_CHARS, ' ').trim();
-}
-/**
- * Fork-written Markdown made safe for a GFM table cell: one line (breaks become `<br>`), and every unescaped `|`
- * escaped so it cannot split the cell — inside code spans too, where GFM also honours `\|` in tables.
- */
-function tableCellMarkdown(markdown) {
-    return markdown
-        .trim()
-        .replace(/\s*(?:\r\n?|\n)\s*/g, '<br>')
-        .replace(CONTROL_CHARS, ' ')
-        .replace(/(?<!\\)\|/g, '\\|');
-}
-/**
- * Quotes one argument for a POSIX shell (bash, zsh) so a pasted command does exactly what it shows: bare when it is
- * plainly safe, single-quoted otherwise, and ANSI-C quoted (`$'a\nb'`) when it holds control characters, so that
- * the command stays on one line.
- */
-function shellQuote(arg) {
-    if (arg !== '' && /^[A-Za-z0-9_./:@%+=,-]+$/.test(arg) && !arg.startsWith('-'))
-        return arg;
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(arg)) {
-        const body = visibleControls(arg.replace(/\\/g, '\\\\').replace(/'/g, "\\'"));
-        return `$'${body}'`;
-    }
-    return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-/**
- * Percent-encodes a value for use as part of a URL path: like `encodeURIComponent`, but `/` is kept (tag and branch
- * names with slashes are addressed with them on GitHub) and `( ) ! * '` are encoded too, so the URL is safe inside a
- * Markdown link destination.
- */
-function encodePathPart(value) {
-    return encodeURIComponent(value)
-        .replace(/%2F/gi, '/')
-        .replace(/[()!*']/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-/**
- * An http(s) URL made safe for a Markdown link destination (`[text](url)`): characters that would end or break the
- * destination are percent-encoded. Any other scheme (`javascript:` and the like) yields `''`.
- */
-function safeUrl(url) {
-    if (!url || !/^https?:\/\/\S/i.test(url.trim()))
-        return '';
-    return url.trim().replace(/[()<>"'`\\ ]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-}
-/** Prefixes every line with `> `, which also contains the quoted Markdown: an unclosed fence or HTML block ends with the quote. */
-function blockquote(markdown) {
-    return markdown
-        .split('\n')
-        .map((line) => (line.trim() === '' ? '>' : `> ${line}`))
-        .join('\n');
-}
-/**
- * Cuts text to at most `maxChars` UTF-16 units at a line boundary (or, for a single huge line, at a character that
- * does not split a surrogate pair). Returns the text unchanged when it fits.
- */
-function truncateAtLine(text, maxChars) {
-    if (text.length <= maxChars)
-        return text;
-    if (maxChars <= 0)
-        return '';
-    const cut = text.lastIndexOf('\n', maxChars);
-    if (cut > 0)
-        return text.slice(0, cut);
-    return safeSlice(text, maxChars);
-}
-/** `text.slice(0, end)` that never leaves half of a surrogate pair at the end. */
-function safeSlice(text, end) {
-    if (end >= text.length)
-        return text;
-    const code = text.charCodeAt(end - 1);
-    const highSurrogate = code >= 0xd800 && code <= 0xdbff;
-    return text.slice(0, highSurrogate ? end - 1 : end);
-}
-/**
- * Upstream release notes, made safe to show in the fork:
- * - `@user` and `@org/team` become inline code (`<code>` inside raw HTML, where backticks are not parsed), so nobody
- *   upstream is notified;
- * - bare `#123`, `GH-123` and `owner/repo#123` become explicit links to the *upstream* issue, so GitHub does not
- *   link the fork's own, unrelated issue of that number;
- * - code blocks, code spans, URLs, e-mail addresses, existing links and HTML tags are left as they are (links to
- *   github.com are routed through the back-link-free redirect, see `avoidBacklinks`).
- *
- * Indented code blocks are not detected (they are indistinguishable from list continuations without a full parser);
- * a mention inside one merely shows with backticks, and nothing inside a code block pings anyone anyway.
- */
-function neutralizeReleaseNotes(markdown, options) {
-    const serverUrl = options.serverUrl.replace(/\/+$/, '');
-    const avoidBacklinks = options.avoidBacklinks ?? /^https:\/\/github\.com$/i.test(serverUrl);
-    const base = avoidBacklinks ? 'https://redirect.github.com' : serverUrl;
-    const context = {
-        issueBase: base,
-        upstream: options.upstream,
-        // `<…>` is the bracketed form of a link destination.
-        rewriteUrl: (url) => (avoidBacklinks ? url.replace(/^(<?)https?:\/\/(?:www\.)?github\.com\//i, '$1https://redirect.github.com/') : url)
-    };
-    const out = [];
-    let fence;
-    let inHtmlBlock = false;
-    let inComment = false;
-    for (const line of markdown.replace(/\r\n?/g, '\n').split('\n')) {
-        if (fence) {
-            out.push(line);
-            const close = /^[\s>]*(`{3,}|~{3,})\s*$/.exec(line);
-            if (close?.[1] && close[1][0] === fence.char && close[1].length >= fence.length)
-                fence = undefined;
-            continue;
-        }
-        if (inComment) {
-            const end = line.indexOf('-->');
-            if (end < 0) {
-                out.push(line);
-                continue;
-            }
-            inComment = false;
-            const rest = neutralizeLine(line.slice(end + 3), inHtmlBlock ? 'html' : 'markdown', context);
-            out.push(line.slice(0, end + 3) + rest.text);
-            inComment = rest.openComment;
-            continue;
-        }
-        const open = /^[\s>]*(`{3,}|~{3,})(.*)$/.exec(line);
-        if (open?.[1] && !(open[1][0] === '`' && (open[2] ?? '').includes('`'))) {
-            fence = { char: open[1][0], length: open[1].length };
-            out.push(line);
-            continue;
-        }
-        if (line.trim() === '') {
-            inHtmlBlock = false;
-            out.push(line);
-            continue;
-        }
-        // A line that starts with a tag opens an HTML block until the next blank line (CommonMark's rules 6 and 7,
-        // erring towards HTML: the HTML-mode output is also correct inline in Markdown). Comments track themselves.
-        if (!inHtmlBlock && /^ {0,3}<\/?[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)/.test(line))
-            inHtmlBlock = true;
-        const result = neutralizeLine(line, inHtmlBlock ? 'html' : 'markdown', context);
-        out.push(result.text);
-        inComment = result.openComment;
-    }
-    // An HTML comment left open would swallow everything rendered after the notes.
-    if (inComment)
-        out.push('-->');
-    return out.join('\n');
-}
-const AUTOLINK = /^<((?:https?|ftp|mailto):[^\s<>]*|[^\s<>@]+@[^\s<>]+)>/i;
-const HTML_TAG = /^<\/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?\/?>/;
-const BARE_URL = /^(?:https?:\/\/|www\.)[^\s<]*/i;
-function neutralizeLine(line, mode, context) {
-    let out = '';
-    let textStart = 0;
-    let i = 0;
-    const flush = (end) => {
-        out += neutralizeText(line.slice(textStart, end), mode, context);
-    };
-    while (i < line.length) {
-        const ch = line[i];
-        if (ch === '\\' && i + 1 < line.length && line[i + 1] !== '@' && line[i + 1] !== '#') {
-            // A backslash escape (other than before `@`/`#`, which neutralizeText handles): skip the escaped character.
-            i += 2;
-            continue;
-        }
-        if (ch === '`') {
-            const run = /^`+/.exec(line.slice(i))?.[0] ?? '`';
-            const close = new RegExp(`(?<!\`)${run}(?!\`)`, 'g');
-            close.lastIndex = i + run.length;
-            const match = close.exec(line);
-            if (match) {
-                flush(i);
-                out += line.slice(i, match.index + run.length);
-                i = textStart = match.index + run.length;
-            }
-            else {
-                i += run.length;
-            }
-            continue;
-        }
-        if (ch === '<') {
-            const rest = line.slice(i);
-            if (rest.startsWith('<!--')) {
-                const end = rest.indexOf('-->', 4);
-                flush(i);
-                if (end < 0)
-                    return { text: out + rest, openComment: true };
-                out += rest.slice(0, end + 3);
-                i = textStart = i + end + 3;
-                continue;
-            }
-            const auto = AUTOLINK.exec(rest);
-            if (auto?.[1]) {
-                flush(i);
-                const target = auto[1];
-                const rewritten = context.rewriteUrl(target);
-                out += rewritten === target ? auto[0] : linkTo(target, rewritten, mode);
-                i = textStart = i + auto[0].length;
-                continue;
-            }
-            const tag = HTML_TAG.exec(rest);
-            if (tag) {
-                flush(i);
-                out += rewriteHtmlAttributes(tag[0], context);
-                i = textStart = i + tag[0].length;
-                continue;
-            }
-        }
-        if (ch === '[' || (ch === '!' && line[i + 1] === '[')) {
-            const link = matchLink(line, ch === '!' ? i + 1 : i);
-            if (link) {
-                flush(i);
-                // Nothing inside a link is auto-linked by GitHub, so its text stays as written; only the destination is
-                // routed around back-links.
-                out += line.slice(i, link.destStart) + context.rewriteUrl(line.slice(link.destStart, link.destEnd)) + line.slice(link.destEnd, link.end);
-                i = textStart = link.end;
-                continue;
-            }
-        }
-        if ((ch === 'h' || ch === 'H' || ch === 'w' || ch === 'W') && (i === 0 || !/[A-Za-z0-9]/.test(line[i - 1] ?? ''))) {
-            const url = BARE_URL.exec(line.slice(i))?.[0];
-            if (url) {
-                const trimmed = trimUrl(url);
-                flush(i);
-                const rewritten = context.rewriteUrl(trimmed);
-                out += rewritten === trimmed ? trimmed : linkTo(trimmed, rewritten, mode);
-                i = textStart = i + trimmed.length;
-                continue;
-            }
-        }
-        i++;
-    }
-    flush(line.length);
-    return { text: out, openComment: false };
-}
-/** Drops what GFM's autolinker also leaves out of a bare URL: trailing punctuation and an unbalanced `)`. */
-function trimUrl(url) {
-    let result = url.replace(/[.,:;!?'"*_~]+$/, '');
-    while (result.endsWith(')') && (result.match(/\(/g)?.length ?? 0) < (result.match(/\)/g)?.length ?? 0)) {
-        result = result.slice(0, -1).replace(/[.,:;!?'"*_~]+$/, '');
-    }
-    return result;
-}
-function linkTo(text, url, mode) {
-    if (mode === 'html')
-        return `<a href="${url.replace(/"/g, '%22')}">${text}</a>`;
-    return `[${text.replace(/[[\]\\]/g, '\\$&')}](${safeUrl(url) || url})`;
-}
-function rewriteHtmlAttributes(tag, context) {
-    return tag.replace(/(\bhref\s*=\s*["']?)(https?:\/\/[^"'\s>]+)/gi, (_all, prefix, url) => prefix + context.rewriteUrl(url));
-}
-/**
- * Finds an inline link `[text](dest "title")` or reference link `[text][ref]` starting at `start` (a `[`), with
- * balanced brackets in the text and one level of parentheses in the destination.
- */
-function matchLink(line, start) {
-    let depth = 0;
-    let i = start;
-    for (; i < line.length; i++) {
-        const ch = line[i];
-        if (ch === '\\') {
-            i++;
-        }
-        else if (ch === '[') {
-            depth++;
-        }
-        else if (ch === ']') {
-            depth--;
-            if (depth === 0)
-                break;
-        }
-    }
-    if (depth !== 0 || i >= line.length)
-        return undefined;
-    const after = i + 1;
-    if (line[after] === '(') {
-        const dest = /^\(\s*(<[^<>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))*)(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)/.exec(line.slice(after));
-        if (!dest || dest[1] === undefined)
-            return undefined;
-        const destStart = after + dest[0].indexOf(dest[1]);
-        return { destStart, destEnd: destStart + dest[1].length, end: after + dest[0].length };
-    }
-    if (line[after] === '[') {
-        const ref = /^\[[^\]]*\]/.exec(line.slice(after));
-        if (!ref)
-            return undefined;
-        const end = after + ref[0].length;
-        return { destStart: end, destEnd: end, end };
-    }
-    return undefined;
-}
-/**
- * Mentions and references in plain text of the notes. `refs` are those GitHub would auto-link: `#123` (not part of a
- * word or an HTML entity like `&#123;`), `GH-123`, `owner/repo#123`; mentions are `@user` / `@org/team` not preceded
- * by a word character (so e-mail addresses are left alone).
- */
-const TOKEN = /(?<![A-Za-z0-9_&])#(\d+)\b|(?<![A-Za-z0-9_])GH-(\d+)\b|(?<![A-Za-z0-9_./-])([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)#(\d+)\b|(?<![A-Za-z0-9_`])@([A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*)?)/gi;
-function neutralizeText(text, mode, context) {
-    if (text === '')
-        return text;
-    let out = '';
-    let last = 0;
-    TOKEN.lastIndex = 0;
-    for (let match = TOKEN.exec(text); match; match = TOKEN.exec(text)) {
-        let start = match.index;
-        // `\@user` / `\#1`: the backslash would escape our backtick or bracket, so it goes.
-        const dropBackslash = text[start - 1] === '\\';
-        out += text.slice(last, dropBackslash ? start - 1 : start);
-        const [whole, issue, ghIssue, owner, repo, crossIssue, mention] = match;
-        if (mention !== undefined) {
-            out += mode === 'html' ? `<code>@${mention}</code>` : `\`@${mention}\``;
-        }
-        else {
-            const target = owner && repo ? { owner, repo: repo.replace(/\.git$/i, '') } : context.upstream;
-            const number = issue ?? ghIssue ?? crossIssue ?? '';
-            const url = `${context.issueBase}/${encodePathPart(target.owner)}/${encodePathPart(target.repo)}/issues/${number}`;
-            out += linkTo(whole, url, mode);
-        }
-        start += whole.length;
-        last = start;
-    }
-    return out + text.slice(last);
-}
-
-;// CONCATENATED MODULE: ./src/report.ts
-/**
- * The pull request is the product: its title and body, the job summary and the report file are built here from one
- * view of the run, so that a reviewer can act on the PR without opening the workflow log.
- *
- * `buildReportView` does all escaping and formatting; the Mustache templates stay logic-less. Mustache's HTML escaping
- * is replaced by Markdown escaping: `{{field}}` prints a plain-text field escaped for Markdown prose, `{{{field}}}`
- * prints a field that is already Markdown (`…Md`, `…Code`, `…Cell`) or a URL (`…Url`) as it is.
- *
- * Bodies stay under GitHub's 65,536-character limit by rendering, measuring and shrinking: long lists are cut with
- * "…and N more" (their full versions go to the job summary and the report file), the release notes are cut last,
- * and a hard cut is the safety net.
- */
-
-
-
-/** The built-in PR body template (`templates/pr-body.md`, compiled into the bundle by `scripts/copy-assets.mjs`). */
-const DEFAULT_TEMPLATE = PR_BODY_TEMPLATE;
-/** GitHub rejects PR bodies longer than this many characters. */
-const PR_BODY_MAX_CHARS = 65_536;
-/** GitHub rejects a step's job summary larger than this many bytes. */
-const SUMMARY_MAX_BYTES = 1_048_576;
-/** GitHub rejects PR titles longer than this many characters. */
-const PR_TITLE_MAX_CHARS = 256;
-/**
- * The template variable reference: every field of `ReportView` (and of its list rows, as `list.field`), for custom
- * template authors. `templateVariablesMarkdown()` renders it as the README's table.
- */
-const TEMPLATE_VARIABLES = [
-    { name: 'upstream', kind: 'text', description: 'The upstream repository, `owner/name`.' },
-    { name: 'fork', kind: 'text', description: 'The fork, `owner/name`.' },
-    { name: 'tag', kind: 'text', description: 'The upstream tag being synced, e.g. `v1.81.9-stable`.' },
-    { name: 'version', kind: 'text', description: 'The version of that tag, e.g. `1.81.9`.' },
-    { name: 'previousVersion', kind: 'text', description: 'The newest upstream version the target branch already has; empty when unknown.' },
-    { name: 'previousTag', kind: 'text', description: 'The tag of that version; empty when unknown.' },
-    { name: 'targetBranch', kind: 'text', description: 'The fork branch the PR merges into.' },
-    { name: 'syncBranch', kind: 'text', description: 'The PR branch, `<branch-prefix><tag>`.' },
-    { name: 'releaseName', kind: 'text', description: "Title of upstream's GitHub release (mentions and references defused); empty when none." },
-    { name: 'mergeStatus', kind: 'text', description: '`clean` or `conflicts`.' },
-    { name: 'targetSha', kind: 'text', description: "The target branch's commit the merge was made on: the rollback point." },
-    { name: 'targetShortSha', kind: 'text', description: 'Its first 12 hex digits.' },
-    { name: 'tagSha', kind: 'text', description: "The upstream tag's commit." },
-    { name: 'headSha', kind: 'text', description: 'What the sync branch points at: the merge commit, or the tag commit while conflicts remain.' },
-    { name: 'commits', kind: 'number', description: 'Upstream commits the target branch does not have yet.' },
-    { name: 'files', kind: 'number', description: 'Files upstream changed since the merge base.' },
-    { name: 'conflictCount', kind: 'number', description: 'Conflicted files left for a human.' },
-    { name: 'autoResolvedCount', kind: 'number', description: 'Conflicts settled by auto-resolve.' },
-    { name: 'customizationCount', kind: 'number', description: 'Fork-customized files upstream also changed.' },
-    { name: 'folderCount', kind: 'number', description: 'Top-level folders upstream changed.' },
-    { name: 'upstreamUrl', kind: 'url', description: "The upstream repository's page." },
-    { name: 'forkUrl', kind: 'url', description: "The fork's page." },
-    { name: 'releaseUrl', kind: 'url', description: "Upstream's release page for the tag (`…/releases/tag/<tag>`); empty when there is no release." },
-    { name: 'tagUrl', kind: 'url', description: "Upstream's tree at the tag." },
-    { name: 'compareUrl', kind: 'url', description: 'Upstream compare view `previousTag...tag`; empty when the previous tag is unknown.' },
-    { name: 'runUrl', kind: 'url', description: 'The workflow run; empty when unknown.' },
-    { name: 'syncBranchUrl', kind: 'url', description: 'The sync branch in the fork.' },
-    { name: 'targetBranchUrl', kind: 'url', description: 'The target branch in the fork.' },
-    { name: 'tagCode', kind: 'md', description: 'The tag as inline code.' },
-    { name: 'syncBranchCode', kind: 'md', description: 'The sync branch as inline code.' },
-    { name: 'targetBranchCode', kind: 'md', description: 'The target branch as inline code.' },
-    { name: 'targetShaCode', kind: 'md', description: 'The target commit (short) as inline code.' },
-    { name: 'versionChangeMd', kind: 'md', description: '`previous` → `new`, or the new version alone when the previous one is unknown.' },
-    { name: 'mergeStatusMd', kind: 'md', description: 'Merge status with an icon and counts, e.g. "⚠️ **conflicts** in 3 files".' },
-    { name: 'supersedesMd', kind: 'md', description: 'Links to the older sync PRs this one supersedes, comma separated.' },
-    { name: 'releaseNotesMd', kind: 'md', description: "Upstream's release notes as a block quote, mentions and bare references defused; cut (with a link) only when the body would exceed GitHub's limit." },
-    { name: 'resolveCommandsMd', kind: 'md', description: "A shell code block that redoes the merge on the sync branch and resolves each file by the fork's rules." },
-    { name: 'rollbackCommandsMd', kind: 'md', description: 'A shell code block that reverts the merge after the PR was merged.' },
-    { name: 'rollbackResetMd', kind: 'md', description: 'The force-push that puts the target branch back to `targetSha`, as inline code.' },
-    { name: 'moreDetailsMd', kind: 'md', description: 'Where the full lists are (job summary and report file of the run), for after a cut list.' },
-    { name: 'dryRun', kind: 'bool', description: 'The run was a dry run: nothing was pushed.' },
-    { name: 'clean', kind: 'bool', description: 'The merge is clean (possibly after auto-resolve); the branch holds the merge commit.' },
-    { name: 'hasConflicts', kind: 'bool', description: 'Conflicts remain for a human.' },
-    { name: 'hasAutoResolved', kind: 'bool', description: 'Auto-resolve settled at least one conflict.' },
-    { name: 'allAutoResolved', kind: 'bool', description: 'Auto-resolve settled every conflict (PR labelled `auto-resolved`).' },
-    { name: 'hasCustomizations', kind: 'bool', description: '`customizations` is not empty.' },
-    { name: 'hasFolders', kind: 'bool', description: '`folders` is not empty.' },
-    { name: 'hasChecklist', kind: 'bool', description: '`checklist` is not empty.' },
-    { name: 'hasRelease', kind: 'bool', description: 'Upstream published a GitHub release for the tag.' },
-    { name: 'hasReleaseName', kind: 'bool', description: 'The release has a name other than the tag.' },
-    { name: 'hasReleaseNotes', kind: 'bool', description: 'The release has notes.' },
-    { name: 'releaseNotesTruncated', kind: 'bool', description: 'The notes were cut to fit the body.' },
-    { name: 'hasPrevious', kind: 'bool', description: 'The previous version is known.' },
-    { name: 'hasCompare', kind: 'bool', description: '`compareUrl` is set.' },
-    { name: 'hasRun', kind: 'bool', description: '`runUrl` is set.' },
-    { name: 'hasSupersedes', kind: 'bool', description: '`supersedes` is not empty.' },
-    { name: 'refreshed', kind: 'bool', description: 'Upstream moved the tag and the PR was refreshed to the new commit.' },
-    { name: 'truncated', kind: 'bool', description: 'At least one list was cut to fit.' },
-    { name: 'conflicts', kind: 'list', description: 'Conflicts left for a human, by path.' },
-    { name: 'conflicts.path', kind: 'text', description: 'The path.' },
-    { name: 'conflicts.pathCode', kind: 'md', description: 'The path as inline code.' },
-    { name: 'conflicts.pathCell', kind: 'md', description: 'The path as inline code, for a table cell.' },
-    { name: 'conflicts.kind', kind: 'text', description: "git's conflict kind: `content`, `add/add`, `modify/delete`, `rename/delete`, `rename/rename`, `binary`, `file/directory`, …" },
-    { name: 'conflicts.rule', kind: 'text', description: "The fork's rule: `ours`, `theirs` or `manual`." },
-    { name: 'conflicts.message', kind: 'text', description: "git's own description of the conflict." },
-    { name: 'conflicts.noteMd', kind: 'md', description: "The rule's note (the fork's Markdown) on one line." },
-    { name: 'conflicts.noteCell', kind: 'md', description: 'The note, for a table cell.' },
-    { name: 'conflictsMore', kind: 'number', description: 'Conflicts left out of `conflicts` to fit the body (0 when none).' },
-    { name: 'autoResolved', kind: 'list', description: 'Conflicts auto-resolve settled, by path.' },
-    { name: 'autoResolved.path', kind: 'text', description: 'The path.' },
-    { name: 'autoResolved.pathCode', kind: 'md', description: 'The path as inline code.' },
-    { name: 'autoResolved.pathCell', kind: 'md', description: 'The path as inline code, for a table cell.' },
-    { name: 'autoResolved.kind', kind: 'text', description: "git's conflict kind." },
-    { name: 'autoResolved.side', kind: 'text', description: 'The side kept: `ours` or `theirs`.' },
-    { name: 'autoResolved.sideLabel', kind: 'text', description: '"ours (fork)" or "theirs (upstream)".' },
-    { name: 'autoResolved.message', kind: 'text', description: "git's own description of the conflict." },
-    { name: 'autoResolved.noteMd', kind: 'md', description: "The rule's note on one line." },
-    { name: 'autoResolved.noteCell', kind: 'md', description: 'The note, for a table cell.' },
-    { name: 'autoResolvedMore', kind: 'number', description: 'Auto-resolved files left out to fit the body.' },
-    { name: 'customizations', kind: 'list', description: 'Files the fork changed since the merge base that upstream changed too.' },
-    { name: 'customizations.path', kind: 'text', description: 'The path.' },
-    { name: 'customizations.pathCode', kind: 'md', description: 'The path as inline code.' },
-    { name: 'customizations.pathCell', kind: 'md', description: 'The path as inline code, for a table cell.' },
-    { name: 'customizationsMore', kind: 'number', description: 'Customized files left out to fit the body.' },
-    { name: 'folders', kind: 'list', description: "Upstream's changes by top-level folder, most changed first." },
-    { name: 'folders.folder', kind: 'text', description: 'The folder; `(top level)` for files at the root.' },
-    { name: 'folders.folderCode', kind: 'md', description: 'The folder as inline code.' },
-    { name: 'folders.folderCell', kind: 'md', description: 'The folder, for a table cell.' },
-    { name: 'folders.added', kind: 'number', description: 'Files added.' },
-    { name: 'folders.modified', kind: 'number', description: 'Files modified.' },
-    { name: 'folders.deleted', kind: 'number', description: 'Files deleted.' },
-    { name: 'folders.renamed', kind: 'number', description: 'Files renamed.' },
-    { name: 'folders.total', kind: 'number', description: 'All four together.' },
-    { name: 'foldersMore', kind: 'number', description: 'Folders left out to fit the body.' },
-    { name: 'checklist', kind: 'list', description: "The config's checklist items, each one line of Markdown: print with `{{{.}}}`." },
-    { name: 'supersedes', kind: 'list', description: 'Older sync PRs this one supersedes.' },
-    { name: 'supersedes.number', kind: 'number', description: 'PR number.' },
-    { name: 'supersedes.url', kind: 'url', description: 'PR URL.' },
-    { name: 'supersedes.linkMd', kind: 'md', description: '`[#12](url)`.' },
-    { name: 'refreshedFrom', kind: 'object', description: 'Set when upstream moved the tag and the PR was refreshed; null otherwise.' },
-    { name: 'refreshedFrom.oldSha', kind: 'text', description: 'The commit the tag pointed at before.' },
-    { name: 'refreshedFrom.newSha', kind: 'text', description: 'The commit it points at now.' },
-    { name: 'refreshedFrom.oldShaCode', kind: 'md', description: 'The old commit (short) as inline code.' },
-    { name: 'refreshedFrom.newShaCode', kind: 'md', description: 'The new commit (short) as inline code.' },
-    { name: 'result', kind: 'text', description: 'Job summary and report only: the `result` output (`created`, `updated`, …); empty in the PR body.' },
-    { name: 'hasResult', kind: 'bool', description: '`result` is set.' },
-    { name: 'message', kind: 'text', description: 'Job summary and report only: one line on what the run did; empty in the PR body.' },
-    { name: 'hasMessage', kind: 'bool', description: '`message` is set.' },
-    { name: 'pullRequest', kind: 'object', description: 'Job summary and report only: the sync PR; null otherwise.' },
-    { name: 'pullRequest.number', kind: 'number', description: 'PR number.' },
-    { name: 'pullRequest.url', kind: 'url', description: 'PR URL.' },
-    { name: 'pullRequest.linkMd', kind: 'md', description: '`[#12](url)`.' },
-    { name: 'hasPullRequest', kind: 'bool', description: '`pullRequest` is set.' }
-];
-/** The variable reference as a Markdown table (for the README). */
-function templateVariablesMarkdown() {
-    const rows = TEMPLATE_VARIABLES.map((v) => {
-        const usage = v.kind === 'md' || v.kind === 'url' ? `{{{${v.name}}}}` : v.kind === 'bool' || v.kind === 'list' || v.kind === 'object' ? `{{#${v.name}}}…{{/${v.name}}}` : `{{${v.name}}}`;
-        const shown = v.name.includes('.') ? usage.replace(v.name, v.name.split('.')[1]) : usage;
-        return `| \`${v.name}\` | ${v.kind} | \`${shown}\` | ${v.description.replace(/\|/g, '\\|')} |`;
-    });
-    return ['| Variable | Kind | Use | Description |', '| --- | --- | --- | --- |', ...rows].join('\n');
-}
-function shortSha(sha) {
-    return sha.slice(0, 12);
-}
-function repoName(id) {
-    return `${id.owner}/${id.repo}`;
-}
-function repoUrl(serverUrl, id) {
-    return `${serverUrl}/${encodePathPart(id.owner)}/${encodePathPart(id.repo)}`;
-}
-function byPath(a, b) {
-    return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
-}
-function conflictRow(c) {
-    return {
-        path: c.path,
-        pathCode: codeSpan(c.path),
-        pathCell: codeSpan(c.path, { table: true }),
-        kind: c.kind,
-        rule: c.resolution,
-        message: c.message,
-        noteMd: inlineMarkdown(c.note ?? ''),
-        noteCell: tableCellMarkdown(c.note ?? '')
-    };
-}
-function autoResolvedRow(c) {
-    // `autoResolved` is always set on these; the rule is the fallback that says the same thing.
-    const side = c.autoResolved ?? (c.resolution === 'theirs' ? 'theirs' : 'ours');
-    const { path, pathCode, pathCell, kind, message, noteMd, noteCell } = conflictRow(c);
-    return { path, pathCode, pathCell, kind, side, sideLabel: side === 'ours' ? 'ours (fork)' : 'theirs (upstream)', message, noteMd, noteCell };
-}
-function pathRow(path) {
-    return { path, pathCode: codeSpan(path), pathCell: codeSpan(path, { table: true }) };
-}
-function folderRow(f) {
-    const root = f.folder === '' || f.folder === '.' || f.folder === '/';
-    return {
-        folder: root ? '(top level)' : f.folder,
-        folderCode: root ? '*(top level)*' : codeSpan(f.folder),
-        folderCell: root ? '*(top level)*' : codeSpan(f.folder, { table: true }),
-        added: f.added,
-        modified: f.modified,
-        deleted: f.deleted,
-        renamed: f.renamed,
-        total: f.added + f.modified + f.deleted + f.renamed
-    };
-}
-/** Turns the run's raw data into the view every template renders; all escaping and formatting happen here. */
-function buildReportView(input) {
-    const serverUrl = input.serverUrl.replace(/\/+$/, '');
-    const merge = input.merge;
-    const upstreamUrl = repoUrl(serverUrl, input.upstream);
-    const forkUrl = repoUrl(serverUrl, input.fork);
-    const previousVersion = input.previousVersion ?? '';
-    const previousTag = input.previousTag ?? '';
-    const hasRelease = input.release !== undefined;
-    const runUrl = safeUrl(input.runUrl);
-    const conflicts = merge.conflicts.map(conflictRow).sort(byPath);
-    const autoResolved = merge.autoResolved.map(autoResolvedRow).sort(byPath);
-    const customizations = [...new Set(merge.forkCustomizations)].sort().map(pathRow);
-    const folders = merge.changes.byFolder
-        .map(folderRow)
-        .sort((a, b) => b.total - a.total || (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0));
-    const checklist = input.checklist.map(inlineMarkdown).filter((item) => item !== '');
-    const supersedes = (input.supersedes ?? []).map((pr) => {
-        const url = safeUrl(pr.url);
-        return { number: pr.number, url, linkMd: url ? `[#${pr.number}](${url})` : `#${pr.number}` };
-    });
-    const notes = input.release?.body?.trim() ?? '';
-    const releaseNotesMd = notes
-        ? blockquote(neutralizeReleaseNotes(notes, { upstream: input.upstream, serverUrl }))
-        : '';
-    const releaseName = input.release?.name?.trim() ?? '';
-    const hasConflicts = merge.status === 'conflicts' && conflicts.length > 0;
-    const clean = !hasConflicts;
-    const conflictCount = hasConflicts ? conflicts.length : 0;
-    const versionChangeMd = previousVersion
-        ? `${codeSpan(previousVersion)} → ${codeSpan(input.version)}`
-        : `${codeSpan(input.version)} (previous version unknown)`;
-    const mergeStatusMd = hasConflicts
-        ? `⚠️ **conflicts** in ${plural(conflictCount, 'file')}${autoResolved.length ? `, ${autoResolved.length} more auto-resolved` : ''}`
-        : autoResolved.length
-            ? `✅ **clean** after auto-resolving ${plural(autoResolved.length, 'conflict')}`
-            : '✅ **clean merge**';
-    const moreDetailsMd = runUrl
-        ? `The full lists are in the [workflow run](${runUrl})'s job summary and in its report file.`
-        : "The full lists are in the workflow run's job summary and in its report file.";
-    const view = {
-        upstream: repoName(input.upstream),
-        fork: repoName(input.fork),
-        tag: input.tag,
-        version: input.version,
-        previousVersion,
-        previousTag,
-        targetBranch: input.targetBranch,
-        syncBranch: input.syncBranch,
-        releaseName,
-        mergeStatus: hasConflicts ? 'conflicts' : 'clean',
-        targetSha: merge.targetSha,
-        targetShortSha: shortSha(merge.targetSha),
-        tagSha: merge.tagSha,
-        headSha: merge.headSha,
-        commits: merge.changes.commits,
-        files: merge.changes.files,
-        conflictCount,
-        autoResolvedCount: autoResolved.length,
-        customizationCount: customizations.length,
-        folderCount: folders.length,
-        upstreamUrl,
-        forkUrl,
-        releaseUrl: hasRelease ? `${upstreamUrl}/releases/tag/${encodePathPart(input.tag)}` : '',
-        tagUrl: `${upstreamUrl}/tree/${encodePathPart(input.tag)}`,
-        compareUrl: previousTag ? `${upstreamUrl}/compare/${encodePathPart(previousTag)}...${encodePathPart(input.tag)}` : '',
-        runUrl,
-        syncBranchUrl: `${forkUrl}/tree/${encodePathPart(input.syncBranch)}`,
-        targetBranchUrl: `${forkUrl}/tree/${encodePathPart(input.targetBranch)}`,
-        tagCode: codeSpan(input.tag),
-        syncBranchCode: codeSpan(input.syncBranch),
-        targetBranchCode: codeSpan(input.targetBranch),
-        targetShaCode: codeSpan(shortSha(merge.targetSha)),
-        versionChangeMd,
-        mergeStatusMd,
-        supersedesMd: supersedes.map((pr) => pr.linkMd).join(', '),
-        releaseNotesMd,
-        resolveCommandsMd: '',
-        rollbackCommandsMd: rollbackCommands(input.targetBranch),
-        rollbackResetMd: codeSpan(`git push --force-with-lease origin ${shellQuote(`${merge.targetSha}:refs/heads/${input.targetBranch}`)}`),
-        moreDetailsMd,
-        dryRun: input.dryRun,
-        clean,
-        hasConflicts,
-        hasAutoResolved: autoResolved.length > 0,
-        allAutoResolved: clean && autoResolved.length > 0,
-        hasCustomizations: customizations.length > 0,
-        hasFolders: folders.length > 0,
-        hasChecklist: checklist.length > 0,
-        hasRelease,
-        hasReleaseName: releaseName !== '' && releaseName !== input.tag,
-        hasReleaseNotes: releaseNotesMd !== '',
-        releaseNotesTruncated: false,
-        hasPrevious: previousVersion !== '',
-        hasCompare: previousTag !== '',
-        hasRun: runUrl !== '',
-        hasSupersedes: supersedes.length > 0,
-        refreshed: input.refreshedFrom !== undefined,
-        truncated: false,
-        conflicts: hasConflicts ? conflicts : [],
-        conflictsMore: 0,
-        autoResolved,
-        autoResolvedMore: 0,
-        customizations,
-        customizationsMore: 0,
-        folders,
-        foldersMore: 0,
-        checklist,
-        supersedes,
-        refreshedFrom: input.refreshedFrom
-            ? {
-                oldSha: input.refreshedFrom.oldSha,
-                newSha: input.refreshedFrom.newSha,
-                oldShaCode: codeSpan(shortSha(input.refreshedFrom.oldSha)),
-                newShaCode: codeSpan(shortSha(input.refreshedFrom.newSha))
-            }
-            : null,
-        result: '',
-        hasResult: false,
-        message: '',
-        hasMessage: false,
-        pullRequest: null,
-        hasPullRequest: false
-    };
-    // Auto-resolved files need commands only while conflicts remain: the branch then holds the tag, not the merge.
-    view.resolveCommandsMd = resolveCommands(view, view.conflicts, hasConflicts ? view.autoResolved : [], 0);
-    return view;
-}
-function plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-// ---------------------------------------------------------------------------------------------------------------------
-// Commands
-/** `git` with literal pathspecs when a path contains pathspec magic (`*`, `?`, `[`, `\`, a leading `:`). */
-function gitFor(path) {
-    return /[*?[\]\\]/.test(path) || path.startsWith(':') ? 'git --literal-pathspecs' : 'git';
-}
-function sideCommand(path, side, kind) {
-    const git = gitFor(path);
-    const quoted = shellQuote(path);
-    let line = `${git} checkout --${side} -- ${quoted} && ${git} add -- ${quoted}`;
-    if (kind === 'modify/delete' || kind === 'rename/delete') {
-        line += `   # if ${side === 'ours' ? 'the fork' : 'upstream'} deleted it: ${git} rm -- ${quoted}`;
-    }
-    else if (kind !== 'content' && kind !== 'add/add' && kind !== 'binary') {
-        line += `   # ${kind}: check git status before committing`;
-    }
-    return line;
-}
-/**
- * Copy-paste commands that redo the merge for this branch and target. The merge runs *from the target branch*, so
- * that "ours" is the fork and "theirs" upstream — exactly the rules' words — and the result is the merge commit the
- * action would have made (first parent: the target). It descends from the sync branch's tag commit, so the final
- * push is a fast-forward: no force needed, and a maintainer's earlier pushes to the branch are merged, not lost.
- */
-function resolveCommands(view, conflicts, autoResolved, omitted) {
-    const sync = shellQuote(view.syncBranch);
-    const lines = [
-        'git fetch origin',
-        `git switch --no-track -c ${sync} ${shellQuote(`origin/${view.targetBranch}`)}`,
-        `git merge --no-ff --no-edit ${shellQuote(`origin/${view.syncBranch}`)}   # stops at the conflicts: expected`
-    ];
-    const ours = conflicts.filter((c) => c.rule === 'ours');
-    const theirs = conflicts.filter((c) => c.rule === 'theirs');
-    const manual = conflicts.filter((c) => c.rule === 'manual');
-    if (ours.length) {
-        lines.push('', "# rule ours: keep the fork's version");
-        for (const c of ours)
-            lines.push(sideCommand(c.path, 'ours', c.kind));
-    }
-    if (theirs.length) {
-        lines.push('', "# rule theirs: take upstream's version");
-        for (const c of theirs)
-            lines.push(sideCommand(c.path, 'theirs', c.kind));
-    }
-    if (autoResolved.length) {
-        lines.push('', '# auto-resolved in the action\'s merge: keep the same side here');
-        for (const c of autoResolved)
-            lines.push(sideCommand(c.path, c.side, c.kind));
-    }
-    if (manual.length) {
-        lines.push('', '# rule manual: edit each file, remove the conflict markers, then mark it resolved');
-        for (const c of manual)
-            lines.push(`${gitFor(c.path)} add -- ${shellQuote(c.path)}`);
-    }
-    if (omitted > 0) {
-        lines.push('', `# …and ${plural(omitted, 'more file')}: see the full list in the run's job summary or report file`);
-    }
-    lines.push('', 'git commit --no-edit', `git push origin ${sync}`);
-    return fencedBlock(lines.join('\n'), 'sh');
-}
-function rollbackCommands(targetBranch) {
-    const target = shellQuote(targetBranch);
-    return fencedBlock([
-        'git fetch origin',
-        `git switch ${target}`,
-        `git merge --ff-only ${shellQuote(`origin/${targetBranch}`)}`,
-        'git revert -m 1 MERGE_SHA   # MERGE_SHA: the merge commit of this pull request',
-        `git push origin ${target}`
-    ].join('\n'), 'sh');
-}
-const LISTS = ['conflicts', 'autoResolved', 'customizations', 'folders'];
-/** The view with each list cut to its limit, the "…and N more" counts and the commands to match. */
-function limitView(view, limits) {
-    const conflicts = view.conflicts.slice(0, limits.conflicts);
-    const autoResolved = view.autoResolved.slice(0, limits.autoResolved);
-    const customizations = view.customizations.slice(0, limits.customizations);
-    const folders = view.folders.slice(0, limits.folders);
-    const conflictsMore = view.conflicts.length - conflicts.length + view.conflictsMore;
-    const autoResolvedMore = view.autoResolved.length - autoResolved.length + view.autoResolvedMore;
-    const limited = {
-        ...view,
-        conflicts,
-        conflictsMore,
-        autoResolved,
-        autoResolvedMore,
-        customizations,
-        customizationsMore: view.customizations.length - customizations.length + view.customizationsMore,
-        folders,
-        foldersMore: view.folders.length - folders.length + view.foldersMore
-    };
-    limited.truncated = limited.conflictsMore + limited.autoResolvedMore + limited.customizationsMore + limited.foldersMore > 0;
-    if (conflicts.length !== view.conflicts.length || autoResolved.length !== view.autoResolved.length) {
-        limited.resolveCommandsMd = resolveCommands(view, conflicts, view.hasConflicts ? autoResolved : [], conflictsMore + (view.hasConflicts ? autoResolvedMore : 0));
-    }
-    if (limits.notes < view.releaseNotesMd.length) {
-        const link = view.releaseUrl || view.tagUrl;
-        const kept = truncateAtLine(view.releaseNotesMd, limits.notes);
-        limited.releaseNotesMd = `${kept}${kept ? '\n>\n' : ''}> *…release notes cut to fit GitHub's size limit: [read them in full](${link}).*`;
-        limited.releaseNotesTruncated = true;
-    }
-    return limited;
-}
-function fullLimits(view) {
-    return {
-        conflicts: view.conflicts.length,
-        autoResolved: view.autoResolved.length,
-        customizations: view.customizations.length,
-        folders: view.folders.length,
-        notes: view.releaseNotesMd.length
-    };
-}
-/**
- * Renders, measures and shrinks until the text fits: (1) all lists halved together down to `floor`, then grown back
- * by bisection to the largest size that fits; (2) the release notes cut by the measured excess; (3) lists below the
- * floor down to nothing; (4) a hard cut at a line boundary as the last safety net (a huge custom template, say).
- */
-function fit(view, options) {
-    const full = fullLimits(view);
-    let notes = full.notes;
-    const limitsAt = (scale, floor) => {
-        const limits = { ...full, notes };
-        for (const key of LISTS)
-            limits[key] = Math.min(full[key], Math.max(floor, Math.floor(options.start * scale)));
-        return limits;
-    };
-    const attempt = (limits) => {
-        const text = options.render(limitView(view, limits));
-        const excess = options.size(text) - options.budget;
-        return { text, fits: excess <= 0, excess };
-    };
-    // (1) Lists, down to the floor.
-    let scale = 1;
-    let result = attempt(limitsAt(scale, options.floor));
-    if (result.fits)
-        return result.text;
-    let failed = scale;
-    while (!result.fits && LISTS.some((key) => limitsAt(scale, options.floor)[key] > Math.min(full[key], options.floor))) {
-        failed = scale;
-        scale /= 2;
-        result = attempt(limitsAt(scale, options.floor));
-    }
-    if (result.fits) {
-        // Grow back: the largest scale between the one that fits and the one that failed.
-        let low = scale;
-        let high = failed;
-        let best = result;
-        for (let i = 0; i < 6; i++) {
-            const mid = (low + high) / 2;
-            const trial = attempt(limitsAt(mid, options.floor));
-            if (trial.fits) {
-                low = mid;
-                best = trial;
-            }
-            else {
-                high = mid;
-            }
-        }
-        return best.text;
-    }
-    // (2) Release notes, by the measured excess (sizes in bytes are at least the characters cut, so this converges).
-    for (let round = 0; round < 8 && !result.fits && notes > 0; round++) {
-        notes = Math.max(0, notes - result.excess - 256);
-        result = attempt(limitsAt(scale, options.floor));
-    }
-    if (result.fits)
-        return result.text;
-    // (3) Lists below the floor.
-    for (let floor = Math.floor(options.floor / 2); !result.fits; floor = Math.floor(floor / 2)) {
-        result = attempt(limitsAt(0, floor));
-        if (floor === 0)
-            break;
-    }
-    if (result.fits)
-        return result.text;
-    // (4) Hard cut.
-    return hardCut(result.text, options);
-}
-function hardCut(text, options) {
-    const notice = `\n\n${options.cutNotice}\n`;
-    let end = options.budget - options.size(notice);
-    let cut = truncateAtLine(text, end);
-    while (end > 0 && options.size(cut) + options.size(notice) > options.budget) {
-        end -= options.size(cut) + options.size(notice) - options.budget + 16;
-        cut = truncateAtLine(text, end);
-    }
-    return safeSlice(cut, Math.max(0, end)) + notice;
-}
-function mustacheRender(template, view) {
-    // Mustache's HTML escaping is wrong for Markdown (it would turn `/` into `&#x2F;`, visible inside code spans):
-    // `{{x}}` escapes for Markdown instead, `{{{x}}}` prints the view's ready-made Markdown as it is.
-    return mustache_mustache.render(template, view, {}, { escape: escapeMarkdown });
-}
-/**
- * Renders the PR body with the default or a custom template, shrinking lists (and, last, the release notes) until
- * it fits GitHub's limit. A bad template throws a `TemplateError` naming `sourceName`.
- */
-function renderPrBody(view, template = DEFAULT_TEMPLATE, options = {}) {
-    if (template !== DEFAULT_TEMPLATE)
-        validateTemplate(template, options.sourceName ?? 'the custom template');
-    const more = view.hasRun ? ` The full report is in the [workflow run](${view.runUrl})'s job summary.` : " The full report is in the workflow run's job summary.";
-    // The marker goes after whatever the template rendered (custom templates included) and outside the budget the
-    // body is fitted to, so no cut can drop it.
-    const marker = view.tagSha ? `\n\n${syncMarker(view.tag, view.tagSha)}\n` : '';
-    const body = fit(view, {
-        render: (v) => mustacheRender(template, v),
-        size: (text) => text.length,
-        budget: (options.maxChars ?? PR_BODY_MAX_CHARS - 512) - marker.length,
-        start: 1000,
-        floor: 20,
-        cutNotice: `> [!WARNING]\n> This description was cut at GitHub's size limit.${more}`
-    });
-    return marker ? body.replace(/\n+$/, '') + marker : body;
-}
-// ---------------------------------------------------------------------------------------------------------------------
-// The sync marker
-/**
- * A hidden line at the end of every PR body: the upstream tag and the commit the sync branch was built from, as the
- * run that wrote the body saw them. It is the action's own record, kept apart from the branch, so a later run can
- * tell an untouched sync branch from a maintainer's work on it even after upstream re-points the tag at a commit that
- * does not descend from the old one (a re-cut release), where the branch's history alone cannot say whose its commits
- * are. An HTML comment interrupts any paragraph before it, so it never shows.
- */
-const SYNC_MARKER = /<!-- upstream-sync: tag=(\S+) commit=([0-9a-f]{40}|[0-9a-f]{64}) -->/g;
-/** The marker line for `tag` at `commit` (the tag is URI-encoded: a ref name may contain `-->`). */
-function syncMarker(tag, commit) {
-    return `<!-- upstream-sync: tag=${encodeURIComponent(tag)} commit=${commit} -->`;
-}
-/** The marker of a PR body written by this action (the last one, should a template print another), if any. */
-function readSyncMarker(body) {
-    const matches = [...(body ?? '').matchAll(SYNC_MARKER)];
-    const last = matches[matches.length - 1];
-    if (!last?.[1] || !last[2])
-        return undefined;
-    try {
-        return { tag: decodeURIComponent(last[1]), commit: last[2] };
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The PR title: stable across refreshes (the state is in the labels), so updating a PR never churns it. */
-function renderTitle(view) {
-    const title = `Upstream sync: ${view.upstream} ${view.tag}`;
-    return title.length <= PR_TITLE_MAX_CHARS ? title : `${safeSlice(title, PR_TITLE_MAX_CHARS - 1)}…`;
-}
-function pullRequestRow(pull) {
-    const url = safeUrl(pull.url);
-    const label = pull.number ? `#${pull.number}` : 'pull request';
-    return { number: pull.number ?? 0, url, linkMd: url ? `[${label}](${url})` : escapeMarkdown(label) };
-}
-function withOutcome(view, outcome) {
-    if (!outcome)
-        return view;
-    const message = outcome.message?.trim() ?? '';
-    return {
-        ...view,
-        result: outcome.result,
-        hasResult: outcome.result !== '',
-        message,
-        hasMessage: message !== '',
-        pullRequest: outcome.pullRequest ? pullRequestRow(outcome.pullRequest) : null,
-        hasPullRequest: outcome.pullRequest !== undefined
-    };
-}
-/** The summary of a run that has no view (nothing was merged): the facts it has, as a short table. */
-function shortSummary(input) {
-    const version = input.version
-        ? input.previousVersion
-            ? `${codeSpan(input.previousVersion)} → ${codeSpan(input.version)}`
-            : codeSpan(input.version)
-        : input.previousVersion
-            ? `${codeSpan(input.previousVersion)} (current)`
-            : '';
-    const rows = [
-        ['Upstream', escapeMarkdown(input.upstream)],
-        ['Target branch', codeSpan(input.target, { table: true })],
-        ...(input.tag ? [['Tag', codeSpan(input.tag, { table: true })]] : []),
-        ...(version ? [['Version', version.replace(/\|/g, '\\|')]] : []),
-        ['Result', `**${escapeMarkdown(input.result)}**`],
-        ...(input.prUrl ? [['Pull request', pullRequestRow({ number: input.prNumber, url: input.prUrl }).linkMd]] : [])
-    ];
-    return [
-        `## Upstream sync: ${escapeMarkdown(input.upstream)}${input.tag ? ` ${escapeMarkdown(input.tag)}` : ''}`,
-        '',
-        '| | |',
-        '| --- | --- |',
-        ...rows.map(([key, value]) => `| ${key} | ${value} |`),
-        '',
-        escapeMarkdown(input.message),
-        ''
-    ].join('\n');
-}
-function renderSummary(first, second, third) {
-    if (isSummaryInput(first)) {
-        const options = second ?? {};
-        if (!first.view)
-            return shortSummary(first);
-        const pullRequest = first.prUrl ? { url: first.prUrl, ...(first.prNumber !== undefined ? { number: first.prNumber } : {}) } : undefined;
-        return summaryOf(first.view, { result: first.result, message: first.message, ...(pullRequest ? { pullRequest } : {}) }, options);
-    }
-    return summaryOf(first, second, third ?? {});
-}
-function isSummaryInput(value) {
-    return !('upstreamUrl' in value);
-}
-function summaryOf(view, outcome, options) {
-    return fit(withOutcome(view, outcome), {
-        render: (v) => mustacheRender(SUMMARY_TEMPLATE, v),
-        size: (text) => Buffer.byteLength(text, 'utf8'),
-        budget: options.maxBytes ?? 900 * 1024,
-        start: 10_000,
-        floor: 200,
-        cutNotice: '> [!WARNING]\n> This summary was cut at GitHub\'s 1 MiB limit. The full report is in the report file (`report-file` output).'
-    });
-}
-/** The full Markdown report, nothing cut: written to a file under `RUNNER_TEMP` (the `report-file` output). */
-function renderReportFile(view, outcome) {
-    return mustacheRender(REPORT_TEMPLATE, withOutcome(view, outcome));
-}
-/** What a dry run prints to the log in place of opening the PR. */
-function renderDryRunPreview(title, labels, body) {
-    const rule = '─'.repeat(72);
-    return [
-        `${rule}`,
-        'Dry run: the pull request that would be opened',
-        `Title:  ${title}`,
-        `Labels: ${labels.length ? labels.join(', ') : '(none)'}`,
-        rule,
-        body.replace(/\n+$/, ''),
-        rule
-    ].join('\n');
-}
-// ---------------------------------------------------------------------------------------------------------------------
-// Custom templates
-/** A custom template that Mustache cannot parse. */
-class TemplateError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'TemplateError';
-    }
-}
-/**
- * The template line Mustache's error is about. Mustache gives a character offset; for an unclosed section that is
- * the end of the template, so the line of the section's opening tag is looked up instead.
- */
-function errorLine(text, message) {
-    const at = /\bat (\d+)\s*$/.exec(message);
-    if (!at?.[1])
-        return undefined;
-    let offset = Number(at[1]);
-    const unclosed = /^Unclosed section "(.+)" at/.exec(message);
-    if (unclosed?.[1]) {
-        const name = unclosed[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        const opening = [...text.slice(0, offset).matchAll(new RegExp(`\\{\\{\\s*[#^]\\s*${name}\\s*\\}\\}`, 'g'))].pop();
-        if (opening?.index !== undefined)
-            offset = opening.index;
-    }
-    return text.slice(0, offset).split('\n').length;
-}
-const KNOWN_NAMES = new Set(TEMPLATE_VARIABLES.map((v) => v.name.split('.').pop()));
-/**
- * Checks a custom PR body template before anything is pushed: throws a `TemplateError` naming `sourceName` (the
- * `template` input or config key and file) with Mustache's own message and the line, on a template that does not
- * parse (an unclosed section, say). Returns warnings for names that are no view field (a typo renders as nothing)
- * and for partials (there are none to include).
- */
-function validateTemplate(text, sourceName) {
-    let spans;
-    try {
-        spans = mustache_mustache.parse(text);
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const line = errorLine(text, message);
-        const where = line ? ` (line ${line})` : '';
-        throw new TemplateError(`The PR body template from ${sourceName} is not valid Mustache${where}: ${message}. Fix the template, or remove the setting to use the built-in one.`);
-    }
-    const warnings = new Set();
-    const visit = (list) => {
-        for (const span of list) {
-            const [type, name] = span;
-            if (type === '>') {
-                warnings.add(`${sourceName}: partial {{> ${name}}} renders nothing (the PR body template has no partials).`);
-            }
-            else if (type === 'name' || type === '&' || type === '#' || type === '^') {
-                const first = name.split('.')[0] ?? name;
-                if (name !== '.' && !KNOWN_NAMES.has(first)) {
-                    warnings.add(`${sourceName}: {{${name}}} is not a template variable and renders as nothing (see the README's template variable reference).`);
-                }
-            }
-            if (Array.isArray(span[4]))
-                visit(span[4]);
-        }
-    };
-    visit(spans);
-    if (text.trim() === '')
-        warnings.add(`${sourceName}: the template is empty, so the PR body will be empty.`);
-    return [...warnings];
-}
-
-;// CONCATENATED MODULE: ./src/version.ts
-/**
- * Version numbers read from upstream tag names, and the one ordering rule the action uses for them.
- *
- * Real tag streams are messy (`v1.81.9-stable`, `v1.73.6-stable.patch.1`, `v1.67.0-stable.patch2`, `1.35.36`,
- * `v.1.32.34-stable`, `litellm_v1.65.4-dev_fix`, `latest`), so parsing is deliberately lenient about what surrounds
- * the number and strict about the number itself. Which tags are *candidates* is not decided here: that is the
- * channel's job (`tag-pattern` / `exclude-pattern`, see releases.ts). This module only answers "what version is this
- * tag" and "which of two versions is newer".
- *
- * Ordering rule (the README explains it in these words):
- *  1. numeric core, part by part as numbers (`1.9.0 < 1.10.0`); missing parts count as 0 (`1.2 = 1.2.0`), so
- *     four-part versions (`1.2.3.4`) order naturally after `1.2.3`;
- *  2. then the patch-release number from `.patch.N`, `.patchN` or `-patch.N` (none < patch 1 < patch 2), so
- *     `1.73.6-stable < 1.73.6-stable.patch.1 < 1.74.0-stable`;
- *  3. then, only to make the order total and deterministic, the tag names compared as plain strings.
- * Never by date, never by the tag name as a whole.
- */
-/** Tags with more numeric parts than this are not versions (they are build ids, dates glued together, …). */
-const MAX_CORE_PARTS = 4;
-/**
- * Anatomy of a version tag:
- *   optional name prefix  `litellm_`, `release-`, `release/`: letters (and `_ . - /` between them) ending in `_`,
- *                         `-` or `/`; no digits, so `v1.2.3-rc-4` cannot be misread as prefix `v1.2.3-rc-` + `4`
- *   optional `v` or `V`, optionally followed by one `.` (the real typo `v.1.32.34-stable` is the stable 1.32.34)
- *   the numeric core      digits separated by single dots
- *   the suffix            anything else, or nothing; it never starts with another digit
- */
-const VERSION_TAG = /^(?:[A-Za-z][A-Za-z_./-]*?[_/-])?[vV]?\.?(\d+(?:\.\d+)*)(?!\d)(.*)$/s;
-/** A patch-release marker in the suffix: `.patch.1`, `.patch1`, `-patch.1`, `-patch-1`, `_patch1`. */
-const PATCH_MARKER = /(?:^|[^A-Za-z])patch[.-]?(\d+)(?!\d)/i;
-/**
- * Reads the version of a tag name (or of any version text, such as `current-version`).
- * Returns `undefined` when the text has no usable version: no digits where the version belongs (`latest`, `stable`,
- * `pr-litellm-spend-logs-db`), more than {@link MAX_CORE_PARTS} numeric parts, or a part too large to be a version.
- */
-function parseVersion(tag) {
-    const match = VERSION_TAG.exec(tag);
-    if (!match)
-        return undefined;
-    const coreText = match[1] ?? '';
-    const suffix = match[2] ?? '';
-    const parts = coreText.split('.');
-    if (parts.length > MAX_CORE_PARTS)
-        return undefined;
-    const core = parts.map(Number);
-    if (!core.every(Number.isSafeInteger))
-        return undefined;
-    const patchText = PATCH_MARKER.exec(suffix)?.[1];
-    const patch = patchText === undefined ? 0 : Number(patchText);
-    if (!Number.isSafeInteger(patch))
-        return undefined;
-    const start = tag.length - coreText.length - suffix.length;
-    return { core, patch, suffix, tag, start, text: tag.slice(start) };
-}
-/**
- * A stand-in Version for a tag that has no version number but must still be handled (the explicit `tag` input syncs
- * exactly the tag it names, whatever its name). It orders before every real version and formats as the tag itself.
- */
-function unversioned(tag) {
-    return { core: [], patch: 0, suffix: tag, tag, start: 0, text: tag };
-}
-/**
- * Compares release numbers only: numeric core (missing parts = 0), then patch-release number. Two tags of the same
- * release in different spellings (`v1.81.9-stable` and `1.81.9`) compare equal. This is the comparison for lower
- * bounds (`current-version`), where the spelling of the bound must not matter.
- */
-function compareReleaseNumbers(a, b) {
-    const length = Math.max(a.core.length, b.core.length);
-    for (let i = 0; i < length; i++) {
-        const diff = (a.core[i] ?? 0) - (b.core[i] ?? 0);
-        if (diff !== 0)
-            return Math.sign(diff);
-    }
-    return Math.sign(a.patch - b.patch);
-}
-/**
- * The total order of versions (see the module comment): release numbers first, then the tag names as plain strings
- * (code-unit order, not locale order, so every machine sorts alike). Negative when `a` is older than `b`.
- */
-function compareVersions(a, b) {
-    const byNumbers = compareReleaseNumbers(a, b);
-    if (byNumbers !== 0)
-        return byNumbers;
-    return a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0;
-}
-/**
- * The version as the action reports it (`version` and `previous-version` outputs, PR body, summary): the tag from its
- * numeric core on, i.e. without a name prefix and without the leading `v` / `v.`.
- *   `v1.81.9-stable` → `1.81.9-stable`, `v1.73.6-stable.patch.1` → `1.73.6-stable.patch.1`,
- *   `v.1.32.34-stable` → `1.32.34-stable`, `1.35.36` → `1.35.36`, `litellm_v1.65.4-dev_fix` → `1.65.4-dev_fix`.
- */
-function formatVersion(version) {
-    return version.tag.slice(version.start);
-}
-/**
- * Reads a version given as text by the user (`current-version`). `inputName` names the input in the error.
- * @throws Error naming the input when the text holds no version number.
- */
-function parseVersionInput(text, inputName) {
-    const trimmed = text.trim();
-    const version = parseVersion(trimmed);
-    if (!version) {
-        throw new Error(`${inputName} "${trimmed}" is not a version number: expected something like 1.81.9 or v1.81.9-stable`);
-    }
-    return version;
-}
-/**
- * Reads the fork's own version from a file's text (`version-file` + `version-pattern`): the first capture group of
- * the first match of `pattern`, compiled as a multiline regular expression (so `^` and `$` match at line ends, as
- * in the default `^version\s*=\s*"(.+)"` for pyproject.toml).
- * @param sourceName how to name the file in errors, e.g. `version-file "pyproject.toml" (branch main)`.
- * @throws Error naming `version-pattern` when the regex is invalid or has no capture group, and naming the file and
- *   the pattern when it does not match or the captured text is not a version.
- */
-function readVersionFromText(text, pattern, sourceName) {
-    let regex;
-    try {
-        regex = new RegExp(pattern, 'm');
-    }
-    catch (error) {
-        throw new Error(`version-pattern "${pattern}" is not a valid regular expression: ${error.message}`);
-    }
-    const match = regex.exec(text);
-    if (!match) {
-        throw new Error(`version-pattern "${pattern}" does not match anything in ${sourceName}: fix version-pattern or version-file`);
-    }
-    const captured = match[1];
-    if (captured === undefined) {
-        throw new Error(`version-pattern "${pattern}" has no capture group: wrap the version in parentheses, e.g. ^version\\s*=\\s*"(.+)"`);
-    }
-    const version = parseVersion(captured.trim());
-    if (!version) {
-        throw new Error(`version-pattern "${pattern}" captured "${captured}" in ${sourceName}, which is not a version number`);
-    }
-    return version;
-}
-
-;// CONCATENATED MODULE: ./src/releases.ts
-/**
- * Which upstream release to sync: channel rules over the tag names, version ordering, and a lazy walk that asks
- * GitHub as little as possible.
- *
- * Everything here is pure except {@link chooseRelease}, which talks to GitHub only through the injected
- * {@link ReleaseQueries} (implemented with Octokit in github.ts; faked in the tests). Each method of that interface is
- * one API request, so the walk calls them lazily, newest candidate first, and stops as soon as it can: a run with
- * nothing new costs `listTags` + `targetContains` (+ `peel` when the newest tag is annotated), whatever the number of
- * tags upstream.
- */
-
-
-// The version helpers are part of this module's API too (callers choosing releases need both).
-
-const silentLogger = { debug: () => undefined, warning: () => undefined };
-/**
- * Glob semantics, chosen for tag names rather than file paths:
- * - `*` matches any run of characters, `/` included (`bash: true` makes a single star a globstar), because a tag
- *   such as `release/v1.2.3-stable` is one name, not a path; `?` matches one character other than `/`;
- * - `dot: true`: a leading `.` is an ordinary character;
- * - `strictBrackets`: an unbalanced `[`, `(` or `{` is an error instead of a silent literal, so a typo in a pattern
- *   fails the run before any network call;
- * - `windows: false`: tag names never use backslashes as separators, whatever the runner's OS.
- */
-const GLOB_OPTIONS = { bash: true, dot: true, strictBrackets: true, windows: false };
-/**
- * Include globs match case-sensitively, like git and GitHub's prefix listing of refs (so `prefix` is exact).
- * Exclude globs match case-insensitively: `*nightly*` must also keep out `v2.0.0-NIGHTLY` and `*.rc*` `v2.0.0.RC1`;
- * excluding too much is the safe side.
- */
-const EXCLUDE_OPTIONS = { ...GLOB_OPTIONS, nocase: true };
-/** Characters that may start glob syntax: the literal prefix of a glob ends before the first of them. */
-const GLOB_SYNTAX = /[*?[\]{}()!+@\\]/;
-/**
- * Splits a `tag-pattern` / `exclude-pattern` input into globs: separated by commas and/or newlines, trimmed, empty
- * entries dropped, duplicates removed. Commas inside braces belong to the glob (`v{1,2}.*-stable` stays whole).
- */
-function parsePatternList(text) {
-    const globs = [];
-    let current = '';
-    let braceDepth = 0;
-    const flush = () => {
-        const glob = current.trim();
-        if (glob && !globs.includes(glob))
-            globs.push(glob);
-        current = '';
-    };
-    for (const char of text) {
-        if (char === '{')
-            braceDepth++;
-        else if (char === '}' && braceDepth > 0)
-            braceDepth--;
-        if (char === '\n' || char === '\r' || (char === ',' && braceDepth === 0))
-            flush();
-        else
-            current += char;
-    }
-    flush();
-    return globs;
-}
-/** The text of a glob before its first wildcard or other glob syntax. */
-function literalPrefix(glob) {
-    const index = glob.search(GLOB_SYNTAX);
-    return index === -1 ? glob : glob.slice(0, index);
-}
-/** Longest common string prefix of all the given strings. */
-function commonPrefix(strings) {
-    if (strings.length === 0)
-        return '';
-    let prefix = strings[0] ?? '';
-    for (const s of strings) {
-        let i = 0;
-        while (i < prefix.length && i < s.length && prefix[i] === s[i])
-            i++;
-        prefix = prefix.slice(0, i);
-    }
-    return prefix;
-}
-function compileGlobs(globs, inputName, options) {
-    return globs.map((glob) => {
-        if (glob.startsWith('!')) {
-            throw new Error(`${inputName}: "${glob}" starts with "!"; negated globs are not supported here, ` +
-                (inputName === 'tag-pattern'
-                    ? 'put the globs of tags to leave out in exclude-pattern instead'
-                    : 'list the tags to leave out as plain globs'));
-        }
-        if (/\s/.test(glob)) {
-            throw new Error(`${inputName}: "${glob}" contains whitespace, which no tag name can contain; separate globs with commas or newlines`);
-        }
-        try {
-            return picomatch_default()(glob, options);
-        }
-        catch (error) {
-            // picomatch suggests escaping with a backslash, which tag names cannot contain anyway: drop that hint.
-            const reason = error.message.replace(/\s+-\s+use .*$/, '');
-            throw new Error(`${inputName}: invalid glob "${glob}": ${reason}`);
-        }
-    });
-}
-/**
- * Compiles a channel from its globs (usually `parsePatternList(input)` for each input).
- * @throws Error naming `tag-pattern` or `exclude-pattern` for an empty include list or an invalid glob.
- */
-function compileChannel(patterns) {
-    const include = [...patterns.include];
-    const exclude = [...patterns.exclude];
-    if (include.length === 0) {
-        throw new Error('tag-pattern is empty: give at least one glob, e.g. "v*-stable, v*-stable.patch*"');
-    }
-    const included = compileGlobs(include, 'tag-pattern', GLOB_OPTIONS);
-    const excluded = compileGlobs(exclude, 'exclude-pattern', EXCLUDE_OPTIONS);
-    return {
-        include,
-        exclude,
-        prefix: commonPrefix(include.map(literalPrefix)),
-        matches: (tag) => included.some((isMatch) => isMatch(tag)) && !excluded.some((isMatch) => isMatch(tag))
-    };
-}
-/**
- * The channel's candidates, newest first (see version.ts for the order). Tags that match the channel but carry no
- * version number are skipped with a debug line. With `minVersion`, tags whose release number is the same or older
- * (`compareReleaseNumbers(version, minVersion) <= 0`) are dropped, so `current-version: 1.81.9` drops
- * `v1.81.9-stable` but keeps `v1.81.9-stable.patch.1`.
- */
-function selectCandidates(tags, channel, opts = {}) {
-    const log = opts.log ?? silentLogger;
-    const candidates = [];
-    for (const ref of tags) {
-        if (!channel.matches(ref.name))
-            continue;
-        const version = parseVersion(ref.name);
-        if (!version) {
-            log.debug(`tag "${ref.name}" matches tag-pattern but carries no version number; skipped`);
-            continue;
-        }
-        if (opts.minVersion && compareReleaseNumbers(version, opts.minVersion) <= 0)
-            continue;
-        candidates.push({ tag: ref.name, sha: ref.sha, type: ref.type, version });
-    }
-    return candidates.sort((a, b) => compareVersions(b.version, a.version));
-}
-// ---------------------------------------------------------------------------------------------------------------
-// min-release-age
-// ---------------------------------------------------------------------------------------------------------------
-const DURATION_UNITS = {
-    s: 1_000,
-    m: 60_000,
-    h: 3_600_000,
-    d: 86_400_000,
-    w: 604_800_000
-};
-const DURATION_WORDS = {
-    s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
-    m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm',
-    h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
-    d: 'd', day: 'd', days: 'd',
-    w: 'w', wk: 'w', wks: 'w', week: 'w', weeks: 'w'
-};
-/**
- * Parses a duration such as `2d`, `12h`, `90m`, `1w`, `30s`, `1.5d`, or a sum like `1d12h` / `1 day 12 hours`, to
- * milliseconds. `0` is zero. An empty or blank text is `undefined` (no wait).
- * @param inputName names the input in the error message.
- * @throws Error naming the input when the text is not a duration.
- */
-function parseDuration(text, inputName = 'min-release-age') {
-    const trimmed = text.trim();
-    if (trimmed === '')
-        return undefined;
-    if (/^0+$/.test(trimmed))
-        return 0;
-    const term = /(\d+(?:\.\d+)?)\s*([a-z]+)\s*/giy;
-    let total = 0;
-    let end = 0;
-    for (let match = term.exec(trimmed); match; match = term.exec(trimmed)) {
-        const unit = DURATION_WORDS[(match[2] ?? '').toLowerCase()];
-        if (!unit)
-            break;
-        total += Number(match[1]) * (DURATION_UNITS[unit] ?? 0);
-        end = term.lastIndex;
-    }
-    total = Math.round(total);
-    if (end !== trimmed.length || !Number.isSafeInteger(total)) {
-        throw new Error(`${inputName} "${trimmed}" is not a duration: use a number and a unit (s, m, h, d or w), e.g. 2d, 12h or 90m`);
-    }
-    return total;
-}
-/** A duration in the largest whole units, for messages: `2d`, `1d 12h`, `90m` → `1h 30m`. */
-function formatDuration(ms) {
-    const parts = [];
-    let rest = Math.round(ms / 1000) * 1000;
-    for (const unit of ['w', 'd', 'h', 'm', 's']) {
-        const size = DURATION_UNITS[unit] ?? 1;
-        const count = Math.floor(rest / size);
-        if (count > 0)
-            parts.push(`${count}${unit}`);
-        rest -= count * size;
-    }
-    return parts.length > 0 ? parts.join(' ') : '0s';
-}
-/** Memoises the two per-tag lookups the walk and the previous-version search share. */
-class TagLookups {
-    deps;
-    commits = new Map();
-    containment = new Map();
-    constructor(deps) {
-        this.deps = deps;
-    }
-    commitOf(candidate) {
-        if (candidate.type !== 'tag')
-            return Promise.resolve(candidate.sha);
-        let commit = this.commits.get(candidate.sha);
-        if (!commit) {
-            commit = this.deps.peel({ name: candidate.tag, sha: candidate.sha, type: candidate.type });
-            this.commits.set(candidate.sha, commit);
-        }
-        return commit;
-    }
-    async contains(candidate) {
-        const commit = await this.commitOf(candidate);
-        let contained = this.containment.get(commit);
-        if (!contained) {
-            contained = this.deps.targetContains(commit);
-            this.containment.set(commit, contained);
-        }
-        return contained;
-    }
-}
-function previousOf(candidate) {
-    return { version: candidate.version, text: candidate.version.text, tag: candidate.tag };
-}
-function lowerBound(minVersion) {
-    return minVersion ? { version: minVersion, text: minVersion.text } : undefined;
-}
-/**
- * The newest of `older` (newest first) that the target contains, assuming — like the walk — that once the target
- * contains a tag it contains the older ones too. A galloping search (probe 1st, 2nd, 4th, 8th… then bisect) finds it
- * in one probe when the fork is one release behind and in O(log n) probes when it never synced, instead of checking
- * every tag of a long channel.
- */
-async function newestContained(older, lookups) {
-    let notContained = -1;
-    let contained = -1;
-    for (let probe = 0, step = 1;; probe = Math.min(older.length - 1, probe + step), step *= 2) {
-        const candidate = older[probe];
-        if (!candidate)
-            return undefined;
-        if (await lookups.contains(candidate)) {
-            contained = probe;
-            break;
-        }
-        notContained = probe;
-        if (probe === older.length - 1)
-            return undefined;
-    }
-    while (contained - notContained > 1) {
-        const middle = (notContained + contained) >> 1;
-        const candidate = older[middle];
-        if (!candidate)
-            break;
-        if (await lookups.contains(candidate))
-            contained = middle;
-        else
-            notContained = middle;
-    }
-    return older[contained];
-}
-function releaseDate(release) {
-    const text = release.publishedAt ?? release.createdAt;
-    if (!text)
-        return undefined;
-    const date = new Date(text);
-    return Number.isNaN(date.getTime()) ? undefined : date;
-}
-function describePassedOver(passedOver) {
-    if (passedOver.length === 0)
-        return '';
-    return ` (passed over: ${passedOver.map((p) => p.detail).join('; ')})`;
-}
-function patternsText(channel) {
-    const exclude = channel.exclude.length > 0 ? ` minus exclude-pattern "${channel.exclude.join(', ')}"` : '';
-    return `tag-pattern "${channel.include.join(', ')}"${exclude}`;
-}
-/**
- * Chooses the upstream release to sync.
- *
- * Channel mode (no `tag`): lists the channel's tags with one `listTags(channel.prefix)`, orders the candidates by
- * version (newest first, only those above `minVersion`) and walks them:
- *  1. the tag's commit (`peel` for annotated tags only) is in the target (`targetContains`) → stop: everything older
- *     is older than what the fork has. `up-to-date`, or `waiting` if a newer tag only waits for its age;
- *  2. its sync PRs (`findSyncPulls`), the maintainers' decisions, come first:
- *     - one closed without merging (and none open) → `skipped`: the maintainers declined this release, so no older
- *       tag is proposed in its place; the next newer tag gets its own PR. Costs no release lookup, so a skipped
- *       release that stays the newest for days costs `listTags` + `targetContains` + `findSyncPulls` per run;
- *     - one merged although the target does not contain the tag (squash-merged, or the target rewritten) → treated
- *       as synced, with a warning: stop as in 1;
- *     - an open one → `sync` with `openPull` (update, never a duplicate), whatever its release state or age now: a
- *       release already under review is refreshed (a re-pointed tag included) rather than set aside;
- *  3. its release (`getRelease`) is a draft or a pre-release, or it has none and `requireRelease` is set → pass it
- *     over, look at the next older tag;
- *  4. it is younger than `minReleaseAgeMs` (release `published_at`, else `created_at`, else the commit's date via
- *     `commitDate`) → pass it over as `too-recent` and look at the next older tag. An older tag that is old enough
- *     and not yet in the target IS proposed (the fork makes progress instead of starving while upstream releases
- *     faster than the wait); the newer one supersedes its PR once it is old enough. When no older tag is eligible
- *     the decision is `waiting`, with the earliest `eligibleAt`;
- *  5. otherwise → `sync` (a new PR).
- * For `sync`, `previous` is then found among the older candidates by a galloping search (a few `targetContains`
- * calls, one when the fork is one release behind); otherwise it is what the walk met, else `minVersion`.
- *
- * Cost: nothing new (the newest candidate is in the target) = `listTags` + `targetContains` (+ `peel` if annotated).
- * Releases, PRs and commit dates are only looked up for tags the target does not contain.
- *
- * Explicit mode (`tag` set): the tag must exist upstream (else it throws `tag "X" not found in owner/name`); channel,
- * `minVersion`, release (draft, pre-release, `requireRelease`), age and closed-PR rules do not apply — the reason
- * mentions any of them that would have refused it. Contained → `up-to-date`; an open sync PR → `sync` with
- * `openPull`. One `listTags` call (the prefix common to the channel and the tag) serves both the lookup and the
- * previous-version search.
- */
-async function chooseRelease(deps, opts) {
-    const log = opts.log ?? silentLogger;
-    const lookups = new TagLookups(deps);
-    const explicitTag = opts.tag?.trim();
-    if (explicitTag)
-        return chooseExplicit(deps, lookups, explicitTag, opts, log);
-    const { channel } = opts;
-    const tags = await deps.listTags(channel.prefix);
-    const candidates = selectCandidates(tags, channel, { minVersion: opts.minVersion, log });
-    log.debug(`${tags.length} upstream tags listed under prefix "${channel.prefix}", ${candidates.length} candidates` +
-        (opts.minVersion ? ` newer than ${formatVersion(opts.minVersion)}` : ''));
-    if (candidates.length === 0) {
-        const inChannel = tags.some((ref) => channel.matches(ref.name) && parseVersion(ref.name));
-        if (!inChannel) {
-            log.warning(`no tag of ${opts.upstream} matches ${patternsText(channel)} (${tags.length} tags start with ` +
-                `"${channel.prefix}"); check tag-pattern`);
-        }
-        return {
-            kind: 'up-to-date',
-            previous: lowerBound(opts.minVersion),
-            passedOver: [],
-            explicit: false,
-            // Tags in the channel but no candidate: the lower bound dropped them all.
-            reason: inChannel && opts.minVersion
-                ? `no tag of ${opts.upstream} matching ${patternsText(channel)} is newer than ${formatVersion(opts.minVersion)}`
-                : `no tag of ${opts.upstream} matches ${patternsText(channel)}`
-        };
-    }
-    const now = opts.now ?? new Date();
-    const minAge = opts.minReleaseAgeMs ?? 0;
-    const passedOver = [];
-    const passOver = (candidate, why, detail, eligibleAt) => {
-        passedOver.push({ candidate, why, detail: `${candidate.tag}: ${detail}`, ...(eligibleAt ? { eligibleAt } : {}) });
-        log.debug(`passing over ${candidate.tag}: ${detail}`);
-    };
-    /** The decision when the walk ends without a tag to sync: waiting if something only waits, else up-to-date. */
-    const nothingToSync = async (previous, why) => {
-        const waiting = passedOver
-            .filter((p) => p.why === 'too-recent' && p.eligibleAt)
-            .sort((a, b) => (a.eligibleAt?.getTime() ?? 0) - (b.eligibleAt?.getTime() ?? 0))[0];
-        if (waiting?.eligibleAt) {
-            return {
-                kind: 'waiting',
-                candidate: waiting.candidate,
-                // Already peeled on the walk: the lookup is memoised, no request.
-                commitSha: await lookups.commitOf(waiting.candidate),
-                eligibleAt: waiting.eligibleAt,
-                previous,
-                passedOver,
-                explicit: false,
-                reason: `${waiting.candidate.tag} is younger than min-release-age ${formatDuration(minAge)}: eligible at ` +
-                    `${waiting.eligibleAt.toISOString()}; ${why}${describePassedOver(passedOver)}`
-            };
-        }
-        return { kind: 'up-to-date', previous, passedOver, explicit: false, reason: `${why}${describePassedOver(passedOver)}` };
-    };
-    for (const [index, candidate] of candidates.entries()) {
-        const commitSha = await lookups.commitOf(candidate);
-        if (await lookups.contains(candidate)) {
-            return nothingToSync(previousOf(candidate), `the target branch already contains ${candidate.tag}, the newest ${index === 0 ? '' : 'eligible '}tag of the channel`);
-        }
-        // Maintainer decisions first: they hold whatever the release looks like now, and a closed PR (a steady state
-        // that can last until the next release) is then reported without reading the release.
-        const pulls = await deps.findSyncPulls(candidate.tag);
-        const openPull = pulls.find((pull) => pull.state === 'open');
-        const mergedPull = pulls.find((pull) => pull.merged);
-        const closedPull = pulls.find((pull) => pull.state === 'closed' && !pull.merged);
-        if (!openPull && mergedPull) {
-            log.warning(`sync PR #${mergedPull.number} for ${candidate.tag} was merged, but the target branch does not contain the ` +
-                `tag's commit (squash-merged or rebased?): treating ${candidate.tag} as synced. Merge sync PRs with a merge ` +
-                'commit, or later syncs will conflict');
-            return nothingToSync(previousOf(candidate), `${candidate.tag} was synced by the merged PR #${mergedPull.number} (${mergedPull.url})`);
-        }
-        if (!openPull && closedPull) {
-            return {
-                kind: 'skipped',
-                candidate,
-                commitSha,
-                skippedPull: closedPull,
-                skippedPullUrl: closedPull.url,
-                previous: lowerBound(opts.minVersion),
-                passedOver,
-                explicit: false,
-                reason: `sync PR #${closedPull.number} for ${candidate.tag} was closed without merging (${closedPull.url}): this ` +
-                    `release is skipped and the next newer tag will get its own PR${describePassedOver(passedOver)}`
-            };
-        }
-        const release = await deps.getRelease(candidate.tag);
-        const releaseField = release ? { release } : {};
-        if (openPull) {
-            // Already under review: refresh it (a re-pointed tag included) whatever its release state or age now; those
-            // rules gate opening a PR, and proposing an older tag beside an open newer one would only confuse reviewers.
-            return {
-                kind: 'sync',
-                candidate,
-                commitSha,
-                ...releaseField,
-                openPull,
-                previous: await findPrevious(candidates.slice(index + 1), lookups, opts.minVersion),
-                passedOver,
-                explicit: false,
-                reason: `${candidate.tag} is the newest eligible tag not in the target branch; its sync PR #${openPull.number} is open and will be updated${describePassedOver(passedOver)}`
-            };
-        }
-        if (release?.draft) {
-            passOver(candidate, 'draft', 'its release is a draft');
-            continue;
-        }
-        if (release?.prerelease) {
-            passOver(candidate, 'prerelease', 'its release is a pre-release');
-            continue;
-        }
-        if (!release && opts.requireRelease) {
-            passOver(candidate, 'no-release', 'it has no release and require-release is true');
-            continue;
-        }
-        if (minAge > 0) {
-            const since = (release && releaseDate(release)) ?? (await deps.commitDate(commitSha));
-            const eligibleAt = new Date(since.getTime() + minAge);
-            if (eligibleAt.getTime() > now.getTime()) {
-                const what = release ? 'released' : 'committed';
-                passOver(candidate, 'too-recent', `${what} ${since.toISOString()}, eligible at ${eligibleAt.toISOString()}`, eligibleAt);
-                continue;
-            }
-        }
-        return {
-            kind: 'sync',
-            candidate,
-            commitSha,
-            ...releaseField,
-            previous: await findPrevious(candidates.slice(index + 1), lookups, opts.minVersion),
-            passedOver,
-            explicit: false,
-            reason: `${candidate.tag} is the newest eligible tag not in the target branch${describePassedOver(passedOver)}`
-        };
-    }
-    return nothingToSync(lowerBound(opts.minVersion), `no tag of ${opts.upstream} matching ${patternsText(channel)} is eligible to sync`);
-}
-async function findPrevious(older, lookups, minVersion) {
-    const contained = await newestContained(older, lookups);
-    return contained ? previousOf(contained) : lowerBound(minVersion);
-}
-async function chooseExplicit(deps, lookups, tag, opts, log) {
-    // One listing serves both the tag lookup and the previous-version search among the channel's tags.
-    const tags = await deps.listTags(commonPrefix([opts.channel.prefix, tag]));
-    const ref = tags.find((t) => t.name === tag);
-    if (!ref) {
-        throw new Error(`tag "${tag}" not found in ${opts.upstream}: check the tag input (tag names are case-sensitive)`);
-    }
-    const version = parseVersion(tag);
-    if (!version)
-        log.debug(`tag "${tag}" carries no version number; syncing it anyway because the tag input names it`);
-    const candidate = { tag, sha: ref.sha, type: ref.type, version: version ?? unversioned(tag) };
-    const commitSha = await lookups.commitOf(candidate);
-    if (await lookups.contains(candidate)) {
-        return {
-            kind: 'up-to-date',
-            candidate,
-            commitSha,
-            previous: previousOf(candidate),
-            passedOver: [],
-            explicit: true,
-            reason: `the target branch already contains ${tag}`
-        };
-    }
-    const overridden = [];
-    if (!opts.channel.matches(tag))
-        overridden.push(`it does not match ${patternsText(opts.channel)}`);
-    if (version && opts.minVersion && compareReleaseNumbers(version, opts.minVersion) <= 0) {
-        overridden.push(`it is not newer than ${formatVersion(opts.minVersion)}`);
-    }
-    const release = await deps.getRelease(tag);
-    if (release?.draft)
-        overridden.push('its release is a draft');
-    else if (release?.prerelease)
-        overridden.push('its release is a pre-release');
-    else if (!release && opts.requireRelease)
-        overridden.push('it has no release and require-release is true');
-    const pulls = await deps.findSyncPulls(tag);
-    const openPull = pulls.find((pull) => pull.state === 'open');
-    const closedPull = pulls.find((pull) => pull.state === 'closed' && !pull.merged);
-    if (!openPull && closedPull)
-        overridden.push(`its sync PR #${closedPull.number} was closed without merging`);
-    let previous = lowerBound(opts.minVersion);
-    if (version) {
-        const older = selectCandidates(tags, opts.channel, { minVersion: opts.minVersion }).filter((c) => c.tag !== tag && compareVersions(c.version, version) < 0);
-        previous = await findPrevious(older, lookups, opts.minVersion);
-    }
-    const override = overridden.length > 0 ? ` (synced although ${overridden.join(', ')})` : '';
-    return {
-        kind: 'sync',
-        candidate,
-        commitSha,
-        ...(release ? { release } : {}),
-        ...(openPull ? { openPull } : {}),
-        previous,
-        passedOver: [],
-        explicit: true,
-        reason: `the tag input asks for ${tag}${openPull ? `; its sync PR #${openPull.number} is open and will be updated` : ''}${override}`
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/inputs.ts
 /**
  * The action's inputs and runner environment, read and validated once, before any network call. Everything after
@@ -58767,6 +58800,43 @@ async function pushSyncBranch(git, options) {
     throw new GitError(args.slice(0, 1).concat(options.remoteUrl), result.exitCode === 0 ? 1 : result.exitCode, details, result.stdout);
 }
 
+;// CONCATENATED MODULE: ./src/mirror.ts
+function remoteSha(lsRemoteOutput) {
+    const line = lsRemoteOutput.split('\n').find((entry) => entry.trim() !== '');
+    return line?.split('\t')[0];
+}
+/**
+ * Fast-forwards `mirrorBranch` in the fork to upstream's `upstreamBranch`. The mirror's own history is fetched first
+ * (commits and trees only), so the upstream fetch that follows transfers just the new commits, which the push needs.
+ */
+async function updateMirror(git, req) {
+    const mirrorRef = `refs/heads/${req.mirrorBranch}`;
+    const mirrorSha = remoteSha(await git.output(['ls-remote', '--', req.forkUrl, mirrorRef]));
+    if (mirrorSha) {
+        await git.exec(['fetch', '--quiet', '--no-tags', '--filter=blob:none', req.forkUrl, `+${mirrorRef}:refs/upstream-sync/mirror/fork`]);
+    }
+    const fetchArgs = ['fetch', '--quiet', '--no-tags', ...(req.dryRun ? ['--filter=blob:none'] : [])];
+    await git.exec([...fetchArgs, req.upstreamUrl, `+refs/heads/${req.upstreamBranch}:refs/upstream-sync/mirror/upstream`]);
+    const upstreamSha = await git.output(['rev-parse', 'refs/upstream-sync/mirror/upstream']);
+    if (mirrorSha === upstreamSha)
+        return { status: 'up-to-date', sha: upstreamSha };
+    if (mirrorSha && !(await git.isAncestor(mirrorSha, upstreamSha))) {
+        return { status: 'diverged', sha: upstreamSha, mirrorSha };
+    }
+    if (req.dryRun)
+        return { status: 'dry-run', sha: upstreamSha };
+    // The lease makes this a compare-and-swap: a push to the mirror in between is never overwritten.
+    await git.exec([
+        'push',
+        '--quiet',
+        '--no-verify',
+        `--force-with-lease=${mirrorRef}:${mirrorSha ?? ''}`,
+        req.forkUrl,
+        `${upstreamSha}:${mirrorRef}`
+    ]);
+    return { status: mirrorSha ? 'updated' : 'created', sha: upstreamSha };
+}
+
 ;// CONCATENATED MODULE: ./src/notify.ts
 /**
  * Notifications about a sync run: a Slack incoming webhook (Block Kit) and a generic JSON webhook, with the same event
@@ -59200,41 +59270,114 @@ function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-;// CONCATENATED MODULE: ./src/mirror.ts
-function remoteSha(lsRemoteOutput) {
-    const line = lsRemoteOutput.split('\n').find((entry) => entry.trim() !== '');
-    return line?.split('\t')[0];
-}
+;// CONCATENATED MODULE: ./src/outputs.ts
 /**
- * Fast-forwards `mirrorBranch` in the fork to upstream's `upstreamBranch`. The mirror's own history is fetched first
- * (commits and trees only), so the upstream fetch that follows transfers just the new commits, which the push needs.
+ * What a run reports once it knows its outcome: the step outputs, the job summary, a warning annotation per
+ * conflicted file, the report file and the Slack / webhook notification. Rendering lives in report.ts and notify.ts;
+ * this module decides what to say where.
  */
-async function updateMirror(git, req) {
-    const mirrorRef = `refs/heads/${req.mirrorBranch}`;
-    const mirrorSha = remoteSha(await git.output(['ls-remote', '--', req.forkUrl, mirrorRef]));
-    if (mirrorSha) {
-        await git.exec(['fetch', '--quiet', '--no-tags', '--filter=blob:none', req.forkUrl, `+${mirrorRef}:refs/upstream-sync/mirror/fork`]);
+
+
+
+
+
+/** The action's outputs, as action.yml documents them; every one is set, empty when it does not apply. */
+function setOutputs(outcome) {
+    const candidate = outcome.decision.candidate;
+    setOutput('result', outcome.result);
+    setOutput('tag', candidate?.tag ?? '');
+    setOutput('version', candidate?.version.text ?? '');
+    setOutput('previous-version', outcome.decision.previous?.text ?? '');
+    setOutput('branch', outcome.syncBranch ?? '');
+    setOutput('pr-number', outcome.pull ? String(outcome.pull.number) : '');
+    setOutput('pr-url', outcome.pull?.url ?? outcome.decision.skippedPullUrl ?? '');
+    setOutput('merge-status', outcome.merge?.status ?? '');
+    setOutput('conflicts', JSON.stringify(outcome.merge?.conflicts.map((conflict) => conflict.path) ?? []));
+    setOutput('auto-resolved', JSON.stringify(outcome.merge?.autoResolved.map((conflict) => conflict.path) ?? []));
+    setOutput('report-file', outcome.reportFile ?? '');
+}
+/** The full report (no list cut) beside the run's other files in RUNNER_TEMP, for upload as an artifact. */
+async function writeReport(inputs, tag, view) {
+    const file = external_node_path_default().join(inputs.runnerTemp, `upstream-sync-report-${tag.replace(/[^A-Za-z0-9._-]/g, '_')}.md`);
+    await external_node_fs_namespaceObject.promises.writeFile(file, renderReportFile(view));
+    return file;
+}
+/** Sets the outputs, writes the summary and annotations, and notifies, for a run that reached its end. */
+async function reportOutcome(inputs, outcome, target, log) {
+    setOutputs(outcome);
+    const merge = outcome.merge;
+    for (const conflict of merge?.conflicts ?? []) {
+        core_warning(`${conflict.kind} conflict (${conflict.resolution}${conflict.note ? `: ${conflict.note}` : ''})`, {
+            title: 'upstream-sync conflict',
+            file: conflict.path
+        });
     }
-    const fetchArgs = ['fetch', '--quiet', '--no-tags', ...(req.dryRun ? ['--filter=blob:none'] : [])];
-    await git.exec([...fetchArgs, req.upstreamUrl, `+refs/heads/${req.upstreamBranch}:refs/upstream-sync/mirror/upstream`]);
-    const upstreamSha = await git.output(['rev-parse', 'refs/upstream-sync/mirror/upstream']);
-    if (mirrorSha === upstreamSha)
-        return { status: 'up-to-date', sha: upstreamSha };
-    if (mirrorSha && !(await git.isAncestor(mirrorSha, upstreamSha))) {
-        return { status: 'diverged', sha: upstreamSha, mirrorSha };
+    await summary
+        .addRaw(renderSummary({
+        view: outcome.view,
+        result: outcome.result,
+        message: outcome.message,
+        upstream: `${inputs.upstream.owner}/${inputs.upstream.repo}`,
+        target,
+        tag: outcome.decision.candidate?.tag,
+        previousVersion: outcome.decision.previous?.text,
+        version: outcome.decision.candidate?.version.text,
+        prUrl: outcome.pull?.url ?? outcome.decision.skippedPullUrl,
+        prNumber: outcome.pull?.number
+    }))
+        .write();
+    info(outcome.message);
+    const event = outcome.result === 'created'
+        ? 'pr-created'
+        : outcome.result === 'updated'
+            ? outcome.changed === false
+                ? 'pr-waiting'
+                : 'pr-updated'
+            : outcome.result === 'skipped'
+                ? 'skipped'
+                : outcome.result === 'dry-run'
+                    ? 'pr-created'
+                    : undefined;
+    if (event) {
+        await notifyEvent(inputs, log, {
+            name: event,
+            targetBranch: target,
+            releaseUrl: outcome.view?.releaseUrl || undefined,
+            prCreatedAt: outcome.pull?.createdAt,
+            tag: outcome.decision.candidate?.tag,
+            version: outcome.decision.candidate?.version.text,
+            previousVersion: outcome.decision.previous?.text,
+            prUrl: outcome.pull?.url ?? outcome.decision.skippedPullUrl,
+            prNumber: outcome.pull?.number,
+            mergeStatus: merge?.status,
+            conflicts: merge?.conflicts.length,
+            autoResolved: merge?.autoResolved.length,
+            // The PR events carry their own headline; a reason is what skipped runs need.
+            ...(event === 'skipped' ? { reason: outcome.message } : {})
+        });
     }
-    if (req.dryRun)
-        return { status: 'dry-run', sha: upstreamSha };
-    // The lease makes this a compare-and-swap: a push to the mirror in between is never overwritten.
-    await git.exec([
-        'push',
-        '--quiet',
-        '--no-verify',
-        `--force-with-lease=${mirrorRef}:${mirrorSha ?? ''}`,
-        req.forkUrl,
-        `${upstreamSha}:${mirrorRef}`
-    ]);
-    return { status: mirrorSha ? 'updated' : 'created', sha: upstreamSha };
+}
+/** Sends `event` to the configured Slack and webhook URLs (a no-op when none is set; never throws). */
+async function notifyEvent(inputs, log, event) {
+    if (!inputs.slackWebhookUrl && !inputs.webhookUrl)
+        return;
+    await notify({
+        ...event,
+        upstream: `${inputs.upstream.owner}/${inputs.upstream.repo}`,
+        fork: `${inputs.fork.owner}/${inputs.fork.repo}`,
+        runUrl: inputs.runUrl,
+        dryRun: inputs.dryRun
+    }, { slackWebhookUrl: inputs.slackWebhookUrl, webhookUrl: inputs.webhookUrl }, log);
+}
+/** The end of a failed run: the one clear message as the step's failure, in the summary, and to the notification URLs. */
+async function reportFailure(inputs, message, log) {
+    setFailed(message);
+    await summary
+        .addRaw(`### ❌ upstream-sync failed\n\n${message.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))}\n`)
+        .write()
+        .catch(() => undefined);
+    if (inputs)
+        await notifyEvent(inputs, log, { name: 'failed', reason: message });
 }
 
 ;// CONCATENATED MODULE: ./src/publish.ts
@@ -59447,39 +59590,6 @@ async function step(name, work) {
 function main_repoUrl(inputs, repo) {
     return `${inputs.serverUrl}/${repo.owner}/${repo.repo}.git`;
 }
-/** The fork's policy: the config file in the target branch (missing = defaults) combined with inline inputs. */
-async function loadPolicy(api, inputs, target) {
-    const origin = `config file ${inputs.configFile} (branch ${target})`;
-    const text = await api.readForkFile(inputs.configFile, target);
-    if (text === undefined)
-        core_debug(`No ${inputs.configFile} in ${target}: using defaults and inputs.`);
-    const policy = resolvePolicy(text === undefined ? undefined : parseConfigFile(text, origin), inputs, origin);
-    let template;
-    if (policy.template?.kind === 'inline')
-        template = policy.template.text;
-    if (policy.template?.kind === 'file') {
-        template = await api.readForkFile(policy.template.path, target);
-        if (template === undefined) {
-            throw new Error(`${policy.template.origin}: template file ${policy.template.path} not found in branch ${target}.`);
-        }
-    }
-    if (template !== undefined) {
-        for (const warning of validateTemplate(template, policy.template?.origin ?? 'template'))
-            core_warning(warning);
-    }
-    return { policy, ...(template !== undefined ? { template } : {}) };
-}
-/** The fork's own version as a lower bound: `current-version`, else `version-file` + `version-pattern`. */
-async function main_lowerBound(api, inputs, target) {
-    if (inputs.currentVersion)
-        return inputs.currentVersion;
-    if (!inputs.versionFile)
-        return undefined;
-    const text = await api.readForkFile(inputs.versionFile, target);
-    if (text === undefined)
-        throw new Error(`version-file ${inputs.versionFile} not found in branch ${target}. Fix 'version-file' or remove it.`);
-    return readVersionFromText(text, inputs.versionPattern, inputs.versionFile);
-}
 function labelPlan(inputs, merge) {
     const autoResolved = merge.status === 'clean' && merge.autoResolved.length > 0;
     const status = merge.status === 'clean' ? [inputs.cleanLabel, ...(autoResolved ? [inputs.autoResolvedLabel] : [])] : [inputs.conflictLabel];
@@ -59499,20 +59609,6 @@ function labelPlan(inputs, merge) {
             { name: inputs.autoResolvedLabel, color: 'fbca04', description: 'Conflicts resolved by the fork rules; check the listed files' }
         ]
     };
-}
-function setOutputs(outcome) {
-    const candidate = outcome.decision.candidate;
-    setOutput('result', outcome.result);
-    setOutput('tag', candidate?.tag ?? '');
-    setOutput('version', candidate?.version.text ?? '');
-    setOutput('previous-version', outcome.decision.previous?.text ?? '');
-    setOutput('branch', outcome.syncBranch ?? '');
-    setOutput('pr-number', outcome.pull ? String(outcome.pull.number) : '');
-    setOutput('pr-url', outcome.pull?.url ?? outcome.decision.skippedPullUrl ?? '');
-    setOutput('merge-status', outcome.merge?.status ?? '');
-    setOutput('conflicts', JSON.stringify(outcome.merge?.conflicts.map((conflict) => conflict.path) ?? []));
-    setOutput('auto-resolved', JSON.stringify(outcome.merge?.autoResolved.map((conflict) => conflict.path) ?? []));
-    setOutput('report-file', outcome.reportFile ?? '');
 }
 /**
  * The run's own bare repository under RUNNER_TEMP, created on first use (a run with nothing new needs none) and
@@ -59659,25 +59755,18 @@ async function run() {
         if (inputs.mirrorBranch === target)
             throw new Error(`Input 'mirror-branch' (${target}) must differ from the target branch.`);
         const context = { inputs, api, target, work };
-        const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, settings, target));
-        const decision = await chooseUpstreamRelease(context, await main_lowerBound(api, inputs, target));
+        const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, settings, target, (warning) => core_warning(warning)));
+        const decision = await chooseUpstreamRelease(context, await loadLowerBound(api, inputs, target));
         const outcome = decision.kind === 'sync' && decision.candidate
             ? await syncRelease(context, { ...decision, candidate: decision.candidate }, policy, template)
             : // `waiting` (min-release-age) is reported as skipped: this run syncs nothing, and the message says until when.
                 { result: decision.kind === 'up-to-date' ? 'up-to-date' : 'skipped', decision, message: decision.reason };
         if (inputs.mirrorBranch)
             await maintainMirror(inputs, api, await work.get());
-        await finish(inputs, outcome, target);
+        await reportOutcome(inputs, outcome, target, main_log);
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        setFailed(message);
-        await summary
-            .addRaw(`### ❌ upstream-sync failed\n\n${message.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))}\n`)
-            .write()
-            .catch(() => undefined);
-        if (inputs)
-            await notifyEvent(inputs, { name: 'failed', reason: message });
+        await reportFailure(inputs, error instanceof Error ? error.message : String(error), main_log);
     }
     finally {
         await work?.dispose();
@@ -59742,77 +59831,6 @@ async function maintainMirror(inputs, api, git) {
             core_warning(`Mirror branch ${mirrorBranch} not updated: ${error instanceof Error ? error.message : String(error)}`);
         }
     });
-}
-/** The full report (no list cut) beside the run's other files in RUNNER_TEMP, for upload as an artifact. */
-async function writeReport(inputs, tag, view) {
-    const file = external_node_path_default().join(inputs.runnerTemp, `upstream-sync-report-${tag.replace(/[^A-Za-z0-9._-]/g, '_')}.md`);
-    await external_node_fs_namespaceObject.promises.writeFile(file, renderReportFile(view));
-    return file;
-}
-async function finish(inputs, outcome, target) {
-    setOutputs(outcome);
-    const merge = outcome.merge;
-    for (const conflict of merge?.conflicts ?? []) {
-        core_warning(`${conflict.kind} conflict (${conflict.resolution}${conflict.note ? `: ${conflict.note}` : ''})`, {
-            title: 'upstream-sync conflict',
-            file: conflict.path
-        });
-    }
-    await summary
-        .addRaw(renderSummary({
-        view: outcome.view,
-        result: outcome.result,
-        message: outcome.message,
-        upstream: `${inputs.upstream.owner}/${inputs.upstream.repo}`,
-        target,
-        tag: outcome.decision.candidate?.tag,
-        previousVersion: outcome.decision.previous?.text,
-        version: outcome.decision.candidate?.version.text,
-        prUrl: outcome.pull?.url ?? outcome.decision.skippedPullUrl,
-        prNumber: outcome.pull?.number
-    }))
-        .write();
-    info(outcome.message);
-    const event = outcome.result === 'created'
-        ? 'pr-created'
-        : outcome.result === 'updated'
-            ? outcome.changed === false
-                ? 'pr-waiting'
-                : 'pr-updated'
-            : outcome.result === 'skipped'
-                ? 'skipped'
-                : outcome.result === 'dry-run'
-                    ? 'pr-created'
-                    : undefined;
-    if (event) {
-        await notifyEvent(inputs, {
-            name: event,
-            targetBranch: target,
-            releaseUrl: outcome.view?.releaseUrl || undefined,
-            prCreatedAt: outcome.pull?.createdAt,
-            tag: outcome.decision.candidate?.tag,
-            version: outcome.decision.candidate?.version.text,
-            previousVersion: outcome.decision.previous?.text,
-            prUrl: outcome.pull?.url ?? outcome.decision.skippedPullUrl,
-            prNumber: outcome.pull?.number,
-            mergeStatus: merge?.status,
-            conflicts: merge?.conflicts.length,
-            autoResolved: merge?.autoResolved.length,
-            // The PR events carry their own headline; a reason is what skipped runs need.
-            ...(event === 'skipped' ? { reason: outcome.message } : {})
-        });
-    }
-}
-async function notifyEvent(inputs, event) {
-    if (!inputs.slackWebhookUrl && !inputs.webhookUrl)
-        return;
-    await notify({
-        ...event,
-        upstream: `${inputs.upstream.owner}/${inputs.upstream.repo}`,
-        fork: `${inputs.fork.owner}/${inputs.fork.repo}`,
-        runUrl: inputs.runUrl,
-        dryRun: inputs.dryRun
-    }, { slackWebhookUrl: inputs.slackWebhookUrl, webhookUrl: inputs.webhookUrl }, main_log);
 }
 
 

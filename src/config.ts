@@ -7,7 +7,10 @@ import picomatch from 'picomatch'
 import { parse as parseYaml, YAMLParseError } from 'yaml'
 import { z } from 'zod'
 import { InputError } from './errors.js'
+import type { GitHubApi } from './github.js'
 import type { ActionInputs } from './inputs.js'
+import { readVersionFromText, type Version } from './releases.js'
+import { validateTemplate } from './report.js'
 import type { PathRule } from './types.js'
 
 /** Where the PR template comes from: Mustache text given inline, or a file in the target branch. */
@@ -142,4 +145,37 @@ export function resolvePolicy(file: ConfigFile | undefined, inputs: ActionInputs
     checklist: inputs.checklist ?? file?.checklist ?? DEFAULT_CHECKLIST,
     autoResolve: inputs.autoResolve ?? file?.['auto-resolve'] ?? false
   }
+}
+
+/** The fork's policy: the config file in the target branch (missing = defaults) combined with inline inputs. */
+export async function loadPolicy(
+  api: GitHubApi,
+  inputs: ActionInputs,
+  target: string,
+  warn: (message: string) => void
+): Promise<{ policy: SyncPolicy; template?: string }> {
+  const origin = `config file ${inputs.configFile} (branch ${target})`
+  const text = await api.readForkFile(inputs.configFile, target)
+  const policy = resolvePolicy(text === undefined ? undefined : parseConfigFile(text, origin), inputs, origin)
+  let template: string | undefined
+  if (policy.template?.kind === 'inline') template = policy.template.text
+  if (policy.template?.kind === 'file') {
+    template = await api.readForkFile(policy.template.path, target)
+    if (template === undefined) {
+      throw new InputError(`${policy.template.origin}: template file ${policy.template.path} not found in branch ${target}.`)
+    }
+  }
+  if (template !== undefined) {
+    for (const warning of validateTemplate(template, policy.template?.origin ?? 'template')) warn(warning)
+  }
+  return { policy, ...(template !== undefined ? { template } : {}) }
+}
+
+/** The fork's own version as a lower bound: `current-version`, else `version-file` + `version-pattern`. */
+export async function loadLowerBound(api: GitHubApi, inputs: ActionInputs, target: string): Promise<Version | undefined> {
+  if (inputs.currentVersion) return inputs.currentVersion
+  if (!inputs.versionFile) return undefined
+  const text = await api.readForkFile(inputs.versionFile, target)
+  if (text === undefined) throw new InputError(`version-file ${inputs.versionFile} not found in branch ${target}. Fix 'version-file' or remove it.`)
+  return readVersionFromText(text, inputs.versionPattern, inputs.versionFile)
 }

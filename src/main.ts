@@ -5,28 +5,17 @@
 import * as core from '@actions/core'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { parseConfigFile, resolvePolicy, type SyncPolicy } from './config.js'
+import { loadLowerBound, loadPolicy, type SyncPolicy } from './config.js'
 import { Git } from './git.js'
 import { createClient, GitHubApi, writeIntervalFromEnv, type PullInfo } from './github.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { prepareRepository, mergeTag } from './merge.js'
-import { notify, type SyncEvent } from './notify.js'
 import { updateMirror } from './mirror.js'
+import { reportFailure, reportOutcome, writeReport, type Outcome } from './outputs.js'
 import { publishSync, supersedeOlder, type LabelPlan } from './publish.js'
-import { chooseRelease, compareVersions, parseVersion, readVersionFromText, type Candidate, type ReleaseDecision, type Version } from './releases.js'
-import {
-  buildReportView,
-  renderDryRunPreview,
-  renderPrBody,
-  renderReportFile,
-  renderSummary,
-  renderTitle,
-  validateTemplate,
-  type ReportView
-} from './report.js'
+import { chooseRelease, compareVersions, parseVersion, type Candidate, type ReleaseDecision, type Version } from './releases.js'
+import { buildReportView, renderDryRunPreview, renderPrBody, renderTitle } from './report.js'
 import type { MergeResult } from './types.js'
-
-export type RunResult = 'created' | 'updated' | 'up-to-date' | 'skipped' | 'dry-run'
 
 const log = {
   debug: (message: string) => core.debug(message),
@@ -52,35 +41,6 @@ function repoUrl(inputs: ActionInputs, repo: { owner: string; repo: string }): s
   return `${inputs.serverUrl}/${repo.owner}/${repo.repo}.git`
 }
 
-/** The fork's policy: the config file in the target branch (missing = defaults) combined with inline inputs. */
-async function loadPolicy(api: GitHubApi, inputs: ActionInputs, target: string): Promise<{ policy: SyncPolicy; template?: string }> {
-  const origin = `config file ${inputs.configFile} (branch ${target})`
-  const text = await api.readForkFile(inputs.configFile, target)
-  if (text === undefined) core.debug(`No ${inputs.configFile} in ${target}: using defaults and inputs.`)
-  const policy = resolvePolicy(text === undefined ? undefined : parseConfigFile(text, origin), inputs, origin)
-  let template: string | undefined
-  if (policy.template?.kind === 'inline') template = policy.template.text
-  if (policy.template?.kind === 'file') {
-    template = await api.readForkFile(policy.template.path, target)
-    if (template === undefined) {
-      throw new Error(`${policy.template.origin}: template file ${policy.template.path} not found in branch ${target}.`)
-    }
-  }
-  if (template !== undefined) {
-    for (const warning of validateTemplate(template, policy.template?.origin ?? 'template')) core.warning(warning)
-  }
-  return { policy, ...(template !== undefined ? { template } : {}) }
-}
-
-/** The fork's own version as a lower bound: `current-version`, else `version-file` + `version-pattern`. */
-async function lowerBound(api: GitHubApi, inputs: ActionInputs, target: string): Promise<Version | undefined> {
-  if (inputs.currentVersion) return inputs.currentVersion
-  if (!inputs.versionFile) return undefined
-  const text = await api.readForkFile(inputs.versionFile, target)
-  if (text === undefined) throw new Error(`version-file ${inputs.versionFile} not found in branch ${target}. Fix 'version-file' or remove it.`)
-  return readVersionFromText(text, inputs.versionPattern, inputs.versionFile)
-}
-
 function labelPlan(inputs: ActionInputs, merge: MergeResult): LabelPlan {
   const autoResolved = merge.status === 'clean' && merge.autoResolved.length > 0
   const status = merge.status === 'clean' ? [inputs.cleanLabel, ...(autoResolved ? [inputs.autoResolvedLabel] : [])] : [inputs.conflictLabel]
@@ -100,34 +60,6 @@ function labelPlan(inputs: ActionInputs, merge: MergeResult): LabelPlan {
       { name: inputs.autoResolvedLabel, color: 'fbca04', description: 'Conflicts resolved by the fork rules; check the listed files' }
     ]
   }
-}
-
-interface Outcome {
-  result: RunResult
-  decision: ReleaseDecision<PullInfo>
-  syncBranch?: string
-  merge?: MergeResult
-  pull?: PullInfo
-  view?: ReportView
-  reportFile?: string
-  message: string
-  /** False when an existing PR was left exactly as it was (nothing pushed, body and labels unchanged). */
-  changed?: boolean
-}
-
-function setOutputs(outcome: Outcome): void {
-  const candidate = outcome.decision.candidate
-  core.setOutput('result', outcome.result)
-  core.setOutput('tag', candidate?.tag ?? '')
-  core.setOutput('version', candidate?.version.text ?? '')
-  core.setOutput('previous-version', outcome.decision.previous?.text ?? '')
-  core.setOutput('branch', outcome.syncBranch ?? '')
-  core.setOutput('pr-number', outcome.pull ? String(outcome.pull.number) : '')
-  core.setOutput('pr-url', outcome.pull?.url ?? outcome.decision.skippedPullUrl ?? '')
-  core.setOutput('merge-status', outcome.merge?.status ?? '')
-  core.setOutput('conflicts', JSON.stringify(outcome.merge?.conflicts.map((conflict) => conflict.path) ?? []))
-  core.setOutput('auto-resolved', JSON.stringify(outcome.merge?.autoResolved.map((conflict) => conflict.path) ?? []))
-  core.setOutput('report-file', outcome.reportFile ?? '')
 }
 
 /**
@@ -307,23 +239,17 @@ export async function run(): Promise<void> {
     if (inputs.mirrorBranch === target) throw new Error(`Input 'mirror-branch' (${target}) must differ from the target branch.`)
     const context: RunContext = { inputs, api, target, work }
 
-    const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, settings, target))
-    const decision = await chooseUpstreamRelease(context, await lowerBound(api, inputs, target))
+    const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, settings, target, (warning) => core.warning(warning)))
+    const decision = await chooseUpstreamRelease(context, await loadLowerBound(api, inputs, target))
     const outcome: Outcome =
       decision.kind === 'sync' && decision.candidate
         ? await syncRelease(context, { ...decision, candidate: decision.candidate }, policy, template)
         : // `waiting` (min-release-age) is reported as skipped: this run syncs nothing, and the message says until when.
           { result: decision.kind === 'up-to-date' ? 'up-to-date' : 'skipped', decision, message: decision.reason }
     if (inputs.mirrorBranch) await maintainMirror(inputs, api, await work.get())
-    await finish(inputs, outcome, target)
+    await reportOutcome(inputs, outcome, target, log)
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
-    core.setFailed(message)
-    await core.summary
-      .addRaw(`### ❌ upstream-sync failed\n\n${message.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))}\n`)
-      .write()
-      .catch(() => undefined)
-    if (inputs) await notifyEvent(inputs, { name: 'failed', reason: message })
+    await reportFailure(inputs, error instanceof Error ? error.message : String(error), log)
   } finally {
     await work?.dispose()
     core.debug(`timings: ${timings.map((t) => `${t.step}=${t.ms}ms`).join(', ')}`)
@@ -389,82 +315,3 @@ async function maintainMirror(inputs: ActionInputs, api: GitHubApi, git: Git): P
   })
 }
 
-/** The full report (no list cut) beside the run's other files in RUNNER_TEMP, for upload as an artifact. */
-async function writeReport(inputs: ActionInputs, tag: string, view: ReportView): Promise<string> {
-  const file = path.join(inputs.runnerTemp, `upstream-sync-report-${tag.replace(/[^A-Za-z0-9._-]/g, '_')}.md`)
-  await fs.writeFile(file, renderReportFile(view))
-  return file
-}
-
-async function finish(inputs: ActionInputs, outcome: Outcome, target: string): Promise<void> {
-  setOutputs(outcome)
-  const merge = outcome.merge
-  for (const conflict of merge?.conflicts ?? []) {
-    core.warning(`${conflict.kind} conflict (${conflict.resolution}${conflict.note ? `: ${conflict.note}` : ''})`, {
-      title: 'upstream-sync conflict',
-      file: conflict.path
-    })
-  }
-  await core.summary
-    .addRaw(
-      renderSummary({
-        view: outcome.view,
-        result: outcome.result,
-        message: outcome.message,
-        upstream: `${inputs.upstream.owner}/${inputs.upstream.repo}`,
-        target,
-        tag: outcome.decision.candidate?.tag,
-        previousVersion: outcome.decision.previous?.text,
-        version: outcome.decision.candidate?.version.text,
-        prUrl: outcome.pull?.url ?? outcome.decision.skippedPullUrl,
-        prNumber: outcome.pull?.number
-      })
-    )
-    .write()
-  core.info(outcome.message)
-  const event: SyncEvent['name'] | undefined =
-    outcome.result === 'created'
-      ? 'pr-created'
-      : outcome.result === 'updated'
-        ? outcome.changed === false
-          ? 'pr-waiting'
-          : 'pr-updated'
-        : outcome.result === 'skipped'
-          ? 'skipped'
-          : outcome.result === 'dry-run'
-            ? 'pr-created'
-            : undefined
-  if (event) {
-    await notifyEvent(inputs, {
-      name: event,
-      targetBranch: target,
-      releaseUrl: outcome.view?.releaseUrl || undefined,
-      prCreatedAt: outcome.pull?.createdAt,
-      tag: outcome.decision.candidate?.tag,
-      version: outcome.decision.candidate?.version.text,
-      previousVersion: outcome.decision.previous?.text,
-      prUrl: outcome.pull?.url ?? outcome.decision.skippedPullUrl,
-      prNumber: outcome.pull?.number,
-      mergeStatus: merge?.status,
-      conflicts: merge?.conflicts.length,
-      autoResolved: merge?.autoResolved.length,
-      // The PR events carry their own headline; a reason is what skipped runs need.
-      ...(event === 'skipped' ? { reason: outcome.message } : {})
-    })
-  }
-}
-
-async function notifyEvent(inputs: ActionInputs, event: Omit<SyncEvent, 'upstream' | 'fork' | 'runUrl'>): Promise<void> {
-  if (!inputs.slackWebhookUrl && !inputs.webhookUrl) return
-  await notify(
-    {
-      ...event,
-      upstream: `${inputs.upstream.owner}/${inputs.upstream.repo}`,
-      fork: `${inputs.fork.owner}/${inputs.fork.repo}`,
-      runUrl: inputs.runUrl,
-      dryRun: inputs.dryRun
-    } as SyncEvent,
-    { slackWebhookUrl: inputs.slackWebhookUrl, webhookUrl: inputs.webhookUrl },
-    log
-  )
-}
