@@ -51663,7 +51663,8 @@ async function loadPolicy(api, inputs, target, warn) {
         }
     }
     if (template !== undefined) {
-        for (const warning of validateTemplate(template, policy.template?.origin ?? 'template'))
+        const source = policy.template?.kind === 'file' ? `${policy.template.origin} (file ${policy.template.path})` : (policy.template?.origin ?? 'template');
+        for (const warning of validateTemplate(template, source))
             warn(warning);
     }
     return { policy, ...(template !== undefined ? { template } : {}) };
@@ -57210,6 +57211,10 @@ function permissionFor(method, url) {
         return 'contents: write';
     return 'contents: read';
 }
+/** GitHub's sentence without its final period, so the advice that follows it does not start after "..". */
+function withoutFinalPeriod(text) {
+    return text.replace(/\.\s*$/, '');
+}
 /**
  * Turns a request error into a GitHubError that names the fix. `action` says what was being done ("open the sync
  * PR"), so the message reads as a sentence.
@@ -57232,10 +57237,10 @@ function explain(error, action) {
         return new GitHubError(`Could not ${action}: the GitHub API rate limit for this token is exhausted; it resets at ${when}. The next scheduled run will continue, or use a token with its own quota (a GitHub App token).`, error.status);
     }
     if (error.status === 403 && /not permitted to create or approve pull requests/i.test(text)) {
-        return new GitHubError(`Could not ${action}: ${text}. Enable it in the fork's Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve pull requests" (or in the organization's settings), or pass a PAT or GitHub App token as 'github-token'.`, 403);
+        return new GitHubError(`Could not ${action}: ${withoutFinalPeriod(text)}. Enable it in the fork's Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve pull requests" (or in the organization's settings), or pass a PAT or GitHub App token as 'github-token'.`, 403);
     }
     if (error.status === 403 && /resource not accessible by (integration|personal access token)/i.test(text)) {
-        return new GitHubError(`Could not ${action}: ${text}. The token lacks the '${permissionFor(method, url)}' permission: add it under \`permissions:\` in the workflow (the example workflow uses contents: write and pull-requests: write), or grant it to the PAT/App.`, 403);
+        return new GitHubError(`Could not ${action}: ${withoutFinalPeriod(text)}. The token lacks the '${permissionFor(method, url)}' permission: add it under \`permissions:\` in the workflow (the example workflow uses contents: write and pull-requests: write), or grant it to the PAT/App.`, 403);
     }
     if (error.status === 403 && /secondary rate limit/i.test(text)) {
         return new GitHubError(`Could not ${action}: GitHub's secondary rate limit persisted after retries (${text}). Re-run later.`, 403);
@@ -59404,7 +59409,13 @@ async function updateBranch(req) {
         if (current === req.merge.headSha)
             return { kind: 'ready', pushed: false };
         if (current !== undefined) {
-            const owner = await classifySyncBranch(req.git, { branchSha: current, tag: req.tag, tagSha: req.merge.tagSha, targetSha: req.merge.targetSha });
+            const owner = await classifySyncBranch(req.git, {
+                branchSha: current,
+                tag: req.tag,
+                tagSha: req.merge.tagSha,
+                targetSha: req.merge.targetSha,
+                ...(req.upstreamShas ? { upstreamShas: req.upstreamShas } : {})
+            });
             if (owner === 'human')
                 return { kind: 'human', sha: current };
             if (await isEquivalent(req.git, current, req.merge))
@@ -59685,6 +59696,9 @@ async function syncRelease(context, decision, policy, template) {
         author: inputs.author
     }));
     const openPull = decision.openPull;
+    // The body records the upstream commit it was made from: the only witness when upstream re-cuts a tag.
+    const recorded = openPull ? readSyncMarker(openPull.body) : undefined;
+    const recordedCommit = recorded?.tag === candidate.tag ? recorded.commit : undefined;
     const view = buildReportView({
         upstream: inputs.upstream,
         fork: inputs.fork,
@@ -59700,7 +59714,7 @@ async function syncRelease(context, decision, policy, template) {
         runUrl: inputs.runUrl,
         checklist: policy.checklist,
         dryRun: inputs.dryRun,
-        refreshedFrom: await tagMovedSince(git, fetched.syncBranchSha, merge, openPull)
+        refreshedFrom: await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit)
     });
     const title = renderTitle(view);
     const body = keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(view, template));
@@ -59711,7 +59725,22 @@ async function syncRelease(context, decision, policy, template) {
         info(renderDryRunPreview(title, [...plan.always, ...plan.status], body));
         return { ...shared, result: 'dry-run', message: `Dry run: would ${openPull ? 'update' : 'open'} the PR for ${candidate.tag}.` };
     }
-    const published = await step('Publish the sync branch and PR', () => publishSync({ api, git, log: main_log, forkUrl, targetBranch: target, syncBranch, tag: candidate.tag, merge, branchSha: fetched.syncBranchSha, openPull, title, body, labels: plan }));
+    const published = await step('Publish the sync branch and PR', () => publishSync({
+        api,
+        git,
+        log: main_log,
+        forkUrl,
+        targetBranch: target,
+        syncBranch,
+        tag: candidate.tag,
+        merge,
+        branchSha: fetched.syncBranchSha,
+        upstreamShas: recordedCommit ? [recordedCommit] : [],
+        openPull,
+        title,
+        body,
+        labels: plan
+    }));
     const pull = published.pull;
     if (pull && inputs.supersede && published.result !== 'up-to-date') {
         await step('Supersede older sync PRs', () => supersedeOlder({
@@ -59777,9 +59806,11 @@ async function run() {
  * When the open PR's branch was made from another commit of the same tag, the tag was moved upstream: the refreshed
  * PR says so.
  */
-async function tagMovedSince(git, branchSha, merge, pull) {
+async function tagMovedSince(git, branchSha, merge, pull, recordedCommit) {
     if (!pull || !branchSha)
         return undefined;
+    if (recordedCommit)
+        return recordedCommit === merge.tagSha ? undefined : { oldSha: recordedCommit, newSha: merge.tagSha };
     const parents = (await git.output(['rev-list', '--parents', '-n', '1', branchSha])).split(' ').slice(1);
     const previousTagSha = parents.length === 2 ? parents[1] : branchSha;
     if (!previousTagSha || previousTagSha === merge.tagSha)

@@ -166,7 +166,8 @@ export async function loadPolicy(
     }
   }
   if (template !== undefined) {
-    for (const warning of validateTemplate(template, policy.template?.origin ?? 'template')) warn(warning)
+    const source = policy.template?.kind === 'file' ? `${policy.template.origin} (file ${policy.template.path})` : (policy.template?.origin ?? 'template')
+    for (const warning of validateTemplate(template, source)) warn(warning)
   }
   return { policy, ...(template !== undefined ? { template } : {}) }
 }

@@ -14,7 +14,7 @@ import { updateMirror } from './mirror.js'
 import { reportFailure, reportOutcome, writeReport, type Outcome } from './outputs.js'
 import { publishSync, supersedeOlder, type LabelPlan } from './publish.js'
 import { chooseRelease, compareVersions, parseVersion, type Candidate, type ReleaseDecision, type Version } from './releases.js'
-import { buildReportView, renderDryRunPreview, renderPrBody, renderTitle } from './report.js'
+import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle } from './report.js'
 import type { MergeResult } from './types.js'
 
 const log = {
@@ -162,6 +162,9 @@ async function syncRelease(
   )
 
   const openPull = decision.openPull
+  // The body records the upstream commit it was made from: the only witness when upstream re-cuts a tag.
+  const recorded = openPull ? readSyncMarker(openPull.body) : undefined
+  const recordedCommit = recorded?.tag === candidate.tag ? recorded.commit : undefined
   const view = buildReportView({
     upstream: inputs.upstream,
     fork: inputs.fork,
@@ -177,7 +180,7 @@ async function syncRelease(
     runUrl: inputs.runUrl,
     checklist: policy.checklist,
     dryRun: inputs.dryRun,
-    refreshedFrom: await tagMovedSince(git, fetched.syncBranchSha, merge, openPull)
+    refreshedFrom: await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit)
   })
   const title = renderTitle(view)
   const body = keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(view, template))
@@ -191,7 +194,22 @@ async function syncRelease(
   }
 
   const published = await step('Publish the sync branch and PR', () =>
-    publishSync({ api, git, log, forkUrl, targetBranch: target, syncBranch, tag: candidate.tag, merge, branchSha: fetched.syncBranchSha, openPull, title, body, labels: plan })
+    publishSync({
+      api,
+      git,
+      log,
+      forkUrl,
+      targetBranch: target,
+      syncBranch,
+      tag: candidate.tag,
+      merge,
+      branchSha: fetched.syncBranchSha,
+      upstreamShas: recordedCommit ? [recordedCommit] : [],
+      openPull,
+      title,
+      body,
+      labels: plan
+    })
   )
   const pull = published.pull
   if (pull && inputs.supersede && published.result !== 'up-to-date') {
@@ -260,8 +278,9 @@ export async function run(): Promise<void> {
  * When the open PR's branch was made from another commit of the same tag, the tag was moved upstream: the refreshed
  * PR says so.
  */
-async function tagMovedSince(git: Git, branchSha: string | undefined, merge: MergeResult, pull: PullInfo | undefined) {
+async function tagMovedSince(git: Git, branchSha: string | undefined, merge: MergeResult, pull: PullInfo | undefined, recordedCommit?: string) {
   if (!pull || !branchSha) return undefined
+  if (recordedCommit) return recordedCommit === merge.tagSha ? undefined : { oldSha: recordedCommit, newSha: merge.tagSha }
   const parents = (await git.output(['rev-list', '--parents', '-n', '1', branchSha])).split(' ').slice(1)
   const previousTagSha = parents.length === 2 ? parents[1] : branchSha
   if (!previousTagSha || previousTagSha === merge.tagSha) return undefined

@@ -8,9 +8,9 @@
  *    maintainer's push in between is never overwritten; we re-read and decide again instead.
  * 4. One PR per tag: a 422 "already exists" from a concurrent run turns into an update of that PR.
  */
-import type { Git } from './git.js'
+import { GitError, type Git } from './git.js'
 import type { GitHubApi, LabelSpec, Logger, PullInfo } from './github.js'
-import { classifySyncBranch, fetchBranches, pushSyncBranch } from './merge.js'
+import { classifySyncBranch, fetchBranches, pushSyncBranch, type PushResult } from './merge.js'
 import type { MergeResult } from './types.js'
 
 export interface LabelPlan {
@@ -27,6 +27,11 @@ export interface LabelPlan {
 export interface PublishRequest {
   api: GitHubApi
   git: Git
+  /**
+   * Upstream commits the sync branch may stand on as the action's own work besides the tag's current commit: the commit
+   * the open PR recorded, so a tag upstream re-cut onto another commit still counts as ours and gets refreshed.
+   */
+  upstreamShas?: readonly string[]
   log: Logger
   forkUrl: string
   targetBranch: string
@@ -67,24 +72,93 @@ async function updateBranch(req: PublishRequest): Promise<BranchState> {
   for (let attempt = 1; attempt <= MAX_BRANCH_ATTEMPTS; attempt++) {
     if (current === req.merge.headSha) return { kind: 'ready', pushed: false }
     if (current !== undefined) {
-      const owner = await classifySyncBranch(req.git, { branchSha: current, tag: req.tag, tagSha: req.merge.tagSha, targetSha: req.merge.targetSha })
+      const owner = await classifySyncBranch(req.git, {
+        branchSha: current,
+        tag: req.tag,
+        tagSha: req.merge.tagSha,
+        targetSha: req.merge.targetSha,
+        ...(req.upstreamShas ? { upstreamShas: req.upstreamShas } : {})
+      })
       if (owner === 'human') return { kind: 'human', sha: current }
       if (await isEquivalent(req.git, current, req.merge)) return { kind: 'ready', pushed: false }
     }
-    const push = await pushSyncBranch(req.git, {
-      remoteUrl: req.forkUrl,
-      branch: req.syncBranch,
-      sha: req.merge.headSha,
-      expectedOldSha: current ?? null
-    })
+    const push = await pushOrRecheck(req, current)
     if (push.status !== 'rejected-stale') return { kind: 'ready', pushed: push.status === 'pushed' }
     req.log.info(`The sync branch ${req.syncBranch} changed while this run worked (a concurrent run or a push); reading it again.`)
-    const fetched = await fetchBranches(req.git, req.forkUrl, [req.syncBranch])
-    current = fetched[req.syncBranch]
+    current = 'head' in push ? push.head : (await fetchBranches(req.git, req.forkUrl, [req.syncBranch]))[req.syncBranch]
   }
   throw new Error(
     `The sync branch ${req.syncBranch} kept changing under this run (${MAX_BRANCH_ATTEMPTS} attempts); another run is probably updating it. Nothing was overwritten; the next run will pick it up.`
   )
+}
+
+/**
+ * Pushes the merge result with a lease on `current`. A refused push is not always worded as a lost race: when a
+ * concurrent run creates the branch between our read and our push, the server's own ref lock fails ("failed to
+ * update ref", "cannot lock ref ... reference already exists"). So on any push error the branch is read again: if it
+ * moved, it was a race (the caller decides again from the new head); if not, the error is real and is explained.
+ */
+async function pushOrRecheck(req: PublishRequest, current: string | undefined): Promise<PushResult | { status: 'rejected-stale'; head: string | undefined }> {
+  try {
+    return await pushSyncBranch(req.git, { remoteUrl: req.forkUrl, branch: req.syncBranch, sha: req.merge.headSha, expectedOldSha: current ?? null })
+  } catch (error) {
+    let head: string | undefined
+    try {
+      head = (await fetchBranches(req.git, req.forkUrl, [req.syncBranch]))[req.syncBranch]
+    } catch {
+      throw explainPushError(error, req)
+    }
+    if (head !== current) return { status: 'rejected-stale', head }
+    throw explainPushError(error, req)
+  }
+}
+
+/** The first line of git's output that says what the server refused, for quoting in a message. */
+function gitReason(text: string, pattern: RegExp): string {
+  return (
+    text
+      .split('\n')
+      .map((line) => line.replace(/^remote:\s*/, '').trim())
+      .find((line) => pattern.test(line)) ?? ''
+  )
+}
+
+/**
+ * Turns a refused push into a message that says what to change. GitHub's refusals arrive as git output, not API
+ * errors, so they are recognised by their wording: the workflow-file rule (which no `permissions:` can lift for
+ * GITHUB_TOKEN), a token without `contents: write`, a rejected token, and branch protection on the sync branches.
+ */
+export function explainPushError(error: unknown, req: Pick<PublishRequest, 'syncBranch' | 'tag'>): Error {
+  if (!(error instanceof GitError)) return error instanceof Error ? error : new Error(String(error))
+  const text = `${error.stderr}\n${error.stdout}`
+  const where = `Could not push the sync branch ${req.syncBranch}`
+  const workflow = /refusing to allow an? (.+?) to create or update workflow `([^`]+)`[^)\n]*/i.exec(text)
+  if (workflow) {
+    return new Error(
+      `${where}: upstream ${req.tag} changes the workflow file ${workflow[2]}, and GitHub refuses workflow changes from this token (${workflow[1]}). ` +
+        "A workflow's GITHUB_TOKEN can never push changes under .github/workflows/, whatever its permissions. " +
+        "Pass another token as 'github-token': a GitHub App token with the 'Workflows: read and write' permission, or a fine-grained PAT with 'Workflows: read and write' (a classic PAT needs the 'workflow' scope). " +
+        `Nothing was pushed. GitHub said: ${workflow[0]}`
+    )
+  }
+  if (/GH006|GH013|protected branch|repository rule violations/i.test(text)) {
+    return new Error(
+      `${where}: a branch protection rule or ruleset of the fork covers it. Exempt the sync branches (the 'branch-prefix' pattern) from the rule, or let the token's actor bypass it. ` +
+        `Nothing was pushed. GitHub said: ${gitReason(text, /GH006|GH013|protected branch|rule violations/i)}`
+    )
+  }
+  if (/\b403\b|Permission to .* denied|permission denied/i.test(text)) {
+    return new Error(
+      `${where}: the token may not push to this repository (HTTP 403). It needs the 'contents: write' permission: add it under \`permissions:\` in the workflow (the example workflow uses contents: write and pull-requests: write), or grant it to the PAT/App. ` +
+        `GitHub said: ${gitReason(text, /403|denied/i)}`
+    )
+  }
+  if (/\b401\b|Authentication failed|could not read Username|Invalid username or password/i.test(text)) {
+    return new Error(
+      `${where}: GitHub rejected the token for git (authentication failed). Check the 'github-token' input: the secret may be expired, revoked or empty.`
+    )
+  }
+  return error
 }
 
 /** A concurrent run's merge of the same target and tag commits is as good as ours: keep it rather than churn. */
@@ -111,7 +185,15 @@ export async function publishSync(req: PublishRequest): Promise<PublishOutcome> 
   if (pull) {
     await req.api.updatePull(pull, { title: req.title, body: req.body })
   } else {
-    const opened = await req.api.createPull({ head: req.syncBranch, base: req.targetBranch, title: req.title, body: req.body })
+    let opened: Awaited<ReturnType<GitHubApi['createPull']>>
+    try {
+      opened = await req.api.createPull({ head: req.syncBranch, base: req.targetBranch, title: req.title, body: req.body })
+    } catch (error) {
+      // The branch is in place (pushed now or earlier): say so, so nobody cleans it up by hand. The next run finds
+      // it equivalent to its own merge, pushes nothing and opens the PR.
+      const message = error instanceof Error ? error.message : String(error)
+      throw new Error(`${message.replace(/\.?\s*$/, '.')} The sync branch ${req.syncBranch} is in place; the next run opens the pull request for it.`, { cause: error })
+    }
     pull = opened.pull
     if (opened.created) {
       result = 'created'
