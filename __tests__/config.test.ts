@@ -83,6 +83,10 @@ describe('resolvePolicy with inline inputs', () => {
     expect(policy.rules).toEqual([{ paths: ['Dockerfile'], resolution: 'ours' }])
   })
 
+  it('lists the keys a rule allows when an inline rule has an unknown one', () => {
+    expect(() => parseRulesInput('- paths: x\n  resolution: ours\n  owner: me\n')).toThrow("Input 'rules': [0]: unknown key 'owner' (allowed: paths, resolution, note)")
+  })
+
   it('names the rules input in its errors', () => {
     expect(() => parseRulesInput('- paths: x\n  resolution: nope\n')).toThrow("Input 'rules': [0].resolution")
   })

@@ -492,7 +492,9 @@ describe('mergeTag: change summary without fetching blobs', () => {
     const real = await prepare(s, { fetchUpstreamBlobs: true, name: 'real.git' })
     const count = (args: string[]): number => runGit(s.work.dir, ['rev-list', '--objects', ...args]).stdout.split('\n').filter(Boolean).length
 
-    const forkHistory = count(['--filter=blob:none', s.target])
+    const forkCommits = count(['--filter=tree:0', s.target])
+    // The trees the merge reads: the target's and the merge base's (the one boundary commit here), with subtrees.
+    const mergeTrees = count(['--filter=blob:none', '--no-walk', s.target, s.baseSha]) - 2
     const newUpstreamNoBlobs = count(['--filter=blob:none', s.tag, `^${s.target}`]) // includes the annotated tag object
     const newUpstreamWithBlobs = count([s.tag, `^${s.target}`])
     console.log(
@@ -501,17 +503,21 @@ describe('mergeTag: change summary without fetching blobs', () => {
         `${newUpstreamWithBlobs} with\n` +
         [...dry.logs, ...real.logs].join('\n')
     )
-    expect(dry.prepared.transfer.fork.objects).toBe(forkHistory)
-    // The server's walk is path-based: the renamed folder's tree (pkg/, identical to the old lib/) is sent again.
-    // Nothing else: no history before the merge base.
+    // Commits only from the fork's history, then exactly the trees the merge reads: no other commit's trees.
+    expect(dry.prepared.transfer.fork.objects).toBe(forkCommits)
+    expect(dry.prepared.transfer.trees.objects).toBe(mergeTrees)
+    // Upstream's new commits, then their trees asked for by id: each with its whole hierarchy (no haves, so no thin
+    // pack), which may repeat subtrees the merge base already has. Nothing else: no history before the merge base.
+    const newCommits = runGit(s.work.dir, ['rev-list', s.tag, `^${s.target}`]).stdout.split('\n').filter(Boolean)
+    const newCommitsWithTrees = count(['--filter=blob:none', '--no-walk', ...newCommits]) + 1 // + the annotated tag object
     expect(dry.prepared.transfer.upstream.objects).toBeGreaterThanOrEqual(newUpstreamNoBlobs)
-    expect(dry.prepared.transfer.upstream.objects).toBeLessThanOrEqual(newUpstreamNoBlobs + 1)
+    expect(dry.prepared.transfer.upstream.objects).toBeLessThanOrEqual(newCommitsWithTrees)
     // A run that pushes also gets exactly the new blobs (the moved file's blob is the fork's already).
     expect(real.prepared.transfer.upstream.objects).toBe(dry.prepared.transfer.upstream.objects + (newUpstreamWithBlobs - newUpstreamNoBlobs))
     const untouched = runGit(s.work.dir, ['rev-parse', `${s.baseSha}:data/untouched.csv`]).stdout.trim()
     for (const gitDir of [dry.gitDir, real.gitDir]) expect(missingObjects(gitDir, [s.targetSha, s.tagSha])).toContain(untouched)
     expect(missingObjects(real.gitDir, [s.tagSha, `^${s.targetSha}`])).toEqual([])
-    expect(dry.logs.some((line) => line.startsWith('fetch fork main (blob:none)'))).toBe(true)
+    expect(dry.logs.some((line) => line.startsWith('fetch fork main (commits only)'))).toBe(true)
   })
 
   it('fetches a missing blob lazily from whichever remote has it', async () => {

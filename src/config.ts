@@ -67,7 +67,8 @@ function describeIssues(error: z.ZodError): string {
 }
 
 function allowedKeysAt(where: string): string {
-  return /^rules\[\d+\]$/.test(where) ? 'paths, resolution, note' : 'rules, template, checklist, auto-resolve'
+  // A rule of the config file is at `rules[2]`; one of the inline `rules` input (a bare list) at `[2]`.
+  return /^(rules)?\[\d+\]$/.test(where) ? 'paths, resolution, note' : 'rules, template, checklist, auto-resolve'
 }
 
 function parseYamlText(text: string, origin: string): unknown {

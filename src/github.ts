@@ -66,6 +66,11 @@ function permissionFor(method: string, url: string): string {
   return 'contents: read'
 }
 
+/** GitHub's sentence without its final period, so the advice that follows it does not start after "..". */
+function withoutFinalPeriod(text: string): string {
+  return text.replace(/\.\s*$/, '')
+}
+
 /**
  * Turns a request error into a GitHubError that names the fix. `action` says what was being done ("open the sync
  * PR"), so the message reads as a sentence.
@@ -93,13 +98,13 @@ export function explain(error: unknown, action: string): Error {
   }
   if (error.status === 403 && /not permitted to create or approve pull requests/i.test(text)) {
     return new GitHubError(
-      `Could not ${action}: ${text}. Enable it in the fork's Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve pull requests" (or in the organization's settings), or pass a PAT or GitHub App token as 'github-token'.`,
+      `Could not ${action}: ${withoutFinalPeriod(text)}. Enable it in the fork's Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve pull requests" (or in the organization's settings), or pass a PAT or GitHub App token as 'github-token'.`,
       403
     )
   }
   if (error.status === 403 && /resource not accessible by (integration|personal access token)/i.test(text)) {
     return new GitHubError(
-      `Could not ${action}: ${text}. The token lacks the '${permissionFor(method, url)}' permission: add it under \`permissions:\` in the workflow (the example workflow uses contents: write and pull-requests: write), or grant it to the PAT/App.`,
+      `Could not ${action}: ${withoutFinalPeriod(text)}. The token lacks the '${permissionFor(method, url)}' permission: add it under \`permissions:\` in the workflow (the example workflow uses contents: write and pull-requests: write), or grant it to the PAT/App.`,
       403
     )
   }
@@ -116,7 +121,8 @@ export interface ClientOptions {
   /**
    * Minimum spacing of write requests. GitHub asks integrations to wait a second between content-creating requests
    * (secondary rate limits), which is the default; a GitHub Enterprise Server without such limits, or the local
-   * stand-in, may lower it with UPSTREAM_SYNC_WRITE_INTERVAL_MS.
+   * stand-in, may lower it with UPSTREAM_SYNC_WRITE_INTERVAL_MS. Writes that trigger notifications (a new PR, a
+   * comment) are spaced three times as much.
    */
   writeIntervalMs?: number
 }
@@ -133,27 +139,32 @@ export function writeIntervalFromEnv(env: Record<string, string | undefined> = p
  * and for 409/422 it could do a write twice.
  */
 export function createClient({ token, apiUrl, log, writeIntervalMs = 1000 }: ClientOptions): Octokit {
-  return getOctokit(
+  const octokit = getOctokit(
     token,
     {
       baseUrl: apiUrl,
       userAgent: 'upstream-sync-action',
       log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.debug(m), error: (m: string) => log.debug(m) },
-      retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
-      request: { retries: 3 },
+      // `retries` belongs here, in the plugin's own options. Given as `request: { retries }` it would be copied into
+      // every request, and the plugin retries any failed request that carries a retry count, whatever its status:
+      // a 404 would be asked four times and a 422 or 409 write repeated.
+      retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451], retries: 3 },
       throttle: {
         write: new Bottleneck.Group({ id: 'upstream-sync-write', maxConcurrent: 1, minTime: writeIntervalMs }),
+        // Writes that notify people (opening a PR, commenting) get the plugin's three-fold spacing, scaled with the
+        // write interval: 3 s on GitHub as Octokit does by default, none where the interval is lowered (the stand-in).
+        notifications: new Bottleneck.Group({ id: 'upstream-sync-notifications', maxConcurrent: 1, minTime: writeIntervalMs * 3 }),
         onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
           // Waiting for the primary limit to reset can take up to an hour: only wait when it is short.
           if (retryCount < 1 && retryAfter <= 60) {
-            log.warning(`GitHub API rate limit hit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`)
+            log.warning(`GitHub API rate limit hit on ${describeRequest(options)}; retrying in ${retryAfter}s.`)
             return true
           }
           return false
         },
         onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
           if (retryCount < 3 && retryAfter <= 120) {
-            log.warning(`GitHub secondary rate limit on ${options.method} ${options.url}; waiting ${retryAfter}s as GitHub asks.`)
+            log.warning(`GitHub secondary rate limit on ${describeRequest(options)}; waiting ${retryAfter}s as GitHub asks.`)
             return true
           }
           return false
@@ -163,6 +174,23 @@ export function createClient({ token, apiUrl, log, writeIntervalMs = 1000 }: Cli
     retry,
     throttling
   )
+  // Octokit hands every request the client's default `request` object itself, not a copy, and the retry and
+  // throttling plugins count attempts in it (`request.retryCount`). Shared, one failed request (even a 404 that is
+  // never retried) raised the count for all later ones, so the first retry of a 500 waited 4 s instead of 1 s and
+  // the back-off kept growing over a run. A copy per request keeps each request's count its own.
+  octokit.hook.before('request', (options) => {
+    options.request = { ...options.request }
+  })
+  return octokit
+}
+
+/** `POST /repos/carto/fork/pulls` from a request's route template and parameters, for log lines. */
+function describeRequest(options: { method: string; url: string } & Record<string, unknown>): string {
+  const url = options.url.replace(/\{(\w+)\}/g, (whole: string, name: string) => {
+    const value = options[name]
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : whole
+  })
+  return `${options.method} ${url}`
 }
 
 export interface PullInfo {
