@@ -830,9 +830,11 @@ export async function pushSyncBranch(git: Git, options: PushOptions): Promise<Pu
     'push',
     '--porcelain',
     '--no-verify',
-    // A thin pack would delta new blobs against the fork's old versions, which this partial repository lacks:
-    // git would first download every one of them (measured: 1,985 blobs for a release changing 2,000 files). A
-    // full pack uploads the new blobs whole and downloads nothing.
+    // A thin pack would delta new blobs against the fork's old versions, which this partial repository lacks, so
+    // git would first download them (measured: 1,985 blobs for a release changing 2,000 files). Git honours
+    // --no-thin over ssh and file://, but its HTTP transport always pushes thin packs: there the old versions of
+    // the changed files are downloaded in one batch (4.5 MB on the 30,000-commit benchmark, where the thin pack
+    // halves the upload).
     '--no-thin',
     `--force-with-lease=${ref}:${options.expectedOldSha ?? ''}`,
     options.remoteUrl,

@@ -3,7 +3,7 @@
  * Each API request costs a handful of git processes at most, never one per ref or per commit, so an upstream with
  * thousands of tags and tens of thousands of commits stays fast.
  */
-import { spawn } from 'node:child_process'
+import { spawnCollect } from '../support/spawn.js'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 
@@ -86,17 +86,7 @@ export class BareRepo {
   run(args: string[], options: { input?: string | Buffer; env?: Record<string, string> } = {}): Promise<GitRun> {
     const extra: Record<string, string> = { ...options.env }
     if (this.alternates.length > 0) extra.GIT_ALTERNATE_OBJECT_DIRECTORIES = this.alternates.join(path.delimiter)
-    return new Promise((resolve, reject) => {
-      const child = spawn('git', ['--git-dir', this.gitDir, ...args], { env: cleanGitEnv(extra), stdio: ['pipe', 'pipe', 'pipe'] })
-      const out: Buffer[] = []
-      const err: Buffer[] = []
-      child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
-      child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
-      child.on('error', reject)
-      child.on('close', (code) => resolve({ code: code ?? 128, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }))
-      child.stdin.on('error', () => undefined)
-      child.stdin.end(options.input ?? '')
-    })
+    return spawnCollect('git', ['--git-dir', this.gitDir, ...args], { env: cleanGitEnv(extra), input: options.input })
   }
 
   /** Stdout of a command that must succeed (a failure here is a stand-in bug or a broken repository: 500). */

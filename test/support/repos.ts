@@ -3,7 +3,7 @@
  * (ROOT/OWNER/NAME.git), written with git plumbing (`git fast-import`), so no work tree is ever checked out and a
  * history of hundreds of commits takes one process.
  */
-import { spawn } from 'node:child_process'
+import { spawnCollect } from './spawn.js'
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -76,18 +76,8 @@ export async function git(repoDir: string, args: string[], options: GitOptions =
 
 /** Like git() but never throws: exit code, stdout and stderr. */
 export function gitRaw(repoDir: string, args: string[], options: GitOptions = {}): Promise<{ code: number; stdout: Buffer; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const fullArgs = repoDir ? ['--git-dir', repoDir, ...args] : args
-    const child = spawn('git', fullArgs, { env: gitEnv(options.env), cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code: code ?? 128, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }))
-    child.stdin.on('error', () => undefined)
-    child.stdin.end(options.input ?? '')
-  })
+  const fullArgs = repoDir ? ['--git-dir', repoDir, ...args] : args
+  return spawnCollect('git', fullArgs, { env: gitEnv(options.env), cwd: options.cwd, input: options.input })
 }
 
 /** Where the stand-in serves `owner/name` from. */

@@ -8,7 +8,8 @@ import path from 'node:path'
 import { BareRepo, locateRepo, readParent, type RepoLocation } from '../git.js'
 import { notFound, parseJson, readBody } from '../http.js'
 import type { RepoFacts, Urls } from '../shapes.js'
-import type { RepoState, StandInState } from '../state.js'
+import type { IssueRecord, PullRecord, RepoState, StandInState } from '../state.js'
+import { isoNow } from '../http.js'
 
 export interface ServerContext {
   root: string
@@ -161,4 +162,29 @@ export function created(body: unknown): ApiResult {
 
 export function noContent(): ApiResult {
   return { status: 204 }
+}
+
+/**
+ * A new open issue (or, with `pull`, pull request) of the request's repository, numbered like GitHub: issues and pull
+ * requests share one sequence per repository.
+ */
+export function newIssueRecord(ctx: ApiContext, title: string, body: string | undefined, pull?: PullRecord): IssueRecord {
+  const now = isoNow()
+  const issue: IssueRecord = {
+    number: ctx.repo.state.nextNumber++,
+    id: ctx.state.nextId(),
+    title,
+    body: body ?? null,
+    state: 'open',
+    stateReason: null,
+    user: ctx.server.actor,
+    labels: [],
+    createdAt: now,
+    updatedAt: now,
+    closedAt: null,
+    comments: 0,
+    ...(pull ? { pull } : {})
+  }
+  ctx.repo.state.issues.set(issue.number, issue)
+  return issue
 }

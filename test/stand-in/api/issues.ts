@@ -2,7 +2,7 @@
 import { badRequest, charLength, csvParam, isoNow, notFound, optionalString, paginate, requiredString, validationFailed } from '../http.js'
 import * as shapes from '../shapes.js'
 import type { IssueRecord, LabelRecord, RepoState } from '../state.js'
-import { created, noContent, ok, route, type ApiContext, type Route } from './context.js'
+import { created, newIssueRecord, noContent, ok, route, type ApiContext, type Route } from './context.js'
 import { MAX_BODY, branchTipsOf, changePullState, checkTitleAndBody } from './pulls.js'
 
 /** The colour GitHub gives a label created implicitly by adding it to an issue. */
@@ -121,25 +121,9 @@ async function createIssue(ctx: ApiContext): Promise<shapes.Issue> {
   const title = requiredString(body, 'title', 'Issue')
   const text = optionalString(body, 'body', 'Issue')
   checkTitleAndBody('Issue', title, text)
-  const now = isoNow()
-  const repo = ctx.repo.state
-  const issue: IssueRecord = {
-    number: repo.nextNumber++,
-    id: ctx.state.nextId(),
-    title,
-    body: text ?? null,
-    state: 'open',
-    stateReason: null,
-    user: ctx.server.actor,
-    labels: [],
-    createdAt: now,
-    updatedAt: now,
-    closedAt: null,
-    comments: 0
-  }
-  repo.issues.set(issue.number, issue)
+  const issue = newIssueRecord(ctx, title, text)
   if (Array.isArray(body.labels)) addLabels(ctx, issue, await requestedLabels(ctx))
-  return shapes.issue(ctx.urls, repo, issue)
+  return shapes.issue(ctx.urls, ctx.repo.state, issue)
 }
 
 async function updateIssue(ctx: ApiContext, issue: IssueRecord): Promise<shapes.Issue> {

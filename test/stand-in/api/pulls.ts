@@ -17,7 +17,7 @@ import {
 } from '../http.js'
 import * as shapes from '../shapes.js'
 import type { IssueRecord, PullRecord } from '../state.js'
-import { created, ok, route, type ApiContext, type Route } from './context.js'
+import { created, newIssueRecord, ok, route, type ApiContext, type Route } from './context.js'
 
 /** GitHub's limits on a PR's (and an issue's) title and body. */
 export const MAX_TITLE = 256
@@ -156,34 +156,17 @@ async function createPull(ctx: ApiContext): Promise<shapes.PullRequest> {
   if (duplicate) throw custom(`A pull request already exists for ${ctx.repo.location.owner}:${head}.`)
   if (await ctx.repo.git.isAncestor(headSha, baseSha)) throw custom(`No commits between ${base} and ${head}`)
 
-  const now = isoNow()
-  const repoState = ctx.repo.state
-  const issue: IssueRecord = {
-    number: repoState.nextNumber++,
-    id: ctx.state.nextId(),
-    title,
-    body: text ?? null,
-    state: 'open',
-    stateReason: null,
-    user: ctx.server.actor,
-    labels: [],
-    createdAt: now,
-    updatedAt: now,
-    closedAt: null,
-    comments: 0,
-    pull: {
-      headRef: head,
-      headRepo: ctx.repo.fullName,
-      baseRef: base,
-      draft,
-      maintainerCanModify,
-      merged: false,
-      mergedAt: null,
-      mergeCommitSha: null,
-      mergedBy: null
-    }
-  }
-  repoState.issues.set(issue.number, issue)
+  const issue = newIssueRecord(ctx, title, text, {
+    headRef: head,
+    headRepo: ctx.repo.fullName,
+    baseRef: base,
+    draft,
+    maintainerCanModify,
+    merged: false,
+    mergedAt: null,
+    mergeCommitSha: null,
+    mergedBy: null
+  })
   return render(ctx, issue, tips)
 }
 
