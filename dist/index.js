@@ -59749,7 +59749,7 @@ async function syncRelease(context, decision, policy, template) {
     // The body records the upstream commit it was made from: the only witness when upstream re-cuts a tag.
     const recorded = openPull ? readSyncMarker(openPull.body) : undefined;
     const recordedCommit = recorded?.tag === candidate.tag ? recorded.commit : undefined;
-    const view = buildReportView({
+    const reportInput = {
         upstream: inputs.upstream,
         fork: inputs.fork,
         serverUrl: inputs.serverUrl,
@@ -59765,7 +59765,8 @@ async function syncRelease(context, decision, policy, template) {
         checklist: policy.checklist,
         dryRun: inputs.dryRun,
         refreshedFrom: await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit)
-    });
+    };
+    const view = buildReportView(reportInput);
     const title = renderTitle(view);
     const body = keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(view, template));
     const plan = labelPlan(inputs, merge);
@@ -59793,7 +59794,7 @@ async function syncRelease(context, decision, policy, template) {
     }));
     const pull = published.pull;
     if (pull && inputs.supersede && published.result !== 'up-to-date') {
-        await step('Supersede older sync PRs', () => supersedeOlder({
+        const superseded = await step('Supersede older sync PRs', () => supersedeOlder({
             api,
             git,
             log: main_log,
@@ -59806,6 +59807,11 @@ async function syncRelease(context, decision, policy, template) {
                 return version !== undefined && compareVersions(version, candidate.version) < 0;
             }
         }));
+        if (superseded.length > 0) {
+            // The new PR names the ones it replaced, as they name it in their closing comment.
+            const supersedes = superseded.map((old) => ({ number: old.number, url: old.url }));
+            await api.updatePull(pull, { body: renderPrBody(buildReportView({ ...reportInput, supersedes }), template) });
+        }
     }
     if (pull && inputs.dispatchWorkflow && published.pushed) {
         const workflow = inputs.dispatchWorkflow;

@@ -14,7 +14,7 @@ import { updateMirror } from './mirror.js'
 import { reportFailure, reportOutcome, writeReport, type Outcome } from './outputs.js'
 import { publishSync, supersedeOlder, type LabelPlan } from './publish.js'
 import { chooseRelease, compareVersions, parseVersion, type Candidate, type ReleaseDecision, type Version } from './releases.js'
-import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle } from './report.js'
+import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle, type ReportInput } from './report.js'
 import type { MergeResult } from './types.js'
 
 const log = {
@@ -165,7 +165,7 @@ async function syncRelease(
   // The body records the upstream commit it was made from: the only witness when upstream re-cuts a tag.
   const recorded = openPull ? readSyncMarker(openPull.body) : undefined
   const recordedCommit = recorded?.tag === candidate.tag ? recorded.commit : undefined
-  const view = buildReportView({
+  const reportInput: ReportInput = {
     upstream: inputs.upstream,
     fork: inputs.fork,
     serverUrl: inputs.serverUrl,
@@ -181,7 +181,8 @@ async function syncRelease(
     checklist: policy.checklist,
     dryRun: inputs.dryRun,
     refreshedFrom: await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit)
-  })
+  }
+  const view = buildReportView(reportInput)
   const title = renderTitle(view)
   const body = keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(view, template))
   const plan = labelPlan(inputs, merge)
@@ -213,7 +214,7 @@ async function syncRelease(
   )
   const pull = published.pull
   if (pull && inputs.supersede && published.result !== 'up-to-date') {
-    await step('Supersede older sync PRs', () =>
+    const superseded = await step('Supersede older sync PRs', () =>
       supersedeOlder({
         api,
         git,
@@ -228,6 +229,11 @@ async function syncRelease(
         }
       })
     )
+    if (superseded.length > 0) {
+      // The new PR names the ones it replaced, as they name it in their closing comment.
+      const supersedes = superseded.map((old) => ({ number: old.number, url: old.url }))
+      await api.updatePull(pull, { body: renderPrBody(buildReportView({ ...reportInput, supersedes }), template) })
+    }
   }
   if (pull && inputs.dispatchWorkflow && published.pushed) {
     const workflow = inputs.dispatchWorkflow

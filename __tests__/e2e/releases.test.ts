@@ -342,6 +342,8 @@ describe('maintainer decisions', () => {
       expect(xComments[0]?.body).toContain('was deleted')
       // X's branch held only the action's merge commit: deleted.
       expect(await world.forkBranch('upstream-sync/v1.1.0-stable')).toBeUndefined()
+      // And the new PR names the one it replaced.
+      expect((await world.pull(y.number)).body).toContain(`Supersedes [#${x.number}](${x.html_url})`)
 
       // A maintainer starts resolving something on Y's branch; then upstream releases 1.3.0.
       const human = await world.forkCommit('upstream-sync/v1.2.0-stable', { 'CARTO_NOTES.md': 'Checked the 1.2.0 routing change.\n' }, 'Review notes\n', FORK_AUTHOR)
