@@ -58253,7 +58253,7 @@ async function prepareRepository(git, options) {
     await requireValidRef(tagRef, 'tag');
     await configureRemotes(git, options.forkUrl, options.upstreamUrl);
     // One ls-remote tells whether the sync branch exists (fetching a missing ref is an error) and that the target
-    // exists; then one fetch gets both, commits and trees only.
+    // exists; then one fetch gets both, commits only.
     let heads = {};
     const fork = await measured(git, async () => {
         heads = await fetchBranches(git, options.forkUrl, [options.targetBranch, options.syncBranch]);
@@ -58264,12 +58264,6 @@ async function prepareRepository(git, options) {
     }
     const syncBranchSha = heads[options.syncBranch];
     debug(`fetch fork ${options.targetBranch}${syncBranchSha ? ` + ${options.syncBranch}` : ''} (commits only): ${fork.objects} objects, ${fork.kib} KiB, ${fork.ms} ms`);
-    // The tag's new commits and trees first (negotiation finds what the fork's history already holds), then, for a
-    // run that will push, exactly the blobs of those commits that neither the target nor the sync branch holds, in
-    // one request. Fetching the tag with blobs directly would get a thin pack whose deltas lean on old blobs this
-    // partial repository never had, which git then fetches back from the fork: an extra request, duplicate
-    // objects, and no fewer bytes (measured: 2,747 KiB and 3,101 objects against 1,907 KiB and 2,000 blobs for an
-    // upstream release that changed 2,000 of 10,000 files).
     // Upstream in three requests, none of which can be a thin pack (whose deltas would lean on trees this repository
     // does not have, which git would then fetch back one hierarchy at a time): the tag's new commits; after the fork's
     // boundary trees, the new commits' trees by id; for a run that will push, their new blobs by id.
@@ -58292,10 +58286,7 @@ async function prepareRepository(git, options) {
     debug(`fetch the trees the merge reads: ${trees.objects} objects, ${trees.kib} KiB, ${trees.ms} ms`);
     const treeFetch = await measured(git, async () => {
         // With the boundary trees present, what is still missing of the new commits is their own trees.
-        const missing = await missingObjects(git, tagCommit, known);
-        const result = await fetchObjects(git, UPSTREAM_REMOTE, missing);
-        if (result && result.exitCode !== 0)
-            throw new GitError(['fetch', UPSTREAM_REMOTE], result.exitCode, result.stderr, result.stdout);
+        await fetchObjectsOrFail(git, UPSTREAM_REMOTE, await missingObjects(git, tagCommit, known));
     });
     let blobCount = 0;
     const blobFetch = await measured(git, async () => {
@@ -58303,16 +58294,14 @@ async function prepareRepository(git, options) {
             return;
         const missing = await missingObjects(git, tagCommit, known);
         blobCount = missing.length;
-        const result = await fetchObjects(git, UPSTREAM_REMOTE, missing);
-        if (result && result.exitCode !== 0)
-            throw new GitError(['fetch', UPSTREAM_REMOTE], result.exitCode, result.stderr, result.stdout);
+        await fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing);
     });
     const upstream = {
         objects: tagFetch.objects + treeFetch.objects + blobFetch.objects,
         kib: tagFetch.kib + treeFetch.kib + blobFetch.kib,
         ms: tagFetch.ms + treeFetch.ms + blobFetch.ms
     };
-    debug(`fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits` : 'blob:none'}): ` +
+    debug(`fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits` : 'commits and trees, no blobs'}): ` +
         `${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`);
     return {
         targetSha,
@@ -58388,9 +58377,13 @@ async function fetchBoundaryTrees(git, tip, known, debug) {
     // No presence check first: on git before 2.44 looking an object up in a partial clone fetches it if missing, one
     // by one. fetch --stdin itself skips the ids already present.
     debug(`asking the fork for the trees of ${trees.length} commits (target, sync branch, ${boundary.length} boundary)`);
-    const result = await fetchObjects(git, FORK_REMOTE, trees);
+    await fetchObjectsOrFail(git, FORK_REMOTE, trees);
+}
+/** fetchObjects for objects the run cannot do without: a failure is the run's failure, with git's message. */
+async function fetchObjectsOrFail(git, remote, oids) {
+    const result = await fetchObjects(git, remote, oids);
     if (result && result.exitCode !== 0)
-        throw new GitError(['fetch', FORK_REMOTE], result.exitCode, result.stderr, result.stdout);
+        throw new GitError(['fetch', remote], result.exitCode, result.stderr, result.stdout);
 }
 /**
  * Objects reachable from `tip` but from none of `known` that the repository does not have (promised by a

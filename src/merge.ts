@@ -193,7 +193,7 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
   await configureRemotes(git, options.forkUrl, options.upstreamUrl)
 
   // One ls-remote tells whether the sync branch exists (fetching a missing ref is an error) and that the target
-  // exists; then one fetch gets both, commits and trees only.
+  // exists; then one fetch gets both, commits only.
   let heads: Record<string, string | undefined> = {}
   const fork = await measured(git, async () => {
     heads = await fetchBranches(git, options.forkUrl, [options.targetBranch, options.syncBranch])
@@ -205,12 +205,6 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
   const syncBranchSha = heads[options.syncBranch]
   debug(`fetch fork ${options.targetBranch}${syncBranchSha ? ` + ${options.syncBranch}` : ''} (commits only): ${fork.objects} objects, ${fork.kib} KiB, ${fork.ms} ms`)
 
-  // The tag's new commits and trees first (negotiation finds what the fork's history already holds), then, for a
-  // run that will push, exactly the blobs of those commits that neither the target nor the sync branch holds, in
-  // one request. Fetching the tag with blobs directly would get a thin pack whose deltas lean on old blobs this
-  // partial repository never had, which git then fetches back from the fork: an extra request, duplicate
-  // objects, and no fewer bytes (measured: 2,747 KiB and 3,101 objects against 1,907 KiB and 2,000 blobs for an
-  // upstream release that changed 2,000 of 10,000 files).
   // Upstream in three requests, none of which can be a thin pack (whose deltas would lean on trees this repository
   // does not have, which git would then fetch back one hierarchy at a time): the tag's new commits; after the fork's
   // boundary trees, the new commits' trees by id; for a run that will push, their new blobs by id.
@@ -233,17 +227,14 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
 
   const treeFetch = await measured(git, async () => {
     // With the boundary trees present, what is still missing of the new commits is their own trees.
-    const missing = await missingObjects(git, tagCommit, known)
-    const result = await fetchObjects(git, UPSTREAM_REMOTE, missing)
-    if (result && result.exitCode !== 0) throw new GitError(['fetch', UPSTREAM_REMOTE], result.exitCode, result.stderr, result.stdout)
+    await fetchObjectsOrFail(git, UPSTREAM_REMOTE, await missingObjects(git, tagCommit, known))
   })
   let blobCount = 0
   const blobFetch = await measured(git, async () => {
     if (!options.fetchUpstreamBlobs) return
     const missing = await missingObjects(git, tagCommit, known)
     blobCount = missing.length
-    const result = await fetchObjects(git, UPSTREAM_REMOTE, missing)
-    if (result && result.exitCode !== 0) throw new GitError(['fetch', UPSTREAM_REMOTE], result.exitCode, result.stderr, result.stdout)
+    await fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing)
   })
   const upstream = {
     objects: tagFetch.objects + treeFetch.objects + blobFetch.objects,
@@ -251,7 +242,7 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
     ms: tagFetch.ms + treeFetch.ms + blobFetch.ms
   }
   debug(
-    `fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits` : 'blob:none'}): ` +
+    `fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits` : 'commits and trees, no blobs'}): ` +
       `${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`
   )
   return {
@@ -344,8 +335,13 @@ async function fetchBoundaryTrees(git: Git, tip: string, known: readonly string[
   // No presence check first: on git before 2.44 looking an object up in a partial clone fetches it if missing, one
   // by one. fetch --stdin itself skips the ids already present.
   debug(`asking the fork for the trees of ${trees.length} commits (target, sync branch, ${boundary.length} boundary)`)
-  const result = await fetchObjects(git, FORK_REMOTE, trees)
-  if (result && result.exitCode !== 0) throw new GitError(['fetch', FORK_REMOTE], result.exitCode, result.stderr, result.stdout)
+  await fetchObjectsOrFail(git, FORK_REMOTE, trees)
+}
+
+/** fetchObjects for objects the run cannot do without: a failure is the run's failure, with git's message. */
+async function fetchObjectsOrFail(git: Git, remote: string, oids: readonly string[]): Promise<void> {
+  const result = await fetchObjects(git, remote, oids)
+  if (result && result.exitCode !== 0) throw new GitError(['fetch', remote], result.exitCode, result.stderr, result.stdout)
 }
 
 /**
