@@ -1,4 +1,9 @@
-// Two projects: fast unit tests with mocked modules, and e2e runs of the bundled action against the stand-in.
+// Test tiers, each a Jest project (`npm test -- --selectProjects engine`):
+//   unit         pure functions, no processes, no sockets: milliseconds each
+//   engine       real git in temp folders, no HTTP
+//   integration  run() in-process with the in-memory runner against the stand-in and real git
+//   e2e          a few runs of the bundled dist/index.js as a child process with a runner's environment
+//   infra        the test infrastructure itself (stand-in, harness, benchmark, docs, workflows)
 const common = {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
@@ -11,21 +16,17 @@ const common = {
   }
 }
 
+const tier = (displayName, ...testMatch) => ({ ...common, displayName, testMatch })
+
 export default {
-  // A global option (projects cannot set it): e2e runs spawn git and the bundled action, so give them room; unit
-  // tests finish in milliseconds either way.
+  // A global option (projects cannot set one): engine, integration and e2e tests spawn git and the bundled action.
   testTimeout: 120000,
   projects: [
-    {
-      ...common,
-      displayName: 'unit',
-      testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/e2e/']
-    },
-    {
-      ...common,
-      displayName: 'e2e',
-      testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts']
-    }
+    // Root-level files are tests not yet moved to their tier.
+    tier('unit', '<rootDir>/__tests__/unit/**/*.test.ts', '<rootDir>/__tests__/*.test.ts'),
+    tier('engine', '<rootDir>/__tests__/engine/**/*.test.ts'),
+    tier('integration', '<rootDir>/__tests__/integration/**/*.test.ts'),
+    tier('e2e', '<rootDir>/__tests__/e2e/**/*.test.ts'),
+    tier('infra', '<rootDir>/__tests__/infra/**/*.test.ts', '<rootDir>/__tests__/stand-in/**/*.test.ts')
   ]
 }

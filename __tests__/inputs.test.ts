@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { InputError, parseChecklist, parseList, parseRepo, readInputs } from '../src/inputs.js'
+import { InputError, parseChecklist, parseList, parseRepo, readInputs as readInputsFrom } from '../src/inputs.js'
+import { MemoryRunner } from '../test/support/memory-runner.js'
+
+/** Reads inputs as the action does, from INPUT_* in process.env plus the runner variables given. */
+const readInputs = (env: Record<string, string>) => readInputsFrom(new MemoryRunner({ ...process.env, ...env }))
 
 const baseEnv = { GITHUB_REPOSITORY: 'carto/gateway', GITHUB_SERVER_URL: 'https://ghe.example.com/', GITHUB_API_URL: 'https://ghe.example.com/api/v3', RUNNER_TEMP: '/tmp/runner' }
 

@@ -1,4 +1,5 @@
 /** Entry point of the bundled action (dist/index.js). */
 import { run } from './main.js'
+import { actionsRunner } from './runner.js'
 
-await run()
+await run(actionsRunner())

@@ -1,13 +1,13 @@
 /**
  * The action's inputs and runner environment, read and validated once, before any network call. Everything after
- * this module works with typed `ActionInputs`; nothing else calls `core.getInput`.
+ * this module works with typed `ActionInputs`; nothing else reads an input.
  *
  * Every error names the input and says how to fix it: a maintainer reads it in the job log at 3 a.m.
  */
-import * as core from '@actions/core'
 import os from 'node:os'
 import { isInlineTemplate, parseRulesInput } from './config.js'
 import { InputError } from './errors.js'
+import type { Runner } from './runner.js'
 import { Git } from './git.js'
 import { validateTemplate } from './report.js'
 import { compileChannel, parseDuration, parsePatternList, parseVersionInput, type Channel, type Version } from './releases.js'
@@ -66,11 +66,12 @@ export interface ActionInputs {
   runUrl?: string
 }
 
-type Env = Record<string, string | undefined>
+/** The runner the inputs are read from: set by readInputs for the helpers below. */
+let current: Pick<Runner, 'input' | 'env' | 'setSecret'>
 
 /** Reads an input the way @actions/core does (INPUT_<NAME>, spaces as underscores), trimmed. */
 function input(name: string): string {
-  return core.getInput(name).trim()
+  return current.input(name).trim()
 }
 
 /** Comma- and/or newline-separated list, blanks dropped. */
@@ -112,7 +113,7 @@ function parseIdentity(value: string): Identity {
 
 function parseUrl(name: string, value: string): string | undefined {
   if (value === '') return undefined
-  core.setSecret(value) // webhook URLs carry their credential in the path
+  current.setSecret(value) // webhook URLs carry their credential in the path
   let url: URL
   try {
     url = new URL(value)
@@ -154,14 +155,16 @@ function trimUrl(value: string): string {
  * Reads and validates every input and the runner environment. Throws InputError with one clear message on the first
  * problem; makes no network call.
  */
-export async function readInputs(env: Env = process.env): Promise<ActionInputs> {
+export async function readInputs(runner: Pick<Runner, 'input' | 'env' | 'setSecret'>): Promise<ActionInputs> {
+  current = runner
+  const env = runner.env
   const token = input('github-token')
   if (token === '') {
     throw new InputError(
       "Input 'github-token' is empty. Pass a token, for example `github-token: ${{ secrets.GITHUB_TOKEN }}` (the default), a PAT or a GitHub App token."
     )
   }
-  core.setSecret(token)
+  runner.setSecret(token)
 
   const forkName = env.GITHUB_REPOSITORY ?? ''
   if (forkName === '') {
@@ -224,11 +227,11 @@ export async function readInputs(env: Env = process.env): Promise<ActionInputs> 
 
   const rulesValue = input('rules')
   const rules = rulesValue ? parseRulesInput(rulesValue) : undefined
-  const templateValue = core.getInput('template').trim() === '' ? undefined : core.getInput('template')
+  const templateValue = runner.input('template').trim() === '' ? undefined : runner.input('template')
   if (templateValue !== undefined && isInlineTemplate(templateValue)) {
     asInputError(() => validateTemplate(templateValue, "Input 'template'"))
   }
-  const checklistValue = core.getInput('checklist')
+  const checklistValue = runner.input('checklist')
   const serverUrl = trimUrl(env.GITHUB_SERVER_URL || 'https://github.com')
   const apiUrl = trimUrl(env.GITHUB_API_URL || 'https://api.github.com')
   const runUrl =

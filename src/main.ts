@@ -2,7 +2,6 @@
  * One run of upstream-sync, step by step. This file only orchestrates: each step is a module with one job (inputs,
  * releases, merge, publish, report, notify); the order and the hand-offs live here.
  */
-import * as core from '@actions/core'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { loadLowerBound, loadPolicy, type SyncPolicy } from './config.js'
@@ -16,24 +15,22 @@ import { publishSync, supersedeOlder, type LabelPlan } from './publish.js'
 import { chooseRelease, compareVersions, parseVersion, type Candidate, type ReleaseDecision, type Version } from './releases.js'
 import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle, type ReportInput } from './report.js'
 import type { MergeResult } from './types.js'
+import { actionsRunner, type Runner } from './runner.js'
 
-const log = {
-  debug: (message: string) => core.debug(message),
-  info: (message: string) => core.info(message),
-  warning: (message: string) => core.warning(message)
-}
-
+/** The runner of the run in progress (one run per process; set first thing in run()). */
+let runner: Runner
+let log: Runner
 /** Per-step wall time, printed in debug logs: where a run spends its time. */
-const timings: Array<{ step: string; ms: number }> = []
+let timings: Array<{ step: string; ms: number }> = []
 
 async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
   const started = performance.now()
   try {
-    return await core.group(name, work)
+    return await runner.group(name, work)
   } finally {
     const ms = Math.round(performance.now() - started)
     timings.push({ step: name, ms })
-    core.debug(`timing: ${name}: ${ms} ms`)
+    runner.debug(`timing: ${name}: ${ms} ms`)
   }
 }
 
@@ -144,11 +141,12 @@ async function syncRelease(
       targetBranch: target,
       tag: candidate.tag,
       syncBranch,
-      fetchUpstreamBlobs: !inputs.dryRun
+      fetchUpstreamBlobs: !inputs.dryRun,
+      debug: (message) => runner.debug(message)
     })
   )
   if (decision.commitSha && fetched.tagSha !== decision.commitSha) {
-    core.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`)
+    runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`)
   }
   const merge = await step('Merge', () =>
     mergeTag(git, {
@@ -157,7 +155,8 @@ async function syncRelease(
       tag: candidate.tag,
       rules: policy.rules,
       autoResolve: policy.autoResolve,
-      author: inputs.author
+      author: inputs.author,
+      debug: (message) => runner.debug(message)
     })
   )
 
@@ -190,7 +189,7 @@ async function syncRelease(
   const shared = { decision, syncBranch, merge, view, reportFile }
 
   if (inputs.dryRun) {
-    core.info(renderDryRunPreview(title, [...plan.always, ...plan.status], body))
+    runner.info(renderDryRunPreview(title, [...plan.always, ...plan.status], body))
     return { ...shared, result: 'dry-run', message: `Dry run: would ${openPull ? 'update' : 'open'} the PR for ${candidate.tag}.` }
   }
 
@@ -250,20 +249,23 @@ async function syncRelease(
   return { ...shared, result: published.result, ...(pull ? { pull } : {}), message, changed }
 }
 
-/** Runs the action. Never throws: failures end as `core.setFailed` with one clear message. */
-export async function run(): Promise<void> {
+/** Runs the action. Never throws: failures end as `runner.setFailed` with one clear message. */
+export async function run(actionRunner: Runner = actionsRunner()): Promise<void> {
+  runner = actionRunner
+  log = actionRunner
+  timings = []
   let inputs: ActionInputs | undefined
   let work: WorkRepository | undefined
   try {
-    inputs = await step('Read inputs', () => readInputs())
+    inputs = await step('Read inputs', () => readInputs(runner))
     work = new WorkRepository(inputs)
-    const api = new GitHubApi(createClient({ token: inputs.token, apiUrl: inputs.apiUrl, log, writeIntervalMs: writeIntervalFromEnv() }), inputs.fork, inputs.upstream)
+    const api = new GitHubApi(createClient({ token: inputs.token, apiUrl: inputs.apiUrl, log, writeIntervalMs: writeIntervalFromEnv(runner.env) }), inputs.fork, inputs.upstream)
     const settings = inputs
     const target = inputs.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()))
     if (inputs.mirrorBranch === target) throw new Error(`Input 'mirror-branch' (${target}) must differ from the target branch.`)
     const context: RunContext = { inputs, api, target, work }
 
-    const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, settings, target, (warning) => core.warning(warning)))
+    const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, settings, target, (warning) => runner.warning(warning)))
     const decision = await chooseUpstreamRelease(context, await loadLowerBound(api, inputs, target))
     const outcome: Outcome =
       decision.kind === 'sync' && decision.candidate
@@ -271,12 +273,12 @@ export async function run(): Promise<void> {
         : // `waiting` (min-release-age) is reported as skipped: this run syncs nothing, and the message says until when.
           { result: decision.kind === 'up-to-date' ? 'up-to-date' : 'skipped', decision, message: decision.reason }
     if (inputs.mirrorBranch) await maintainMirror(inputs, api, await work.get())
-    await reportOutcome(inputs, outcome, target, log)
+    await reportOutcome(runner, inputs, outcome, target)
   } catch (error) {
-    await reportFailure(inputs, error instanceof Error ? error.message : String(error), log)
+    await reportFailure(runner, inputs, error instanceof Error ? error.message : String(error))
   } finally {
     await work?.dispose()
-    core.debug(`timings: ${timings.map((t) => `${t.step}=${t.ms}ms`).join(', ')}`)
+    runner.debug(`timings: ${timings.map((t) => `${t.step}=${t.ms}ms`).join(', ')}`)
   }
 }
 
@@ -328,14 +330,14 @@ async function maintainMirror(inputs: ActionInputs, api: GitHubApi, git: Git): P
         dryRun: inputs.dryRun
       })
       if (mirror.status === 'diverged') {
-        core.warning(
+        runner.warning(
           `Mirror branch ${mirrorBranch} has commits that are not on upstream's ${upstreamBranch} (${mirror.mirrorSha.slice(0, 12)}); it was left alone. Reset it to upstream or remove 'mirror-branch'.`
         )
       } else {
-        core.info(`Mirror branch ${mirrorBranch}: ${mirror.status} (upstream ${upstreamBranch} at ${mirror.sha.slice(0, 12)}).`)
+        runner.info(`Mirror branch ${mirrorBranch}: ${mirror.status} (upstream ${upstreamBranch} at ${mirror.sha.slice(0, 12)}).`)
       }
     } catch (error) {
-      core.warning(`Mirror branch ${mirrorBranch} not updated: ${error instanceof Error ? error.message : String(error)}`)
+      runner.warning(`Mirror branch ${mirrorBranch} not updated: ${error instanceof Error ? error.message : String(error)}`)
     }
   })
 }

@@ -3,11 +3,11 @@
  * conflicted file, the report file and the Slack / webhook notification. Rendering lives in report.ts and notify.ts;
  * this module decides what to say where.
  */
-import * as core from '@actions/core'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { PullInfo } from './github.js'
 import type { ActionInputs } from './inputs.js'
+import type { Runner } from './runner.js'
 import { notify, type NotifyLogger, type SyncEvent } from './notify.js'
 import type { ReleaseDecision } from './releases.js'
 import { renderReportFile, renderSummary, type ReportView } from './report.js'
@@ -31,19 +31,19 @@ export interface Outcome {
 }
 
 /** The action's outputs, as action.yml documents them; every one is set, empty when it does not apply. */
-export function setOutputs(outcome: Outcome): void {
+export function setOutputs(runner: Runner, outcome: Outcome): void {
   const candidate = outcome.decision.candidate
-  core.setOutput('result', outcome.result)
-  core.setOutput('tag', candidate?.tag ?? '')
-  core.setOutput('version', candidate?.version.text ?? '')
-  core.setOutput('previous-version', outcome.decision.previous?.text ?? '')
-  core.setOutput('branch', outcome.syncBranch ?? '')
-  core.setOutput('pr-number', outcome.pull ? String(outcome.pull.number) : '')
-  core.setOutput('pr-url', outcome.pull?.url ?? outcome.decision.skippedPullUrl ?? '')
-  core.setOutput('merge-status', outcome.merge?.status ?? '')
-  core.setOutput('conflicts', JSON.stringify(outcome.merge?.conflicts.map((conflict) => conflict.path) ?? []))
-  core.setOutput('auto-resolved', JSON.stringify(outcome.merge?.autoResolved.map((conflict) => conflict.path) ?? []))
-  core.setOutput('report-file', outcome.reportFile ?? '')
+  runner.setOutput('result', outcome.result)
+  runner.setOutput('tag', candidate?.tag ?? '')
+  runner.setOutput('version', candidate?.version.text ?? '')
+  runner.setOutput('previous-version', outcome.decision.previous?.text ?? '')
+  runner.setOutput('branch', outcome.syncBranch ?? '')
+  runner.setOutput('pr-number', outcome.pull ? String(outcome.pull.number) : '')
+  runner.setOutput('pr-url', outcome.pull?.url ?? outcome.decision.skippedPullUrl ?? '')
+  runner.setOutput('merge-status', outcome.merge?.status ?? '')
+  runner.setOutput('conflicts', JSON.stringify(outcome.merge?.conflicts.map((conflict) => conflict.path) ?? []))
+  runner.setOutput('auto-resolved', JSON.stringify(outcome.merge?.autoResolved.map((conflict) => conflict.path) ?? []))
+  runner.setOutput('report-file', outcome.reportFile ?? '')
 }
 
 /** The full report (no list cut) beside the run's other files in RUNNER_TEMP, for upload as an artifact. */
@@ -55,17 +55,17 @@ export async function writeReport(inputs: ActionInputs, tag: string, view: Repor
 
 
 /** Sets the outputs, writes the summary and annotations, and notifies, for a run that reached its end. */
-export async function reportOutcome(inputs: ActionInputs, outcome: Outcome, target: string, log: NotifyLogger): Promise<void> {
-  setOutputs(outcome)
+export async function reportOutcome(runner: Runner, inputs: ActionInputs, outcome: Outcome, target: string): Promise<void> {
+  const log = runner
+  setOutputs(runner, outcome)
   const merge = outcome.merge
   for (const conflict of merge?.conflicts ?? []) {
-    core.warning(`${conflict.kind} conflict (${conflict.resolution}${conflict.note ? `: ${conflict.note}` : ''})`, {
+    runner.warning(`${conflict.kind} conflict (${conflict.resolution}${conflict.note ? `: ${conflict.note}` : ''})`, {
       title: 'upstream-sync conflict',
       file: conflict.path
     })
   }
-  await core.summary
-    .addRaw(
+  await runner.appendSummary(
       renderSummary({
         view: outcome.view,
         result: outcome.result,
@@ -79,8 +79,7 @@ export async function reportOutcome(inputs: ActionInputs, outcome: Outcome, targ
         prNumber: outcome.pull?.number
       })
     )
-    .write()
-  core.info(outcome.message)
+  runner.info(outcome.message)
   const event: SyncEvent['name'] | undefined =
     outcome.result === 'created'
       ? 'pr-created'
@@ -130,11 +129,10 @@ export async function notifyEvent(inputs: ActionInputs, log: NotifyLogger, event
 }
 
 /** The end of a failed run: the one clear message as the step's failure, in the summary, and to the notification URLs. */
-export async function reportFailure(inputs: ActionInputs | undefined, message: string, log: NotifyLogger): Promise<void> {
-  core.setFailed(message)
-  await core.summary
-    .addRaw(`### ❌ upstream-sync failed\n\n${message.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))}\n`)
-    .write()
+export async function reportFailure(runner: Runner, inputs: ActionInputs | undefined, message: string): Promise<void> {
+  runner.setFailed(message)
+  await runner
+    .appendSummary(`### ❌ upstream-sync failed\n\n${message.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))}\n`)
     .catch(() => undefined)
-  if (inputs) await notifyEvent(inputs, log, { name: 'failed', reason: message })
+  if (inputs) await notifyEvent(inputs, runner, { name: 'failed', reason: message })
 }
