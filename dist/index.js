@@ -56704,7 +56704,7 @@ async function supersedeOlder(req) {
 }
 
 // EXTERNAL MODULE: ./src/runner.ts
-var runner = __nccwpck_require__(4813);
+var src_runner = __nccwpck_require__(4813);
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * One run of upstream-sync, step by step. This file only orchestrates: each step is a module with one job (inputs,
@@ -56723,21 +56723,19 @@ var runner = __nccwpck_require__(4813);
 
 
 
-/** The runner of the run in progress (one run per process; set first thing in run()). */
-let main_runner;
-let main_log;
-/** Per-step wall time, printed in debug logs: where a run spends its time. */
-let timings = [];
-async function step(name, work) {
-    const started = performance.now();
-    try {
-        return await main_runner.group(name, work);
-    }
-    finally {
-        const ms = Math.round(performance.now() - started);
-        timings.push({ step: name, ms });
-        main_runner.debug(`timing: ${name}: ${ms} ms`);
-    }
+/** Runs each step in a log group and keeps its wall time for the debug log: where a run spends its time. */
+function stepper(runner, timings) {
+    return async (name, work) => {
+        const started = performance.now();
+        try {
+            return await runner.group(name, work);
+        }
+        finally {
+            const ms = Math.round(performance.now() - started);
+            timings.push({ step: name, ms });
+            runner.debug(`timing: ${name}: ${ms} ms`);
+        }
+    };
 }
 function main_repoUrl(inputs, repo) {
     return `${inputs.serverUrl}/${repo.owner}/${repo.repo}.git`;
@@ -56788,7 +56786,7 @@ class WorkRepository {
     }
 }
 /** Asks the release module which upstream tag to sync, answering its questions through the API. */
-function chooseUpstreamRelease({ inputs, api, target }, minVersion) {
+function chooseUpstreamRelease({ runner, step, inputs, api, target }, minVersion) {
     return step('Choose the upstream release', () => chooseRelease({
         listTags: (prefix) => api.listUpstreamTags(prefix),
         peel: (tag) => api.peelUpstreamTag(tag),
@@ -56804,12 +56802,13 @@ function chooseUpstreamRelease({ inputs, api, target }, minVersion) {
         minVersion,
         minReleaseAgeMs: inputs.minReleaseAgeMs,
         now: new Date(),
-        log: main_log
+        log: runner
     }));
 }
 /** Merges the chosen tag, renders the PR and publishes it (or, in a dry run, prints it). */
 async function syncRelease(context, decision, policy, template) {
-    const { inputs, api, target } = context;
+    const { runner, step, inputs, api, target } = context;
+    const log = runner;
     const candidate = decision.candidate;
     const syncBranch = inputs.branchPrefix + candidate.tag;
     if (!(await Git.isValidRefName(`refs/heads/${syncBranch}`))) {
@@ -56824,10 +56823,10 @@ async function syncRelease(context, decision, policy, template) {
         tag: candidate.tag,
         syncBranch,
         fetchUpstreamBlobs: !inputs.dryRun,
-        debug: (message) => main_runner.debug(message)
+        debug: (message) => runner.debug(message)
     }));
     if (decision.commitSha && fetched.tagSha !== decision.commitSha) {
-        main_runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`);
+        runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`);
     }
     const merge = await step('Merge', () => mergeTag(git, {
         targetSha: fetched.targetSha,
@@ -56836,7 +56835,7 @@ async function syncRelease(context, decision, policy, template) {
         rules: policy.rules,
         autoResolve: policy.autoResolve,
         author: inputs.author,
-        debug: (message) => main_runner.debug(message)
+        debug: (message) => runner.debug(message)
     }));
     const openPull = decision.openPull;
     // The body records the upstream commit it was made from: the only witness when upstream re-cuts a tag.
@@ -56866,13 +56865,13 @@ async function syncRelease(context, decision, policy, template) {
     const reportFile = await writeReport(inputs, candidate.tag, view);
     const shared = { decision, syncBranch, merge, view, reportFile };
     if (inputs.dryRun) {
-        main_runner.info(renderDryRunPreview(title, [...plan.always, ...plan.status], body));
+        runner.info(renderDryRunPreview(title, [...plan.always, ...plan.status], body));
         return { ...shared, result: 'dry-run', message: `Dry run: would ${openPull ? 'update' : 'open'} the PR for ${candidate.tag}.` };
     }
     const published = await step('Publish the sync branch and PR', () => publishSync({
         api,
         git,
-        log: main_log,
+        log,
         forkUrl,
         targetBranch: target,
         syncBranch,
@@ -56890,7 +56889,7 @@ async function syncRelease(context, decision, policy, template) {
         const superseded = await step('Supersede older sync PRs', () => supersedeOlder({
             api,
             git,
-            log: main_log,
+            log,
             forkUrl,
             branchPrefix: inputs.branchPrefix,
             targetBranch: target,
@@ -56921,37 +56920,36 @@ async function syncRelease(context, decision, policy, template) {
     return { ...shared, result: published.result, ...(pull ? { pull } : {}), message, changed };
 }
 /** Runs the action. Never throws: failures end as `runner.setFailed` with one clear message. */
-async function run(actionRunner = (0,runner/* actionsRunner */.A)()) {
-    main_runner = actionRunner;
-    main_log = actionRunner;
-    timings = [];
+async function run(runner = (0,src_runner/* actionsRunner */.A)()) {
+    const timings = [];
+    const step = stepper(runner, timings);
     let inputs;
     let work;
     try {
-        inputs = await step('Read inputs', () => readInputs(main_runner));
+        inputs = await step('Read inputs', () => readInputs(runner));
         work = new WorkRepository(inputs);
-        const api = new GitHubApi(createClient({ token: inputs.token, apiUrl: inputs.apiUrl, log: main_log, writeIntervalMs: writeIntervalFromEnv(main_runner.env) }), inputs.fork, inputs.upstream);
+        const api = new GitHubApi(createClient({ token: inputs.token, apiUrl: inputs.apiUrl, log: runner, writeIntervalMs: writeIntervalFromEnv(runner.env) }), inputs.fork, inputs.upstream);
         const settings = inputs;
         const target = inputs.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()));
         if (inputs.mirrorBranch === target)
             throw new Error(`Input 'mirror-branch' (${target}) must differ from the target branch.`);
-        const context = { inputs, api, target, work };
-        const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, settings, target, (warning) => main_runner.warning(warning)));
+        const context = { runner, step, inputs, api, target, work };
+        const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, settings, target, (warning) => runner.warning(warning)));
         const decision = await chooseUpstreamRelease(context, await loadLowerBound(api, inputs, target));
         const outcome = decision.kind === 'sync' && decision.candidate
             ? await syncRelease(context, { ...decision, candidate: decision.candidate }, policy, template)
             : // `waiting` (min-release-age) is reported as skipped: this run syncs nothing, and the message says until when.
                 { result: decision.kind === 'up-to-date' ? 'up-to-date' : 'skipped', decision, message: decision.reason };
         if (inputs.mirrorBranch)
-            await maintainMirror(inputs, api, await work.get());
-        await reportOutcome(main_runner, inputs, outcome, target);
+            await maintainMirror(context, await work.get());
+        await reportOutcome(runner, inputs, outcome, target);
     }
     catch (error) {
-        await reportFailure(main_runner, inputs, error instanceof Error ? error.message : String(error));
+        await reportFailure(runner, inputs, error instanceof Error ? error.message : String(error));
     }
     finally {
         await work?.dispose();
-        main_runner.debug(`timings: ${timings.map((t) => `${t.step}=${t.ms}ms`).join(', ')}`);
+        runner.debug(`timings: ${timings.map((t) => `${t.step}=${t.ms}ms`).join(', ')}`);
     }
 }
 /**
@@ -56991,7 +56989,7 @@ function pullChanged(before, title, body, plan) {
     return before.title !== title || before.body !== body || labelsDiffer;
 }
 /** Keeps `mirror-branch` equal to upstream's default branch. A problem there is a warning: the sync is what matters. */
-async function maintainMirror(inputs, api, git) {
+async function maintainMirror({ runner, step, inputs, api }, git) {
     const mirrorBranch = inputs.mirrorBranch;
     await step(`Fast-forward mirror branch ${mirrorBranch}`, async () => {
         try {
@@ -57004,14 +57002,14 @@ async function maintainMirror(inputs, api, git) {
                 dryRun: inputs.dryRun
             });
             if (mirror.status === 'diverged') {
-                main_runner.warning(`Mirror branch ${mirrorBranch} has commits that are not on upstream's ${upstreamBranch} (${mirror.mirrorSha.slice(0, 12)}); it was left alone. Reset it to upstream or remove 'mirror-branch'.`);
+                runner.warning(`Mirror branch ${mirrorBranch} has commits that are not on upstream's ${upstreamBranch} (${mirror.mirrorSha.slice(0, 12)}); it was left alone. Reset it to upstream or remove 'mirror-branch'.`);
             }
             else {
-                main_runner.info(`Mirror branch ${mirrorBranch}: ${mirror.status} (upstream ${upstreamBranch} at ${mirror.sha.slice(0, 12)}).`);
+                runner.info(`Mirror branch ${mirrorBranch}: ${mirror.status} (upstream ${upstreamBranch} at ${mirror.sha.slice(0, 12)}).`);
             }
         }
         catch (error) {
-            main_runner.warning(`Mirror branch ${mirrorBranch} not updated: ${error instanceof Error ? error.message : String(error)}`);
+            runner.warning(`Mirror branch ${mirrorBranch} not updated: ${error instanceof Error ? error.message : String(error)}`);
         }
     });
 }

@@ -17,20 +17,19 @@ import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, ren
 import type { MergeResult } from './types.js'
 import { actionsRunner, type Runner } from './runner.js'
 
-/** The runner of the run in progress (one run per process; set first thing in run()). */
-let runner: Runner
-let log: Runner
-/** Per-step wall time, printed in debug logs: where a run spends its time. */
-let timings: Array<{ step: string; ms: number }> = []
+type Step = <T>(name: string, work: () => Promise<T>) => Promise<T>
 
-async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
-  const started = performance.now()
-  try {
-    return await runner.group(name, work)
-  } finally {
-    const ms = Math.round(performance.now() - started)
-    timings.push({ step: name, ms })
-    runner.debug(`timing: ${name}: ${ms} ms`)
+/** Runs each step in a log group and keeps its wall time for the debug log: where a run spends its time. */
+function stepper(runner: Runner, timings: Array<{ step: string; ms: number }>): Step {
+  return async (name, work) => {
+    const started = performance.now()
+    try {
+      return await runner.group(name, work)
+    } finally {
+      const ms = Math.round(performance.now() - started)
+      timings.push({ step: name, ms })
+      runner.debug(`timing: ${name}: ${ms} ms`)
+    }
   }
 }
 
@@ -86,6 +85,8 @@ class WorkRepository {
 
 /** What every step of one run shares. */
 interface RunContext {
+  runner: Runner
+  step: Step
   inputs: ActionInputs
   api: GitHubApi
   target: string
@@ -93,7 +94,7 @@ interface RunContext {
 }
 
 /** Asks the release module which upstream tag to sync, answering its questions through the API. */
-function chooseUpstreamRelease({ inputs, api, target }: RunContext, minVersion: Version | undefined): Promise<ReleaseDecision<PullInfo>> {
+function chooseUpstreamRelease({ runner, step, inputs, api, target }: RunContext, minVersion: Version | undefined): Promise<ReleaseDecision<PullInfo>> {
   return step('Choose the upstream release', () =>
     chooseRelease(
       {
@@ -112,7 +113,7 @@ function chooseUpstreamRelease({ inputs, api, target }: RunContext, minVersion: 
         minVersion,
         minReleaseAgeMs: inputs.minReleaseAgeMs,
         now: new Date(),
-        log
+        log: runner
       }
     )
   )
@@ -125,7 +126,8 @@ async function syncRelease(
   policy: SyncPolicy,
   template: string | undefined
 ): Promise<Outcome> {
-  const { inputs, api, target } = context
+  const { runner, step, inputs, api, target } = context
+  const log = runner
   const candidate = decision.candidate
   const syncBranch = inputs.branchPrefix + candidate.tag
   if (!(await Git.isValidRefName(`refs/heads/${syncBranch}`))) {
@@ -250,20 +252,19 @@ async function syncRelease(
 }
 
 /** Runs the action. Never throws: failures end as `runner.setFailed` with one clear message. */
-export async function run(actionRunner: Runner = actionsRunner()): Promise<void> {
-  runner = actionRunner
-  log = actionRunner
-  timings = []
+export async function run(runner: Runner = actionsRunner()): Promise<void> {
+  const timings: Array<{ step: string; ms: number }> = []
+  const step = stepper(runner, timings)
   let inputs: ActionInputs | undefined
   let work: WorkRepository | undefined
   try {
     inputs = await step('Read inputs', () => readInputs(runner))
     work = new WorkRepository(inputs)
-    const api = new GitHubApi(createClient({ token: inputs.token, apiUrl: inputs.apiUrl, log, writeIntervalMs: writeIntervalFromEnv(runner.env) }), inputs.fork, inputs.upstream)
+    const api = new GitHubApi(createClient({ token: inputs.token, apiUrl: inputs.apiUrl, log: runner, writeIntervalMs: writeIntervalFromEnv(runner.env) }), inputs.fork, inputs.upstream)
     const settings = inputs
     const target = inputs.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()))
     if (inputs.mirrorBranch === target) throw new Error(`Input 'mirror-branch' (${target}) must differ from the target branch.`)
-    const context: RunContext = { inputs, api, target, work }
+    const context: RunContext = { runner, step, inputs, api, target, work }
 
     const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, settings, target, (warning) => runner.warning(warning)))
     const decision = await chooseUpstreamRelease(context, await loadLowerBound(api, inputs, target))
@@ -272,7 +273,7 @@ export async function run(actionRunner: Runner = actionsRunner()): Promise<void>
         ? await syncRelease(context, { ...decision, candidate: decision.candidate }, policy, template)
         : // `waiting` (min-release-age) is reported as skipped: this run syncs nothing, and the message says until when.
           { result: decision.kind === 'up-to-date' ? 'up-to-date' : 'skipped', decision, message: decision.reason }
-    if (inputs.mirrorBranch) await maintainMirror(inputs, api, await work.get())
+    if (inputs.mirrorBranch) await maintainMirror(context, await work.get())
     await reportOutcome(runner, inputs, outcome, target)
   } catch (error) {
     await reportFailure(runner, inputs, error instanceof Error ? error.message : String(error))
@@ -317,7 +318,7 @@ function pullChanged(before: PullInfo | undefined, title: string, body: string, 
 }
 
 /** Keeps `mirror-branch` equal to upstream's default branch. A problem there is a warning: the sync is what matters. */
-async function maintainMirror(inputs: ActionInputs, api: GitHubApi, git: Git): Promise<void> {
+async function maintainMirror({ runner, step, inputs, api }: RunContext, git: Git): Promise<void> {
   const mirrorBranch = inputs.mirrorBranch as string
   await step(`Fast-forward mirror branch ${mirrorBranch}`, async () => {
     try {

@@ -12,7 +12,7 @@ import type { ActionRun } from '../../test/support/action.js'
 import { clearFaults, gitTraffic, requestLog, resetLog } from '../../test/support/control.js'
 import { commitFiles, createTags, FORK_AUTHOR } from '../../test/support/repos.js'
 import { FORK, SCENARIO_TOKEN, UPSTREAM, createScenario, type Scenario } from '../../test/support/scenario.js'
-import { addFault, comments, describeRun, expectOneError, expectSuccess, forkBranch, forkPulls, listFiles, withScenario } from './helpers/safety-helpers.js'
+import { addFault, comments, describeRun, expectOneError, expectSuccess, forkBranch, forkPulls, listFiles, withScenario } from '../integration/helpers/safety-helpers.js'
 
 // Each test runs the action one or more times; the e2e project's testTimeout is a global option jest ignores per project.
 jest.setTimeout(120_000)

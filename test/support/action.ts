@@ -10,6 +10,7 @@ import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { fileURLToPath } from 'node:url'
 import type { StandInEndpoint } from './control.js'
+import { MemoryRunner } from './memory-runner.js'
 
 export { api } from './control.js'
 
@@ -153,14 +154,18 @@ export async function actionDefaults(token: string): Promise<Record<string, stri
   return defaults
 }
 
-/** Runs the action once; never throws for a failing action (exitCode says), only for a harness problem. */
-export async function runAction(options: RunActionOptions): Promise<ActionRun> {
-  const entry = options.entry ?? ACTION_ENTRY
-  try {
-    await fs.access(entry)
-  } catch {
-    throw new Error(`${entry} does not exist: run \`npm run build\` first`)
-  }
+/** A runner's environment and files for one run, as the runner lays them out before starting a step. */
+interface PreparedRun {
+  env: Record<string, string>
+  runDir: string
+  base: string
+  outputFile: string
+  summaryFile: string
+  runnerTemp: string
+  workspace: string
+}
+
+async function prepareRun(options: RunActionOptions): Promise<PreparedRun> {
   const base = options.tempDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'upstream-sync-run-')))
   await fs.mkdir(base, { recursive: true })
   const runDir = await fs.mkdtemp(path.join(base, 'run-'))
@@ -220,7 +225,19 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   }
   for (const [name, value] of Object.entries(inputs)) env[inputEnvName(name)] = value
   Object.assign(env, options.env)
+  return { env, runDir, base, outputFile, summaryFile, runnerTemp, workspace }
+}
 
+/** Runs the bundled action once; never throws for a failing action (exitCode says), only for a harness problem. */
+export async function runAction(options: RunActionOptions): Promise<ActionRun> {
+  const entry = options.entry ?? ACTION_ENTRY
+  try {
+    await fs.access(entry)
+  } catch {
+    throw new Error(`${entry} does not exist: run \`npm run build\` first`)
+  }
+  const prepared = await prepareRun(options)
+  const { env, workspace, outputFile, summaryFile } = prepared
   const started = performance.now()
   const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [entry], { cwd: options.cwd ?? workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -243,16 +260,40 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   })
   const durationMs = performance.now() - started
   const [outputText, summary] = await Promise.all([fs.readFile(outputFile, 'utf8'), fs.readFile(summaryFile, 'utf8')])
+  return finished(options, prepared, { exitCode, stdout, stderr, outputs: parseCommandFile(outputText), summary, durationMs })
+}
+
+/**
+ * Runs the action's `run()` in this process with the in-memory runner, in the same runner environment `runAction`
+ * gives the bundle: the integration tier's way to run the whole action in milliseconds instead of a process start.
+ * The working directory is not changed (the action never reads it; the bundle tests cover that).
+ */
+export async function runInProcess(options: RunActionOptions): Promise<ActionRun> {
+  if (options.entry) throw new Error('runInProcess runs src/, not an entry script: use runAction for `entry`')
+  const prepared = await prepareRun(options)
+  const { run } = await import('../../src/main.js')
+  const runner = new MemoryRunner(prepared.env)
+  const started = performance.now()
+  await run(runner)
+  const durationMs = performance.now() - started
+  return finished(options, prepared, {
+    exitCode: runner.exitCode,
+    stdout: runner.log,
+    stderr: '',
+    outputs: { ...runner.outputs },
+    summary: runner.summary,
+    durationMs
+  })
+}
+
+type RunRecord = Pick<ActionRun, 'exitCode' | 'stdout' | 'stderr' | 'outputs' | 'summary' | 'durationMs'>
+
+function finished(options: RunActionOptions, prepared: PreparedRun, record: RunRecord): ActionRun {
   return {
-    exitCode,
-    stdout,
-    stderr,
-    outputs: parseCommandFile(outputText),
-    summary,
-    annotations: parseAnnotations(stdout),
-    runnerTemp,
-    workspace,
-    durationMs,
-    cleanup: () => fs.rm(options.tempDir ? runDir : base, { recursive: true, force: true })
+    ...record,
+    annotations: parseAnnotations(record.stdout),
+    runnerTemp: prepared.runnerTemp,
+    workspace: prepared.workspace,
+    cleanup: () => fs.rm(options.tempDir ? prepared.runDir : prepared.base, { recursive: true, force: true })
   }
 }

@@ -1,6 +1,8 @@
 /**
  * The in-memory Runner: what `run()` needs from a GitHub Actions runner, recorded so tests read outputs, the job
- * summary, annotations and log lines the way a workflow would see them, without spawning the bundle.
+ * summary, annotations and log lines the way a workflow would see them, without spawning the bundle. The log holds
+ * the same workflow commands @actions/core prints (`::debug::`, `::group::`, `::add-mask::`, `::warning file=…::`), so
+ * a test reads it as it would read the bundled action's stdout. Nothing is printed: test output stays quiet.
  */
 import type { AnnotationProperties, Runner } from '../../src/runner.js'
 
@@ -8,6 +10,10 @@ export interface RecordedAnnotation {
   level: 'error' | 'warning' | 'notice'
   message: string
   properties: Record<string, string>
+}
+
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
 }
 
 export class MemoryRunner implements Runner {
@@ -18,16 +24,19 @@ export class MemoryRunner implements Runner {
   summary = ''
   failed?: string
 
-  constructor(
-    readonly env: Readonly<Record<string, string | undefined>>,
-    private readonly debugOn = false
-  ) {}
+  private readonly debugOn: boolean
+
+  /** @param env the runner's environment; RUNNER_DEBUG=1 turns debug lines on, as on a runner. */
+  constructor(readonly env: Readonly<Record<string, string | undefined>> = {}) {
+    this.debugOn = env.RUNNER_DEBUG === '1'
+  }
 
   input(name: string): string {
     return this.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? ''
   }
   setSecret(value: string): void {
     this.secrets.push(value)
+    this.lines.push(`::add-mask::${value}`)
   }
   setOutput(name: string, value: string): void {
     this.outputs[name] = value
@@ -75,6 +84,10 @@ export class MemoryRunner implements Runner {
     const props: Record<string, string> = {}
     for (const [key, value] of Object.entries(properties)) if (value !== undefined) props[key] = String(value)
     this.annotations.push({ level, message, properties: props })
-    this.lines.push(`::${level}::${message}`)
+    // Escaped as @actions/core escapes workflow commands, so a multi-line message stays one command line.
+    const list = Object.entries(props)
+      .map(([key, value]) => `${key}=${escapeData(value).replace(/:/g, '%3A').replace(/,/g, '%2C')}`)
+      .join(',')
+    this.lines.push(`::${level}${list ? ` ${list}` : ''}::${escapeData(message)}`)
   }
 }

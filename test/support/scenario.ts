@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { startStandIn, type StandIn } from '../stand-in/server.js'
-import { runAction, type ActionRun, type RunActionOptions } from './action.js'
+import { runAction, runInProcess, type ActionRun, type RunActionOptions } from './action.js'
 import { api, type ApiResponse } from './control.js'
 import { createFork, createUpstream, type ForkRepo, type ForkSpec, type UpstreamRepo } from './repos.js'
 
@@ -27,6 +27,18 @@ export interface ScenarioOptions {
   /** More fork options (base tag, extra files). */
   fork?: Partial<Omit<ForkSpec, 'upstream'>>
   port?: number
+  /**
+   * How `run()` runs the action: `in-process` (default) calls src/'s run() with the in-memory runner; `bundle` spawns
+   * dist/index.js with a runner's environment, as GitHub does (the e2e tier).
+   */
+  mode?: RunMode
+}
+
+export type RunMode = 'in-process' | 'bundle'
+
+export interface ScenarioRunOptions extends Partial<Omit<RunActionOptions, 'standIn' | 'inputs'>> {
+  /** Overrides the scenario's mode for this one run. */
+  mode?: RunMode
 }
 
 export interface Scenario {
@@ -39,7 +51,7 @@ export interface Scenario {
   upstream: UpstreamRepo
   fork: ForkRepo
   /** Runs the action against the scenario: upstream and target branch inputs are preset, `inputs` add or override. */
-  run(inputs?: Record<string, string>, options?: Partial<Omit<RunActionOptions, 'standIn' | 'inputs'>>): Promise<ActionRun>
+  run(inputs?: Record<string, string>, options?: ScenarioRunOptions): Promise<ActionRun>
   /** The stand-in's API with the scenario's token. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   api<T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>
@@ -71,8 +83,8 @@ export async function createScenario(options: ScenarioOptions = {}): Promise<Sce
       token,
       upstream,
       fork,
-      run: (inputs = {}, runOptions = {}) =>
-        runAction({
+      run: (inputs = {}, { mode = options.mode ?? 'in-process', ...runOptions } = {}) =>
+        (mode === 'bundle' ? runAction : runInProcess)({
           standIn,
           repository: fork.fullName,
           tempDir: runsRoot,
