@@ -60,16 +60,16 @@ describe('explain', () => {
   })
 
   it.each([
-    [403, { message: 'Resource not accessible by integration' }, {}, 'permission'],
-    [403, { message: 'GitHub Actions is not permitted to create or approve pull requests.' }, {}, 'permission'],
-    [403, { message: 'Must have admin rights to Repository.' }, {}, 'permission'],
-    [403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0' }, 'transient'],
-    [403, { message: 'You have exceeded a secondary rate limit.' }, {}, 'transient'],
-    [429, { message: 'Too many requests' }, {}, 'transient'],
-    [500, { message: 'fetch failed' }, {}, 'transient'],
-    [502, { message: 'Server Error' }, {}, 'transient']
-  ])('makes a %i "%o" a UserError of kind %s, keeping the request error as its cause', (status, data, headers, kind) => {
-    const original = requestError(status, data, pulls, headers as Record<string, string>)
+    [403, 'Resource not accessible by integration', 'permission', {}],
+    [403, 'GitHub Actions is not permitted to create or approve pull requests.', 'permission', {}],
+    [403, 'Must have admin rights to Repository.', 'permission', {}],
+    [403, 'API rate limit exceeded', 'transient', { 'x-ratelimit-remaining': '0' }],
+    [403, 'You have exceeded a secondary rate limit.', 'transient', {}],
+    [429, 'Too many requests', 'transient', {}],
+    [500, 'fetch failed', 'transient', {}],
+    [502, 'Server Error', 'transient', {}]
+  ])('makes a %i "%s" a UserError of kind %s, keeping the request error as its cause', (status, message, kind, headers) => {
+    const original = requestError(status, { message }, pulls, headers as Record<string, string>)
     const error = explain(original, 'open the PR')
     expect(error).toBeInstanceOf(UserError)
     expect(error).toMatchObject({ kind, cause: original })
