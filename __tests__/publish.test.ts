@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import type { Git } from '../src/git.js'
-import type { GitHubApi, PullInfo } from '../src/github.js'
+import type { GitHubApi, PullInfo } from '../src/github/api.js'
 import type { MergeResult } from '../src/types.js'
 
 const pushSyncBranch = jest.fn<(...args: unknown[]) => Promise<{ status: 'pushed' | 'unchanged' | 'rejected-stale'; stderr?: string }>>()
@@ -56,7 +56,7 @@ function fakeApi() {
 }
 
 const logged: string[] = []
-const log = { debug: () => undefined, info: (m: string) => logged.push(`info: ${m}`), warning: (m: string) => logged.push(`warning: ${m}`) }
+const log = { isDebug: () => false, debug: () => undefined, info: (m: string) => logged.push(`info: ${m}`), warning: (m: string) => logged.push(`warning: ${m}`) }
 
 function request(api: ReturnType<typeof fakeApi>, git: Git, overrides: Partial<Parameters<typeof publishSync>[0]> = {}) {
   return {

@@ -36118,7 +36118,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(155);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5555);
 /* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4813);
 /** Entry point of the bundled action (dist/index.js). */
 
@@ -36130,7 +36130,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 155:
+/***/ 5555:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48922,6 +48922,364 @@ class Git {
     }
 }
 
+;// CONCATENATED MODULE: ./src/github/errors.ts
+/**
+ * GitHub's failures translated into the action's error model: a UserError whose kind says what kind of problem it is
+ * (the token's permissions, a transient failure of GitHub) and whose message names the fix (a permission, a setting,
+ * a token). The Octokit error stays attached as `cause`, so its status remains readable without parsing any text.
+ */
+
+function isRequestError(error) {
+    return typeof error === 'object' && error !== null && typeof error.status === 'number';
+}
+/** The HTTP status of a failed request, or undefined for anything else. */
+function statusOf(error) {
+    return isRequestError(error) ? error.status : undefined;
+}
+/** GitHub's error text: the message plus each `errors[].message`, which is where 422 puts the real reason. */
+function errorText(error) {
+    if (!isRequestError(error))
+        return error instanceof Error ? error.message : String(error);
+    const data = error.response?.data;
+    const parts = [data?.message ?? error.message];
+    for (const item of data?.errors ?? []) {
+        const text = item.message ?? [item.code, item.field].filter(Boolean).join(' ');
+        if (text)
+            parts.push(text);
+    }
+    return parts.join(': ');
+}
+/** Which token permission an endpoint needs, for the 403 "Resource not accessible by integration" message. */
+function permissionFor(method, url) {
+    if (/\/actions\//.test(url))
+        return 'actions: write';
+    if (/\/pulls/.test(url))
+        return 'pull-requests: write';
+    if (/\/(issues|labels)/.test(url))
+        return 'pull-requests: write (labels and comments on PRs) or issues: write';
+    if (/\/(git|contents)\//.test(url) || method !== 'GET')
+        return 'contents: write';
+    return 'contents: read';
+}
+/** GitHub's sentence without its final period, so the advice that follows it does not start after "..". */
+function withoutFinalPeriod(text) {
+    return text.replace(/\.\s*$/, '');
+}
+/**
+ * A UserError whose message is `problem` followed by `fix`: the message reads as one sentence, as it always has, and
+ * the fix is also kept on its own for whoever wants to show it apart.
+ */
+function errors_failure(kind, problem, fix, cause) {
+    return new UserError(kind, `${problem} ${fix}`, fix, { cause });
+}
+/**
+ * Turns a request error into an error that names the fix. `action` says what was being done ("open the sync PR"), so
+ * the message reads as a sentence. A UserError (already explained) and anything that is not a request error pass
+ * through unchanged.
+ *
+ * Kinds: a rejected token or a missing permission is `permission`; an exhausted or secondary rate limit and GitHub's
+ * own failures (5xx, which is also how Octokit reports a network error) are `transient`. Any other answer (a 404 or
+ * 422 the caller did not expect) is not something a user can act on, so it stays a plain Error, with its cause.
+ */
+function explain(error, action) {
+    if (error instanceof UserError)
+        return error;
+    if (!isRequestError(error))
+        return error instanceof Error ? error : new Error(String(error));
+    const text = errorText(error);
+    const method = (error.request?.method ?? 'GET').toUpperCase();
+    const url = error.request?.url ?? '';
+    const headers = error.response?.headers ?? {};
+    const status = error.status;
+    if (status === 401) {
+        return errors_failure('permission', `Could not ${action}: GitHub rejected the token (401 ${text}).`, "Check the 'github-token' input: the secret may be expired, revoked or empty.", error);
+    }
+    if ((status === 403 || status === 429) && String(headers['x-ratelimit-remaining']) === '0') {
+        const reset = Number(headers['x-ratelimit-reset']);
+        const when = Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000).toISOString() : 'later';
+        return errors_failure('transient', `Could not ${action}: the GitHub API rate limit for this token is exhausted; it resets at ${when}.`, 'The next scheduled run will continue, or use a token with its own quota (a GitHub App token).', error);
+    }
+    if (status === 403 && /not permitted to create or approve pull requests/i.test(text)) {
+        return errors_failure('permission', `Could not ${action}: ${withoutFinalPeriod(text)}.`, `Enable it in the fork's Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve pull requests" (or in the organization's settings), or pass a PAT or GitHub App token as 'github-token'.`, error);
+    }
+    if (status === 403 && /resource not accessible by (integration|personal access token)/i.test(text)) {
+        return errors_failure('permission', `Could not ${action}: ${withoutFinalPeriod(text)}.`, `The token lacks the '${permissionFor(method, url)}' permission: add it under \`permissions:\` in the workflow (the example workflow uses contents: write and pull-requests: write), or grant it to the PAT/App.`, error);
+    }
+    if (status === 403 && /secondary rate limit/i.test(text)) {
+        return errors_failure('transient', `Could not ${action}: GitHub's secondary rate limit persisted after retries (${text}).`, 'Re-run later.', error);
+    }
+    const message = `Could not ${action}: GitHub answered ${status} ${text}`;
+    if (status >= 500 || status === 429)
+        return new UserError('transient', message, undefined, { cause: error });
+    if (status === 403)
+        return new UserError('permission', message, undefined, { cause: error });
+    return new Error(message, { cause: error });
+}
+
+;// CONCATENATED MODULE: ./src/github/records.ts
+function toPull(raw) {
+    return {
+        number: raw.number,
+        url: raw.html_url,
+        state: raw.state === 'open' ? 'open' : 'closed',
+        merged: Boolean(raw.merged_at) || raw.merged === true,
+        title: raw.title,
+        body: raw.body ?? '',
+        headRef: raw.head.ref,
+        headSha: raw.head.sha,
+        baseRef: raw.base.ref,
+        labels: raw.labels.map((label) => (typeof label === 'string' ? label : (label.name ?? ''))),
+        createdAt: raw.created_at,
+        ...(raw.closed_at ? { closedAt: raw.closed_at } : {})
+    };
+}
+function toRelease(raw) {
+    return {
+        tag: raw.tag_name,
+        draft: raw.draft,
+        prerelease: raw.prerelease,
+        ...(raw.name ? { name: raw.name } : {}),
+        ...(raw.body ? { body: raw.body } : {}),
+        ...(raw.html_url ? { htmlUrl: raw.html_url } : {}),
+        ...(raw.published_at ? { publishedAt: raw.published_at } : {}),
+        ...(raw.created_at ? { createdAt: raw.created_at } : {})
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/api.ts
+/**
+ * Everything the action asks of GitHub's REST API, as small operations on the fork and the upstream repository.
+ * Every request goes through one helper, `call`, which turns GitHub's failures into errors that say what to change
+ * (errors.ts) unless the operation expects them (a 404 that means "absent", a 422 from a concurrent run).
+ *
+ * Writes are idempotent: create-or-update of the PR handles 422 "already exists" from a concurrent run, labels are
+ * created only when missing, and nothing is written when it already has the desired value.
+ */
+
+
+
+/** What an `expected` handler returns for a failure it does not settle. */
+const UNEXPECTED = Symbol('unexpected');
+/** Failures with `status` are given to `answer`; every other failure is reported. */
+function onStatus(status, answer) {
+    return { expected: (error) => (error.status === status ? answer(error) : UNEXPECTED) };
+}
+/** Operations on the fork and the upstream repository. */
+class GitHubApi {
+    octokit;
+    fork;
+    upstream;
+    constructor(octokit, fork, upstream) {
+        this.octokit = octokit;
+        this.fork = fork;
+        this.upstream = upstream;
+    }
+    /**
+     * Sends one request. `action` says what was being done ("open the sync PR"), for the message of a failure that is
+     * neither expected nor a 404 with its own message.
+     */
+    async call(action, send, options = {}) {
+        let failure;
+        try {
+            return await send();
+        }
+        catch (error) {
+            failure = error;
+        }
+        if (isRequestError(failure)) {
+            const answer = options.expected ? await options.expected(failure) : UNEXPECTED;
+            if (answer !== UNEXPECTED)
+                return answer;
+            if (failure.status === 404 && options.notFound)
+                throw options.notFound();
+        }
+        throw explain(failure, action);
+    }
+    /** A request to the upstream repository, whose 404 says to check 'upstream-repository' and the token. */
+    callUpstream(action, send, options = {}) {
+        return this.call(action, send, {
+            ...options,
+            notFound: () => new UserError('input', `upstream repository ${this.upstream.owner}/${this.upstream.repo} not found or not visible to this token. Check 'upstream-repository'; for a private upstream pass a token that can read it.`)
+        });
+    }
+    /** The fork's default branch (one request). */
+    forkDefaultBranch() {
+        return this.call('read the fork repository', async () => (await this.octokit.rest.repos.get({ ...this.fork })).data.default_branch, {
+            notFound: () => new UserError('permission', `Repository ${this.fork.owner}/${this.fork.repo} (GITHUB_REPOSITORY) not found or not visible to this token.`)
+        });
+    }
+    /** Upstream's default branch, for the optional mirror branch. */
+    upstreamDefaultBranch() {
+        return this.callUpstream('read the upstream repository', async () => (await this.octokit.rest.repos.get({ ...this.upstream })).data.default_branch);
+    }
+    /** The commit a fork branch points at, or undefined when the branch does not exist. */
+    forkBranchSha(branch) {
+        return this.call(`read branch ${branch}`, async () => (await this.octokit.rest.git.getRef({ ...this.fork, ref: `heads/${branch}` })).data.object.sha, onStatus(404, () => undefined));
+    }
+    /** A text file of the fork at `ref`, or undefined when it (or the ref) does not exist. */
+    readForkFile(path, ref) {
+        return this.call(`read ${path} from ${ref}`, async () => {
+            const { data } = await this.octokit.rest.repos.getContent({ ...this.fork, path, ref });
+            if (Array.isArray(data) || data.type !== 'file') {
+                throw new UserError('config', `${path} in ${ref} is a ${Array.isArray(data) ? 'directory' : data.type}, not a file.`);
+            }
+            if (!('content' in data) || typeof data.content !== 'string')
+                return '';
+            return Buffer.from(data.content, 'base64').toString('utf8');
+        }, onStatus(404, () => undefined));
+    }
+    /** Every upstream tag whose name starts with `prefix`, in one request (matching-refs is not paginated). */
+    listUpstreamTags(prefix) {
+        return this.callUpstream('list upstream tags', async () => {
+            const { data } = await this.octokit.rest.git.listMatchingRefs({ ...this.upstream, ref: `tags/${prefix}` });
+            return data.map((ref) => ({
+                name: ref.ref.replace(/^refs\/tags\//, ''),
+                sha: ref.object.sha,
+                type: ref.object.type === 'tag' ? 'tag' : 'commit'
+            }));
+        });
+    }
+    /** The commit an annotated tag points at (following tags of tags). */
+    async peelUpstreamTag(tag) {
+        let object = { sha: tag.sha, type: tag.type };
+        for (let depth = 0; object.type === 'tag' && depth < 5; depth++) {
+            const sha = object.sha;
+            object = await this.callUpstream(`read annotated tag ${tag.name}`, async () => (await this.octokit.rest.git.getTag({ ...this.upstream, tag_sha: sha })).data.object);
+        }
+        if (object.type !== 'commit')
+            throw new UserError('upstream', `Upstream tag ${tag.name} points at a ${object.type}, not a commit.`);
+        return object.sha;
+    }
+    /**
+     * Whether `commitSha` is reachable from the fork's `branch` (the tag is "already synced"). Compare answers 404 when
+     * the fork does not know the commit at all, which means not contained; a missing branch is told apart by looking it up.
+     */
+    forkBranchContains(branch, commitSha) {
+        return this.call(`compare ${branch} with upstream commit ${commitSha.slice(0, 12)}`, async () => {
+            const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1 });
+            return data.status === 'identical' || data.status === 'behind';
+        }, onStatus(404, async () => {
+            if ((await this.forkBranchSha(branch)) === undefined) {
+                throw new UserError('input', `target branch ${branch} not found in ${this.fork.owner}/${this.fork.repo}. Check 'target-branch'.`);
+            }
+            return false;
+        }));
+    }
+    /**
+     * The upstream release for `tag`, drafts included when the token can see them. The first page of releases covers
+     * recent tags in one request; older tags fall back to the by-tag lookup (which never returns drafts).
+     */
+    async upstreamRelease(tag) {
+        const recent = await this.recentReleases();
+        const hit = recent.find((release) => release.tag === tag);
+        if (hit)
+            return hit;
+        return this.call(`read the upstream release of ${tag}`, async () => toRelease((await this.octokit.rest.repos.getReleaseByTag({ ...this.upstream, tag })).data), onStatus(404, () => undefined));
+    }
+    releasesPage;
+    recentReleases() {
+        this.releasesPage ??= this.callUpstream('list upstream releases', async () => (await this.octokit.rest.repos.listReleases({ ...this.upstream, per_page: 100 })).data.map(toRelease));
+        return this.releasesPage;
+    }
+    /** Committer date of an upstream commit (for min-release-age when a tag has no release). */
+    upstreamCommitDate(sha) {
+        return this.callUpstream(`read upstream commit ${sha.slice(0, 12)}`, async () => new Date((await this.octokit.rest.git.getCommit({ ...this.upstream, commit_sha: sha })).data.committer.date));
+    }
+    /** Pull requests from the fork's `branch`, newest first. */
+    pullsForBranch(branch, state) {
+        return this.call(`list pull requests for ${branch}`, async () => {
+            const { data } = await this.octokit.rest.pulls.list({
+                ...this.fork,
+                head: `${this.fork.owner}:${branch}`,
+                state,
+                sort: 'created',
+                direction: 'desc',
+                per_page: 100
+            });
+            return data.map(toPull);
+        });
+    }
+    /** Open PRs into `base` whose head branch starts with `prefix` (other sync PRs, for superseding). */
+    openSyncPulls(base, prefix) {
+        return this.call('list open sync pull requests', async () => {
+            const pulls = await this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.fork, state: 'open', base, per_page: 100 });
+            return pulls.map(toPull).filter((pull) => pull.headRef.startsWith(prefix));
+        });
+    }
+    /**
+     * Opens the PR, or, when a concurrent run opened it first (422 "A pull request already exists"), returns that one
+     * with `created: false` so the caller updates it instead of failing or duplicating.
+     */
+    createPull(args) {
+        return this.call(`open the sync pull request from ${args.head} into ${args.base}`, async () => {
+            const { data } = await this.octokit.rest.pulls.create({ ...this.fork, ...args, maintainer_can_modify: false });
+            return { pull: toPull(data), created: true };
+        }, onStatus(422, async (error) => {
+            if (!/already exists/i.test(errorText(error)))
+                return UNEXPECTED;
+            const [existing] = await this.pullsForBranch(args.head, 'open');
+            return existing ? { pull: existing, created: false } : UNEXPECTED;
+        }));
+    }
+    /** Updates only what differs, so an unchanged rerun writes nothing. */
+    async updatePull(pull, changes) {
+        const patch = {};
+        if (changes.title !== undefined && changes.title !== pull.title)
+            patch.title = changes.title;
+        if (changes.body !== undefined && changes.body !== pull.body)
+            patch.body = changes.body;
+        if (changes.state !== undefined && changes.state !== pull.state)
+            patch.state = changes.state;
+        if (Object.keys(patch).length === 0)
+            return false;
+        await this.call(`update pull request #${pull.number}`, () => this.octokit.rest.pulls.update({ ...this.fork, pull_number: pull.number, ...patch }));
+        return true;
+    }
+    /** Creates the labels that do not exist yet, with colours; an "already exists" race is fine. */
+    async ensureLabels(specs) {
+        const labels = await this.call('list labels', () => this.octokit.paginate(this.octokit.rest.issues.listLabelsForRepo, { ...this.fork, per_page: 100 }));
+        const existing = new Set(labels.map((label) => label.name.toLowerCase()));
+        for (const spec of specs) {
+            if (existing.has(spec.name.toLowerCase()))
+                continue;
+            await this.call(`create label ${spec.name}`, async () => {
+                await this.octokit.rest.issues.createLabel({ ...this.fork, ...spec });
+            }, onStatus(422, (error) => (/already_exists|already exists/i.test(JSON.stringify(error.response?.data ?? '')) ? undefined : UNEXPECTED)));
+        }
+    }
+    /** Adds `add` and removes `remove` from the PR's labels, touching only what differs. */
+    async setPullLabels(pull, add, remove) {
+        const action = `label pull request #${pull.number}`;
+        const current = new Set(pull.labels.map((label) => label.toLowerCase()));
+        const missing = add.filter((label) => !current.has(label.toLowerCase()));
+        if (missing.length > 0)
+            await this.call(action, () => this.octokit.rest.issues.addLabels({ ...this.fork, issue_number: pull.number, labels: missing }));
+        for (const label of remove) {
+            if (!current.has(label.toLowerCase()))
+                continue;
+            await this.call(action, async () => {
+                await this.octokit.rest.issues.removeLabel({ ...this.fork, issue_number: pull.number, name: label });
+            }, onStatus(404, () => undefined));
+        }
+        pull.labels = [...pull.labels.filter((label) => !remove.includes(label)), ...missing];
+    }
+    async comment(pull, body) {
+        await this.call(`comment on pull request #${pull.number}`, () => this.octokit.rest.issues.createComment({ ...this.fork, issue_number: pull.number, body }));
+    }
+    /** Deletes a fork branch; an already-deleted branch is fine. */
+    async deleteBranch(branch) {
+        await this.call(`delete branch ${branch}`, async () => {
+            await this.octokit.rest.git.deleteRef({ ...this.fork, ref: `heads/${branch}` });
+        }, { expected: (error) => (error.status === 422 || error.status === 404 ? undefined : UNEXPECTED) });
+    }
+    /** Runs `workflow` (file name or id) on `ref` with workflow_dispatch. */
+    async dispatchWorkflow(workflow, ref, inputs) {
+        await this.call(`dispatch workflow ${workflow}`, () => this.octokit.rest.actions.createWorkflowDispatch({ ...this.fork, workflow_id: workflow, ref, inputs }), {
+            notFound: () => new UserError('input', `dispatch-workflow: workflow "${workflow}" not found in ${this.fork.owner}/${this.fork.repo}, or it has no workflow_dispatch trigger.`)
+        });
+    }
+}
+
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -53933,11 +54291,11 @@ var light = __nccwpck_require__(3251);
 var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
 
 // pkg/dist-src/error-request.js
-function isRequestError(error) {
+function dist_bundle_isRequestError(error) {
   return error.request !== void 0;
 }
 async function errorRequest(state, octokit, error, options) {
-  if (!isRequestError(error) || !error?.request.request) {
+  if (!dist_bundle_isRequestError(error) || !error?.request.request) {
     throw error;
   }
   if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
@@ -54256,114 +54614,64 @@ throttling.triggersNotification = triggersNotification;
 // EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
 var bottleneck_lib = __nccwpck_require__(2203);
 var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
-;// CONCATENATED MODULE: ./src/github.ts
+;// CONCATENATED MODULE: ./src/timing.ts
 /**
- * Everything the action asks of GitHub's REST API: one Octokit client (retry + throttling), and small operations with
- * GitHub's failure modes translated into messages that say what to change (a permission, a setting, a token).
- *
- * Writes are idempotent: create-or-update of the PR handles 422 "already exists" from a concurrent run, labels are
- * created only when missing, and nothing is written when it already has the desired value.
+ * The pauses the action makes on purpose: the spacing of its write requests to GitHub and the waits before retrying a
+ * failed request (GitHub's or a notification receiver's). Production runs use the real values; the environment can
+ * shorten them so that tests of the bundled action never sleep for real.
+ */
+/** The values for github.com. */
+const REAL_TIMING = { writeIntervalMs: 1000, retryUnitMs: 1000 };
+/**
+ * The timing of a run, from its environment:
+ * - `UPSTREAM_SYNC_WRITE_INTERVAL_MS` lowers the write spacing, for a GitHub Enterprise Server without secondary rate
+ *   limits or the local stand-in (tests, the demo, the benchmark).
+ * - `UPSTREAM_SYNC_RETRY_UNIT_MS` is for tests only: it shortens every retry wait, so a test of the bundled action
+ *   that makes GitHub or a webhook fail does not wait 1 + 4 + 9 s of back-off. Never set it in a workflow.
+ * A value that is not a non-negative number is ignored.
+ */
+function timingFromEnv(env) {
+    return {
+        writeIntervalMs: durationFrom(env.UPSTREAM_SYNC_WRITE_INTERVAL_MS) ?? REAL_TIMING.writeIntervalMs,
+        retryUnitMs: durationFrom(env.UPSTREAM_SYNC_RETRY_UNIT_MS) ?? REAL_TIMING.retryUnitMs
+    };
+}
+function durationFrom(text) {
+    if (text === undefined)
+        return undefined;
+    const value = Number(text);
+    return Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/github/client.ts
+/**
+ * The one Octokit client of a run: retries of transient failures (5xx, network) and GitHub's rate-limit rules,
+ * including the spacing of write requests GitHub asks integrations to keep. Every pause it makes comes from `timing`,
+ * so tests run it against a local server without sleeping for real.
  */
 
 
 
 
-/** A failure GitHub reported, with a message a maintainer can act on. */
-class GitHubError extends Error {
-    status;
-    constructor(message, status) {
-        super(message);
-        this.status = status;
-        this.name = 'GitHubError';
-    }
-}
-function github_isRequestError(error) {
-    return typeof error === 'object' && error !== null && typeof error.status === 'number';
-}
-function statusOf(error) {
-    return github_isRequestError(error) ? error.status : undefined;
-}
-/** GitHub's error text: the message plus each `errors[].message`, which is where 422 puts the real reason. */
-function errorText(error) {
-    if (!github_isRequestError(error))
-        return error instanceof Error ? error.message : String(error);
-    const data = error.response?.data;
-    const parts = [data?.message ?? error.message];
-    for (const item of data?.errors ?? []) {
-        const text = item.message ?? [item.code, item.field].filter(Boolean).join(' ');
-        if (text)
-            parts.push(text);
-    }
-    return parts.join(': ');
-}
-/** Which token permission an endpoint needs, for the 403 "Resource not accessible by integration" message. */
-function permissionFor(method, url) {
-    if (/\/actions\//.test(url))
-        return 'actions: write';
-    if (/\/pulls/.test(url))
-        return 'pull-requests: write';
-    if (/\/(issues|labels)/.test(url))
-        return 'pull-requests: write (labels and comments on PRs) or issues: write';
-    if (/\/(git|contents)\//.test(url) || method !== 'GET')
-        return 'contents: write';
-    return 'contents: read';
-}
-/** GitHub's sentence without its final period, so the advice that follows it does not start after "..". */
-function withoutFinalPeriod(text) {
-    return text.replace(/\.\s*$/, '');
-}
-/**
- * Turns a request error into a GitHubError that names the fix. `action` says what was being done ("open the sync
- * PR"), so the message reads as a sentence.
- */
-function explain(error, action) {
-    if (error instanceof GitHubError)
-        return error;
-    if (!github_isRequestError(error))
-        return error instanceof Error ? error : new Error(String(error));
-    const text = errorText(error);
-    const method = (error.request?.method ?? 'GET').toUpperCase();
-    const url = error.request?.url ?? '';
-    const headers = error.response?.headers ?? {};
-    if (error.status === 401) {
-        return new GitHubError(`Could not ${action}: GitHub rejected the token (401 ${text}). Check the 'github-token' input: the secret may be expired, revoked or empty.`, 401);
-    }
-    if ((error.status === 403 || error.status === 429) && String(headers['x-ratelimit-remaining']) === '0') {
-        const reset = Number(headers['x-ratelimit-reset']);
-        const when = Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000).toISOString() : 'later';
-        return new GitHubError(`Could not ${action}: the GitHub API rate limit for this token is exhausted; it resets at ${when}. The next scheduled run will continue, or use a token with its own quota (a GitHub App token).`, error.status);
-    }
-    if (error.status === 403 && /not permitted to create or approve pull requests/i.test(text)) {
-        return new GitHubError(`Could not ${action}: ${withoutFinalPeriod(text)}. Enable it in the fork's Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve pull requests" (or in the organization's settings), or pass a PAT or GitHub App token as 'github-token'.`, 403);
-    }
-    if (error.status === 403 && /resource not accessible by (integration|personal access token)/i.test(text)) {
-        return new GitHubError(`Could not ${action}: ${withoutFinalPeriod(text)}. The token lacks the '${permissionFor(method, url)}' permission: add it under \`permissions:\` in the workflow (the example workflow uses contents: write and pull-requests: write), or grant it to the PAT/App.`, 403);
-    }
-    if (error.status === 403 && /secondary rate limit/i.test(text)) {
-        return new GitHubError(`Could not ${action}: GitHub's secondary rate limit persisted after retries (${text}). Re-run later.`, 403);
-    }
-    return new GitHubError(`Could not ${action}: GitHub answered ${error.status} ${text}`, error.status);
-}
-/** The write spacing from the environment, defaulting to GitHub's recommended one second. */
-function writeIntervalFromEnv(env = process.env) {
-    const value = Number(env.UPSTREAM_SYNC_WRITE_INTERVAL_MS);
-    return env.UPSTREAM_SYNC_WRITE_INTERVAL_MS !== undefined && Number.isFinite(value) && value >= 0 ? value : 1000;
-}
+
 /**
  * Octokit with retries of transient failures (5xx, network) and GitHub's rate-limit rules. 4xx answers that describe
  * the request itself (400, 401, 403 without rate limit, 404, 409, 422) are never retried: repeating them cannot help,
  * and for 409/422 it could do a write twice.
  */
-function createClient({ token, apiUrl, log, writeIntervalMs = 1000 }) {
+function createClient({ token, apiUrl, log, timing = {} }) {
+    const { writeIntervalMs, retryUnitMs } = { ...REAL_TIMING, ...timing };
     const octokit = getOctokit(token, {
         baseUrl: apiUrl,
         userAgent: 'upstream-sync-action',
         log: { debug: () => undefined, info: () => undefined, warn: (m) => log.debug(m), error: (m) => log.debug(m) },
         // `retries` belongs here, in the plugin's own options. Given as `request: { retries }` it would be copied into
         // every request, and the plugin retries any failed request that carries a retry count, whatever its status:
-        // a 404 would be asked four times and a 422 or 409 write repeated.
-        retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451], retries: 3 },
+        // a 404 would be asked four times and a 422 or 409 write repeated. The back-off is 1, 4, 9 retry units.
+        retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451], retries: 3, retryAfterBaseValue: retryUnitMs },
         throttle: {
+            // GitHub's `Retry-After` and rate-limit reset are in seconds: one retry unit each.
+            retryAfterBaseValue: retryUnitMs,
             write: new (bottleneck_lib_default()).Group({ id: 'upstream-sync-write', maxConcurrent: 1, minTime: writeIntervalMs }),
             // Writes that notify people (opening a PR, commenting) get the plugin's three-fold spacing, scaled with the
             // write interval: 3 s on GitHub as Octokit does by default, none where the interval is lowered (the stand-in).
@@ -54401,339 +54709,6 @@ function describeRequest(options) {
         return typeof value === 'string' || typeof value === 'number' ? String(value) : whole;
     });
     return `${options.method} ${url}`;
-}
-function toPull(raw) {
-    return {
-        number: raw.number,
-        url: raw.html_url,
-        state: raw.state === 'open' ? 'open' : 'closed',
-        merged: Boolean(raw.merged_at) || raw.merged === true,
-        title: raw.title,
-        body: raw.body ?? '',
-        headRef: raw.head.ref,
-        headSha: raw.head.sha,
-        baseRef: raw.base.ref,
-        labels: raw.labels.map((label) => (typeof label === 'string' ? label : (label.name ?? ''))),
-        createdAt: raw.created_at,
-        ...(raw.closed_at ? { closedAt: raw.closed_at } : {})
-    };
-}
-/** Operations on the fork and the upstream repository. */
-class GitHubApi {
-    octokit;
-    fork;
-    upstream;
-    constructor(octokit, fork, upstream) {
-        this.octokit = octokit;
-        this.fork = fork;
-        this.upstream = upstream;
-    }
-    /** The fork's default branch (one request). */
-    async forkDefaultBranch() {
-        try {
-            const { data } = await this.octokit.rest.repos.get({ ...this.fork });
-            return data.default_branch;
-        }
-        catch (error) {
-            if (statusOf(error) === 404) {
-                throw new GitHubError(`Repository ${this.fork.owner}/${this.fork.repo} (GITHUB_REPOSITORY) not found or not visible to this token.`, 404);
-            }
-            throw explain(error, 'read the fork repository');
-        }
-    }
-    /** Upstream's default branch, for the optional mirror branch. */
-    async upstreamDefaultBranch() {
-        try {
-            const { data } = await this.octokit.rest.repos.get({ ...this.upstream });
-            return data.default_branch;
-        }
-        catch (error) {
-            throw this.upstreamError(error, 'read the upstream repository');
-        }
-    }
-    upstreamError(error, action) {
-        if (statusOf(error) === 404) {
-            return new GitHubError(`upstream repository ${this.upstream.owner}/${this.upstream.repo} not found or not visible to this token. Check 'upstream-repository'; for a private upstream pass a token that can read it.`, 404);
-        }
-        return explain(error, action);
-    }
-    /** The commit a fork branch points at, or undefined when the branch does not exist. */
-    async forkBranchSha(branch) {
-        try {
-            const { data } = await this.octokit.rest.git.getRef({ ...this.fork, ref: `heads/${branch}` });
-            return data.object.sha;
-        }
-        catch (error) {
-            if (statusOf(error) === 404)
-                return undefined;
-            throw explain(error, `read branch ${branch}`);
-        }
-    }
-    /** A text file of the fork at `ref`, or undefined when it (or the ref) does not exist. */
-    async readForkFile(path, ref) {
-        try {
-            const { data } = await this.octokit.rest.repos.getContent({ ...this.fork, path, ref });
-            if (Array.isArray(data) || data.type !== 'file') {
-                throw new GitHubError(`${path} in ${ref} is a ${Array.isArray(data) ? 'directory' : data.type}, not a file.`);
-            }
-            if (!('content' in data) || typeof data.content !== 'string')
-                return '';
-            return Buffer.from(data.content, 'base64').toString('utf8');
-        }
-        catch (error) {
-            if (statusOf(error) === 404)
-                return undefined;
-            throw explain(error, `read ${path} from ${ref}`);
-        }
-    }
-    /** Every upstream tag whose name starts with `prefix`, in one request (matching-refs is not paginated). */
-    async listUpstreamTags(prefix) {
-        try {
-            const { data } = await this.octokit.rest.git.listMatchingRefs({ ...this.upstream, ref: `tags/${prefix}` });
-            return data.map((ref) => ({
-                name: ref.ref.replace(/^refs\/tags\//, ''),
-                sha: ref.object.sha,
-                type: ref.object.type === 'tag' ? 'tag' : 'commit'
-            }));
-        }
-        catch (error) {
-            throw this.upstreamError(error, 'list upstream tags');
-        }
-    }
-    /** The commit an annotated tag points at (following tags of tags). */
-    async peelUpstreamTag(tag) {
-        let sha = tag.sha;
-        let type = tag.type;
-        for (let depth = 0; type === 'tag' && depth < 5; depth++) {
-            try {
-                const { data } = await this.octokit.rest.git.getTag({ ...this.upstream, tag_sha: sha });
-                sha = data.object.sha;
-                type = data.object.type;
-            }
-            catch (error) {
-                throw this.upstreamError(error, `read annotated tag ${tag.name}`);
-            }
-        }
-        if (type !== 'commit')
-            throw new GitHubError(`Upstream tag ${tag.name} points at a ${type}, not a commit.`);
-        return sha;
-    }
-    /**
-     * Whether `commitSha` is reachable from the fork's `branch` (the tag is "already synced"). Compare answers 404 when
-     * the fork does not know the commit at all, which means not contained; a missing branch is told apart by looking it up.
-     */
-    async forkBranchContains(branch, commitSha) {
-        try {
-            const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
-                ...this.fork,
-                basehead: `${branch}...${commitSha}`,
-                per_page: 1
-            });
-            return data.status === 'identical' || data.status === 'behind';
-        }
-        catch (error) {
-            if (statusOf(error) === 404) {
-                if ((await this.forkBranchSha(branch)) === undefined) {
-                    throw new GitHubError(`target branch ${branch} not found in ${this.fork.owner}/${this.fork.repo}. Check 'target-branch'.`, 404);
-                }
-                return false;
-            }
-            throw explain(error, `compare ${branch} with upstream commit ${commitSha.slice(0, 12)}`);
-        }
-    }
-    /**
-     * The upstream release for `tag`, drafts included when the token can see them. The first page of releases covers
-     * recent tags in one request; older tags fall back to the by-tag lookup (which never returns drafts).
-     */
-    async upstreamRelease(tag) {
-        const recent = await this.recentReleases();
-        const hit = recent.find((release) => release.tag === tag);
-        if (hit)
-            return hit;
-        try {
-            const { data } = await this.octokit.rest.repos.getReleaseByTag({ ...this.upstream, tag });
-            return toRelease(data);
-        }
-        catch (error) {
-            if (statusOf(error) === 404)
-                return undefined;
-            throw this.upstreamError(error, `read the upstream release of ${tag}`);
-        }
-    }
-    releasesPage;
-    recentReleases() {
-        this.releasesPage ??= this.octokit.rest.repos
-            .listReleases({ ...this.upstream, per_page: 100 })
-            .then(({ data }) => data.map(toRelease))
-            .catch((error) => {
-            throw this.upstreamError(error, 'list upstream releases');
-        });
-        return this.releasesPage;
-    }
-    /** Committer date of an upstream commit (for min-release-age when a tag has no release). */
-    async upstreamCommitDate(sha) {
-        try {
-            const { data } = await this.octokit.rest.git.getCommit({ ...this.upstream, commit_sha: sha });
-            return new Date(data.committer.date);
-        }
-        catch (error) {
-            throw this.upstreamError(error, `read upstream commit ${sha.slice(0, 12)}`);
-        }
-    }
-    /** Pull requests from the fork's `branch`, newest first. */
-    async pullsForBranch(branch, state) {
-        try {
-            const { data } = await this.octokit.rest.pulls.list({
-                ...this.fork,
-                head: `${this.fork.owner}:${branch}`,
-                state,
-                sort: 'created',
-                direction: 'desc',
-                per_page: 100
-            });
-            return data.map(toPull);
-        }
-        catch (error) {
-            throw explain(error, `list pull requests for ${branch}`);
-        }
-    }
-    /** Open PRs into `base` whose head branch starts with `prefix` (other sync PRs, for superseding). */
-    async openSyncPulls(base, prefix) {
-        try {
-            const pulls = await this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.fork, state: 'open', base, per_page: 100 });
-            return pulls.map(toPull).filter((pull) => pull.headRef.startsWith(prefix));
-        }
-        catch (error) {
-            throw explain(error, 'list open sync pull requests');
-        }
-    }
-    /**
-     * Opens the PR, or, when a concurrent run opened it first (422 "A pull request already exists"), returns that one
-     * with `created: false` so the caller updates it instead of failing or duplicating.
-     */
-    async createPull(args) {
-        try {
-            const { data } = await this.octokit.rest.pulls.create({ ...this.fork, ...args, maintainer_can_modify: false });
-            return { pull: toPull(data), created: true };
-        }
-        catch (error) {
-            if (statusOf(error) === 422 && /already exists/i.test(errorText(error))) {
-                const [existing] = await this.pullsForBranch(args.head, 'open');
-                if (existing)
-                    return { pull: existing, created: false };
-            }
-            throw explain(error, `open the sync pull request from ${args.head} into ${args.base}`);
-        }
-    }
-    /** Updates only what differs, so an unchanged rerun writes nothing. */
-    async updatePull(pull, changes) {
-        const patch = {};
-        if (changes.title !== undefined && changes.title !== pull.title)
-            patch.title = changes.title;
-        if (changes.body !== undefined && changes.body !== pull.body)
-            patch.body = changes.body;
-        if (changes.state !== undefined && changes.state !== pull.state)
-            patch.state = changes.state;
-        if (Object.keys(patch).length === 0)
-            return false;
-        try {
-            await this.octokit.rest.pulls.update({ ...this.fork, pull_number: pull.number, ...patch });
-            return true;
-        }
-        catch (error) {
-            throw explain(error, `update pull request #${pull.number}`);
-        }
-    }
-    /** Creates the labels that do not exist yet, with colours; an "already exists" race is fine. */
-    async ensureLabels(specs) {
-        let existing;
-        try {
-            const labels = await this.octokit.paginate(this.octokit.rest.issues.listLabelsForRepo, { ...this.fork, per_page: 100 });
-            existing = new Set(labels.map((label) => label.name.toLowerCase()));
-        }
-        catch (error) {
-            throw explain(error, 'list labels');
-        }
-        for (const spec of specs) {
-            if (existing.has(spec.name.toLowerCase()))
-                continue;
-            try {
-                await this.octokit.rest.issues.createLabel({ ...this.fork, ...spec });
-            }
-            catch (error) {
-                if (statusOf(error) === 422 && /already_exists|already exists/i.test(JSON.stringify(error.response?.data ?? '')))
-                    continue;
-                throw explain(error, `create label ${spec.name}`);
-            }
-        }
-    }
-    /** Adds `add` and removes `remove` from the PR's labels, touching only what differs. */
-    async setPullLabels(pull, add, remove) {
-        const current = new Set(pull.labels.map((label) => label.toLowerCase()));
-        const missing = add.filter((label) => !current.has(label.toLowerCase()));
-        try {
-            if (missing.length > 0)
-                await this.octokit.rest.issues.addLabels({ ...this.fork, issue_number: pull.number, labels: missing });
-            for (const label of remove) {
-                if (!current.has(label.toLowerCase()))
-                    continue;
-                try {
-                    await this.octokit.rest.issues.removeLabel({ ...this.fork, issue_number: pull.number, name: label });
-                }
-                catch (error) {
-                    if (statusOf(error) !== 404)
-                        throw error;
-                }
-            }
-        }
-        catch (error) {
-            throw explain(error, `label pull request #${pull.number}`);
-        }
-        pull.labels = [...pull.labels.filter((label) => !remove.includes(label)), ...missing];
-    }
-    async comment(pull, body) {
-        try {
-            await this.octokit.rest.issues.createComment({ ...this.fork, issue_number: pull.number, body });
-        }
-        catch (error) {
-            throw explain(error, `comment on pull request #${pull.number}`);
-        }
-    }
-    /** Deletes a fork branch; an already-deleted branch is fine. */
-    async deleteBranch(branch) {
-        try {
-            await this.octokit.rest.git.deleteRef({ ...this.fork, ref: `heads/${branch}` });
-        }
-        catch (error) {
-            if (statusOf(error) === 422 || statusOf(error) === 404)
-                return;
-            throw explain(error, `delete branch ${branch}`);
-        }
-    }
-    /** Runs `workflow` (file name or id) on `ref` with workflow_dispatch. */
-    async dispatchWorkflow(workflow, ref, inputs) {
-        try {
-            await this.octokit.rest.actions.createWorkflowDispatch({ ...this.fork, workflow_id: workflow, ref, inputs });
-        }
-        catch (error) {
-            if (statusOf(error) === 404) {
-                throw new GitHubError(`dispatch-workflow: workflow "${workflow}" not found in ${this.fork.owner}/${this.fork.repo}, or it has no workflow_dispatch trigger.`, 404);
-            }
-            throw explain(error, `dispatch workflow ${workflow}`);
-        }
-    }
-}
-function toRelease(raw) {
-    return {
-        tag: raw.tag_name,
-        draft: raw.draft,
-        prerelease: raw.prerelease,
-        ...(raw.name ? { name: raw.name } : {}),
-        ...(raw.body ? { body: raw.body } : {}),
-        ...(raw.html_url ? { htmlUrl: raw.html_url } : {}),
-        ...(raw.published_at ? { publishedAt: raw.published_at } : {}),
-        ...(raw.created_at ? { createdAt: raw.created_at } : {})
-    };
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -55986,19 +55961,11 @@ async function updateMirror(git, req) {
     return { status: mirrorSha ? 'updated' : 'created', sha: upstreamSha };
 }
 
-;// CONCATENATED MODULE: ./src/notify.ts
+;// CONCATENATED MODULE: ./src/notify/event.ts
 /**
- * Notifications about a sync run: a Slack incoming webhook (Block Kit) and a generic JSON webhook, with the same event
- * names, so a fork maintainer reads the state of the sync at a glance without opening the workflow log.
- *
- * Two promises hold whatever happens here:
- * - A notification never fails the sync. Any problem (bad URL, non-2xx answer, timeout, DNS or connection error) is
- *   one `log.warning` and `notify` resolves normally.
- * - The webhook URLs are secrets (the URL alone lets anyone post to the channel). They are never printed: messages
- *   name the input (`slack-webhook-url`, `webhook-url`) and at most the host, and anything echoed back from a
- *   receiver is scrubbed of the URL before it is logged.
- *
- * The payload builders are pure (the clock is a parameter) so tests can check them without a network.
+ * What a run reports to Slack and the generic webhook: the event names, the event itself, and its wording in plain
+ * text, shared by both payloads so they say the same thing. Strings from upstream (tag, reason) are untrusted here;
+ * each payload escapes them for its own format.
  */
 /** Every event a run can report; the generic webhook's `event` field and the Slack message use the same names. */
 const SYNC_EVENT_NAMES = (/* unused pure expression or super */ null && (['pr-created', 'pr-updated', 'pr-waiting', 'skipped', 'up-to-date', 'failed']));
@@ -56008,13 +55975,6 @@ const SYNC_EVENT_NAMES = (/* unused pure expression or super */ null && (['pr-cr
  * to ignore the bot.
  */
 const DEFAULT_NOTIFY_EVENTS = ['pr-created', 'pr-updated', 'pr-waiting', 'skipped', 'failed'];
-const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_RETRY_DELAY_MS = 1_000;
-/** A receiver's `Retry-After` is honoured only up to this, so a notification never holds the run up for long. */
-const MAX_RETRY_AFTER_MS = 5_000;
-// ---------------------------------------------------------------------------------------------------------------
-// Plain-text wording shared by Slack and the generic webhook
-// ---------------------------------------------------------------------------------------------------------------
 /** "2 days 3 hours", "5 hours 10 minutes", "12 minutes": the two largest units, enough to judge urgency. */
 function formatAge(ms) {
     const minutes = Math.max(0, Math.floor(ms / 60_000));
@@ -56035,16 +55995,16 @@ function prAgeMs(event, now) {
     const created = Date.parse(event.prCreatedAt);
     return Number.isNaN(created) ? undefined : Math.max(0, now.getTime() - created);
 }
-function notify_plural(n, word) {
+function event_plural(n, word) {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 /** "clean merge", "3 conflicts to resolve", "clean merge (2 conflicts auto-resolved)". */
 function mergeWords(event) {
     const auto = event.autoResolved ?? 0;
-    const autoNote = auto > 0 ? ` (${notify_plural(auto, 'conflict')} auto-resolved)` : '';
+    const autoNote = auto > 0 ? ` (${event_plural(auto, 'conflict')} auto-resolved)` : '';
     if (event.mergeStatus === 'conflicts') {
         const left = event.conflicts;
-        return `${left === undefined ? 'conflicts' : notify_plural(left, 'conflict')} to resolve${autoNote}`;
+        return `${left === undefined ? 'conflicts' : event_plural(left, 'conflict')} to resolve${autoNote}`;
     }
     if (event.mergeStatus === 'clean')
         return `clean merge${autoNote}`;
@@ -56093,6 +56053,14 @@ function describeEvent(event, now = new Date()) {
 function capitalize(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+;// CONCATENATED MODULE: ./src/notify/slack.ts
+/**
+ * The Slack incoming-webhook message (Block Kit) for an event. Pure: the clock is a parameter. Every text from
+ * upstream is escaped, every URL checked, and every block kept under Slack's limits, because Slack rejects the whole
+ * message when one block is too long.
+ */
+
 /**
  * Escapes text for Slack mrkdwn: `&`, `<` and `>` are the only control characters, and leaving them raw would let
  * an upstream tag name or error message inject links or mentions (`<!channel>`).
@@ -56105,7 +56073,7 @@ function truncate(text, max) {
     return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 /** Only http(s) URLs become links or buttons; anything else would be rejected by Slack (or be a trick). */
-function notify_safeUrl(url) {
+function slack_safeUrl(url) {
     if (!url)
         return undefined;
     try {
@@ -56118,7 +56086,7 @@ function notify_safeUrl(url) {
 }
 /** A mrkdwn link `<url|label>`; `|` and `>` in the URL are percent-encoded so they cannot end the link early. */
 function slackLink(url, label) {
-    const href = notify_safeUrl(url);
+    const href = slack_safeUrl(url);
     if (!href)
         return escapeSlackText(label);
     const encoded = href.replace(/\|/g, '%7C').replace(/>/g, '%3E').replace(/</g, '%3C');
@@ -56190,12 +56158,12 @@ function buildSlackPayload(event, now = new Date()) {
         blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
     }
     const buttons = [];
-    const prUrl = notify_safeUrl(event.prUrl);
+    const prUrl = slack_safeUrl(event.prUrl);
     if (prUrl) {
         const label = event.prNumber !== undefined ? `Review PR #${event.prNumber}` : 'Review PR';
         buttons.push({ type: 'button', text: { type: 'plain_text', text: label }, url: prUrl, action_id: 'open-pr', style: 'primary' });
     }
-    const runUrl = notify_safeUrl(event.runUrl);
+    const runUrl = slack_safeUrl(event.runUrl);
     if (runUrl) {
         buttons.push({
             type: 'button',
@@ -56205,7 +56173,7 @@ function buildSlackPayload(event, now = new Date()) {
             ...(event.name === 'failed' ? { style: 'danger' } : {})
         });
     }
-    const releaseUrl = notify_safeUrl(event.releaseUrl);
+    const releaseUrl = slack_safeUrl(event.releaseUrl);
     if (releaseUrl) {
         buttons.push({ type: 'button', text: { type: 'plain_text', text: 'Release notes' }, url: releaseUrl, action_id: 'open-release' });
     }
@@ -56243,6 +56211,13 @@ function sectionText(event, now) {
             return `The sync run failed${event.tag ? ` for ${release}` : ''}. Nothing on the target branch was changed.`;
     }
 }
+
+;// CONCATENATED MODULE: ./src/notify/webhook.ts
+/**
+ * The generic JSON webhook body for an event: the event's fields, plus its name, a one-line summary and the time.
+ * Pure: the clock is a parameter.
+ */
+
 function buildWebhookPayload(event, now = new Date()) {
     const { name, ...fields } = event;
     const age = prAgeMs(event, now);
@@ -56257,6 +56232,15 @@ function buildWebhookPayload(event, now = new Date()) {
     // Drop unset fields so receivers see a stable, minimal shape.
     return Object.fromEntries(Object.entries(payload).filter(([, v]) => v !== undefined));
 }
+
+;// CONCATENATED MODULE: ./src/notify/deliver.ts
+
+
+
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** A receiver's `Retry-After` is honoured only up to this many seconds, so a notification never holds the run up for long. */
+const MAX_RETRY_AFTER_SECONDS = 5;
 /**
  * Sends the event to every configured target. Resolves in every case: delivery problems are warnings, because the
  * sync's own outcome (PR opened, branch pushed) must never be turned into a failure by a chat integration.
@@ -56269,7 +56253,7 @@ async function notify(event, targets, log, options = {}) {
             return;
         const events = options.events ?? DEFAULT_NOTIFY_EVENTS;
         if (!events.includes(event.name)) {
-            log.debug?.(`Notification for event ${event.name} not sent: it is not among the notified events (${events.join(', ')}).`);
+            log.debug(`Notification for event ${event.name} not sent: it is not among the notified events (${events.join(', ')}).`);
             return;
         }
         const now = (options.now ?? (() => new Date()))();
@@ -56282,12 +56266,12 @@ async function notify(event, targets, log, options = {}) {
     }
     catch (error) {
         // Defensive: a bug here (say, a payload that cannot be serialised) must still not fail the sync.
-        log.warning(`Notification for event ${event.name} not sent: ${notify_errorText(error)}.`);
+        log.warning(`Notification for event ${event.name} not sent: ${deliver_errorText(error)}.`);
     }
 }
 async function deliver(target, eventName, log, options) {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const retryDelayMs = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+    const retryUnitMs = options.retryUnitMs ?? REAL_TIMING.retryUnitMs;
     const what = `${target.label} notification (${eventName})`;
     const fix = `The sync itself is not affected; check the ${target.input} secret.`;
     const scrub = (text) => redact(text, target.url);
@@ -56326,21 +56310,21 @@ async function deliver(target, eventName, log, options) {
             }
             const reason = scrub(networkReason(error));
             if (!last) {
-                log.debug?.(`${what}: ${reason}; retrying once.`);
-                await sleep(retryDelayMs);
+                log.debug(`${what}: ${reason}; retrying once.`);
+                await sleep(retryUnitMs);
                 continue;
             }
             log.warning(`${what} not sent to ${host}: ${reason}. ${fix}`);
             return;
         }
         if (response.ok) {
-            log.info?.(`${what} sent.`);
+            log.info(`${what} sent.`);
             return;
         }
         const retriable = response.status >= 500 || response.status === 429;
         if (retriable && !last) {
-            const wait = Math.min(retryAfterMs(response.headers.get('retry-after')) ?? retryDelayMs, MAX_RETRY_AFTER_MS);
-            log.debug?.(`${what}: HTTP ${response.status}; retrying once in ${wait} ms.`);
+            const wait = Math.round(Math.min(retryAfterSeconds(response.headers.get('retry-after')) ?? 1, MAX_RETRY_AFTER_SECONDS) * retryUnitMs);
+            log.debug(`${what}: HTTP ${response.status}; retrying once in ${wait} ms.`);
             await sleep(wait);
             continue;
         }
@@ -56373,10 +56357,10 @@ function networkReason(error) {
         case 'UND_ERR_CONNECT_TIMEOUT':
             return 'connection timed out';
         default:
-            return code ? `${notify_errorText(cause)} (${code})` : notify_errorText(cause ?? error);
+            return code ? `${deliver_errorText(cause)} (${code})` : deliver_errorText(cause ?? error);
     }
 }
-function notify_errorText(error) {
+function deliver_errorText(error) {
     const message = errorLike(error)?.message;
     return typeof message === 'string' && message ? message : String(error);
 }
@@ -56402,15 +56386,15 @@ function redact(text, url) {
     }
     return out;
 }
-/** `Retry-After` in seconds or as an HTTP date, in milliseconds. */
-function retryAfterMs(header) {
+/** `Retry-After` in seconds or as an HTTP date, in seconds. */
+function retryAfterSeconds(header) {
     if (!header)
         return undefined;
     const seconds = Number(header);
     if (Number.isFinite(seconds))
-        return Math.max(0, seconds * 1000);
+        return Math.max(0, seconds);
     const date = Date.parse(header);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+    return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
 }
 function formatSeconds(ms) {
     return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
@@ -56425,6 +56409,7 @@ function sleep(ms) {
  * conflicted file, the report file and the Slack / webhook notification. Rendering lives in report.ts and notify.ts;
  * this module decides what to say where.
  */
+
 
 
 
@@ -56505,7 +56490,7 @@ async function reportOutcome(runner, inputs, outcome, target) {
     }
 }
 /** Sends `event` to the configured Slack and webhook URLs (a no-op when none is set; never throws). */
-async function notifyEvent(inputs, log, event) {
+async function notifyEvent(inputs, runner, event) {
     if (!inputs.slackWebhookUrl && !inputs.webhookUrl)
         return;
     await notify({
@@ -56514,7 +56499,7 @@ async function notifyEvent(inputs, log, event) {
         fork: `${inputs.fork.owner}/${inputs.fork.repo}`,
         runUrl: inputs.runUrl,
         dryRun: inputs.dryRun
-    }, { slackWebhookUrl: inputs.slackWebhookUrl, webhookUrl: inputs.webhookUrl }, log);
+    }, { slackWebhookUrl: inputs.slackWebhookUrl, webhookUrl: inputs.webhookUrl }, runner, { retryUnitMs: timingFromEnv(runner.env).retryUnitMs });
 }
 /** The end of a failed run: the one clear message as the step's failure, in the summary, and to the notification URLs. */
 async function reportFailure(runner, inputs, message) {
@@ -56710,6 +56695,8 @@ var src_runner = __nccwpck_require__(4813);
  * One run of upstream-sync, step by step. This file only orchestrates: each step is a module with one job (inputs,
  * releases, merge, publish, report, notify); the order and the hand-offs live here.
  */
+
+
 
 
 
@@ -56928,7 +56915,7 @@ async function run(runner = (0,src_runner/* actionsRunner */.A)()) {
     try {
         inputs = await step('Read inputs', () => readInputs(runner));
         work = new WorkRepository(inputs);
-        const api = new GitHubApi(createClient({ token: inputs.token, apiUrl: inputs.apiUrl, log: runner, writeIntervalMs: writeIntervalFromEnv(runner.env) }), inputs.fork, inputs.upstream);
+        const api = new GitHubApi(createClient({ token: inputs.token, apiUrl: inputs.apiUrl, log: runner, timing: timingFromEnv(runner.env) }), inputs.fork, inputs.upstream);
         const settings = inputs;
         const target = inputs.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()));
         if (inputs.mirrorBranch === target)

@@ -6,7 +6,8 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { loadLowerBound, loadPolicy, type SyncPolicy } from './config.js'
 import { Git } from './git.js'
-import { createClient, GitHubApi, writeIntervalFromEnv, type PullInfo } from './github.js'
+import { GitHubApi, type PullInfo } from './github/api.js'
+import { createClient } from './github/client.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { prepareRepository, mergeTag } from './merge.js'
 import { updateMirror } from './mirror.js'
@@ -16,6 +17,7 @@ import { chooseRelease, compareVersions, parseVersion, type Candidate, type Rele
 import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle, type ReportInput } from './report.js'
 import type { MergeResult } from './types.js'
 import { actionsRunner, type Runner } from './runner.js'
+import { timingFromEnv } from './timing.js'
 
 type Step = <T>(name: string, work: () => Promise<T>) => Promise<T>
 
@@ -260,7 +262,7 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
   try {
     inputs = await step('Read inputs', () => readInputs(runner))
     work = new WorkRepository(inputs)
-    const api = new GitHubApi(createClient({ token: inputs.token, apiUrl: inputs.apiUrl, log: runner, writeIntervalMs: writeIntervalFromEnv(runner.env) }), inputs.fork, inputs.upstream)
+    const api = new GitHubApi(createClient({ token: inputs.token, apiUrl: inputs.apiUrl, log: runner, timing: timingFromEnv(runner.env) }), inputs.fork, inputs.upstream)
     const settings = inputs
     const target = inputs.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()))
     if (inputs.mirrorBranch === target) throw new Error(`Input 'mirror-branch' (${target}) must differ from the target branch.`)

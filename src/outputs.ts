@@ -5,12 +5,14 @@
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import type { PullInfo } from './github.js'
+import type { PullInfo } from './github/api.js'
 import type { ActionInputs } from './inputs.js'
 import type { Runner } from './runner.js'
-import { notify, type NotifyLogger, type SyncEvent } from './notify.js'
+import { notify } from './notify/deliver.js'
+import type { SyncEvent } from './notify/event.js'
 import type { ReleaseDecision } from './releases.js'
 import { renderReportFile, renderSummary, type ReportView } from './report.js'
+import { timingFromEnv } from './timing.js'
 import type { MergeResult } from './types.js'
 
 export type RunResult = 'created' | 'updated' | 'up-to-date' | 'skipped' | 'dry-run'
@@ -113,7 +115,7 @@ export async function reportOutcome(runner: Runner, inputs: ActionInputs, outcom
 }
 
 /** Sends `event` to the configured Slack and webhook URLs (a no-op when none is set; never throws). */
-export async function notifyEvent(inputs: ActionInputs, log: NotifyLogger, event: Omit<SyncEvent, 'upstream' | 'fork' | 'runUrl'>): Promise<void> {
+export async function notifyEvent(inputs: ActionInputs, runner: Runner, event: Omit<SyncEvent, 'upstream' | 'fork' | 'runUrl'>): Promise<void> {
   if (!inputs.slackWebhookUrl && !inputs.webhookUrl) return
   await notify(
     {
@@ -124,7 +126,8 @@ export async function notifyEvent(inputs: ActionInputs, log: NotifyLogger, event
       dryRun: inputs.dryRun
     } as SyncEvent,
     { slackWebhookUrl: inputs.slackWebhookUrl, webhookUrl: inputs.webhookUrl },
-    log
+    runner,
+    { retryUnitMs: timingFromEnv(runner.env).retryUnitMs }
   )
 }
 

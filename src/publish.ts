@@ -9,7 +9,8 @@
  * 4. One PR per tag: a 422 "already exists" from a concurrent run turns into an update of that PR.
  */
 import { GitError, type Git } from './git.js'
-import type { GitHubApi, LabelSpec, Logger, PullInfo } from './github.js'
+import type { GitHubApi, LabelSpec, PullInfo } from './github/api.js'
+import type { Log } from './runner.js'
 import { classifySyncBranch, fetchBranches, pushSyncBranch, type PushResult } from './merge.js'
 import type { MergeResult } from './types.js'
 
@@ -32,7 +33,7 @@ export interface PublishRequest {
    * the open PR recorded, so a tag upstream re-cut onto another commit still counts as ours and gets refreshed.
    */
   upstreamShas?: readonly string[]
-  log: Logger
+  log: Log
   forkUrl: string
   targetBranch: string
   syncBranch: string
@@ -211,7 +212,7 @@ export async function publishSync(req: PublishRequest): Promise<PublishOutcome> 
 export interface SupersedeRequest {
   api: GitHubApi
   git: Git
-  log: Logger
+  log: Log
   forkUrl: string
   branchPrefix: string
   targetBranch: string

@@ -66,7 +66,8 @@ describe('rate limits', () => {
           documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits'
         }
       })
-      const run = await s.run()
+      // GitHub's own wait, in real seconds: this test checks the clock.
+      const run = await s.run({}, { env: { UPSTREAM_SYNC_RETRY_UNIT_MS: '1000' } })
       expectSuccess(run)
       expect(run.outputs.result).toBe('created')
       expect(warnings(run)).toContain(`GitHub secondary rate limit on POST /repos/${FORK}/pulls; waiting 1s as GitHub asks.`)

@@ -221,7 +221,10 @@ async function prepareRun(options: RunActionOptions): Promise<PreparedRun> {
     RUNNER_NAME: 'stand-in-runner',
     ...(options.debug ? { RUNNER_DEBUG: '1' } : {}),
     // github.com wants a second between writes (secondary rate limits); the stand-in has no such limit.
-    UPSTREAM_SYNC_WRITE_INTERVAL_MS: '0'
+    UPSTREAM_SYNC_WRITE_INTERVAL_MS: '0',
+    // Retry waits (Octokit's 1/4/9 s back-off, Retry-After, the notification retry) in 10 ms units instead of
+    // seconds: tests check the retries happen, not the clock. A test of a real wait sets it back to 1000.
+    UPSTREAM_SYNC_RETRY_UNIT_MS: '10'
   }
   for (const [name, value] of Object.entries(inputs)) env[inputEnvName(name)] = value
   Object.assign(env, options.env)

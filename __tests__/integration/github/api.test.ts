@@ -1,0 +1,53 @@
+/**
+ * GitHubApi against a scripted GitHub on loopback: the answers an operation expects (a concurrent run's PR, a missing
+ * branch) and the ones it explains with the input to check.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { GitHubApi } from '../../../src/github/api.js'
+import { createClient } from '../../../src/github/client.js'
+import { silentLog } from '../../../src/runner.js'
+import { PULL, ScriptedServer, fork, upstream } from './scripted-server.js'
+
+const server = new ScriptedServer()
+
+function api() {
+  return new GitHubApi(createClient({ token: 'ghs_unit', apiUrl: server.url, log: silentLog, timing: { writeIntervalMs: 0, retryUnitMs: 1 } }), fork, upstream)
+}
+
+beforeAll(async () => {
+  await server.start()
+})
+
+afterAll(async () => {
+  await server.stop()
+})
+
+afterEach(() => {
+  server.reset()
+})
+
+describe('GitHubApi', () => {
+  it('turns a 422 "A pull request already exists" into the existing PR, created: false', async () => {
+    server
+      .on('POST /repos/carto/fork/pulls', {
+        status: 422,
+        body: { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: 'A pull request already exists for carto:upstream-sync/v1.1.0-stable.' }] }
+      })
+      .on('GET /repos/carto/fork/pulls', { status: 200, body: [PULL] })
+    const opened = await api().createPull({ head: 'upstream-sync/v1.1.0-stable', base: 'carto/main', title: 'Sync', body: 'body' })
+    expect(opened).toMatchObject({ created: false, pull: { number: 7, headRef: 'upstream-sync/v1.1.0-stable' } })
+    expect(server.count('POST /repos/carto/fork/pulls')).toBe(1)
+  })
+
+  it('names target-branch when the compare base does not exist', async () => {
+    server.on('GET /repos/carto/fork/compare/carto/nope...abc', { status: 404 }).on('GET /repos/carto/fork/git/ref/heads/carto/nope', { status: 404 })
+    await expect(api().forkBranchContains('carto/nope', 'abc')).rejects.toThrow("target branch carto/nope not found in carto/fork. Check 'target-branch'.")
+    await expect(api().forkBranchContains('carto/nope', 'abc')).rejects.toMatchObject({ kind: 'input' })
+  })
+
+  it('says an unknown upstream is not found or not visible to this token', async () => {
+    server.on('GET /repos/acme/gateway/git/matching-refs/tags/v', { status: 404 })
+    await expect(api().listUpstreamTags('v')).rejects.toThrow('upstream repository acme/gateway not found or not visible to this token.')
+    await expect(api().listUpstreamTags('v')).rejects.toMatchObject({ kind: 'input' })
+  })
+})

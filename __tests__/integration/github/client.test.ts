@@ -1,0 +1,123 @@
+/**
+ * The GitHub client: which failures are retried (5xx, rate limits) and which never are (4xx, above all 409/422 on
+ * writes), and how long a retry waits. The client talks to a scripted HTTP server on loopback, so the real Octokit
+ * plugins run; its retry unit is shortened to a tenth of a second (a second on GitHub), so no test sleeps for long.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { UserError } from '../../../src/errors.js'
+import { GitHubApi } from '../../../src/github/api.js'
+import { createClient } from '../../../src/github/client.js'
+import type { Log } from '../../../src/runner.js'
+import { PULL, ScriptedServer, fork, upstream } from './scripted-server.js'
+
+/** How long "a second" of retry waiting lasts in these tests. */
+const UNIT = 100
+
+const server = new ScriptedServer()
+const warnings: string[] = []
+const log: Log = { debug: () => undefined, info: () => undefined, warning: (message: string) => void warnings.push(message), isDebug: () => false }
+
+function client() {
+  return createClient({ token: 'ghs_unit', apiUrl: server.url, log, timing: { writeIntervalMs: 0, retryUnitMs: UNIT } })
+}
+
+beforeAll(async () => {
+  await server.start()
+})
+
+afterAll(async () => {
+  await server.stop()
+})
+
+afterEach(() => {
+  server.reset()
+  warnings.length = 0
+})
+
+describe('createClient: what is retried', () => {
+  it('never repeats a 404, 409 or 422: one request each', async () => {
+    server
+      .on('GET /repos/carto/fork/contents/x', { status: 404, body: { message: 'Not Found' } })
+      .on('GET /repos/carto/fork/compare/a...b', { status: 409, body: { message: 'Git Repository is empty.' } })
+      .on('POST /repos/carto/fork/pulls', { status: 422, body: { message: 'Validation Failed', errors: [{ message: 'No commits between carto/main and x' }] } })
+    const octokit = client()
+    await expect(octokit.rest.repos.getContent({ ...fork, path: 'x' })).rejects.toMatchObject({ status: 404 })
+    await expect(octokit.rest.repos.compareCommitsWithBasehead({ ...fork, basehead: 'a...b' })).rejects.toMatchObject({ status: 409 })
+    await expect(octokit.rest.pulls.create({ ...fork, head: 'x', base: 'carto/main', title: 't' })).rejects.toMatchObject({ status: 422 })
+    expect(server.seen.map((entry) => `${entry.method} ${entry.path}`)).toEqual([
+      'GET /repos/carto/fork/contents/x',
+      'GET /repos/carto/fork/compare/a...b',
+      'POST /repos/carto/fork/pulls'
+    ])
+  })
+
+  it('retries a 5xx after about one retry unit (a second on GitHub), even when earlier requests of the client failed', async () => {
+    server
+      .on('GET /repos/carto/fork/contents/missing', { status: 404 })
+      .on('GET /repos/carto/fork/contents/flaky', { status: 502, body: { message: 'Server Error' } }, { status: 200, body: { type: 'file', content: '', encoding: 'base64' } })
+    const octokit = client()
+    // Failed requests before the 5xx must not make its retry wait longer (the retry count is per request).
+    for (let i = 0; i < 3; i++) await expect(octokit.rest.repos.getContent({ ...fork, path: 'missing' })).rejects.toMatchObject({ status: 404 })
+    const { status } = await octokit.rest.repos.getContent({ ...fork, path: 'flaky' })
+    expect(status).toBe(200)
+    const [first, second] = server.seen.filter((entry) => entry.path.endsWith('/flaky'))
+    const waited = (second?.at ?? 0) - (first?.at ?? 0)
+    expect(waited).toBeGreaterThanOrEqual(0.9 * UNIT)
+    expect(waited).toBeLessThan(2.5 * UNIT)
+  })
+
+  it('backs off 1, 4 and 9 retry units over three retries of a 5xx, then gives up', async () => {
+    server.on('POST /repos/carto/fork/pulls', { status: 502, body: { message: 'Server Error' } })
+    const octokit = createClient({ token: 'ghs_unit', apiUrl: server.url, log, timing: { writeIntervalMs: 0, retryUnitMs: 10 } })
+    await expect(octokit.rest.pulls.create({ ...fork, head: 'x', base: 'carto/main', title: 't' })).rejects.toMatchObject({ status: 502 })
+    const at = server.seen.map((entry) => entry.at)
+    expect(at).toHaveLength(4)
+    const gaps = at.slice(1).map((time, index) => time - (at[index] ?? 0))
+    expect(gaps.map((gap) => gap >= 9)).toEqual([true, true, true])
+    // 1 + 4 + 9 units: the whole back-off of a request that never succeeds is 140 ms here, 14 s on GitHub.
+    expect((at[3] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(0.9 * 140)
+  })
+
+  it('spaces writes that notify people by three write intervals, and not at all when the interval is 0', async () => {
+    server.on('POST /repos/carto/fork/issues/7/comments', { status: 201, body: { id: 1, body: 'x' } })
+    const spaced = createClient({ token: 'ghs_unit', apiUrl: server.url, log, timing: { writeIntervalMs: 100, retryUnitMs: UNIT } })
+    for (let i = 0; i < 2; i++) await spaced.rest.issues.createComment({ ...fork, issue_number: 7, body: 'x' })
+    const unspaced = client()
+    for (let i = 0; i < 2; i++) await unspaced.rest.issues.createComment({ ...fork, issue_number: 7, body: 'x' })
+    const at = server.seen.map((entry) => entry.at)
+    expect((at[1] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(280)
+    expect((at[3] ?? 0) - (at[2] ?? 0)).toBeLessThan(250)
+  })
+
+  it('waits for a secondary rate limit as GitHub asks (retry-after, in retry units), with the real path in the warning', async () => {
+    server.on(
+      'POST /repos/carto/fork/pulls',
+      { status: 403, headers: { 'retry-after': '1' }, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' } },
+      { status: 201, body: PULL }
+    )
+    const { status } = await client().rest.pulls.create({ ...fork, head: 'x', base: 'carto/main', title: 't' })
+    expect(status).toBe(201)
+    expect(warnings).toEqual(['GitHub secondary rate limit on POST /repos/carto/fork/pulls; waiting 1s as GitHub asks.'])
+    const [first, second] = server.seen
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(0.9 * UNIT)
+  })
+
+  it('does not wait an hour for an exhausted primary limit: one request, then the error', async () => {
+    const reset = Math.floor(Date.now() / 1000) + 3600
+    server.on('GET /repos/acme/gateway/git/matching-refs/tags/v', {
+      status: 403,
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) },
+      body: { message: 'API rate limit exceeded for installation ID 1.' }
+    })
+    const api = new GitHubApi(client(), fork, upstream)
+    const failure = await api.listUpstreamTags('v').then(
+      () => undefined,
+      (error: unknown) => error
+    )
+    expect(failure).toBeInstanceOf(UserError)
+    expect((failure as UserError).message).toContain(`the GitHub API rate limit for this token is exhausted; it resets at ${new Date(reset * 1000).toISOString()}.`)
+    expect((failure as UserError).kind).toBe('transient')
+    expect(server.seen).toHaveLength(1)
+    expect(warnings).toEqual([])
+  })
+})

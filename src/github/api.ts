@@ -1,0 +1,304 @@
+/**
+ * Everything the action asks of GitHub's REST API, as small operations on the fork and the upstream repository.
+ * Every request goes through one helper, `call`, which turns GitHub's failures into errors that say what to change
+ * (errors.ts) unless the operation expects them (a 404 that means "absent", a 422 from a concurrent run).
+ *
+ * Writes are idempotent: create-or-update of the PR handles 422 "already exists" from a concurrent run, labels are
+ * created only when missing, and nothing is written when it already has the desired value.
+ */
+import { UserError } from '../errors.js'
+import type { RepoId, ReleaseInfo, TagRef } from '../types.js'
+import type { Octokit } from './client.js'
+import { errorText, explain, isRequestError, type RequestErrorLike } from './errors.js'
+import { toPull, toRelease, type LabelSpec, type PullInfo, type RawPull } from './records.js'
+
+export type { LabelSpec, PullInfo } from './records.js'
+
+/** What an `expected` handler returns for a failure it does not settle. */
+const UNEXPECTED: unique symbol = Symbol('unexpected')
+
+interface CallOptions<T> {
+  /** Settles the failures that are answers (return a value) or says why more precisely (throw); UNEXPECTED otherwise. */
+  expected?: (error: RequestErrorLike) => T | typeof UNEXPECTED | Promise<T | typeof UNEXPECTED>
+  /** The error for a 404 that `expected` did not settle, where "not found" deserves its own message. */
+  notFound?: () => UserError
+}
+
+/** Failures with `status` are given to `answer`; every other failure is reported. */
+function onStatus<T>(status: number, answer: NonNullable<CallOptions<T>['expected']>): CallOptions<T> {
+  return { expected: (error) => (error.status === status ? answer(error) : UNEXPECTED) }
+}
+
+/** Operations on the fork and the upstream repository. */
+export class GitHubApi {
+  constructor(
+    readonly octokit: Octokit,
+    readonly fork: RepoId,
+    readonly upstream: RepoId
+  ) {}
+
+  /**
+   * Sends one request. `action` says what was being done ("open the sync PR"), for the message of a failure that is
+   * neither expected nor a 404 with its own message.
+   */
+  private async call<T>(action: string, send: () => Promise<T>, options: CallOptions<T> = {}): Promise<T> {
+    let failure: unknown
+    try {
+      return await send()
+    } catch (error) {
+      failure = error
+    }
+    if (isRequestError(failure)) {
+      const answer = options.expected ? await options.expected(failure) : UNEXPECTED
+      if (answer !== UNEXPECTED) return answer
+      if (failure.status === 404 && options.notFound) throw options.notFound()
+    }
+    throw explain(failure, action)
+  }
+
+  /** A request to the upstream repository, whose 404 says to check 'upstream-repository' and the token. */
+  private callUpstream<T>(action: string, send: () => Promise<T>, options: CallOptions<T> = {}): Promise<T> {
+    return this.call(action, send, {
+      ...options,
+      notFound: () =>
+        new UserError(
+          'input',
+          `upstream repository ${this.upstream.owner}/${this.upstream.repo} not found or not visible to this token. Check 'upstream-repository'; for a private upstream pass a token that can read it.`
+        )
+    })
+  }
+
+  /** The fork's default branch (one request). */
+  forkDefaultBranch(): Promise<string> {
+    return this.call('read the fork repository', async () => (await this.octokit.rest.repos.get({ ...this.fork })).data.default_branch, {
+      notFound: () =>
+        new UserError('permission', `Repository ${this.fork.owner}/${this.fork.repo} (GITHUB_REPOSITORY) not found or not visible to this token.`)
+    })
+  }
+
+  /** Upstream's default branch, for the optional mirror branch. */
+  upstreamDefaultBranch(): Promise<string> {
+    return this.callUpstream('read the upstream repository', async () => (await this.octokit.rest.repos.get({ ...this.upstream })).data.default_branch)
+  }
+
+  /** The commit a fork branch points at, or undefined when the branch does not exist. */
+  forkBranchSha(branch: string): Promise<string | undefined> {
+    return this.call(
+      `read branch ${branch}`,
+      async () => (await this.octokit.rest.git.getRef({ ...this.fork, ref: `heads/${branch}` })).data.object.sha,
+      onStatus(404, () => undefined)
+    )
+  }
+
+  /** A text file of the fork at `ref`, or undefined when it (or the ref) does not exist. */
+  readForkFile(path: string, ref: string): Promise<string | undefined> {
+    return this.call(
+      `read ${path} from ${ref}`,
+      async () => {
+        const { data } = await this.octokit.rest.repos.getContent({ ...this.fork, path, ref })
+        if (Array.isArray(data) || data.type !== 'file') {
+          throw new UserError('config', `${path} in ${ref} is a ${Array.isArray(data) ? 'directory' : data.type}, not a file.`)
+        }
+        if (!('content' in data) || typeof data.content !== 'string') return ''
+        return Buffer.from(data.content, 'base64').toString('utf8')
+      },
+      onStatus(404, () => undefined)
+    )
+  }
+
+  /** Every upstream tag whose name starts with `prefix`, in one request (matching-refs is not paginated). */
+  listUpstreamTags(prefix: string): Promise<TagRef[]> {
+    return this.callUpstream('list upstream tags', async () => {
+      const { data } = await this.octokit.rest.git.listMatchingRefs({ ...this.upstream, ref: `tags/${prefix}` })
+      return data.map((ref): TagRef => ({
+        name: ref.ref.replace(/^refs\/tags\//, ''),
+        sha: ref.object.sha,
+        type: ref.object.type === 'tag' ? 'tag' : 'commit'
+      }))
+    })
+  }
+
+  /** The commit an annotated tag points at (following tags of tags). */
+  async peelUpstreamTag(tag: TagRef): Promise<string> {
+    let object: { sha: string; type: string } = { sha: tag.sha, type: tag.type }
+    for (let depth = 0; object.type === 'tag' && depth < 5; depth++) {
+      const sha = object.sha
+      object = await this.callUpstream(
+        `read annotated tag ${tag.name}`,
+        async () => (await this.octokit.rest.git.getTag({ ...this.upstream, tag_sha: sha })).data.object
+      )
+    }
+    if (object.type !== 'commit') throw new UserError('upstream', `Upstream tag ${tag.name} points at a ${object.type}, not a commit.`)
+    return object.sha
+  }
+
+  /**
+   * Whether `commitSha` is reachable from the fork's `branch` (the tag is "already synced"). Compare answers 404 when
+   * the fork does not know the commit at all, which means not contained; a missing branch is told apart by looking it up.
+   */
+  forkBranchContains(branch: string, commitSha: string): Promise<boolean> {
+    return this.call(
+      `compare ${branch} with upstream commit ${commitSha.slice(0, 12)}`,
+      async () => {
+        const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1 })
+        return data.status === 'identical' || data.status === 'behind'
+      },
+      onStatus(404, async () => {
+        if ((await this.forkBranchSha(branch)) === undefined) {
+          throw new UserError('input', `target branch ${branch} not found in ${this.fork.owner}/${this.fork.repo}. Check 'target-branch'.`)
+        }
+        return false
+      })
+    )
+  }
+
+  /**
+   * The upstream release for `tag`, drafts included when the token can see them. The first page of releases covers
+   * recent tags in one request; older tags fall back to the by-tag lookup (which never returns drafts).
+   */
+  async upstreamRelease(tag: string): Promise<ReleaseInfo | undefined> {
+    const recent = await this.recentReleases()
+    const hit = recent.find((release) => release.tag === tag)
+    if (hit) return hit
+    return this.call(
+      `read the upstream release of ${tag}`,
+      async () => toRelease((await this.octokit.rest.repos.getReleaseByTag({ ...this.upstream, tag })).data),
+      onStatus(404, () => undefined)
+    )
+  }
+
+  private releasesPage?: Promise<ReleaseInfo[]>
+
+  private recentReleases(): Promise<ReleaseInfo[]> {
+    this.releasesPage ??= this.callUpstream('list upstream releases', async () =>
+      (await this.octokit.rest.repos.listReleases({ ...this.upstream, per_page: 100 })).data.map(toRelease)
+    )
+    return this.releasesPage
+  }
+
+  /** Committer date of an upstream commit (for min-release-age when a tag has no release). */
+  upstreamCommitDate(sha: string): Promise<Date> {
+    return this.callUpstream(
+      `read upstream commit ${sha.slice(0, 12)}`,
+      async () => new Date((await this.octokit.rest.git.getCommit({ ...this.upstream, commit_sha: sha })).data.committer.date)
+    )
+  }
+
+  /** Pull requests from the fork's `branch`, newest first. */
+  pullsForBranch(branch: string, state: 'open' | 'closed' | 'all'): Promise<PullInfo[]> {
+    return this.call(`list pull requests for ${branch}`, async () => {
+      const { data } = await this.octokit.rest.pulls.list({
+        ...this.fork,
+        head: `${this.fork.owner}:${branch}`,
+        state,
+        sort: 'created',
+        direction: 'desc',
+        per_page: 100
+      })
+      return (data as RawPull[]).map(toPull)
+    })
+  }
+
+  /** Open PRs into `base` whose head branch starts with `prefix` (other sync PRs, for superseding). */
+  openSyncPulls(base: string, prefix: string): Promise<PullInfo[]> {
+    return this.call('list open sync pull requests', async () => {
+      const pulls = await this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.fork, state: 'open', base, per_page: 100 })
+      return (pulls as RawPull[]).map(toPull).filter((pull) => pull.headRef.startsWith(prefix))
+    })
+  }
+
+  /**
+   * Opens the PR, or, when a concurrent run opened it first (422 "A pull request already exists"), returns that one
+   * with `created: false` so the caller updates it instead of failing or duplicating.
+   */
+  createPull(args: { head: string; base: string; title: string; body: string }): Promise<{ pull: PullInfo; created: boolean }> {
+    return this.call<{ pull: PullInfo; created: boolean }>(
+      `open the sync pull request from ${args.head} into ${args.base}`,
+      async () => {
+        const { data } = await this.octokit.rest.pulls.create({ ...this.fork, ...args, maintainer_can_modify: false })
+        return { pull: toPull(data as RawPull), created: true }
+      },
+      onStatus(422, async (error) => {
+        if (!/already exists/i.test(errorText(error))) return UNEXPECTED
+        const [existing] = await this.pullsForBranch(args.head, 'open')
+        return existing ? { pull: existing, created: false } : UNEXPECTED
+      })
+    )
+  }
+
+  /** Updates only what differs, so an unchanged rerun writes nothing. */
+  async updatePull(pull: PullInfo, changes: { title?: string; body?: string; state?: 'closed' }): Promise<boolean> {
+    const patch: { title?: string; body?: string; state?: 'closed' } = {}
+    if (changes.title !== undefined && changes.title !== pull.title) patch.title = changes.title
+    if (changes.body !== undefined && changes.body !== pull.body) patch.body = changes.body
+    if (changes.state !== undefined && changes.state !== pull.state) patch.state = changes.state
+    if (Object.keys(patch).length === 0) return false
+    await this.call(`update pull request #${pull.number}`, () => this.octokit.rest.pulls.update({ ...this.fork, pull_number: pull.number, ...patch }))
+    return true
+  }
+
+  /** Creates the labels that do not exist yet, with colours; an "already exists" race is fine. */
+  async ensureLabels(specs: LabelSpec[]): Promise<void> {
+    const labels = await this.call('list labels', () => this.octokit.paginate(this.octokit.rest.issues.listLabelsForRepo, { ...this.fork, per_page: 100 }))
+    const existing = new Set(labels.map((label) => label.name.toLowerCase()))
+    for (const spec of specs) {
+      if (existing.has(spec.name.toLowerCase())) continue
+      await this.call(
+        `create label ${spec.name}`,
+        async () => {
+          await this.octokit.rest.issues.createLabel({ ...this.fork, ...spec })
+        },
+        onStatus(422, (error) => (/already_exists|already exists/i.test(JSON.stringify(error.response?.data ?? '')) ? undefined : UNEXPECTED))
+      )
+    }
+  }
+
+  /** Adds `add` and removes `remove` from the PR's labels, touching only what differs. */
+  async setPullLabels(pull: PullInfo, add: string[], remove: string[]): Promise<void> {
+    const action = `label pull request #${pull.number}`
+    const current = new Set(pull.labels.map((label) => label.toLowerCase()))
+    const missing = add.filter((label) => !current.has(label.toLowerCase()))
+    if (missing.length > 0) await this.call(action, () => this.octokit.rest.issues.addLabels({ ...this.fork, issue_number: pull.number, labels: missing }))
+    for (const label of remove) {
+      if (!current.has(label.toLowerCase())) continue
+      await this.call(
+        action,
+        async () => {
+          await this.octokit.rest.issues.removeLabel({ ...this.fork, issue_number: pull.number, name: label })
+        },
+        onStatus(404, () => undefined)
+      )
+    }
+    pull.labels = [...pull.labels.filter((label) => !remove.includes(label)), ...missing]
+  }
+
+  async comment(pull: PullInfo, body: string): Promise<void> {
+    await this.call(`comment on pull request #${pull.number}`, () => this.octokit.rest.issues.createComment({ ...this.fork, issue_number: pull.number, body }))
+  }
+
+  /** Deletes a fork branch; an already-deleted branch is fine. */
+  async deleteBranch(branch: string): Promise<void> {
+    await this.call(
+      `delete branch ${branch}`,
+      async () => {
+        await this.octokit.rest.git.deleteRef({ ...this.fork, ref: `heads/${branch}` })
+      },
+      { expected: (error) => (error.status === 422 || error.status === 404 ? undefined : UNEXPECTED) }
+    )
+  }
+
+  /** Runs `workflow` (file name or id) on `ref` with workflow_dispatch. */
+  async dispatchWorkflow(workflow: string, ref: string, inputs: Record<string, string>): Promise<void> {
+    await this.call(
+      `dispatch workflow ${workflow}`,
+      () => this.octokit.rest.actions.createWorkflowDispatch({ ...this.fork, workflow_id: workflow, ref, inputs }),
+      {
+        notFound: () =>
+          new UserError(
+            'input',
+            `dispatch-workflow: workflow "${workflow}" not found in ${this.fork.owner}/${this.fork.repo}, or it has no workflow_dispatch trigger.`
+          )
+      }
+    )
+  }
+}

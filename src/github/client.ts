@@ -1,0 +1,84 @@
+/**
+ * The one Octokit client of a run: retries of transient failures (5xx, network) and GitHub's rate-limit rules,
+ * including the spacing of write requests GitHub asks integrations to keep. Every pause it makes comes from `timing`,
+ * so tests run it against a local server without sleeping for real.
+ */
+import { getOctokit } from '@actions/github'
+import { retry } from '@octokit/plugin-retry'
+import { throttling } from '@octokit/plugin-throttling'
+import Bottleneck from 'bottleneck'
+import type { Log } from '../runner.js'
+import { REAL_TIMING, type Timing } from '../timing.js'
+
+export type Octokit = ReturnType<typeof getOctokit>
+
+export interface ClientOptions {
+  token: string
+  apiUrl: string
+  log: Log
+  /** The write spacing and retry waits; GitHub's (one second each) for whatever is not given. */
+  timing?: Partial<Timing>
+}
+
+/**
+ * Octokit with retries of transient failures (5xx, network) and GitHub's rate-limit rules. 4xx answers that describe
+ * the request itself (400, 401, 403 without rate limit, 404, 409, 422) are never retried: repeating them cannot help,
+ * and for 409/422 it could do a write twice.
+ */
+export function createClient({ token, apiUrl, log, timing = {} }: ClientOptions): Octokit {
+  const { writeIntervalMs, retryUnitMs } = { ...REAL_TIMING, ...timing }
+  const octokit = getOctokit(
+    token,
+    {
+      baseUrl: apiUrl,
+      userAgent: 'upstream-sync-action',
+      log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.debug(m), error: (m: string) => log.debug(m) },
+      // `retries` belongs here, in the plugin's own options. Given as `request: { retries }` it would be copied into
+      // every request, and the plugin retries any failed request that carries a retry count, whatever its status:
+      // a 404 would be asked four times and a 422 or 409 write repeated. The back-off is 1, 4, 9 retry units.
+      retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451], retries: 3, retryAfterBaseValue: retryUnitMs },
+      throttle: {
+        // GitHub's `Retry-After` and rate-limit reset are in seconds: one retry unit each.
+        retryAfterBaseValue: retryUnitMs,
+        write: new Bottleneck.Group({ id: 'upstream-sync-write', maxConcurrent: 1, minTime: writeIntervalMs }),
+        // Writes that notify people (opening a PR, commenting) get the plugin's three-fold spacing, scaled with the
+        // write interval: 3 s on GitHub as Octokit does by default, none where the interval is lowered (the stand-in).
+        notifications: new Bottleneck.Group({ id: 'upstream-sync-notifications', maxConcurrent: 1, minTime: writeIntervalMs * 3 }),
+        onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+          // Waiting for the primary limit to reset can take up to an hour: only wait when it is short.
+          if (retryCount < 1 && retryAfter <= 60) {
+            log.warning(`GitHub API rate limit hit on ${describeRequest(options)}; retrying in ${retryAfter}s.`)
+            return true
+          }
+          return false
+        },
+        onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+          if (retryCount < 3 && retryAfter <= 120) {
+            log.warning(`GitHub secondary rate limit on ${describeRequest(options)}; waiting ${retryAfter}s as GitHub asks.`)
+            return true
+          }
+          return false
+        }
+      }
+    },
+    retry,
+    throttling
+  )
+  // Octokit hands every request the client's default `request` object itself, not a copy, and the retry and
+  // throttling plugins count attempts in it (`request.retryCount`). Shared, one failed request (even a 404 that is
+  // never retried) raised the count for all later ones, so the first retry of a 500 waited 4 s instead of 1 s and
+  // the back-off kept growing over a run. A copy per request keeps each request's count its own.
+  octokit.hook.before('request', (options) => {
+    options.request = { ...options.request }
+  })
+  return octokit
+}
+
+/** `POST /repos/carto/fork/pulls` from a request's route template and parameters, for log lines. */
+function describeRequest(options: { method: string; url: string } & Record<string, unknown>): string {
+  const url = options.url.replace(/\{(\w+)\}/g, (whole: string, name: string) => {
+    const value = options[name]
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : whole
+  })
+  return `${options.method} ${url}`
+}
