@@ -6,11 +6,11 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { PullInfo } from './github.js'
-import type { ActionInputs } from './inputs.js'
 import type { Runner } from './runner.js'
 import { notify, type NotifyLogger, type SyncEvent } from './notify.js'
-import type { ReleaseDecision } from './releases.js'
+import type { ReleaseDecision } from './releases/decision.js'
 import { renderReportFile, renderSummary, type ReportView } from './report.js'
+import type { ActionInputs } from './settings/inputs.js'
 import type { MergeResult } from './types.js'
 
 export type RunResult = 'created' | 'updated' | 'up-to-date' | 'skipped' | 'dry-run'
@@ -30,6 +30,10 @@ export interface Outcome {
   changed?: boolean
 }
 
+function skippedPullUrl(decision: ReleaseDecision): string | undefined {
+  return decision.kind === 'skipped' ? decision.skippedPullUrl : undefined
+}
+
 /** The action's outputs, as action.yml documents them; every one is set, empty when it does not apply. */
 export function setOutputs(runner: Runner, outcome: Outcome): void {
   const candidate = outcome.decision.candidate
@@ -39,7 +43,7 @@ export function setOutputs(runner: Runner, outcome: Outcome): void {
   runner.setOutput('previous-version', outcome.decision.previous?.text ?? '')
   runner.setOutput('branch', outcome.syncBranch ?? '')
   runner.setOutput('pr-number', outcome.pull ? String(outcome.pull.number) : '')
-  runner.setOutput('pr-url', outcome.pull?.url ?? outcome.decision.skippedPullUrl ?? '')
+  runner.setOutput('pr-url', outcome.pull?.url ?? skippedPullUrl(outcome.decision) ?? '')
   runner.setOutput('merge-status', outcome.merge?.status ?? '')
   runner.setOutput('conflicts', JSON.stringify(outcome.merge?.conflicts.map((conflict) => conflict.path) ?? []))
   runner.setOutput('auto-resolved', JSON.stringify(outcome.merge?.autoResolved.map((conflict) => conflict.path) ?? []))
@@ -75,7 +79,7 @@ export async function reportOutcome(runner: Runner, inputs: ActionInputs, outcom
         tag: outcome.decision.candidate?.tag,
         previousVersion: outcome.decision.previous?.text,
         version: outcome.decision.candidate?.version.text,
-        prUrl: outcome.pull?.url ?? outcome.decision.skippedPullUrl,
+        prUrl: outcome.pull?.url ?? skippedPullUrl(outcome.decision),
         prNumber: outcome.pull?.number
       })
     )
@@ -101,7 +105,7 @@ export async function reportOutcome(runner: Runner, inputs: ActionInputs, outcom
       tag: outcome.decision.candidate?.tag,
       version: outcome.decision.candidate?.version.text,
       previousVersion: outcome.decision.previous?.text,
-      prUrl: outcome.pull?.url ?? outcome.decision.skippedPullUrl,
+      prUrl: outcome.pull?.url ?? skippedPullUrl(outcome.decision),
       prNumber: outcome.pull?.number,
       mergeStatus: merge?.status,
       conflicts: merge?.conflicts.length,
