@@ -17,6 +17,7 @@ import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, ren
 import type { ActionInputs } from './settings/inputs.js'
 import { loadLowerBound, loadPolicy, readSettings } from './settings/load.js'
 import type { SyncPolicy } from './settings/policy.js'
+import { isValidRefName } from './settings/refname.js'
 import type { MergeResult } from './types.js'
 import { actionsRunner, type Runner } from './runner.js'
 
@@ -131,7 +132,7 @@ async function syncRelease(
   const { inputs, api, target } = context
   const candidate = decision.candidate
   const syncBranch = inputs.branchPrefix + candidate.tag
-  if (!(await Git.isValidRefName(`refs/heads/${syncBranch}`))) {
+  if (!isValidRefName(`refs/heads/${syncBranch}`)) {
     throw new Error(`Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${inputs.branchPrefix}; it was not synced.`)
   }
   const git = await context.work.get()
