@@ -6,7 +6,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import { formatFinding, isKnownStale, lintWorkflow, lintWorkflowDirs } from '../scripts/lint-workflows.js'
-import { parseConfigFile } from '../src/config.js'
+import { parseConfigFile } from '../src/settings/policy.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const WORKFLOWS = path.join(ROOT, '.github', 'workflows')

@@ -47,10 +47,3 @@ export function describeError(error: unknown): string {
   if (error instanceof UserError) return error.fix && !error.message.includes(error.fix) ? `${error.message} ${error.fix}` : error.message
   return error instanceof Error ? error.message : String(error)
 }
-
-/** Old name of an input error, kept only while the settings stage moves to `inputError` / `configError`. */
-export class InputError extends UserError {
-  constructor(message: string) {
-    super('input', message)
-  }
-}

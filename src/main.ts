@@ -4,17 +4,21 @@
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { loadLowerBound, loadPolicy, type SyncPolicy } from './config.js'
 import { Git } from './git.js'
 import { GitHubApi, type PullInfo } from './github/api.js'
 import { createClient } from './github/client.js'
-import { readInputs, type ActionInputs } from './inputs.js'
 import { prepareRepository, mergeTag } from './merge.js'
 import { updateMirror } from './mirror.js'
 import { reportFailure, reportOutcome, writeReport, type Outcome } from './outputs.js'
 import { publishSync, supersedeOlder, type LabelPlan } from './publish.js'
-import { chooseRelease, compareVersions, parseVersion, type Candidate, type ReleaseDecision, type Version } from './releases.js'
+import { chooseRelease } from './releases/choose.js'
+import type { ReleaseDecision, SyncDecision } from './releases/decision.js'
+import { compareVersions, parseVersion, type Version } from './releases/version.js'
 import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle, type ReportInput } from './report.js'
+import type { ActionInputs } from './settings/inputs.js'
+import { loadLowerBound, loadPolicy, readSettings } from './settings/load.js'
+import type { SyncPolicy } from './settings/policy.js'
+import { isValidRefName } from './settings/refname.js'
 import type { MergeResult } from './types.js'
 import { actionsRunner, type Runner } from './runner.js'
 import { timingFromEnv } from './timing.js'
@@ -124,7 +128,7 @@ function chooseUpstreamRelease({ runner, step, inputs, api, target }: RunContext
 /** Merges the chosen tag, renders the PR and publishes it (or, in a dry run, prints it). */
 async function syncRelease(
   context: RunContext,
-  decision: ReleaseDecision<PullInfo> & { candidate: Candidate },
+  decision: SyncDecision<PullInfo>,
   policy: SyncPolicy,
   template: string | undefined
 ): Promise<Outcome> {
@@ -132,7 +136,7 @@ async function syncRelease(
   const log = runner
   const candidate = decision.candidate
   const syncBranch = inputs.branchPrefix + candidate.tag
-  if (!(await Git.isValidRefName(`refs/heads/${syncBranch}`))) {
+  if (!isValidRefName(`refs/heads/${syncBranch}`)) {
     throw new Error(`Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${inputs.branchPrefix}; it was not synced.`)
   }
   const git = await context.work.get()
@@ -149,7 +153,7 @@ async function syncRelease(
       debug: (message) => runner.debug(message)
     })
   )
-  if (decision.commitSha && fetched.tagSha !== decision.commitSha) {
+  if (fetched.tagSha !== decision.commitSha) {
     runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`)
   }
   const merge = await step('Merge', () =>
@@ -260,7 +264,7 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
   let inputs: ActionInputs | undefined
   let work: WorkRepository | undefined
   try {
-    inputs = await step('Read inputs', () => readInputs(runner))
+    inputs = await step('Read inputs', async () => readSettings(runner))
     work = new WorkRepository(inputs)
     const api = new GitHubApi(createClient({ token: inputs.token, apiUrl: inputs.apiUrl, log: runner, timing: timingFromEnv(runner.env) }), inputs.fork, inputs.upstream)
     const settings = inputs
@@ -271,8 +275,8 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
     const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, settings, target, (warning) => runner.warning(warning)))
     const decision = await chooseUpstreamRelease(context, await loadLowerBound(api, inputs, target))
     const outcome: Outcome =
-      decision.kind === 'sync' && decision.candidate
-        ? await syncRelease(context, { ...decision, candidate: decision.candidate }, policy, template)
+      decision.kind === 'sync'
+        ? await syncRelease(context, decision, policy, template)
         : // `waiting` (min-release-age) is reported as skipped: this run syncs nothing, and the message says until when.
           { result: decision.kind === 'up-to-date' ? 'up-to-date' : 'skipped', decision, message: decision.reason }
     if (inputs.mirrorBranch) await maintainMirror(context, await work.get())

@@ -6,12 +6,12 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { PullInfo } from './github/api.js'
-import type { ActionInputs } from './inputs.js'
-import type { Runner } from './runner.js'
 import { notify } from './notify/deliver.js'
 import type { SyncEvent } from './notify/event.js'
-import type { ReleaseDecision } from './releases.js'
+import type { ReleaseDecision } from './releases/decision.js'
 import { renderReportFile, renderSummary, type ReportView } from './report.js'
+import type { Runner } from './runner.js'
+import type { ActionInputs } from './settings/inputs.js'
 import { timingFromEnv } from './timing.js'
 import type { MergeResult } from './types.js'
 
@@ -32,6 +32,10 @@ export interface Outcome {
   changed?: boolean
 }
 
+function skippedPullUrl(decision: ReleaseDecision): string | undefined {
+  return decision.kind === 'skipped' ? decision.skippedPullUrl : undefined
+}
+
 /** The action's outputs, as action.yml documents them; every one is set, empty when it does not apply. */
 export function setOutputs(runner: Runner, outcome: Outcome): void {
   const candidate = outcome.decision.candidate
@@ -41,7 +45,7 @@ export function setOutputs(runner: Runner, outcome: Outcome): void {
   runner.setOutput('previous-version', outcome.decision.previous?.text ?? '')
   runner.setOutput('branch', outcome.syncBranch ?? '')
   runner.setOutput('pr-number', outcome.pull ? String(outcome.pull.number) : '')
-  runner.setOutput('pr-url', outcome.pull?.url ?? outcome.decision.skippedPullUrl ?? '')
+  runner.setOutput('pr-url', outcome.pull?.url ?? skippedPullUrl(outcome.decision) ?? '')
   runner.setOutput('merge-status', outcome.merge?.status ?? '')
   runner.setOutput('conflicts', JSON.stringify(outcome.merge?.conflicts.map((conflict) => conflict.path) ?? []))
   runner.setOutput('auto-resolved', JSON.stringify(outcome.merge?.autoResolved.map((conflict) => conflict.path) ?? []))
@@ -77,7 +81,7 @@ export async function reportOutcome(runner: Runner, inputs: ActionInputs, outcom
         tag: outcome.decision.candidate?.tag,
         previousVersion: outcome.decision.previous?.text,
         version: outcome.decision.candidate?.version.text,
-        prUrl: outcome.pull?.url ?? outcome.decision.skippedPullUrl,
+        prUrl: outcome.pull?.url ?? skippedPullUrl(outcome.decision),
         prNumber: outcome.pull?.number
       })
     )
@@ -103,7 +107,7 @@ export async function reportOutcome(runner: Runner, inputs: ActionInputs, outcom
       tag: outcome.decision.candidate?.tag,
       version: outcome.decision.candidate?.version.text,
       previousVersion: outcome.decision.previous?.text,
-      prUrl: outcome.pull?.url ?? outcome.decision.skippedPullUrl,
+      prUrl: outcome.pull?.url ?? skippedPullUrl(outcome.decision),
       prNumber: outcome.pull?.number,
       mergeStatus: merge?.status,
       conflicts: merge?.conflicts.length,

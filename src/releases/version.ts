@@ -4,7 +4,7 @@
  * Real tag streams are messy (`v1.81.9-stable`, `v1.73.6-stable.patch.1`, `v1.67.0-stable.patch2`, `1.35.36`,
  * `v.1.32.34-stable`, `litellm_v1.65.4-dev_fix`, `latest`), so parsing is deliberately lenient about what surrounds
  * the number and strict about the number itself. Which tags are *candidates* is not decided here: that is the
- * channel's job (`tag-pattern` / `exclude-pattern`, see releases.ts). This module only answers "what version is this
+ * channel's job (`tag-pattern` / `exclude-pattern`, see channel.ts). This module only answers "what version is this
  * tag" and "which of two versions is newer".
  *
  * Ordering rule (the README explains it in these words):
@@ -15,6 +15,7 @@
  *  3. then, only to make the order total and deterministic, the tag names compared as plain strings.
  * Never by date, never by the tag name as a whole.
  */
+import { inputError } from '../errors.js'
 
 /** Tags with more numeric parts than this are not versions (they are build ids, dates glued together, …). */
 export const MAX_CORE_PARTS = 4
@@ -119,14 +120,14 @@ export function formatVersion(version: Version): string {
 
 /**
  * Reads a version given as text by the user (`current-version`). `inputName` names the input in the error.
- * @throws Error naming the input when the text holds no version number.
+ * @throws an input UserError naming the input when the text holds no version number.
  */
 export function parseVersionInput(text: string, inputName: string): Version {
   const trimmed = text.trim()
   const version = parseVersion(trimmed)
   if (!version) {
-    throw new Error(
-      `${inputName} "${trimmed}" is not a version number: expected something like 1.81.9 or v1.81.9-stable`
+    throw inputError(
+      `Input '${inputName}' "${trimmed}" is not a version number: expected something like 1.81.9 or v1.81.9-stable`
     )
   }
   return version
@@ -137,7 +138,7 @@ export function parseVersionInput(text: string, inputName: string): Version {
  * the first match of `pattern`, compiled as a multiline regular expression (so `^` and `$` match at line ends, as
  * in the default `^version\s*=\s*"(.+)"` for pyproject.toml).
  * @param sourceName how to name the file in errors, e.g. `version-file "pyproject.toml" (branch main)`.
- * @throws Error naming `version-pattern` when the regex is invalid or has no capture group, and naming the file and
+ * @throws an input UserError naming `version-pattern` when the regex is invalid or has no capture group, and naming the file and
  *   the pattern when it does not match or the captured text is not a version.
  */
 export function readVersionFromText(text: string, pattern: string, sourceName: string): Version {
@@ -145,23 +146,23 @@ export function readVersionFromText(text: string, pattern: string, sourceName: s
   try {
     regex = new RegExp(pattern, 'm')
   } catch (error) {
-    throw new Error(`version-pattern "${pattern}" is not a valid regular expression: ${(error as Error).message}`)
+    throw inputError(`version-pattern "${pattern}" is not a valid regular expression: ${(error as Error).message}`)
   }
   const match = regex.exec(text)
   if (!match) {
-    throw new Error(
+    throw inputError(
       `version-pattern "${pattern}" does not match anything in ${sourceName}: fix version-pattern or version-file`
     )
   }
   const captured = match[1]
   if (captured === undefined) {
-    throw new Error(
+    throw inputError(
       `version-pattern "${pattern}" has no capture group: wrap the version in parentheses, e.g. ^version\\s*=\\s*"(.+)"`
     )
   }
   const version = parseVersion(captured.trim())
   if (!version) {
-    throw new Error(
+    throw inputError(
       `version-pattern "${pattern}" captured "${captured}" in ${sourceName}, which is not a version number`
     )
   }

@@ -1,12 +1,22 @@
 import { describe, expect, it } from '@jest/globals'
-import { DEFAULT_CHECKLIST, parseConfigFile, parseRulesInput, resolvePolicy } from '../src/config.js'
-import { InputError, type ActionInputs } from '../src/inputs.js'
+import { isUserError } from '../../../src/errors.js'
+import { DEFAULT_CHECKLIST, parseConfigFile, parseRulesInput, resolvePolicy, type PolicyInputs } from '../../../src/settings/policy.js'
 
 const origin = 'config file .github/upstream-sync.yml'
 
-/** Only the fields resolvePolicy reads; the rest of ActionInputs is irrelevant here. */
-function inputs(overrides: Partial<ActionInputs> = {}): ActionInputs {
-  return { ...overrides } as ActionInputs
+/** The inline inputs resolvePolicy reads. */
+function inputs(overrides: PolicyInputs = {}): PolicyInputs {
+  return { ...overrides }
+}
+
+/** What `work` throws (it must throw). */
+function thrown(work: () => unknown): unknown {
+  try {
+    work()
+  } catch (error) {
+    return error
+  }
+  throw new Error('expected an error')
 }
 
 const forkConfig = `
@@ -59,7 +69,7 @@ describe('parseConfigFile', () => {
     ['rules: [\n', 'is not valid YAML'],
     ['rules:\n  - paths: ["src/[abc"]\n    resolution: ours\n', 'rules[0].paths: invalid glob "src/[abc"']
   ])('rejects bad config %j with the exact key', (text, message) => {
-    expect(() => parseConfigFile(text, origin)).toThrow(InputError)
+    expect(isUserError(thrown(() => parseConfigFile(text, origin)), 'config')).toBe(true)
     expect(() => parseConfigFile(text, origin)).toThrow(message)
   })
 })
@@ -87,8 +97,10 @@ describe('resolvePolicy with inline inputs', () => {
     expect(() => parseRulesInput('- paths: x\n  resolution: ours\n  owner: me\n')).toThrow("Input 'rules': [0]: unknown key 'owner' (allowed: paths, resolution, note)")
   })
 
-  it('names the rules input in its errors', () => {
+  it('names the rules input in its errors, as an input error', () => {
     expect(() => parseRulesInput('- paths: x\n  resolution: nope\n')).toThrow("Input 'rules': [0].resolution")
+    expect(isUserError(thrown(() => parseRulesInput('- paths: x\n  resolution: nope\n')), 'input')).toBe(true)
+    expect(isUserError(thrown(() => parseRulesInput('- paths: [unclosed\n')), 'input')).toBe(true)
   })
 
   it('refuses template paths outside the repository', () => {

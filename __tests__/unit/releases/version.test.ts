@@ -11,8 +11,8 @@ import {
   readVersionFromText,
   unversioned,
   type Version
-} from '../src/version.js'
-import { loadLitellmTags } from '../test/support/fixtures.js'
+} from '../../../src/releases/version.js'
+import { loadLitellmTags } from '../../../test/support/fixtures.js'
 
 
 const fixtureTags = loadLitellmTags()
@@ -29,7 +29,7 @@ describe('the fixture', () => {
   })
 
   it('has an identical committed copy for clones without shared/', () => {
-    const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+    const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
     const committed = readFileSync(path.resolve(repoRoot, 'test/fixtures/litellm-tags.txt'), 'utf8')
     const shared = path.resolve(repoRoot, '../shared/fixtures/litellm-tags.txt')
     if (existsSync(shared)) expect(committed).toBe(readFileSync(shared, 'utf8'))
@@ -171,7 +171,7 @@ describe('parseVersionInput (current-version)', () => {
 
   it('names the input when the text is not a version', () => {
     expect(() => parseVersionInput('main', 'current-version')).toThrow(
-      'current-version "main" is not a version number: expected something like 1.81.9 or v1.81.9-stable'
+      `Input 'current-version' "main" is not a version number: expected something like 1.81.9 or v1.81.9-stable`
     )
   })
 })

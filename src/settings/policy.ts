@@ -2,16 +2,13 @@
  * The fork's sync policy: path rules, PR template, testing checklist and auto-resolve. It comes from a YAML file in
  * the target branch (`config-file`, default `.github/upstream-sync.yml`) and/or inline inputs; an input that is set
  * replaces the file's key. Bad config fails the run with the exact key and reason, before anything is fetched.
+ * Pure: load.ts reads the file from the fork.
  */
 import picomatch from 'picomatch'
 import { parse as parseYaml, YAMLParseError } from 'yaml'
 import { z } from 'zod'
-import { InputError } from './errors.js'
-import type { GitHubApi } from './github/api.js'
-import type { ActionInputs } from './inputs.js'
-import { readVersionFromText, type Version } from './releases.js'
-import { validateTemplate } from './report.js'
-import type { PathRule } from './types.js'
+import { configError, inputError, type UserError } from '../errors.js'
+import type { PathRule } from '../types.js'
 
 /** Where the PR template comes from: Mustache text given inline, or a file in the target branch. */
 export type TemplateSource = { kind: 'inline'; text: string; origin: string } | { kind: 'file'; path: string; origin: string }
@@ -49,6 +46,14 @@ const fileSchema = z.strictObject({
 
 export type ConfigFile = z.infer<typeof fileSchema>
 
+/** The inline inputs name themselves `Input '<name>'`; anything else comes from the config file. */
+const INPUT_ORIGIN = /^Input '/
+
+/** An error about `origin`: an input error when an inline input is wrong, a config error when the config file is. */
+function policyError(origin: string, message: string): UserError {
+  return INPUT_ORIGIN.test(origin) ? inputError(message) : configError(message)
+}
+
 /** `rules[2].resolution: Invalid option: expected one of "ours"|"theirs"|"manual"` */
 function describeIssues(error: z.ZodError): string {
   return error.issues
@@ -76,7 +81,7 @@ function parseYamlText(text: string, origin: string): unknown {
     return parseYaml(text, { prettyErrors: true })
   } catch (error) {
     const detail = error instanceof YAMLParseError ? error.message.split('\n')[0] : String(error)
-    throw new InputError(`${origin} is not valid YAML: ${detail}`)
+    throw policyError(origin, `${origin} is not valid YAML: ${detail}`)
   }
 }
 
@@ -87,7 +92,7 @@ function checkGlobs(rules: PathRule[], origin: string): void {
       try {
         picomatch.makeRe(glob, { strictBrackets: true, dot: true })
       } catch (error) {
-        throw new InputError(`${origin}: rules[${index}].paths: invalid glob "${glob}": ${(error as Error).message}`)
+        throw policyError(origin, `${origin}: rules[${index}].paths: invalid glob "${glob}": ${(error as Error).message}`)
       }
     }
   })
@@ -105,7 +110,7 @@ function toRules(parsed: z.infer<typeof rulesSchema>): PathRule[] {
 export function parseConfigFile(text: string, origin: string): ConfigFile {
   const data = parseYamlText(text, origin) ?? {}
   const result = fileSchema.safeParse(data)
-  if (!result.success) throw new InputError(`${origin}: ${describeIssues(result.error)}`)
+  if (!result.success) throw policyError(origin, `${origin}: ${describeIssues(result.error)}`)
   if (result.data.rules) checkGlobs(toRules(result.data.rules), origin)
   return result.data
 }
@@ -114,7 +119,7 @@ export function parseConfigFile(text: string, origin: string): ConfigFile {
 export function parseRulesInput(text: string): PathRule[] {
   const origin = "Input 'rules'"
   const result = rulesSchema.safeParse(parseYamlText(text, origin))
-  if (!result.success) throw new InputError(`${origin}: ${describeIssues(result.error)}`)
+  if (!result.success) throw policyError(origin, `${origin}: ${describeIssues(result.error)}`)
   const rules = toRules(result.data)
   checkGlobs(rules, origin)
   return rules
@@ -129,13 +134,21 @@ function templateSource(value: string, origin: string): TemplateSource {
   if (isInlineTemplate(value)) return { kind: 'inline', text: value, origin }
   const path = value.trim().replace(/^\.\//, '')
   if (path.startsWith('/') || path.split('/').includes('..')) {
-    throw new InputError(`${origin}: template path must be inside the repository, got "${value}".`)
+    throw policyError(origin, `${origin}: template path must be inside the repository, got "${value}".`)
   }
   return { kind: 'file', path, origin }
 }
 
+/** The inline inputs that override the config file's keys; undefined means "use the file's value". */
+export interface PolicyInputs {
+  rules?: PathRule[]
+  template?: string
+  checklist?: string[]
+  autoResolve?: boolean
+}
+
 /** Combines the file (if any) with the inline inputs; inputs that are set win. */
-export function resolvePolicy(file: ConfigFile | undefined, inputs: ActionInputs, fileOrigin: string): SyncPolicy {
+export function resolvePolicy(file: ConfigFile | undefined, inputs: PolicyInputs, fileOrigin: string): SyncPolicy {
   const rules = inputs.rules ?? toRules(file?.rules ?? [])
   let template: TemplateSource | undefined
   if (inputs.template !== undefined) template = templateSource(inputs.template, "Input 'template'")
@@ -146,38 +159,4 @@ export function resolvePolicy(file: ConfigFile | undefined, inputs: ActionInputs
     checklist: inputs.checklist ?? file?.checklist ?? DEFAULT_CHECKLIST,
     autoResolve: inputs.autoResolve ?? file?.['auto-resolve'] ?? false
   }
-}
-
-/** The fork's policy: the config file in the target branch (missing = defaults) combined with inline inputs. */
-export async function loadPolicy(
-  api: GitHubApi,
-  inputs: ActionInputs,
-  target: string,
-  warn: (message: string) => void
-): Promise<{ policy: SyncPolicy; template?: string }> {
-  const origin = `config file ${inputs.configFile} (branch ${target})`
-  const text = await api.readForkFile(inputs.configFile, target)
-  const policy = resolvePolicy(text === undefined ? undefined : parseConfigFile(text, origin), inputs, origin)
-  let template: string | undefined
-  if (policy.template?.kind === 'inline') template = policy.template.text
-  if (policy.template?.kind === 'file') {
-    template = await api.readForkFile(policy.template.path, target)
-    if (template === undefined) {
-      throw new InputError(`${policy.template.origin}: template file ${policy.template.path} not found in branch ${target}.`)
-    }
-  }
-  if (template !== undefined) {
-    const source = policy.template?.kind === 'file' ? `${policy.template.origin} (file ${policy.template.path})` : (policy.template?.origin ?? 'template')
-    for (const warning of validateTemplate(template, source)) warn(warning)
-  }
-  return { policy, ...(template !== undefined ? { template } : {}) }
-}
-
-/** The fork's own version as a lower bound: `current-version`, else `version-file` + `version-pattern`. */
-export async function loadLowerBound(api: GitHubApi, inputs: ActionInputs, target: string): Promise<Version | undefined> {
-  if (inputs.currentVersion) return inputs.currentVersion
-  if (!inputs.versionFile) return undefined
-  const text = await api.readForkFile(inputs.versionFile, target)
-  if (text === undefined) throw new InputError(`version-file ${inputs.versionFile} not found in branch ${target}. Fix 'version-file' or remove it.`)
-  return readVersionFromText(text, inputs.versionPattern, inputs.versionFile)
 }

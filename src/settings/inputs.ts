@@ -1,0 +1,255 @@
+/**
+ * The action's inputs and runner environment, read and validated once, before any network call, synchronously and
+ * without starting a process. Everything after this module works with typed `ActionInputs`; nothing else reads an
+ * input.
+ *
+ * One table, {@link INPUTS}, says how each input of action.yml is parsed. The runner fills in action.yml's defaults;
+ * where a blank value must mean that default too, the table repeats it and a unit test keeps the two equal.
+ *
+ * Every error names the input and says how to fix it: a maintainer reads it in the job log at 3 a.m.
+ */
+import os from 'node:os'
+import { inputError } from '../errors.js'
+import { compileChannel, parsePatternList, type Channel } from '../releases/channel.js'
+import { parseVersionInput, type Version } from '../releases/version.js'
+import type { Runner } from '../runner.js'
+import type { PathRule, RepoId } from '../types.js'
+import {
+  parseBoolean,
+  parseChecklist,
+  parseDuration,
+  parseHttpUrl,
+  parseIdentity,
+  parseList,
+  parseRepo,
+  parseRepoPath,
+  parseVersionRegex,
+  trimUrl,
+  type Identity
+} from './parse.js'
+import { parseRulesInput } from './policy.js'
+import { isValidRefName } from './refname.js'
+
+export interface ActionInputs {
+  token: string
+  /** Web and git host, e.g. https://github.com or a GitHub Enterprise Server URL (GITHUB_SERVER_URL). */
+  serverUrl: string
+  /** REST API root (GITHUB_API_URL). */
+  apiUrl: string
+  /** The fork this workflow runs in (GITHUB_REPOSITORY). */
+  fork: RepoId
+  upstream: RepoId
+  /** Undefined: the fork's default branch. */
+  targetBranch?: string
+  /** The tag channel: `tag-pattern` minus `exclude-pattern`, compiled (bad globs fail here). */
+  channel: Channel
+  /** Sync exactly this tag. */
+  tag?: string
+  requireRelease: boolean
+  /** `current-version` parsed: the fork's own upstream version as a lower bound. */
+  currentVersion?: Version
+  versionFile?: string
+  versionPattern: string
+  /** Undefined: no wait. */
+  minReleaseAgeMs?: number
+  supersede: boolean
+  branchPrefix: string
+  labels: string[]
+  cleanLabel: string
+  conflictLabel: string
+  autoResolvedLabel: string
+  dryRun: boolean
+  configFile: string
+  /** Inline overrides of the config file; undefined means "use the file's value". Validated here, before any call. */
+  rules?: PathRule[]
+  template?: string
+  checklist?: string[]
+  autoResolve?: boolean
+  author: Identity
+  slackWebhookUrl?: string
+  webhookUrl?: string
+  dispatchWorkflow?: string
+  mirrorBranch?: string
+  /** Where the action keeps its own repository and report file. */
+  runnerTemp: string
+  /** Link to this workflow run, when the runner environment tells it. */
+  runUrl?: string
+}
+
+/** How one input is read. */
+interface InputSpec<T> {
+  /** Parses the value (trimmed unless `raw`); `name` is the input's name, for the error message. */
+  parse(value: string, name: string): T
+  /** What a blank value stands for: action.yml's default for this input. */
+  blank?: string
+  /** Passed untrimmed: multi-line text whose layout matters. */
+  raw?: boolean
+  /** Masked in the log before it is parsed: it carries a credential. */
+  secret?: boolean
+}
+
+/** A blank value is `undefined` (action.yml: empty means "not set"); anything else goes to `parse`. */
+function optional<T>(parse: (value: string, name: string) => T): (value: string, name: string) => T | undefined {
+  return (value, name) => (value.trim() === '' ? undefined : parse(value, name))
+}
+
+function nonEmpty(value: string, name: string): string {
+  if (value === '') throw inputError(`Input '${name}' must not be empty.`)
+  return value
+}
+
+function branchName(value: string, name: string): string {
+  if (!isValidRefName(`refs/heads/${value}`)) throw inputError(`Input '${name}' is not a valid branch name: "${value}".`)
+  return value
+}
+
+/**
+ * The inputs, in the order they are checked (the first problem is the one reported), each with its parser. Every
+ * input of action.yml is here; a unit test checks that and that each `blank` equals action.yml's default.
+ */
+export const INPUTS = {
+  'github-token': {
+    secret: true,
+    parse: (value: string) => {
+      if (value !== '') return value
+      throw inputError(
+        "Input 'github-token' is empty. Pass a token, for example `github-token: ${{ secrets.GITHUB_TOKEN }}` (the default), a PAT or a GitHub App token."
+      )
+    }
+  },
+  'upstream-repository': {
+    parse: (value: string) => {
+      if (value === '') throw inputError("Input 'upstream-repository' is required: the upstream project as owner/name, for example BerriAI/litellm.")
+      return parseRepo("Input 'upstream-repository'", value)
+    }
+  },
+  'target-branch': { parse: optional(branchName) },
+  'branch-prefix': {
+    parse: (value: string, name: string) => {
+      if (value === '' || !isValidRefName(`refs/heads/${value}v1.0.0`)) {
+        throw inputError(`Input '${name}' must make valid branch names (for example upstream-sync/), got "${value}".`)
+      }
+      return value
+    }
+  },
+  tag: {
+    parse: optional((value: string, name: string) => {
+      if (!isValidRefName(`refs/tags/${value}`)) throw inputError(`Input '${name}' is not a valid tag name: "${value}".`)
+      return value
+    })
+  },
+  'tag-pattern': { parse: parsePatternList },
+  'exclude-pattern': { parse: parsePatternList },
+  labels: { parse: parseList },
+  'clean-label': { parse: nonEmpty },
+  'conflict-label': { parse: nonEmpty },
+  'auto-resolved-label': { parse: nonEmpty },
+  'current-version': { parse: optional(parseVersionInput) },
+  'version-file': { parse: optional(parseRepoPath) },
+  'version-pattern': { parse: parseVersionRegex, blank: '^version\\s*=\\s*"(.+)"' },
+  'min-release-age': { parse: parseDuration },
+  rules: { parse: optional(parseRulesInput) },
+  template: { raw: true, parse: optional((value: string) => value) },
+  'require-release': { parse: parseBoolean, blank: 'false' },
+  supersede: { parse: parseBoolean, blank: 'true' },
+  'dry-run': { parse: parseBoolean, blank: 'false' },
+  'config-file': { parse: parseRepoPath, blank: '.github/upstream-sync.yml' },
+  checklist: { raw: true, parse: optional(parseChecklist) },
+  'auto-resolve': { parse: optional(parseBoolean) },
+  'commit-author': { parse: parseIdentity, blank: 'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>' },
+  'slack-webhook-url': { secret: true, parse: optional(parseHttpUrl) },
+  'webhook-url': { secret: true, parse: optional(parseHttpUrl) },
+  'dispatch-workflow': { parse: optional((value: string) => value) },
+  'mirror-branch': { parse: optional(branchName) }
+} satisfies Record<string, InputSpec<unknown>>
+
+export type InputName = keyof typeof INPUTS
+type ParsedInputs = { [Name in InputName]: ReturnType<(typeof INPUTS)[Name]['parse']> }
+
+/** Reads every input of the table through the runner, in table order. */
+function readTable(runner: Pick<Runner, 'input' | 'setSecret'>): ParsedInputs {
+  const parsed: Record<string, unknown> = {}
+  for (const [name, spec] of Object.entries(INPUTS) as Array<[InputName, InputSpec<unknown>]>) {
+    const raw = runner.input(name)
+    let value = spec.raw ? raw : raw.trim()
+    if (spec.blank !== undefined && value.trim() === '') value = spec.blank
+    if (spec.secret && value !== '') runner.setSecret(value)
+    parsed[name] = spec.parse(value, name)
+  }
+  return parsed as ParsedInputs
+}
+
+/**
+ * Reads and validates every input and the runner environment. Throws an input UserError with one clear message on
+ * the first problem; makes no network call and starts no process.
+ */
+export function readInputs(runner: Pick<Runner, 'input' | 'env' | 'setSecret'>): ActionInputs {
+  const env = runner.env
+  const forkName = env.GITHUB_REPOSITORY ?? ''
+  if (forkName === '') {
+    throw inputError('GITHUB_REPOSITORY is not set: run this action in a GitHub Actions workflow (or set it to owner/name).')
+  }
+  const fork = parseRepo('GITHUB_REPOSITORY', forkName)
+  const read = readTable(runner)
+
+  const upstream = read['upstream-repository']
+  if (upstream.owner.toLowerCase() === fork.owner.toLowerCase() && upstream.repo.toLowerCase() === fork.repo.toLowerCase()) {
+    throw inputError(`Input 'upstream-repository' names this repository itself (${forkName}); give the upstream project instead.`)
+  }
+  const targetBranch = read['target-branch']
+  const branchPrefix = read['branch-prefix']
+  if (targetBranch !== undefined && targetBranch.startsWith(branchPrefix)) {
+    throw inputError(`Input 'target-branch' (${targetBranch}) starts with 'branch-prefix' (${branchPrefix}); the sync branches must be separate from the target.`)
+  }
+  const channel = compileChannel({ include: read['tag-pattern'], exclude: read['exclude-pattern'] })
+  const labels = read.labels
+  const cleanLabel = read['clean-label']
+  const conflictLabel = read['conflict-label']
+  const autoResolvedLabel = read['auto-resolved-label']
+  for (const label of [...labels, cleanLabel, conflictLabel, autoResolvedLabel]) {
+    if (label.length > 50) throw inputError(`Label "${label}" is longer than GitHub's 50 characters; shorten it in 'labels'.`)
+  }
+  if (cleanLabel === conflictLabel) {
+    throw inputError(`Inputs 'clean-label' and 'conflict-label' must differ (both are "${cleanLabel}").`)
+  }
+  const mirrorBranch = read['mirror-branch']
+  if (mirrorBranch !== undefined && (mirrorBranch === targetBranch || mirrorBranch.startsWith(branchPrefix))) {
+    throw inputError(`Input 'mirror-branch' (${mirrorBranch}) must differ from the target branch and the sync branches.`)
+  }
+
+  const serverUrl = trimUrl(env.GITHUB_SERVER_URL || 'https://github.com')
+  return {
+    token: read['github-token'],
+    serverUrl,
+    apiUrl: trimUrl(env.GITHUB_API_URL || 'https://api.github.com'),
+    fork,
+    upstream,
+    targetBranch,
+    channel,
+    tag: read.tag,
+    requireRelease: read['require-release'],
+    currentVersion: read['current-version'],
+    versionFile: read['version-file'],
+    versionPattern: read['version-pattern'],
+    minReleaseAgeMs: read['min-release-age'],
+    supersede: read.supersede,
+    branchPrefix,
+    labels,
+    cleanLabel,
+    conflictLabel,
+    autoResolvedLabel,
+    dryRun: read['dry-run'],
+    configFile: read['config-file'],
+    rules: read.rules,
+    template: read.template,
+    checklist: read.checklist,
+    autoResolve: read['auto-resolve'],
+    author: read['commit-author'],
+    slackWebhookUrl: read['slack-webhook-url'],
+    webhookUrl: read['webhook-url'],
+    dispatchWorkflow: read['dispatch-workflow'],
+    mirrorBranch,
+    runnerTemp: env.RUNNER_TEMP || os.tmpdir(),
+    runUrl: env.GITHUB_RUN_ID ? `${serverUrl}/${fork.owner}/${fork.repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined
+  }
+}
