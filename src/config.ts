@@ -10,7 +10,7 @@ import { InputError } from './errors.js'
 import type { GitHubApi } from './github.js'
 import type { ActionInputs } from './inputs.js'
 import { readVersionFromText, type Version } from './releases.js'
-import { validateTemplate } from './report.js'
+import { validateTemplate } from './report/index.js'
 import type { PathRule } from './types.js'
 
 /** Where the PR template comes from: Mustache text given inline, or a file in the target branch. */

@@ -9,7 +9,7 @@ import { isInlineTemplate, parseRulesInput } from './config.js'
 import { InputError } from './errors.js'
 import type { Runner } from './runner.js'
 import { Git } from './git.js'
-import { validateTemplate } from './report.js'
+import { validateTemplate } from './report/index.js'
 import { compileChannel, parseDuration, parsePatternList, parseVersionInput, type Channel, type Version } from './releases.js'
 import type { PathRule, RepoId } from './types.js'
 

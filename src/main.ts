@@ -13,7 +13,7 @@ import { updateMirror } from './mirror.js'
 import { reportFailure, reportOutcome, writeReport, type Outcome } from './outputs.js'
 import { publishSync, supersedeOlder, type LabelPlan } from './publish.js'
 import { chooseRelease, compareVersions, parseVersion, type Candidate, type ReleaseDecision, type Version } from './releases.js'
-import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle, type ReportInput } from './report.js'
+import { buildReportView, compileTemplate, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle, type ReportInput } from './report/index.js'
 import type { MergeResult } from './types.js'
 import { actionsRunner, type Runner } from './runner.js'
 
@@ -183,7 +183,8 @@ async function syncRelease(
   }
   const view = buildReportView(reportInput)
   const title = renderTitle(view)
-  const body = keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(view, template))
+  const prTemplate = template === undefined ? undefined : compileTemplate(template, 'the custom template')
+  const body = keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(view, prTemplate))
   const plan = labelPlan(inputs, merge)
   const reportFile = await writeReport(inputs, candidate.tag, view)
   const shared = { decision, syncBranch, merge, view, reportFile }
@@ -231,7 +232,7 @@ async function syncRelease(
     if (superseded.length > 0) {
       // The new PR names the ones it replaced, as they name it in their closing comment.
       const supersedes = superseded.map((old) => ({ number: old.number, url: old.url }))
-      await api.updatePull(pull, { body: renderPrBody(buildReportView({ ...reportInput, supersedes }), template) })
+      await api.updatePull(pull, { body: renderPrBody(buildReportView({ ...reportInput, supersedes }), prTemplate) })
     }
   }
   if (pull && inputs.dispatchWorkflow && published.pushed) {

@@ -10,7 +10,7 @@ import type { ActionInputs } from './inputs.js'
 import type { Runner } from './runner.js'
 import { notify, type NotifyLogger, type SyncEvent } from './notify.js'
 import type { ReleaseDecision } from './releases.js'
-import { renderReportFile, renderSummary, type ReportView } from './report.js'
+import { renderReportFile, renderSummary, type ReportView } from './report/index.js'
 import type { MergeResult } from './types.js'
 
 export type RunResult = 'created' | 'updated' | 'up-to-date' | 'skipped' | 'dry-run'
@@ -75,8 +75,7 @@ export async function reportOutcome(runner: Runner, inputs: ActionInputs, outcom
         tag: outcome.decision.candidate?.tag,
         previousVersion: outcome.decision.previous?.text,
         version: outcome.decision.candidate?.version.text,
-        prUrl: outcome.pull?.url ?? outcome.decision.skippedPullUrl,
-        prNumber: outcome.pull?.number
+        pullRequest: { url: outcome.pull?.url ?? outcome.decision.skippedPullUrl ?? '', number: outcome.pull?.number }
       })
     )
   runner.info(outcome.message)
