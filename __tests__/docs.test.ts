@@ -16,7 +16,7 @@ import {
   runDocs,
   TEMPLATE_MARKERS
 } from '../scripts/docs.js'
-import { templateVariablesMarkdown } from '../src/report.js'
+import { templateVariablesMarkdown } from '../src/report/index.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')

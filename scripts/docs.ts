@@ -1,6 +1,6 @@
 /**
  * Keeps the README's inputs and outputs tables in step with action.yml, and its PR template variable table in step
- * with src/report.ts (TEMPLATE_VARIABLES): one source of truth each.
+ * with src/report/variables.ts (derived from the report view): one source of truth each.
  *
  *   npx tsx scripts/docs.ts           rewrites the block between the markers in README.md
  *   npx tsx scripts/docs.ts --check   exits 1 when README.md is out of step (for CI)
@@ -13,11 +13,11 @@ import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parse } from 'yaml'
-import { templateVariablesMarkdown } from '../src/report.js'
+import { templateVariablesMarkdown } from '../src/report/index.js'
 
 export const START_MARKER = '<!-- action-docs:start -->'
 export const END_MARKER = '<!-- action-docs:end -->'
-/** The PR template's variable reference, generated from report.ts's TEMPLATE_VARIABLES. */
+/** The PR template's variable reference, generated from src/report/variables.ts. */
 export const TEMPLATE_MARKERS = { start: '<!-- template-vars:start -->', end: '<!-- template-vars:end -->' }
 const GENERATED_NOTE = '<!-- Generated from action.yml by `npx tsx scripts/docs.ts`: edit action.yml, not this table. -->'
 

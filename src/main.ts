@@ -14,7 +14,7 @@ import { publishSync, supersedeOlder, type LabelPlan } from './publish.js'
 import { chooseRelease } from './releases/choose.js'
 import type { ReleaseDecision, SyncDecision } from './releases/decision.js'
 import { compareVersions, parseVersion, type Version } from './releases/version.js'
-import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle, type ReportInput } from './report.js'
+import { buildReportView, compileTemplate, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle, type ReportInput } from './report/index.js'
 import type { ActionInputs } from './settings/inputs.js'
 import { loadLowerBound, loadPolicy, readSettings } from './settings/load.js'
 import type { SyncPolicy } from './settings/policy.js'
@@ -191,7 +191,8 @@ async function syncRelease(
   }
   const view = buildReportView(reportInput)
   const title = renderTitle(view)
-  const body = keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(view, template))
+  const prTemplate = template === undefined ? undefined : compileTemplate(template, 'the custom template')
+  const body = keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(view, prTemplate))
   const plan = labelPlan(inputs, merge)
   const reportFile = await writeReport(inputs, candidate.tag, view)
   const shared = { decision, syncBranch, merge, view, reportFile }
@@ -239,7 +240,7 @@ async function syncRelease(
     if (superseded.length > 0) {
       // The new PR names the ones it replaced, as they name it in their closing comment.
       const supersedes = superseded.map((old) => ({ number: old.number, url: old.url }))
-      await api.updatePull(pull, { body: renderPrBody(buildReportView({ ...reportInput, supersedes }), template) })
+      await api.updatePull(pull, { body: renderPrBody(buildReportView({ ...reportInput, supersedes }), prTemplate) })
     }
   }
   if (pull && inputs.dispatchWorkflow && published.pushed) {

@@ -9,7 +9,7 @@ import type { PullInfo } from './github/api.js'
 import { notify } from './notify/deliver.js'
 import type { SyncEvent } from './notify/event.js'
 import type { ReleaseDecision } from './releases/decision.js'
-import { renderReportFile, renderSummary, type ReportView } from './report.js'
+import { renderReportFile, renderSummary, type ReportView } from './report/index.js'
 import type { Runner } from './runner.js'
 import type { ActionInputs } from './settings/inputs.js'
 import { timingFromEnv } from './timing.js'
@@ -81,8 +81,7 @@ export async function reportOutcome(runner: Runner, inputs: ActionInputs, outcom
         tag: outcome.decision.candidate?.tag,
         previousVersion: outcome.decision.previous?.text,
         version: outcome.decision.candidate?.version.text,
-        prUrl: outcome.pull?.url ?? skippedPullUrl(outcome.decision),
-        prNumber: outcome.pull?.number
+        pullRequest: { url: outcome.pull?.url ?? skippedPullUrl(outcome.decision) ?? '', number: outcome.pull?.number }
       })
     )
   runner.info(outcome.message)

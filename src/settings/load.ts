@@ -6,7 +6,7 @@
 import { configError, describeError, inputError, isUserError, UserError, type ErrorKind } from '../errors.js'
 import type { GitHubApi } from '../github/api.js'
 import { readVersionFromText, type Version } from '../releases/version.js'
-import { validateTemplate } from '../report.js'
+import { validateTemplate } from '../report/index.js'
 import type { Runner } from '../runner.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { isInlineTemplate, parseConfigFile, resolvePolicy, type SyncPolicy } from './policy.js'
