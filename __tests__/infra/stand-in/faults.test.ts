@@ -2,9 +2,9 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
-import { addFault, clearFaults, pendingFaults, requestLog, resetLog } from '../../test/support/control.js'
-import { git, gitRaw, revParse } from '../../test/support/repos.js'
-import { createScenario, type Scenario } from '../../test/support/scenario.js'
+import { addFault, clearFaults, pendingFaults, requestLog, resetLog } from '../../../test/support/control.js'
+import { git, gitRaw, revParse } from '../../../test/support/repos.js'
+import { createScenario, type Scenario } from '../../../test/support/scenario.js'
 
 let s: Scenario
 let checkout: string

@@ -4,8 +4,8 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { REPO_ROOT } from '../../test/support/action.js'
-import { createUpstream } from '../../test/support/repos.js'
+import { REPO_ROOT } from '../../../test/support/action.js'
+import { createUpstream } from '../../../test/support/repos.js'
 
 let root: string
 
