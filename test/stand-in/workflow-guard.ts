@@ -2,7 +2,8 @@
  * GitHub refuses a push from a token without the `workflows` permission when it creates, changes or deletes a file
  * under `.github/workflows/`, rejecting the ref with
  * ``refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission``
- * (the text peter-evans/create-pull-request and many workflow-sync reports quote). The stand-in reproduces it: the
+ * (peter-evans/create-pull-request#1234; repo-sync/github-sync#23 and exions/merge-upstream#14 show it for synced
+ * upstream commits, intersystems/iknow#58 for a non-YAML file in the folder). The stand-in reproduces it: the
  * pushed pack is indexed into a temporary object folder (nothing reaches the repository), and each new commit is
  * diffed against its first parent.
  */

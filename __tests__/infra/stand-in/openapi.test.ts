@@ -126,7 +126,7 @@ function check(operationId: string, response: ApiResponse<unknown>): void {
     let validate = description.cache.get(ref)
     if (!validate) {
       // Path-level responses live outside `components`: compile them from the operation itself.
-      const target = (ref.startsWith("#/paths/") ? pathSchema(op, response.status) : { $ref: `${SCHEMA_ID}${ref}` }) as object
+      const target = (ref.startsWith('#/paths/') ? pathSchema(op, response.status) : { $ref: `${SCHEMA_ID}${ref}` }) as object
       validate = description.ajv.compile(target)
       description.cache.set(ref, validate)
     }

@@ -13,7 +13,7 @@
  * - 422 `{"message":"Workflow does not have 'workflow_dispatch' trigger","documentation_url":"https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event","status":"422"}`:
  *   fcetool/fcetool#1, benc-uk/workflow-dispatch#46.
  * - ``refusing to allow a GitHub App to create or update workflow `.github/workflows/x.yml` without `workflows` permission``:
- *   GitHub's push refusal (peter-evans/create-pull-request's docs and issues quote it).
+ *   peter-evans/create-pull-request#1234, repo-sync/github-sync#23, exions/merge-upstream#14 (synced upstream commits).
  * - Drafts: "Only users with push access will receive listings for draft releases" (GitHub REST docs, List releases);
  *   `releases/tags/{tag}` never returns a draft.
  */
