@@ -52,18 +52,9 @@ function stopGroup(child: ChildProcessWithoutNullStreams): void {
 }
 
 /** Resolves with the first stdout line, or rejects with stderr when the process ends first. */
-function firstLine(child: ChildProcessWithoutNullStreams): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8')
-      const newline = out.indexOf('\n')
-      if (newline >= 0) resolve(out.slice(0, newline))
-    })
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')))
-    child.on('close', (code) => reject(new Error(`exited with ${code}: ${err}`)))
-  })
+async function firstLine(child: ChildProcessWithoutNullStreams): Promise<string> {
+  const [line = ''] = await firstLines(child, 1)
+  return line
 }
 
 /** Resolves with the first `count` stdout lines, or rejects with stderr when the process ends first. */
