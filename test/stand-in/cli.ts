@@ -1,15 +1,19 @@
 /**
- * `npm run stand-in -- --root DIR [--port N] [--token T] [--host H] [--actor LOGIN] [--public-read]`
+ * `npm run stand-in -- --root DIR [--port N] [--token T] [--host H] [--actor LOGIN] [--public-read]
+ *   [--token-repo OWNER/NAME --permissions LIST] [--tls] [--compare-diff-limit N]`
  *
  * Serves the bare repositories under DIR (as DIR/OWNER/NAME.git) until killed, and prints
- * `listening on http://127.0.0.1:PORT` once it accepts connections. SIGINT/SIGTERM close it gracefully.
+ * `listening on http://127.0.0.1:PORT` once it accepts connections (with --tls, `https://` and then a
+ * `ca-file PATH` line). SIGINT/SIGTERM close it gracefully.
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { startStandIn } from './server.js'
 
-const USAGE = 'usage: npm run stand-in -- --root DIR [--port N] [--token T] [--host 127.0.0.1] [--actor LOGIN] [--public-read]'
+const USAGE =
+  'usage: npm run stand-in -- --root DIR [--port N] [--token T] [--host 127.0.0.1] [--actor LOGIN] [--public-read]\n' +
+  '         [--token-repo OWNER/NAME] [--permissions contents:write,pull-requests:write,...] [--tls] [--compare-diff-limit N]'
 
 async function main(): Promise<void> {
   let values
@@ -22,6 +26,10 @@ async function main(): Promise<void> {
         host: { type: 'string' },
         actor: { type: 'string' },
         'public-read': { type: 'boolean' },
+        'token-repo': { type: 'string' },
+        permissions: { type: 'string' },
+        tls: { type: 'boolean' },
+        'compare-diff-limit': { type: 'string' },
         help: { type: 'boolean', short: 'h' }
       },
       strict: true
@@ -43,7 +51,25 @@ async function main(): Promise<void> {
   const port = values.port === undefined ? 0 : Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number (0 for any free port), got "${values.port}"`)
 
-  const standIn = await startStandIn({ root, port, token: values.token, host: values.host, actor: values.actor, publicRead: values['public-read'] })
+  const limit = values['compare-diff-limit'] === undefined ? undefined : Number(values['compare-diff-limit'])
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) fail(`--compare-diff-limit must be a number of files, got "${values['compare-diff-limit']}"`)
+  let standIn
+  try {
+    standIn = await startStandIn({
+      root,
+      port,
+      token: values.token,
+      host: values.host,
+      actor: values.actor,
+      publicRead: values['public-read'],
+      tokenRepo: values['token-repo'],
+      permissions: values.permissions,
+      tls: values.tls,
+      settings: limit === undefined ? undefined : { compareDiffLimit: limit }
+    })
+  } catch (error) {
+    fail(`${(error as Error).message}\n${USAGE}`)
+  }
   // Handlers first: whoever reads the listening line may stop the server at once.
   let closing = false
   const shutdown = (): void => {
@@ -57,6 +83,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)
   console.log(`listening on ${standIn.url}`)
+  if (standIn.caFile) console.log(`ca-file ${standIn.caFile}`)
 }
 
 function fail(message: string): never {

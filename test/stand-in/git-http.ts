@@ -8,11 +8,12 @@
 import { spawn } from 'node:child_process'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import path from 'node:path'
-import { Transform, type TransformCallback } from 'node:stream'
+import { Readable, Transform, Writable, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { cleanGitEnv, type RepoLocation } from './git.js'
 import type { FaultRecord, StandInState } from './state.js'
+import type { PushCommand } from './workflow-guard.js'
 
 /**
  * Configuration every served repository gets, through GIT_CONFIG_COUNT on the backend process (the repositories'
@@ -60,6 +61,11 @@ export interface GitRequest {
   /** The basic-auth user name, for REMOTE_USER. */
   user?: string
   remoteAddress: string
+  /**
+   * Inspects a push before it is applied (the permission model's workflow rule): the push's commands and its pack;
+   * a reason refuses every ref with it, the way GitHub refuses a push. The push body is buffered for it.
+   */
+  screen?: (commands: PushCommand[], pack: Buffer) => Promise<string | undefined>
 }
 
 /** True for requests that belong to a push (the receive-pack advertisement and the push itself). */
@@ -99,6 +105,27 @@ export async function serveGit(state: StandInState, request: GitRequest, refusal
     return status
   }
 
+  // A screened push is read whole first; the backend then gets the decoded bytes.
+  let body: Buffer | undefined
+  if (isPost && request.subPath === 'git-receive-pack' && request.screen) {
+    const chunks: Buffer[] = []
+    const collect = new Writable({
+      write(chunk: Buffer, _encoding, callback): void {
+        chunks.push(chunk)
+        callback()
+      }
+    })
+    await pipeline([req, wire, ...(gzipped ? [createGunzip()] : []), decoded, collect])
+    body = Buffer.concat(chunks)
+    const parsed = parseCommands(body)
+    const reason = parsed ? await request.screen(parsed.commands, body.subarray(parsed.end)) : undefined
+    if (parsed && reason !== undefined) {
+      const status = answerRefusal(res, parsed.commands.map((c) => c.ref), parsed.capabilities, reason, countResponse)
+      countRequest()
+      return status
+    }
+  }
+
   const env = cleanGitEnv({
     ...configEnv(),
     // gitDir is ROOT/OWNER/NAME.git, so the project root is two levels up.
@@ -121,7 +148,8 @@ export async function serveGit(state: StandInState, request: GitRequest, refusal
   }
   // With a gzipped body the decoded length is unknown: http-backend then reads its input to the end.
   const length = req.headers['content-length']
-  if (!gzipped && length !== undefined) env.CONTENT_LENGTH = length
+  if (body !== undefined) env.CONTENT_LENGTH = String(body.length)
+  else if (!gzipped && length !== undefined) env.CONTENT_LENGTH = length
 
   const child = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
   let stderr = ''
@@ -132,7 +160,12 @@ export async function serveGit(state: StandInState, request: GitRequest, refusal
     if (!res.writableFinished) child.kill('SIGTERM')
   })
 
-  const input = isPost ? pipeline([req, wire, ...(gzipped ? [createGunzip()] : []), decoded, child.stdin]) : Promise.resolve(child.stdin.end())
+  const input =
+    body !== undefined
+      ? pipeline(Readable.from([body]), child.stdin)
+      : isPost
+        ? pipeline([req, wire, ...(gzipped ? [createGunzip()] : []), decoded, child.stdin])
+        : Promise.resolve(child.stdin.end())
   // The backend may stop reading early (a bad request it answers at once); its answer is what matters then.
   const inputDone = input.catch(() => undefined)
 
@@ -238,7 +271,7 @@ async function refusePush(
         const parsed = parseCommands(head)
         if (parsed) {
           commandsDone = true
-          refs.push(...parsed.refs)
+          refs.push(...parsed.commands.map((c) => c.ref))
           capabilities = parsed.capabilities
         }
       }
@@ -246,7 +279,11 @@ async function refusePush(
     }
   })
   await pipeline([req, wire, ...(gzipped ? [createGunzip()] : []), decoded, sink])
+  return answerRefusal(res, refs, capabilities, message, countResponse)
+}
 
+/** A receive-pack status report rejecting every ref with `message` (in the side band when the client asked for it). */
+function answerRefusal(res: ServerResponse, refs: string[], capabilities: string[], message: string, countResponse: (bytes: number) => void): number {
   const reason = message.replace(/[\r\n]+/g, ' ')
   const report = Buffer.concat([pkt('unpack ok\n'), ...refs.map((ref) => pkt(`ng ${ref} ${reason}\n`)), FLUSH])
   let body = report
@@ -262,15 +299,30 @@ async function refusePush(
   return 200
 }
 
-/** Parses receive-pack commands up to the first flush-pkt; undefined while more bytes are needed. */
-function parseCommands(buffer: Buffer): { refs: string[]; capabilities: string[] } | undefined {
-  const refs: string[] = []
+/** With `push-options`, the options follow the commands up to a second flush-pkt; the pack starts after it. */
+function skipPushOptions(buffer: Buffer, start: number): number {
+  let offset = start
+  while (offset + 4 <= buffer.length) {
+    const length = Number.parseInt(buffer.subarray(offset, offset + 4).toString('ascii'), 16)
+    if (Number.isNaN(length)) return start
+    offset += length === 0 ? 4 : length
+    if (length === 0) return offset
+  }
+  return start
+}
+
+/**
+ * Parses receive-pack commands up to the first flush-pkt (`end`: where the pack starts); undefined while more bytes
+ * are needed.
+ */
+function parseCommands(buffer: Buffer): { commands: PushCommand[]; capabilities: string[]; end: number } | undefined {
+  const commands: PushCommand[] = []
   let capabilities: string[] = []
   let offset = 0
   while (offset + 4 <= buffer.length) {
     const length = Number.parseInt(buffer.subarray(offset, offset + 4).toString('ascii'), 16)
-    if (Number.isNaN(length)) return { refs, capabilities }
-    if (length === 0) return { refs, capabilities }
+    if (Number.isNaN(length)) return { commands, capabilities, end: offset }
+    if (length === 0) return { commands, capabilities, end: capabilities.includes('push-options') ? skipPushOptions(buffer, offset + 4) : offset + 4 }
     if (offset + length > buffer.length) return undefined
     let line = buffer.subarray(offset + 4, offset + length).toString('utf8')
     offset += length
@@ -279,8 +331,8 @@ function parseCommands(buffer: Buffer): { refs: string[]; capabilities: string[]
       capabilities = line.slice(nul + 1).trim().split(/\s+/)
       line = line.slice(0, nul)
     }
-    const parts = line.trim().split(' ')
-    if (parts.length === 3 && parts[2]) refs.push(parts[2])
+    const [oldSha = '', newSha = '', ref] = line.trim().split(' ')
+    if (ref) commands.push({ oldSha, newSha, ref })
   }
   return undefined
 }

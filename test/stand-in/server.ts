@@ -9,7 +9,9 @@
  * State other than refs (pull requests, labels, releases, comments) lives in memory; refs live in the bare
  * repositories, so git and the API always agree. See test/stand-in/README.md for the endpoints and the controls.
  */
+import { promises as fs } from 'node:fs'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ApiContext, type ApiResult, type Route, type ServerContext } from './api/context.js'
@@ -18,12 +20,27 @@ import { issueRoutes } from './api/issues.js'
 import { pullRoutes } from './api/pulls.js'
 import { releaseRoutes } from './api/releases.js'
 import { RATE_LIMIT, repoRoutes } from './api/repos.js'
-import { addFault, faultJson, statusText, takeFault, takePushRefusal } from './faults.js'
+import {
+  addFault,
+  diffTooLongBody,
+  faultJson,
+  holdRequest,
+  notYetConsistentBody,
+  releaseAll,
+  releaseHeld,
+  statusText,
+  takeFault,
+  takePushRefusal,
+  waitForHeld
+} from './faults.js'
 import { locateRepo } from './git.js'
 import { serveGit } from './git-http.js'
 import { DOCS_URL, HttpError, errorBody, isoNow, parseJson, readBody } from './http.js'
-import type { Urls } from './shapes.js'
-import { StandInState, type AuthScheme, type FaultRecord, type RequestLogEntry } from './state.js'
+import { allows, checkWrite, requirement, tokenModel, type Level, type PermissionName, type Principal } from './permissions.js'
+import { nodeId, type Urls } from './shapes.js'
+import { StandInState, type AuthScheme, type FaultRecord, type RequestLogEntry, type StandInSettings } from './state.js'
+import { generateTls } from './tls.js'
+import { changedWorkflow, workflowRefusal } from './workflow-guard.js'
 
 export interface StandInOptions {
   /** Folder holding the bare repositories as `OWNER/NAME.git`. */
@@ -38,10 +55,21 @@ export interface StandInOptions {
   actor?: string
   /** With a token: let git fetches through without credentials (pushes still need it). Default false. */
   publicRead?: boolean
+  /**
+   * GitHub's permission model: the token behaves like this repository's GITHUB_TOKEN (`owner/name`), with
+   * `permissions`. Without it the token may do anything (as before).
+   */
+  tokenRepo?: string
+  /** `contents:write,pull-requests:write` or an object of GitHub's names to levels; unlisted: none. Needs tokenRepo. */
+  permissions?: string | Partial<Record<PermissionName, Level>>
+  /** Serve over HTTPS with a CA generated at start (its file: `StandIn.caFile`). */
+  tls?: boolean
+  /** Initial run-time settings (compare's diff limit, the eventual-consistency window, dispatch trigger checks). */
+  settings?: StandInSettings
 }
 
 export interface StandIn {
-  /** `http://127.0.0.1:PORT`: the web and git root (GITHUB_SERVER_URL). */
+  /** `http://127.0.0.1:PORT` (`https://` with tls): the web and git root (GITHUB_SERVER_URL). */
   url: string
   /** `url + '/api/v3'` (GITHUB_API_URL). */
   apiUrl: string
@@ -50,12 +78,17 @@ export interface StandIn {
   token?: string
   /** The in-memory state, for in-process tests. */
   state: StandInState
+  /** With tls: the PEM file of the CA that signed the server's certificate (removed on close). */
+  caFile?: string
   close(): Promise<void>
 }
 
 const API_PREFIX = '/api/v3'
 const GIT_PATH = /^\/([^/]+)\/([^/]+?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack|HEAD|objects\/.+)$/
 const ROUTES: Route[] = [...repoRoutes, ...gitDataRoutes, ...pullRoutes, ...issueRoutes, ...releaseRoutes]
+const AS_OWNER = '/_stand-in/as-owner'
+/** Issue and label endpoints GitHub may answer 422 for a PR it has not finished creating (eventual consistency). */
+const NOT_YET_CONSISTENT = /^\/(?:issues\/(\d+)(?:\/labels(?:\/.*)?|\/comments)?|pulls\/(\d+))$/
 
 interface Credentials {
   scheme: AuthScheme
@@ -93,16 +126,21 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const host = options.host ?? '127.0.0.1'
   const state = new StandInState()
   const urls: Urls = { web: '', api: '' }
-  const context: ServerContext = { root: options.root, urls, state, actor: options.actor ?? 'github-actions[bot]' }
+  const model = tokenModel(options.tokenRepo, options.permissions)
+  const context: ServerContext = { root: options.root, urls, state, actor: options.actor ?? 'github-actions[bot]', model }
   const token = options.token && options.token !== '' ? options.token : undefined
+  const tokenPrincipal: Principal = { kind: 'token', model }
+  state.settings = { ...options.settings }
+  const tls = options.tls ? await generateTls(host) : undefined
 
-  const server = http.createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((error: unknown) => {
       // A bug in the stand-in: answer 500 with the reason rather than hanging the client.
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
       res.end(JSON.stringify(errorBody(500, `stand-in error: ${(error as Error).message}`)))
     })
-  })
+  }
+  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, listener) : http.createServer(listener)
   // Git pushes of big packs can take a while; never cut a connection on a timer.
   server.requestTimeout = 0
   server.headersTimeout = 60_000
@@ -117,6 +155,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     const url = new URL(req.url ?? '/', urls.web)
     const path = url.pathname
     const method = (req.method ?? 'GET').toUpperCase()
+    if (path.startsWith(`${AS_OWNER}/`)) return asOwner(req, res, url, method)
     if (path.startsWith('/_stand-in/')) return control(req, res, url, method)
     if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) return api(req, res, url, method, started)
     const git = GIT_PATH.exec(path)
@@ -124,23 +163,37 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     sendJson(res, 404, errorBody(404, 'Not Found'))
   }
 
-  /** Answers a request with an injected fault (after its delay); false when the fault only delays. */
-  async function answerFault(res: ServerResponse, fault: FaultRecord, api: boolean): Promise<boolean> {
+  /**
+   * Answers a request with an injected fault (after its delay or hold); false when the fault only delays or holds and
+   * the request is to be served normally.
+   */
+  async function answerFault(res: ServerResponse, fault: FaultRecord, api: boolean, path: string): Promise<boolean> {
+    if (fault.hold) await holdRequest(state, fault)
     if (fault.delayMs) await sleep(fault.delayMs)
     if (fault.status === undefined) return false
     const headers: Record<string, string> = api ? { ...rateHeaders() } : {}
     for (const [name, value] of Object.entries(fault.headers ?? {})) headers[name.toLowerCase()] = String(value)
+    const content = fault.body ?? presetBody(fault, path)
     let body: string
-    if (typeof fault.body === 'string') {
-      body = fault.body
+    if (typeof content === 'string') {
+      body = content
       headers['content-type'] ??= 'text/plain; charset=utf-8'
     } else {
-      body = JSON.stringify(fault.body ?? errorBody(fault.status, statusText(fault.status)))
+      body = JSON.stringify(content ?? errorBody(fault.status, statusText(fault.status)))
       headers['content-type'] ??= 'application/json; charset=utf-8'
     }
     res.writeHead(fault.status, headers)
     res.end(fault.status === 204 || fault.status === 304 ? undefined : body)
     return true
+  }
+
+  /** The body of a preset fault, built for the request it answers. */
+  function presetBody(fault: FaultRecord, path: string): unknown {
+    if (fault.preset === 'diff-too-long') return diffTooLongBody()
+    if (fault.preset !== 'not-yet-consistent') return undefined
+    const match = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/(?:issues|pulls)\/(\d+)/.exec(path)
+    const issue = match ? state.repo(`${match[1]}/${match[2]}`).issues.get(Number(match[3])) : undefined
+    return notYetConsistentBody(nodeId(issue?.pull ? 'PR' : 'I', issue?.id ?? 0))
   }
 
   function rateHeaders(): Record<string, string> {
@@ -159,7 +212,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     const auth = credentials(req)
     const entry = { kind: 'api' as const, method, path: logPath, query: url.search.replace(/^\?/, ''), auth: auth.scheme }
     const fault = takeFault(state, method, logPath)
-    if (fault && (await answerFault(res, fault, true))) {
+    if (fault && (await answerFault(res, fault, true, logPath))) {
       await drain(req)
       log({ ...entry, status: fault.status ?? 0, fault: true }, started)
       return
@@ -169,12 +222,34 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       if (token !== undefined && auth.secret !== token) {
         throw new HttpError(401, { message: 'Bad credentials', documentation_url: DOCS_URL, status: '401' })
       }
-      result = await dispatch(req, url, method)
+      result = await dispatch(req, url, method, tokenPrincipal)
     } catch (error) {
       if (!(error instanceof HttpError)) throw error
       result = { status: error.status, body: error.body, headers: error.headers }
     }
     await drain(req)
+    sendApiResult(res, result)
+    log({ ...entry, status: result.status }, started)
+  }
+
+  /**
+   * `/_stand-in/as-owner/<API path>`: the API as the repository's owner, whatever the token model (drafts visible,
+   * every write allowed, writes attributed to the owner). Test setup: not logged, never faulted.
+   */
+  async function asOwner(req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {
+    const apiUrl = new URL(`${API_PREFIX}${url.pathname.slice(AS_OWNER.length)}${url.search}`, urls.web)
+    let result: ApiResult
+    try {
+      result = await dispatch(req, apiUrl, method, { kind: 'owner' })
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error
+      result = { status: error.status, body: error.body, headers: error.headers }
+    }
+    await drain(req)
+    sendApiResult(res, result)
+  }
+
+  function sendApiResult(res: ServerResponse, result: ApiResult): void {
     const headers: Record<string, string> = {
       ...rateHeaders(),
       'x-github-media-type': 'github.v3; format=json',
@@ -188,10 +263,9 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     } else {
       sendJson(res, result.status, result.body, headers)
     }
-    log({ ...entry, status: result.status }, started)
   }
 
-  async function dispatch(req: IncomingMessage, url: URL, method: string): Promise<ApiResult> {
+  async function dispatch(req: IncomingMessage, url: URL, method: string, principal: Principal): Promise<ApiResult> {
     const rest = url.pathname.slice(API_PREFIX.length) || '/'
     for (const candidate of ROUTES) {
       if (candidate.method !== method) continue
@@ -203,15 +277,35 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       } catch {
         throw new HttpError(404, errorBody(404, 'Not Found'))
       }
-      const ctx = new ApiContext(context, req, url)
+      const ctx = new ApiContext(context, req, url, principal)
       if (candidate.repo) {
         const [owner = '', name = '', ...others] = params
         await ctx.useRepo(owner, name)
         params = others
+        guard(ctx, method, rest.replace(/^\/repos\/[^/]+\/[^/]+/, ''))
       }
       return candidate.handler(ctx, params)
     }
     throw new HttpError(404, errorBody(404, 'Not Found'))
+  }
+
+  /** The permission model's refusal and the eventual-consistency window, before a repository handler runs. */
+  function guard(ctx: ApiContext, method: string, repoPath: string): void {
+    const needs = requirement(method, repoPath)
+    if (needs) {
+      checkWrite(ctx.principal, ctx.repo.fullName, needs, () => {
+        const number = /^\/issues\/(\d+)/.exec(repoPath)?.[1]
+        return number !== undefined && ctx.repo.state.issues.get(Number(number))?.pull !== undefined
+      })
+    }
+    const window = state.settings.consistencyWindowMs
+    const match = window && ctx.principal.kind === 'token' ? NOT_YET_CONSISTENT.exec(repoPath) : null
+    // GET /pulls/{n} answers at once on GitHub (the create call returned it); writes and issue reads may not yet.
+    if (!match || (match[2] !== undefined && method === 'GET')) return
+    const issue = ctx.repo.state.issues.get(Number(match[1] ?? match[2]))
+    if (issue?.pull && issue.createdMs !== undefined && Date.now() - issue.createdMs < (window ?? 0)) {
+      throw new HttpError(422, notYetConsistentBody(nodeId('PR', issue.id)))
+    }
   }
 
   async function gitRequest(req: IncomingMessage, res: ServerResponse, url: URL, method: string, started: number, match: RegExpExecArray): Promise<void> {
@@ -220,7 +314,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     const query = url.search.replace(/^\?/, '')
     const entry = { kind: 'git' as const, method, path: logPath, query, auth: auth.scheme }
     const fault = takeFault(state, method, logPath)
-    if (fault && (await answerFault(res, fault, false))) {
+    if (fault && (await answerFault(res, fault, false, logPath))) {
       await drain(req)
       log({ ...entry, status: fault.status ?? 0, fault: true }, started)
       return
@@ -243,6 +337,15 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       log({ ...entry, status: 404 }, started)
       return
     }
+    if (push && !allows(tokenPrincipal, repo.fullName, 'contents', 'write')) {
+      // GitHub's answer to a push the token may not make; git prints the body as "remote: ..." and then the 403.
+      await drain(req)
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' })
+      res.end(`Permission to ${repo.fullName}.git denied to ${context.actor}.\n`)
+      log({ ...entry, status: 403 }, started)
+      return
+    }
+    const screenWorkflows = push && !allows(tokenPrincipal, repo.fullName, 'workflows', 'write')
     const refusal = method === 'POST' && subPath === 'git-receive-pack' ? takePushRefusal(state, logPath) : undefined
     if (refusal?.delayMs) await sleep(refusal.delayMs)
     const status = await serveGit(state, {
@@ -252,7 +355,13 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       subPath,
       query,
       user: auth.scheme === 'basic' ? auth.user : undefined,
-      remoteAddress: req.socket.remoteAddress ?? '127.0.0.1'
+      remoteAddress: req.socket.remoteAddress ?? '127.0.0.1',
+      screen: screenWorkflows
+        ? async (commands, pack) => {
+            const file = await changedWorkflow(repo.gitDir, commands, pack)
+            return file === undefined ? undefined : workflowRefusal(file)
+          }
+        : undefined
     }, refusal)
     log({ ...entry, status, ...(refusal ? { fault: true } : {}) }, started)
   }
@@ -288,8 +397,15 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
         case 'DELETE /faults':
           await drain(req)
           state.faults = []
+          releaseAll(state)
           res.writeHead(204)
           return void res.end()
+        case 'GET /settings':
+          return sendJson(res, 200, state.settings)
+        case 'POST /settings': {
+          state.settings = { ...state.settings, ...settingsFrom(parseJson(await readBody(req))) }
+          return sendJson(res, 200, state.settings)
+        }
         case 'GET /dispatches':
           return sendJson(res, 200, state.dispatches)
         case 'POST /reset-state': {
@@ -297,9 +413,21 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
           state.resetIssues(typeof body.repo === 'string' ? body.repo : undefined)
           return sendJson(res, 200, { ok: true })
         }
-        default:
+        default: {
+          const hold = /^(GET|POST) \/faults\/(\d+)\/(held|release)$/.exec(action)
+          if (hold?.[1] === 'GET' && hold[3] === 'held') {
+            const atLeast = Number(url.searchParams.get('atLeast') ?? '1')
+            const timeoutMs = Number(url.searchParams.get('timeoutMs') ?? '30000')
+            return sendJson(res, 200, await waitForHeld(state, Number(hold[2]), atLeast, timeoutMs))
+          }
+          if (hold?.[1] === 'POST' && hold[3] === 'release') {
+            const body = parseJson(await readBody(req))
+            const count = typeof body.count === 'number' ? body.count : undefined
+            return sendJson(res, 200, { released: releaseHeld(state, Number(hold[2]), count) })
+          }
           await drain(req)
           return sendJson(res, 404, errorBody(404, `unknown stand-in control ${action}`))
+        }
       }
     } catch (error) {
       if (error instanceof HttpError) return sendJson(res, error.status, error.body)
@@ -316,7 +444,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     })
   })
   const port = (server.address() as AddressInfo).port
-  urls.web = `http://${host}:${port}`
+  urls.web = `${tls ? 'https' : 'http'}://${host}:${port}`
   urls.api = `${urls.web}${API_PREFIX}`
 
   return {
@@ -326,11 +454,15 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     root: options.root,
     token,
     state,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    caFile: tls?.caFile,
+    close: async () => {
+      releaseAll(state)
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()))
         server.closeAllConnections()
       })
+      if (tls) await fs.rm(tls.dir, { recursive: true, force: true })
+    }
   }
 }
 
@@ -338,6 +470,23 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   const text = JSON.stringify(body)
   res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) })
   res.end(text)
+}
+
+/** Validates `POST /_stand-in/settings`; `null` switches a setting off. */
+function settingsFrom(body: Record<string, unknown>): StandInSettings {
+  const settings: Record<string, number | boolean | undefined> = {}
+  for (const [key, value] of Object.entries(body)) {
+    if (key === 'compareDiffLimit' || key === 'consistencyWindowMs') {
+      if (value !== null && (typeof value !== 'number' || value < 0)) throw new HttpError(400, errorBody(400, `setting "${key}" must be a non-negative number or null`))
+      settings[key] = value ?? undefined
+    } else if (key === 'dispatchNeedsTrigger') {
+      if (value !== null && typeof value !== 'boolean') throw new HttpError(400, errorBody(400, `setting "${key}" must be true, false or null`))
+      settings[key] = value ?? undefined
+    } else {
+      throw new HttpError(400, errorBody(400, `unknown setting "${key}"; known: compareDiffLimit, consistencyWindowMs, dispatchNeedsTrigger`))
+    }
+  }
+  return settings as StandInSettings
 }
 
 /** Consumes an unread request body, so keep-alive connections stay usable after an early answer. */

@@ -44,18 +44,19 @@ function stableId(text: string): number {
   return hash
 }
 
-function nodeId(prefix: string, id: number | string): string {
+export function nodeId(prefix: string, id: number | string): string {
   return `${prefix}_${Buffer.from(String(id)).toString('base64url')}`
 }
 
 export function simpleUser(urls: Urls, login: string): SimpleUser {
-  const api = `${urls.api}/users/${login}`
+  // In URLs GitHub percent-encodes a bot's login: /users/github-actions%5Bbot%5D.
+  const api = `${urls.api}/users/${encodeURIComponent(login)}`
   const bot = login.endsWith('[bot]')
   return {
     login,
     id: stableId(login),
     node_id: nodeId(bot ? 'BOT' : 'U', login),
-    avatar_url: `${urls.web}/avatars/${login}`,
+    avatar_url: `${urls.web}/avatars/${encodeURIComponent(login)}`,
     gravatar_id: '',
     url: api,
     html_url: `${urls.web}/${bot ? 'apps/' + login.replace(/\[bot\]$/, '') : login}`,

@@ -39,6 +39,8 @@ export interface IssueRecord {
   /** Keys (lower-cased names) into the repository's label map, in the order they were added. */
   labels: string[]
   createdAt: string
+  /** When it was created, in milliseconds (the eventual-consistency window counts from it). */
+  createdMs?: number
   updatedAt: string
   closedAt: string | null
   comments: number
@@ -96,12 +98,37 @@ export interface FaultSpec {
   message?: string
   /** Waits this long before answering (or before serving normally when no status is given). */
   delayMs?: number
+  /** Holds each matching request until the test releases it (`POST /_stand-in/faults/{id}/release`), then serves it. */
+  hold?: boolean
+  /**
+   * A named GitHub failure that fills `status`, `body` and a default `path`: `diff-too-long` (compare's 500 on a big
+   * diff) or `not-yet-consistent` (422 on an issue or PR that GitHub has not finished creating).
+   */
+  preset?: 'diff-too-long' | 'not-yet-consistent'
 }
 
 export interface FaultRecord extends FaultSpec {
   id: number
   remaining: number
   regex?: RegExp
+}
+
+/** Requests held by a `hold` fault: how many arrived so far, and the release functions of those still waiting. */
+export interface HoldRecord {
+  arrived: number
+  waiting: (() => void)[]
+  /** Resolvers of controls waiting until `arrived` reaches a number. */
+  watchers: { atLeast: number; resolve: () => void }[]
+}
+
+/** Behaviours of GitHub a test can switch on at run time (`POST /_stand-in/settings`); all off by default. */
+export interface StandInSettings {
+  /** `GET /compare` answers GitHub's 500 "diff is taking too long" when the diff has more files than this. */
+  compareDiffLimit?: number
+  /** Issue and label calls on a PR created less than this many milliseconds ago answer 422 (eventual consistency). */
+  consistencyWindowMs?: number
+  /** A dispatch needs the `workflow_dispatch` trigger in the workflow file at the dispatched ref (on with a token model). */
+  dispatchNeedsTrigger?: boolean
 }
 
 export type AuthScheme = 'token' | 'bearer' | 'basic' | 'none'
@@ -160,6 +187,9 @@ export class StandInState {
   requests: RequestLogEntry[] = []
   traffic = { total: emptyTraffic(), repos: new Map<string, TrafficCounters>() }
   dispatches: DispatchRecord[] = []
+  /** By fault id; kept after the fault is used up, so a test can still wait for and release its requests. */
+  holds = new Map<number, HoldRecord>()
+  settings: StandInSettings = {}
   private lastId = 1000
 
   /** A fresh id for any object (GitHub ids are unique across types, which also keeps them unique here). */

@@ -10,6 +10,7 @@ import { notFound, parseJson, readBody } from '../http.js'
 import type { RepoFacts, Urls } from '../shapes.js'
 import type { IssueRecord, PullRecord, RepoState, StandInState } from '../state.js'
 import { isoNow } from '../http.js'
+import { seesDrafts, type Principal, type TokenModel } from '../permissions.js'
 
 export interface ServerContext {
   root: string
@@ -17,6 +18,8 @@ export interface ServerContext {
   state: StandInState
   /** The login every API write is attributed to (the token's identity). */
   actor: string
+  /** GitHub's permission model for the token (`--token-repo`/`--permissions`); absent: the token may do anything. */
+  model?: TokenModel
 }
 
 export interface ApiResult {
@@ -41,8 +44,20 @@ export class ApiContext {
   constructor(
     readonly server: ServerContext,
     readonly req: IncomingMessage,
-    readonly url: URL
+    readonly url: URL,
+    /** Who asks: the token (under the permission model, if any) or, through `/_stand-in/as-owner/`, the owner. */
+    readonly principal: Principal = { kind: 'token', model: server.model }
   ) {}
+
+  /** The login writes are attributed to: the token's identity, or the repository's owner for the as-owner control. */
+  get actor(): string {
+    return this.principal.kind === 'owner' && this.repo ? this.repo.location.owner : this.server.actor
+  }
+
+  /** Whether draft releases of the request's repository are visible (push access on GitHub; always without a model). */
+  get seesDrafts(): boolean {
+    return seesDrafts(this.principal, this.repo.fullName)
+  }
 
   get urls(): Urls {
     return this.server.urls
@@ -171,13 +186,14 @@ export function noContent(): ApiResult {
 export function newIssueRecord(ctx: ApiContext, title: string, body: string | undefined, pull?: PullRecord): IssueRecord {
   const now = isoNow()
   const issue: IssueRecord = {
+    createdMs: Date.now(),
     number: ctx.repo.state.nextNumber++,
     id: ctx.state.nextId(),
     title,
     body: body ?? null,
     state: 'open',
     stateReason: null,
-    user: ctx.server.actor,
+    user: ctx.actor,
     labels: [],
     createdAt: now,
     updatedAt: now,

@@ -3,6 +3,7 @@
  * per request (never one per ref or commit).
  */
 import { BareRepo } from '../git.js'
+import { diffTooLongBody } from '../faults.js'
 import { HttpError, errorBody, notFound, optionalBoolean, paginate, requiredString, unprocessable } from '../http.js'
 import * as shapes from '../shapes.js'
 import { created, noContent, ok, route, type ApiContext, type RepoContext, type Route } from './context.js'
@@ -121,6 +122,10 @@ async function compare(ctx: ApiContext, basehead: string): Promise<shapes.Commit
   const shas = paged ? paginate(all, ctx.url, { perPage: 250, maxPerPage: 250 }).items : all.slice(-COMPARE_MAX_COMMITS)
   const [baseInfo, mergeBaseInfo, ...commitInfos] = await git.commitInfos([base.sha, mergeBase, ...shas])
   if (!baseInfo || !mergeBaseInfo) throw notFound()
+  const diff = await diffFiles(ctx, git, mergeBase, head.sha)
+  // GitHub builds the diff for every compare and gives up on big ones (the stand-in's limit is a setting).
+  const limit = ctx.state.settings.compareDiffLimit
+  if (limit !== undefined && diff.total > limit) throw new HttpError(500, diffTooLongBody())
   const repo = ctx.repo.fullName
   const api = `${ctx.urls.api}/repos/${repo}`
   const html = `${ctx.urls.web}/${repo}/compare/${basehead}`
@@ -137,13 +142,16 @@ async function compare(ctx: ApiContext, basehead: string): Promise<shapes.Commit
     behind_by: behind,
     total_commits: ahead,
     commits: commitInfos.map((info) => shapes.commit(ctx.urls, repo, info)),
-    files: await diffFiles(ctx, git, mergeBase, head.sha)
+    files: diff.files
   }
 }
 
-/** The files changed from the merge base to head, as compare lists them (renames detected, capped at 300). */
-async function diffFiles(ctx: ApiContext, git: BareRepo, from: string, to: string): Promise<shapes.DiffEntry[]> {
-  if (from === to) return []
+/**
+ * The files changed from the merge base to head, as compare lists them (renames detected, capped at 300), and how
+ * many changed in all.
+ */
+async function diffFiles(ctx: ApiContext, git: BareRepo, from: string, to: string): Promise<{ files: shapes.DiffEntry[]; total: number }> {
+  if (from === to) return { files: [], total: 0 }
   const [names, numbers] = await Promise.all([
     git.out(['diff', '-z', '--no-ext-diff', '--raw', '-M', '--no-abbrev', from, to]),
     git.out(['diff', '-z', '--no-ext-diff', '--numstat', '-M', from, to])
@@ -166,13 +174,16 @@ async function diffFiles(ctx: ApiContext, git: BareRepo, from: string, to: strin
   // --raw -z: ":oldmode newmode oldsha newsha STATUS\0path\0" (two paths for renames and copies).
   const files: shapes.DiffEntry[] = []
   const fields = names.split('\0')
-  for (let i = 0; i < fields.length && files.length < COMPARE_MAX_FILES; i++) {
+  let total = 0
+  for (let i = 0; i < fields.length; i++) {
     const meta = fields[i] ?? ''
     if (!meta.startsWith(':')) continue
+    total += 1
     const [, , , newSha = '', statusField = ''] = meta.slice(1).split(' ')
     const letter = statusField.charAt(0)
     const first = fields[++i] ?? ''
     const second = letter === 'R' || letter === 'C' ? (fields[++i] ?? '') : undefined
+    if (files.length >= COMPARE_MAX_FILES) continue
     const filename = second ?? first
     const status: shapes.DiffEntry['status'] =
       letter === 'A' ? 'added' : letter === 'D' ? 'removed' : letter === 'R' ? 'renamed' : letter === 'C' ? 'copied' : letter === 'T' ? 'changed' : 'modified'
@@ -187,7 +198,7 @@ async function diffFiles(ctx: ApiContext, git: BareRepo, from: string, to: strin
       })
     )
   }
-  return files
+  return { files, total }
 }
 
 async function contents(ctx: ApiContext, rawPath: string): Promise<shapes.ContentFile | shapes.ContentDirectory> {

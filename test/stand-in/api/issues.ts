@@ -1,4 +1,5 @@
 /** Labels, issue labels, comments and the issues list (pull requests are issues too, as on GitHub). */
+import { allows, cannotCreateLabels } from '../permissions.js'
 import { badRequest, charLength, csvParam, isoNow, notFound, optionalString, paginate, requiredString, validationFailed } from '../http.js'
 import * as shapes from '../shapes.js'
 import type { IssueRecord, LabelRecord, RepoState } from '../state.js'
@@ -72,9 +73,13 @@ async function requestedLabels(ctx: ApiContext): Promise<string[]> {
   })
 }
 
-/** Adds labels to an issue, creating missing ones with GitHub's default colour (as GitHub does). */
+/**
+ * Adds labels to an issue, creating missing ones with GitHub's default colour (as GitHub does). Creating one needs
+ * `issues: write` even where adding labels does not (a PR with `pull-requests: write`): GitHub's 403 otherwise.
+ */
 function addLabels(ctx: ApiContext, issue: IssueRecord, names: string[]): void {
   const repo = ctx.repo.state
+  if (names.some((name) => !repo.labels.has(name.toLowerCase())) && !allows(ctx.principal, repo.fullName, 'issues', 'write')) throw cannotCreateLabels()
   for (const name of names) {
     const key = name.toLowerCase()
     if (!repo.labels.has(key)) createLabelRecord(ctx, repo, name, DEFAULT_LABEL_COLOR, null)
@@ -94,7 +99,7 @@ async function addComment(ctx: ApiContext, issue: IssueRecord): Promise<shapes.I
     throw validationFailed([{ resource: 'IssueComment', code: 'unprocessable', field: 'data', message: `Body is too long (maximum is ${MAX_BODY} characters)` }])
   }
   const now = isoNow()
-  const record = { id: ctx.state.nextId(), issueNumber: issue.number, body: text, user: ctx.server.actor, createdAt: now, updatedAt: now }
+  const record = { id: ctx.state.nextId(), issueNumber: issue.number, body: text, user: ctx.actor, createdAt: now, updatedAt: now }
   ctx.repo.state.comments.push(record)
   issue.comments += 1
   issue.updatedAt = now

@@ -252,7 +252,7 @@ async function mergePull(ctx: ApiContext, numberText: string): Promise<shapes.Pu
       ? `${title ?? `Merge pull request #${issue.number} from ${ctx.repo.location.owner}/${pull.headRef}`}\n\n${extra ?? issue.title}\n`
       : `${title ?? `${issue.title} (#${issue.number})`}\n\n${extra ?? ''}\n`
   const parents = method === 'merge' ? ['-p', baseSha, '-p', headSha] : ['-p', baseSha]
-  const identity = { GIT_AUTHOR_NAME: ctx.server.actor, GIT_AUTHOR_EMAIL: `${ctx.server.actor}@users.noreply.github.com`, GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.com' }
+  const identity = { GIT_AUTHOR_NAME: ctx.actor, GIT_AUTHOR_EMAIL: `${ctx.actor}@users.noreply.github.com`, GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.com' }
   const commitSha = (await git.out(['commit-tree', treeSha, ...parents], { input: message, env: identity })).trim()
   if (!(await git.updateRef(`refs/heads/${pull.baseRef}`, commitSha, baseSha))) {
     throw new HttpError(409, errorBody(409, 'Base branch was modified. Review and try the merge again.'))
@@ -264,7 +264,7 @@ async function mergePull(ctx: ApiContext, numberText: string): Promise<shapes.Pu
   issue.updatedAt = now
   pull.merged = true
   pull.mergedAt = now
-  pull.mergedBy = ctx.server.actor
+  pull.mergedBy = ctx.actor
   pull.mergeCommitSha = commitSha
   pull.closedHeadSha = headSha
   pull.closedBaseSha = baseSha

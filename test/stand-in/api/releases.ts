@@ -1,4 +1,5 @@
 /** Releases (with GitHub's draft visibility rules) and workflow dispatches. */
+import { parse as parseYaml } from 'yaml'
 import { HttpError, errorBody, isoNow, isoSeconds, notFound, optionalBoolean, optionalString, paginate, requiredString, validationFailed } from '../http.js'
 import * as shapes from '../shapes.js'
 import type { ReleaseRecord } from '../state.js'
@@ -10,9 +11,10 @@ function sorted(releases: ReleaseRecord[]): ReleaseRecord[] {
   return [...releases].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id)
 }
 
+/** A release by id; a draft is 404 to a token without push access, as on GitHub. */
 function findRelease(ctx: ApiContext, idText: string): ReleaseRecord {
   const release = ctx.repo.state.releases.find((r) => String(r.id) === idText)
-  if (!release) throw notFound()
+  if (!release || (release.draft && !ctx.seesDrafts)) throw notFound()
   return release
 }
 
@@ -65,7 +67,7 @@ async function createRelease(ctx: ApiContext): Promise<shapes.Release> {
     prerelease,
     createdAt,
     publishedAt: draft ? null : (timestamp(body, 'published_at') ?? createdAt),
-    author: ctx.server.actor
+    author: ctx.actor
   }
   if (!draft) await ensureTag(ctx, record)
   repo.releases.push(record)
@@ -99,6 +101,34 @@ async function updateRelease(ctx: ApiContext, release: ReleaseRecord): Promise<s
   return shapes.release(ctx.urls, ctx.repo.fullName, release)
 }
 
+/**
+ * GitHub runs the copy of the workflow at the dispatched ref, and refuses when that copy has no workflow_dispatch
+ * trigger: 422 with this body (fcetool/fcetool#1 quotes it in full, benc-uk/workflow-dispatch#46 the message).
+ */
+function noDispatchTrigger(): HttpError {
+  return new HttpError(422, {
+    message: "Workflow does not have 'workflow_dispatch' trigger",
+    documentation_url: 'https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event',
+    status: '422'
+  })
+}
+
+/** Whether a workflow file's `on:` (a name, a list or a map) includes workflow_dispatch; unreadable YAML has none. */
+export function hasDispatchTrigger(yamlText: string): boolean {
+  let doc: unknown
+  try {
+    doc = parseYaml(yamlText)
+  } catch {
+    return false
+  }
+  if (typeof doc !== 'object' || doc === null) return false
+  // YAML 1.1 readers turn the key `on` into true; GitHub reads it as "on".
+  const on = (doc as Record<string, unknown>).on ?? (doc as Record<string, unknown>).true
+  if (typeof on === 'string') return on === 'workflow_dispatch'
+  if (Array.isArray(on)) return on.includes('workflow_dispatch')
+  return typeof on === 'object' && on !== null && Object.prototype.hasOwnProperty.call(on, 'workflow_dispatch')
+}
+
 async function dispatchWorkflow(ctx: ApiContext, workflowId: string): Promise<void> {
   const body = await ctx.body()
   const ref = requiredString(body, 'ref', 'Workflow')
@@ -115,14 +145,20 @@ async function dispatchWorkflow(ctx: ApiContext, workflowId: string): Promise<vo
     const onRef = await git.lsTree([refSha, '--', file])
     const onDefault = onRef && onRef.length > 0 ? onRef : await git.lsTree([await git.headBranch(), '--', file])
     if (!onDefault || onDefault.length === 0) throw notFound()
+    if (ctx.state.settings.dispatchNeedsTrigger ?? ctx.server.model !== undefined) {
+      const atRef = onRef?.find((entry) => entry.path === file && entry.type === 'blob')
+      if (!atRef || !hasDispatchTrigger((await git.blob(atRef.sha)).toString('utf8'))) throw noDispatchTrigger()
+    }
   }
   ctx.state.dispatches.push({ repository: ctx.repo.fullName, workflowId, ref, inputs: inputs as Record<string, unknown>, at: isoNow() })
 }
 
 export const releaseRoutes: Route[] = [
   route('GET', '/repos/{owner}/{repo}/releases', async (ctx) => {
-    // The stand-in's token can see drafts (as a token with push access can on GitHub).
-    const all = sorted(ctx.repo.state.releases).map((r) => shapes.release(ctx.urls, ctx.repo.fullName, r))
+    // "Only users with push access will receive listings for draft releases" (GitHub docs, List releases). Without
+    // a permission model the token has push access everywhere.
+    const visible = ctx.seesDrafts ? ctx.repo.state.releases : ctx.repo.state.releases.filter((r) => !r.draft)
+    const all = sorted(visible).map((r) => shapes.release(ctx.urls, ctx.repo.fullName, r))
     const page = paginate(all, ctx.url)
     return ok(page.items, page.link ? { link: page.link } : undefined)
   }),

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { ACTION_ENTRY, REPO_ROOT, actionDefaults, inputEnvName, parseAnnotations, parseCommandFile, runAction } from '../../test/support/action.js'
+import { ACTION_ENTRY, REPO_ROOT, actionDefaults, inputEnvName, parseAnnotations, parseCommandFile, runAction } from '../../../test/support/action.js'
 import {
   commitFiles,
   createFork,
@@ -17,8 +17,8 @@ import {
   revParse,
   setBranch,
   type UpstreamRepo
-} from '../../test/support/repos.js'
-import { FORK, TARGET_BRANCH, UPSTREAM, createScenario, type Scenario } from '../../test/support/scenario.js'
+} from '../../../test/support/repos.js'
+import { FORK, TARGET_BRANCH, UPSTREAM, createScenario, type Scenario } from '../../../test/support/scenario.js'
 
 const FAKE_ACTION = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fake-action.mjs')
 
@@ -120,7 +120,7 @@ describe('runner files', () => {
 
   it('resolves the bundled action from the repository root', () => {
     expect(ACTION_ENTRY).toBe(path.join(REPO_ROOT, 'dist', 'index.js'))
-    expect(REPO_ROOT).toBe(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..'))
+    expect(REPO_ROOT).toBe(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..'))
   })
 })
 

@@ -4,8 +4,9 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { REPO_ROOT } from '../../test/support/action.js'
-import { createUpstream } from '../../test/support/repos.js'
+import { REPO_ROOT } from '../../../test/support/action.js'
+import { api } from '../../../test/support/control.js'
+import { createUpstream } from '../../../test/support/repos.js'
 
 let root: string
 
@@ -51,14 +52,20 @@ function stopGroup(child: ChildProcessWithoutNullStreams): void {
 }
 
 /** Resolves with the first stdout line, or rejects with stderr when the process ends first. */
-function firstLine(child: ChildProcessWithoutNullStreams): Promise<string> {
+async function firstLine(child: ChildProcessWithoutNullStreams): Promise<string> {
+  const [line = ''] = await firstLines(child, 1)
+  return line
+}
+
+/** Resolves with the first `count` stdout lines, or rejects with stderr when the process ends first. */
+function firstLines(child: ChildProcessWithoutNullStreams, count: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
     let out = ''
     let err = ''
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8')
-      const newline = out.indexOf('\n')
-      if (newline >= 0) resolve(out.slice(0, newline))
+      const lines = out.split('\n')
+      if (lines.length > count) resolve(lines.slice(0, count))
     })
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')))
     child.on('close', (code) => reject(new Error(`exited with ${code}: ${err}`)))
@@ -111,5 +118,26 @@ describe('npm run stand-in', () => {
     const notThere = await exitOf(startCli(['--root', path.join(root, 'nope')]))
     expect(notThere.code).toBe(2)
     expect(notThere.stderr).toContain('does not exist')
+  }, 30_000)
+
+  it('serves HTTPS with the permission model and prints the CA file', async () => {
+    const child = startCliDirect(['--root', root, '--token', 'cli-token', '--token-repo', 'acme/gateway', '--permissions', 'contents:read', '--tls', '--compare-diff-limit', '0'])
+    const exited = exitOf(child)
+    const [listening = '', caLine = ''] = await firstLines(child, 2)
+    const url = /^listening on (https:\/\/127\.0\.0\.1:\d+)$/.exec(listening)?.[1] as string
+    expect(url).toBeDefined()
+    const caFile = /^ca-file (.+)$/.exec(caLine)?.[1] as string
+    expect((await fs.readFile(caFile, 'utf8')).startsWith('-----BEGIN CERTIFICATE-----')).toBe(true)
+    const endpoint = { url, apiUrl: `${url}/api/v3`, token: 'cli-token', caFile }
+    expect((await api(endpoint, 'GET', '/repos/acme/gateway')).status).toBe(200)
+    expect((await api(endpoint, 'POST', '/repos/acme/gateway/git/refs', { ref: 'refs/heads/x', sha: '0'.repeat(40) })).status).toBe(403)
+    child.kill('SIGTERM')
+    expect((await exited).code).toBe(0)
+  }, 30_000)
+
+  it('fails with a clear message on a bad permission list', async () => {
+    const bad = await exitOf(startCliDirect(['--root', root, '--token-repo', 'acme/gateway', '--permissions', 'pull_requests:write']))
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('unknown permission "pull_requests"')
   }, 30_000)
 })

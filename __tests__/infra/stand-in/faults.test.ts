@@ -2,9 +2,9 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
-import { addFault, clearFaults, pendingFaults, requestLog, resetLog } from '../../test/support/control.js'
-import { git, gitRaw, revParse } from '../../test/support/repos.js'
-import { createScenario, type Scenario } from '../../test/support/scenario.js'
+import { addFault, clearFaults, configure, holdRequests, pendingFaults, requestLog, resetLog, type ApiResponse } from '../../../test/support/control.js'
+import { git, gitRaw, revParse } from '../../../test/support/repos.js'
+import { createScenario, type Scenario } from '../../../test/support/scenario.js'
 
 let s: Scenario
 let checkout: string
@@ -26,7 +26,17 @@ afterAll(async () => {
 afterEach(async () => {
   await clearFaults(s.standIn)
   await resetLog(s.standIn)
+  await configure(s.standIn, { compareDiffLimit: null, consistencyWindowMs: null })
 })
+
+/** Tracks whether a promise has settled, without waiting for it. */
+function track<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => boolean } {
+  let done = false
+  void promise.finally(() => {
+    done = true
+  })
+  return { promise, settled: () => done }
+}
 
 describe('API faults', () => {
   it('fails the next matching request once with 500, then serves normally', async () => {
@@ -129,5 +139,112 @@ describe('git faults', () => {
     const pushed = await gitRaw('', [...auth, 'push', 'origin', 'HEAD:refs/heads/elsewhere'], { cwd: checkout })
     expect(pushed.code).toBe(0)
     expect(await pendingFaults(s.standIn)).toHaveLength(1)
+  })
+})
+
+describe('held requests (races without sleeps)', () => {
+  it('holds a matching request until released while others are served', async () => {
+    const hold = await holdRequests(s.standIn, { method: 'GET', path: '/repos/acme/gateway$' })
+    const held = track(s.api('GET', '/repos/acme/gateway'))
+    await hold.arrived()
+    // Another request is served while the first one waits.
+    expect((await s.api('GET', '/repos/carto/gateway-fork')).status).toBe(200)
+    expect(held.settled()).toBe(false)
+    expect(await hold.release()).toBe(1)
+    expect((await held.promise).status).toBe(200)
+    expect((await requestLog(s.standIn)).map((e) => e.path)).toEqual(['/api/v3/repos/carto/gateway-fork', '/api/v3/repos/acme/gateway'])
+    // Used up: the next matching request is not held.
+    expect((await s.api('GET', '/repos/acme/gateway')).status).toBe(200)
+  })
+
+  it('holds several, releases them one by one, and clearing faults lets the rest go', async () => {
+    const hold = await holdRequests(s.standIn, { path: '/labels$', times: 3 })
+    const first = track(s.api('GET', '/repos/carto/gateway-fork/labels'))
+    const second = track(s.api('GET', '/repos/carto/gateway-fork/labels'))
+    await hold.arrived(2)
+    expect(await hold.release(1)).toBe(1)
+    await first.promise
+    expect(second.settled()).toBe(false)
+    await clearFaults(s.standIn)
+    expect((await second.promise).status).toBe(200)
+  })
+
+  it('holds git requests too', async () => {
+    const hold = await holdRequests(s.standIn, { path: '/git-upload-pack$' })
+    const fetch = track(gitRaw('', [...auth, 'fetch', 'origin'], { cwd: checkout }))
+    await hold.arrived()
+    expect(fetch.settled()).toBe(false)
+    await hold.release()
+    expect((await fetch.promise).code).toBe(0)
+  })
+
+  it('says when the awaited requests did not come', async () => {
+    const hold = await holdRequests(s.standIn, { path: '/never$' })
+    await expect(hold.arrived(1, 50)).rejects.toThrow(/only 0 of 1 requests/)
+  })
+})
+
+describe("GitHub's compare failure on big diffs", () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const compare = (): Promise<ApiResponse<any>> => s.api('GET', `/repos/carto/gateway-fork/compare/carto/main...${s.upstream.tags['v1.1.0-stable']}?per_page=1`)
+  // GitHub's message as Octokit reports it (github-changelog-generator/github-changelog-generator#920).
+  const TOO_LONG = { message: 'Server Error: Sorry, this diff is taking too long to generate.', documentation_url: 'https://docs.github.com/rest', status: '500' }
+
+  it('answers 500 once as a preset fault', async () => {
+    await addFault(s.standIn, { preset: 'diff-too-long' })
+    const failed = await compare()
+    expect(failed.status).toBe(500)
+    expect(failed.data).toEqual(TOO_LONG)
+    expect((await compare()).status).toBe(200)
+  })
+
+  it('answers 500 whenever the diff has more files than the limit, whatever the page size', async () => {
+    const files = (await compare()).data.files.length
+    expect(files).toBeGreaterThan(2)
+    expect(await configure(s.standIn, { compareDiffLimit: files - 1 })).toEqual({ compareDiffLimit: files - 1 })
+    expect((await compare()).data).toEqual(TOO_LONG)
+    await configure(s.standIn, { compareDiffLimit: files })
+    expect((await compare()).status).toBe(200)
+  })
+})
+
+describe('eventual consistency of a new pull request', () => {
+  async function openPull(): Promise<{ number: number; node_id: string }> {
+    await resetStateOfFork()
+    const created = await s.api('POST', '/repos/carto/gateway-fork/pulls', { title: 'sync', head: 'carto/main', base: 'main' })
+    expect(created.status).toBe(201)
+    return created.data
+  }
+  async function resetStateOfFork(): Promise<void> {
+    await fetch(`${s.standIn.url}/_stand-in/reset-state`, { method: 'POST', body: JSON.stringify({ repo: 'carto/gateway-fork' }) })
+  }
+
+  it('answers 422 on label, issue and update calls within the window; the PR itself reads at once', async () => {
+    await configure(s.standIn, { consistencyWindowMs: 60_000 })
+    const pull = await openPull()
+    const labels = await s.api('POST', `/repos/carto/gateway-fork/issues/${pull.number}/labels`, { labels: ['upstream-sync'] })
+    expect(labels.status).toBe(422)
+    expect(labels.data).toEqual({ message: `Could not resolve to a node with the global id of '${pull.node_id}'.`, documentation_url: 'https://docs.github.com/rest', status: '422' })
+    expect((await s.api('PATCH', `/repos/carto/gateway-fork/pulls/${pull.number}`, { body: 'x' })).status).toBe(422)
+    expect((await s.api('GET', `/repos/carto/gateway-fork/issues/${pull.number}`)).status).toBe(422)
+    expect((await s.api('GET', `/repos/carto/gateway-fork/pulls/${pull.number}`)).status).toBe(200)
+    await configure(s.standIn, { consistencyWindowMs: 0 })
+    expect((await s.api('POST', `/repos/carto/gateway-fork/issues/${pull.number}/labels`, { labels: ['upstream-sync'] })).status).toBe(200)
+  })
+
+  it('answers 422 for the next K calls as a preset fault', async () => {
+    const pull = await openPull()
+    await addFault(s.standIn, { preset: 'not-yet-consistent', times: 2 })
+    for (let i = 0; i < 2; i++) {
+      const failed = await s.api('POST', `/repos/carto/gateway-fork/issues/${pull.number}/labels`, { labels: ['a'] })
+      expect(failed.status).toBe(422)
+      expect(failed.data.message).toBe(`Could not resolve to a node with the global id of '${pull.node_id}'.`)
+    }
+    expect((await s.api('POST', `/repos/carto/gateway-fork/issues/${pull.number}/labels`, { labels: ['a'] })).status).toBe(200)
+  })
+
+  it('rejects unknown or malformed settings', async () => {
+    await expect(configure(s.standIn, { compareDiffLimit: -1 })).rejects.toThrow(/non-negative/)
+    await expect(configure(s.standIn, { nope: 1 } as never)).rejects.toThrow(/unknown setting .*nope/)
   })
 })

@@ -3,9 +3,9 @@
  * the action and the e2e tests rely on.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { api, dispatches, requestLog, resetLog, resetState } from '../../test/support/control.js'
-import { commitFiles, createTags, git, revParse, setBranch } from '../../test/support/repos.js'
-import { createScenario, type Scenario } from '../../test/support/scenario.js'
+import { api, dispatches, requestLog, resetLog, resetState } from '../../../test/support/control.js'
+import { commitFiles, createTags, git, revParse, setBranch } from '../../../test/support/repos.js'
+import { createScenario, type Scenario } from '../../../test/support/scenario.js'
 
 let s: Scenario
 

@@ -3,9 +3,9 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { startStandIn, type StandIn } from '../../test/stand-in/server.js'
-import { api, requestLog } from '../../test/support/control.js'
-import { createUpstream, gitRaw } from '../../test/support/repos.js'
+import { startStandIn, type StandIn } from '../../../test/stand-in/server.js'
+import { api, requestLog } from '../../../test/support/control.js'
+import { createUpstream, gitRaw } from '../../../test/support/repos.js'
 
 const TOKEN = 'ghs_authTestToken0000000000000000000000'
 let root: string

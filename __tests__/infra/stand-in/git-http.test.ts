@@ -7,9 +7,9 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { gitTraffic, requestLog, resetLog } from '../../test/support/control.js'
-import { commitFiles, git, gitRaw, revParse, setBranch } from '../../test/support/repos.js'
-import { createScenario, type Scenario } from '../../test/support/scenario.js'
+import { gitTraffic, requestLog, resetLog } from '../../../test/support/control.js'
+import { commitFiles, git, gitRaw, revParse, setBranch } from '../../../test/support/repos.js'
+import { createScenario, type Scenario } from '../../../test/support/scenario.js'
 
 let s: Scenario
 let work: string
