@@ -27,6 +27,6 @@ export default {
     tier('engine', '<rootDir>/__tests__/engine/**/*.test.ts'),
     tier('integration', '<rootDir>/__tests__/integration/**/*.test.ts'),
     tier('e2e', '<rootDir>/__tests__/e2e/**/*.test.ts'),
-    tier('infra', '<rootDir>/__tests__/infra/**/*.test.ts', '<rootDir>/__tests__/stand-in/**/*.test.ts')
+    tier('infra', '<rootDir>/__tests__/infra/**/*.test.ts')
   ]
 }

@@ -56,7 +56,7 @@ const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
 const pm = __importStar(__nccwpck_require__(3335));
 const tunnel = __importStar(__nccwpck_require__(770));
-const undici_1 = __nccwpck_require__(4371);
+const undici_1 = __nccwpck_require__(6752);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -8026,7 +8026,7 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 4371:
+/***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8639,7 +8639,7 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 6424:
+/***/ 4043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9207,7 +9207,7 @@ module.exports = upgrade
 
 
 
-module.exports.request = __nccwpck_require__(6424)
+module.exports.request = __nccwpck_require__(4043)
 module.exports.stream = __nccwpck_require__(3560)
 module.exports.pipeline = __nccwpck_require__(6862)
 module.exports.upgrade = __nccwpck_require__(1882)
@@ -36118,7 +36118,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5555);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5439);
 /* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4813);
 /** Entry point of the bundled action (dist/index.js). */
 
@@ -36130,7 +36130,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5555:
+/***/ 5439:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36144,9 +36144,10871 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/git.ts
+/**
+ * The one way this action runs git: argument arrays (never a shell, so tag names, paths and messages from upstream
+ * cannot inject anything), a pinned environment, and errors that carry git's own message.
+ *
+ * Credentials never appear on a command line: `configureAuth` writes an `http.<url>.extraheader` entry straight into
+ * the run's own repository config file (like actions/checkout does) and `removeAuth` takes it out again.
+ */
+
+
+
+/** A git command exited non-zero. The message is git's stderr, never the arguments' secrets (there are none). */
+class GitError extends Error {
+    args;
+    exitCode;
+    stderr;
+    stdout;
+    constructor(args, exitCode, stderr, stdout) {
+        super(`git ${args[0] ?? ''} failed (exit ${exitCode}): ${firstLines(stderr || stdout, 6)}`);
+        this.args = args;
+        this.exitCode = exitCode;
+        this.stderr = stderr;
+        this.stdout = stdout;
+        this.name = 'GitError';
+    }
+}
+function firstLines(text, n) {
+    return text.trim().split('\n').slice(0, n).join('\n');
+}
+/** Environment that makes git deterministic and non-interactive inside a runner. */
+function baseEnv() {
+    const env = { ...process.env };
+    // A runner may have a user-level git config (safe.directory, credential helpers, url rewrites): ignore it, the
+    // run's repository carries everything it needs in its own config.
+    env.GIT_CONFIG_NOSYSTEM = '1';
+    env.GIT_CONFIG_GLOBAL = '/dev/null';
+    env.GIT_TERMINAL_PROMPT = '0';
+    env.GIT_ASKPASS = 'echo';
+    env.GCM_INTERACTIVE = 'never';
+    env.LC_ALL = 'C';
+    env.LANG = 'C';
+    // Never let an outer repository (a checkout in GITHUB_WORKSPACE) leak in through inherited variables.
+    for (const key of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_CEILING_DIRECTORIES', 'GIT_CONFIG_COUNT']) {
+        delete env[key];
+    }
+    return env;
+}
+class Git {
+    gitDir;
+    authSection;
+    /** @param gitDir the repository's git directory (a bare repository: this action never checks out files). */
+    constructor(gitDir) {
+        this.gitDir = gitDir;
+    }
+    /** Creates an empty bare repository at `dir` and returns a wrapper for it. */
+    static async init(dir) {
+        await external_node_fs_namespaceObject.promises.mkdir(dir, { recursive: true });
+        const git = new Git(dir);
+        await git.exec(['init', '--bare', '--quiet']);
+        // Merge commits are written with commit-tree, which needs no identity from config; these keep `git merge`-based
+        // fallbacks and reflogs quiet and deterministic.
+        await git.exec(['config', 'core.logAllRefUpdates', 'false']);
+        await git.exec(['config', 'gc.auto', '0']);
+        await git.exec(['config', 'fetch.writeCommitGraph', 'false']);
+        return git;
+    }
+    /** Runs git and throws a GitError on a non-zero exit. */
+    async exec(args, options = {}) {
+        const result = await this.tryExec(args, options);
+        if (result.exitCode !== 0)
+            throw new GitError(args, result.exitCode, result.stderr, result.stdout);
+        return result;
+    }
+    /** Runs git and returns its exit code, output and errors without throwing. */
+    tryExec(args, options = {}) {
+        return new Promise((resolve, reject) => {
+            const child = (0,external_node_child_process_namespaceObject.spawn)('git', ['--git-dir', this.gitDir, ...args], {
+                env: { ...baseEnv(), ...options.env },
+                stdio: ['pipe', 'pipe', 'pipe']
+            });
+            const out = [];
+            const err = [];
+            child.stdout.on('data', (chunk) => out.push(chunk));
+            child.stderr.on('data', (chunk) => err.push(chunk));
+            child.on('error', reject);
+            child.on('close', (code) => {
+                resolve({
+                    exitCode: code ?? 128,
+                    stdout: Buffer.concat(out).toString('utf8'),
+                    stderr: Buffer.concat(err).toString('utf8')
+                });
+            });
+            child.stdin.on('error', () => undefined); // git may exit before reading all input
+            child.stdin.end(options.input ?? '');
+        });
+    }
+    /** Output of a command that must succeed, without the trailing newline. */
+    async output(args, options = {}) {
+        return (await this.exec(args, options)).stdout.replace(/\n$/, '');
+    }
+    /** The object id `rev` names, or undefined when it does not resolve. */
+    async revParse(rev) {
+        const result = await this.tryExec(['rev-parse', '--verify', '--quiet', '--end-of-options', rev]);
+        return result.exitCode === 0 ? result.stdout.trim() : undefined;
+    }
+    /** True when `ancestor` is reachable from `descendant`. */
+    async isAncestor(ancestor, descendant) {
+        const result = await this.tryExec(['merge-base', '--is-ancestor', ancestor, descendant]);
+        if (result.exitCode > 1)
+            throw new GitError(['merge-base'], result.exitCode, result.stderr, result.stdout);
+        return result.exitCode === 0;
+    }
+    /** True when `name` is a valid full ref name (`git check-ref-format`), so untrusted names never reach a ref. */
+    static async isValidRefName(name) {
+        // check-ref-format needs no repository; --git-dir pointing nowhere is harmless for it.
+        const result = await new Git('/nonexistent').tryExec(['check-ref-format', name]);
+        return result.exitCode === 0;
+    }
+    /**
+     * Authenticates every https/http request git makes to `serverUrl` with `token`, as GitHub expects from Actions
+     * (basic auth with `x-access-token`). The header is written into this repository's own config file directly, so
+     * the token is never an argument of any process.
+     */
+    async configureAuth(serverUrl, token) {
+        const base = serverUrl.replace(/\/+$/, '') + '/';
+        const basic = Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
+        this.authSection = `[http "${base}"]\n\textraheader = AUTHORIZATION: basic ${basic}\n`;
+        await external_node_fs_namespaceObject.promises.appendFile(this.configPath(), '\n' + this.authSection, { mode: 0o600 });
+    }
+    /** Removes what configureAuth wrote; safe to call more than once and when the repository is already gone. */
+    async removeAuth() {
+        if (!this.authSection)
+            return;
+        try {
+            const text = await external_node_fs_namespaceObject.promises.readFile(this.configPath(), 'utf8');
+            await external_node_fs_namespaceObject.promises.writeFile(this.configPath(), text.replace('\n' + this.authSection, '').replace(this.authSection, ''));
+        }
+        catch (error) {
+            if (error.code !== 'ENOENT')
+                throw error;
+        }
+        this.authSection = undefined;
+    }
+    configPath() {
+        return external_node_path_default().join(this.gitDir, 'config');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/errors.ts
+/**
+ * The action's one error model. Every failure a user can act on is a `UserError` with a kind and, where one exists,
+ * the fix; `run()` branches on the kind (what to say, whether the next scheduled run will likely repair it) and never
+ * parses message text. Anything that is not a UserError is a bug or an unforeseen failure and is reported as such.
+ */
+class UserError extends Error {
+    kind;
+    fix;
+    constructor(kind, message, 
+    /** What the user should do, when the message alone does not say it. */
+    fix, options) {
+        super(message, options);
+        this.kind = kind;
+        this.fix = fix;
+        this.name = 'UserError';
+    }
+}
+/** A problem with an action input: the message names the input and says how to fix it. */
+function inputError(message) {
+    return new UserError('input', message);
+}
+/** A problem with the fork's config file or template. */
+function configError(message) {
+    return new UserError('config', message);
+}
+function isUserError(error, kind) {
+    return error instanceof UserError && (kind === undefined || error.kind === kind);
+}
+/** The message of anything thrown, with the fix appended when the error carries one. */
+function describeError(error) {
+    if (error instanceof UserError)
+        return error.fix && !error.message.includes(error.fix) ? `${error.message} ${error.fix}` : error.message;
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/github/errors.ts
+/**
+ * GitHub's failures translated into the action's error model: a UserError whose kind says what kind of problem it is
+ * (the token's permissions, a transient failure of GitHub) and whose message names the fix (a permission, a setting,
+ * a token). The Octokit error stays attached as `cause`, so its status remains readable without parsing any text.
+ */
+
+function isRequestError(error) {
+    return typeof error === 'object' && error !== null && typeof error.status === 'number';
+}
+/** The HTTP status of a failed request, or undefined for anything else. */
+function statusOf(error) {
+    return isRequestError(error) ? error.status : undefined;
+}
+/** GitHub's error text: the message plus each `errors[].message`, which is where 422 puts the real reason. */
+function errorText(error) {
+    if (!isRequestError(error))
+        return error instanceof Error ? error.message : String(error);
+    const data = error.response?.data;
+    const parts = [data?.message ?? error.message];
+    for (const item of data?.errors ?? []) {
+        const text = item.message ?? [item.code, item.field].filter(Boolean).join(' ');
+        if (text)
+            parts.push(text);
+    }
+    return parts.join(': ');
+}
+/** Which token permission an endpoint needs, for the 403 "Resource not accessible by integration" message. */
+function permissionFor(method, url) {
+    if (/\/actions\//.test(url))
+        return 'actions: write';
+    if (/\/pulls/.test(url))
+        return 'pull-requests: write';
+    if (/\/(issues|labels)/.test(url))
+        return 'pull-requests: write (labels and comments on PRs) or issues: write';
+    if (/\/(git|contents)\//.test(url) || method !== 'GET')
+        return 'contents: write';
+    return 'contents: read';
+}
+/** GitHub's sentence without its final period, so the advice that follows it does not start after "..". */
+function withoutFinalPeriod(text) {
+    return text.replace(/\.\s*$/, '');
+}
+/**
+ * A UserError whose message is `problem` followed by `fix`: the message reads as one sentence, as it always has, and
+ * the fix is also kept on its own for whoever wants to show it apart.
+ */
+function failure(kind, problem, fix, cause) {
+    return new UserError(kind, `${problem} ${fix}`, fix, { cause });
+}
+/**
+ * Turns a request error into an error that names the fix. `action` says what was being done ("open the sync PR"), so
+ * the message reads as a sentence. A UserError (already explained) and anything that is not a request error pass
+ * through unchanged.
+ *
+ * Kinds: a rejected token or a missing permission is `permission`; an exhausted or secondary rate limit and GitHub's
+ * own failures (5xx, which is also how Octokit reports a network error) are `transient`. Any other answer (a 404 or
+ * 422 the caller did not expect) is not something a user can act on, so it stays a plain Error, with its cause.
+ */
+function explain(error, action) {
+    if (error instanceof UserError)
+        return error;
+    if (!isRequestError(error))
+        return error instanceof Error ? error : new Error(String(error));
+    const text = errorText(error);
+    const method = (error.request?.method ?? 'GET').toUpperCase();
+    const url = error.request?.url ?? '';
+    const headers = error.response?.headers ?? {};
+    const status = error.status;
+    if (status === 401) {
+        return failure('permission', `Could not ${action}: GitHub rejected the token (401 ${text}).`, "Check the 'github-token' input: the secret may be expired, revoked or empty.", error);
+    }
+    if ((status === 403 || status === 429) && String(headers['x-ratelimit-remaining']) === '0') {
+        const reset = Number(headers['x-ratelimit-reset']);
+        const when = Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000).toISOString() : 'later';
+        return failure('transient', `Could not ${action}: the GitHub API rate limit for this token is exhausted; it resets at ${when}.`, 'The next scheduled run will continue, or use a token with its own quota (a GitHub App token).', error);
+    }
+    if (status === 403 && /not permitted to create or approve pull requests/i.test(text)) {
+        return failure('permission', `Could not ${action}: ${withoutFinalPeriod(text)}.`, `Enable it in the fork's Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve pull requests" (or in the organization's settings), or pass a PAT or GitHub App token as 'github-token'.`, error);
+    }
+    if (status === 403 && /resource not accessible by (integration|personal access token)/i.test(text)) {
+        return failure('permission', `Could not ${action}: ${withoutFinalPeriod(text)}.`, `The token lacks the '${permissionFor(method, url)}' permission: add it under \`permissions:\` in the workflow (the example workflow uses contents: write and pull-requests: write), or grant it to the PAT/App.`, error);
+    }
+    if (status === 403 && /secondary rate limit/i.test(text)) {
+        return failure('transient', `Could not ${action}: GitHub's secondary rate limit persisted after retries (${text}).`, 'Re-run later.', error);
+    }
+    const message = `Could not ${action}: GitHub answered ${status} ${text}`;
+    if (status >= 500 || status === 429)
+        return new UserError('transient', message, undefined, { cause: error });
+    if (status === 403)
+        return new UserError('permission', message, undefined, { cause: error });
+    return new Error(message, { cause: error });
+}
+
+;// CONCATENATED MODULE: ./src/github/records.ts
+function toPull(raw) {
+    return {
+        number: raw.number,
+        url: raw.html_url,
+        state: raw.state === 'open' ? 'open' : 'closed',
+        merged: Boolean(raw.merged_at) || raw.merged === true,
+        title: raw.title,
+        body: raw.body ?? '',
+        headRef: raw.head.ref,
+        headSha: raw.head.sha,
+        baseRef: raw.base.ref,
+        labels: raw.labels.map((label) => (typeof label === 'string' ? label : (label.name ?? ''))),
+        createdAt: raw.created_at,
+        ...(raw.closed_at ? { closedAt: raw.closed_at } : {})
+    };
+}
+function toRelease(raw) {
+    return {
+        tag: raw.tag_name,
+        draft: raw.draft,
+        prerelease: raw.prerelease,
+        ...(raw.name ? { name: raw.name } : {}),
+        ...(raw.body ? { body: raw.body } : {}),
+        ...(raw.html_url ? { htmlUrl: raw.html_url } : {}),
+        ...(raw.published_at ? { publishedAt: raw.published_at } : {}),
+        ...(raw.created_at ? { createdAt: raw.created_at } : {})
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/api.ts
+/**
+ * Everything the action asks of GitHub's REST API, as small operations on the fork and the upstream repository.
+ * Every request goes through one helper, `call`, which turns GitHub's failures into errors that say what to change
+ * (errors.ts) unless the operation expects them (a 404 that means "absent", a 422 from a concurrent run).
+ *
+ * Writes are idempotent: create-or-update of the PR handles 422 "already exists" from a concurrent run, labels are
+ * created only when missing, and nothing is written when it already has the desired value.
+ */
+
+
+
+/** What an `expected` handler returns for a failure it does not settle. */
+const UNEXPECTED = Symbol('unexpected');
+/** Failures with `status` are given to `answer`; every other failure is reported. */
+function onStatus(status, answer) {
+    return { expected: (error) => (error.status === status ? answer(error) : UNEXPECTED) };
+}
+/** Operations on the fork and the upstream repository. */
+class GitHubApi {
+    octokit;
+    fork;
+    upstream;
+    constructor(octokit, fork, upstream) {
+        this.octokit = octokit;
+        this.fork = fork;
+        this.upstream = upstream;
+    }
+    /**
+     * Sends one request. `action` says what was being done ("open the sync PR"), for the message of a failure that is
+     * neither expected nor a 404 with its own message.
+     */
+    async call(action, send, options = {}) {
+        let failure;
+        try {
+            return await send();
+        }
+        catch (error) {
+            failure = error;
+        }
+        if (isRequestError(failure)) {
+            const answer = options.expected ? await options.expected(failure) : UNEXPECTED;
+            if (answer !== UNEXPECTED)
+                return answer;
+            if (failure.status === 404 && options.notFound)
+                throw options.notFound();
+        }
+        throw explain(failure, action);
+    }
+    /** A request to the upstream repository, whose 404 says to check 'upstream-repository' and the token. */
+    callUpstream(action, send, options = {}) {
+        return this.call(action, send, {
+            ...options,
+            notFound: () => new UserError('input', `upstream repository ${this.upstream.owner}/${this.upstream.repo} not found or not visible to this token. Check 'upstream-repository'; for a private upstream pass a token that can read it.`)
+        });
+    }
+    /** The fork's default branch (one request). */
+    forkDefaultBranch() {
+        return this.call('read the fork repository', async () => (await this.octokit.rest.repos.get({ ...this.fork })).data.default_branch, {
+            notFound: () => new UserError('permission', `Repository ${this.fork.owner}/${this.fork.repo} (GITHUB_REPOSITORY) not found or not visible to this token.`)
+        });
+    }
+    /** Upstream's default branch, for the optional mirror branch. */
+    upstreamDefaultBranch() {
+        return this.callUpstream('read the upstream repository', async () => (await this.octokit.rest.repos.get({ ...this.upstream })).data.default_branch);
+    }
+    /** The commit a fork branch points at, or undefined when the branch does not exist. */
+    forkBranchSha(branch) {
+        return this.call(`read branch ${branch}`, async () => (await this.octokit.rest.git.getRef({ ...this.fork, ref: `heads/${branch}` })).data.object.sha, onStatus(404, () => undefined));
+    }
+    /** A text file of the fork at `ref`, or undefined when it (or the ref) does not exist. */
+    readForkFile(path, ref) {
+        return this.call(`read ${path} from ${ref}`, async () => {
+            const { data } = await this.octokit.rest.repos.getContent({ ...this.fork, path, ref });
+            if (Array.isArray(data) || data.type !== 'file') {
+                throw new UserError('config', `${path} in ${ref} is a ${Array.isArray(data) ? 'directory' : data.type}, not a file.`);
+            }
+            if (!('content' in data) || typeof data.content !== 'string')
+                return '';
+            return Buffer.from(data.content, 'base64').toString('utf8');
+        }, onStatus(404, () => undefined));
+    }
+    /** Every upstream tag whose name starts with `prefix`, in one request (matching-refs is not paginated). */
+    listUpstreamTags(prefix) {
+        return this.callUpstream('list upstream tags', async () => {
+            const { data } = await this.octokit.rest.git.listMatchingRefs({ ...this.upstream, ref: `tags/${prefix}` });
+            return data.map((ref) => ({
+                name: ref.ref.replace(/^refs\/tags\//, ''),
+                sha: ref.object.sha,
+                type: ref.object.type === 'tag' ? 'tag' : 'commit'
+            }));
+        });
+    }
+    /** The commit an annotated tag points at (following tags of tags). */
+    async peelUpstreamTag(tag) {
+        let object = { sha: tag.sha, type: tag.type };
+        for (let depth = 0; object.type === 'tag' && depth < 5; depth++) {
+            const sha = object.sha;
+            object = await this.callUpstream(`read annotated tag ${tag.name}`, async () => (await this.octokit.rest.git.getTag({ ...this.upstream, tag_sha: sha })).data.object);
+        }
+        if (object.type !== 'commit')
+            throw new UserError('upstream', `Upstream tag ${tag.name} points at a ${object.type}, not a commit.`);
+        return object.sha;
+    }
+    /**
+     * Whether `commitSha` is reachable from the fork's `branch` (the tag is "already synced"). Compare answers 404 when
+     * the fork does not know the commit at all, which means not contained; a missing branch is told apart by looking it up.
+     */
+    forkBranchContains(branch, commitSha) {
+        return this.call(`compare ${branch} with upstream commit ${commitSha.slice(0, 12)}`, async () => {
+            const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1 });
+            return data.status === 'identical' || data.status === 'behind';
+        }, onStatus(404, async () => {
+            if ((await this.forkBranchSha(branch)) === undefined) {
+                throw new UserError('input', `target branch ${branch} not found in ${this.fork.owner}/${this.fork.repo}. Check 'target-branch'.`);
+            }
+            return false;
+        }));
+    }
+    /**
+     * The upstream release for `tag`, drafts included when the token can see them. The first page of releases covers
+     * recent tags in one request; older tags fall back to the by-tag lookup (which never returns drafts).
+     */
+    async upstreamRelease(tag) {
+        const recent = await this.recentReleases();
+        const hit = recent.find((release) => release.tag === tag);
+        if (hit)
+            return hit;
+        return this.call(`read the upstream release of ${tag}`, async () => toRelease((await this.octokit.rest.repos.getReleaseByTag({ ...this.upstream, tag })).data), onStatus(404, () => undefined));
+    }
+    releasesPage;
+    recentReleases() {
+        this.releasesPage ??= this.callUpstream('list upstream releases', async () => (await this.octokit.rest.repos.listReleases({ ...this.upstream, per_page: 100 })).data.map(toRelease));
+        return this.releasesPage;
+    }
+    /** Committer date of an upstream commit (for min-release-age when a tag has no release). */
+    upstreamCommitDate(sha) {
+        return this.callUpstream(`read upstream commit ${sha.slice(0, 12)}`, async () => new Date((await this.octokit.rest.git.getCommit({ ...this.upstream, commit_sha: sha })).data.committer.date));
+    }
+    /** Pull requests from the fork's `branch`, newest first. */
+    pullsForBranch(branch, state) {
+        return this.call(`list pull requests for ${branch}`, async () => {
+            const { data } = await this.octokit.rest.pulls.list({
+                ...this.fork,
+                head: `${this.fork.owner}:${branch}`,
+                state,
+                sort: 'created',
+                direction: 'desc',
+                per_page: 100
+            });
+            return data.map(toPull);
+        });
+    }
+    /** Open PRs into `base` whose head branch starts with `prefix` (other sync PRs, for superseding). */
+    openSyncPulls(base, prefix) {
+        return this.call('list open sync pull requests', async () => {
+            const pulls = await this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.fork, state: 'open', base, per_page: 100 });
+            return pulls.map(toPull).filter((pull) => pull.headRef.startsWith(prefix));
+        });
+    }
+    /**
+     * Opens the PR, or, when a concurrent run opened it first (422 "A pull request already exists"), returns that one
+     * with `created: false` so the caller updates it instead of failing or duplicating.
+     */
+    createPull(args) {
+        return this.call(`open the sync pull request from ${args.head} into ${args.base}`, async () => {
+            const { data } = await this.octokit.rest.pulls.create({ ...this.fork, ...args, maintainer_can_modify: false });
+            return { pull: toPull(data), created: true };
+        }, onStatus(422, async (error) => {
+            if (!/already exists/i.test(errorText(error)))
+                return UNEXPECTED;
+            const [existing] = await this.pullsForBranch(args.head, 'open');
+            return existing ? { pull: existing, created: false } : UNEXPECTED;
+        }));
+    }
+    /** Updates only what differs, so an unchanged rerun writes nothing. */
+    async updatePull(pull, changes) {
+        const patch = {};
+        if (changes.title !== undefined && changes.title !== pull.title)
+            patch.title = changes.title;
+        if (changes.body !== undefined && changes.body !== pull.body)
+            patch.body = changes.body;
+        if (changes.state !== undefined && changes.state !== pull.state)
+            patch.state = changes.state;
+        if (Object.keys(patch).length === 0)
+            return false;
+        await this.call(`update pull request #${pull.number}`, () => this.octokit.rest.pulls.update({ ...this.fork, pull_number: pull.number, ...patch }));
+        return true;
+    }
+    /** Creates the labels that do not exist yet, with colours; an "already exists" race is fine. */
+    async ensureLabels(specs) {
+        const labels = await this.call('list labels', () => this.octokit.paginate(this.octokit.rest.issues.listLabelsForRepo, { ...this.fork, per_page: 100 }));
+        const existing = new Set(labels.map((label) => label.name.toLowerCase()));
+        for (const spec of specs) {
+            if (existing.has(spec.name.toLowerCase()))
+                continue;
+            await this.call(`create label ${spec.name}`, async () => {
+                await this.octokit.rest.issues.createLabel({ ...this.fork, ...spec });
+            }, onStatus(422, (error) => (/already_exists|already exists/i.test(JSON.stringify(error.response?.data ?? '')) ? undefined : UNEXPECTED)));
+        }
+    }
+    /** Adds `add` and removes `remove` from the PR's labels, touching only what differs. */
+    async setPullLabels(pull, add, remove) {
+        const action = `label pull request #${pull.number}`;
+        const current = new Set(pull.labels.map((label) => label.toLowerCase()));
+        const missing = add.filter((label) => !current.has(label.toLowerCase()));
+        if (missing.length > 0)
+            await this.call(action, () => this.octokit.rest.issues.addLabels({ ...this.fork, issue_number: pull.number, labels: missing }));
+        for (const label of remove) {
+            if (!current.has(label.toLowerCase()))
+                continue;
+            await this.call(action, async () => {
+                await this.octokit.rest.issues.removeLabel({ ...this.fork, issue_number: pull.number, name: label });
+            }, onStatus(404, () => undefined));
+        }
+        pull.labels = [...pull.labels.filter((label) => !remove.includes(label)), ...missing];
+    }
+    async comment(pull, body) {
+        await this.call(`comment on pull request #${pull.number}`, () => this.octokit.rest.issues.createComment({ ...this.fork, issue_number: pull.number, body }));
+    }
+    /** Deletes a fork branch; an already-deleted branch is fine. */
+    async deleteBranch(branch) {
+        await this.call(`delete branch ${branch}`, async () => {
+            await this.octokit.rest.git.deleteRef({ ...this.fork, ref: `heads/${branch}` });
+        }, { expected: (error) => (error.status === 422 || error.status === 404 ? undefined : UNEXPECTED) });
+    }
+    /** Runs `workflow` (file name or id) on `ref` with workflow_dispatch. */
+    async dispatchWorkflow(workflow, ref, inputs) {
+        await this.call(`dispatch workflow ${workflow}`, () => this.octokit.rest.actions.createWorkflowDispatch({ ...this.fork, workflow_id: workflow, ref, inputs }), {
+            notFound: () => new UserError('input', `dispatch-workflow: workflow "${workflow}" not found in ${this.fork.owner}/${this.fork.repo}, or it has no workflow_dispatch trigger.`)
+        });
+    }
+}
+
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
+
+
+class Context {
+    /**
+     * Hydrate the context from the environment
+     */
+    constructor() {
+        var _a, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            }
+            else {
+                const path = process.env.GITHUB_EVENT_PATH;
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_.EOL}`);
+            }
+        }
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl =
+            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+    }
+    get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+    }
+    get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
+            return { owner, repo };
+        }
+        if (this.payload.repository) {
+            return {
+                owner: this.payload.repository.owner.login,
+                repo: this.payload.repository.name
+            };
+        }
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+    }
+}
+//# sourceMappingURL=context.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(9659);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+function getAuthString(token, options) {
+    if (!token && !options.auth) {
+        throw new Error('Parameter token or opts.auth is required');
+    }
+    else if (token && options.auth) {
+        throw new Error('Parameters token and opts.auth may not both be specified');
+    }
+    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+    const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
+        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+    });
+    return proxyFetch;
+}
+function getApiBaseUrl() {
+    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+    var _a;
+    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
+    if (orchId) {
+        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+        const tag = `actions_orchestration_id/${sanitizedId}`;
+        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+            return baseUserAgent;
+        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
+        return `${ua}${tag}`;
+    }
+    return baseUserAgent;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function dist_bundle_parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return dist_bundle_parse(merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge.bind(null, DEFAULTS2),
+    parse: dist_bundle_parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, DEFAULTS);
+
+
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+
+
+// octokit + plugins
+
+
+
+const context = new Context();
+const baseUrl = getApiBaseUrl();
+const defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
+
+
+const github_context = new Context();
+/**
+ * Returns a hydrated octokit ready to use for GitHub Actions
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokit(token, options, ...additionalPlugins) {
+    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+    return new GitHubWithPlugins(getOctokitOptions(token, options));
+}
+//# sourceMappingURL=github.js.map
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __nccwpck_require__(3251);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function dist_bundle_isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!dist_bundle_isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+
+// pkg/dist-src/wrap-request.js
+
+
+async function wrapRequest(state, octokit, request, options) {
+  const limiter = new light();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = plugin_retry_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var dist_bundle_noop = () => Promise.resolve();
+function dist_bundle_wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = light,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return dist_bundle_wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
+// EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
+var bottleneck_lib = __nccwpck_require__(2203);
+var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
+;// CONCATENATED MODULE: ./src/timing.ts
+/**
+ * The pauses the action makes on purpose: the spacing of its write requests to GitHub and the waits before retrying a
+ * failed request (GitHub's or a notification receiver's). Production runs use the real values; the environment can
+ * shorten them so that tests of the bundled action never sleep for real.
+ */
+/** The values for github.com. */
+const REAL_TIMING = { writeIntervalMs: 1000, retryUnitMs: 1000 };
+/**
+ * The timing of a run, from its environment:
+ * - `UPSTREAM_SYNC_WRITE_INTERVAL_MS` lowers the write spacing, for a GitHub Enterprise Server without secondary rate
+ *   limits or the local stand-in (tests, the demo, the benchmark).
+ * - `UPSTREAM_SYNC_RETRY_UNIT_MS` is for tests only: it shortens every retry wait, so a test of the bundled action
+ *   that makes GitHub or a webhook fail does not wait 1 + 4 + 9 s of back-off. Never set it in a workflow.
+ * A value that is not a non-negative number is ignored.
+ */
+function timingFromEnv(env) {
+    return {
+        writeIntervalMs: durationFrom(env.UPSTREAM_SYNC_WRITE_INTERVAL_MS) ?? REAL_TIMING.writeIntervalMs,
+        retryUnitMs: durationFrom(env.UPSTREAM_SYNC_RETRY_UNIT_MS) ?? REAL_TIMING.retryUnitMs
+    };
+}
+function durationFrom(text) {
+    if (text === undefined)
+        return undefined;
+    const value = Number(text);
+    return Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/github/client.ts
+/**
+ * The one Octokit client of a run: retries of transient failures (5xx, network) and GitHub's rate-limit rules,
+ * including the spacing of write requests GitHub asks integrations to keep. Every pause it makes comes from `timing`,
+ * so tests run it against a local server without sleeping for real.
+ */
+
+
+
+
+
+/**
+ * Octokit with retries of transient failures (5xx, network) and GitHub's rate-limit rules. 4xx answers that describe
+ * the request itself (400, 401, 403 without rate limit, 404, 409, 422) are never retried: repeating them cannot help,
+ * and for 409/422 it could do a write twice.
+ */
+function createClient({ token, apiUrl, log, timing = {} }) {
+    const { writeIntervalMs, retryUnitMs } = { ...REAL_TIMING, ...timing };
+    const octokit = getOctokit(token, {
+        baseUrl: apiUrl,
+        userAgent: 'upstream-sync-action',
+        log: { debug: () => undefined, info: () => undefined, warn: (m) => log.debug(m), error: (m) => log.debug(m) },
+        // `retries` belongs here, in the plugin's own options. Given as `request: { retries }` it would be copied into
+        // every request, and the plugin retries any failed request that carries a retry count, whatever its status:
+        // a 404 would be asked four times and a 422 or 409 write repeated. The back-off is 1, 4, 9 retry units.
+        retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451], retries: 3, retryAfterBaseValue: retryUnitMs },
+        throttle: {
+            // GitHub's `Retry-After` and rate-limit reset are in seconds: one retry unit each.
+            retryAfterBaseValue: retryUnitMs,
+            write: new (bottleneck_lib_default()).Group({ id: 'upstream-sync-write', maxConcurrent: 1, minTime: writeIntervalMs }),
+            // Writes that notify people (opening a PR, commenting) get the plugin's three-fold spacing, scaled with the
+            // write interval: 3 s on GitHub as Octokit does by default, none where the interval is lowered (the stand-in).
+            notifications: new (bottleneck_lib_default()).Group({ id: 'upstream-sync-notifications', maxConcurrent: 1, minTime: writeIntervalMs * 3 }),
+            onRateLimit: (retryAfter, options, _octokit, retryCount) => {
+                // Waiting for the primary limit to reset can take up to an hour: only wait when it is short.
+                if (retryCount < 1 && retryAfter <= 60) {
+                    log.warning(`GitHub API rate limit hit on ${describeRequest(options)}; retrying in ${retryAfter}s.`);
+                    return true;
+                }
+                return false;
+            },
+            onSecondaryRateLimit: (retryAfter, options, _octokit, retryCount) => {
+                if (retryCount < 3 && retryAfter <= 120) {
+                    log.warning(`GitHub secondary rate limit on ${describeRequest(options)}; waiting ${retryAfter}s as GitHub asks.`);
+                    return true;
+                }
+                return false;
+            }
+        }
+    }, retry, throttling);
+    // Octokit hands every request the client's default `request` object itself, not a copy, and the retry and
+    // throttling plugins count attempts in it (`request.retryCount`). Shared, one failed request (even a 404 that is
+    // never retried) raised the count for all later ones, so the first retry of a 500 waited 4 s instead of 1 s and
+    // the back-off kept growing over a run. A copy per request keeps each request's count its own.
+    octokit.hook.before('request', (options) => {
+        options.request = { ...options.request };
+    });
+    return octokit;
+}
+/** `POST /repos/carto/fork/pulls` from a request's route template and parameters, for log lines. */
+function describeRequest(options) {
+    const url = options.url.replace(/\{(\w+)\}/g, (whole, name) => {
+        const value = options[name];
+        return typeof value === 'string' || typeof value === 'number' ? String(value) : whole;
+    });
+    return `${options.method} ${url}`;
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
+var lib_core = __nccwpck_require__(6257);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/conflicts.ts
+class MergeTreeParseError extends Error {
+    constructor(message) {
+        super(`unexpected git merge-tree output: ${message}`);
+        this.name = 'MergeTreeParseError';
+    }
+}
+const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+/** Parses the stdout of `git merge-tree --write-tree -z [--messages] <ours> <theirs>` (without --name-only). */
+function parseMergeTree(stdout) {
+    const fields = stdout.split('\0');
+    let i = 0;
+    const tree = fields[i++] ?? '';
+    if (!OID.test(tree))
+        throw new MergeTreeParseError(`expected a tree id first, got ${JSON.stringify(tree.slice(0, 80))}`);
+    const stages = [];
+    while (i < fields.length && fields[i] !== '') {
+        const field = fields[i++];
+        const match = /^(\d{6}) ([0-9a-f]+) ([123])\t([\s\S]*)$/.exec(field);
+        if (!match)
+            throw new MergeTreeParseError(`bad conflicted file info ${JSON.stringify(field.slice(0, 200))}`);
+        stages.push({
+            mode: match[1],
+            oid: match[2],
+            stage: Number(match[3]),
+            path: match[4]
+        });
+    }
+    i++; // the NUL that opens the messages section (or the end of a clean merge's output)
+    const records = [];
+    // A trailing empty field is what the final NUL leaves behind.
+    while (i < fields.length && !(i === fields.length - 1 && fields[i] === '')) {
+        const countField = fields[i++];
+        const count = Number(countField);
+        if (!/^\d+$/.test(countField) || i + count + 2 > fields.length) {
+            throw new MergeTreeParseError(`bad message record at ${JSON.stringify(countField.slice(0, 80))}`);
+        }
+        const paths = fields.slice(i, i + count);
+        i += count;
+        const type = fields[i++];
+        const message = fields[i++].replace(/\n+$/, '');
+        records.push({ paths, type, message });
+    }
+    return { tree, stages, records };
+}
+/** True for records that report a conflict (or a merge error), false for informational ones like Auto-merging. */
+function isConflictRecord(record) {
+    return /^(CONFLICT|ERROR)\b/.test(record.type);
+}
+/** The ConflictKind for one conflict record (see the mapping table at the top of this file). */
+function conflictKindOf(record) {
+    const type = record.type;
+    if (type === 'CONFLICT (contents)') {
+        return record.message.startsWith('CONFLICT (add/add)') ? 'add/add' : 'content';
+    }
+    if (type === 'CONFLICT (binary)')
+        return 'binary';
+    if (type === 'CONFLICT (file/directory)')
+        return 'file/directory';
+    if (type === 'CONFLICT (modify/delete)')
+        return 'modify/delete';
+    if (type === 'CONFLICT (rename/rename)')
+        return 'rename/rename';
+    if (type === 'CONFLICT (rename involved in collision)')
+        return 'rename/add';
+    if (type === 'CONFLICT (rename/delete)')
+        return 'rename/delete';
+    if (type.startsWith('CONFLICT (submodule'))
+        return 'submodule';
+    return 'other';
+}
+/**
+ * When several records name the same path, the most specific kind describes it best: a binary file also gets a
+ * `contents` record, a file moved aside by a file/directory conflict also gets a modify/delete one, and so on.
+ * Lower index = more specific.
+ */
+const KIND_PRIORITY = [
+    'file/directory',
+    'rename/rename',
+    'rename/delete',
+    'rename/add',
+    'submodule',
+    'binary',
+    'modify/delete',
+    'other',
+    'add/add',
+    'content'
+];
+function moreSpecificKind(a, b) {
+    return KIND_PRIORITY.indexOf(a) <= KIND_PRIORITY.indexOf(b) ? a : b;
+}
+/** Groups the merge's conflicts (see the file comment for what one conflict and one group are). */
+function collectConflicts(output) {
+    const conflictRecords = output.records.filter(isConflictRecord);
+    const unmerged = [];
+    const seen = new Set();
+    for (const entry of output.stages) {
+        if (!seen.has(entry.path)) {
+            seen.add(entry.path);
+            unmerged.push(entry.path);
+        }
+    }
+    // Union-find over paths: the paths of one record belong together.
+    const parent = new Map();
+    const find = (path) => {
+        let root = path;
+        while (parent.has(root) && parent.get(root) !== root)
+            root = parent.get(root);
+        parent.set(path, root);
+        return root;
+    };
+    const union = (a, b) => {
+        const ra = find(a);
+        const rb = find(b);
+        if (ra !== rb)
+            parent.set(rb, ra);
+    };
+    for (const path of unmerged)
+        find(path);
+    for (const record of conflictRecords) {
+        const [first, ...rest] = record.paths;
+        if (first === undefined)
+            continue;
+        find(first);
+        for (const path of rest)
+            union(first, path);
+    }
+    // The most specific record for each path it names.
+    const bestRecord = new Map();
+    for (const record of conflictRecords) {
+        const kind = conflictKindOf(record);
+        for (const path of record.paths) {
+            const current = bestRecord.get(path);
+            if (!current || moreSpecificKind(kind, current.kind) !== current.kind)
+                bestRecord.set(path, { kind, record });
+        }
+    }
+    const raw = [];
+    const reported = new Set();
+    for (const path of unmerged) {
+        const best = bestRecord.get(path);
+        raw.push({
+            path,
+            kind: best?.kind ?? 'other',
+            message: best?.record.message ?? `${path}: left unmerged by git merge-tree`,
+            group: 0
+        });
+        reported.add(path);
+    }
+    for (const record of conflictRecords) {
+        const primary = record.paths[0];
+        if (primary === undefined || record.paths.some((path) => reported.has(path)))
+            continue;
+        const best = bestRecord.get(primary);
+        raw.push({ path: primary, kind: best?.kind ?? conflictKindOf(record), message: best?.record.message ?? record.message, group: 0 });
+        reported.add(primary);
+    }
+    const groups = new Map();
+    const groupOf = (path) => {
+        const root = find(path);
+        let group = groups.get(root);
+        if (!group) {
+            group = { id: groups.size + 1, paths: [], conflicts: [] };
+            groups.set(root, group);
+        }
+        return group;
+    };
+    for (const conflict of raw) {
+        const group = groupOf(conflict.path);
+        conflict.group = group.id;
+        group.conflicts.push(conflict);
+    }
+    for (const path of parent.keys()) {
+        const group = groups.get(find(path));
+        if (group)
+            group.paths.push(path);
+    }
+    for (const group of groups.values())
+        group.paths.sort(byCodeUnit);
+    return [...groups.values()];
+}
+/** Sorts like git does (byte order for ASCII paths), independent of the locale. */
+function byCodeUnit(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(4006);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./src/rules.ts
+/**
+ * The fork's path rules: an ordered list of globs, each with a resolution. The first rule with a glob matching a
+ * path decides it (first match wins); a path no rule matches is `manual`, so nothing is ever resolved by accident.
+ *
+ * Globs are picomatch globs matched against the whole repository-relative path with `/` separators (like
+ * `.gitignore` patterns that contain a slash): `CARTO_*.md` matches only at the root, `docs/**` matches everything
+ * under `docs/`, and a glob starting with `**` then `/Makefile` matches a Makefile at any depth. `dot: true` lets `*` and `**` match dotfiles and dot
+ * folders, so `.github/**` and `**` behave as a fork maintainer expects.
+ */
+
+const GLOB_OPTIONS = { dot: true, windows: false };
+/** An error in one rule of the fork's configuration, naming the rule and the glob. */
+class RuleError extends Error {
+    ruleIndex;
+    constructor(ruleIndex, message) {
+        super(`rules[${ruleIndex}]: ${message}`);
+        this.ruleIndex = ruleIndex;
+        this.name = 'RuleError';
+    }
+}
+/**
+ * Compiles the rules once (picomatch builds a RegExp per glob), failing on a rule that could never be applied:
+ * no globs, an empty glob, or an unknown resolution. The error names the rule's index so a config loader can point
+ * at the exact key.
+ */
+function compileRules(rules) {
+    const compiled = rules.map((rule, index) => {
+        if (rule.resolution !== 'ours' && rule.resolution !== 'theirs' && rule.resolution !== 'manual') {
+            throw new RuleError(index, `resolution must be ours, theirs or manual, got ${JSON.stringify(rule.resolution)}`);
+        }
+        if (!Array.isArray(rule.paths) || rule.paths.length === 0) {
+            throw new RuleError(index, 'paths must list at least one glob');
+        }
+        const matchers = rule.paths.map((pattern) => {
+            if (typeof pattern !== 'string' || pattern.trim() === '') {
+                throw new RuleError(index, `paths must be non-empty strings, got ${JSON.stringify(pattern)}`);
+            }
+            try {
+                return { pattern, test: picomatch_default()(pattern, GLOB_OPTIONS) };
+            }
+            catch (error) {
+                throw new RuleError(index, `invalid glob ${JSON.stringify(pattern)}: ${error.message}`);
+            }
+        });
+        return { rule, index, matchers };
+    });
+    return {
+        match(path) {
+            for (const { rule, index, matchers } of compiled) {
+                const hit = matchers.find((matcher) => matcher.test(path));
+                if (hit) {
+                    return {
+                        resolution: rule.resolution,
+                        ruleIndex: index,
+                        pattern: hit.pattern,
+                        ...(rule.note !== undefined ? { note: rule.note } : {})
+                    };
+                }
+            }
+            return { resolution: 'manual' };
+        }
+    };
+}
+/** One-off form of `compileRules(rules).match(path)`. */
+function matchRule(path, rules) {
+    return compileRules(rules).match(path);
+}
+
+;// CONCATENATED MODULE: ./src/merge.ts
+/**
+ * The merge engine: fetch the least a merge needs into the action's own bare repository, merge the upstream tag into
+ * the target branch with `git merge-tree --write-tree` (no worktree, no index, no checkout), write the merge commit
+ * with `git commit-tree`, and push the sync branch without ever overwriting work the action did not make.
+ *
+ * What is fetched (see prepareRepository), in five requests, none of them a thin pack:
+ * - the fork's target branch (and the sync branch, if it exists) with `--filter=tree:0`: commits only. A fork of a
+ *   big project has tens of thousands of commits, and their trees are most of what a blob-less clone transfers
+ *   (measured on a 30,000-commit fork: 25 MB of trees against 6.8 MB of commits), yet a merge reads the trees of a
+ *   handful of commits;
+ * - the upstream tag alone (no other tags, no branches), commits only. The fork's history already holds the older
+ *   upstream commits, so negotiation leaves only the commits since the last sync to transfer;
+ * - from the fork, by id: the trees of the target, the sync branch and the boundary commits where the new upstream
+ *   history meets the fork's (the merge base among them), each with its subtrees, no blobs;
+ * - from upstream, by id: the new commits' trees, then, for a run that will push, their new blobs (the push must
+ *   send them, and a partial repository would otherwise fetch them back while packing).
+ * Both remotes are promisor remotes, so any other object the merge reads is fetched on demand from whichever remote
+ * has it. Before the merge, the blobs of paths both sides changed are fetched explicitly, each from the side that
+ * has it: git's own batched lazy fetch asks one remote for the whole batch and fails when no single remote has all
+ * of it. The push itself may fetch the old versions of changed files: over HTTP git always sends a thin pack, whose
+ * deltas need those versions as bases (it roughly halves what is uploaded).
+ */
+
+
+
+
+
+
+
+/** Remote names inside the action's repository. */
+const FORK_REMOTE = 'origin';
+const UPSTREAM_REMOTE = 'upstream';
+/** Trailer naming the upstream tag, written into every merge commit this action makes. */
+const SYNC_TAG_TRAILER = 'Upstream-Sync-Tag';
+/**
+ * Trailer holding the merge commit's own tree id. A commit whose tree no longer matches (a maintainer amended the
+ * action's merge commit to resolve something) is no longer the action's, so it is never overwritten.
+ */
+const SYNC_TREE_TRAILER = 'Upstream-Sync-Tree';
+const ZERO_OID = '0000000000000000000000000000000000000000';
+function log(options) {
+    return options.debug ?? ((message) => lib_core/* debug */.Yz(message));
+}
+async function requireValidRef(ref, what) {
+    if (!(await Git.isValidRefName(ref))) {
+        throw new Error(`${what} ${JSON.stringify(ref.replace(/^refs\/(heads|tags)\//, ''))} is not a valid git ref name`);
+    }
+}
+// ---------------------------------------------------------------------------------------------------------------
+// Fetching
+/**
+ * Objects in the repository. Fetched objects arrive as packs (fetch.unpackLimit=1); objects git writes itself
+ * (merge results, trees, commits) are loose, so the two counts tell fetched from written.
+ */
+async function objectStats(git) {
+    const values = new Map();
+    for (const line of (await git.output(['count-objects', '-v'])).split('\n')) {
+        const [key, value] = line.split(': ');
+        if (key && value)
+            values.set(key, Number(value));
+    }
+    const loose = values.get('count') ?? 0;
+    const packed = values.get('in-pack') ?? 0;
+    return { objects: loose + packed, packed, loose, kib: (values.get('size') ?? 0) + (values.get('size-pack') ?? 0) };
+}
+async function measured(git, run) {
+    const before = await objectStats(git);
+    const started = Date.now();
+    await run();
+    const ms = Date.now() - started;
+    const after = await objectStats(git);
+    return { objects: after.objects - before.objects, kib: after.kib - before.kib, ms };
+}
+/** Options every fetch here shares: nothing but the refs asked for, no side work. */
+const FETCH_FLAGS = [
+    '--no-tags',
+    '--no-write-fetch-head',
+    '--no-recurse-submodules',
+    '--no-show-forced-updates',
+    '--no-auto-maintenance',
+    '--quiet'
+];
+/**
+ * Configures the remotes as `git clone --filter=…` would (promisor remotes, partial-clone extension), so missing
+ * objects are fetched on demand. Both remotes are promisors: blobs only upstream has (files the new upstream
+ * commits added or changed, in a dry run) must be fetchable too. Git asks promisor remotes in config order with the
+ * `extensions.partialClone` one last, so naming upstream there makes the fork the first one asked.
+ */
+async function configureRemotes(git, forkUrl, upstreamUrl) {
+    const settings = [
+        ['core.repositoryformatversion', '1'],
+        [`remote.${FORK_REMOTE}.url`, forkUrl],
+        [`remote.${FORK_REMOTE}.promisor`, 'true'],
+        [`remote.${FORK_REMOTE}.partialclonefilter`, 'tree:0'],
+        [`remote.${UPSTREAM_REMOTE}.url`, upstreamUrl],
+        [`remote.${UPSTREAM_REMOTE}.promisor`, 'true'],
+        [`remote.${UPSTREAM_REMOTE}.partialclonefilter`, 'blob:none'],
+        ['extensions.partialClone', UPSTREAM_REMOTE],
+        // Keep every fetched pack as a pack: exploding a fetch into loose objects costs time on big fetches, and with
+        // fetched objects in packs and the objects git writes itself (merge results) loose, the debug numbers can
+        // tell the two apart.
+        ['fetch.unpackLimit', '1'],
+        // The run's repository is thrown away; never spend time on commit-graphs or gc.
+        ['gc.auto', '0'],
+        ['maintenance.auto', 'false']
+    ];
+    for (const [key, value] of settings)
+        await git.exec(['config', key, value]);
+}
+/**
+ * Creates what the merge needs in `git` (an empty bare repository made with `Git.init`, under RUNNER_TEMP): the
+ * fork's target branch and sync branch as `refs/remotes/origin/*` and the upstream tag as `refs/tags/<tag>`.
+ */
+async function prepareRepository(git, options) {
+    const debug = log(options);
+    const tagRef = `refs/tags/${options.tag}`;
+    await requireValidRef(`refs/heads/${options.targetBranch}`, 'target branch');
+    await requireValidRef(`refs/heads/${options.syncBranch}`, 'sync branch');
+    await requireValidRef(tagRef, 'tag');
+    await configureRemotes(git, options.forkUrl, options.upstreamUrl);
+    // One ls-remote tells whether the sync branch exists (fetching a missing ref is an error) and that the target
+    // exists; then one fetch gets both, commits only.
+    let heads = {};
+    const fork = await measured(git, async () => {
+        heads = await fetchBranches(git, options.forkUrl, [options.targetBranch, options.syncBranch]);
+    });
+    const targetSha = heads[options.targetBranch];
+    if (!targetSha) {
+        throw new Error(`target branch ${JSON.stringify(options.targetBranch)} does not exist in the fork (${options.forkUrl}); set target-branch to an existing branch`);
+    }
+    const syncBranchSha = heads[options.syncBranch];
+    debug(`fetch fork ${options.targetBranch}${syncBranchSha ? ` + ${options.syncBranch}` : ''} (commits only): ${fork.objects} objects, ${fork.kib} KiB, ${fork.ms} ms`);
+    // Upstream in three requests, none of which can be a thin pack (whose deltas would lean on trees this repository
+    // does not have, which git would then fetch back one hierarchy at a time): the tag's new commits; after the fork's
+    // boundary trees, the new commits' trees by id; for a run that will push, their new blobs by id.
+    let tagSha;
+    const tagFetch = await measured(git, async () => {
+        const fetched = await git.tryExec(['fetch', ...FETCH_FLAGS, '--filter=tree:0', UPSTREAM_REMOTE, `+${tagRef}:${tagRef}`]);
+        if (fetched.exitCode !== 0) {
+            if (/couldn't find remote ref/i.test(fetched.stderr)) {
+                throw new Error(`tag ${JSON.stringify(options.tag)} does not exist in the upstream repository (${options.upstreamUrl})`);
+            }
+            throw new GitError(['fetch', UPSTREAM_REMOTE], fetched.exitCode, fetched.stderr, fetched.stdout);
+        }
+        tagSha = await git.revParse(`${tagRef}^{commit}`);
+    });
+    if (!tagSha)
+        throw new Error(`tag ${JSON.stringify(options.tag)} does not point at a commit`);
+    const tagCommit = tagSha;
+    const known = [targetSha, ...(syncBranchSha ? [syncBranchSha] : [])];
+    const trees = await measured(git, () => fetchBoundaryTrees(git, tagCommit, known, debug));
+    debug(`fetch the trees the merge reads: ${trees.objects} objects, ${trees.kib} KiB, ${trees.ms} ms`);
+    const treeFetch = await measured(git, async () => {
+        // With the boundary trees present, what is still missing of the new commits is their own trees.
+        await fetchObjectsOrFail(git, UPSTREAM_REMOTE, await missingObjects(git, tagCommit, known));
+    });
+    let blobCount = 0;
+    const blobFetch = await measured(git, async () => {
+        if (!options.fetchUpstreamBlobs)
+            return;
+        const missing = await missingObjects(git, tagCommit, known);
+        blobCount = missing.length;
+        await fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing);
+    });
+    const upstream = {
+        objects: tagFetch.objects + treeFetch.objects + blobFetch.objects,
+        kib: tagFetch.kib + treeFetch.kib + blobFetch.kib,
+        ms: tagFetch.ms + treeFetch.ms + blobFetch.ms
+    };
+    debug(`fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits` : 'commits and trees, no blobs'}): ` +
+        `${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`);
+    return {
+        targetSha,
+        tagSha: tagCommit,
+        ...(syncBranchSha ? { syncBranchSha } : {}),
+        transfer: { fork, trees, upstream }
+    };
+}
+/** `git diff-tree -r -z --raw` between two commits. Reads trees only, never a blob (see `renames`). */
+async function diffTree(git, from, to, renames) {
+    // -M100% detects exact renames only: git pairs identical blob ids and never reads a blob, so this works in the
+    // partial repository without fetching anything (inexact detection would fetch every added and deleted blob).
+    const renameFlag = renames === 'exact' ? '-M100%' : '--no-renames';
+    const out = (await git.exec(['diff-tree', '-r', '-z', '--raw', '--no-abbrev', renameFlag, from, to])).stdout;
+    const fields = out.split('\0');
+    const changes = [];
+    let i = 0;
+    while (i < fields.length) {
+        const head = fields[i++];
+        if (head === '')
+            continue;
+        const match = /^:(\d{6}) (\d{6}) ([0-9a-f]+) ([0-9a-f]+) ([A-Z])(\d*)$/.exec(head);
+        if (!match)
+            throw new Error(`unexpected git diff-tree output: ${JSON.stringify(head.slice(0, 120))}`);
+        const status = match[5];
+        const first = fields[i++];
+        const change = {
+            status,
+            srcMode: match[1],
+            dstMode: match[2],
+            srcOid: match[3],
+            dstOid: match[4],
+            path: first
+        };
+        if (status === 'R' || status === 'C') {
+            change.fromPath = first;
+            change.path = fields[i++];
+        }
+        changes.push(change);
+    }
+    return changes;
+}
+function isBlobMode(mode) {
+    return mode !== '000000' && mode !== '160000' && mode !== '040000';
+}
+/**
+ * Fetches `oids` from one promisor remote in a single request, as git's own lazy fetch does (no negotiation: the
+ * objects are asked for by id). Git requests nothing when every one of them is already present. Returns git's
+ * result, or undefined when there was nothing to ask for.
+ */
+async function fetchObjects(git, remote, oids) {
+    if (oids.length === 0)
+        return undefined;
+    return git.tryExec(['fetch', remote, '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no', '--filter=blob:none', '--stdin'], {
+        input: oids.join('\n') + '\n',
+        env: gitConfigEnv({ 'fetch.negotiationAlgorithm': 'noop' })
+    });
+}
+/**
+ * The fork's history arrives as commits only (`tree:0`). The trees the rest of the run reads are those of `known`
+ * (the target and the sync branch) and of the boundary commits where `tip`'s new history meets them (the merge
+ * base among them): the merge reads the base's and the target's, the change summary diffs them, and marking what
+ * the push need not send walks the boundary's. They are asked for by id in one request; each comes with all its
+ * subtrees (lazy fetches use `blob:none`), and the pack shares the subtrees they have in common.
+ */
+async function fetchBoundaryTrees(git, tip, known, debug) {
+    const boundary = (await git.output(['rev-list', '--boundary', tip, '--not', ...known]))
+        .split('\n')
+        .filter((line) => line.startsWith('-'))
+        .map((line) => line.slice(1));
+    const commits = [...new Set([...known, ...boundary])];
+    const trees = [...new Set((await git.output(['log', '--no-walk=unsorted', '--format=%T', ...commits])).split('\n').filter(Boolean))];
+    // No presence check first: on git before 2.44 looking an object up in a partial clone fetches it if missing, one
+    // by one. fetch --stdin itself skips the ids already present.
+    debug(`asking the fork for the trees of ${trees.length} commits (target, sync branch, ${boundary.length} boundary)`);
+    await fetchObjectsOrFail(git, FORK_REMOTE, trees);
+}
+/** fetchObjects for objects the run cannot do without: a failure is the run's failure, with git's message. */
+async function fetchObjectsOrFail(git, remote, oids) {
+    const result = await fetchObjects(git, remote, oids);
+    if (result && result.exitCode !== 0)
+        throw new GitError(['fetch', remote], result.exitCode, result.stderr, result.stdout);
+}
+/**
+ * Objects reachable from `tip` but from none of `known` that the repository does not have (promised by a
+ * promisor remote). `--missing=print` lists them without fetching anything.
+ */
+async function missingObjects(git, tip, known) {
+    const out = await git.output(['rev-list', '--objects', '--no-object-names', '--missing=print', tip, '--not', ...known]);
+    return out
+        .split('\n')
+        .filter((line) => line.startsWith('?'))
+        .map((line) => line.slice(1));
+}
+/** Best-effort prefetch: on failure the merge's own lazy fetch still gets the blobs, one remote at a time. */
+async function prefetch(git, remote, oids, debug) {
+    if (oids.length === 0)
+        return;
+    let result;
+    const stats = await measured(git, async () => {
+        result = await fetchObjects(git, remote, oids);
+    });
+    if (result && result.exitCode !== 0)
+        debug(`prefetch of ${oids.length} blobs from ${remote} failed, leaving it to lazy fetch: ${result.stderr.trim()}`);
+    else
+        debug(`prefetch ${oids.length} blobs from ${remote}: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`);
+}
+/** Per-command configuration through the environment (GIT_CONFIG_COUNT), never through the repository's config. */
+function gitConfigEnv(settings) {
+    const env = {};
+    const entries = Object.entries(settings);
+    env.GIT_CONFIG_COUNT = String(entries.length);
+    entries.forEach(([key, value], index) => {
+        env[`GIT_CONFIG_KEY_${index}`] = key;
+        env[`GIT_CONFIG_VALUE_${index}`] = value;
+    });
+    return env;
+}
+/**
+ * Gets the blobs a three-way content merge will read, each from the remote that has it: the merge base's and the
+ * fork's versions from the fork, the tag's versions from upstream (already local when the tag was fetched with
+ * blobs). Only paths both sides changed need a content merge.
+ */
+async function prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, debug) {
+    const ours = new Map(forkChanges.map((change) => [change.path, change]));
+    const fromFork = new Set();
+    const fromUpstream = new Set();
+    for (const theirs of upstreamChanges) {
+        if (theirs.status === 'R')
+            continue; // exact renames: identical content, nothing to merge at this path
+        const mine = ours.get(theirs.path);
+        if (!mine || mine.dstOid === theirs.dstOid)
+            continue;
+        if (isBlobMode(theirs.srcMode))
+            fromFork.add(theirs.srcOid);
+        if (isBlobMode(mine.dstMode))
+            fromFork.add(mine.dstOid);
+        if (isBlobMode(theirs.dstMode))
+            fromUpstream.add(theirs.dstOid);
+    }
+    await prefetch(git, UPSTREAM_REMOTE, [...fromUpstream], debug);
+    await prefetch(git, FORK_REMOTE, [...fromFork], debug);
+}
+async function listTree(git, treeish) {
+    const out = (await git.exec(['ls-tree', '-r', '-z', '--full-tree', treeish])).stdout;
+    const entries = [];
+    for (const record of out.split('\0')) {
+        if (!record)
+            continue;
+        const tab = record.indexOf('\t');
+        const [mode, type, oid] = record.slice(0, tab).split(' ');
+        entries.push({ mode: mode, type: type, oid: oid, path: record.slice(tab + 1) });
+    }
+    return entries;
+}
+/** A tree's entries sorted by path, to find everything at or under a path without scanning the whole tree. */
+class TreeIndex {
+    entries;
+    constructor(entries) {
+        this.entries = [...entries].sort((a, b) => byCodeUnit(a.path, b.path));
+    }
+    /** The entry at `path` (a file) and every entry under `path/` (a directory), in path order. */
+    atOrUnder(path) {
+        const found = [];
+        const exact = this.entries[this.lowerBound(path)];
+        if (exact?.path === path)
+            found.push(exact);
+        // Paths under `path/` are contiguous in code-unit order (other paths like `path.txt` sort apart from them).
+        const prefix = path + '/';
+        for (let i = this.lowerBound(prefix); i < this.entries.length && this.entries[i].path.startsWith(prefix); i++) {
+            found.push(this.entries[i]);
+        }
+        return found;
+    }
+    lowerBound(path) {
+        let low = 0;
+        let high = this.entries.length;
+        while (low < high) {
+            const mid = (low + high) >>> 1;
+            if (this.entries[mid].path < path)
+                low = mid + 1;
+            else
+                high = mid;
+        }
+        return low;
+    }
+}
+/**
+ * Builds the merge result with every group of conflicts resolved to its side: each path a group touches (the
+ * conflicted paths and the others its records name, e.g. both destinations of a rename/rename, the file and the
+ * directory of a file/directory conflict) is set to exactly what that side's commit has there: the file, the whole
+ * directory, or nothing when that side deleted or renamed it away. Uses a throwaway index; `--missing-ok` keeps
+ * write-tree from fetching blobs it does not need to read.
+ */
+async function resolveTree(git, mergedTree, resolutions, sides) {
+    const merged = new TreeIndex(await listTree(git, mergedTree));
+    const sideTrees = new Map();
+    const lines = [];
+    for (const { group, side } of resolutions) {
+        let kept = sideTrees.get(side);
+        if (!kept) {
+            kept = new TreeIndex(await listTree(git, sides[side]));
+            sideTrees.set(side, kept);
+        }
+        for (const groupPath of group.paths) {
+            // Mode 0 removes the path from the index; then the kept side's entries (if any) take its place.
+            for (const entry of merged.atOrUnder(groupPath))
+                lines.push(`0 ${ZERO_OID}\t${entry.path}`);
+            for (const entry of kept.atOrUnder(groupPath))
+                lines.push(`${entry.mode} ${entry.type} ${entry.oid}\t${entry.path}`);
+        }
+    }
+    const indexFile = external_node_path_default().join(git.gitDir, `upstream-sync-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.index`);
+    const env = { GIT_INDEX_FILE: indexFile };
+    try {
+        await git.exec(['read-tree', mergedTree], { env });
+        await git.exec(['update-index', '-z', '--index-info'], { env, input: lines.map((line) => line + '\0').join('') });
+        return await git.output(['write-tree', '--missing-ok'], { env });
+    }
+    finally {
+        await external_node_fs_namespaceObject.promises.rm(indexFile, { force: true });
+    }
+}
+/** Appends the sync trailers (git's own trailer rules decide where they go). */
+async function withSyncTrailers(git, message, tag, tree) {
+    const body = message === undefined || message.trim() === '' ? `Merge upstream tag ${tag}` : message;
+    return (await git.exec(['interpret-trailers', '--if-exists', 'replace', '--trailer', `${SYNC_TAG_TRAILER}: ${tag}`, '--trailer', `${SYNC_TREE_TRAILER}: ${tree}`], { input: body.endsWith('\n') ? body : body + '\n' })).stdout;
+}
+async function commitMerge(git, tree, options) {
+    const message = await withSyncTrailers(git, options.message, options.tag, tree);
+    const env = {
+        GIT_AUTHOR_NAME: options.author.name,
+        GIT_AUTHOR_EMAIL: options.author.email,
+        GIT_COMMITTER_NAME: options.author.name,
+        GIT_COMMITTER_EMAIL: options.author.email
+    };
+    if (options.author.date) {
+        env.GIT_AUTHOR_DATE = options.author.date;
+        env.GIT_COMMITTER_DATE = options.author.date;
+    }
+    return git.output(['commit-tree', tree, '-p', options.targetSha, '-p', options.tagSha], { env, input: message });
+}
+/** Upstream's changes since the merge base, for the report. */
+function summarizeChanges(commits, upstreamChanges) {
+    const folders = new Map();
+    for (const change of upstreamChanges) {
+        const slash = change.path.indexOf('/');
+        const folder = slash === -1 ? '(root)' : change.path.slice(0, slash);
+        let entry = folders.get(folder);
+        if (!entry) {
+            entry = { folder, added: 0, modified: 0, deleted: 0, renamed: 0 };
+            folders.set(folder, entry);
+        }
+        if (change.status === 'A')
+            entry.added++;
+        else if (change.status === 'D')
+            entry.deleted++;
+        else if (change.status === 'R')
+            entry.renamed++;
+        else
+            entry.modified++; // M, T (type change); diff-tree reports nothing else without -C
+    }
+    return {
+        commits,
+        files: upstreamChanges.length,
+        byFolder: [...folders.values()].sort((a, b) => byCodeUnit(a.folder, b.folder))
+    };
+}
+/**
+ * The label git prints for the upstream side: the tag's name when it unambiguously names the tag's commit here
+ * (as in `git merge <tag>`), otherwise the commit id.
+ */
+async function upstreamLabel(git, tag, tagSha) {
+    if (tag.startsWith('-') || !(await Git.isValidRefName(`refs/tags/${tag}`)))
+        return tagSha;
+    return (await git.revParse(`${tag}^{commit}`)) === tagSha ? tag : tagSha;
+}
+/**
+ * Merges the upstream tag into the target branch's commit without touching any ref but the repository's own
+ * detached HEAD (set to the target commit so git labels that side "HEAD", exactly as `git merge` on the target
+ * branch does, which keeps conflict messages and moved-aside paths like `dir~HEAD` identical to a local merge).
+ *
+ * - Clean merge: a merge commit (parents: target, tag) is written and is `headSha`.
+ * - Conflicts: the conflict list equals what `git merge <tag>` on the target reports (paths and kinds, see
+ *   conflicts.ts). Each conflict carries its rule's resolution and note. `headSha` is the tag's commit: nothing
+ *   with conflict markers is ever committed.
+ * - Auto-resolve: when every conflict's rule says `ours` or `theirs` (and each group of linked conflicts agrees on
+ *   one side), those paths are taken from that side in the merge commit, status is `clean` and `autoResolved` lists
+ *   them with the side kept. If even one conflict is left for a human, nothing is resolved or committed: status is
+ *   `conflicts`, every conflict stays in `conflicts` (the `resolution` field still says what the rules would do),
+ *   and `autoResolved` is empty, because the human resolving the rest works from the tag's commit anyway.
+ */
+async function mergeTag(git, options) {
+    const debug = log(options);
+    const started = Date.now();
+    const rules = compileRules(options.rules);
+    const { targetSha, tagSha } = options;
+    for (const [sha, what] of [[targetSha, 'target commit'], [tagSha, 'tag commit']]) {
+        if (!(await git.revParse(`${sha}^{commit}`)))
+            throw new Error(`${what} ${sha} is not a commit in the merge repository`);
+    }
+    const baseResult = await git.tryExec(['merge-base', targetSha, tagSha]);
+    if (baseResult.exitCode === 1) {
+        throw new Error(`the target branch (${targetSha}) and the upstream tag (${tagSha}) share no history; the fork must have been created from the upstream repository`);
+    }
+    if (baseResult.exitCode !== 0)
+        throw new GitError(['merge-base'], baseResult.exitCode, baseResult.stderr, baseResult.stdout);
+    const mergeBase = baseResult.stdout.trim();
+    const [forkChanges, upstreamChanges, commitCount] = await Promise.all([
+        diffTree(git, mergeBase, targetSha, 'none'),
+        diffTree(git, mergeBase, tagSha, 'exact'),
+        git.output(['rev-list', '--count', `${targetSha}..${tagSha}`])
+    ]);
+    await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, debug);
+    await git.exec(['update-ref', '--no-deref', 'HEAD', targetSha]);
+    const label = await upstreamLabel(git, options.tag, tagSha);
+    const before = await objectStats(git);
+    const mergeStarted = Date.now();
+    const run = await git.tryExec(['merge-tree', '--write-tree', '-z', '--messages', 'HEAD', label]);
+    if (run.exitCode !== 0 && run.exitCode !== 1) {
+        throw new GitError(['merge-tree'], run.exitCode, run.stderr, run.stdout);
+    }
+    const after = await objectStats(git);
+    debug(`merge-tree: exit ${run.exitCode}, ${Date.now() - mergeStarted} ms, ${after.packed - before.packed} objects fetched lazily, ${after.loose - before.loose} written`);
+    const output = parseMergeTree(run.stdout);
+    const groups = collectConflicts(output);
+    if (run.exitCode === 1 && groups.length === 0) {
+        throw new Error(`git merge-tree reported conflicts but listed none; refusing to commit. Output: ${run.stdout.replace(/\0/g, ' ').slice(0, 500)}`);
+    }
+    const conflictsOf = (group) => group.conflicts.map((raw) => {
+        const rule = rules.match(raw.path);
+        return {
+            path: raw.path,
+            kind: raw.kind,
+            message: raw.message,
+            resolution: rule.resolution,
+            ...(rule.note !== undefined ? { note: rule.note } : {})
+        };
+    });
+    const grouped = groups.map((group) => ({ group, conflicts: conflictsOf(group) }));
+    // A group is resolved as a whole, to one side, only when all of its conflicts' rules name that same side.
+    const sideOf = (conflicts) => {
+        const first = conflicts[0]?.resolution;
+        if (first !== 'ours' && first !== 'theirs')
+            return undefined;
+        if (conflicts.some((conflict) => conflict.resolution !== first || conflict.kind === 'other'))
+            return undefined;
+        return first;
+    };
+    const resolvable = options.autoResolve && grouped.every(({ conflicts }) => sideOf(conflicts) !== undefined);
+    let tree = output.tree;
+    let conflicts = [];
+    let autoResolved = [];
+    if (grouped.length > 0 && resolvable) {
+        const resolutions = grouped.map(({ group, conflicts: list }) => ({ group, side: sideOf(list) }));
+        tree = await resolveTree(git, output.tree, resolutions, { ours: targetSha, theirs: tagSha });
+        autoResolved = grouped.flatMap(({ conflicts: list }) => list.map((conflict) => ({ ...conflict, autoResolved: conflict.resolution })));
+    }
+    else {
+        conflicts = grouped.flatMap(({ conflicts: list }) => list);
+    }
+    conflicts.sort((a, b) => byCodeUnit(a.path, b.path));
+    autoResolved.sort((a, b) => byCodeUnit(a.path, b.path));
+    const status = conflicts.length === 0 ? 'clean' : 'conflicts';
+    const headSha = status === 'clean' ? await commitMerge(git, tree, options) : tagSha;
+    const upstreamPaths = new Set();
+    for (const change of upstreamChanges) {
+        upstreamPaths.add(change.path);
+        if (change.fromPath)
+            upstreamPaths.add(change.fromPath);
+    }
+    const forkCustomizations = [...new Set(forkChanges.map((change) => change.path))]
+        .filter((changed) => upstreamPaths.has(changed))
+        .sort(byCodeUnit);
+    debug(`merge of ${options.tag} into ${targetSha}: ${status}, ${conflicts.length} conflicts, ${autoResolved.length} auto-resolved, ${Date.now() - started} ms`);
+    return {
+        status,
+        targetSha,
+        tagSha,
+        mergeBase,
+        headSha,
+        conflicts,
+        autoResolved,
+        changes: summarizeChanges(Number(commitCount), upstreamChanges),
+        forkCustomizations
+    };
+}
+/** The commit upstream's `tag` points at now (peeled), or undefined when the tag or the remote cannot be read. */
+async function upstreamTagCommit(git, tag) {
+    const ref = `refs/tags/${tag}`;
+    if (!(await Git.isValidRefName(ref)))
+        return undefined;
+    const listed = await git.tryExec(['ls-remote', UPSTREAM_REMOTE, ref, `${ref}^{}`]);
+    if (listed.exitCode !== 0)
+        return undefined;
+    const shas = new Map();
+    for (const line of listed.stdout.split('\n')) {
+        const [sha, name] = line.split('\t');
+        if (sha && name)
+            shas.set(name, sha);
+    }
+    return shas.get(`${ref}^{}`) ?? shas.get(ref);
+}
+/** The upstream commits a sync branch may legitimately point at or merge (and their ancestors). */
+async function knownUpstreamCommits(git, options) {
+    const known = [...(options.tagSha ? [options.tagSha] : []), ...(options.upstreamShas ?? [])];
+    if (!options.tagSha && options.tag) {
+        const current = await upstreamTagCommit(git, options.tag);
+        if (current)
+            known.push(current);
+    }
+    return known;
+}
+async function isAncestorOfAny(git, sha, known) {
+    for (const candidate of known) {
+        if (sha === candidate)
+            return true;
+        // A commit that is not in the repository (a tag read with ls-remote and never fetched) has no ancestors here.
+        if ((await git.revParse(`${candidate}^{commit}`)) && (await git.isAncestor(sha, candidate)))
+            return true;
+    }
+    return false;
+}
+/**
+ * True when `sha` is a merge commit this action wrote: two parents, the second one an upstream commit (one of
+ * `upstream` or an ancestor), an `Upstream-Sync-Tag` trailer (naming `tag` when given), and an
+ * `Upstream-Sync-Tree` trailer naming the commit's own tree, so a merge commit a maintainer amended is not the
+ * action's any more.
+ */
+async function isActionCommit(git, sha, upstream, tag) {
+    const format = `%P%x00%T%x00%(trailers:key=${SYNC_TAG_TRAILER},valueonly,separator=%x01)%x00%(trailers:key=${SYNC_TREE_TRAILER},valueonly,separator=%x01)`;
+    const result = await git.tryExec(['show', '-s', `--format=${format}`, sha, '--']);
+    if (result.exitCode !== 0)
+        throw new GitError(['show', sha], result.exitCode, result.stderr, result.stdout);
+    const [parentsField = '', tree = '', tagTrailer = '', treeTrailer = ''] = result.stdout.replace(/\n$/, '').split('\0');
+    const parents = parentsField.split(' ').filter(Boolean);
+    if (parents.length !== 2)
+        return false;
+    const tags = tagTrailer.split('\x01').map((value) => value.trim()).filter(Boolean);
+    if (tags.length === 0 || (tag !== undefined && !tags.includes(tag)))
+        return false;
+    if (treeTrailer.split('\x01').map((value) => value.trim()).pop() !== tree)
+        return false;
+    return isAncestorOfAny(git, parents[1], upstream);
+}
+/**
+ * Whose the sync branch's head is. `action` when moving or deleting the branch loses nothing a human made: the head
+ * is an upstream commit (the tag or one of its ancestors), a merge commit this action wrote (isActionCommit), or a
+ * commit the target branch already contains. Anything else (a maintainer's resolution, a merge of the target into
+ * the branch, an amended merge commit, or a head that cannot be checked) is `human`: the caller leaves it alone.
+ */
+async function classifySyncBranch(git, options) {
+    const { branchSha } = options;
+    const upstream = await knownUpstreamCommits(git, options);
+    if (await isAncestorOfAny(git, branchSha, upstream))
+        return 'action';
+    if (await isActionCommit(git, branchSha, upstream, options.tag))
+        return 'action';
+    if (options.targetSha && (await git.isAncestor(branchSha, options.targetSha)))
+        return 'action';
+    return 'human';
+}
+/**
+ * Reads the fork's `branches` (names, not full refs) and fetches those that exist, without blobs, into
+ * `refs/remotes/origin/<branch>`. Returns each branch's head, or undefined for a branch the fork does not have.
+ * Used to re-read a sync branch after a lost push race and to inspect older sync branches before deleting them.
+ */
+async function fetchBranches(git, remoteUrl, branches) {
+    const heads = {};
+    if (branches.length === 0)
+        return heads;
+    for (const branch of branches)
+        await requireValidRef(`refs/heads/${branch}`, 'branch');
+    const configured = await git.tryExec(['config', '--get', `remote.${FORK_REMOTE}.url`]);
+    // The named remote is a promisor remote, so objects fetched from it are lazily completed like the rest.
+    const remote = configured.exitCode === 0 && configured.stdout.trim() === remoteUrl ? FORK_REMOTE : remoteUrl;
+    const listed = await git.exec(['ls-remote', '--refs', remote, ...branches.map((branch) => `refs/heads/${branch}`)]);
+    const remoteRefs = new Map();
+    for (const line of listed.stdout.split('\n')) {
+        const [sha, ref] = line.split('\t');
+        if (sha && ref)
+            remoteRefs.set(ref, sha);
+    }
+    const present = branches.filter((branch) => remoteRefs.has(`refs/heads/${branch}`));
+    if (present.length > 0) {
+        const refspecs = present.map((branch) => `+refs/heads/${branch}:refs/remotes/${FORK_REMOTE}/${branch}`);
+        // Commits only: the few trees a run reads are fetched by id afterwards (see fetchBoundaryTrees).
+        await git.exec(['fetch', ...FETCH_FLAGS, '--filter=tree:0', remote, ...refspecs]);
+    }
+    for (const branch of branches) {
+        if (remoteRefs.has(`refs/heads/${branch}`)) {
+            heads[branch] = await git.revParse(`refs/remotes/${FORK_REMOTE}/${branch}^{commit}`);
+        }
+        else {
+            heads[branch] = undefined;
+            await git.tryExec(['update-ref', '-d', `refs/remotes/${FORK_REMOTE}/${branch}`]);
+        }
+    }
+    return heads;
+}
+/** Rejections that mean "the branch moved since it was read": the caller re-reads the branch and decides again. */
+const STALE_REASONS = /stale info|non-fast-forward|fetch first|already exists|cannot lock ref|incorrect old value|but expected|failed to lock/i;
+/**
+ * Points the fork's `branch` at `sha`, but only if the branch is still where the run last saw it
+ * (`--force-with-lease` with an explicit expected value, or "must not exist" for a new branch), so a concurrent
+ * run's push or a maintainer's commit pushed in between is never overwritten. `push.negotiate` lets git find commits
+ * the fork already has (e.g. upstream commits on another of its branches), so only what the fork lacks is sent.
+ *
+ * Returns `rejected-stale` when the lease or the server's ref update says the branch moved; throws a GitError with
+ * git's message intact for anything else (authentication, permissions, a server-side refusal such as GitHub's
+ * "refusing to allow a GitHub App to create or update workflow ... without `workflows` permission").
+ */
+async function pushSyncBranch(git, options) {
+    const ref = `refs/heads/${options.branch}`;
+    await requireValidRef(ref, 'sync branch');
+    const args = [
+        'push',
+        '--porcelain',
+        '--no-verify',
+        // A thin pack would delta new blobs against the fork's old versions, which this partial repository lacks, so
+        // git would first download them (measured: 1,985 blobs for a release changing 2,000 files). Git honours
+        // --no-thin over ssh and file://, but its HTTP transport always pushes thin packs: there the old versions of
+        // the changed files are downloaded in one batch (4.5 MB on the 30,000-commit benchmark, where the thin pack
+        // halves the upload).
+        '--no-thin',
+        `--force-with-lease=${ref}:${options.expectedOldSha ?? ''}`,
+        options.remoteUrl,
+        `${options.sha}:${ref}`
+    ];
+    const result = await git.tryExec(args, { env: gitConfigEnv({ 'push.negotiate': 'true' }) });
+    const line = result.stdout.split('\n').find((candidate) => candidate.split('\t')[1]?.endsWith(`:${ref}`));
+    const flag = line?.[0];
+    const summary = line?.split('\t')[2] ?? '';
+    const stderr = result.stderr.trim();
+    if (result.exitCode === 0 && flag === '=')
+        return { status: 'unchanged', ...(stderr ? { stderr } : {}) };
+    if (result.exitCode === 0 && (flag === ' ' || flag === '+' || flag === '*'))
+        return { status: 'pushed', ...(stderr ? { stderr } : {}) };
+    if (flag === '!' && STALE_REASONS.test(summary))
+        return { status: 'rejected-stale', stderr: [summary, stderr].filter(Boolean).join('\n') };
+    // Keep git's words: the ref's status line (which carries a server's refusal reason) first, then stderr (which
+    // carries the server's "remote:" lines and connection or authentication errors).
+    const details = [summary, stderr].filter(Boolean).join('\n');
+    throw new GitError(args.slice(0, 1).concat(options.remoteUrl), result.exitCode === 0 ? 1 : result.exitCode, details, result.stdout);
+}
+
+;// CONCATENATED MODULE: ./src/mirror.ts
+function remoteSha(lsRemoteOutput) {
+    const line = lsRemoteOutput.split('\n').find((entry) => entry.trim() !== '');
+    return line?.split('\t')[0];
+}
+/**
+ * Fast-forwards `mirrorBranch` in the fork to upstream's `upstreamBranch`. The mirror's own history is fetched first
+ * (commits and trees only), so the upstream fetch that follows transfers just the new commits, which the push needs.
+ */
+async function updateMirror(git, req) {
+    const mirrorRef = `refs/heads/${req.mirrorBranch}`;
+    const mirrorSha = remoteSha(await git.output(['ls-remote', '--', req.forkUrl, mirrorRef]));
+    if (mirrorSha) {
+        await git.exec(['fetch', '--quiet', '--no-tags', '--filter=blob:none', req.forkUrl, `+${mirrorRef}:refs/upstream-sync/mirror/fork`]);
+    }
+    const fetchArgs = ['fetch', '--quiet', '--no-tags', ...(req.dryRun ? ['--filter=blob:none'] : [])];
+    await git.exec([...fetchArgs, req.upstreamUrl, `+refs/heads/${req.upstreamBranch}:refs/upstream-sync/mirror/upstream`]);
+    const upstreamSha = await git.output(['rev-parse', 'refs/upstream-sync/mirror/upstream']);
+    if (mirrorSha === upstreamSha)
+        return { status: 'up-to-date', sha: upstreamSha };
+    if (mirrorSha && !(await git.isAncestor(mirrorSha, upstreamSha))) {
+        return { status: 'diverged', sha: upstreamSha, mirrorSha };
+    }
+    if (req.dryRun)
+        return { status: 'dry-run', sha: upstreamSha };
+    // The lease makes this a compare-and-swap: a push to the mirror in between is never overwritten.
+    await git.exec([
+        'push',
+        '--quiet',
+        '--no-verify',
+        `--force-with-lease=${mirrorRef}:${mirrorSha ?? ''}`,
+        req.forkUrl,
+        `${upstreamSha}:${mirrorRef}`
+    ]);
+    return { status: mirrorSha ? 'updated' : 'created', sha: upstreamSha };
+}
+
+;// CONCATENATED MODULE: ./src/notify/event.ts
+/**
+ * What a run reports to Slack and the generic webhook: the event names, the event itself, and its wording in plain
+ * text, shared by both payloads so they say the same thing. Strings from upstream (tag, reason) are untrusted here;
+ * each payload escapes them for its own format.
+ */
+/** Every event a run can report; the generic webhook's `event` field and the Slack message use the same names. */
+const SYNC_EVENT_NAMES = (/* unused pure expression or super */ null && (['pr-created', 'pr-updated', 'pr-waiting', 'skipped', 'up-to-date', 'failed']));
+/**
+ * Events sent when the caller does not choose: everything a human may have to act on. `up-to-date` is left out on
+ * purpose: with a schedule every 8 hours it would post three "nothing happened" messages a day and teach the channel
+ * to ignore the bot.
+ */
+const DEFAULT_NOTIFY_EVENTS = ['pr-created', 'pr-updated', 'pr-waiting', 'skipped', 'failed'];
+/** "2 days 3 hours", "5 hours 10 minutes", "12 minutes": the two largest units, enough to judge urgency. */
+function formatAge(ms) {
+    const minutes = Math.max(0, Math.floor(ms / 60_000));
+    const days = Math.floor(minutes / 1440);
+    const hours = Math.floor((minutes % 1440) / 60);
+    const mins = minutes % 60;
+    const unit = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    if (days > 0)
+        return hours > 0 ? `${unit(days, 'day')} ${unit(hours, 'hour')}` : unit(days, 'day');
+    if (hours > 0)
+        return mins > 0 ? `${unit(hours, 'hour')} ${unit(mins, 'minute')}` : unit(hours, 'hour');
+    return unit(mins, 'minute');
+}
+/** Milliseconds since the PR was opened, or undefined when the time is unknown or unparsable. */
+function prAgeMs(event, now) {
+    if (!event.prCreatedAt)
+        return undefined;
+    const created = Date.parse(event.prCreatedAt);
+    return Number.isNaN(created) ? undefined : Math.max(0, now.getTime() - created);
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+/** "clean merge", "3 conflicts to resolve", "clean merge (2 conflicts auto-resolved)". */
+function mergeWords(event) {
+    const auto = event.autoResolved ?? 0;
+    const autoNote = auto > 0 ? ` (${plural(auto, 'conflict')} auto-resolved)` : '';
+    if (event.mergeStatus === 'conflicts') {
+        const left = event.conflicts;
+        return `${left === undefined ? 'conflicts' : plural(left, 'conflict')} to resolve${autoNote}`;
+    }
+    if (event.mergeStatus === 'clean')
+        return `clean merge${autoNote}`;
+    return undefined;
+}
+/** "BerriAI/litellm v1.81.9-stable", or just the repository when no tag is known. */
+function releaseWords(event) {
+    const upstream = event.upstream || 'upstream';
+    return event.tag ? `${upstream} ${event.tag}` : upstream;
+}
+function prWords(event) {
+    return event.prNumber !== undefined ? `sync PR #${event.prNumber}` : 'sync PR';
+}
+/** "1.81.3 → 1.81.9", or the one side known. */
+function versionWords(event) {
+    const next = event.version ?? event.tag;
+    if (event.previousVersion && next)
+        return `${event.previousVersion} → ${next}`;
+    return next;
+}
+/** One line that says what happened, in plain text (no markup, not escaped). */
+function describeEvent(event, now = new Date()) {
+    const merge = mergeWords(event);
+    const withMerge = (text) => (merge ? `${text}: ${merge}` : text);
+    const dry = event.dryRun ? 'Dry run: ' : '';
+    switch (event.name) {
+        case 'pr-created':
+            return event.dryRun
+                ? withMerge(`Dry run: would open a sync PR for ${releaseWords(event)}`)
+                : withMerge(`New ${prWords(event)} for ${releaseWords(event)}`);
+        case 'pr-updated':
+            return withMerge(`${dry}${capitalize(prWords(event))} for ${releaseWords(event)} ${event.dryRun ? 'would be ' : ''}updated`);
+        case 'pr-waiting': {
+            const age = prAgeMs(event, now);
+            const since = age === undefined ? '' : ` for ${formatAge(age)}`;
+            return withMerge(`${dry}${capitalize(prWords(event))} for ${releaseWords(event)} has been waiting for review${since}`);
+        }
+        case 'skipped':
+            return `${dry}${releaseWords(event)} skipped`;
+        case 'up-to-date':
+            return `${dry}${event.fork || 'The fork'} is up to date with ${releaseWords(event)}`;
+        case 'failed':
+            return `${dry}Upstream sync failed for ${event.fork || 'the fork'}${event.tag || event.upstream ? ` (${releaseWords(event)})` : ''}`;
+    }
+}
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+;// CONCATENATED MODULE: ./src/notify/slack.ts
+/**
+ * The Slack incoming-webhook message (Block Kit) for an event. Pure: the clock is a parameter. Every text from
+ * upstream is escaped, every URL checked, and every block kept under Slack's limits, because Slack rejects the whole
+ * message when one block is too long.
+ */
+
+/**
+ * Escapes text for Slack mrkdwn: `&`, `<` and `>` are the only control characters, and leaving them raw would let
+ * an upstream tag name or error message inject links or mentions (`<!channel>`).
+ */
+function escapeSlackText(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** Cuts text to Slack's per-field limits with an ellipsis. */
+function truncate(text, max) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+/** Only http(s) URLs become links or buttons; anything else would be rejected by Slack (or be a trick). */
+function safeUrl(url) {
+    if (!url)
+        return undefined;
+    try {
+        const parsed = new URL(url);
+        return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A mrkdwn link `<url|label>`; `|` and `>` in the URL are percent-encoded so they cannot end the link early. */
+function slackLink(url, label) {
+    const href = safeUrl(url);
+    if (!href)
+        return escapeSlackText(label);
+    const encoded = href.replace(/\|/g, '%7C').replace(/>/g, '%3E').replace(/</g, '%3C');
+    return `<${encoded}|${escapeSlackText(label)}>`;
+}
+/** A fenced block for untrusted multi-line text (error messages); its own fences are defused first. */
+function slackCodeBlock(text, max) {
+    const body = truncate(text.trim().replace(/```/g, "'''"), max);
+    return '```' + escapeSlackText(body) + '```';
+}
+const EMOJI = {
+    'pr-created': ':white_check_mark:',
+    'pr-updated': ':arrows_counterclockwise:',
+    'pr-waiting': ':hourglass_flowing_sand:',
+    skipped: ':fast_forward:',
+    'up-to-date': ':heavy_check_mark:',
+    failed: ':x:'
+};
+function emojiFor(event) {
+    if (event.name === 'pr-created' && event.mergeStatus === 'conflicts')
+        return ':warning:';
+    return EMOJI[event.name];
+}
+// Block Kit limits (https://api.slack.com/reference/block-kit/blocks): header 150, section text 3000, field 2000,
+// button label 75. Staying under them matters: Slack rejects the whole message when one block is too long.
+const HEADER_MAX = 150;
+const SECTION_MAX = 3000;
+const FIELD_MAX = 2000;
+const REASON_MAX = 2500;
+/** The Block Kit message for an event: header, summary with fields, the reason if any, buttons, context. */
+function buildSlackPayload(event, now = new Date()) {
+    const summary = describeEvent(event, now);
+    const blocks = [
+        // plain_text is shown literally by Slack (no links, no mentions), so it needs no escaping.
+        { type: 'header', text: { type: 'plain_text', text: truncate(`${emojiFor(event)} ${summary}`, HEADER_MAX), emoji: true } }
+    ];
+    const fields = [];
+    const field = (label, valueMrkdwn) => {
+        fields.push({ type: 'mrkdwn', text: truncate(`*${label}*\n${valueMrkdwn}`, FIELD_MAX) });
+    };
+    if (event.upstream)
+        field('Upstream', slackLink(event.releaseUrl, releaseWords(event)));
+    if (event.fork)
+        field('Fork', escapeSlackText(event.targetBranch ? `${event.fork} (${event.targetBranch})` : event.fork));
+    const versions = versionWords(event);
+    if (versions)
+        field('Version', escapeSlackText(versions));
+    const merge = mergeWords(event);
+    if (merge)
+        field('Merge', escapeSlackText(merge));
+    if (event.prUrl || event.prNumber !== undefined) {
+        field('Pull request', slackLink(event.prUrl, event.prNumber !== undefined ? `#${event.prNumber}` : 'open'));
+    }
+    const age = prAgeMs(event, now);
+    if (age !== undefined && (event.name === 'pr-waiting' || event.name === 'pr-updated'))
+        field('Open for', formatAge(age));
+    blocks.push({
+        type: 'section',
+        text: { type: 'mrkdwn', text: truncate(sectionText(event, now), SECTION_MAX) },
+        // A section holds at most 10 fields.
+        ...(fields.length > 0 ? { fields: fields.slice(0, 10) } : {})
+    });
+    if (event.reason) {
+        // A failure's reason is an error message (paths, git output): a code block keeps it legible. Otherwise the reason
+        // is a sentence (why a release was skipped, what the run did) and reads best as text.
+        const text = event.name === 'failed'
+            ? `*Reason*\n${slackCodeBlock(event.reason, REASON_MAX)}`
+            : `${event.name === 'skipped' ? '*Why*\n' : ''}${escapeSlackText(truncate(event.reason.trim(), REASON_MAX))}`;
+        blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
+    }
+    const buttons = [];
+    const prUrl = safeUrl(event.prUrl);
+    if (prUrl) {
+        const label = event.prNumber !== undefined ? `Review PR #${event.prNumber}` : 'Review PR';
+        buttons.push({ type: 'button', text: { type: 'plain_text', text: label }, url: prUrl, action_id: 'open-pr', style: 'primary' });
+    }
+    const runUrl = safeUrl(event.runUrl);
+    if (runUrl) {
+        buttons.push({
+            type: 'button',
+            text: { type: 'plain_text', text: 'Workflow run' },
+            url: runUrl,
+            action_id: 'open-run',
+            ...(event.name === 'failed' ? { style: 'danger' } : {})
+        });
+    }
+    const releaseUrl = safeUrl(event.releaseUrl);
+    if (releaseUrl) {
+        buttons.push({ type: 'button', text: { type: 'plain_text', text: 'Release notes' }, url: releaseUrl, action_id: 'open-release' });
+    }
+    if (buttons.length > 0)
+        blocks.push({ type: 'actions', elements: buttons });
+    const context = [`upstream-sync · \`${event.name}\``];
+    if (event.dryRun)
+        context.push('dry run: nothing was pushed or opened');
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
+    return { text: escapeSlackText(summary), blocks };
+}
+/** The sentence under the header: what a maintainer is asked to do. */
+function sectionText(event, now) {
+    const pr = slackLink(event.prUrl, event.prNumber !== undefined ? `PR #${event.prNumber}` : 'the sync PR');
+    const release = `*${escapeSlackText(releaseWords(event))}*`;
+    const into = event.targetBranch ? ` into \`${escapeSlackText(event.targetBranch)}\`` : '';
+    switch (event.name) {
+        case 'pr-created':
+            if (event.dryRun)
+                return `Dry run: a sync PR would merge ${release}${into}.`;
+            return event.mergeStatus === 'conflicts'
+                ? `${pr} merges ${release}${into}. Conflicts need a human: the PR body has a per-file guide.`
+                : `${pr} merges ${release}${into}. Review and merge it with a merge commit (never squash).`;
+        case 'pr-updated':
+            return `${pr} for ${release} was refreshed.`;
+        case 'pr-waiting': {
+            const age = prAgeMs(event, now);
+            return `${pr} for ${release} is still open${age === undefined ? '' : ` after ${formatAge(age)}`}.`;
+        }
+        case 'skipped':
+            return `${release} was not synced.`;
+        case 'up-to-date':
+            return `Nothing new: ${escapeSlackText(event.fork || 'the fork')} already has ${release}.`;
+        case 'failed':
+            return `The sync run failed${event.tag ? ` for ${release}` : ''}. Nothing on the target branch was changed.`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/notify/webhook.ts
+/**
+ * The generic JSON webhook body for an event: the event's fields, plus its name, a one-line summary and the time.
+ * Pure: the clock is a parameter.
+ */
+
+function buildWebhookPayload(event, now = new Date()) {
+    const { name, ...fields } = event;
+    const age = prAgeMs(event, now);
+    const payload = {
+        event: name,
+        schemaVersion: 1,
+        summary: describeEvent(event, now),
+        sentAt: now.toISOString(),
+        ...fields,
+        ...(age !== undefined ? { prAgeSeconds: Math.floor(age / 1000) } : {})
+    };
+    // Drop unset fields so receivers see a stable, minimal shape.
+    return Object.fromEntries(Object.entries(payload).filter(([, v]) => v !== undefined));
+}
+
+;// CONCATENATED MODULE: ./src/notify/deliver.ts
+
+
+
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** A receiver's `Retry-After` is honoured only up to this many seconds, so a notification never holds the run up for long. */
+const MAX_RETRY_AFTER_SECONDS = 5;
+/**
+ * Sends the event to every configured target. Resolves in every case: delivery problems are warnings, because the
+ * sync's own outcome (PR opened, branch pushed) must never be turned into a failure by a chat integration.
+ */
+async function notify(event, targets, log, options = {}) {
+    try {
+        const slackUrl = targets.slackWebhookUrl?.trim();
+        const webhookUrl = targets.webhookUrl?.trim();
+        if (!slackUrl && !webhookUrl)
+            return;
+        const events = options.events ?? DEFAULT_NOTIFY_EVENTS;
+        if (!events.includes(event.name)) {
+            log.debug(`Notification for event ${event.name} not sent: it is not among the notified events (${events.join(', ')}).`);
+            return;
+        }
+        const now = (options.now ?? (() => new Date()))();
+        const list = [];
+        if (slackUrl)
+            list.push({ input: 'slack-webhook-url', label: 'Slack', url: slackUrl, body: JSON.stringify(buildSlackPayload(event, now)) });
+        if (webhookUrl)
+            list.push({ input: 'webhook-url', label: 'Webhook', url: webhookUrl, body: JSON.stringify(buildWebhookPayload(event, now)) });
+        await Promise.all(list.map((target) => deliver(target, event.name, log, options)));
+    }
+    catch (error) {
+        // Defensive: a bug here (say, a payload that cannot be serialised) must still not fail the sync.
+        log.warning(`Notification for event ${event.name} not sent: ${deliver_errorText(error)}.`);
+    }
+}
+async function deliver(target, eventName, log, options) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const retryUnitMs = options.retryUnitMs ?? REAL_TIMING.retryUnitMs;
+    const what = `${target.label} notification (${eventName})`;
+    const fix = `The sync itself is not affected; check the ${target.input} secret.`;
+    const scrub = (text) => redact(text, target.url);
+    let parsed;
+    try {
+        parsed = new URL(target.url);
+    }
+    catch {
+        log.warning(`${what} not sent: ${target.input} is not a valid URL (its value is hidden because it is a secret). ${fix}`);
+        return;
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+        log.warning(`${what} not sent: ${target.input} must be an https:// URL, not ${parsed.protocol}. ${fix}`);
+        return;
+    }
+    const host = parsed.host;
+    // One retry, only for failures that are likely to pass (server errors, rate limits, a dropped connection), and
+    // never after a timeout: that would double the time a slow receiver costs the run.
+    for (let attempt = 1; attempt <= 2; attempt++) {
+        const last = attempt === 2;
+        let response;
+        let detail;
+        try {
+            response = await fetch(parsed, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'upstream-sync' },
+                body: target.body,
+                signal: AbortSignal.timeout(timeoutMs)
+            });
+            detail = await response.text();
+        }
+        catch (error) {
+            if (isTimeout(error)) {
+                log.warning(`${what} not sent: ${host} did not answer within ${formatSeconds(timeoutMs)}. ${fix}`);
+                return;
+            }
+            const reason = scrub(networkReason(error));
+            if (!last) {
+                log.debug(`${what}: ${reason}; retrying once.`);
+                await sleep(retryUnitMs);
+                continue;
+            }
+            log.warning(`${what} not sent to ${host}: ${reason}. ${fix}`);
+            return;
+        }
+        if (response.ok) {
+            log.info(`${what} sent.`);
+            return;
+        }
+        const retriable = response.status >= 500 || response.status === 429;
+        if (retriable && !last) {
+            const wait = Math.round(Math.min(retryAfterSeconds(response.headers.get('retry-after')) ?? 1, MAX_RETRY_AFTER_SECONDS) * retryUnitMs);
+            log.debug(`${what}: HTTP ${response.status}; retrying once in ${wait} ms.`);
+            await sleep(wait);
+            continue;
+        }
+        // Slack answers errors with a short code (invalid_payload, no_service, channel_is_archived…): worth showing.
+        const snippet = scrub(detail.replace(/\s+/g, ' ').trim()).slice(0, 200);
+        log.warning(`${what} not sent: ${host} answered HTTP ${response.status}${snippet ? ` (${snippet})` : ''}. ${fix}`);
+        return;
+    }
+}
+function errorLike(value) {
+    return typeof value === 'object' && value !== null ? value : undefined;
+}
+function isTimeout(error) {
+    const name = errorLike(error)?.name;
+    return name === 'TimeoutError' || name === 'AbortError';
+}
+/** "connection refused", "DNS lookup failed (ENOTFOUND)"…: undici hides the cause behind "fetch failed". */
+function networkReason(error) {
+    const cause = errorLike(errorLike(error)?.cause);
+    const code = typeof cause?.code === 'string' ? cause.code : undefined;
+    switch (code) {
+        case 'ECONNREFUSED':
+            return 'connection refused';
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+            return `DNS lookup failed (${code})`;
+        case 'ECONNRESET':
+            return 'connection reset';
+        case 'ETIMEDOUT':
+        case 'UND_ERR_CONNECT_TIMEOUT':
+            return 'connection timed out';
+        default:
+            return code ? `${deliver_errorText(cause)} (${code})` : deliver_errorText(cause ?? error);
+    }
+}
+function deliver_errorText(error) {
+    const message = errorLike(error)?.message;
+    return typeof message === 'string' && message ? message : String(error);
+}
+/** Removes the secret URL (and its path, which alone is the secret part of a Slack webhook) from text. */
+function redact(text, url) {
+    let out = text;
+    const secrets = [url];
+    try {
+        const parsed = new URL(url);
+        secrets.push(parsed.href);
+        if (parsed.pathname.length > 1)
+            secrets.push(parsed.pathname);
+        if (parsed.search)
+            secrets.push(parsed.search);
+        if (parsed.password)
+            secrets.push(parsed.password);
+    }
+    catch {
+        // Not a URL: the whole string is the only secret.
+    }
+    for (const secret of secrets.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)) {
+        out = out.split(secret).join('***');
+    }
+    return out;
+}
+/** `Retry-After` in seconds or as an HTTP date, in seconds. */
+function retryAfterSeconds(header) {
+    if (!header)
+        return undefined;
+    const seconds = Number(header);
+    if (Number.isFinite(seconds))
+        return Math.max(0, seconds);
+    const date = Date.parse(header);
+    return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+function formatSeconds(ms) {
+    return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+/**
+ * Markdown safety for everything the action writes into a PR body, job summary or report: upstream data (tag names,
+ * paths, release names and notes) is untrusted, and GitHub's Markdown is full of active syntax — emphasis, tables,
+ * raw HTML, `@mentions` that notify people, `#123` references that link (and back-link) issues.
+ *
+ * Three kinds of output, each for one context:
+ * - `escapeMarkdown`: plain text for prose and table cells (outside code);
+ * - `codeSpan` / `fencedBlock`: literal text as inline code / a code block (paths, commands);
+ * - `neutralizeReleaseNotes` (release-notes.ts): upstream's own Markdown, kept as Markdown but with mentions and bare
+ *   references defused.
+ */
+/**
+ * A zero-width space as an HTML entity. Placed right after `@` or `#` it breaks GitHub's mention and issue-reference
+ * detection (which works on the rendered text) while the reader still sees `@name` / `#12` — Dependabot's technique.
+ * Used for plain-text values, where a code span would change how the value reads.
+ */
+const ZWSP = '&#8203;';
+/** ASCII control characters (C0 and DEL). */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
+/**
+ * Escapes plain text for Markdown prose or a table cell (not for code spans or raw HTML): every character with
+ * inline meaning is backslash-escaped, line breaks become spaces (a value is one line), a leading character that
+ * would start a heading, list or quote is escaped, and `@name`, `#12`, `GH-12` are defused so the text neither
+ * notifies anyone nor links an unrelated issue of the repository the text is shown in.
+ */
+function escapeMarkdown(value) {
+    let text = String(value ?? '')
+        .replace(/\r\n?|\n/g, ' ')
+        .replace(CONTROL_CHARS, ' ');
+    text = text.replace(/[\\`*_[\]<>|~&]/g, '\\$&');
+    // Order matters: the entity inserted for `@` contains `#8`, so references are defused first.
+    text = text.replace(/#(?=\d)/g, `#${ZWSP}`);
+    text = text.replace(/(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g, `$1@${ZWSP}`);
+    text = text.replace(/(^|[^A-Za-z0-9_])(GH)-(?=\d)/gi, `$1$2-${ZWSP}`);
+    // Block syntax only matters at the start of a line; values usually sit mid-line, but a custom template may not.
+    text = text.replace(/^(\s*)([#+\-=])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
+    return text;
+}
+/**
+ * Makes control characters visible the way `git` quotes paths (`\n`, `\t`, `\x1b`), so a path with a newline stays
+ * on one line and reads unambiguously.
+ */
+function visibleControls(text) {
+    return text.replace(CONTROL_CHARS, (ch) => {
+        switch (ch) {
+            case '\n':
+                return '\\n';
+            case '\r':
+                return '\\r';
+            case '\t':
+                return '\\t';
+            default:
+                return `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
+        }
+    });
+}
+function longestRun(text, char) {
+    let longest = 0;
+    let current = 0;
+    for (const ch of text) {
+        current = ch === char ? current + 1 : 0;
+        if (current > longest)
+            longest = current;
+    }
+    return longest;
+}
+/**
+ * Literal text as inline code, whatever it contains: the fence is one backtick longer than the longest backtick run
+ * inside (so a path like ``x`y.md`` stays whole), padded with spaces when the text starts or ends with a backtick or
+ * a space, and control characters are made visible.
+ */
+function codeSpan(text, options = {}) {
+    let content = visibleControls(text);
+    if (content === '')
+        return '';
+    if (options.table)
+        content = content.replace(/\|/g, '\\|');
+    const fence = '`'.repeat(longestRun(content, '`') + 1);
+    const pad = /^[` ]|[` ]$/.test(content) ? ' ' : '';
+    return `${fence}${pad}${content}${pad}${fence}`;
+}
+/**
+ * A fenced code block that nothing inside can close early: the fence is longer than any backtick run in the content.
+ */
+function fencedBlock(content, language = '') {
+    const fence = '`'.repeat(Math.max(3, longestRun(content, '`') + 1));
+    return `${fence}${language}\n${content.replace(/\n+$/, '')}\n${fence}`;
+}
+/**
+ * Markdown written by the fork itself (rule notes, checklist items) as one line: it stays Markdown — a note like
+ * "check `# CARTO:` sections" keeps its code span — but cannot break the surrounding list item or paragraph.
+ */
+function inlineMarkdown(markdown) {
+    return markdown.replace(/\s*(?:\r\n?|\n)\s*/g, ' ').replace(CONTROL_CHARS, ' ').trim();
+}
+/**
+ * Fork-written Markdown made safe for a GFM table cell: one line (breaks become `<br>`), and every unescaped `|`
+ * escaped so it cannot split the cell — inside code spans too, where GFM also honours `\|` in tables.
+ */
+function tableCellMarkdown(markdown) {
+    return markdown
+        .trim()
+        .replace(/\s*(?:\r\n?|\n)\s*/g, '<br>')
+        .replace(CONTROL_CHARS, ' ')
+        .replace(/(?<!\\)\|/g, '\\|');
+}
+/**
+ * Quotes one argument for a POSIX shell (bash, zsh) so a pasted command does exactly what it shows: bare when it is
+ * plainly safe, single-quoted otherwise, and ANSI-C quoted (`$'a\nb'`) when it holds control characters, so that
+ * the command stays on one line.
+ */
+function shellQuote(arg) {
+    if (arg !== '' && /^[A-Za-z0-9_./:@%+=,-]+$/.test(arg) && !arg.startsWith('-'))
+        return arg;
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(arg)) {
+        const body = visibleControls(arg.replace(/\\/g, '\\\\').replace(/'/g, "\\'"));
+        return `$'${body}'`;
+    }
+    return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * Percent-encodes a value for use as part of a URL path: like `encodeURIComponent`, but `/` is kept (tag and branch
+ * names with slashes are addressed with them on GitHub) and `( ) ! * '` are encoded too, so the URL is safe inside a
+ * Markdown link destination.
+ */
+function encodePathPart(value) {
+    return encodeURIComponent(value)
+        .replace(/%2F/gi, '/')
+        .replace(/[()!*']/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+/**
+ * An http(s) URL made safe for a Markdown link destination (`[text](url)`): characters that would end or break the
+ * destination are percent-encoded. Any other scheme (`javascript:` and the like) yields `''`.
+ */
+function markdown_safeUrl(url) {
+    if (!url || !/^https?:\/\/\S/i.test(url.trim()))
+        return '';
+    return url.trim().replace(/[()<>"'`\\ ]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+/** Prefixes every line with `> `, which also contains the quoted Markdown: an unclosed fence or HTML block ends with the quote. */
+function blockquote(markdown) {
+    return markdown
+        .split('\n')
+        .map((line) => (line.trim() === '' ? '>' : `> ${line}`))
+        .join('\n');
+}
+/**
+ * Cuts text to at most `maxChars` UTF-16 units at a line boundary (or, for a single huge line, at a character that
+ * does not split a surrogate pair). Returns the text unchanged when it fits.
+ */
+function truncateAtLine(text, maxChars) {
+    if (text.length <= maxChars)
+        return text;
+    if (maxChars <= 0)
+        return '';
+    const cut = text.lastIndexOf('\n', maxChars);
+    if (cut > 0)
+        return text.slice(0, cut);
+    return safeSlice(text, maxChars);
+}
+/** `text.slice(0, end)` that never leaves half of a surrogate pair at the end. */
+function safeSlice(text, end) {
+    if (end >= text.length)
+        return text;
+    const code = text.charCodeAt(end - 1);
+    const highSurrogate = code >= 0xd800 && code <= 0xdbff;
+    return text.slice(0, highSurrogate ? end - 1 : end);
+}
+/** `1 file`, `3 files`: a count with its noun, for prose. */
+function markdown_plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/commands.ts
+
+/** `git` with literal pathspecs when a path contains pathspec magic (`*`, `?`, `[`, `\`, a leading `:`). */
+function gitFor(path) {
+    return /[*?[\]\\]/.test(path) || path.startsWith(':') ? 'git --literal-pathspecs' : 'git';
+}
+function sideCommand(path, side, kind) {
+    const git = gitFor(path);
+    const quoted = shellQuote(path);
+    let line = `${git} checkout --${side} -- ${quoted} && ${git} add -- ${quoted}`;
+    if (kind === 'modify/delete' || kind === 'rename/delete') {
+        line += `   # if ${side === 'ours' ? 'the fork' : 'upstream'} deleted it: ${git} rm -- ${quoted}`;
+    }
+    else if (kind !== 'content' && kind !== 'add/add' && kind !== 'binary') {
+        line += `   # ${kind}: check git status before committing`;
+    }
+    return line;
+}
+/**
+ * Copy-paste commands that redo the merge for this branch and target. The merge runs *from the target branch*, so
+ * that "ours" is the fork and "theirs" upstream — exactly the rules' words — and the result is the merge commit the
+ * action would have made (first parent: the target). It descends from the sync branch's tag commit, so the final
+ * push is a fast-forward: no force needed, and a maintainer's earlier pushes to the branch are merged, not lost.
+ * `omitted` counts the files left out of a cut list, which the commands then say they skip.
+ */
+function resolveCommands(branches, conflicts, autoResolved, omitted) {
+    const sync = shellQuote(branches.syncBranch);
+    const lines = [
+        'git fetch origin',
+        `git switch --no-track -c ${sync} ${shellQuote(`origin/${branches.targetBranch}`)}`,
+        `git merge --no-ff --no-edit ${shellQuote(`origin/${branches.syncBranch}`)}   # stops at the conflicts: expected`
+    ];
+    const ours = conflicts.filter((c) => c.rule === 'ours');
+    const theirs = conflicts.filter((c) => c.rule === 'theirs');
+    const manual = conflicts.filter((c) => c.rule === 'manual');
+    if (ours.length) {
+        lines.push('', "# rule ours: keep the fork's version");
+        for (const c of ours)
+            lines.push(sideCommand(c.path, 'ours', c.kind));
+    }
+    if (theirs.length) {
+        lines.push('', "# rule theirs: take upstream's version");
+        for (const c of theirs)
+            lines.push(sideCommand(c.path, 'theirs', c.kind));
+    }
+    if (autoResolved.length) {
+        lines.push('', '# auto-resolved in the action\'s merge: keep the same side here');
+        for (const c of autoResolved)
+            lines.push(sideCommand(c.path, c.side, c.kind));
+    }
+    if (manual.length) {
+        lines.push('', '# rule manual: edit each file, remove the conflict markers, then mark it resolved');
+        for (const c of manual)
+            lines.push(`${gitFor(c.path)} add -- ${shellQuote(c.path)}`);
+    }
+    if (omitted > 0) {
+        lines.push('', `# …and ${markdown_plural(omitted, 'more file')}: see the full list in the run's job summary or report file`);
+    }
+    lines.push('', 'git commit --no-edit', `git push origin ${sync}`);
+    return fencedBlock(lines.join('\n'), 'sh');
+}
+/** Commands that revert the sync's merge commit on the target branch after the PR was merged (history intact). */
+function rollbackCommands(targetBranch) {
+    const target = shellQuote(targetBranch);
+    return fencedBlock([
+        'git fetch origin',
+        `git switch ${target}`,
+        `git merge --ff-only ${shellQuote(`origin/${targetBranch}`)}`,
+        'git revert -m 1 MERGE_SHA   # MERGE_SHA: the merge commit of this pull request',
+        `git push origin ${target}`
+    ].join('\n'), 'sh');
+}
+/** The force-push that puts the target branch back exactly at `targetSha`, as inline code. */
+function rollbackReset(targetBranch, targetSha) {
+    return codeSpan(`git push --force-with-lease origin ${shellQuote(`${targetSha}:refs/heads/${targetBranch}`)}`);
+}
+
+;// CONCATENATED MODULE: ./src/report/release-notes.ts
+
+/**
+ * Upstream release notes, made safe to show in the fork:
+ * - `@user` and `@org/team` become inline code (`<code>` inside raw HTML, where backticks are not parsed), so nobody
+ *   upstream is notified;
+ * - bare `#123`, `GH-123` and `owner/repo#123` become explicit links to the *upstream* issue, so GitHub does not
+ *   link the fork's own, unrelated issue of that number;
+ * - code blocks, code spans, URLs, e-mail addresses, existing links and HTML tags are left as they are (links to
+ *   github.com are routed through the back-link-free redirect, see `avoidBacklinks`).
+ *
+ * Indented code blocks are not detected (they are indistinguishable from list continuations without a full parser);
+ * a mention inside one merely shows with backticks, and nothing inside a code block pings anyone anyway.
+ */
+function neutralizeReleaseNotes(markdown, options) {
+    const serverUrl = options.serverUrl.replace(/\/+$/, '');
+    const avoidBacklinks = options.avoidBacklinks ?? /^https:\/\/github\.com$/i.test(serverUrl);
+    const base = avoidBacklinks ? 'https://redirect.github.com' : serverUrl;
+    const context = {
+        issueBase: base,
+        upstream: options.upstream,
+        // `<…>` is the bracketed form of a link destination.
+        rewriteUrl: (url) => (avoidBacklinks ? url.replace(/^(<?)https?:\/\/(?:www\.)?github\.com\//i, '$1https://redirect.github.com/') : url)
+    };
+    const out = [];
+    let fence;
+    let inHtmlBlock = false;
+    let inComment = false;
+    for (const line of markdown.replace(/\r\n?/g, '\n').split('\n')) {
+        if (fence) {
+            out.push(line);
+            const close = /^[\s>]*(`{3,}|~{3,})\s*$/.exec(line);
+            if (close?.[1] && close[1][0] === fence.char && close[1].length >= fence.length)
+                fence = undefined;
+            continue;
+        }
+        if (inComment) {
+            const end = line.indexOf('-->');
+            if (end < 0) {
+                out.push(line);
+                continue;
+            }
+            inComment = false;
+            const rest = neutralizeLine(line.slice(end + 3), inHtmlBlock ? 'html' : 'markdown', context);
+            out.push(line.slice(0, end + 3) + rest.text);
+            inComment = rest.openComment;
+            continue;
+        }
+        const open = /^[\s>]*(`{3,}|~{3,})(.*)$/.exec(line);
+        if (open?.[1] && !(open[1][0] === '`' && (open[2] ?? '').includes('`'))) {
+            fence = { char: open[1][0], length: open[1].length };
+            out.push(line);
+            continue;
+        }
+        if (line.trim() === '') {
+            inHtmlBlock = false;
+            out.push(line);
+            continue;
+        }
+        // A line that starts with a tag opens an HTML block until the next blank line (CommonMark's rules 6 and 7,
+        // erring towards HTML: the HTML-mode output is also correct inline in Markdown). Comments track themselves.
+        if (!inHtmlBlock && /^ {0,3}<\/?[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)/.test(line))
+            inHtmlBlock = true;
+        const result = neutralizeLine(line, inHtmlBlock ? 'html' : 'markdown', context);
+        out.push(result.text);
+        inComment = result.openComment;
+    }
+    // An HTML comment left open would swallow everything rendered after the notes.
+    if (inComment)
+        out.push('-->');
+    return out.join('\n');
+}
+const AUTOLINK = /^<((?:https?|ftp|mailto):[^\s<>]*|[^\s<>@]+@[^\s<>]+)>/i;
+const HTML_TAG = /^<\/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?\/?>/;
+const BARE_URL = /^(?:https?:\/\/|www\.)[^\s<]*/i;
+function neutralizeLine(line, mode, context) {
+    let out = '';
+    let textStart = 0;
+    let i = 0;
+    const flush = (end) => {
+        out += neutralizeText(line.slice(textStart, end), mode, context);
+    };
+    while (i < line.length) {
+        const ch = line[i];
+        if (ch === '\\' && i + 1 < line.length && line[i + 1] !== '@' && line[i + 1] !== '#') {
+            // A backslash escape (other than before `@`/`#`, which neutralizeText handles): skip the escaped character.
+            i += 2;
+            continue;
+        }
+        if (ch === '`') {
+            const run = /^`+/.exec(line.slice(i))?.[0] ?? '`';
+            const close = new RegExp(`(?<!\`)${run}(?!\`)`, 'g');
+            close.lastIndex = i + run.length;
+            const match = close.exec(line);
+            if (match) {
+                flush(i);
+                out += line.slice(i, match.index + run.length);
+                i = textStart = match.index + run.length;
+            }
+            else {
+                i += run.length;
+            }
+            continue;
+        }
+        if (ch === '<') {
+            const rest = line.slice(i);
+            if (rest.startsWith('<!--')) {
+                const end = rest.indexOf('-->', 4);
+                flush(i);
+                if (end < 0)
+                    return { text: out + rest, openComment: true };
+                out += rest.slice(0, end + 3);
+                i = textStart = i + end + 3;
+                continue;
+            }
+            const auto = AUTOLINK.exec(rest);
+            if (auto?.[1]) {
+                flush(i);
+                const target = auto[1];
+                const rewritten = context.rewriteUrl(target);
+                out += rewritten === target ? auto[0] : linkTo(target, rewritten, mode);
+                i = textStart = i + auto[0].length;
+                continue;
+            }
+            const tag = HTML_TAG.exec(rest);
+            if (tag) {
+                flush(i);
+                out += rewriteHtmlAttributes(tag[0], context);
+                i = textStart = i + tag[0].length;
+                continue;
+            }
+        }
+        if (ch === '[' || (ch === '!' && line[i + 1] === '[')) {
+            const link = matchLink(line, ch === '!' ? i + 1 : i);
+            if (link) {
+                flush(i);
+                // Nothing inside a link is auto-linked by GitHub, so its text stays as written; only the destination is
+                // routed around back-links.
+                out += line.slice(i, link.destStart) + context.rewriteUrl(line.slice(link.destStart, link.destEnd)) + line.slice(link.destEnd, link.end);
+                i = textStart = link.end;
+                continue;
+            }
+        }
+        if ((ch === 'h' || ch === 'H' || ch === 'w' || ch === 'W') && (i === 0 || !/[A-Za-z0-9]/.test(line[i - 1] ?? ''))) {
+            const url = BARE_URL.exec(line.slice(i))?.[0];
+            if (url) {
+                const trimmed = trimUrl(url);
+                flush(i);
+                const rewritten = context.rewriteUrl(trimmed);
+                out += rewritten === trimmed ? trimmed : linkTo(trimmed, rewritten, mode);
+                i = textStart = i + trimmed.length;
+                continue;
+            }
+        }
+        i++;
+    }
+    flush(line.length);
+    return { text: out, openComment: false };
+}
+/** Drops what GFM's autolinker also leaves out of a bare URL: trailing punctuation and an unbalanced `)`. */
+function trimUrl(url) {
+    let result = url.replace(/[.,:;!?'"*_~]+$/, '');
+    while (result.endsWith(')') && (result.match(/\(/g)?.length ?? 0) < (result.match(/\)/g)?.length ?? 0)) {
+        result = result.slice(0, -1).replace(/[.,:;!?'"*_~]+$/, '');
+    }
+    return result;
+}
+function linkTo(text, url, mode) {
+    if (mode === 'html')
+        return `<a href="${url.replace(/"/g, '%22')}">${text}</a>`;
+    return `[${text.replace(/[[\]\\]/g, '\\$&')}](${markdown_safeUrl(url) || url})`;
+}
+function rewriteHtmlAttributes(tag, context) {
+    return tag.replace(/(\bhref\s*=\s*["']?)(https?:\/\/[^"'\s>]+)/gi, (_all, prefix, url) => prefix + context.rewriteUrl(url));
+}
+/**
+ * Finds an inline link `[text](dest "title")` or reference link `[text][ref]` starting at `start` (a `[`), with
+ * balanced brackets in the text and one level of parentheses in the destination.
+ */
+function matchLink(line, start) {
+    let depth = 0;
+    let i = start;
+    for (; i < line.length; i++) {
+        const ch = line[i];
+        if (ch === '\\') {
+            i++;
+        }
+        else if (ch === '[') {
+            depth++;
+        }
+        else if (ch === ']') {
+            depth--;
+            if (depth === 0)
+                break;
+        }
+    }
+    if (depth !== 0 || i >= line.length)
+        return undefined;
+    const after = i + 1;
+    if (line[after] === '(') {
+        const dest = /^\(\s*(<[^<>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))*)(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)/.exec(line.slice(after));
+        if (!dest || dest[1] === undefined)
+            return undefined;
+        const destStart = after + dest[0].indexOf(dest[1]);
+        return { destStart, destEnd: destStart + dest[1].length, end: after + dest[0].length };
+    }
+    if (line[after] === '[') {
+        const ref = /^\[[^\]]*\]/.exec(line.slice(after));
+        if (!ref)
+            return undefined;
+        const end = after + ref[0].length;
+        return { destStart: end, destEnd: end, end };
+    }
+    return undefined;
+}
+/**
+ * Mentions and references in plain text of the notes. `refs` are those GitHub would auto-link: `#123` (not part of a
+ * word or an HTML entity like `&#123;`), `GH-123`, `owner/repo#123`; mentions are `@user` / `@org/team` not preceded
+ * by a word character (so e-mail addresses are left alone).
+ */
+const TOKEN = /(?<![A-Za-z0-9_&])#(\d+)\b|(?<![A-Za-z0-9_])GH-(\d+)\b|(?<![A-Za-z0-9_./-])([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)#(\d+)\b|(?<![A-Za-z0-9_`])@([A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*)?)/gi;
+function neutralizeText(text, mode, context) {
+    if (text === '')
+        return text;
+    let out = '';
+    let last = 0;
+    TOKEN.lastIndex = 0;
+    for (let match = TOKEN.exec(text); match; match = TOKEN.exec(text)) {
+        let start = match.index;
+        // `\@user` / `\#1`: the backslash would escape our backtick or bracket, so it goes.
+        const dropBackslash = text[start - 1] === '\\';
+        out += text.slice(last, dropBackslash ? start - 1 : start);
+        const [whole, issue, ghIssue, owner, repo, crossIssue, mention] = match;
+        if (mention !== undefined) {
+            out += mode === 'html' ? `<code>@${mention}</code>` : `\`@${mention}\``;
+        }
+        else {
+            const target = owner && repo ? { owner, repo: repo.replace(/\.git$/i, '') } : context.upstream;
+            const number = issue ?? ghIssue ?? crossIssue ?? '';
+            const url = `${context.issueBase}/${encodePathPart(target.owner)}/${encodePathPart(target.repo)}/issues/${number}`;
+            out += linkTo(whole, url, mode);
+        }
+        start += whole.length;
+        last = start;
+    }
+    return out + text.slice(last);
+}
+
+;// CONCATENATED MODULE: ./src/report/rows.ts
+
+/** A commit's first 12 hex digits, as the report shows commits. */
+function shortSha(sha) {
+    return sha.slice(0, 12);
+}
+function byPath(a, b) {
+    return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+function conflictRow(c) {
+    return {
+        path: c.path,
+        pathCode: codeSpan(c.path),
+        pathCell: codeSpan(c.path, { table: true }),
+        kind: c.kind,
+        rule: c.resolution,
+        message: c.message,
+        noteMd: inlineMarkdown(c.note ?? ''),
+        noteCell: tableCellMarkdown(c.note ?? '')
+    };
+}
+function autoResolvedRow(c) {
+    // `autoResolved` is always set on these; the rule is the fallback that says the same thing.
+    const side = c.autoResolved ?? (c.resolution === 'theirs' ? 'theirs' : 'ours');
+    const { path, pathCode, pathCell, kind, message, noteMd, noteCell } = conflictRow(c);
+    return { path, pathCode, pathCell, kind, side, sideLabel: side === 'ours' ? 'ours (fork)' : 'theirs (upstream)', message, noteMd, noteCell };
+}
+function pathRow(path) {
+    return { path, pathCode: codeSpan(path), pathCell: codeSpan(path, { table: true }) };
+}
+function folderRow(f) {
+    const root = f.folder === '' || f.folder === '.' || f.folder === '/';
+    return {
+        folder: root ? '(top level)' : f.folder,
+        folderCode: root ? '*(top level)*' : codeSpan(f.folder),
+        folderCell: root ? '*(top level)*' : codeSpan(f.folder, { table: true }),
+        added: f.added,
+        modified: f.modified,
+        deleted: f.deleted,
+        renamed: f.renamed,
+        total: f.added + f.modified + f.deleted + f.renamed
+    };
+}
+/** Most changed first; ties by name. */
+function byChanges(a, b) {
+    return b.total - a.total || (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0);
+}
+function supersededRow(pr) {
+    const url = markdown_safeUrl(pr.url);
+    return { number: pr.number, url, linkMd: url ? `[#${pr.number}](${url})` : `#${pr.number}` };
+}
+function shaChange(change) {
+    return {
+        oldSha: change.oldSha,
+        newSha: change.newSha,
+        oldShaCode: codeSpan(shortSha(change.oldSha)),
+        newShaCode: codeSpan(shortSha(change.newSha))
+    };
+}
+function pullRequestRow(pull) {
+    const url = markdown_safeUrl(pull.url);
+    const label = pull.number ? `#${pull.number}` : 'pull request';
+    return { number: pull.number ?? 0, url, linkMd: url ? `[${label}](${url})` : escapeMarkdown(label) };
+}
+
+;// CONCATENATED MODULE: ./src/report/view.ts
+
+
+
+
+/** Turns the run's raw data into the view every template renders; all escaping and formatting happen here. */
+function buildReportView(input) {
+    const serverUrl = input.serverUrl.replace(/\/+$/, '');
+    const merge = input.merge;
+    const upstreamUrl = repoUrl(serverUrl, input.upstream);
+    const forkUrl = repoUrl(serverUrl, input.fork);
+    const previousVersion = input.previousVersion ?? '';
+    const previousTag = input.previousTag ?? '';
+    const hasRelease = input.release !== undefined;
+    const runUrl = markdown_safeUrl(input.runUrl);
+    const conflicts = merge.conflicts.map(conflictRow).sort(byPath);
+    const autoResolved = merge.autoResolved.map(autoResolvedRow).sort(byPath);
+    const customizations = [...new Set(merge.forkCustomizations)].sort().map(pathRow);
+    const folders = merge.changes.byFolder.map(folderRow).sort(byChanges);
+    const checklist = input.checklist.map(inlineMarkdown).filter((item) => item !== '');
+    const supersedes = (input.supersedes ?? []).map(supersededRow);
+    const notes = input.release?.body?.trim() ?? '';
+    const releaseNotesMd = notes
+        ? blockquote(neutralizeReleaseNotes(notes, { upstream: input.upstream, serverUrl }))
+        : '';
+    const releaseName = input.release?.name?.trim() ?? '';
+    const hasConflicts = merge.status === 'conflicts' && conflicts.length > 0;
+    const clean = !hasConflicts;
+    const conflictCount = hasConflicts ? conflicts.length : 0;
+    const versionChangeMd = previousVersion
+        ? `${codeSpan(previousVersion)} → ${codeSpan(input.version)}`
+        : `${codeSpan(input.version)} (previous version unknown)`;
+    const mergeStatusMd = hasConflicts
+        ? `⚠️ **conflicts** in ${markdown_plural(conflictCount, 'file')}${autoResolved.length ? `, ${autoResolved.length} more auto-resolved` : ''}`
+        : autoResolved.length
+            ? `✅ **clean** after auto-resolving ${markdown_plural(autoResolved.length, 'conflict')}`
+            : '✅ **clean merge**';
+    const moreDetailsMd = runUrl
+        ? `The full lists are in the [workflow run](${runUrl})'s job summary and in its report file.`
+        : "The full lists are in the workflow run's job summary and in its report file.";
+    const view = {
+        upstream: repoName(input.upstream),
+        fork: repoName(input.fork),
+        tag: input.tag,
+        version: input.version,
+        previousVersion,
+        previousTag,
+        targetBranch: input.targetBranch,
+        syncBranch: input.syncBranch,
+        releaseName,
+        mergeStatus: hasConflicts ? 'conflicts' : 'clean',
+        targetSha: merge.targetSha,
+        targetShortSha: shortSha(merge.targetSha),
+        tagSha: merge.tagSha,
+        headSha: merge.headSha,
+        commits: merge.changes.commits,
+        files: merge.changes.files,
+        conflictCount,
+        autoResolvedCount: autoResolved.length,
+        customizationCount: customizations.length,
+        folderCount: folders.length,
+        upstreamUrl,
+        forkUrl,
+        releaseUrl: hasRelease ? `${upstreamUrl}/releases/tag/${encodePathPart(input.tag)}` : '',
+        tagUrl: `${upstreamUrl}/tree/${encodePathPart(input.tag)}`,
+        compareUrl: previousTag ? `${upstreamUrl}/compare/${encodePathPart(previousTag)}...${encodePathPart(input.tag)}` : '',
+        runUrl,
+        syncBranchUrl: `${forkUrl}/tree/${encodePathPart(input.syncBranch)}`,
+        targetBranchUrl: `${forkUrl}/tree/${encodePathPart(input.targetBranch)}`,
+        tagCode: codeSpan(input.tag),
+        syncBranchCode: codeSpan(input.syncBranch),
+        targetBranchCode: codeSpan(input.targetBranch),
+        targetShaCode: codeSpan(shortSha(merge.targetSha)),
+        versionChangeMd,
+        mergeStatusMd,
+        supersedesMd: supersedes.map((pr) => pr.linkMd).join(', '),
+        releaseNotesMd,
+        resolveCommandsMd: '',
+        rollbackCommandsMd: rollbackCommands(input.targetBranch),
+        rollbackResetMd: rollbackReset(input.targetBranch, merge.targetSha),
+        moreDetailsMd,
+        dryRun: input.dryRun,
+        clean,
+        hasConflicts,
+        hasAutoResolved: autoResolved.length > 0,
+        allAutoResolved: clean && autoResolved.length > 0,
+        hasCustomizations: customizations.length > 0,
+        hasFolders: folders.length > 0,
+        hasChecklist: checklist.length > 0,
+        hasRelease,
+        hasReleaseName: releaseName !== '' && releaseName !== input.tag,
+        hasReleaseNotes: releaseNotesMd !== '',
+        releaseNotesTruncated: false,
+        hasPrevious: previousVersion !== '',
+        hasCompare: previousTag !== '',
+        hasRun: runUrl !== '',
+        hasSupersedes: supersedes.length > 0,
+        refreshed: input.refreshedFrom !== undefined,
+        truncated: false,
+        conflicts: hasConflicts ? conflicts : [],
+        conflictsMore: 0,
+        autoResolved,
+        autoResolvedMore: 0,
+        customizations,
+        customizationsMore: 0,
+        folders,
+        foldersMore: 0,
+        checklist,
+        supersedes,
+        refreshedFrom: input.refreshedFrom ? shaChange(input.refreshedFrom) : null,
+        result: '',
+        hasResult: false,
+        message: '',
+        hasMessage: false,
+        pullRequest: null,
+        hasPullRequest: false
+    };
+    // Auto-resolved files need commands only while conflicts remain: the branch then holds the tag, not the merge.
+    view.resolveCommandsMd = resolveCommands(view, view.conflicts, hasConflicts ? view.autoResolved : [], 0);
+    return view;
+}
+function repoName(id) {
+    return `${id.owner}/${id.repo}`;
+}
+function repoUrl(serverUrl, id) {
+    return `${serverUrl}/${encodePathPart(id.owner)}/${encodePathPart(id.repo)}`;
+}
+
+;// CONCATENATED MODULE: ./node_modules/mustache/mustache.mjs
+/*!
+ * mustache.js - Logic-less {{mustache}} templates with JavaScript
+ * http://github.com/janl/mustache.js
+ */
+
+var objectToString = Object.prototype.toString;
+var isArray = Array.isArray || function isArrayPolyfill (object) {
+  return objectToString.call(object) === '[object Array]';
+};
+
+function isFunction (object) {
+  return typeof object === 'function';
+}
+
+/**
+ * More correct typeof string handling array
+ * which normally returns typeof 'object'
+ */
+function typeStr (obj) {
+  return isArray(obj) ? 'array' : typeof obj;
+}
+
+function escapeRegExp (string) {
+  return string.replace(/[\-\[\]{}()*+?.,\\\^$|#\s]/g, '\\$&');
+}
+
+/**
+ * Null safe way of checking whether or not an object,
+ * including its prototype, has a given property
+ */
+function hasProperty (obj, propName) {
+  return obj != null && typeof obj === 'object' && (propName in obj);
+}
+
+/**
+ * Safe way of detecting whether or not the given thing is a primitive and
+ * whether it has the given property
+ */
+function primitiveHasOwnProperty (primitive, propName) {
+  return (
+    primitive != null
+    && typeof primitive !== 'object'
+    && primitive.hasOwnProperty
+    && primitive.hasOwnProperty(propName)
+  );
+}
+
+// Workaround for https://issues.apache.org/jira/browse/COUCHDB-577
+// See https://github.com/janl/mustache.js/issues/189
+var regExpTest = RegExp.prototype.test;
+function testRegExp (re, string) {
+  return regExpTest.call(re, string);
+}
+
+var nonSpaceRe = /\S/;
+function isWhitespace (string) {
+  return !testRegExp(nonSpaceRe, string);
+}
+
+var entityMap = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '/': '&#x2F;',
+  '`': '&#x60;',
+  '=': '&#x3D;'
+};
+
+function escapeHtml (string) {
+  return String(string).replace(/[&<>"'`=\/]/g, function fromEntityMap (s) {
+    return entityMap[s];
+  });
+}
+
+var whiteRe = /\s*/;
+var spaceRe = /\s+/;
+var equalsRe = /\s*=/;
+var curlyRe = /\s*\}/;
+var tagRe = /#|\^|\/|>|\{|&|=|!/;
+
+/**
+ * Breaks up the given `template` string into a tree of tokens. If the `tags`
+ * argument is given here it must be an array with two string values: the
+ * opening and closing tags used in the template (e.g. [ "<%", "%>" ]). Of
+ * course, the default is to use mustaches (i.e. mustache.tags).
+ *
+ * A token is an array with at least 4 elements. The first element is the
+ * mustache symbol that was used inside the tag, e.g. "#" or "&". If the tag
+ * did not contain a symbol (i.e. {{myValue}}) this element is "name". For
+ * all text that appears outside a symbol this element is "text".
+ *
+ * The second element of a token is its "value". For mustache tags this is
+ * whatever else was inside the tag besides the opening symbol. For text tokens
+ * this is the text itself.
+ *
+ * The third and fourth elements of the token are the start and end indices,
+ * respectively, of the token in the original template.
+ *
+ * Tokens that are the root node of a subtree contain two more elements: 1) an
+ * array of tokens in the subtree and 2) the index in the original template at
+ * which the closing tag for that section begins.
+ *
+ * Tokens for partials also contain two more elements: 1) a string value of
+ * indendation prior to that tag and 2) the index of that tag on that line -
+ * eg a value of 2 indicates the partial is the third tag on this line.
+ */
+function parseTemplate (template, tags) {
+  if (!template)
+    return [];
+  var lineHasNonSpace = false;
+  var sections = [];     // Stack to hold section tokens
+  var tokens = [];       // Buffer to hold the tokens
+  var spaces = [];       // Indices of whitespace tokens on the current line
+  var hasTag = false;    // Is there a {{tag}} on the current line?
+  var nonSpace = false;  // Is there a non-space char on the current line?
+  var indentation = '';  // Tracks indentation for tags that use it
+  var tagIndex = 0;      // Stores a count of number of tags encountered on a line
+
+  // Strips all whitespace tokens array for the current line
+  // if there was a {{#tag}} on it and otherwise only space.
+  function stripSpace () {
+    if (hasTag && !nonSpace) {
+      while (spaces.length)
+        delete tokens[spaces.pop()];
+    } else {
+      spaces = [];
+    }
+
+    hasTag = false;
+    nonSpace = false;
+  }
+
+  var openingTagRe, closingTagRe, closingCurlyRe;
+  function compileTags (tagsToCompile) {
+    if (typeof tagsToCompile === 'string')
+      tagsToCompile = tagsToCompile.split(spaceRe, 2);
+
+    if (!isArray(tagsToCompile) || tagsToCompile.length !== 2)
+      throw new Error('Invalid tags: ' + tagsToCompile);
+
+    openingTagRe = new RegExp(escapeRegExp(tagsToCompile[0]) + '\\s*');
+    closingTagRe = new RegExp('\\s*' + escapeRegExp(tagsToCompile[1]));
+    closingCurlyRe = new RegExp('\\s*' + escapeRegExp('}' + tagsToCompile[1]));
+  }
+
+  compileTags(tags || mustache.tags);
+
+  var scanner = new Scanner(template);
+
+  var start, type, value, chr, token, openSection;
+  while (!scanner.eos()) {
+    start = scanner.pos;
+
+    // Match any text between tags.
+    value = scanner.scanUntil(openingTagRe);
+
+    if (value) {
+      for (var i = 0, valueLength = value.length; i < valueLength; ++i) {
+        chr = value.charAt(i);
+
+        if (isWhitespace(chr)) {
+          spaces.push(tokens.length);
+          indentation += chr;
+        } else {
+          nonSpace = true;
+          lineHasNonSpace = true;
+          indentation += ' ';
+        }
+
+        tokens.push([ 'text', chr, start, start + 1 ]);
+        start += 1;
+
+        // Check for whitespace on the current line.
+        if (chr === '\n') {
+          stripSpace();
+          indentation = '';
+          tagIndex = 0;
+          lineHasNonSpace = false;
+        }
+      }
+    }
+
+    // Match the opening tag.
+    if (!scanner.scan(openingTagRe))
+      break;
+
+    hasTag = true;
+
+    // Get the tag type.
+    type = scanner.scan(tagRe) || 'name';
+    scanner.scan(whiteRe);
+
+    // Get the tag value.
+    if (type === '=') {
+      value = scanner.scanUntil(equalsRe);
+      scanner.scan(equalsRe);
+      scanner.scanUntil(closingTagRe);
+    } else if (type === '{') {
+      value = scanner.scanUntil(closingCurlyRe);
+      scanner.scan(curlyRe);
+      scanner.scanUntil(closingTagRe);
+      type = '&';
+    } else {
+      value = scanner.scanUntil(closingTagRe);
+    }
+
+    // Match the closing tag.
+    if (!scanner.scan(closingTagRe))
+      throw new Error('Unclosed tag at ' + scanner.pos);
+
+    if (type == '>') {
+      token = [ type, value, start, scanner.pos, indentation, tagIndex, lineHasNonSpace ];
+    } else {
+      token = [ type, value, start, scanner.pos ];
+    }
+    tagIndex++;
+    tokens.push(token);
+
+    if (type === '#' || type === '^') {
+      sections.push(token);
+    } else if (type === '/') {
+      // Check section nesting.
+      openSection = sections.pop();
+
+      if (!openSection)
+        throw new Error('Unopened section "' + value + '" at ' + start);
+
+      if (openSection[1] !== value)
+        throw new Error('Unclosed section "' + openSection[1] + '" at ' + start);
+    } else if (type === 'name' || type === '{' || type === '&') {
+      nonSpace = true;
+    } else if (type === '=') {
+      // Set the tags for the next time around.
+      compileTags(value);
+    }
+  }
+
+  stripSpace();
+
+  // Make sure there are no open sections when we're done.
+  openSection = sections.pop();
+
+  if (openSection)
+    throw new Error('Unclosed section "' + openSection[1] + '" at ' + scanner.pos);
+
+  return nestTokens(squashTokens(tokens));
+}
+
+/**
+ * Combines the values of consecutive text tokens in the given `tokens` array
+ * to a single token.
+ */
+function squashTokens (tokens) {
+  var squashedTokens = [];
+
+  var token, lastToken;
+  for (var i = 0, numTokens = tokens.length; i < numTokens; ++i) {
+    token = tokens[i];
+
+    if (token) {
+      if (token[0] === 'text' && lastToken && lastToken[0] === 'text') {
+        lastToken[1] += token[1];
+        lastToken[3] = token[3];
+      } else {
+        squashedTokens.push(token);
+        lastToken = token;
+      }
+    }
+  }
+
+  return squashedTokens;
+}
+
+/**
+ * Forms the given array of `tokens` into a nested tree structure where
+ * tokens that represent a section have two additional items: 1) an array of
+ * all tokens that appear in that section and 2) the index in the original
+ * template that represents the end of that section.
+ */
+function nestTokens (tokens) {
+  var nestedTokens = [];
+  var collector = nestedTokens;
+  var sections = [];
+
+  var token, section;
+  for (var i = 0, numTokens = tokens.length; i < numTokens; ++i) {
+    token = tokens[i];
+
+    switch (token[0]) {
+      case '#':
+      case '^':
+        collector.push(token);
+        sections.push(token);
+        collector = token[4] = [];
+        break;
+      case '/':
+        section = sections.pop();
+        section[5] = token[2];
+        collector = sections.length > 0 ? sections[sections.length - 1][4] : nestedTokens;
+        break;
+      default:
+        collector.push(token);
+    }
+  }
+
+  return nestedTokens;
+}
+
+/**
+ * A simple string scanner that is used by the template parser to find
+ * tokens in template strings.
+ */
+function Scanner (string) {
+  this.string = string;
+  this.tail = string;
+  this.pos = 0;
+}
+
+/**
+ * Returns `true` if the tail is empty (end of string).
+ */
+Scanner.prototype.eos = function eos () {
+  return this.tail === '';
+};
+
+/**
+ * Tries to match the given regular expression at the current position.
+ * Returns the matched text if it can match, the empty string otherwise.
+ */
+Scanner.prototype.scan = function scan (re) {
+  var match = this.tail.match(re);
+
+  if (!match || match.index !== 0)
+    return '';
+
+  var string = match[0];
+
+  this.tail = this.tail.substring(string.length);
+  this.pos += string.length;
+
+  return string;
+};
+
+/**
+ * Skips all text until the given regular expression can be matched. Returns
+ * the skipped string, which is the entire tail if no match can be made.
+ */
+Scanner.prototype.scanUntil = function scanUntil (re) {
+  var index = this.tail.search(re), match;
+
+  switch (index) {
+    case -1:
+      match = this.tail;
+      this.tail = '';
+      break;
+    case 0:
+      match = '';
+      break;
+    default:
+      match = this.tail.substring(0, index);
+      this.tail = this.tail.substring(index);
+  }
+
+  this.pos += match.length;
+
+  return match;
+};
+
+/**
+ * Represents a rendering context by wrapping a view object and
+ * maintaining a reference to the parent context.
+ */
+function mustache_Context (view, parentContext) {
+  this.view = view;
+  this.cache = { '.': this.view };
+  this.parent = parentContext;
+}
+
+/**
+ * Creates a new context using the given view with this context
+ * as the parent.
+ */
+mustache_Context.prototype.push = function push (view) {
+  return new mustache_Context(view, this);
+};
+
+/**
+ * Returns the value of the given name in this context, traversing
+ * up the context hierarchy if the value is absent in this context's view.
+ */
+mustache_Context.prototype.lookup = function lookup (name) {
+  var cache = this.cache;
+
+  var value;
+  if (cache.hasOwnProperty(name)) {
+    value = cache[name];
+  } else {
+    var context = this, intermediateValue, names, index, lookupHit = false;
+
+    while (context) {
+      if (name.indexOf('.') > 0) {
+        intermediateValue = context.view;
+        names = name.split('.');
+        index = 0;
+
+        /**
+         * Using the dot notion path in `name`, we descend through the
+         * nested objects.
+         *
+         * To be certain that the lookup has been successful, we have to
+         * check if the last object in the path actually has the property
+         * we are looking for. We store the result in `lookupHit`.
+         *
+         * This is specially necessary for when the value has been set to
+         * `undefined` and we want to avoid looking up parent contexts.
+         *
+         * In the case where dot notation is used, we consider the lookup
+         * to be successful even if the last "object" in the path is
+         * not actually an object but a primitive (e.g., a string, or an
+         * integer), because it is sometimes useful to access a property
+         * of an autoboxed primitive, such as the length of a string.
+         **/
+        while (intermediateValue != null && index < names.length) {
+          if (index === names.length - 1)
+            lookupHit = (
+              hasProperty(intermediateValue, names[index])
+              || primitiveHasOwnProperty(intermediateValue, names[index])
+            );
+
+          intermediateValue = intermediateValue[names[index++]];
+        }
+      } else {
+        intermediateValue = context.view[name];
+
+        /**
+         * Only checking against `hasProperty`, which always returns `false` if
+         * `context.view` is not an object. Deliberately omitting the check
+         * against `primitiveHasOwnProperty` if dot notation is not used.
+         *
+         * Consider this example:
+         * ```
+         * Mustache.render("The length of a football field is {{#length}}{{length}}{{/length}}.", {length: "100 yards"})
+         * ```
+         *
+         * If we were to check also against `primitiveHasOwnProperty`, as we do
+         * in the dot notation case, then render call would return:
+         *
+         * "The length of a football field is 9."
+         *
+         * rather than the expected:
+         *
+         * "The length of a football field is 100 yards."
+         **/
+        lookupHit = hasProperty(context.view, name);
+      }
+
+      if (lookupHit) {
+        value = intermediateValue;
+        break;
+      }
+
+      context = context.parent;
+    }
+
+    cache[name] = value;
+  }
+
+  if (isFunction(value))
+    value = value.call(this.view);
+
+  return value;
+};
+
+/**
+ * A Writer knows how to take a stream of tokens and render them to a
+ * string, given a context. It also maintains a cache of templates to
+ * avoid the need to parse the same template twice.
+ */
+function Writer () {
+  this.templateCache = {
+    _cache: {},
+    set: function set (key, value) {
+      this._cache[key] = value;
+    },
+    get: function get (key) {
+      return this._cache[key];
+    },
+    clear: function clear () {
+      this._cache = {};
+    }
+  };
+}
+
+/**
+ * Clears all cached templates in this writer.
+ */
+Writer.prototype.clearCache = function clearCache () {
+  if (typeof this.templateCache !== 'undefined') {
+    this.templateCache.clear();
+  }
+};
+
+/**
+ * Parses and caches the given `template` according to the given `tags` or
+ * `mustache.tags` if `tags` is omitted,  and returns the array of tokens
+ * that is generated from the parse.
+ */
+Writer.prototype.parse = function parse (template, tags) {
+  var cache = this.templateCache;
+  var cacheKey = template + ':' + (tags || mustache.tags).join(':');
+  var isCacheEnabled = typeof cache !== 'undefined';
+  var tokens = isCacheEnabled ? cache.get(cacheKey) : undefined;
+
+  if (tokens == undefined) {
+    tokens = parseTemplate(template, tags);
+    isCacheEnabled && cache.set(cacheKey, tokens);
+  }
+  return tokens;
+};
+
+/**
+ * High-level method that is used to render the given `template` with
+ * the given `view`.
+ *
+ * The optional `partials` argument may be an object that contains the
+ * names and templates of partials that are used in the template. It may
+ * also be a function that is used to load partial templates on the fly
+ * that takes a single argument: the name of the partial.
+ *
+ * If the optional `config` argument is given here, then it should be an
+ * object with a `tags` attribute or an `escape` attribute or both.
+ * If an array is passed, then it will be interpreted the same way as
+ * a `tags` attribute on a `config` object.
+ *
+ * The `tags` attribute of a `config` object must be an array with two
+ * string values: the opening and closing tags used in the template (e.g.
+ * [ "<%", "%>" ]). The default is to mustache.tags.
+ *
+ * The `escape` attribute of a `config` object must be a function which
+ * accepts a string as input and outputs a safely escaped string.
+ * If an `escape` function is not provided, then an HTML-safe string
+ * escaping function is used as the default.
+ */
+Writer.prototype.render = function render (template, view, partials, config) {
+  var tags = this.getConfigTags(config);
+  var tokens = this.parse(template, tags);
+  var context = (view instanceof mustache_Context) ? view : new mustache_Context(view, undefined);
+  return this.renderTokens(tokens, context, partials, template, config);
+};
+
+/**
+ * Low-level method that renders the given array of `tokens` using
+ * the given `context` and `partials`.
+ *
+ * Note: The `originalTemplate` is only ever used to extract the portion
+ * of the original template that was contained in a higher-order section.
+ * If the template doesn't use higher-order sections, this argument may
+ * be omitted.
+ */
+Writer.prototype.renderTokens = function renderTokens (tokens, context, partials, originalTemplate, config) {
+  var buffer = '';
+
+  var token, symbol, value;
+  for (var i = 0, numTokens = tokens.length; i < numTokens; ++i) {
+    value = undefined;
+    token = tokens[i];
+    symbol = token[0];
+
+    if (symbol === '#') value = this.renderSection(token, context, partials, originalTemplate, config);
+    else if (symbol === '^') value = this.renderInverted(token, context, partials, originalTemplate, config);
+    else if (symbol === '>') value = this.renderPartial(token, context, partials, config);
+    else if (symbol === '&') value = this.unescapedValue(token, context);
+    else if (symbol === 'name') value = this.escapedValue(token, context, config);
+    else if (symbol === 'text') value = this.rawValue(token);
+
+    if (value !== undefined)
+      buffer += value;
+  }
+
+  return buffer;
+};
+
+Writer.prototype.renderSection = function renderSection (token, context, partials, originalTemplate, config) {
+  var self = this;
+  var buffer = '';
+  var value = context.lookup(token[1]);
+
+  // This function is used to render an arbitrary template
+  // in the current context by higher-order sections.
+  function subRender (template) {
+    return self.render(template, context, partials, config);
+  }
+
+  if (!value) return;
+
+  if (isArray(value)) {
+    for (var j = 0, valueLength = value.length; j < valueLength; ++j) {
+      buffer += this.renderTokens(token[4], context.push(value[j]), partials, originalTemplate, config);
+    }
+  } else if (typeof value === 'object' || typeof value === 'string' || typeof value === 'number') {
+    buffer += this.renderTokens(token[4], context.push(value), partials, originalTemplate, config);
+  } else if (isFunction(value)) {
+    if (typeof originalTemplate !== 'string')
+      throw new Error('Cannot use higher-order sections without the original template');
+
+    // Extract the portion of the original template that the section contains.
+    value = value.call(context.view, originalTemplate.slice(token[3], token[5]), subRender);
+
+    if (value != null)
+      buffer += value;
+  } else {
+    buffer += this.renderTokens(token[4], context, partials, originalTemplate, config);
+  }
+  return buffer;
+};
+
+Writer.prototype.renderInverted = function renderInverted (token, context, partials, originalTemplate, config) {
+  var value = context.lookup(token[1]);
+
+  // Use JavaScript's definition of falsy. Include empty arrays.
+  // See https://github.com/janl/mustache.js/issues/186
+  if (!value || (isArray(value) && value.length === 0))
+    return this.renderTokens(token[4], context, partials, originalTemplate, config);
+};
+
+Writer.prototype.indentPartial = function indentPartial (partial, indentation, lineHasNonSpace) {
+  var filteredIndentation = indentation.replace(/[^ \t]/g, '');
+  var partialByNl = partial.split('\n');
+  for (var i = 0; i < partialByNl.length; i++) {
+    if (partialByNl[i].length && (i > 0 || !lineHasNonSpace)) {
+      partialByNl[i] = filteredIndentation + partialByNl[i];
+    }
+  }
+  return partialByNl.join('\n');
+};
+
+Writer.prototype.renderPartial = function renderPartial (token, context, partials, config) {
+  if (!partials) return;
+  var tags = this.getConfigTags(config);
+
+  var value = isFunction(partials) ? partials(token[1]) : partials[token[1]];
+  if (value != null) {
+    var lineHasNonSpace = token[6];
+    var tagIndex = token[5];
+    var indentation = token[4];
+    var indentedValue = value;
+    if (tagIndex == 0 && indentation) {
+      indentedValue = this.indentPartial(value, indentation, lineHasNonSpace);
+    }
+    var tokens = this.parse(indentedValue, tags);
+    return this.renderTokens(tokens, context, partials, indentedValue, config);
+  }
+};
+
+Writer.prototype.unescapedValue = function unescapedValue (token, context) {
+  var value = context.lookup(token[1]);
+  if (value != null)
+    return value;
+};
+
+Writer.prototype.escapedValue = function escapedValue (token, context, config) {
+  var escape = this.getConfigEscape(config) || mustache.escape;
+  var value = context.lookup(token[1]);
+  if (value != null)
+    return (typeof value === 'number' && escape === mustache.escape) ? String(value) : escape(value);
+};
+
+Writer.prototype.rawValue = function rawValue (token) {
+  return token[1];
+};
+
+Writer.prototype.getConfigTags = function getConfigTags (config) {
+  if (isArray(config)) {
+    return config;
+  }
+  else if (config && typeof config === 'object') {
+    return config.tags;
+  }
+  else {
+    return undefined;
+  }
+};
+
+Writer.prototype.getConfigEscape = function getConfigEscape (config) {
+  if (config && typeof config === 'object' && !isArray(config)) {
+    return config.escape;
+  }
+  else {
+    return undefined;
+  }
+};
+
+var mustache = {
+  name: 'mustache.js',
+  version: '4.2.0',
+  tags: [ '{{', '}}' ],
+  clearCache: undefined,
+  escape: undefined,
+  parse: undefined,
+  render: undefined,
+  Scanner: undefined,
+  Context: undefined,
+  Writer: undefined,
+  /**
+   * Allows a user to override the default caching strategy, by providing an
+   * object with set, get and clear methods. This can also be used to disable
+   * the cache by setting it to the literal `undefined`.
+   */
+  set templateCache (cache) {
+    defaultWriter.templateCache = cache;
+  },
+  /**
+   * Gets the default or overridden caching object from the default writer.
+   */
+  get templateCache () {
+    return defaultWriter.templateCache;
+  }
+};
+
+// All high-level mustache.* functions use this writer.
+var defaultWriter = new Writer();
+
+/**
+ * Clears all cached templates in the default writer.
+ */
+mustache.clearCache = function clearCache () {
+  return defaultWriter.clearCache();
+};
+
+/**
+ * Parses and caches the given template in the default writer and returns the
+ * array of tokens it contains. Doing this ahead of time avoids the need to
+ * parse templates on the fly as they are rendered.
+ */
+mustache.parse = function parse (template, tags) {
+  return defaultWriter.parse(template, tags);
+};
+
+/**
+ * Renders the `template` with the given `view`, `partials`, and `config`
+ * using the default writer.
+ */
+mustache.render = function render (template, view, partials, config) {
+  if (typeof template !== 'string') {
+    throw new TypeError('Invalid template! Template should be a "string" ' +
+                        'but "' + typeStr(template) + '" was given as the first ' +
+                        'argument for mustache#render(template, view, partials)');
+  }
+
+  return defaultWriter.render(template, view, partials, config);
+};
+
+// Export the escaping function so that the user may override it.
+// See https://github.com/janl/mustache.js/issues/244
+mustache.escape = escapeHtml;
+
+// Export these mainly for testing, but also for advanced usage.
+mustache.Scanner = Scanner;
+mustache.Context = mustache_Context;
+mustache.Writer = Writer;
+
+/* harmony default export */ const mustache_mustache = (mustache);
+
+;// CONCATENATED MODULE: ./src/generated/templates.ts
+// Generated by scripts/copy-assets.mjs from templates/*.md: do not edit; edit the template and run
+// `node scripts/copy-assets.mjs --generate` (a unit test fails while this file is stale).
+/** templates/pr-body.md */
+const PR_BODY_TEMPLATE = [
+    "{{! upstream-sync: the built-in pull request body, a Mustache template. Copy it as a start for the `template` setting.",
+    "    Double braces print a plain-text field escaped for Markdown; triple braces print a ready-made Markdown field",
+    "    (names ending in Md, Code or Cell) or a URL (Url) as it is. The README lists every field under \"Template variables\".",
+    "    A partial tag (a \">\" and a name in double braces) includes a shared table from templates/partials/: custom",
+    "    templates may use them too. }}",
+    "{{#dryRun}}",
+    "> [!NOTE]",
+    "> **Dry run:** this is the pull request the action would open. Nothing was pushed.",
+    "",
+    "{{/dryRun}}",
+    "## Upstream sync: {{upstream}} {{tag}}",
+    "",
+    "**Version:** {{{versionChangeMd}}} · **Merge:** {{{mergeStatusMd}}} · **Upstream changes:** {{commits}} commits, {{files}} files",
+    "",
+    "{{#hasRelease}}[Release {{tag}}]({{{releaseUrl}}}){{/hasRelease}}{{^hasRelease}}[Tag {{tag}}]({{{tagUrl}}}) (no GitHub release){{/hasRelease}}{{#hasCompare}} · [Compare {{previousTag}}...{{tag}}]({{{compareUrl}}}){{/hasCompare}}{{#hasRun}} · [Workflow run]({{{runUrl}}}){{/hasRun}}",
+    "",
+    "> [!WARNING]",
+    "> **Merge with \"Create a merge commit\": never squash or rebase this pull request.** Squashing drops upstream's commits from {{{targetBranchCode}}}'s history, so the next sync would conflict again on everything this one brings in.",
+    "",
+    "{{#refreshedFrom}}",
+    "> [!NOTE]",
+    "> Upstream moved the tag {{{tagCode}}} from {{{oldShaCode}}} to {{{newShaCode}}} after this pull request was opened; the branch was refreshed to the new commit.",
+    "",
+    "{{/refreshedFrom}}",
+    "{{#hasSupersedes}}",
+    "Supersedes {{{supersedesMd}}}: older sync pull requests, now closed.",
+    "",
+    "{{/hasSupersedes}}",
+    "### Merge status",
+    "",
+    "{{#hasConflicts}}",
+    "**{{conflictCount}} conflicted files** to resolve before merging. The branch {{{syncBranchCode}}} points at upstream's {{{tagCode}}} itself, so GitHub shows its conflict banner and nothing with conflict markers was committed: resolve them with the commands below.",
+    "",
+    "| File | Conflict | Rule | Note |",
+    "| --- | --- | --- | --- |",
+    "{{#conflicts}}",
+    "| {{{pathCell}}} | {{kind}} | {{rule}} | {{{noteCell}}} |",
+    "{{/conflicts}}",
+    "{{#conflictsMore}}",
+    "| …and {{conflictsMore}} more | | | |",
+    "{{/conflictsMore}}",
+    "",
+    "Rules come from the fork's config: **ours** keeps the fork's version, **theirs** takes upstream's, **manual** needs a person.",
+    "",
+    "{{/hasConflicts}}",
+    "{{#clean}}",
+    "{{#allAutoResolved}}",
+    "Merges cleanly into {{{targetBranchCode}}} after auto-resolve settled every conflict by the fork's rules: check the files below before merging.",
+    "{{/allAutoResolved}}",
+    "{{^allAutoResolved}}",
+    "Merges cleanly into {{{targetBranchCode}}}: the branch holds the merge commit, ready once reviewed.",
+    "{{/allAutoResolved}}",
+    "",
+    "{{/clean}}",
+    "{{#hasAutoResolved}}",
+    "#### Auto-resolved ({{autoResolvedCount}})",
+    "",
+    "{{#clean}}",
+    "The merge commit on this branch kept one side of each of these files whole. Check that nothing from the other side was needed:",
+    "{{/clean}}",
+    "{{#hasConflicts}}",
+    "The fork's rules settle these too; the commands below keep the same side when you redo the merge:",
+    "{{/hasConflicts}}",
+    "",
+    "{{> auto-resolved-table}}",
+    "{{#autoResolvedMore}}",
+    "| …and {{autoResolvedMore}} more | | | |",
+    "{{/autoResolvedMore}}",
+    "",
+    "{{/hasAutoResolved}}",
+    "### Fork customizations touched by upstream",
+    "",
+    "{{#hasCustomizations}}",
+    "The fork changed these files since its last sync and upstream changed them too. Review them first, even where they merged cleanly:",
+    "",
+    "{{> customizations-list}}",
+    "{{#customizationsMore}}",
+    "- …and {{customizationsMore}} more",
+    "{{/customizationsMore}}",
+    "{{/hasCustomizations}}",
+    "{{^hasCustomizations}}",
+    "None: upstream changed no file the fork has changed.",
+    "{{/hasCustomizations}}",
+    "",
+    "### What changed upstream",
+    "",
+    "{{commits}} new commits, {{files}} files changed{{#hasCompare}} ([compare]({{{compareUrl}}})){{/hasCompare}}.",
+    "{{#hasFolders}}",
+    "",
+    "{{> folders-table}}",
+    "{{#foldersMore}}",
+    "| …and {{foldersMore}} more folders | | | | |",
+    "{{/foldersMore}}",
+    "{{/hasFolders}}",
+    "{{#truncated}}",
+    "",
+    "{{{moreDetailsMd}}}",
+    "{{/truncated}}",
+    "",
+    "{{#hasConflicts}}",
+    "### Resolve the conflicts",
+    "",
+    "In a clone of {{fork}}: redo the merge from {{{targetBranchCode}}} (so *ours* is the fork and *theirs* upstream, as in the rules), resolve each file as the table says, then push. The push is a fast-forward of {{{syncBranchCode}}} and updates this pull request.",
+    "",
+    "{{{resolveCommandsMd}}}",
+    "",
+    "{{/hasConflicts}}",
+    "{{#hasChecklist}}",
+    "### Before merging",
+    "",
+    "{{#checklist}}",
+    "- [ ] {{{.}}}",
+    "{{/checklist}}",
+    "",
+    "{{/hasChecklist}}",
+    "### Rollback",
+    "",
+    "Before this merge {{{targetBranchCode}}} is at {{{targetShaCode}}}. To undo the sync after merging, revert its merge commit (history stays intact):",
+    "",
+    "{{{rollbackCommandsMd}}}",
+    "",
+    "Git remembers a reverted merge: to take this release again later, revert the revert. If nothing else has landed on {{{targetBranchCode}}} since, you may instead put it back exactly with {{{rollbackResetMd}}}.",
+    "",
+    "### Release notes{{#hasReleaseName}}: {{releaseName}}{{/hasReleaseName}}",
+    "",
+    "{{#hasReleaseNotes}}",
+    "{{{releaseNotesMd}}}",
+    "{{/hasReleaseNotes}}",
+    "{{^hasReleaseNotes}}",
+    "Upstream published no release notes for {{{tagCode}}}.",
+    "{{/hasReleaseNotes}}",
+    "",
+    "---",
+    "<sub>Opened by upstream-sync{{#hasRun}} in [this workflow run]({{{runUrl}}}){{/hasRun}}: {{{syncBranchCode}}} → {{{targetBranchCode}}}.</sub>",
+    ""
+].join('\n');
+/** templates/report.md */
+const REPORT_TEMPLATE = [
+    "{{! upstream-sync: the full report file (Mustache, same view as the PR body), written under RUNNER_TEMP. Nothing is cut. }}",
+    "# Upstream sync report: {{upstream}} {{tag}}{{#dryRun}} (dry run){{/dryRun}}",
+    "",
+    "| | |",
+    "| --- | --- |",
+    "| Upstream | [{{upstream}}]({{{upstreamUrl}}}) {{#hasRelease}}· [release {{tag}}]({{{releaseUrl}}}){{/hasRelease}}{{^hasRelease}}· [tag {{tag}}]({{{tagUrl}}}){{/hasRelease}}{{#hasCompare}} · [compare {{previousTag}}...{{tag}}]({{{compareUrl}}}){{/hasCompare}} |",
+    "| Version | {{{versionChangeMd}}} |",
+    "{{#hasResult}}",
+    "| Result | **{{result}}** |",
+    "{{/hasResult}}",
+    "| Merge status | {{{mergeStatusMd}}} |",
+    "| Pull request | {{#pullRequest}}{{{linkMd}}}{{/pullRequest}}{{^pullRequest}}none{{/pullRequest}} |",
+    "| Branch | {{{syncBranchCode}}} → {{{targetBranchCode}}} |",
+    "| Target before the merge | `{{targetSha}}` |",
+    "| Upstream tag commit | `{{tagSha}}` |",
+    "| Sync branch head | `{{headSha}}` |",
+    "{{#hasRun}}",
+    "| Workflow run | [{{runUrl}}]({{{runUrl}}}) |",
+    "{{/hasRun}}",
+    "| Upstream changes | {{commits}} commits, {{files}} files |",
+    "",
+    "{{#hasMessage}}",
+    "{{message}}",
+    "",
+    "{{/hasMessage}}",
+    "## Conflicts ({{conflictCount}})",
+    "",
+    "{{#hasConflicts}}",
+    "{{> conflicts-table}}",
+    "{{/hasConflicts}}",
+    "{{^hasConflicts}}",
+    "None.",
+    "{{/hasConflicts}}",
+    "",
+    "## Auto-resolved ({{autoResolvedCount}})",
+    "",
+    "{{#hasAutoResolved}}",
+    "| File | Conflict | Side kept | Note | git |",
+    "| --- | --- | --- | --- | --- |",
+    "{{#autoResolved}}",
+    "| {{{pathCell}}} | {{kind}} | {{sideLabel}} | {{{noteCell}}} | {{message}} |",
+    "{{/autoResolved}}",
+    "{{/hasAutoResolved}}",
+    "{{^hasAutoResolved}}",
+    "None.",
+    "{{/hasAutoResolved}}",
+    "",
+    "## Fork customizations touched by upstream ({{customizationCount}})",
+    "",
+    "{{> customizations-list}}",
+    "{{^hasCustomizations}}",
+    "None.",
+    "{{/hasCustomizations}}",
+    "",
+    "## Upstream changes by folder ({{folderCount}})",
+    "",
+    "{{#hasFolders}}",
+    "{{> folders-table}}",
+    "{{/hasFolders}}",
+    "{{^hasFolders}}",
+    "None.",
+    "{{/hasFolders}}",
+    "",
+    "{{#hasConflicts}}",
+    "## Resolve the conflicts",
+    "",
+    "{{{resolveCommandsMd}}}",
+    "",
+    "{{/hasConflicts}}",
+    "## Rollback",
+    "",
+    "Before this merge {{{targetBranchCode}}} is at `{{targetSha}}`. After merging, revert the sync's merge commit:",
+    "",
+    "{{{rollbackCommandsMd}}}",
+    "",
+    "Or, if nothing else has landed since: {{{rollbackResetMd}}}",
+    "",
+    "## Release notes{{#hasReleaseName}}: {{releaseName}}{{/hasReleaseName}}",
+    "",
+    "{{#hasReleaseNotes}}",
+    "{{{releaseNotesMd}}}",
+    "{{/hasReleaseNotes}}",
+    "{{^hasReleaseNotes}}",
+    "Upstream published no release notes for {{{tagCode}}}.",
+    "{{/hasReleaseNotes}}",
+    ""
+].join('\n');
+/** templates/summary.md */
+const SUMMARY_TEMPLATE = [
+    "{{! upstream-sync: the job summary (Mustache, same view as the PR body). Lists are shown in full up to a generous cap. }}",
+    "## Upstream sync: {{upstream}} {{tag}}{{#dryRun}} (dry run){{/dryRun}}",
+    "",
+    "| | |",
+    "| --- | --- |",
+    "| Upstream | [{{upstream}}]({{{upstreamUrl}}}) {{#hasRelease}}· [release {{tag}}]({{{releaseUrl}}}){{/hasRelease}}{{^hasRelease}}· [tag {{tag}}]({{{tagUrl}}}){{/hasRelease}} |",
+    "| Version | {{{versionChangeMd}}} |",
+    "{{#hasResult}}",
+    "| Result | **{{result}}** |",
+    "{{/hasResult}}",
+    "| Merge status | {{{mergeStatusMd}}} |",
+    "| Conflicts | {{conflictCount}} |",
+    "| Auto-resolved | {{autoResolvedCount}} |",
+    "| Pull request | {{#pullRequest}}{{{linkMd}}}{{/pullRequest}}{{^pullRequest}}none{{/pullRequest}} |",
+    "| Branch | {{{syncBranchCode}}} → {{{targetBranchCode}}} (before the merge: {{{targetShaCode}}}) |",
+    "| Upstream changes | {{commits}} commits, {{files}} files |",
+    "",
+    "{{#hasMessage}}",
+    "{{message}}",
+    "",
+    "{{/hasMessage}}",
+    "{{#hasConflicts}}",
+    "### Conflicts ({{conflictCount}})",
+    "",
+    "{{> conflicts-table}}",
+    "{{#conflictsMore}}",
+    "| …and {{conflictsMore}} more: see the report file | | | | |",
+    "{{/conflictsMore}}",
+    "",
+    "{{/hasConflicts}}",
+    "{{#hasAutoResolved}}",
+    "### Auto-resolved ({{autoResolvedCount}})",
+    "",
+    "{{> auto-resolved-table}}",
+    "{{#autoResolvedMore}}",
+    "| …and {{autoResolvedMore}} more: see the report file | | | |",
+    "{{/autoResolvedMore}}",
+    "",
+    "{{/hasAutoResolved}}",
+    "{{#hasCustomizations}}",
+    "### Fork customizations touched by upstream ({{customizationCount}})",
+    "",
+    "{{> customizations-list}}",
+    "{{#customizationsMore}}",
+    "- …and {{customizationsMore}} more: see the report file",
+    "{{/customizationsMore}}",
+    "",
+    "{{/hasCustomizations}}",
+    "{{#hasFolders}}",
+    "### Upstream changes by folder",
+    "",
+    "{{> folders-table}}",
+    "{{#foldersMore}}",
+    "| …and {{foldersMore}} more folders: see the report file | | | | |",
+    "{{/foldersMore}}",
+    "",
+    "{{/hasFolders}}",
+    "{{#hasConflicts}}",
+    "### Resolve the conflicts",
+    "",
+    "{{{resolveCommandsMd}}}",
+    "{{/hasConflicts}}",
+    ""
+].join('\n');
+/** templates/partials/*.md by name: `{{> folders-table}}` includes `templates/partials/folders-table.md`. */
+const PARTIALS = {
+    "auto-resolved-table": [
+        "| File | Conflict | Side kept | Note |",
+        "| --- | --- | --- | --- |",
+        "{{#autoResolved}}",
+        "| {{{pathCell}}} | {{kind}} | {{sideLabel}} | {{{noteCell}}} |",
+        "{{/autoResolved}}",
+        ""
+    ].join('\n'),
+    "conflicts-table": [
+        "| File | Conflict | Rule | Note | git |",
+        "| --- | --- | --- | --- | --- |",
+        "{{#conflicts}}",
+        "| {{{pathCell}}} | {{kind}} | {{rule}} | {{{noteCell}}} | {{message}} |",
+        "{{/conflicts}}",
+        ""
+    ].join('\n'),
+    "customizations-list": [
+        "{{#customizations}}",
+        "- {{{pathCode}}}",
+        "{{/customizations}}",
+        ""
+    ].join('\n'),
+    "folders-table": [
+        "| Folder | Added | Modified | Deleted | Renamed |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        "{{#folders}}",
+        "| {{{folderCell}}} | {{added}} | {{modified}} | {{deleted}} | {{renamed}} |",
+        "{{/folders}}",
+        ""
+    ].join('\n')
+};
+
+;// CONCATENATED MODULE: ./src/report/variables.ts
+const variables_text = (description) => ({ kind: 'text', description });
+const md = (description) => ({ kind: 'md', description });
+const url = (description) => ({ kind: 'url', description });
+const bool = (description) => ({ kind: 'bool', description });
+const number = (description) => ({ kind: 'number', description });
+/** Every field of the view, in the order the reference lists them. */
+const VIEW_DOCUMENTATION = {
+    upstream: variables_text('The upstream repository, `owner/name`.'),
+    fork: variables_text('The fork, `owner/name`.'),
+    tag: variables_text('The upstream tag being synced, e.g. `v1.81.9-stable`.'),
+    version: variables_text('The version of that tag, e.g. `1.81.9`.'),
+    previousVersion: variables_text('The newest upstream version the target branch already has; empty when unknown.'),
+    previousTag: variables_text('The tag of that version; empty when unknown.'),
+    targetBranch: variables_text('The fork branch the PR merges into.'),
+    syncBranch: variables_text('The PR branch, `<branch-prefix><tag>`.'),
+    releaseName: variables_text("Title of upstream's GitHub release (mentions and references defused); empty when none."),
+    mergeStatus: variables_text('`clean` or `conflicts`.'),
+    targetSha: variables_text("The target branch's commit the merge was made on: the rollback point."),
+    targetShortSha: variables_text('Its first 12 hex digits.'),
+    tagSha: variables_text("The upstream tag's commit."),
+    headSha: variables_text('What the sync branch points at: the merge commit, or the tag commit while conflicts remain.'),
+    commits: number('Upstream commits the target branch does not have yet.'),
+    files: number('Files upstream changed since the merge base.'),
+    conflictCount: number('Conflicted files left for a human.'),
+    autoResolvedCount: number('Conflicts settled by auto-resolve.'),
+    customizationCount: number('Fork-customized files upstream also changed.'),
+    folderCount: number('Top-level folders upstream changed.'),
+    upstreamUrl: url("The upstream repository's page."),
+    forkUrl: url("The fork's page."),
+    releaseUrl: url("Upstream's release page for the tag (`…/releases/tag/<tag>`); empty when there is no release."),
+    tagUrl: url("Upstream's tree at the tag."),
+    compareUrl: url('Upstream compare view `previousTag...tag`; empty when the previous tag is unknown.'),
+    runUrl: url('The workflow run; empty when unknown.'),
+    syncBranchUrl: url('The sync branch in the fork.'),
+    targetBranchUrl: url('The target branch in the fork.'),
+    tagCode: md('The tag as inline code.'),
+    syncBranchCode: md('The sync branch as inline code.'),
+    targetBranchCode: md('The target branch as inline code.'),
+    targetShaCode: md('The target commit (short) as inline code.'),
+    versionChangeMd: md('`previous` → `new`, or the new version alone when the previous one is unknown.'),
+    mergeStatusMd: md('Merge status with an icon and counts, e.g. "⚠️ **conflicts** in 3 files".'),
+    supersedesMd: md('Links to the older sync PRs this one supersedes, comma separated.'),
+    releaseNotesMd: md("Upstream's release notes as a block quote, mentions and bare references defused; cut (with a link) only when the body would exceed GitHub's limit."),
+    resolveCommandsMd: md("A shell code block that redoes the merge on the sync branch and resolves each file by the fork's rules."),
+    rollbackCommandsMd: md('A shell code block that reverts the merge after the PR was merged.'),
+    rollbackResetMd: md('The force-push that puts the target branch back to `targetSha`, as inline code.'),
+    moreDetailsMd: md('Where the full lists are (job summary and report file of the run), for after a cut list.'),
+    dryRun: bool('The run was a dry run: nothing was pushed.'),
+    clean: bool('The merge is clean (possibly after auto-resolve); the branch holds the merge commit.'),
+    hasConflicts: bool('Conflicts remain for a human.'),
+    hasAutoResolved: bool('Auto-resolve settled at least one conflict.'),
+    allAutoResolved: bool('Auto-resolve settled every conflict (PR labelled `auto-resolved`).'),
+    hasCustomizations: bool('`customizations` is not empty.'),
+    hasFolders: bool('`folders` is not empty.'),
+    hasChecklist: bool('`checklist` is not empty.'),
+    hasRelease: bool('Upstream published a GitHub release for the tag.'),
+    hasReleaseName: bool('The release has a name other than the tag.'),
+    hasReleaseNotes: bool('The release has notes.'),
+    releaseNotesTruncated: bool('The notes were cut to fit the body.'),
+    hasPrevious: bool('The previous version is known.'),
+    hasCompare: bool('`compareUrl` is set.'),
+    hasRun: bool('`runUrl` is set.'),
+    hasSupersedes: bool('`supersedes` is not empty.'),
+    refreshed: bool('Upstream moved the tag and the PR was refreshed to the new commit.'),
+    truncated: bool('At least one list was cut to fit.'),
+    conflicts: {
+        kind: 'list',
+        description: 'Conflicts left for a human, by path.',
+        fields: {
+            path: variables_text('The path.'),
+            pathCode: md('The path as inline code.'),
+            pathCell: md('The path as inline code, for a table cell.'),
+            kind: variables_text("git's conflict kind: `content`, `add/add`, `modify/delete`, `rename/delete`, `rename/rename`, `binary`, `file/directory`, …"),
+            rule: variables_text("The fork's rule: `ours`, `theirs` or `manual`."),
+            message: variables_text("git's own description of the conflict."),
+            noteMd: md("The rule's note (the fork's Markdown) on one line."),
+            noteCell: md('The note, for a table cell.')
+        }
+    },
+    conflictsMore: number('Conflicts left out of `conflicts` to fit the body (0 when none).'),
+    autoResolved: {
+        kind: 'list',
+        description: 'Conflicts auto-resolve settled, by path.',
+        fields: {
+            path: variables_text('The path.'),
+            pathCode: md('The path as inline code.'),
+            pathCell: md('The path as inline code, for a table cell.'),
+            kind: variables_text("git's conflict kind."),
+            side: variables_text('The side kept: `ours` or `theirs`.'),
+            sideLabel: variables_text('"ours (fork)" or "theirs (upstream)".'),
+            message: variables_text("git's own description of the conflict."),
+            noteMd: md("The rule's note on one line."),
+            noteCell: md('The note, for a table cell.')
+        }
+    },
+    autoResolvedMore: number('Auto-resolved files left out to fit the body.'),
+    customizations: {
+        kind: 'list',
+        description: 'Files the fork changed since the merge base that upstream changed too.',
+        fields: {
+            path: variables_text('The path.'),
+            pathCode: md('The path as inline code.'),
+            pathCell: md('The path as inline code, for a table cell.')
+        }
+    },
+    customizationsMore: number('Customized files left out to fit the body.'),
+    folders: {
+        kind: 'list',
+        description: "Upstream's changes by top-level folder, most changed first.",
+        fields: {
+            folder: variables_text('The folder; `(top level)` for files at the root.'),
+            folderCode: md('The folder as inline code.'),
+            folderCell: md('The folder, for a table cell.'),
+            added: number('Files added.'),
+            modified: number('Files modified.'),
+            deleted: number('Files deleted.'),
+            renamed: number('Files renamed.'),
+            total: number('All four together.')
+        }
+    },
+    foldersMore: number('Folders left out to fit the body.'),
+    checklist: { kind: 'list', description: "The config's checklist items, each one line of Markdown: print with `{{{.}}}`." },
+    supersedes: {
+        kind: 'list',
+        description: 'Older sync PRs this one supersedes.',
+        fields: {
+            number: number('PR number.'),
+            url: url('PR URL.'),
+            linkMd: md('`[#12](url)`.')
+        }
+    },
+    refreshedFrom: {
+        kind: 'object',
+        description: 'Set when upstream moved the tag and the PR was refreshed; null otherwise.',
+        fields: {
+            oldSha: variables_text('The commit the tag pointed at before.'),
+            newSha: variables_text('The commit it points at now.'),
+            oldShaCode: md('The old commit (short) as inline code.'),
+            newShaCode: md('The new commit (short) as inline code.')
+        }
+    },
+    result: variables_text('Job summary and report only: the `result` output (`created`, `updated`, …); empty in the PR body.'),
+    hasResult: bool('`result` is set.'),
+    message: variables_text('Job summary and report only: one line on what the run did; empty in the PR body.'),
+    hasMessage: bool('`message` is set.'),
+    pullRequest: {
+        kind: 'object',
+        description: 'Job summary and report only: the sync PR; null otherwise.',
+        fields: {
+            number: number('PR number.'),
+            url: url('PR URL.'),
+            linkMd: md('`[#12](url)`.')
+        }
+    },
+    hasPullRequest: bool('`pullRequest` is set.'),
+};
+/** The variable reference: every field of `ReportView`, and of its rows as `list.field`, in the view's order. */
+const TEMPLATE_VARIABLES = Object.entries(VIEW_DOCUMENTATION).flatMap(([name, doc]) => [
+    { name, kind: doc.kind, description: doc.description },
+    ...Object.entries('fields' in doc ? doc.fields : {}).map(([field, row]) => ({
+        name: `${name}.${field}`,
+        kind: row.kind,
+        description: row.description
+    }))
+]);
+/** The variable reference as a Markdown table (for the README). */
+function templateVariablesMarkdown() {
+    const rows = TEMPLATE_VARIABLES.map((v) => {
+        const usage = v.kind === 'md' || v.kind === 'url' ? `{{{${v.name}}}}` : v.kind === 'bool' || v.kind === 'list' || v.kind === 'object' ? `{{#${v.name}}}…{{/${v.name}}}` : `{{${v.name}}}`;
+        const shown = v.name.includes('.') ? usage.replace(v.name, v.name.split('.')[1]) : usage;
+        return `| \`${v.name}\` | ${v.kind} | \`${shown}\` | ${v.description.replace(/\|/g, '\\|')} |`;
+    });
+    return ['| Variable | Kind | Use | Description |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/template.ts
+/**
+ * Mustache templates, parsed and checked once: `compileTemplate` turns a template's text into an object that renders
+ * a view, or throws a `UserError` naming where the template came from. Every template, built-in or custom, renders
+ * with the shared partials of `templates/partials/` (the tables the PR body, summary and report file have in common).
+ *
+ * Mustache's HTML escaping is replaced by Markdown escaping: `{{field}}` prints a plain-text field escaped for Markdown
+ * prose, `{{{field}}}` prints a field that is already Markdown (`…Md`, `…Code`, `…Cell`) or a URL (`…Url`) as it is.
+ */
+
+
+
+
+
+const FIX = 'Fix the template, or remove the setting to use the built-in one.';
+/**
+ * The template line Mustache's error is about. Mustache gives a character offset; for an unclosed section that is
+ * the end of the template, so the line of the section's opening tag is looked up instead.
+ */
+function errorLine(text, message) {
+    const at = /\bat (\d+)\s*$/.exec(message);
+    if (!at?.[1])
+        return undefined;
+    let offset = Number(at[1]);
+    const unclosed = /^Unclosed section "(.+)" at/.exec(message);
+    if (unclosed?.[1]) {
+        const name = unclosed[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const opening = [...text.slice(0, offset).matchAll(new RegExp(`\\{\\{\\s*[#^]\\s*${name}\\s*\\}\\}`, 'g'))].pop();
+        if (opening?.index !== undefined)
+            offset = opening.index;
+    }
+    return text.slice(0, offset).split('\n').length;
+}
+/** Names a template may use at any level: the view's fields and its rows' (so `{{pathCode}}` inside a list). */
+const KNOWN_NAMES = new Set(TEMPLATE_VARIABLES.map((v) => v.name.split('.').pop()));
+const PARTIAL_NAMES = Object.keys(PARTIALS).sort();
+/** Looks a partial up by its own name only: `{{> constructor}}` must not find `Object.prototype.constructor`. */
+function partial(name) {
+    return Object.hasOwn(PARTIALS, name) ? PARTIALS[name] : undefined;
+}
+function template_parse(text, sourceName, errorKind) {
+    try {
+        return mustache_mustache.parse(text);
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const line = errorLine(text, message);
+        const where = line ? ` (line ${line})` : '';
+        throw new UserError(errorKind, `The PR body template from ${sourceName} is not valid Mustache${where}: ${message}. ${FIX}`, FIX, { cause: error });
+    }
+}
+function warningsOf(spans, text, sourceName) {
+    const warnings = new Set();
+    const visit = (list) => {
+        for (const span of list) {
+            const [type, name] = span;
+            if (type === '>') {
+                if (partial(name) === undefined) {
+                    warnings.add(`${sourceName}: partial {{> ${name}}} renders nothing (the partials are ${PARTIAL_NAMES.join(', ')}).`);
+                }
+            }
+            else if (type === 'name' || type === '&' || type === '#' || type === '^') {
+                const first = name.split('.')[0] ?? name;
+                if (name !== '.' && !KNOWN_NAMES.has(first)) {
+                    warnings.add(`${sourceName}: {{${name}}} is not a template variable and renders as nothing (see the README's template variable reference).`);
+                }
+            }
+            if (Array.isArray(span[4]))
+                visit(span[4]);
+        }
+    };
+    visit(spans);
+    if (text.trim() === '')
+        warnings.add(`${sourceName}: the template is empty, so the PR body will be empty.`);
+    return [...warnings];
+}
+/**
+ * Parses and checks a PR body template before anything is pushed. A template that does not parse (an unclosed
+ * section, say) throws a `UserError` of `errorKind` (`input` for the `template` input, `config` for the config file)
+ * naming `sourceName` with Mustache's own message and the line. Lesser problems become `warnings`.
+ */
+function compileTemplate(text, sourceName, errorKind = 'config') {
+    const warnings = warningsOf(template_parse(text, sourceName, errorKind), text, sourceName);
+    return {
+        text,
+        sourceName,
+        warnings,
+        // Mustache caches the parse by template text, so rendering does not parse again. Its HTML escaping is wrong for
+        // Markdown (it would turn `/` into `&#x2F;`, visible inside code spans): `{{x}}` escapes for Markdown instead.
+        render: (view) => mustache_mustache.render(text, view, partial, { escape: escapeMarkdown })
+    };
+}
+/** The warnings of `compileTemplate`, for callers that only check a template (it throws the same way). */
+function validateTemplate(text, sourceName, errorKind = 'config') {
+    return [...compileTemplate(text, sourceName, errorKind).warnings];
+}
+/** The built-in templates (`templates/*.md`, compiled into the bundle by `scripts/copy-assets.mjs`). */
+const BUILT_IN_TEMPLATES = {
+    prBody: compileTemplate(PR_BODY_TEMPLATE, 'templates/pr-body.md'),
+    summary: compileTemplate(SUMMARY_TEMPLATE, 'templates/summary.md'),
+    report: compileTemplate(REPORT_TEMPLATE, 'templates/report.md')
+};
+
+;// CONCATENATED MODULE: ./src/report/fit.ts
+/**
+ * Fit-to-limit: GitHub rejects a PR body over 65,536 characters and a job summary over 1 MiB, so a text is rendered,
+ * measured and shrunk until it fits. Long lists are cut with "…and N more" (their full versions go to the job summary
+ * and the report file), the release notes are cut last, and a hard cut is the safety net.
+ */
+
+
+const LISTS = ['conflicts', 'autoResolved', 'customizations', 'folders'];
+/** The view with each list cut to its limit, the "…and N more" counts and the commands to match. */
+function limitView(view, limits) {
+    const conflicts = view.conflicts.slice(0, limits.conflicts);
+    const autoResolved = view.autoResolved.slice(0, limits.autoResolved);
+    const customizations = view.customizations.slice(0, limits.customizations);
+    const folders = view.folders.slice(0, limits.folders);
+    const conflictsMore = view.conflicts.length - conflicts.length + view.conflictsMore;
+    const autoResolvedMore = view.autoResolved.length - autoResolved.length + view.autoResolvedMore;
+    const limited = {
+        ...view,
+        conflicts,
+        conflictsMore,
+        autoResolved,
+        autoResolvedMore,
+        customizations,
+        customizationsMore: view.customizations.length - customizations.length + view.customizationsMore,
+        folders,
+        foldersMore: view.folders.length - folders.length + view.foldersMore
+    };
+    limited.truncated = limited.conflictsMore + limited.autoResolvedMore + limited.customizationsMore + limited.foldersMore > 0;
+    if (conflicts.length !== view.conflicts.length || autoResolved.length !== view.autoResolved.length) {
+        limited.resolveCommandsMd = resolveCommands(view, conflicts, view.hasConflicts ? autoResolved : [], conflictsMore + (view.hasConflicts ? autoResolvedMore : 0));
+    }
+    if (limits.notes < view.releaseNotesMd.length) {
+        const link = view.releaseUrl || view.tagUrl;
+        const kept = truncateAtLine(view.releaseNotesMd, limits.notes);
+        limited.releaseNotesMd = `${kept}${kept ? '\n>\n' : ''}> *…release notes cut to fit GitHub's size limit: [read them in full](${link}).*`;
+        limited.releaseNotesTruncated = true;
+    }
+    return limited;
+}
+function fullLimits(view) {
+    return {
+        conflicts: view.conflicts.length,
+        autoResolved: view.autoResolved.length,
+        customizations: view.customizations.length,
+        folders: view.folders.length,
+        notes: view.releaseNotesMd.length
+    };
+}
+/**
+ * Renders, measures and shrinks until the text fits: (1) all lists halved together down to `floor`, then grown back
+ * by bisection to the largest size that fits; (2) the release notes cut by the measured excess; (3) lists below the
+ * floor down to nothing; (4) a hard cut at a line boundary as the last safety net (a huge custom template, say).
+ */
+function fit(view, options) {
+    const full = fullLimits(view);
+    let notes = full.notes;
+    const limitsAt = (scale, floor) => {
+        const limits = { ...full, notes };
+        for (const key of LISTS)
+            limits[key] = Math.min(full[key], Math.max(floor, Math.floor(options.start * scale)));
+        return limits;
+    };
+    const attempt = (limits) => {
+        const text = options.render(limitView(view, limits));
+        const excess = options.size(text) - options.budget;
+        return { text, fits: excess <= 0, excess };
+    };
+    // (1) Lists, down to the floor.
+    let scale = 1;
+    let result = attempt(limitsAt(scale, options.floor));
+    if (result.fits)
+        return result.text;
+    let failed = scale;
+    while (!result.fits && LISTS.some((key) => limitsAt(scale, options.floor)[key] > Math.min(full[key], options.floor))) {
+        failed = scale;
+        scale /= 2;
+        result = attempt(limitsAt(scale, options.floor));
+    }
+    if (result.fits) {
+        // Grow back: the largest scale between the one that fits and the one that failed.
+        let low = scale;
+        let high = failed;
+        let best = result;
+        for (let i = 0; i < 6; i++) {
+            const mid = (low + high) / 2;
+            const trial = attempt(limitsAt(mid, options.floor));
+            if (trial.fits) {
+                low = mid;
+                best = trial;
+            }
+            else {
+                high = mid;
+            }
+        }
+        return best.text;
+    }
+    // (2) Release notes, by the measured excess (sizes in bytes are at least the characters cut, so this converges).
+    for (let round = 0; round < 8 && !result.fits && notes > 0; round++) {
+        notes = Math.max(0, notes - result.excess - 256);
+        result = attempt(limitsAt(scale, options.floor));
+    }
+    if (result.fits)
+        return result.text;
+    // (3) Lists below the floor.
+    for (let floor = Math.floor(options.floor / 2); !result.fits; floor = Math.floor(floor / 2)) {
+        result = attempt(limitsAt(0, floor));
+        if (floor === 0)
+            break;
+    }
+    if (result.fits)
+        return result.text;
+    // (4) Hard cut.
+    return hardCut(result.text, options);
+}
+function hardCut(text, options) {
+    const notice = `\n\n${options.cutNotice}\n`;
+    let end = options.budget - options.size(notice);
+    let cut = truncateAtLine(text, end);
+    while (end > 0 && options.size(cut) + options.size(notice) > options.budget) {
+        end -= options.size(cut) + options.size(notice) - options.budget + 16;
+        cut = truncateAtLine(text, end);
+    }
+    return safeSlice(cut, Math.max(0, end)) + notice;
+}
+
+;// CONCATENATED MODULE: ./src/report/marker.ts
+/**
+ * The sync marker, a hidden line at the end of every PR body: the upstream tag and the commit the sync branch was
+ * built from, as the run that wrote the body saw them. It is the action's own record, kept apart from the branch, so a
+ * later run can tell an untouched sync branch from a maintainer's work on it even after upstream re-points the tag at
+ * a commit that does not descend from the old one (a re-cut release), where the branch's history alone cannot say
+ * whose its commits are. An HTML comment interrupts any paragraph before it, so it never shows.
+ */
+/** The marker line: the tag URI-encoded, the commit a SHA-1 or SHA-256 object id. */
+const SYNC_MARKER = /<!-- upstream-sync: tag=(\S+) commit=([0-9a-f]{40}|[0-9a-f]{64}) -->/g;
+/** The marker line for `tag` at `commit` (the tag is URI-encoded: a ref name may contain `-->`). */
+function syncMarker(tag, commit) {
+    return `<!-- upstream-sync: tag=${encodeURIComponent(tag)} commit=${commit} -->`;
+}
+/** The marker of a PR body written by this action (the last one, should a template print another), if any. */
+function readSyncMarker(body) {
+    const matches = [...(body ?? '').matchAll(SYNC_MARKER)];
+    const last = matches[matches.length - 1];
+    if (!last?.[1] || !last[2])
+        return undefined;
+    try {
+        return { tag: decodeURIComponent(last[1]), commit: last[2] };
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/pull-request.ts
+/**
+ * The pull request itself, the action's product: its title and body (and, in a dry run, the preview printed in place
+ * of opening it), so that a reviewer can act on the PR without opening the workflow log.
+ */
+
+
+
+
+/** GitHub rejects PR bodies longer than this many characters. */
+const PR_BODY_MAX_CHARS = 65_536;
+/** GitHub rejects PR titles longer than this many characters. */
+const PR_TITLE_MAX_CHARS = 256;
+/**
+ * Renders the PR body with the built-in or a custom template, shrinking lists (and, last, the release notes) until
+ * it fits GitHub's limit.
+ */
+function renderPrBody(view, template = BUILT_IN_TEMPLATES.prBody, options = {}) {
+    const more = view.hasRun ? ` The full report is in the [workflow run](${view.runUrl})'s job summary.` : " The full report is in the workflow run's job summary.";
+    // The marker goes after whatever the template rendered (custom templates included) and outside the budget the
+    // body is fitted to, so no cut can drop it.
+    const marker = view.tagSha ? `\n\n${syncMarker(view.tag, view.tagSha)}\n` : '';
+    const body = fit(view, {
+        render: (v) => template.render(v),
+        size: (text) => text.length,
+        budget: (options.maxChars ?? PR_BODY_MAX_CHARS - 512) - marker.length,
+        start: 1000,
+        floor: 20,
+        cutNotice: `> [!WARNING]\n> This description was cut at GitHub's size limit.${more}`
+    });
+    return marker ? body.replace(/\n+$/, '') + marker : body;
+}
+/** The PR title: stable across refreshes (the state is in the labels), so updating a PR never churns it. */
+function renderTitle(view) {
+    const title = `Upstream sync: ${view.upstream} ${view.tag}`;
+    return title.length <= PR_TITLE_MAX_CHARS ? title : `${safeSlice(title, PR_TITLE_MAX_CHARS - 1)}…`;
+}
+/** What a dry run prints to the log in place of opening the PR. */
+function renderDryRunPreview(title, labels, body) {
+    const rule = '─'.repeat(72);
+    return [
+        `${rule}`,
+        'Dry run: the pull request that would be opened',
+        `Title:  ${title}`,
+        `Labels: ${labels.length ? labels.join(', ') : '(none)'}`,
+        rule,
+        body.replace(/\n+$/, ''),
+        rule
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+/**
+ * The job summary and the report file: what the run did, for whoever opens the workflow run. Both show every list in
+ * full; the summary shrinks only to stay under GitHub's 1 MiB limit, the report file (under `RUNNER_TEMP`, the
+ * `report-file` output) is never cut.
+ */
+
+
+
+
+/** GitHub rejects a step's job summary larger than this many bytes. */
+const SUMMARY_MAX_BYTES = 1_048_576;
+/** The sync PR, if the facts name one (an empty URL names none). */
+function pullRequestOf(facts) {
+    return facts.pullRequest?.url ? facts.pullRequest : undefined;
+}
+/** The view with the run's result, message and PR set (they are empty in the PR body, which is written before). */
+function withRunFacts(view, facts) {
+    if (!facts)
+        return view;
+    const message = facts.message.trim();
+    const pullRequest = pullRequestOf(facts);
+    return {
+        ...view,
+        result: facts.result,
+        hasResult: facts.result !== '',
+        message,
+        hasMessage: message !== '',
+        pullRequest: pullRequest ? pullRequestRow(pullRequest) : null,
+        hasPullRequest: pullRequest !== undefined
+    };
+}
+/** The summary of a run that has no view (nothing was merged): the facts it has, as a short table. */
+function shortSummary(facts) {
+    const version = facts.version
+        ? facts.previousVersion
+            ? `${codeSpan(facts.previousVersion)} → ${codeSpan(facts.version)}`
+            : codeSpan(facts.version)
+        : facts.previousVersion
+            ? `${codeSpan(facts.previousVersion)} (current)`
+            : '';
+    const pullRequest = pullRequestOf(facts);
+    const rows = [
+        ['Upstream', escapeMarkdown(facts.upstream)],
+        ['Target branch', codeSpan(facts.target, { table: true })],
+        ...(facts.tag ? [['Tag', codeSpan(facts.tag, { table: true })]] : []),
+        ...(version ? [['Version', version.replace(/\|/g, '\\|')]] : []),
+        ['Result', `**${escapeMarkdown(facts.result)}**`],
+        ...(pullRequest ? [['Pull request', pullRequestRow(pullRequest).linkMd]] : [])
+    ];
+    return [
+        `## Upstream sync: ${escapeMarkdown(facts.upstream)}${facts.tag ? ` ${escapeMarkdown(facts.tag)}` : ''}`,
+        '',
+        '| | |',
+        '| --- | --- |',
+        ...rows.map(([key, value]) => `| ${key} | ${value} |`),
+        '',
+        escapeMarkdown(facts.message),
+        ''
+    ].join('\n');
+}
+/**
+ * The job summary. With a view: a short table (upstream, previous → new, result, merge status, conflicts, PR) and the
+ * full conflict report — every list in full up to a generous cap, shrunk only to stay under GitHub's 1 MiB summary
+ * limit. Without one (nothing merged): a short table of what is known.
+ */
+function renderSummary(facts, options = {}) {
+    if (!facts.view)
+        return shortSummary(facts);
+    return fit(withRunFacts(facts.view, facts), {
+        render: (v) => BUILT_IN_TEMPLATES.summary.render(v),
+        size: (text) => Buffer.byteLength(text, 'utf8'),
+        budget: options.maxBytes ?? 900 * 1024,
+        start: 10_000,
+        floor: 200,
+        cutNotice: '> [!WARNING]\n> This summary was cut at GitHub\'s 1 MiB limit. The full report is in the report file (`report-file` output).'
+    });
+}
+/** The full Markdown report, nothing cut: written to a file under `RUNNER_TEMP` (the `report-file` output). */
+function renderReportFile(view, facts) {
+    return BUILT_IN_TEMPLATES.report.render(withRunFacts(view, facts));
+}
+
+;// CONCATENATED MODULE: ./src/report/index.ts
+/**
+ * The report stage: everything a run shows people — the PR's title and body, the job summary, the report file, the
+ * dry-run preview — rendered from one view of the run, plus the hidden sync marker the PR body carries.
+ *
+ *   markdown.ts       Markdown safety for untrusted text (escaping, code spans, shell quoting, URLs)
+ *   release-notes.ts  upstream's release notes with mentions and bare references defused
+ *   rows.ts           the rows of the lists and tables (conflicts, paths, folders, PR links)
+ *   view.ts           ReportInput → ReportView: the facts of the run, escaped and formatted once
+ *   variables.ts      the template variable reference, derived from ReportView's fields
+ *   commands.ts       the shell commands to resolve the conflicts and to roll a sync back
+ *   fit.ts            render, measure and shrink a text to GitHub's size limits
+ *   template.ts       Mustache templates compiled (parsed and checked) once, with the shared partials
+ *   pull-request.ts   the PR title, body and dry-run preview
+ *   summary.ts        the job summary and the report file
+ *   marker.ts         the hidden sync marker in the PR body
+ */
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/outputs.ts
+/**
+ * What a run reports once it knows its outcome: the step outputs, the job summary, a warning annotation per
+ * conflicted file, the report file and the Slack / webhook notification. Rendering lives in report.ts and notify.ts;
+ * this module decides what to say where.
+ */
+
+
+
+
+
+function skippedPullUrl(decision) {
+    return decision.kind === 'skipped' ? decision.skippedPullUrl : undefined;
+}
+/** The action's outputs, as action.yml documents them; every one is set, empty when it does not apply. */
+function setOutputs(runner, outcome) {
+    const candidate = outcome.decision.candidate;
+    runner.setOutput('result', outcome.result);
+    runner.setOutput('tag', candidate?.tag ?? '');
+    runner.setOutput('version', candidate?.version.text ?? '');
+    runner.setOutput('previous-version', outcome.decision.previous?.text ?? '');
+    runner.setOutput('branch', outcome.syncBranch ?? '');
+    runner.setOutput('pr-number', outcome.pull ? String(outcome.pull.number) : '');
+    runner.setOutput('pr-url', outcome.pull?.url ?? skippedPullUrl(outcome.decision) ?? '');
+    runner.setOutput('merge-status', outcome.merge?.status ?? '');
+    runner.setOutput('conflicts', JSON.stringify(outcome.merge?.conflicts.map((conflict) => conflict.path) ?? []));
+    runner.setOutput('auto-resolved', JSON.stringify(outcome.merge?.autoResolved.map((conflict) => conflict.path) ?? []));
+    runner.setOutput('report-file', outcome.reportFile ?? '');
+}
+/** The full report (no list cut) beside the run's other files in RUNNER_TEMP, for upload as an artifact. */
+async function writeReport(inputs, tag, view) {
+    const file = external_node_path_default().join(inputs.runnerTemp, `upstream-sync-report-${tag.replace(/[^A-Za-z0-9._-]/g, '_')}.md`);
+    await external_node_fs_namespaceObject.promises.writeFile(file, renderReportFile(view));
+    return file;
+}
+/** Sets the outputs, writes the summary and annotations, and notifies, for a run that reached its end. */
+async function reportOutcome(runner, inputs, outcome, target) {
+    const log = runner;
+    setOutputs(runner, outcome);
+    const merge = outcome.merge;
+    for (const conflict of merge?.conflicts ?? []) {
+        runner.warning(`${conflict.kind} conflict (${conflict.resolution}${conflict.note ? `: ${conflict.note}` : ''})`, {
+            title: 'upstream-sync conflict',
+            file: conflict.path
+        });
+    }
+    await runner.appendSummary(renderSummary({
+        view: outcome.view,
+        result: outcome.result,
+        message: outcome.message,
+        upstream: `${inputs.upstream.owner}/${inputs.upstream.repo}`,
+        target,
+        tag: outcome.decision.candidate?.tag,
+        previousVersion: outcome.decision.previous?.text,
+        version: outcome.decision.candidate?.version.text,
+        pullRequest: { url: outcome.pull?.url ?? skippedPullUrl(outcome.decision) ?? '', number: outcome.pull?.number }
+    }));
+    runner.info(outcome.message);
+    const event = outcome.result === 'created'
+        ? 'pr-created'
+        : outcome.result === 'updated'
+            ? outcome.changed === false
+                ? 'pr-waiting'
+                : 'pr-updated'
+            : outcome.result === 'skipped'
+                ? 'skipped'
+                : outcome.result === 'dry-run'
+                    ? 'pr-created'
+                    : undefined;
+    if (event) {
+        await notifyEvent(inputs, log, {
+            name: event,
+            targetBranch: target,
+            releaseUrl: outcome.view?.releaseUrl || undefined,
+            prCreatedAt: outcome.pull?.createdAt,
+            tag: outcome.decision.candidate?.tag,
+            version: outcome.decision.candidate?.version.text,
+            previousVersion: outcome.decision.previous?.text,
+            prUrl: outcome.pull?.url ?? skippedPullUrl(outcome.decision),
+            prNumber: outcome.pull?.number,
+            mergeStatus: merge?.status,
+            conflicts: merge?.conflicts.length,
+            autoResolved: merge?.autoResolved.length,
+            // The PR events carry their own headline; a reason is what skipped runs need.
+            ...(event === 'skipped' ? { reason: outcome.message } : {})
+        });
+    }
+}
+/** Sends `event` to the configured Slack and webhook URLs (a no-op when none is set; never throws). */
+async function notifyEvent(inputs, runner, event) {
+    if (!inputs.slackWebhookUrl && !inputs.webhookUrl)
+        return;
+    await notify({
+        ...event,
+        upstream: `${inputs.upstream.owner}/${inputs.upstream.repo}`,
+        fork: `${inputs.fork.owner}/${inputs.fork.repo}`,
+        runUrl: inputs.runUrl,
+        dryRun: inputs.dryRun
+    }, { slackWebhookUrl: inputs.slackWebhookUrl, webhookUrl: inputs.webhookUrl }, runner, { retryUnitMs: timingFromEnv(runner.env).retryUnitMs });
+}
+/** The end of a failed run: the one clear message as the step's failure, in the summary, and to the notification URLs. */
+async function reportFailure(runner, inputs, message) {
+    runner.setFailed(message);
+    await runner
+        .appendSummary(`### ❌ upstream-sync failed\n\n${message.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))}\n`)
+        .catch(() => undefined);
+    if (inputs)
+        await notifyEvent(inputs, runner, { name: 'failed', reason: message });
+}
+
+;// CONCATENATED MODULE: ./src/publish.ts
+/**
+ * Publishing a sync: the sync branch, the pull request, its labels, and superseding older sync PRs.
+ *
+ * Safety rules, in order of importance:
+ * 1. The target branch is never written (nothing here pushes to it).
+ * 2. A sync branch carrying a commit the action did not make is never force-pushed, reset or deleted.
+ * 3. Every branch update is a compare-and-swap (`--force-with-lease` on the sha we last saw), so a concurrent run or a
+ *    maintainer's push in between is never overwritten; we re-read and decide again instead.
+ * 4. One PR per tag: a 422 "already exists" from a concurrent run turns into an update of that PR.
+ */
+
+
+const MAX_BRANCH_ATTEMPTS = 3;
+/**
+ * Points the sync branch at the merge result unless a human owns it. Retries on a lost race: re-reads the branch,
+ * accepts an equivalent result pushed by a concurrent run, and never overwrites a commit it did not make.
+ */
+async function updateBranch(req) {
+    let current = req.branchSha;
+    for (let attempt = 1; attempt <= MAX_BRANCH_ATTEMPTS; attempt++) {
+        if (current === req.merge.headSha)
+            return { kind: 'ready', pushed: false };
+        if (current !== undefined) {
+            const owner = await classifySyncBranch(req.git, {
+                branchSha: current,
+                tag: req.tag,
+                tagSha: req.merge.tagSha,
+                targetSha: req.merge.targetSha,
+                ...(req.upstreamShas ? { upstreamShas: req.upstreamShas } : {})
+            });
+            if (owner === 'human')
+                return { kind: 'human', sha: current };
+            if (await isEquivalent(req.git, current, req.merge))
+                return { kind: 'ready', pushed: false };
+        }
+        const push = await pushOrRecheck(req, current);
+        if (push.status !== 'rejected-stale')
+            return { kind: 'ready', pushed: push.status === 'pushed' };
+        req.log.info(`The sync branch ${req.syncBranch} changed while this run worked (a concurrent run or a push); reading it again.`);
+        current = 'head' in push ? push.head : (await fetchBranches(req.git, req.forkUrl, [req.syncBranch]))[req.syncBranch];
+    }
+    throw new Error(`The sync branch ${req.syncBranch} kept changing under this run (${MAX_BRANCH_ATTEMPTS} attempts); another run is probably updating it. Nothing was overwritten; the next run will pick it up.`);
+}
+/**
+ * Pushes the merge result with a lease on `current`. A refused push is not always worded as a lost race: when a
+ * concurrent run creates the branch between our read and our push, the server's own ref lock fails ("failed to
+ * update ref", "cannot lock ref ... reference already exists"). So on any push error the branch is read again: if it
+ * moved, it was a race (the caller decides again from the new head); if not, the error is real and is explained.
+ */
+async function pushOrRecheck(req, current) {
+    try {
+        return await pushSyncBranch(req.git, { remoteUrl: req.forkUrl, branch: req.syncBranch, sha: req.merge.headSha, expectedOldSha: current ?? null });
+    }
+    catch (error) {
+        let head;
+        try {
+            head = (await fetchBranches(req.git, req.forkUrl, [req.syncBranch]))[req.syncBranch];
+        }
+        catch {
+            throw explainPushError(error, req);
+        }
+        if (head !== current)
+            return { status: 'rejected-stale', head };
+        throw explainPushError(error, req);
+    }
+}
+/** The first line of git's output that says what the server refused, for quoting in a message. */
+function gitReason(text, pattern) {
+    return (text
+        .split('\n')
+        .map((line) => line.replace(/^remote:\s*/, '').trim())
+        .find((line) => pattern.test(line)) ?? '');
+}
+/**
+ * Turns a refused push into a message that says what to change. GitHub's refusals arrive as git output, not API
+ * errors, so they are recognised by their wording: the workflow-file rule (which no `permissions:` can lift for
+ * GITHUB_TOKEN), a token without `contents: write`, a rejected token, and branch protection on the sync branches.
+ */
+function explainPushError(error, req) {
+    if (!(error instanceof GitError))
+        return error instanceof Error ? error : new Error(String(error));
+    const text = `${error.stderr}\n${error.stdout}`;
+    const where = `Could not push the sync branch ${req.syncBranch}`;
+    const workflow = /refusing to allow an? (.+?) to create or update workflow `([^`]+)`[^)\n]*/i.exec(text);
+    if (workflow) {
+        return new Error(`${where}: upstream ${req.tag} changes the workflow file ${workflow[2]}, and GitHub refuses workflow changes from this token (${workflow[1]}). ` +
+            "A workflow's GITHUB_TOKEN can never push changes under .github/workflows/, whatever its permissions. " +
+            "Pass another token as 'github-token': a GitHub App token with the 'Workflows: read and write' permission, or a fine-grained PAT with 'Workflows: read and write' (a classic PAT needs the 'workflow' scope). " +
+            `Nothing was pushed. GitHub said: ${workflow[0]}`);
+    }
+    if (/GH006|GH013|protected branch|repository rule violations/i.test(text)) {
+        return new Error(`${where}: a branch protection rule or ruleset of the fork covers it. Exempt the sync branches (the 'branch-prefix' pattern) from the rule, or let the token's actor bypass it. ` +
+            `Nothing was pushed. GitHub said: ${gitReason(text, /GH006|GH013|protected branch|rule violations/i)}`);
+    }
+    if (/\b403\b|Permission to .* denied|permission denied/i.test(text)) {
+        return new Error(`${where}: the token may not push to this repository (HTTP 403). It needs the 'contents: write' permission: add it under \`permissions:\` in the workflow (the example workflow uses contents: write and pull-requests: write), or grant it to the PAT/App. ` +
+            `GitHub said: ${gitReason(text, /403|denied/i)}`);
+    }
+    if (/\b401\b|Authentication failed|could not read Username|Invalid username or password/i.test(text)) {
+        return new Error(`${where}: GitHub rejected the token for git (authentication failed). Check the 'github-token' input: the secret may be expired, revoked or empty.`);
+    }
+    return error;
+}
+/** A concurrent run's merge of the same target and tag commits is as good as ours: keep it rather than churn. */
+async function isEquivalent(git, branchSha, merge) {
+    if (merge.status === 'conflicts')
+        return branchSha === merge.tagSha;
+    const parents = (await git.output(['rev-list', '--parents', '-n', '1', branchSha])).split(' ').slice(1);
+    if (parents.length !== 2 || parents[0] !== merge.targetSha || parents[1] !== merge.tagSha)
+        return false;
+    const [theirs, ours] = await Promise.all([git.output(['rev-parse', `${branchSha}^{tree}`]), git.output(['rev-parse', `${merge.headSha}^{tree}`])]);
+    return theirs === ours;
+}
+/** Pushes the branch, then opens or updates the PR and sets its labels. */
+async function publishSync(req) {
+    const branch = await updateBranch(req);
+    if (branch.kind === 'human') {
+        req.log.warning(`The sync branch ${req.syncBranch} has commits that upstream-sync did not make (head ${branch.sha.slice(0, 12)}), probably a maintainer's conflict resolution. It was left untouched${req.openPull ? ` and PR #${req.openPull.number} was not changed` : ''}.`);
+        return { result: 'up-to-date', pushed: false, humanCommitsOn: branch.sha, ...(req.openPull ? { pull: req.openPull } : {}) };
+    }
+    let pull = req.openPull;
+    let result = 'updated';
+    if (pull) {
+        await req.api.updatePull(pull, { title: req.title, body: req.body });
+    }
+    else {
+        let opened;
+        try {
+            opened = await req.api.createPull({ head: req.syncBranch, base: req.targetBranch, title: req.title, body: req.body });
+        }
+        catch (error) {
+            // The branch is in place (pushed now or earlier): say so, so nobody cleans it up by hand. The next run finds
+            // it equivalent to its own merge, pushes nothing and opens the PR.
+            const message = error instanceof Error ? error.message : String(error);
+            throw new Error(`${message.replace(/\.?\s*$/, '.')} The sync branch ${req.syncBranch} is in place; the next run opens the pull request for it.`, { cause: error });
+        }
+        pull = opened.pull;
+        if (opened.created) {
+            result = 'created';
+        }
+        else {
+            req.log.info(`PR #${pull.number} for ${req.syncBranch} was opened by a concurrent run; updating it.`);
+            await req.api.updatePull(pull, { title: req.title, body: req.body });
+        }
+    }
+    await req.api.ensureLabels(req.labels.specs.filter((spec) => [...req.labels.always, ...req.labels.status].includes(spec.name)));
+    await req.api.setPullLabels(pull, [...req.labels.always, ...req.labels.status], req.labels.stale);
+    return { result, pull, pushed: branch.pushed };
+}
+/**
+ * Closes open sync PRs for older tags with a comment linking the new PR. Their branches are deleted only when every
+ * commit on them is the action's own; a branch with a maintainer's work stays, and the comment says so.
+ */
+async function supersedeOlder(req) {
+    const open = await req.api.openSyncPulls(req.targetBranch, req.branchPrefix);
+    const older = open.filter((pull) => pull.number !== req.newPull.number && req.isOlderTag(pull.headRef.slice(req.branchPrefix.length)));
+    if (older.length === 0)
+        return [];
+    const heads = await fetchBranches(req.git, req.forkUrl, older.map((pull) => pull.headRef));
+    for (const pull of older) {
+        const tag = pull.headRef.slice(req.branchPrefix.length);
+        const sha = heads[pull.headRef];
+        const owner = sha === undefined ? 'gone' : await classifySyncBranch(req.git, { branchSha: sha, tag });
+        const keep = owner === 'human';
+        await req.api.comment(pull, `Superseded by #${req.newPull.number} (${req.newPull.url}), which syncs a newer upstream release. ` +
+            (keep
+                ? `The branch \`${pull.headRef}\` has commits that upstream-sync did not make, so it was kept.`
+                : `The branch \`${pull.headRef}\` only held upstream-sync's own commits and was deleted.`));
+        await req.api.updatePull(pull, { state: 'closed' });
+        if (!keep && owner !== 'gone')
+            await req.api.deleteBranch(pull.headRef);
+        req.log.info(`Closed PR #${pull.number} (${tag}), superseded by #${req.newPull.number}.`);
+    }
+    return older;
+}
+
+// EXTERNAL MODULE: ./src/runner.ts
+var src_runner = __nccwpck_require__(4813);
+;// CONCATENATED MODULE: ./src/settings/parse.ts
+/**
+ * Pure parsers of input values: lists, repository names, booleans, identities, URLs, regular expressions, paths and
+ * durations. Each takes the input's name and throws an input UserError that names it and says how to fix the value;
+ * none reads the environment or starts a process.
+ */
+
+/** Comma- and/or newline-separated list, blanks dropped. */
+function parseList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+}
+/** Checklist items, one a line; a leading `- [ ]` or `-` is accepted and dropped. */
+function parseChecklist(text) {
+    return text
+        .split('\n')
+        .map((line) => line.replace(/^\s*[-*]\s*(\[[ xX]\]\s*)?/, '').trim())
+        .filter((line) => line.length > 0);
+}
+/** `true`/`yes`/`on` or `false`/`no`/`off`, any case. */
+function parseBoolean(value, name) {
+    if (/^(true|yes|on)$/i.test(value))
+        return true;
+    if (/^(false|no|off)$/i.test(value))
+        return false;
+    throw inputError(`Input '${name}' must be true or false, got "${value}".`);
+}
+const REPO_PATTERN = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
+/** `owner/name` (a trailing `.git` is dropped). `what` names the value in the error, e.g. `Input 'upstream-repository'`. */
+function parseRepo(what, value) {
+    const cleaned = value.replace(/\.git$/, '');
+    const match = REPO_PATTERN.exec(cleaned);
+    if (!match || cleaned.endsWith('/.') || cleaned.endsWith('/..')) {
+        throw inputError(`${what} must be owner/name (for example BerriAI/litellm), got "${value}".`);
+    }
+    return { owner: match[1], repo: match[2] };
+}
+/** `Name <email@example.com>`. */
+function parseIdentity(value, name) {
+    const match = /^\s*(.+?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value);
+    if (!match) {
+        throw inputError(`Input '${name}' must look like "Name <email@example.com>", got "${value}".`);
+    }
+    return { name: match[1], email: match[2] };
+}
+/** An http(s) URL. The error never repeats the value: webhook URLs carry their credential in the path. */
+function parseHttpUrl(value, name) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw inputError(`Input '${name}' must be an http(s) URL; the value given is not a URL.`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw inputError(`Input '${name}' must be an http(s) URL; it uses ${url.protocol}.`);
+    }
+    return value;
+}
+/** A regular expression (compiled multiline, as the version file is read) with a capture group around the version. */
+function parseVersionRegex(value, name) {
+    try {
+        new RegExp(value, 'm');
+    }
+    catch (error) {
+        throw inputError(`Input '${name}' is not a valid regular expression: ${error.message}.`);
+    }
+    if (!/\((?!\?)/.test(value)) {
+        throw inputError(`Input '${name}' needs a capture group around the version, for example ^version\\s*=\\s*"(.+)".`);
+    }
+    return value;
+}
+/** A repository-relative path: no absolute paths, no `..`, so nothing outside the fork is read. */
+function parseRepoPath(value, name) {
+    const normalized = value.replace(/^\.\//, '');
+    if (normalized === '' || normalized.startsWith('/') || normalized.split('/').includes('..')) {
+        throw inputError(`Input '${name}' must be a path inside the repository such as .github/upstream-sync.yml, got "${value}".`);
+    }
+    return normalized;
+}
+/** A server URL without its trailing slashes. */
+function parse_trimUrl(value) {
+    return value.replace(/\/+$/, '');
+}
+const DURATION_UNITS = {
+    s: 1_000,
+    m: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+    w: 604_800_000
+};
+const DURATION_WORDS = {
+    s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
+    m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm',
+    h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
+    d: 'd', day: 'd', days: 'd',
+    w: 'w', wk: 'w', wks: 'w', week: 'w', weeks: 'w'
+};
+/**
+ * Parses a duration such as `2d`, `12h`, `90m`, `1w`, `30s`, `1.5d`, or a sum like `1d12h` / `1 day 12 hours`, to
+ * milliseconds. `0` is zero. An empty or blank text is `undefined` (no wait).
+ * @param inputName names the input in the error message.
+ * @throws an input UserError naming the input when the text is not a duration.
+ */
+function parseDuration(text, inputName = 'min-release-age') {
+    const trimmed = text.trim();
+    if (trimmed === '')
+        return undefined;
+    if (/^0+$/.test(trimmed))
+        return 0;
+    const term = /(\d+(?:\.\d+)?)\s*([a-z]+)\s*/giy;
+    let total = 0;
+    let end = 0;
+    for (let match = term.exec(trimmed); match; match = term.exec(trimmed)) {
+        const unit = DURATION_WORDS[(match[2] ?? '').toLowerCase()];
+        if (!unit)
+            break;
+        total += Number(match[1]) * (DURATION_UNITS[unit] ?? 0);
+        end = term.lastIndex;
+    }
+    total = Math.round(total);
+    if (end !== trimmed.length || !Number.isSafeInteger(total)) {
+        throw inputError(`Input '${inputName}' "${trimmed}" is not a duration: use a number and a unit (s, m, h, d or w), e.g. 2d, 12h or 90m`);
+    }
+    return total;
+}
+/** A duration in the largest whole units, for messages: `2d`, `1d 12h`, `90m` → `1h 30m`. */
+function formatDuration(ms) {
+    const parts = [];
+    let rest = Math.round(ms / 1000) * 1000;
+    for (const unit of ['w', 'd', 'h', 'm', 's']) {
+        const size = DURATION_UNITS[unit] ?? 1;
+        const count = Math.floor(rest / size);
+        if (count > 0)
+            parts.push(`${count}${unit}`);
+        rest -= count * size;
+    }
+    return parts.length > 0 ? parts.join(' ') : '0s';
+}
+
+;// CONCATENATED MODULE: ./src/releases/version.ts
+/**
+ * Version numbers read from upstream tag names, and the one ordering rule the action uses for them.
+ *
+ * Real tag streams are messy (`v1.81.9-stable`, `v1.73.6-stable.patch.1`, `v1.67.0-stable.patch2`, `1.35.36`,
+ * `v.1.32.34-stable`, `litellm_v1.65.4-dev_fix`, `latest`), so parsing is deliberately lenient about what surrounds
+ * the number and strict about the number itself. Which tags are *candidates* is not decided here: that is the
+ * channel's job (`tag-pattern` / `exclude-pattern`, see channel.ts). This module only answers "what version is this
+ * tag" and "which of two versions is newer".
+ *
+ * Ordering rule (the README explains it in these words):
+ *  1. numeric core, part by part as numbers (`1.9.0 < 1.10.0`); missing parts count as 0 (`1.2 = 1.2.0`), so
+ *     four-part versions (`1.2.3.4`) order naturally after `1.2.3`;
+ *  2. then the patch-release number from `.patch.N`, `.patchN` or `-patch.N` (none < patch 1 < patch 2), so
+ *     `1.73.6-stable < 1.73.6-stable.patch.1 < 1.74.0-stable`;
+ *  3. then, only to make the order total and deterministic, the tag names compared as plain strings.
+ * Never by date, never by the tag name as a whole.
+ */
+
+/** Tags with more numeric parts than this are not versions (they are build ids, dates glued together, …). */
+const MAX_CORE_PARTS = 4;
+/**
+ * Anatomy of a version tag:
+ *   optional name prefix  `litellm_`, `release-`, `release/`: letters (and `_ . - /` between them) ending in `_`,
+ *                         `-` or `/`; no digits, so `v1.2.3-rc-4` cannot be misread as prefix `v1.2.3-rc-` + `4`
+ *   optional `v` or `V`, optionally followed by one `.` (the real typo `v.1.32.34-stable` is the stable 1.32.34)
+ *   the numeric core      digits separated by single dots
+ *   the suffix            anything else, or nothing; it never starts with another digit
+ */
+const VERSION_TAG = /^(?:[A-Za-z][A-Za-z_./-]*?[_/-])?[vV]?\.?(\d+(?:\.\d+)*)(?!\d)(.*)$/s;
+/** A patch-release marker in the suffix: `.patch.1`, `.patch1`, `-patch.1`, `-patch-1`, `_patch1`. */
+const PATCH_MARKER = /(?:^|[^A-Za-z])patch[.-]?(\d+)(?!\d)/i;
+/**
+ * Reads the version of a tag name (or of any version text, such as `current-version`).
+ * Returns `undefined` when the text has no usable version: no digits where the version belongs (`latest`, `stable`,
+ * `pr-litellm-spend-logs-db`), more than {@link MAX_CORE_PARTS} numeric parts, or a part too large to be a version.
+ */
+function parseVersion(tag) {
+    const match = VERSION_TAG.exec(tag);
+    if (!match)
+        return undefined;
+    const coreText = match[1] ?? '';
+    const suffix = match[2] ?? '';
+    const parts = coreText.split('.');
+    if (parts.length > MAX_CORE_PARTS)
+        return undefined;
+    const core = parts.map(Number);
+    if (!core.every(Number.isSafeInteger))
+        return undefined;
+    const patchText = PATCH_MARKER.exec(suffix)?.[1];
+    const patch = patchText === undefined ? 0 : Number(patchText);
+    if (!Number.isSafeInteger(patch))
+        return undefined;
+    const start = tag.length - coreText.length - suffix.length;
+    return { core, patch, suffix, tag, start, text: tag.slice(start) };
+}
+/**
+ * A stand-in Version for a tag that has no version number but must still be handled (the explicit `tag` input syncs
+ * exactly the tag it names, whatever its name). It orders before every real version and formats as the tag itself.
+ */
+function unversioned(tag) {
+    return { core: [], patch: 0, suffix: tag, tag, start: 0, text: tag };
+}
+/**
+ * Compares release numbers only: numeric core (missing parts = 0), then patch-release number. Two tags of the same
+ * release in different spellings (`v1.81.9-stable` and `1.81.9`) compare equal. This is the comparison for lower
+ * bounds (`current-version`), where the spelling of the bound must not matter.
+ */
+function compareReleaseNumbers(a, b) {
+    const length = Math.max(a.core.length, b.core.length);
+    for (let i = 0; i < length; i++) {
+        const diff = (a.core[i] ?? 0) - (b.core[i] ?? 0);
+        if (diff !== 0)
+            return Math.sign(diff);
+    }
+    return Math.sign(a.patch - b.patch);
+}
+/**
+ * The total order of versions (see the module comment): release numbers first, then the tag names as plain strings
+ * (code-unit order, not locale order, so every machine sorts alike). Negative when `a` is older than `b`.
+ */
+function compareVersions(a, b) {
+    const byNumbers = compareReleaseNumbers(a, b);
+    if (byNumbers !== 0)
+        return byNumbers;
+    return a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0;
+}
+/**
+ * The version as the action reports it (`version` and `previous-version` outputs, PR body, summary): the tag from its
+ * numeric core on, i.e. without a name prefix and without the leading `v` / `v.`.
+ *   `v1.81.9-stable` → `1.81.9-stable`, `v1.73.6-stable.patch.1` → `1.73.6-stable.patch.1`,
+ *   `v.1.32.34-stable` → `1.32.34-stable`, `1.35.36` → `1.35.36`, `litellm_v1.65.4-dev_fix` → `1.65.4-dev_fix`.
+ */
+function formatVersion(version) {
+    return version.tag.slice(version.start);
+}
+/**
+ * Reads a version given as text by the user (`current-version`). `inputName` names the input in the error.
+ * @throws an input UserError naming the input when the text holds no version number.
+ */
+function parseVersionInput(text, inputName) {
+    const trimmed = text.trim();
+    const version = parseVersion(trimmed);
+    if (!version) {
+        throw inputError(`Input '${inputName}' "${trimmed}" is not a version number: expected something like 1.81.9 or v1.81.9-stable`);
+    }
+    return version;
+}
+/**
+ * Reads the fork's own version from a file's text (`version-file` + `version-pattern`): the first capture group of
+ * the first match of `pattern`, compiled as a multiline regular expression (so `^` and `$` match at line ends, as
+ * in the default `^version\s*=\s*"(.+)"` for pyproject.toml).
+ * @param sourceName how to name the file in errors, e.g. `version-file "pyproject.toml" (branch main)`.
+ * @throws an input UserError naming `version-pattern` when the regex is invalid or has no capture group, and naming the file and
+ *   the pattern when it does not match or the captured text is not a version.
+ */
+function readVersionFromText(text, pattern, sourceName) {
+    let regex;
+    try {
+        regex = new RegExp(pattern, 'm');
+    }
+    catch (error) {
+        throw inputError(`version-pattern "${pattern}" is not a valid regular expression: ${error.message}`);
+    }
+    const match = regex.exec(text);
+    if (!match) {
+        throw inputError(`version-pattern "${pattern}" does not match anything in ${sourceName}: fix version-pattern or version-file`);
+    }
+    const captured = match[1];
+    if (captured === undefined) {
+        throw inputError(`version-pattern "${pattern}" has no capture group: wrap the version in parentheses, e.g. ^version\\s*=\\s*"(.+)"`);
+    }
+    const version = parseVersion(captured.trim());
+    if (!version) {
+        throw inputError(`version-pattern "${pattern}" captured "${captured}" in ${sourceName}, which is not a version number`);
+    }
+    return version;
+}
+
+;// CONCATENATED MODULE: ./src/releases/candidates.ts
+/**
+ * Release candidates: the channel's tags that carry a version newer than the fork's lower bound, newest first, and
+ * the memoised per-tag lookups (peel, containment) the walk and the previous-version search share.
+ */
+
+
+/**
+ * The channel's candidates, newest first (see version.ts for the order). Tags that match the channel but carry no
+ * version number are skipped with a debug line. With `minVersion`, tags whose release number is the same or older
+ * (`compareReleaseNumbers(version, minVersion) <= 0`) are dropped, so `current-version: 1.81.9` drops
+ * `v1.81.9-stable` but keeps `v1.81.9-stable.patch.1`.
+ */
+function selectCandidates(tags, channel, opts = {}) {
+    const log = opts.log ?? src_runner/* silentLog */.a;
+    const candidates = [];
+    for (const ref of tags) {
+        if (!channel.matches(ref.name))
+            continue;
+        const version = parseVersion(ref.name);
+        if (!version) {
+            log.debug(`tag "${ref.name}" matches tag-pattern but carries no version number; skipped`);
+            continue;
+        }
+        if (opts.minVersion && compareReleaseNumbers(version, opts.minVersion) <= 0)
+            continue;
+        candidates.push({ tag: ref.name, sha: ref.sha, type: ref.type, version });
+    }
+    return candidates.sort((a, b) => compareVersions(b.version, a.version));
+}
+/** Memoises the two per-tag lookups the walk and the previous-version search share. */
+class TagLookups {
+    deps;
+    commits = new Map();
+    containment = new Map();
+    constructor(deps) {
+        this.deps = deps;
+    }
+    commitOf(candidate) {
+        if (candidate.type !== 'tag')
+            return Promise.resolve(candidate.sha);
+        let commit = this.commits.get(candidate.sha);
+        if (!commit) {
+            commit = this.deps.peel({ name: candidate.tag, sha: candidate.sha, type: candidate.type });
+            this.commits.set(candidate.sha, commit);
+        }
+        return commit;
+    }
+    async contains(candidate) {
+        const commit = await this.commitOf(candidate);
+        let contained = this.containment.get(commit);
+        if (!contained) {
+            contained = this.deps.targetContains(commit);
+            this.containment.set(commit, contained);
+        }
+        return contained;
+    }
+}
+function previousOf(candidate) {
+    return { version: candidate.version, text: candidate.version.text, tag: candidate.tag };
+}
+function lowerBound(minVersion) {
+    return minVersion ? { version: minVersion, text: minVersion.text } : undefined;
+}
+/**
+ * The newest of `older` (newest first) that the target contains, assuming — like the walk — that once the target
+ * contains a tag it contains the older ones too. A galloping search (probe 1st, 2nd, 4th, 8th… then bisect) finds it
+ * in one probe when the fork is one release behind and in O(log n) probes when it never synced, instead of checking
+ * every tag of a long channel.
+ */
+async function newestContained(older, lookups) {
+    let notContained = -1;
+    let contained = -1;
+    for (let probe = 0, step = 1;; probe = Math.min(older.length - 1, probe + step), step *= 2) {
+        const candidate = older[probe];
+        if (!candidate)
+            return undefined;
+        if (await lookups.contains(candidate)) {
+            contained = probe;
+            break;
+        }
+        notContained = probe;
+        if (probe === older.length - 1)
+            return undefined;
+    }
+    while (contained - notContained > 1) {
+        const middle = (notContained + contained) >> 1;
+        const candidate = older[middle];
+        if (!candidate)
+            break;
+        if (await lookups.contains(candidate))
+            contained = middle;
+        else
+            notContained = middle;
+    }
+    return older[contained];
+}
+
+;// CONCATENATED MODULE: ./src/releases/channel.ts
+/**
+ * The release channel: which upstream tags are candidates at all, from the `tag-pattern` and `exclude-pattern` globs,
+ * compiled once when the inputs are read (a bad glob fails the run before any network call, naming the input).
+ */
+
+
+/**
+ * Glob semantics, chosen for tag names rather than file paths:
+ * - `*` matches any run of characters, `/` included (`bash: true` makes a single star a globstar), because a tag
+ *   such as `release/v1.2.3-stable` is one name, not a path; `?` matches one character other than `/`;
+ * - `dot: true`: a leading `.` is an ordinary character;
+ * - `strictBrackets`: an unbalanced `[`, `(` or `{` is an error instead of a silent literal, so a typo in a pattern
+ *   fails the run before any network call;
+ * - `windows: false`: tag names never use backslashes as separators, whatever the runner's OS.
+ */
+const channel_GLOB_OPTIONS = { bash: true, dot: true, strictBrackets: true, windows: false };
+/**
+ * Include globs match case-sensitively, like git and GitHub's prefix listing of refs (so `prefix` is exact).
+ * Exclude globs match case-insensitively: `*nightly*` must also keep out `v2.0.0-NIGHTLY` and `*.rc*` `v2.0.0.RC1`;
+ * excluding too much is the safe side.
+ */
+const EXCLUDE_OPTIONS = { ...channel_GLOB_OPTIONS, nocase: true };
+/** Characters that may start glob syntax: the literal prefix of a glob ends before the first of them. */
+const GLOB_SYNTAX = /[*?[\]{}()!+@\\]/;
+/**
+ * Splits a `tag-pattern` / `exclude-pattern` input into globs: separated by commas and/or newlines, trimmed, empty
+ * entries dropped, duplicates removed. Commas inside braces belong to the glob (`v{1,2}.*-stable` stays whole).
+ */
+function parsePatternList(text) {
+    const globs = [];
+    let current = '';
+    let braceDepth = 0;
+    const flush = () => {
+        const glob = current.trim();
+        if (glob && !globs.includes(glob))
+            globs.push(glob);
+        current = '';
+    };
+    for (const char of text) {
+        if (char === '{')
+            braceDepth++;
+        else if (char === '}' && braceDepth > 0)
+            braceDepth--;
+        if (char === '\n' || char === '\r' || (char === ',' && braceDepth === 0))
+            flush();
+        else
+            current += char;
+    }
+    flush();
+    return globs;
+}
+/** The text of a glob before its first wildcard or other glob syntax. */
+function literalPrefix(glob) {
+    const index = glob.search(GLOB_SYNTAX);
+    return index === -1 ? glob : glob.slice(0, index);
+}
+/** Longest common string prefix of all the given strings. */
+function commonPrefix(strings) {
+    if (strings.length === 0)
+        return '';
+    let prefix = strings[0] ?? '';
+    for (const s of strings) {
+        let i = 0;
+        while (i < prefix.length && i < s.length && prefix[i] === s[i])
+            i++;
+        prefix = prefix.slice(0, i);
+    }
+    return prefix;
+}
+function compileGlobs(globs, inputName, options) {
+    return globs.map((glob) => {
+        if (glob.startsWith('!')) {
+            throw inputError(`Input '${inputName}': "${glob}" starts with "!"; negated globs are not supported here, ` +
+                (inputName === 'tag-pattern'
+                    ? 'put the globs of tags to leave out in exclude-pattern instead'
+                    : 'list the tags to leave out as plain globs'));
+        }
+        if (/\s/.test(glob)) {
+            throw inputError(`Input '${inputName}': "${glob}" contains whitespace, which no tag name can contain; separate globs with commas or newlines`);
+        }
+        try {
+            return picomatch_default()(glob, options);
+        }
+        catch (error) {
+            // picomatch suggests escaping with a backslash, which tag names cannot contain anyway: drop that hint.
+            const reason = error.message.replace(/\s+-\s+use .*$/, '');
+            throw inputError(`Input '${inputName}': invalid glob "${glob}": ${reason}`);
+        }
+    });
+}
+/**
+ * Compiles a channel from its globs (usually `parsePatternList(input)` for each input).
+ * @throws an input UserError naming `tag-pattern` or `exclude-pattern` for an empty include list or an invalid glob.
+ */
+function compileChannel(patterns) {
+    const include = [...patterns.include];
+    const exclude = [...patterns.exclude];
+    if (include.length === 0) {
+        throw inputError(`Input 'tag-pattern' is empty: give at least one glob, e.g. "v*-stable, v*-stable.patch*"`);
+    }
+    const included = compileGlobs(include, 'tag-pattern', channel_GLOB_OPTIONS);
+    const excluded = compileGlobs(exclude, 'exclude-pattern', EXCLUDE_OPTIONS);
+    return {
+        include,
+        exclude,
+        prefix: commonPrefix(include.map(literalPrefix)),
+        matches: (tag) => included.some((isMatch) => isMatch(tag)) && !excluded.some((isMatch) => isMatch(tag))
+    };
+}
+/** The channel in words, for messages: `tag-pattern "v*-stable" minus exclude-pattern "*draft*"`. */
+function describeChannel(channel) {
+    const exclude = channel.exclude.length > 0 ? ` minus exclude-pattern "${channel.exclude.join(', ')}"` : '';
+    return `tag-pattern "${channel.include.join(', ')}"${exclude}`;
+}
+
+;// CONCATENATED MODULE: ./src/releases/choose.ts
+/**
+ * Which upstream release to sync: a lazy walk over the channel's candidates that asks GitHub as little as possible.
+ *
+ * Pure except {@link chooseRelease}, which talks to GitHub only through the injected {@link ReleaseQueries}
+ * (implemented with Octokit in github.ts; faked in the tests). Each method of that interface is one API request, so
+ * the walk calls them lazily, newest candidate first, and stops as soon as it can: a run with nothing new costs
+ * `listTags` + `targetContains` (+ `peel` when the newest tag is annotated), whatever the number of tags upstream.
+ */
+
+
+
+
+
+
+function releaseDate(release) {
+    const text = release.publishedAt ?? release.createdAt;
+    if (!text)
+        return undefined;
+    const date = new Date(text);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+}
+function describePassedOver(passedOver) {
+    if (passedOver.length === 0)
+        return '';
+    return ` (passed over: ${passedOver.map((p) => p.detail).join('; ')})`;
+}
+/**
+ * Chooses the upstream release to sync.
+ *
+ * Channel mode (no `tag`): lists the channel's tags with one `listTags(channel.prefix)`, orders the candidates by
+ * version (newest first, only those above `minVersion`) and walks them:
+ *  1. the tag's commit (`peel` for annotated tags only) is in the target (`targetContains`) → stop: everything older
+ *     is older than what the fork has. `up-to-date`, or `waiting` if a newer tag only waits for its age;
+ *  2. its sync PRs (`findSyncPulls`), the maintainers' decisions, come first:
+ *     - one closed without merging (and none open) → `skipped`: the maintainers declined this release, so no older
+ *       tag is proposed in its place; the next newer tag gets its own PR. Costs no release lookup, so a skipped
+ *       release that stays the newest for days costs `listTags` + `targetContains` + `findSyncPulls` per run;
+ *     - one merged although the target does not contain the tag (squash-merged, or the target rewritten) → treated
+ *       as synced, with a warning: stop as in 1;
+ *     - an open one → `sync` with `openPull` (update, never a duplicate), whatever its release state or age now: a
+ *       release already under review is refreshed (a re-pointed tag included) rather than set aside;
+ *  3. its release (`getRelease`) is a draft or a pre-release, or it has none and `requireRelease` is set → pass it
+ *     over, look at the next older tag;
+ *  4. it is younger than `minReleaseAgeMs` (release `published_at`, else `created_at`, else the commit's date via
+ *     `commitDate`) → pass it over as `too-recent` and look at the next older tag. An older tag that is old enough
+ *     and not yet in the target IS proposed (the fork makes progress instead of starving while upstream releases
+ *     faster than the wait); the newer one supersedes its PR once it is old enough. When no older tag is eligible
+ *     the decision is `waiting`, with the earliest `eligibleAt`;
+ *  5. otherwise → `sync` (a new PR).
+ * For `sync`, `previous` is then found among the older candidates by a galloping search (a few `targetContains`
+ * calls, one when the fork is one release behind); otherwise it is what the walk met, else `minVersion`.
+ *
+ * Cost: nothing new (the newest candidate is in the target) = `listTags` + `targetContains` (+ `peel` if annotated).
+ * Releases, PRs and commit dates are only looked up for tags the target does not contain.
+ *
+ * Explicit mode (`tag` set): the tag must exist upstream (else it throws `tag "X" not found in owner/name`); channel,
+ * `minVersion`, release (draft, pre-release, `requireRelease`), age and closed-PR rules do not apply — the reason
+ * mentions any of them that would have refused it. Contained → `up-to-date`; an open sync PR → `sync` with
+ * `openPull`. One `listTags` call (the prefix common to the channel and the tag) serves both the lookup and the
+ * previous-version search.
+ */
+async function chooseRelease(deps, opts) {
+    const log = opts.log ?? src_runner/* silentLog */.a;
+    const lookups = new TagLookups(deps);
+    const explicitTag = opts.tag?.trim();
+    if (explicitTag)
+        return chooseExplicit(deps, lookups, explicitTag, opts, log);
+    const { channel } = opts;
+    const tags = await deps.listTags(channel.prefix);
+    const candidates = selectCandidates(tags, channel, { minVersion: opts.minVersion, log });
+    log.debug(`${tags.length} upstream tags listed under prefix "${channel.prefix}", ${candidates.length} candidates` +
+        (opts.minVersion ? ` newer than ${formatVersion(opts.minVersion)}` : ''));
+    if (candidates.length === 0) {
+        const inChannel = tags.some((ref) => channel.matches(ref.name) && parseVersion(ref.name));
+        if (!inChannel) {
+            log.warning(`no tag of ${opts.upstream} matches ${describeChannel(channel)} (${tags.length} tags start with ` +
+                `"${channel.prefix}"); check tag-pattern`);
+        }
+        return {
+            kind: 'up-to-date',
+            previous: lowerBound(opts.minVersion),
+            passedOver: [],
+            explicit: false,
+            // Tags in the channel but no candidate: the lower bound dropped them all.
+            reason: inChannel && opts.minVersion
+                ? `no tag of ${opts.upstream} matching ${describeChannel(channel)} is newer than ${formatVersion(opts.minVersion)}`
+                : `no tag of ${opts.upstream} matches ${describeChannel(channel)}`
+        };
+    }
+    const now = opts.now ?? new Date();
+    const minAge = opts.minReleaseAgeMs ?? 0;
+    const passedOver = [];
+    const passOver = (candidate, why, detail, eligibleAt) => {
+        passedOver.push({ candidate, why, detail: `${candidate.tag}: ${detail}`, ...(eligibleAt ? { eligibleAt } : {}) });
+        log.debug(`passing over ${candidate.tag}: ${detail}`);
+    };
+    /** The decision when the walk ends without a tag to sync: waiting if something only waits, else up-to-date. */
+    const nothingToSync = async (previous, why) => {
+        const waiting = passedOver
+            .filter((p) => p.why === 'too-recent' && p.eligibleAt)
+            .sort((a, b) => (a.eligibleAt?.getTime() ?? 0) - (b.eligibleAt?.getTime() ?? 0))[0];
+        if (waiting?.eligibleAt) {
+            return {
+                kind: 'waiting',
+                candidate: waiting.candidate,
+                // Already peeled on the walk: the lookup is memoised, no request.
+                commitSha: await lookups.commitOf(waiting.candidate),
+                eligibleAt: waiting.eligibleAt,
+                previous,
+                passedOver,
+                explicit: false,
+                reason: `${waiting.candidate.tag} is younger than min-release-age ${formatDuration(minAge)}: eligible at ` +
+                    `${waiting.eligibleAt.toISOString()}; ${why}${describePassedOver(passedOver)}`
+            };
+        }
+        return { kind: 'up-to-date', previous, passedOver, explicit: false, reason: `${why}${describePassedOver(passedOver)}` };
+    };
+    for (const [index, candidate] of candidates.entries()) {
+        const commitSha = await lookups.commitOf(candidate);
+        if (await lookups.contains(candidate)) {
+            return nothingToSync(previousOf(candidate), `the target branch already contains ${candidate.tag}, the newest ${index === 0 ? '' : 'eligible '}tag of the channel`);
+        }
+        // Maintainer decisions first: they hold whatever the release looks like now, and a closed PR (a steady state
+        // that can last until the next release) is then reported without reading the release.
+        const pulls = await deps.findSyncPulls(candidate.tag);
+        const openPull = pulls.find((pull) => pull.state === 'open');
+        const mergedPull = pulls.find((pull) => pull.merged);
+        const closedPull = pulls.find((pull) => pull.state === 'closed' && !pull.merged);
+        if (!openPull && mergedPull) {
+            log.warning(`sync PR #${mergedPull.number} for ${candidate.tag} was merged, but the target branch does not contain the ` +
+                `tag's commit (squash-merged or rebased?): treating ${candidate.tag} as synced. Merge sync PRs with a merge ` +
+                'commit, or later syncs will conflict');
+            return nothingToSync(previousOf(candidate), `${candidate.tag} was synced by the merged PR #${mergedPull.number} (${mergedPull.url})`);
+        }
+        if (!openPull && closedPull) {
+            return {
+                kind: 'skipped',
+                candidate,
+                commitSha,
+                skippedPull: closedPull,
+                skippedPullUrl: closedPull.url,
+                previous: lowerBound(opts.minVersion),
+                passedOver,
+                explicit: false,
+                reason: `sync PR #${closedPull.number} for ${candidate.tag} was closed without merging (${closedPull.url}): this ` +
+                    `release is skipped and the next newer tag will get its own PR${describePassedOver(passedOver)}`
+            };
+        }
+        const release = await deps.getRelease(candidate.tag);
+        const releaseField = release ? { release } : {};
+        if (openPull) {
+            // Already under review: refresh it (a re-pointed tag included) whatever its release state or age now; those
+            // rules gate opening a PR, and proposing an older tag beside an open newer one would only confuse reviewers.
+            return {
+                kind: 'sync',
+                candidate,
+                commitSha,
+                ...releaseField,
+                openPull,
+                previous: await findPrevious(candidates.slice(index + 1), lookups, opts.minVersion),
+                passedOver,
+                explicit: false,
+                reason: `${candidate.tag} is the newest eligible tag not in the target branch; its sync PR #${openPull.number} is open and will be updated${describePassedOver(passedOver)}`
+            };
+        }
+        if (release?.draft) {
+            passOver(candidate, 'draft', 'its release is a draft');
+            continue;
+        }
+        if (release?.prerelease) {
+            passOver(candidate, 'prerelease', 'its release is a pre-release');
+            continue;
+        }
+        if (!release && opts.requireRelease) {
+            passOver(candidate, 'no-release', 'it has no release and require-release is true');
+            continue;
+        }
+        if (minAge > 0) {
+            const since = (release && releaseDate(release)) ?? (await deps.commitDate(commitSha));
+            const eligibleAt = new Date(since.getTime() + minAge);
+            if (eligibleAt.getTime() > now.getTime()) {
+                const what = release ? 'released' : 'committed';
+                passOver(candidate, 'too-recent', `${what} ${since.toISOString()}, eligible at ${eligibleAt.toISOString()}`, eligibleAt);
+                continue;
+            }
+        }
+        return {
+            kind: 'sync',
+            candidate,
+            commitSha,
+            ...releaseField,
+            previous: await findPrevious(candidates.slice(index + 1), lookups, opts.minVersion),
+            passedOver,
+            explicit: false,
+            reason: `${candidate.tag} is the newest eligible tag not in the target branch${describePassedOver(passedOver)}`
+        };
+    }
+    return nothingToSync(lowerBound(opts.minVersion), `no tag of ${opts.upstream} matching ${describeChannel(channel)} is eligible to sync`);
+}
+async function findPrevious(older, lookups, minVersion) {
+    const contained = await newestContained(older, lookups);
+    return contained ? previousOf(contained) : lowerBound(minVersion);
+}
+async function chooseExplicit(deps, lookups, tag, opts, log) {
+    // One listing serves both the tag lookup and the previous-version search among the channel's tags.
+    const tags = await deps.listTags(commonPrefix([opts.channel.prefix, tag]));
+    const ref = tags.find((t) => t.name === tag);
+    if (!ref) {
+        throw inputError(`tag "${tag}" not found in ${opts.upstream}: check the tag input (tag names are case-sensitive)`);
+    }
+    const version = parseVersion(tag);
+    if (!version)
+        log.debug(`tag "${tag}" carries no version number; syncing it anyway because the tag input names it`);
+    const candidate = { tag, sha: ref.sha, type: ref.type, version: version ?? unversioned(tag) };
+    const commitSha = await lookups.commitOf(candidate);
+    if (await lookups.contains(candidate)) {
+        return {
+            kind: 'up-to-date',
+            candidate,
+            commitSha,
+            previous: previousOf(candidate),
+            passedOver: [],
+            explicit: true,
+            reason: `the target branch already contains ${tag}`
+        };
+    }
+    const overridden = [];
+    if (!opts.channel.matches(tag))
+        overridden.push(`it does not match ${describeChannel(opts.channel)}`);
+    if (version && opts.minVersion && compareReleaseNumbers(version, opts.minVersion) <= 0) {
+        overridden.push(`it is not newer than ${formatVersion(opts.minVersion)}`);
+    }
+    const release = await deps.getRelease(tag);
+    if (release?.draft)
+        overridden.push('its release is a draft');
+    else if (release?.prerelease)
+        overridden.push('its release is a pre-release');
+    else if (!release && opts.requireRelease)
+        overridden.push('it has no release and require-release is true');
+    const pulls = await deps.findSyncPulls(tag);
+    const openPull = pulls.find((pull) => pull.state === 'open');
+    const closedPull = pulls.find((pull) => pull.state === 'closed' && !pull.merged);
+    if (!openPull && closedPull)
+        overridden.push(`its sync PR #${closedPull.number} was closed without merging`);
+    let previous = lowerBound(opts.minVersion);
+    if (version) {
+        const older = selectCandidates(tags, opts.channel, { minVersion: opts.minVersion }).filter((c) => c.tag !== tag && compareVersions(c.version, version) < 0);
+        previous = await findPrevious(older, lookups, opts.minVersion);
+    }
+    const override = overridden.length > 0 ? ` (synced although ${overridden.join(', ')})` : '';
+    return {
+        kind: 'sync',
+        candidate,
+        commitSha,
+        ...(release ? { release } : {}),
+        ...(openPull ? { openPull } : {}),
+        previous,
+        passedOver: [],
+        explicit: true,
+        reason: `the tag input asks for ${tag}${openPull ? `; its sync PR #${openPull.number} is open and will be updated` : ''}${override}`
+    };
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -36385,7 +47247,7 @@ const util_allowsEval = /* @__PURE__*/ cached(() => {
         return false;
     }
 });
-function isPlainObject(o) {
+function util_isPlainObject(o) {
     if (util_isObject(o) === false)
         return false;
     // modified constructor
@@ -36405,7 +47267,7 @@ function isPlainObject(o) {
     return true;
 }
 function shallowClone(o) {
-    if (isPlainObject(o))
+    if (util_isPlainObject(o))
         return { ...o };
     if (Array.isArray(o))
         return [...o];
@@ -36586,7 +47448,7 @@ function maskedKeys(schema, mask) {
     }
     return keys;
 }
-function omit(schema, mask) {
+function util_omit(schema, mask) {
     const currDef = schema._zod.def;
     const checks = currDef.checks;
     const hasChecks = checks && checks.length > 0;
@@ -36599,7 +47461,7 @@ function omit(schema, mask) {
     return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
 function extend(schema, shape) {
-    if (!isPlainObject(shape)) {
+    if (!util_isPlainObject(shape)) {
         throw new Error("Invalid input to extend: expected a plain object");
     }
     const checks = schema._zod.def.checks;
@@ -36623,12 +47485,12 @@ function extended(schema, shape) {
     return newShape;
 }
 function safeExtend(schema, shape) {
-    if (!isPlainObject(shape)) {
+    if (!util_isPlainObject(shape)) {
         throw new Error("Invalid input to safeExtend: expected a plain object");
     }
     return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
 }
-function merge(a, b) {
+function util_merge(a, b) {
     if (!b?._zod?.def) {
         throw new Error("Invalid input to merge: expected an object schema. To merge a plain shape, use `.extend()`.");
     }
@@ -36647,7 +47509,7 @@ function merge(a, b) {
     });
     return clone(a, def);
 }
-function partial(Class, schema, mask, name = "partial") {
+function util_partial(Class, schema, mask, name = "partial") {
     const currDef = schema._zod.def;
     const checks = currDef.checks;
     const hasChecks = checks && checks.length > 0;
@@ -37596,7 +48458,7 @@ const string = (params) => {
 };
 const bigint = /^-?\d+n?$/;
 const integer = /^-?\d+$/;
-const number = /^-?\d+(?:\.\d+)?$/;
+const regexes_number = /^-?\d+(?:\.\d+)?$/;
 const regexes_boolean = /^(?:true|false)$/i;
 const _null = /^null$/i;
 
@@ -38837,7 +49699,7 @@ const $ZodCustomStringFormat = /*@__PURE__*/ (/* unused pure expression or super
 })));
 const $ZodNumber = /*@__PURE__*/ $constructor("$ZodNumber", (inst, def) => {
     $ZodType.init(inst, def);
-    inst._zod.pattern = number;
+    inst._zod.pattern = regexes_number;
     inst._zod.parse = (payload, _ctx) => {
         if (def.coerce)
             try {
@@ -39688,7 +50550,7 @@ function mergeValues(a, b) {
     if (a instanceof Date && b instanceof Date && +a === +b) {
         return { valid: true, data: a };
     }
-    if (isPlainObject(a) && isPlainObject(b)) {
+    if (util_isPlainObject(a) && util_isPlainObject(b)) {
         const bKeys = Object.keys(b);
         const sharedKeys = Object.keys(a).filter((key) => bKeys.indexOf(key) !== -1);
         const newObj = { ...a, ...b };
@@ -43230,7 +54092,7 @@ function stringifyKeyNames(bySchema, json, visited) {
         return rest;
     rest.type = "string";
     if (!values)
-        rest.pattern = (types.includes("number") ? number : integer).source;
+        rest.pattern = (types.includes("number") ? regexes_number : integer).source;
     return rest;
 }
 /** Every record of one conversion, so the carriers are found in a single pass rather than once per record. */
@@ -43940,11 +54802,11 @@ const _safeParse = (_Err) => (schema, value, _ctx) => {
     if (result instanceof Promise) {
         throw new $ZodAsyncError();
     }
-    return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+    return result.issues.length ? parse_failure(_Err, result.issues, ctx) : { success: true, data: result.value };
 };
 const safeParse = /* @__PURE__*/ _safeParse($ZodRealError);
 // the error is built on the first read of `error`: finalizing the issues and constructing the instance is most of a failing parse, and a caller that only branches on `success` never pays it. a getter in the literal keeps this small; the alternative, one shared accessor descriptor plus a hidden state slot, reads ~15% faster but costs ~75 B gzipped in every bundle
-function failure(Err, issues, ctx) {
+function parse_failure(Err, issues, ctx) {
     let error;
     return {
         success: false,
@@ -43970,7 +54832,7 @@ const _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
     let result = schema._zod.run({ value, issues: [] }, ctx);
     if (result instanceof Promise)
         result = await result;
-    return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+    return result.issues.length ? parse_failure(_Err, result.issues, ctx) : { success: true, data: result.value };
 };
 const safeParseAsync = /* @__PURE__*/ _safeParseAsync($ZodRealError);
 // registry mirrors of the compiler's sentinels, so this module never imports the compiler
@@ -44545,7 +55407,7 @@ const ZodURL = /*@__PURE__*/ $constructor("ZodURL", (inst, def) => {
     $ZodURL.init(inst, def);
     ZodStringFormat.init(inst, def);
 });
-function url(params) {
+function schemas_url(params) {
     return core._url(ZodURL, params);
 }
 function httpUrl(params) {
@@ -45029,19 +55891,19 @@ const ZodObject = /*@__PURE__*/ $constructor("ZodObject", (inst, def) => {
         return safeExtend(this, incoming);
     },
     merge(other) {
-        return merge(this, other);
+        return util_merge(this, other);
     },
     pick(mask) {
         return pick(this, mask);
     },
     omit(mask) {
-        return omit(this, mask);
+        return util_omit(this, mask);
     },
     partial(...args) {
-        return partial(ZodOptional, this, args[0]);
+        return util_partial(ZodOptional, this, args[0]);
     },
     exactPartial(...args) {
-        return partial(ZodExactOptional, this, args[0], "exactPartial");
+        return util_partial(ZodExactOptional, this, args[0], "exactPartial");
     },
     required(...args) {
         return required(ZodNonOptional, this, args[0]);
@@ -45684,2944 +56546,13 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/errors.ts
-/**
- * The action's one error model. Every failure a user can act on is a `UserError` with a kind and, where one exists,
- * the fix; `run()` branches on the kind (what to say, whether the next scheduled run will likely repair it) and never
- * parses message text. Anything that is not a UserError is a bug or an unforeseen failure and is reported as such.
- */
-class UserError extends Error {
-    kind;
-    fix;
-    constructor(kind, message, 
-    /** What the user should do, when the message alone does not say it. */
-    fix, options) {
-        super(message, options);
-        this.kind = kind;
-        this.fix = fix;
-        this.name = 'UserError';
-    }
-}
-/** A problem with an action input: the message names the input and says how to fix it. */
-function inputError(message) {
-    return new UserError('input', message);
-}
-/** A problem with the fork's config file or template. */
-function configError(message) {
-    return new UserError('config', message);
-}
-function isUserError(error, kind) {
-    return error instanceof UserError && (kind === undefined || error.kind === kind);
-}
-/** The message of anything thrown, with the fix appended when the error carries one. */
-function describeError(error) {
-    if (error instanceof UserError)
-        return error.fix && !error.message.includes(error.fix) ? `${error.message} ${error.fix}` : error.message;
-    return error instanceof Error ? error.message : String(error);
-}
-/** Old name of an input error, kept only while the settings stage moves to `inputError` / `configError`. */
-class InputError extends UserError {
-    constructor(message) {
-        super('input', message);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/version.ts
-/**
- * Version numbers read from upstream tag names, and the one ordering rule the action uses for them.
- *
- * Real tag streams are messy (`v1.81.9-stable`, `v1.73.6-stable.patch.1`, `v1.67.0-stable.patch2`, `1.35.36`,
- * `v.1.32.34-stable`, `litellm_v1.65.4-dev_fix`, `latest`), so parsing is deliberately lenient about what surrounds
- * the number and strict about the number itself. Which tags are *candidates* is not decided here: that is the
- * channel's job (`tag-pattern` / `exclude-pattern`, see releases.ts). This module only answers "what version is this
- * tag" and "which of two versions is newer".
- *
- * Ordering rule (the README explains it in these words):
- *  1. numeric core, part by part as numbers (`1.9.0 < 1.10.0`); missing parts count as 0 (`1.2 = 1.2.0`), so
- *     four-part versions (`1.2.3.4`) order naturally after `1.2.3`;
- *  2. then the patch-release number from `.patch.N`, `.patchN` or `-patch.N` (none < patch 1 < patch 2), so
- *     `1.73.6-stable < 1.73.6-stable.patch.1 < 1.74.0-stable`;
- *  3. then, only to make the order total and deterministic, the tag names compared as plain strings.
- * Never by date, never by the tag name as a whole.
- */
-/** Tags with more numeric parts than this are not versions (they are build ids, dates glued together, …). */
-const MAX_CORE_PARTS = 4;
-/**
- * Anatomy of a version tag:
- *   optional name prefix  `litellm_`, `release-`, `release/`: letters (and `_ . - /` between them) ending in `_`,
- *                         `-` or `/`; no digits, so `v1.2.3-rc-4` cannot be misread as prefix `v1.2.3-rc-` + `4`
- *   optional `v` or `V`, optionally followed by one `.` (the real typo `v.1.32.34-stable` is the stable 1.32.34)
- *   the numeric core      digits separated by single dots
- *   the suffix            anything else, or nothing; it never starts with another digit
- */
-const VERSION_TAG = /^(?:[A-Za-z][A-Za-z_./-]*?[_/-])?[vV]?\.?(\d+(?:\.\d+)*)(?!\d)(.*)$/s;
-/** A patch-release marker in the suffix: `.patch.1`, `.patch1`, `-patch.1`, `-patch-1`, `_patch1`. */
-const PATCH_MARKER = /(?:^|[^A-Za-z])patch[.-]?(\d+)(?!\d)/i;
-/**
- * Reads the version of a tag name (or of any version text, such as `current-version`).
- * Returns `undefined` when the text has no usable version: no digits where the version belongs (`latest`, `stable`,
- * `pr-litellm-spend-logs-db`), more than {@link MAX_CORE_PARTS} numeric parts, or a part too large to be a version.
- */
-function parseVersion(tag) {
-    const match = VERSION_TAG.exec(tag);
-    if (!match)
-        return undefined;
-    const coreText = match[1] ?? '';
-    const suffix = match[2] ?? '';
-    const parts = coreText.split('.');
-    if (parts.length > MAX_CORE_PARTS)
-        return undefined;
-    const core = parts.map(Number);
-    if (!core.every(Number.isSafeInteger))
-        return undefined;
-    const patchText = PATCH_MARKER.exec(suffix)?.[1];
-    const patch = patchText === undefined ? 0 : Number(patchText);
-    if (!Number.isSafeInteger(patch))
-        return undefined;
-    const start = tag.length - coreText.length - suffix.length;
-    return { core, patch, suffix, tag, start, text: tag.slice(start) };
-}
-/**
- * A stand-in Version for a tag that has no version number but must still be handled (the explicit `tag` input syncs
- * exactly the tag it names, whatever its name). It orders before every real version and formats as the tag itself.
- */
-function unversioned(tag) {
-    return { core: [], patch: 0, suffix: tag, tag, start: 0, text: tag };
-}
-/**
- * Compares release numbers only: numeric core (missing parts = 0), then patch-release number. Two tags of the same
- * release in different spellings (`v1.81.9-stable` and `1.81.9`) compare equal. This is the comparison for lower
- * bounds (`current-version`), where the spelling of the bound must not matter.
- */
-function compareReleaseNumbers(a, b) {
-    const length = Math.max(a.core.length, b.core.length);
-    for (let i = 0; i < length; i++) {
-        const diff = (a.core[i] ?? 0) - (b.core[i] ?? 0);
-        if (diff !== 0)
-            return Math.sign(diff);
-    }
-    return Math.sign(a.patch - b.patch);
-}
-/**
- * The total order of versions (see the module comment): release numbers first, then the tag names as plain strings
- * (code-unit order, not locale order, so every machine sorts alike). Negative when `a` is older than `b`.
- */
-function compareVersions(a, b) {
-    const byNumbers = compareReleaseNumbers(a, b);
-    if (byNumbers !== 0)
-        return byNumbers;
-    return a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0;
-}
-/**
- * The version as the action reports it (`version` and `previous-version` outputs, PR body, summary): the tag from its
- * numeric core on, i.e. without a name prefix and without the leading `v` / `v.`.
- *   `v1.81.9-stable` → `1.81.9-stable`, `v1.73.6-stable.patch.1` → `1.73.6-stable.patch.1`,
- *   `v.1.32.34-stable` → `1.32.34-stable`, `1.35.36` → `1.35.36`, `litellm_v1.65.4-dev_fix` → `1.65.4-dev_fix`.
- */
-function formatVersion(version) {
-    return version.tag.slice(version.start);
-}
-/**
- * Reads a version given as text by the user (`current-version`). `inputName` names the input in the error.
- * @throws Error naming the input when the text holds no version number.
- */
-function parseVersionInput(text, inputName) {
-    const trimmed = text.trim();
-    const version = parseVersion(trimmed);
-    if (!version) {
-        throw new Error(`${inputName} "${trimmed}" is not a version number: expected something like 1.81.9 or v1.81.9-stable`);
-    }
-    return version;
-}
-/**
- * Reads the fork's own version from a file's text (`version-file` + `version-pattern`): the first capture group of
- * the first match of `pattern`, compiled as a multiline regular expression (so `^` and `$` match at line ends, as
- * in the default `^version\s*=\s*"(.+)"` for pyproject.toml).
- * @param sourceName how to name the file in errors, e.g. `version-file "pyproject.toml" (branch main)`.
- * @throws Error naming `version-pattern` when the regex is invalid or has no capture group, and naming the file and
- *   the pattern when it does not match or the captured text is not a version.
- */
-function readVersionFromText(text, pattern, sourceName) {
-    let regex;
-    try {
-        regex = new RegExp(pattern, 'm');
-    }
-    catch (error) {
-        throw new Error(`version-pattern "${pattern}" is not a valid regular expression: ${error.message}`);
-    }
-    const match = regex.exec(text);
-    if (!match) {
-        throw new Error(`version-pattern "${pattern}" does not match anything in ${sourceName}: fix version-pattern or version-file`);
-    }
-    const captured = match[1];
-    if (captured === undefined) {
-        throw new Error(`version-pattern "${pattern}" has no capture group: wrap the version in parentheses, e.g. ^version\\s*=\\s*"(.+)"`);
-    }
-    const version = parseVersion(captured.trim());
-    if (!version) {
-        throw new Error(`version-pattern "${pattern}" captured "${captured}" in ${sourceName}, which is not a version number`);
-    }
-    return version;
-}
-
-;// CONCATENATED MODULE: ./src/releases.ts
-/**
- * Which upstream release to sync: channel rules over the tag names, version ordering, and a lazy walk that asks
- * GitHub as little as possible.
- *
- * Everything here is pure except {@link chooseRelease}, which talks to GitHub only through the injected
- * {@link ReleaseQueries} (implemented with Octokit in github.ts; faked in the tests). Each method of that interface is
- * one API request, so the walk calls them lazily, newest candidate first, and stops as soon as it can: a run with
- * nothing new costs `listTags` + `targetContains` (+ `peel` when the newest tag is annotated), whatever the number of
- * tags upstream.
- */
-
-
-// The version helpers are part of this module's API too (callers choosing releases need both).
-
-const silentLogger = { debug: () => undefined, warning: () => undefined };
-/**
- * Glob semantics, chosen for tag names rather than file paths:
- * - `*` matches any run of characters, `/` included (`bash: true` makes a single star a globstar), because a tag
- *   such as `release/v1.2.3-stable` is one name, not a path; `?` matches one character other than `/`;
- * - `dot: true`: a leading `.` is an ordinary character;
- * - `strictBrackets`: an unbalanced `[`, `(` or `{` is an error instead of a silent literal, so a typo in a pattern
- *   fails the run before any network call;
- * - `windows: false`: tag names never use backslashes as separators, whatever the runner's OS.
- */
-const GLOB_OPTIONS = { bash: true, dot: true, strictBrackets: true, windows: false };
-/**
- * Include globs match case-sensitively, like git and GitHub's prefix listing of refs (so `prefix` is exact).
- * Exclude globs match case-insensitively: `*nightly*` must also keep out `v2.0.0-NIGHTLY` and `*.rc*` `v2.0.0.RC1`;
- * excluding too much is the safe side.
- */
-const EXCLUDE_OPTIONS = { ...GLOB_OPTIONS, nocase: true };
-/** Characters that may start glob syntax: the literal prefix of a glob ends before the first of them. */
-const GLOB_SYNTAX = /[*?[\]{}()!+@\\]/;
-/**
- * Splits a `tag-pattern` / `exclude-pattern` input into globs: separated by commas and/or newlines, trimmed, empty
- * entries dropped, duplicates removed. Commas inside braces belong to the glob (`v{1,2}.*-stable` stays whole).
- */
-function parsePatternList(text) {
-    const globs = [];
-    let current = '';
-    let braceDepth = 0;
-    const flush = () => {
-        const glob = current.trim();
-        if (glob && !globs.includes(glob))
-            globs.push(glob);
-        current = '';
-    };
-    for (const char of text) {
-        if (char === '{')
-            braceDepth++;
-        else if (char === '}' && braceDepth > 0)
-            braceDepth--;
-        if (char === '\n' || char === '\r' || (char === ',' && braceDepth === 0))
-            flush();
-        else
-            current += char;
-    }
-    flush();
-    return globs;
-}
-/** The text of a glob before its first wildcard or other glob syntax. */
-function literalPrefix(glob) {
-    const index = glob.search(GLOB_SYNTAX);
-    return index === -1 ? glob : glob.slice(0, index);
-}
-/** Longest common string prefix of all the given strings. */
-function commonPrefix(strings) {
-    if (strings.length === 0)
-        return '';
-    let prefix = strings[0] ?? '';
-    for (const s of strings) {
-        let i = 0;
-        while (i < prefix.length && i < s.length && prefix[i] === s[i])
-            i++;
-        prefix = prefix.slice(0, i);
-    }
-    return prefix;
-}
-function compileGlobs(globs, inputName, options) {
-    return globs.map((glob) => {
-        if (glob.startsWith('!')) {
-            throw new Error(`${inputName}: "${glob}" starts with "!"; negated globs are not supported here, ` +
-                (inputName === 'tag-pattern'
-                    ? 'put the globs of tags to leave out in exclude-pattern instead'
-                    : 'list the tags to leave out as plain globs'));
-        }
-        if (/\s/.test(glob)) {
-            throw new Error(`${inputName}: "${glob}" contains whitespace, which no tag name can contain; separate globs with commas or newlines`);
-        }
-        try {
-            return picomatch_default()(glob, options);
-        }
-        catch (error) {
-            // picomatch suggests escaping with a backslash, which tag names cannot contain anyway: drop that hint.
-            const reason = error.message.replace(/\s+-\s+use .*$/, '');
-            throw new Error(`${inputName}: invalid glob "${glob}": ${reason}`);
-        }
-    });
-}
-/**
- * Compiles a channel from its globs (usually `parsePatternList(input)` for each input).
- * @throws Error naming `tag-pattern` or `exclude-pattern` for an empty include list or an invalid glob.
- */
-function compileChannel(patterns) {
-    const include = [...patterns.include];
-    const exclude = [...patterns.exclude];
-    if (include.length === 0) {
-        throw new Error('tag-pattern is empty: give at least one glob, e.g. "v*-stable, v*-stable.patch*"');
-    }
-    const included = compileGlobs(include, 'tag-pattern', GLOB_OPTIONS);
-    const excluded = compileGlobs(exclude, 'exclude-pattern', EXCLUDE_OPTIONS);
-    return {
-        include,
-        exclude,
-        prefix: commonPrefix(include.map(literalPrefix)),
-        matches: (tag) => included.some((isMatch) => isMatch(tag)) && !excluded.some((isMatch) => isMatch(tag))
-    };
-}
-/**
- * The channel's candidates, newest first (see version.ts for the order). Tags that match the channel but carry no
- * version number are skipped with a debug line. With `minVersion`, tags whose release number is the same or older
- * (`compareReleaseNumbers(version, minVersion) <= 0`) are dropped, so `current-version: 1.81.9` drops
- * `v1.81.9-stable` but keeps `v1.81.9-stable.patch.1`.
- */
-function selectCandidates(tags, channel, opts = {}) {
-    const log = opts.log ?? silentLogger;
-    const candidates = [];
-    for (const ref of tags) {
-        if (!channel.matches(ref.name))
-            continue;
-        const version = parseVersion(ref.name);
-        if (!version) {
-            log.debug(`tag "${ref.name}" matches tag-pattern but carries no version number; skipped`);
-            continue;
-        }
-        if (opts.minVersion && compareReleaseNumbers(version, opts.minVersion) <= 0)
-            continue;
-        candidates.push({ tag: ref.name, sha: ref.sha, type: ref.type, version });
-    }
-    return candidates.sort((a, b) => compareVersions(b.version, a.version));
-}
-// ---------------------------------------------------------------------------------------------------------------
-// min-release-age
-// ---------------------------------------------------------------------------------------------------------------
-const DURATION_UNITS = {
-    s: 1_000,
-    m: 60_000,
-    h: 3_600_000,
-    d: 86_400_000,
-    w: 604_800_000
-};
-const DURATION_WORDS = {
-    s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
-    m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm',
-    h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
-    d: 'd', day: 'd', days: 'd',
-    w: 'w', wk: 'w', wks: 'w', week: 'w', weeks: 'w'
-};
-/**
- * Parses a duration such as `2d`, `12h`, `90m`, `1w`, `30s`, `1.5d`, or a sum like `1d12h` / `1 day 12 hours`, to
- * milliseconds. `0` is zero. An empty or blank text is `undefined` (no wait).
- * @param inputName names the input in the error message.
- * @throws Error naming the input when the text is not a duration.
- */
-function parseDuration(text, inputName = 'min-release-age') {
-    const trimmed = text.trim();
-    if (trimmed === '')
-        return undefined;
-    if (/^0+$/.test(trimmed))
-        return 0;
-    const term = /(\d+(?:\.\d+)?)\s*([a-z]+)\s*/giy;
-    let total = 0;
-    let end = 0;
-    for (let match = term.exec(trimmed); match; match = term.exec(trimmed)) {
-        const unit = DURATION_WORDS[(match[2] ?? '').toLowerCase()];
-        if (!unit)
-            break;
-        total += Number(match[1]) * (DURATION_UNITS[unit] ?? 0);
-        end = term.lastIndex;
-    }
-    total = Math.round(total);
-    if (end !== trimmed.length || !Number.isSafeInteger(total)) {
-        throw new Error(`${inputName} "${trimmed}" is not a duration: use a number and a unit (s, m, h, d or w), e.g. 2d, 12h or 90m`);
-    }
-    return total;
-}
-/** A duration in the largest whole units, for messages: `2d`, `1d 12h`, `90m` → `1h 30m`. */
-function formatDuration(ms) {
-    const parts = [];
-    let rest = Math.round(ms / 1000) * 1000;
-    for (const unit of ['w', 'd', 'h', 'm', 's']) {
-        const size = DURATION_UNITS[unit] ?? 1;
-        const count = Math.floor(rest / size);
-        if (count > 0)
-            parts.push(`${count}${unit}`);
-        rest -= count * size;
-    }
-    return parts.length > 0 ? parts.join(' ') : '0s';
-}
-/** Memoises the two per-tag lookups the walk and the previous-version search share. */
-class TagLookups {
-    deps;
-    commits = new Map();
-    containment = new Map();
-    constructor(deps) {
-        this.deps = deps;
-    }
-    commitOf(candidate) {
-        if (candidate.type !== 'tag')
-            return Promise.resolve(candidate.sha);
-        let commit = this.commits.get(candidate.sha);
-        if (!commit) {
-            commit = this.deps.peel({ name: candidate.tag, sha: candidate.sha, type: candidate.type });
-            this.commits.set(candidate.sha, commit);
-        }
-        return commit;
-    }
-    async contains(candidate) {
-        const commit = await this.commitOf(candidate);
-        let contained = this.containment.get(commit);
-        if (!contained) {
-            contained = this.deps.targetContains(commit);
-            this.containment.set(commit, contained);
-        }
-        return contained;
-    }
-}
-function previousOf(candidate) {
-    return { version: candidate.version, text: candidate.version.text, tag: candidate.tag };
-}
-function lowerBound(minVersion) {
-    return minVersion ? { version: minVersion, text: minVersion.text } : undefined;
-}
-/**
- * The newest of `older` (newest first) that the target contains, assuming — like the walk — that once the target
- * contains a tag it contains the older ones too. A galloping search (probe 1st, 2nd, 4th, 8th… then bisect) finds it
- * in one probe when the fork is one release behind and in O(log n) probes when it never synced, instead of checking
- * every tag of a long channel.
- */
-async function newestContained(older, lookups) {
-    let notContained = -1;
-    let contained = -1;
-    for (let probe = 0, step = 1;; probe = Math.min(older.length - 1, probe + step), step *= 2) {
-        const candidate = older[probe];
-        if (!candidate)
-            return undefined;
-        if (await lookups.contains(candidate)) {
-            contained = probe;
-            break;
-        }
-        notContained = probe;
-        if (probe === older.length - 1)
-            return undefined;
-    }
-    while (contained - notContained > 1) {
-        const middle = (notContained + contained) >> 1;
-        const candidate = older[middle];
-        if (!candidate)
-            break;
-        if (await lookups.contains(candidate))
-            contained = middle;
-        else
-            notContained = middle;
-    }
-    return older[contained];
-}
-function releaseDate(release) {
-    const text = release.publishedAt ?? release.createdAt;
-    if (!text)
-        return undefined;
-    const date = new Date(text);
-    return Number.isNaN(date.getTime()) ? undefined : date;
-}
-function describePassedOver(passedOver) {
-    if (passedOver.length === 0)
-        return '';
-    return ` (passed over: ${passedOver.map((p) => p.detail).join('; ')})`;
-}
-function patternsText(channel) {
-    const exclude = channel.exclude.length > 0 ? ` minus exclude-pattern "${channel.exclude.join(', ')}"` : '';
-    return `tag-pattern "${channel.include.join(', ')}"${exclude}`;
-}
-/**
- * Chooses the upstream release to sync.
- *
- * Channel mode (no `tag`): lists the channel's tags with one `listTags(channel.prefix)`, orders the candidates by
- * version (newest first, only those above `minVersion`) and walks them:
- *  1. the tag's commit (`peel` for annotated tags only) is in the target (`targetContains`) → stop: everything older
- *     is older than what the fork has. `up-to-date`, or `waiting` if a newer tag only waits for its age;
- *  2. its sync PRs (`findSyncPulls`), the maintainers' decisions, come first:
- *     - one closed without merging (and none open) → `skipped`: the maintainers declined this release, so no older
- *       tag is proposed in its place; the next newer tag gets its own PR. Costs no release lookup, so a skipped
- *       release that stays the newest for days costs `listTags` + `targetContains` + `findSyncPulls` per run;
- *     - one merged although the target does not contain the tag (squash-merged, or the target rewritten) → treated
- *       as synced, with a warning: stop as in 1;
- *     - an open one → `sync` with `openPull` (update, never a duplicate), whatever its release state or age now: a
- *       release already under review is refreshed (a re-pointed tag included) rather than set aside;
- *  3. its release (`getRelease`) is a draft or a pre-release, or it has none and `requireRelease` is set → pass it
- *     over, look at the next older tag;
- *  4. it is younger than `minReleaseAgeMs` (release `published_at`, else `created_at`, else the commit's date via
- *     `commitDate`) → pass it over as `too-recent` and look at the next older tag. An older tag that is old enough
- *     and not yet in the target IS proposed (the fork makes progress instead of starving while upstream releases
- *     faster than the wait); the newer one supersedes its PR once it is old enough. When no older tag is eligible
- *     the decision is `waiting`, with the earliest `eligibleAt`;
- *  5. otherwise → `sync` (a new PR).
- * For `sync`, `previous` is then found among the older candidates by a galloping search (a few `targetContains`
- * calls, one when the fork is one release behind); otherwise it is what the walk met, else `minVersion`.
- *
- * Cost: nothing new (the newest candidate is in the target) = `listTags` + `targetContains` (+ `peel` if annotated).
- * Releases, PRs and commit dates are only looked up for tags the target does not contain.
- *
- * Explicit mode (`tag` set): the tag must exist upstream (else it throws `tag "X" not found in owner/name`); channel,
- * `minVersion`, release (draft, pre-release, `requireRelease`), age and closed-PR rules do not apply — the reason
- * mentions any of them that would have refused it. Contained → `up-to-date`; an open sync PR → `sync` with
- * `openPull`. One `listTags` call (the prefix common to the channel and the tag) serves both the lookup and the
- * previous-version search.
- */
-async function chooseRelease(deps, opts) {
-    const log = opts.log ?? silentLogger;
-    const lookups = new TagLookups(deps);
-    const explicitTag = opts.tag?.trim();
-    if (explicitTag)
-        return chooseExplicit(deps, lookups, explicitTag, opts, log);
-    const { channel } = opts;
-    const tags = await deps.listTags(channel.prefix);
-    const candidates = selectCandidates(tags, channel, { minVersion: opts.minVersion, log });
-    log.debug(`${tags.length} upstream tags listed under prefix "${channel.prefix}", ${candidates.length} candidates` +
-        (opts.minVersion ? ` newer than ${formatVersion(opts.minVersion)}` : ''));
-    if (candidates.length === 0) {
-        const inChannel = tags.some((ref) => channel.matches(ref.name) && parseVersion(ref.name));
-        if (!inChannel) {
-            log.warning(`no tag of ${opts.upstream} matches ${patternsText(channel)} (${tags.length} tags start with ` +
-                `"${channel.prefix}"); check tag-pattern`);
-        }
-        return {
-            kind: 'up-to-date',
-            previous: lowerBound(opts.minVersion),
-            passedOver: [],
-            explicit: false,
-            // Tags in the channel but no candidate: the lower bound dropped them all.
-            reason: inChannel && opts.minVersion
-                ? `no tag of ${opts.upstream} matching ${patternsText(channel)} is newer than ${formatVersion(opts.minVersion)}`
-                : `no tag of ${opts.upstream} matches ${patternsText(channel)}`
-        };
-    }
-    const now = opts.now ?? new Date();
-    const minAge = opts.minReleaseAgeMs ?? 0;
-    const passedOver = [];
-    const passOver = (candidate, why, detail, eligibleAt) => {
-        passedOver.push({ candidate, why, detail: `${candidate.tag}: ${detail}`, ...(eligibleAt ? { eligibleAt } : {}) });
-        log.debug(`passing over ${candidate.tag}: ${detail}`);
-    };
-    /** The decision when the walk ends without a tag to sync: waiting if something only waits, else up-to-date. */
-    const nothingToSync = async (previous, why) => {
-        const waiting = passedOver
-            .filter((p) => p.why === 'too-recent' && p.eligibleAt)
-            .sort((a, b) => (a.eligibleAt?.getTime() ?? 0) - (b.eligibleAt?.getTime() ?? 0))[0];
-        if (waiting?.eligibleAt) {
-            return {
-                kind: 'waiting',
-                candidate: waiting.candidate,
-                // Already peeled on the walk: the lookup is memoised, no request.
-                commitSha: await lookups.commitOf(waiting.candidate),
-                eligibleAt: waiting.eligibleAt,
-                previous,
-                passedOver,
-                explicit: false,
-                reason: `${waiting.candidate.tag} is younger than min-release-age ${formatDuration(minAge)}: eligible at ` +
-                    `${waiting.eligibleAt.toISOString()}; ${why}${describePassedOver(passedOver)}`
-            };
-        }
-        return { kind: 'up-to-date', previous, passedOver, explicit: false, reason: `${why}${describePassedOver(passedOver)}` };
-    };
-    for (const [index, candidate] of candidates.entries()) {
-        const commitSha = await lookups.commitOf(candidate);
-        if (await lookups.contains(candidate)) {
-            return nothingToSync(previousOf(candidate), `the target branch already contains ${candidate.tag}, the newest ${index === 0 ? '' : 'eligible '}tag of the channel`);
-        }
-        // Maintainer decisions first: they hold whatever the release looks like now, and a closed PR (a steady state
-        // that can last until the next release) is then reported without reading the release.
-        const pulls = await deps.findSyncPulls(candidate.tag);
-        const openPull = pulls.find((pull) => pull.state === 'open');
-        const mergedPull = pulls.find((pull) => pull.merged);
-        const closedPull = pulls.find((pull) => pull.state === 'closed' && !pull.merged);
-        if (!openPull && mergedPull) {
-            log.warning(`sync PR #${mergedPull.number} for ${candidate.tag} was merged, but the target branch does not contain the ` +
-                `tag's commit (squash-merged or rebased?): treating ${candidate.tag} as synced. Merge sync PRs with a merge ` +
-                'commit, or later syncs will conflict');
-            return nothingToSync(previousOf(candidate), `${candidate.tag} was synced by the merged PR #${mergedPull.number} (${mergedPull.url})`);
-        }
-        if (!openPull && closedPull) {
-            return {
-                kind: 'skipped',
-                candidate,
-                commitSha,
-                skippedPull: closedPull,
-                skippedPullUrl: closedPull.url,
-                previous: lowerBound(opts.minVersion),
-                passedOver,
-                explicit: false,
-                reason: `sync PR #${closedPull.number} for ${candidate.tag} was closed without merging (${closedPull.url}): this ` +
-                    `release is skipped and the next newer tag will get its own PR${describePassedOver(passedOver)}`
-            };
-        }
-        const release = await deps.getRelease(candidate.tag);
-        const releaseField = release ? { release } : {};
-        if (openPull) {
-            // Already under review: refresh it (a re-pointed tag included) whatever its release state or age now; those
-            // rules gate opening a PR, and proposing an older tag beside an open newer one would only confuse reviewers.
-            return {
-                kind: 'sync',
-                candidate,
-                commitSha,
-                ...releaseField,
-                openPull,
-                previous: await findPrevious(candidates.slice(index + 1), lookups, opts.minVersion),
-                passedOver,
-                explicit: false,
-                reason: `${candidate.tag} is the newest eligible tag not in the target branch; its sync PR #${openPull.number} is open and will be updated${describePassedOver(passedOver)}`
-            };
-        }
-        if (release?.draft) {
-            passOver(candidate, 'draft', 'its release is a draft');
-            continue;
-        }
-        if (release?.prerelease) {
-            passOver(candidate, 'prerelease', 'its release is a pre-release');
-            continue;
-        }
-        if (!release && opts.requireRelease) {
-            passOver(candidate, 'no-release', 'it has no release and require-release is true');
-            continue;
-        }
-        if (minAge > 0) {
-            const since = (release && releaseDate(release)) ?? (await deps.commitDate(commitSha));
-            const eligibleAt = new Date(since.getTime() + minAge);
-            if (eligibleAt.getTime() > now.getTime()) {
-                const what = release ? 'released' : 'committed';
-                passOver(candidate, 'too-recent', `${what} ${since.toISOString()}, eligible at ${eligibleAt.toISOString()}`, eligibleAt);
-                continue;
-            }
-        }
-        return {
-            kind: 'sync',
-            candidate,
-            commitSha,
-            ...releaseField,
-            previous: await findPrevious(candidates.slice(index + 1), lookups, opts.minVersion),
-            passedOver,
-            explicit: false,
-            reason: `${candidate.tag} is the newest eligible tag not in the target branch${describePassedOver(passedOver)}`
-        };
-    }
-    return nothingToSync(lowerBound(opts.minVersion), `no tag of ${opts.upstream} matching ${patternsText(channel)} is eligible to sync`);
-}
-async function findPrevious(older, lookups, minVersion) {
-    const contained = await newestContained(older, lookups);
-    return contained ? previousOf(contained) : lowerBound(minVersion);
-}
-async function chooseExplicit(deps, lookups, tag, opts, log) {
-    // One listing serves both the tag lookup and the previous-version search among the channel's tags.
-    const tags = await deps.listTags(commonPrefix([opts.channel.prefix, tag]));
-    const ref = tags.find((t) => t.name === tag);
-    if (!ref) {
-        throw new Error(`tag "${tag}" not found in ${opts.upstream}: check the tag input (tag names are case-sensitive)`);
-    }
-    const version = parseVersion(tag);
-    if (!version)
-        log.debug(`tag "${tag}" carries no version number; syncing it anyway because the tag input names it`);
-    const candidate = { tag, sha: ref.sha, type: ref.type, version: version ?? unversioned(tag) };
-    const commitSha = await lookups.commitOf(candidate);
-    if (await lookups.contains(candidate)) {
-        return {
-            kind: 'up-to-date',
-            candidate,
-            commitSha,
-            previous: previousOf(candidate),
-            passedOver: [],
-            explicit: true,
-            reason: `the target branch already contains ${tag}`
-        };
-    }
-    const overridden = [];
-    if (!opts.channel.matches(tag))
-        overridden.push(`it does not match ${patternsText(opts.channel)}`);
-    if (version && opts.minVersion && compareReleaseNumbers(version, opts.minVersion) <= 0) {
-        overridden.push(`it is not newer than ${formatVersion(opts.minVersion)}`);
-    }
-    const release = await deps.getRelease(tag);
-    if (release?.draft)
-        overridden.push('its release is a draft');
-    else if (release?.prerelease)
-        overridden.push('its release is a pre-release');
-    else if (!release && opts.requireRelease)
-        overridden.push('it has no release and require-release is true');
-    const pulls = await deps.findSyncPulls(tag);
-    const openPull = pulls.find((pull) => pull.state === 'open');
-    const closedPull = pulls.find((pull) => pull.state === 'closed' && !pull.merged);
-    if (!openPull && closedPull)
-        overridden.push(`its sync PR #${closedPull.number} was closed without merging`);
-    let previous = lowerBound(opts.minVersion);
-    if (version) {
-        const older = selectCandidates(tags, opts.channel, { minVersion: opts.minVersion }).filter((c) => c.tag !== tag && compareVersions(c.version, version) < 0);
-        previous = await findPrevious(older, lookups, opts.minVersion);
-    }
-    const override = overridden.length > 0 ? ` (synced although ${overridden.join(', ')})` : '';
-    return {
-        kind: 'sync',
-        candidate,
-        commitSha,
-        ...(release ? { release } : {}),
-        ...(openPull ? { openPull } : {}),
-        previous,
-        passedOver: [],
-        explicit: true,
-        reason: `the tag input asks for ${tag}${openPull ? `; its sync PR #${openPull.number} is open and will be updated` : ''}${override}`
-    };
-}
-
-;// CONCATENATED MODULE: ./node_modules/mustache/mustache.mjs
-/*!
- * mustache.js - Logic-less {{mustache}} templates with JavaScript
- * http://github.com/janl/mustache.js
- */
-
-var objectToString = Object.prototype.toString;
-var isArray = Array.isArray || function isArrayPolyfill (object) {
-  return objectToString.call(object) === '[object Array]';
-};
-
-function isFunction (object) {
-  return typeof object === 'function';
-}
-
-/**
- * More correct typeof string handling array
- * which normally returns typeof 'object'
- */
-function typeStr (obj) {
-  return isArray(obj) ? 'array' : typeof obj;
-}
-
-function escapeRegExp (string) {
-  return string.replace(/[\-\[\]{}()*+?.,\\\^$|#\s]/g, '\\$&');
-}
-
-/**
- * Null safe way of checking whether or not an object,
- * including its prototype, has a given property
- */
-function hasProperty (obj, propName) {
-  return obj != null && typeof obj === 'object' && (propName in obj);
-}
-
-/**
- * Safe way of detecting whether or not the given thing is a primitive and
- * whether it has the given property
- */
-function primitiveHasOwnProperty (primitive, propName) {
-  return (
-    primitive != null
-    && typeof primitive !== 'object'
-    && primitive.hasOwnProperty
-    && primitive.hasOwnProperty(propName)
-  );
-}
-
-// Workaround for https://issues.apache.org/jira/browse/COUCHDB-577
-// See https://github.com/janl/mustache.js/issues/189
-var regExpTest = RegExp.prototype.test;
-function testRegExp (re, string) {
-  return regExpTest.call(re, string);
-}
-
-var nonSpaceRe = /\S/;
-function isWhitespace (string) {
-  return !testRegExp(nonSpaceRe, string);
-}
-
-var entityMap = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '/': '&#x2F;',
-  '`': '&#x60;',
-  '=': '&#x3D;'
-};
-
-function escapeHtml (string) {
-  return String(string).replace(/[&<>"'`=\/]/g, function fromEntityMap (s) {
-    return entityMap[s];
-  });
-}
-
-var whiteRe = /\s*/;
-var spaceRe = /\s+/;
-var equalsRe = /\s*=/;
-var curlyRe = /\s*\}/;
-var tagRe = /#|\^|\/|>|\{|&|=|!/;
-
-/**
- * Breaks up the given `template` string into a tree of tokens. If the `tags`
- * argument is given here it must be an array with two string values: the
- * opening and closing tags used in the template (e.g. [ "<%", "%>" ]). Of
- * course, the default is to use mustaches (i.e. mustache.tags).
- *
- * A token is an array with at least 4 elements. The first element is the
- * mustache symbol that was used inside the tag, e.g. "#" or "&". If the tag
- * did not contain a symbol (i.e. {{myValue}}) this element is "name". For
- * all text that appears outside a symbol this element is "text".
- *
- * The second element of a token is its "value". For mustache tags this is
- * whatever else was inside the tag besides the opening symbol. For text tokens
- * this is the text itself.
- *
- * The third and fourth elements of the token are the start and end indices,
- * respectively, of the token in the original template.
- *
- * Tokens that are the root node of a subtree contain two more elements: 1) an
- * array of tokens in the subtree and 2) the index in the original template at
- * which the closing tag for that section begins.
- *
- * Tokens for partials also contain two more elements: 1) a string value of
- * indendation prior to that tag and 2) the index of that tag on that line -
- * eg a value of 2 indicates the partial is the third tag on this line.
- */
-function parseTemplate (template, tags) {
-  if (!template)
-    return [];
-  var lineHasNonSpace = false;
-  var sections = [];     // Stack to hold section tokens
-  var tokens = [];       // Buffer to hold the tokens
-  var spaces = [];       // Indices of whitespace tokens on the current line
-  var hasTag = false;    // Is there a {{tag}} on the current line?
-  var nonSpace = false;  // Is there a non-space char on the current line?
-  var indentation = '';  // Tracks indentation for tags that use it
-  var tagIndex = 0;      // Stores a count of number of tags encountered on a line
-
-  // Strips all whitespace tokens array for the current line
-  // if there was a {{#tag}} on it and otherwise only space.
-  function stripSpace () {
-    if (hasTag && !nonSpace) {
-      while (spaces.length)
-        delete tokens[spaces.pop()];
-    } else {
-      spaces = [];
-    }
-
-    hasTag = false;
-    nonSpace = false;
-  }
-
-  var openingTagRe, closingTagRe, closingCurlyRe;
-  function compileTags (tagsToCompile) {
-    if (typeof tagsToCompile === 'string')
-      tagsToCompile = tagsToCompile.split(spaceRe, 2);
-
-    if (!isArray(tagsToCompile) || tagsToCompile.length !== 2)
-      throw new Error('Invalid tags: ' + tagsToCompile);
-
-    openingTagRe = new RegExp(escapeRegExp(tagsToCompile[0]) + '\\s*');
-    closingTagRe = new RegExp('\\s*' + escapeRegExp(tagsToCompile[1]));
-    closingCurlyRe = new RegExp('\\s*' + escapeRegExp('}' + tagsToCompile[1]));
-  }
-
-  compileTags(tags || mustache.tags);
-
-  var scanner = new Scanner(template);
-
-  var start, type, value, chr, token, openSection;
-  while (!scanner.eos()) {
-    start = scanner.pos;
-
-    // Match any text between tags.
-    value = scanner.scanUntil(openingTagRe);
-
-    if (value) {
-      for (var i = 0, valueLength = value.length; i < valueLength; ++i) {
-        chr = value.charAt(i);
-
-        if (isWhitespace(chr)) {
-          spaces.push(tokens.length);
-          indentation += chr;
-        } else {
-          nonSpace = true;
-          lineHasNonSpace = true;
-          indentation += ' ';
-        }
-
-        tokens.push([ 'text', chr, start, start + 1 ]);
-        start += 1;
-
-        // Check for whitespace on the current line.
-        if (chr === '\n') {
-          stripSpace();
-          indentation = '';
-          tagIndex = 0;
-          lineHasNonSpace = false;
-        }
-      }
-    }
-
-    // Match the opening tag.
-    if (!scanner.scan(openingTagRe))
-      break;
-
-    hasTag = true;
-
-    // Get the tag type.
-    type = scanner.scan(tagRe) || 'name';
-    scanner.scan(whiteRe);
-
-    // Get the tag value.
-    if (type === '=') {
-      value = scanner.scanUntil(equalsRe);
-      scanner.scan(equalsRe);
-      scanner.scanUntil(closingTagRe);
-    } else if (type === '{') {
-      value = scanner.scanUntil(closingCurlyRe);
-      scanner.scan(curlyRe);
-      scanner.scanUntil(closingTagRe);
-      type = '&';
-    } else {
-      value = scanner.scanUntil(closingTagRe);
-    }
-
-    // Match the closing tag.
-    if (!scanner.scan(closingTagRe))
-      throw new Error('Unclosed tag at ' + scanner.pos);
-
-    if (type == '>') {
-      token = [ type, value, start, scanner.pos, indentation, tagIndex, lineHasNonSpace ];
-    } else {
-      token = [ type, value, start, scanner.pos ];
-    }
-    tagIndex++;
-    tokens.push(token);
-
-    if (type === '#' || type === '^') {
-      sections.push(token);
-    } else if (type === '/') {
-      // Check section nesting.
-      openSection = sections.pop();
-
-      if (!openSection)
-        throw new Error('Unopened section "' + value + '" at ' + start);
-
-      if (openSection[1] !== value)
-        throw new Error('Unclosed section "' + openSection[1] + '" at ' + start);
-    } else if (type === 'name' || type === '{' || type === '&') {
-      nonSpace = true;
-    } else if (type === '=') {
-      // Set the tags for the next time around.
-      compileTags(value);
-    }
-  }
-
-  stripSpace();
-
-  // Make sure there are no open sections when we're done.
-  openSection = sections.pop();
-
-  if (openSection)
-    throw new Error('Unclosed section "' + openSection[1] + '" at ' + scanner.pos);
-
-  return nestTokens(squashTokens(tokens));
-}
-
-/**
- * Combines the values of consecutive text tokens in the given `tokens` array
- * to a single token.
- */
-function squashTokens (tokens) {
-  var squashedTokens = [];
-
-  var token, lastToken;
-  for (var i = 0, numTokens = tokens.length; i < numTokens; ++i) {
-    token = tokens[i];
-
-    if (token) {
-      if (token[0] === 'text' && lastToken && lastToken[0] === 'text') {
-        lastToken[1] += token[1];
-        lastToken[3] = token[3];
-      } else {
-        squashedTokens.push(token);
-        lastToken = token;
-      }
-    }
-  }
-
-  return squashedTokens;
-}
-
-/**
- * Forms the given array of `tokens` into a nested tree structure where
- * tokens that represent a section have two additional items: 1) an array of
- * all tokens that appear in that section and 2) the index in the original
- * template that represents the end of that section.
- */
-function nestTokens (tokens) {
-  var nestedTokens = [];
-  var collector = nestedTokens;
-  var sections = [];
-
-  var token, section;
-  for (var i = 0, numTokens = tokens.length; i < numTokens; ++i) {
-    token = tokens[i];
-
-    switch (token[0]) {
-      case '#':
-      case '^':
-        collector.push(token);
-        sections.push(token);
-        collector = token[4] = [];
-        break;
-      case '/':
-        section = sections.pop();
-        section[5] = token[2];
-        collector = sections.length > 0 ? sections[sections.length - 1][4] : nestedTokens;
-        break;
-      default:
-        collector.push(token);
-    }
-  }
-
-  return nestedTokens;
-}
-
-/**
- * A simple string scanner that is used by the template parser to find
- * tokens in template strings.
- */
-function Scanner (string) {
-  this.string = string;
-  this.tail = string;
-  this.pos = 0;
-}
-
-/**
- * Returns `true` if the tail is empty (end of string).
- */
-Scanner.prototype.eos = function eos () {
-  return this.tail === '';
-};
-
-/**
- * Tries to match the given regular expression at the current position.
- * Returns the matched text if it can match, the empty string otherwise.
- */
-Scanner.prototype.scan = function scan (re) {
-  var match = this.tail.match(re);
-
-  if (!match || match.index !== 0)
-    return '';
-
-  var string = match[0];
-
-  this.tail = this.tail.substring(string.length);
-  this.pos += string.length;
-
-  return string;
-};
-
-/**
- * Skips all text until the given regular expression can be matched. Returns
- * the skipped string, which is the entire tail if no match can be made.
- */
-Scanner.prototype.scanUntil = function scanUntil (re) {
-  var index = this.tail.search(re), match;
-
-  switch (index) {
-    case -1:
-      match = this.tail;
-      this.tail = '';
-      break;
-    case 0:
-      match = '';
-      break;
-    default:
-      match = this.tail.substring(0, index);
-      this.tail = this.tail.substring(index);
-  }
-
-  this.pos += match.length;
-
-  return match;
-};
-
-/**
- * Represents a rendering context by wrapping a view object and
- * maintaining a reference to the parent context.
- */
-function Context (view, parentContext) {
-  this.view = view;
-  this.cache = { '.': this.view };
-  this.parent = parentContext;
-}
-
-/**
- * Creates a new context using the given view with this context
- * as the parent.
- */
-Context.prototype.push = function push (view) {
-  return new Context(view, this);
-};
-
-/**
- * Returns the value of the given name in this context, traversing
- * up the context hierarchy if the value is absent in this context's view.
- */
-Context.prototype.lookup = function lookup (name) {
-  var cache = this.cache;
-
-  var value;
-  if (cache.hasOwnProperty(name)) {
-    value = cache[name];
-  } else {
-    var context = this, intermediateValue, names, index, lookupHit = false;
-
-    while (context) {
-      if (name.indexOf('.') > 0) {
-        intermediateValue = context.view;
-        names = name.split('.');
-        index = 0;
-
-        /**
-         * Using the dot notion path in `name`, we descend through the
-         * nested objects.
-         *
-         * To be certain that the lookup has been successful, we have to
-         * check if the last object in the path actually has the property
-         * we are looking for. We store the result in `lookupHit`.
-         *
-         * This is specially necessary for when the value has been set to
-         * `undefined` and we want to avoid looking up parent contexts.
-         *
-         * In the case where dot notation is used, we consider the lookup
-         * to be successful even if the last "object" in the path is
-         * not actually an object but a primitive (e.g., a string, or an
-         * integer), because it is sometimes useful to access a property
-         * of an autoboxed primitive, such as the length of a string.
-         **/
-        while (intermediateValue != null && index < names.length) {
-          if (index === names.length - 1)
-            lookupHit = (
-              hasProperty(intermediateValue, names[index])
-              || primitiveHasOwnProperty(intermediateValue, names[index])
-            );
-
-          intermediateValue = intermediateValue[names[index++]];
-        }
-      } else {
-        intermediateValue = context.view[name];
-
-        /**
-         * Only checking against `hasProperty`, which always returns `false` if
-         * `context.view` is not an object. Deliberately omitting the check
-         * against `primitiveHasOwnProperty` if dot notation is not used.
-         *
-         * Consider this example:
-         * ```
-         * Mustache.render("The length of a football field is {{#length}}{{length}}{{/length}}.", {length: "100 yards"})
-         * ```
-         *
-         * If we were to check also against `primitiveHasOwnProperty`, as we do
-         * in the dot notation case, then render call would return:
-         *
-         * "The length of a football field is 9."
-         *
-         * rather than the expected:
-         *
-         * "The length of a football field is 100 yards."
-         **/
-        lookupHit = hasProperty(context.view, name);
-      }
-
-      if (lookupHit) {
-        value = intermediateValue;
-        break;
-      }
-
-      context = context.parent;
-    }
-
-    cache[name] = value;
-  }
-
-  if (isFunction(value))
-    value = value.call(this.view);
-
-  return value;
-};
-
-/**
- * A Writer knows how to take a stream of tokens and render them to a
- * string, given a context. It also maintains a cache of templates to
- * avoid the need to parse the same template twice.
- */
-function Writer () {
-  this.templateCache = {
-    _cache: {},
-    set: function set (key, value) {
-      this._cache[key] = value;
-    },
-    get: function get (key) {
-      return this._cache[key];
-    },
-    clear: function clear () {
-      this._cache = {};
-    }
-  };
-}
-
-/**
- * Clears all cached templates in this writer.
- */
-Writer.prototype.clearCache = function clearCache () {
-  if (typeof this.templateCache !== 'undefined') {
-    this.templateCache.clear();
-  }
-};
-
-/**
- * Parses and caches the given `template` according to the given `tags` or
- * `mustache.tags` if `tags` is omitted,  and returns the array of tokens
- * that is generated from the parse.
- */
-Writer.prototype.parse = function parse (template, tags) {
-  var cache = this.templateCache;
-  var cacheKey = template + ':' + (tags || mustache.tags).join(':');
-  var isCacheEnabled = typeof cache !== 'undefined';
-  var tokens = isCacheEnabled ? cache.get(cacheKey) : undefined;
-
-  if (tokens == undefined) {
-    tokens = parseTemplate(template, tags);
-    isCacheEnabled && cache.set(cacheKey, tokens);
-  }
-  return tokens;
-};
-
-/**
- * High-level method that is used to render the given `template` with
- * the given `view`.
- *
- * The optional `partials` argument may be an object that contains the
- * names and templates of partials that are used in the template. It may
- * also be a function that is used to load partial templates on the fly
- * that takes a single argument: the name of the partial.
- *
- * If the optional `config` argument is given here, then it should be an
- * object with a `tags` attribute or an `escape` attribute or both.
- * If an array is passed, then it will be interpreted the same way as
- * a `tags` attribute on a `config` object.
- *
- * The `tags` attribute of a `config` object must be an array with two
- * string values: the opening and closing tags used in the template (e.g.
- * [ "<%", "%>" ]). The default is to mustache.tags.
- *
- * The `escape` attribute of a `config` object must be a function which
- * accepts a string as input and outputs a safely escaped string.
- * If an `escape` function is not provided, then an HTML-safe string
- * escaping function is used as the default.
- */
-Writer.prototype.render = function render (template, view, partials, config) {
-  var tags = this.getConfigTags(config);
-  var tokens = this.parse(template, tags);
-  var context = (view instanceof Context) ? view : new Context(view, undefined);
-  return this.renderTokens(tokens, context, partials, template, config);
-};
-
-/**
- * Low-level method that renders the given array of `tokens` using
- * the given `context` and `partials`.
- *
- * Note: The `originalTemplate` is only ever used to extract the portion
- * of the original template that was contained in a higher-order section.
- * If the template doesn't use higher-order sections, this argument may
- * be omitted.
- */
-Writer.prototype.renderTokens = function renderTokens (tokens, context, partials, originalTemplate, config) {
-  var buffer = '';
-
-  var token, symbol, value;
-  for (var i = 0, numTokens = tokens.length; i < numTokens; ++i) {
-    value = undefined;
-    token = tokens[i];
-    symbol = token[0];
-
-    if (symbol === '#') value = this.renderSection(token, context, partials, originalTemplate, config);
-    else if (symbol === '^') value = this.renderInverted(token, context, partials, originalTemplate, config);
-    else if (symbol === '>') value = this.renderPartial(token, context, partials, config);
-    else if (symbol === '&') value = this.unescapedValue(token, context);
-    else if (symbol === 'name') value = this.escapedValue(token, context, config);
-    else if (symbol === 'text') value = this.rawValue(token);
-
-    if (value !== undefined)
-      buffer += value;
-  }
-
-  return buffer;
-};
-
-Writer.prototype.renderSection = function renderSection (token, context, partials, originalTemplate, config) {
-  var self = this;
-  var buffer = '';
-  var value = context.lookup(token[1]);
-
-  // This function is used to render an arbitrary template
-  // in the current context by higher-order sections.
-  function subRender (template) {
-    return self.render(template, context, partials, config);
-  }
-
-  if (!value) return;
-
-  if (isArray(value)) {
-    for (var j = 0, valueLength = value.length; j < valueLength; ++j) {
-      buffer += this.renderTokens(token[4], context.push(value[j]), partials, originalTemplate, config);
-    }
-  } else if (typeof value === 'object' || typeof value === 'string' || typeof value === 'number') {
-    buffer += this.renderTokens(token[4], context.push(value), partials, originalTemplate, config);
-  } else if (isFunction(value)) {
-    if (typeof originalTemplate !== 'string')
-      throw new Error('Cannot use higher-order sections without the original template');
-
-    // Extract the portion of the original template that the section contains.
-    value = value.call(context.view, originalTemplate.slice(token[3], token[5]), subRender);
-
-    if (value != null)
-      buffer += value;
-  } else {
-    buffer += this.renderTokens(token[4], context, partials, originalTemplate, config);
-  }
-  return buffer;
-};
-
-Writer.prototype.renderInverted = function renderInverted (token, context, partials, originalTemplate, config) {
-  var value = context.lookup(token[1]);
-
-  // Use JavaScript's definition of falsy. Include empty arrays.
-  // See https://github.com/janl/mustache.js/issues/186
-  if (!value || (isArray(value) && value.length === 0))
-    return this.renderTokens(token[4], context, partials, originalTemplate, config);
-};
-
-Writer.prototype.indentPartial = function indentPartial (partial, indentation, lineHasNonSpace) {
-  var filteredIndentation = indentation.replace(/[^ \t]/g, '');
-  var partialByNl = partial.split('\n');
-  for (var i = 0; i < partialByNl.length; i++) {
-    if (partialByNl[i].length && (i > 0 || !lineHasNonSpace)) {
-      partialByNl[i] = filteredIndentation + partialByNl[i];
-    }
-  }
-  return partialByNl.join('\n');
-};
-
-Writer.prototype.renderPartial = function renderPartial (token, context, partials, config) {
-  if (!partials) return;
-  var tags = this.getConfigTags(config);
-
-  var value = isFunction(partials) ? partials(token[1]) : partials[token[1]];
-  if (value != null) {
-    var lineHasNonSpace = token[6];
-    var tagIndex = token[5];
-    var indentation = token[4];
-    var indentedValue = value;
-    if (tagIndex == 0 && indentation) {
-      indentedValue = this.indentPartial(value, indentation, lineHasNonSpace);
-    }
-    var tokens = this.parse(indentedValue, tags);
-    return this.renderTokens(tokens, context, partials, indentedValue, config);
-  }
-};
-
-Writer.prototype.unescapedValue = function unescapedValue (token, context) {
-  var value = context.lookup(token[1]);
-  if (value != null)
-    return value;
-};
-
-Writer.prototype.escapedValue = function escapedValue (token, context, config) {
-  var escape = this.getConfigEscape(config) || mustache.escape;
-  var value = context.lookup(token[1]);
-  if (value != null)
-    return (typeof value === 'number' && escape === mustache.escape) ? String(value) : escape(value);
-};
-
-Writer.prototype.rawValue = function rawValue (token) {
-  return token[1];
-};
-
-Writer.prototype.getConfigTags = function getConfigTags (config) {
-  if (isArray(config)) {
-    return config;
-  }
-  else if (config && typeof config === 'object') {
-    return config.tags;
-  }
-  else {
-    return undefined;
-  }
-};
-
-Writer.prototype.getConfigEscape = function getConfigEscape (config) {
-  if (config && typeof config === 'object' && !isArray(config)) {
-    return config.escape;
-  }
-  else {
-    return undefined;
-  }
-};
-
-var mustache = {
-  name: 'mustache.js',
-  version: '4.2.0',
-  tags: [ '{{', '}}' ],
-  clearCache: undefined,
-  escape: undefined,
-  parse: undefined,
-  render: undefined,
-  Scanner: undefined,
-  Context: undefined,
-  Writer: undefined,
-  /**
-   * Allows a user to override the default caching strategy, by providing an
-   * object with set, get and clear methods. This can also be used to disable
-   * the cache by setting it to the literal `undefined`.
-   */
-  set templateCache (cache) {
-    defaultWriter.templateCache = cache;
-  },
-  /**
-   * Gets the default or overridden caching object from the default writer.
-   */
-  get templateCache () {
-    return defaultWriter.templateCache;
-  }
-};
-
-// All high-level mustache.* functions use this writer.
-var defaultWriter = new Writer();
-
-/**
- * Clears all cached templates in the default writer.
- */
-mustache.clearCache = function clearCache () {
-  return defaultWriter.clearCache();
-};
-
-/**
- * Parses and caches the given template in the default writer and returns the
- * array of tokens it contains. Doing this ahead of time avoids the need to
- * parse templates on the fly as they are rendered.
- */
-mustache.parse = function parse (template, tags) {
-  return defaultWriter.parse(template, tags);
-};
-
-/**
- * Renders the `template` with the given `view`, `partials`, and `config`
- * using the default writer.
- */
-mustache.render = function render (template, view, partials, config) {
-  if (typeof template !== 'string') {
-    throw new TypeError('Invalid template! Template should be a "string" ' +
-                        'but "' + typeStr(template) + '" was given as the first ' +
-                        'argument for mustache#render(template, view, partials)');
-  }
-
-  return defaultWriter.render(template, view, partials, config);
-};
-
-// Export the escaping function so that the user may override it.
-// See https://github.com/janl/mustache.js/issues/244
-mustache.escape = escapeHtml;
-
-// Export these mainly for testing, but also for advanced usage.
-mustache.Scanner = Scanner;
-mustache.Context = Context;
-mustache.Writer = Writer;
-
-/* harmony default export */ const mustache_mustache = (mustache);
-
-;// CONCATENATED MODULE: ./src/generated/templates.ts
-// Generated by scripts/copy-assets.mjs from templates/*.md: do not edit; edit the template and run
-// `node scripts/copy-assets.mjs --generate` (a unit test fails while this file is stale).
-/** templates/pr-body.md */
-const PR_BODY_TEMPLATE = [
-    "{{! upstream-sync: the built-in pull request body, a Mustache template. Copy it as a start for the `template` setting.",
-    "    Double braces print a plain-text field escaped for Markdown; triple braces print a ready-made Markdown field",
-    "    (names ending in Md, Code or Cell) or a URL (Url) as it is. The README lists every field under \"Template variables\". }}",
-    "{{#dryRun}}",
-    "> [!NOTE]",
-    "> **Dry run:** this is the pull request the action would open. Nothing was pushed.",
-    "",
-    "{{/dryRun}}",
-    "## Upstream sync: {{upstream}} {{tag}}",
-    "",
-    "**Version:** {{{versionChangeMd}}} · **Merge:** {{{mergeStatusMd}}} · **Upstream changes:** {{commits}} commits, {{files}} files",
-    "",
-    "{{#hasRelease}}[Release {{tag}}]({{{releaseUrl}}}){{/hasRelease}}{{^hasRelease}}[Tag {{tag}}]({{{tagUrl}}}) (no GitHub release){{/hasRelease}}{{#hasCompare}} · [Compare {{previousTag}}...{{tag}}]({{{compareUrl}}}){{/hasCompare}}{{#hasRun}} · [Workflow run]({{{runUrl}}}){{/hasRun}}",
-    "",
-    "> [!WARNING]",
-    "> **Merge with \"Create a merge commit\": never squash or rebase this pull request.** Squashing drops upstream's commits from {{{targetBranchCode}}}'s history, so the next sync would conflict again on everything this one brings in.",
-    "",
-    "{{#refreshedFrom}}",
-    "> [!NOTE]",
-    "> Upstream moved the tag {{{tagCode}}} from {{{oldShaCode}}} to {{{newShaCode}}} after this pull request was opened; the branch was refreshed to the new commit.",
-    "",
-    "{{/refreshedFrom}}",
-    "{{#hasSupersedes}}",
-    "Supersedes {{{supersedesMd}}}: older sync pull requests, now closed.",
-    "",
-    "{{/hasSupersedes}}",
-    "### Merge status",
-    "",
-    "{{#hasConflicts}}",
-    "**{{conflictCount}} conflicted files** to resolve before merging. The branch {{{syncBranchCode}}} points at upstream's {{{tagCode}}} itself, so GitHub shows its conflict banner and nothing with conflict markers was committed: resolve them with the commands below.",
-    "",
-    "| File | Conflict | Rule | Note |",
-    "| --- | --- | --- | --- |",
-    "{{#conflicts}}",
-    "| {{{pathCell}}} | {{kind}} | {{rule}} | {{{noteCell}}} |",
-    "{{/conflicts}}",
-    "{{#conflictsMore}}",
-    "| …and {{conflictsMore}} more | | | |",
-    "{{/conflictsMore}}",
-    "",
-    "Rules come from the fork's config: **ours** keeps the fork's version, **theirs** takes upstream's, **manual** needs a person.",
-    "",
-    "{{/hasConflicts}}",
-    "{{#clean}}",
-    "{{#allAutoResolved}}",
-    "Merges cleanly into {{{targetBranchCode}}} after auto-resolve settled every conflict by the fork's rules: check the files below before merging.",
-    "{{/allAutoResolved}}",
-    "{{^allAutoResolved}}",
-    "Merges cleanly into {{{targetBranchCode}}}: the branch holds the merge commit, ready once reviewed.",
-    "{{/allAutoResolved}}",
-    "",
-    "{{/clean}}",
-    "{{#hasAutoResolved}}",
-    "#### Auto-resolved ({{autoResolvedCount}})",
-    "",
-    "{{#clean}}",
-    "The merge commit on this branch kept one side of each of these files whole. Check that nothing from the other side was needed:",
-    "{{/clean}}",
-    "{{#hasConflicts}}",
-    "The fork's rules settle these too; the commands below keep the same side when you redo the merge:",
-    "{{/hasConflicts}}",
-    "",
-    "| File | Conflict | Side kept | Note |",
-    "| --- | --- | --- | --- |",
-    "{{#autoResolved}}",
-    "| {{{pathCell}}} | {{kind}} | {{sideLabel}} | {{{noteCell}}} |",
-    "{{/autoResolved}}",
-    "{{#autoResolvedMore}}",
-    "| …and {{autoResolvedMore}} more | | | |",
-    "{{/autoResolvedMore}}",
-    "",
-    "{{/hasAutoResolved}}",
-    "### Fork customizations touched by upstream",
-    "",
-    "{{#hasCustomizations}}",
-    "The fork changed these files since its last sync and upstream changed them too. Review them first, even where they merged cleanly:",
-    "",
-    "{{#customizations}}",
-    "- {{{pathCode}}}",
-    "{{/customizations}}",
-    "{{#customizationsMore}}",
-    "- …and {{customizationsMore}} more",
-    "{{/customizationsMore}}",
-    "{{/hasCustomizations}}",
-    "{{^hasCustomizations}}",
-    "None: upstream changed no file the fork has changed.",
-    "{{/hasCustomizations}}",
-    "",
-    "### What changed upstream",
-    "",
-    "{{commits}} new commits, {{files}} files changed{{#hasCompare}} ([compare]({{{compareUrl}}})){{/hasCompare}}.",
-    "{{#hasFolders}}",
-    "",
-    "| Folder | Added | Modified | Deleted | Renamed |",
-    "| --- | ---: | ---: | ---: | ---: |",
-    "{{#folders}}",
-    "| {{{folderCell}}} | {{added}} | {{modified}} | {{deleted}} | {{renamed}} |",
-    "{{/folders}}",
-    "{{#foldersMore}}",
-    "| …and {{foldersMore}} more folders | | | | |",
-    "{{/foldersMore}}",
-    "{{/hasFolders}}",
-    "{{#truncated}}",
-    "",
-    "{{{moreDetailsMd}}}",
-    "{{/truncated}}",
-    "",
-    "{{#hasConflicts}}",
-    "### Resolve the conflicts",
-    "",
-    "In a clone of {{fork}}: redo the merge from {{{targetBranchCode}}} (so *ours* is the fork and *theirs* upstream, as in the rules), resolve each file as the table says, then push. The push is a fast-forward of {{{syncBranchCode}}} and updates this pull request.",
-    "",
-    "{{{resolveCommandsMd}}}",
-    "",
-    "{{/hasConflicts}}",
-    "{{#hasChecklist}}",
-    "### Before merging",
-    "",
-    "{{#checklist}}",
-    "- [ ] {{{.}}}",
-    "{{/checklist}}",
-    "",
-    "{{/hasChecklist}}",
-    "### Rollback",
-    "",
-    "Before this merge {{{targetBranchCode}}} is at {{{targetShaCode}}}. To undo the sync after merging, revert its merge commit (history stays intact):",
-    "",
-    "{{{rollbackCommandsMd}}}",
-    "",
-    "Git remembers a reverted merge: to take this release again later, revert the revert. If nothing else has landed on {{{targetBranchCode}}} since, you may instead put it back exactly with {{{rollbackResetMd}}}.",
-    "",
-    "### Release notes{{#hasReleaseName}}: {{releaseName}}{{/hasReleaseName}}",
-    "",
-    "{{#hasReleaseNotes}}",
-    "{{{releaseNotesMd}}}",
-    "{{/hasReleaseNotes}}",
-    "{{^hasReleaseNotes}}",
-    "Upstream published no release notes for {{{tagCode}}}.",
-    "{{/hasReleaseNotes}}",
-    "",
-    "---",
-    "<sub>Opened by upstream-sync{{#hasRun}} in [this workflow run]({{{runUrl}}}){{/hasRun}}: {{{syncBranchCode}}} → {{{targetBranchCode}}}.</sub>",
-    ""
-].join('\n');
-/** templates/report.md */
-const REPORT_TEMPLATE = [
-    "{{! upstream-sync: the full report file (Mustache, same view as the PR body), written under RUNNER_TEMP. Nothing is cut. }}",
-    "# Upstream sync report: {{upstream}} {{tag}}{{#dryRun}} (dry run){{/dryRun}}",
-    "",
-    "| | |",
-    "| --- | --- |",
-    "| Upstream | [{{upstream}}]({{{upstreamUrl}}}) {{#hasRelease}}· [release {{tag}}]({{{releaseUrl}}}){{/hasRelease}}{{^hasRelease}}· [tag {{tag}}]({{{tagUrl}}}){{/hasRelease}}{{#hasCompare}} · [compare {{previousTag}}...{{tag}}]({{{compareUrl}}}){{/hasCompare}} |",
-    "| Version | {{{versionChangeMd}}} |",
-    "{{#hasResult}}",
-    "| Result | **{{result}}** |",
-    "{{/hasResult}}",
-    "| Merge status | {{{mergeStatusMd}}} |",
-    "| Pull request | {{#pullRequest}}{{{linkMd}}}{{/pullRequest}}{{^pullRequest}}none{{/pullRequest}} |",
-    "| Branch | {{{syncBranchCode}}} → {{{targetBranchCode}}} |",
-    "| Target before the merge | `{{targetSha}}` |",
-    "| Upstream tag commit | `{{tagSha}}` |",
-    "| Sync branch head | `{{headSha}}` |",
-    "{{#hasRun}}",
-    "| Workflow run | [{{runUrl}}]({{{runUrl}}}) |",
-    "{{/hasRun}}",
-    "| Upstream changes | {{commits}} commits, {{files}} files |",
-    "",
-    "{{#hasMessage}}",
-    "{{message}}",
-    "",
-    "{{/hasMessage}}",
-    "## Conflicts ({{conflictCount}})",
-    "",
-    "{{#hasConflicts}}",
-    "| File | Conflict | Rule | Note | git |",
-    "| --- | --- | --- | --- | --- |",
-    "{{#conflicts}}",
-    "| {{{pathCell}}} | {{kind}} | {{rule}} | {{{noteCell}}} | {{message}} |",
-    "{{/conflicts}}",
-    "{{/hasConflicts}}",
-    "{{^hasConflicts}}",
-    "None.",
-    "{{/hasConflicts}}",
-    "",
-    "## Auto-resolved ({{autoResolvedCount}})",
-    "",
-    "{{#hasAutoResolved}}",
-    "| File | Conflict | Side kept | Note | git |",
-    "| --- | --- | --- | --- | --- |",
-    "{{#autoResolved}}",
-    "| {{{pathCell}}} | {{kind}} | {{sideLabel}} | {{{noteCell}}} | {{message}} |",
-    "{{/autoResolved}}",
-    "{{/hasAutoResolved}}",
-    "{{^hasAutoResolved}}",
-    "None.",
-    "{{/hasAutoResolved}}",
-    "",
-    "## Fork customizations touched by upstream ({{customizationCount}})",
-    "",
-    "{{#customizations}}",
-    "- {{{pathCode}}}",
-    "{{/customizations}}",
-    "{{^hasCustomizations}}",
-    "None.",
-    "{{/hasCustomizations}}",
-    "",
-    "## Upstream changes by folder ({{folderCount}})",
-    "",
-    "{{#hasFolders}}",
-    "| Folder | Added | Modified | Deleted | Renamed |",
-    "| --- | ---: | ---: | ---: | ---: |",
-    "{{#folders}}",
-    "| {{{folderCell}}} | {{added}} | {{modified}} | {{deleted}} | {{renamed}} |",
-    "{{/folders}}",
-    "{{/hasFolders}}",
-    "{{^hasFolders}}",
-    "None.",
-    "{{/hasFolders}}",
-    "",
-    "{{#hasConflicts}}",
-    "## Resolve the conflicts",
-    "",
-    "{{{resolveCommandsMd}}}",
-    "",
-    "{{/hasConflicts}}",
-    "## Rollback",
-    "",
-    "Before this merge {{{targetBranchCode}}} is at `{{targetSha}}`. After merging, revert the sync's merge commit:",
-    "",
-    "{{{rollbackCommandsMd}}}",
-    "",
-    "Or, if nothing else has landed since: {{{rollbackResetMd}}}",
-    "",
-    "## Release notes{{#hasReleaseName}}: {{releaseName}}{{/hasReleaseName}}",
-    "",
-    "{{#hasReleaseNotes}}",
-    "{{{releaseNotesMd}}}",
-    "{{/hasReleaseNotes}}",
-    "{{^hasReleaseNotes}}",
-    "Upstream published no release notes for {{{tagCode}}}.",
-    "{{/hasReleaseNotes}}",
-    ""
-].join('\n');
-/** templates/summary.md */
-const SUMMARY_TEMPLATE = [
-    "{{! upstream-sync: the job summary (Mustache, same view as the PR body). Lists are shown in full up to a generous cap. }}",
-    "## Upstream sync: {{upstream}} {{tag}}{{#dryRun}} (dry run){{/dryRun}}",
-    "",
-    "| | |",
-    "| --- | --- |",
-    "| Upstream | [{{upstream}}]({{{upstreamUrl}}}) {{#hasRelease}}· [release {{tag}}]({{{releaseUrl}}}){{/hasRelease}}{{^hasRelease}}· [tag {{tag}}]({{{tagUrl}}}){{/hasRelease}} |",
-    "| Version | {{{versionChangeMd}}} |",
-    "{{#hasResult}}",
-    "| Result | **{{result}}** |",
-    "{{/hasResult}}",
-    "| Merge status | {{{mergeStatusMd}}} |",
-    "| Conflicts | {{conflictCount}} |",
-    "| Auto-resolved | {{autoResolvedCount}} |",
-    "| Pull request | {{#pullRequest}}{{{linkMd}}}{{/pullRequest}}{{^pullRequest}}none{{/pullRequest}} |",
-    "| Branch | {{{syncBranchCode}}} → {{{targetBranchCode}}} (before the merge: {{{targetShaCode}}}) |",
-    "| Upstream changes | {{commits}} commits, {{files}} files |",
-    "",
-    "{{#hasMessage}}",
-    "{{message}}",
-    "",
-    "{{/hasMessage}}",
-    "{{#hasConflicts}}",
-    "### Conflicts ({{conflictCount}})",
-    "",
-    "| File | Conflict | Rule | Note | git |",
-    "| --- | --- | --- | --- | --- |",
-    "{{#conflicts}}",
-    "| {{{pathCell}}} | {{kind}} | {{rule}} | {{{noteCell}}} | {{message}} |",
-    "{{/conflicts}}",
-    "{{#conflictsMore}}",
-    "| …and {{conflictsMore}} more: see the report file | | | | |",
-    "{{/conflictsMore}}",
-    "",
-    "{{/hasConflicts}}",
-    "{{#hasAutoResolved}}",
-    "### Auto-resolved ({{autoResolvedCount}})",
-    "",
-    "| File | Conflict | Side kept | Note |",
-    "| --- | --- | --- | --- |",
-    "{{#autoResolved}}",
-    "| {{{pathCell}}} | {{kind}} | {{sideLabel}} | {{{noteCell}}} |",
-    "{{/autoResolved}}",
-    "{{#autoResolvedMore}}",
-    "| …and {{autoResolvedMore}} more: see the report file | | | |",
-    "{{/autoResolvedMore}}",
-    "",
-    "{{/hasAutoResolved}}",
-    "{{#hasCustomizations}}",
-    "### Fork customizations touched by upstream ({{customizationCount}})",
-    "",
-    "{{#customizations}}",
-    "- {{{pathCode}}}",
-    "{{/customizations}}",
-    "{{#customizationsMore}}",
-    "- …and {{customizationsMore}} more: see the report file",
-    "{{/customizationsMore}}",
-    "",
-    "{{/hasCustomizations}}",
-    "{{#hasFolders}}",
-    "### Upstream changes by folder",
-    "",
-    "| Folder | Added | Modified | Deleted | Renamed |",
-    "| --- | ---: | ---: | ---: | ---: |",
-    "{{#folders}}",
-    "| {{{folderCell}}} | {{added}} | {{modified}} | {{deleted}} | {{renamed}} |",
-    "{{/folders}}",
-    "{{#foldersMore}}",
-    "| …and {{foldersMore}} more folders: see the report file | | | | |",
-    "{{/foldersMore}}",
-    "",
-    "{{/hasFolders}}",
-    "{{#hasConflicts}}",
-    "### Resolve the conflicts",
-    "",
-    "{{{resolveCommandsMd}}}",
-    "{{/hasConflicts}}",
-    ""
-].join('\n');
-
-;// CONCATENATED MODULE: ./src/markdown.ts
-/**
- * A zero-width space as an HTML entity. Placed right after `@` or `#` it breaks GitHub's mention and issue-reference
- * detection (which works on the rendered text) while the reader still sees `@name` / `#12` — Dependabot's technique.
- * Used for plain-text values, where a code span would change how the value reads.
- */
-const ZWSP = '&#8203;';
-/** ASCII control characters (C0 and DEL). */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
-/**
- * Escapes plain text for Markdown prose or a table cell (not for code spans or raw HTML): every character with
- * inline meaning is backslash-escaped, line breaks become spaces (a value is one line), a leading character that
- * would start a heading, list or quote is escaped, and `@name`, `#12`, `GH-12` are defused so the text neither
- * notifies anyone nor links an unrelated issue of the repository the text is shown in.
- */
-function escapeMarkdown(value) {
-    let text = String(value ?? '')
-        .replace(/\r\n?|\n/g, ' ')
-        .replace(CONTROL_CHARS, ' ');
-    text = text.replace(/[\\`*_[\]<>|~&]/g, '\\$&');
-    // Order matters: the entity inserted for `@` contains `#8`, so references are defused first.
-    text = text.replace(/#(?=\d)/g, `#${ZWSP}`);
-    text = text.replace(/(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g, `$1@${ZWSP}`);
-    text = text.replace(/(^|[^A-Za-z0-9_])(GH)-(?=\d)/gi, `$1$2-${ZWSP}`);
-    // Block syntax only matters at the start of a line; values usually sit mid-line, but a custom template may not.
-    text = text.replace(/^(\s*)([#+\-=])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
-    return text;
-}
-/**
- * Makes control characters visible the way `git` quotes paths (`\n`, `\t`, `\x1b`), so a path with a newline stays
- * on one line and reads unambiguously.
- */
-function visibleControls(text) {
-    return text.replace(CONTROL_CHARS, (ch) => {
-        switch (ch) {
-            case '\n':
-                return '\\n';
-            case '\r':
-                return '\\r';
-            case '\t':
-                return '\\t';
-            default:
-                return `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
-        }
-    });
-}
-function longestRun(text, char) {
-    let longest = 0;
-    let current = 0;
-    for (const ch of text) {
-        current = ch === char ? current + 1 : 0;
-        if (current > longest)
-            longest = current;
-    }
-    return longest;
-}
-/**
- * Literal text as inline code, whatever it contains: the fence is one backtick longer than the longest backtick run
- * inside (so a path like ``x`y.md`` stays whole), padded with spaces when the text starts or ends with a backtick or
- * a space, and control characters are made visible.
- */
-function codeSpan(text, options = {}) {
-    let content = visibleControls(text);
-    if (content === '')
-        return '';
-    if (options.table)
-        content = content.replace(/\|/g, '\\|');
-    const fence = '`'.repeat(longestRun(content, '`') + 1);
-    const pad = /^[` ]|[` ]$/.test(content) ? ' ' : '';
-    return `${fence}${pad}${content}${pad}${fence}`;
-}
-/**
- * A fenced code block that nothing inside can close early: the fence is longer than any backtick run in the content.
- */
-function fencedBlock(content, language = '') {
-    const fence = '`'.repeat(Math.max(3, longestRun(content, '`') + 1));
-    return `${fence}${language}\n${content.replace(/\n+$/, '')}\n${fence}`;
-}
-/**
- * Markdown written by the fork itself (rule notes, checklist items) as one line: it stays Markdown — a note like
- * "check `# CARTO:` sections" keeps its code span — but cannot break the surrounding list item or paragraph.
- */
-function inlineMarkdown(markdown) {
-    return markdown.replace(/\s*(?:\r\n?|\n)\s*/g, ' ').replace(CONTROL_CHARS, ' ').trim();
-}
-/**
- * Fork-written Markdown made safe for a GFM table cell: one line (breaks become `<br>`), and every unescaped `|`
- * escaped so it cannot split the cell — inside code spans too, where GFM also honours `\|` in tables.
- */
-function tableCellMarkdown(markdown) {
-    return markdown
-        .trim()
-        .replace(/\s*(?:\r\n?|\n)\s*/g, '<br>')
-        .replace(CONTROL_CHARS, ' ')
-        .replace(/(?<!\\)\|/g, '\\|');
-}
-/**
- * Quotes one argument for a POSIX shell (bash, zsh) so a pasted command does exactly what it shows: bare when it is
- * plainly safe, single-quoted otherwise, and ANSI-C quoted (`$'a\nb'`) when it holds control characters, so that
- * the command stays on one line.
- */
-function shellQuote(arg) {
-    if (arg !== '' && /^[A-Za-z0-9_./:@%+=,-]+$/.test(arg) && !arg.startsWith('-'))
-        return arg;
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(arg)) {
-        const body = visibleControls(arg.replace(/\\/g, '\\\\').replace(/'/g, "\\'"));
-        return `$'${body}'`;
-    }
-    return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-/**
- * Percent-encodes a value for use as part of a URL path: like `encodeURIComponent`, but `/` is kept (tag and branch
- * names with slashes are addressed with them on GitHub) and `( ) ! * '` are encoded too, so the URL is safe inside a
- * Markdown link destination.
- */
-function encodePathPart(value) {
-    return encodeURIComponent(value)
-        .replace(/%2F/gi, '/')
-        .replace(/[()!*']/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-/**
- * An http(s) URL made safe for a Markdown link destination (`[text](url)`): characters that would end or break the
- * destination are percent-encoded. Any other scheme (`javascript:` and the like) yields `''`.
- */
-function safeUrl(url) {
-    if (!url || !/^https?:\/\/\S/i.test(url.trim()))
-        return '';
-    return url.trim().replace(/[()<>"'`\\ ]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-}
-/** Prefixes every line with `> `, which also contains the quoted Markdown: an unclosed fence or HTML block ends with the quote. */
-function blockquote(markdown) {
-    return markdown
-        .split('\n')
-        .map((line) => (line.trim() === '' ? '>' : `> ${line}`))
-        .join('\n');
-}
-/**
- * Cuts text to at most `maxChars` UTF-16 units at a line boundary (or, for a single huge line, at a character that
- * does not split a surrogate pair). Returns the text unchanged when it fits.
- */
-function truncateAtLine(text, maxChars) {
-    if (text.length <= maxChars)
-        return text;
-    if (maxChars <= 0)
-        return '';
-    const cut = text.lastIndexOf('\n', maxChars);
-    if (cut > 0)
-        return text.slice(0, cut);
-    return safeSlice(text, maxChars);
-}
-/** `text.slice(0, end)` that never leaves half of a surrogate pair at the end. */
-function safeSlice(text, end) {
-    if (end >= text.length)
-        return text;
-    const code = text.charCodeAt(end - 1);
-    const highSurrogate = code >= 0xd800 && code <= 0xdbff;
-    return text.slice(0, highSurrogate ? end - 1 : end);
-}
-/**
- * Upstream release notes, made safe to show in the fork:
- * - `@user` and `@org/team` become inline code (`<code>` inside raw HTML, where backticks are not parsed), so nobody
- *   upstream is notified;
- * - bare `#123`, `GH-123` and `owner/repo#123` become explicit links to the *upstream* issue, so GitHub does not
- *   link the fork's own, unrelated issue of that number;
- * - code blocks, code spans, URLs, e-mail addresses, existing links and HTML tags are left as they are (links to
- *   github.com are routed through the back-link-free redirect, see `avoidBacklinks`).
- *
- * Indented code blocks are not detected (they are indistinguishable from list continuations without a full parser);
- * a mention inside one merely shows with backticks, and nothing inside a code block pings anyone anyway.
- */
-function neutralizeReleaseNotes(markdown, options) {
-    const serverUrl = options.serverUrl.replace(/\/+$/, '');
-    const avoidBacklinks = options.avoidBacklinks ?? /^https:\/\/github\.com$/i.test(serverUrl);
-    const base = avoidBacklinks ? 'https://redirect.github.com' : serverUrl;
-    const context = {
-        issueBase: base,
-        upstream: options.upstream,
-        // `<…>` is the bracketed form of a link destination.
-        rewriteUrl: (url) => (avoidBacklinks ? url.replace(/^(<?)https?:\/\/(?:www\.)?github\.com\//i, '$1https://redirect.github.com/') : url)
-    };
-    const out = [];
-    let fence;
-    let inHtmlBlock = false;
-    let inComment = false;
-    for (const line of markdown.replace(/\r\n?/g, '\n').split('\n')) {
-        if (fence) {
-            out.push(line);
-            const close = /^[\s>]*(`{3,}|~{3,})\s*$/.exec(line);
-            if (close?.[1] && close[1][0] === fence.char && close[1].length >= fence.length)
-                fence = undefined;
-            continue;
-        }
-        if (inComment) {
-            const end = line.indexOf('-->');
-            if (end < 0) {
-                out.push(line);
-                continue;
-            }
-            inComment = false;
-            const rest = neutralizeLine(line.slice(end + 3), inHtmlBlock ? 'html' : 'markdown', context);
-            out.push(line.slice(0, end + 3) + rest.text);
-            inComment = rest.openComment;
-            continue;
-        }
-        const open = /^[\s>]*(`{3,}|~{3,})(.*)$/.exec(line);
-        if (open?.[1] && !(open[1][0] === '`' && (open[2] ?? '').includes('`'))) {
-            fence = { char: open[1][0], length: open[1].length };
-            out.push(line);
-            continue;
-        }
-        if (line.trim() === '') {
-            inHtmlBlock = false;
-            out.push(line);
-            continue;
-        }
-        // A line that starts with a tag opens an HTML block until the next blank line (CommonMark's rules 6 and 7,
-        // erring towards HTML: the HTML-mode output is also correct inline in Markdown). Comments track themselves.
-        if (!inHtmlBlock && /^ {0,3}<\/?[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)/.test(line))
-            inHtmlBlock = true;
-        const result = neutralizeLine(line, inHtmlBlock ? 'html' : 'markdown', context);
-        out.push(result.text);
-        inComment = result.openComment;
-    }
-    // An HTML comment left open would swallow everything rendered after the notes.
-    if (inComment)
-        out.push('-->');
-    return out.join('\n');
-}
-const AUTOLINK = /^<((?:https?|ftp|mailto):[^\s<>]*|[^\s<>@]+@[^\s<>]+)>/i;
-const HTML_TAG = /^<\/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?\/?>/;
-const BARE_URL = /^(?:https?:\/\/|www\.)[^\s<]*/i;
-function neutralizeLine(line, mode, context) {
-    let out = '';
-    let textStart = 0;
-    let i = 0;
-    const flush = (end) => {
-        out += neutralizeText(line.slice(textStart, end), mode, context);
-    };
-    while (i < line.length) {
-        const ch = line[i];
-        if (ch === '\\' && i + 1 < line.length && line[i + 1] !== '@' && line[i + 1] !== '#') {
-            // A backslash escape (other than before `@`/`#`, which neutralizeText handles): skip the escaped character.
-            i += 2;
-            continue;
-        }
-        if (ch === '`') {
-            const run = /^`+/.exec(line.slice(i))?.[0] ?? '`';
-            const close = new RegExp(`(?<!\`)${run}(?!\`)`, 'g');
-            close.lastIndex = i + run.length;
-            const match = close.exec(line);
-            if (match) {
-                flush(i);
-                out += line.slice(i, match.index + run.length);
-                i = textStart = match.index + run.length;
-            }
-            else {
-                i += run.length;
-            }
-            continue;
-        }
-        if (ch === '<') {
-            const rest = line.slice(i);
-            if (rest.startsWith('<!--')) {
-                const end = rest.indexOf('-->', 4);
-                flush(i);
-                if (end < 0)
-                    return { text: out + rest, openComment: true };
-                out += rest.slice(0, end + 3);
-                i = textStart = i + end + 3;
-                continue;
-            }
-            const auto = AUTOLINK.exec(rest);
-            if (auto?.[1]) {
-                flush(i);
-                const target = auto[1];
-                const rewritten = context.rewriteUrl(target);
-                out += rewritten === target ? auto[0] : linkTo(target, rewritten, mode);
-                i = textStart = i + auto[0].length;
-                continue;
-            }
-            const tag = HTML_TAG.exec(rest);
-            if (tag) {
-                flush(i);
-                out += rewriteHtmlAttributes(tag[0], context);
-                i = textStart = i + tag[0].length;
-                continue;
-            }
-        }
-        if (ch === '[' || (ch === '!' && line[i + 1] === '[')) {
-            const link = matchLink(line, ch === '!' ? i + 1 : i);
-            if (link) {
-                flush(i);
-                // Nothing inside a link is auto-linked by GitHub, so its text stays as written; only the destination is
-                // routed around back-links.
-                out += line.slice(i, link.destStart) + context.rewriteUrl(line.slice(link.destStart, link.destEnd)) + line.slice(link.destEnd, link.end);
-                i = textStart = link.end;
-                continue;
-            }
-        }
-        if ((ch === 'h' || ch === 'H' || ch === 'w' || ch === 'W') && (i === 0 || !/[A-Za-z0-9]/.test(line[i - 1] ?? ''))) {
-            const url = BARE_URL.exec(line.slice(i))?.[0];
-            if (url) {
-                const trimmed = trimUrl(url);
-                flush(i);
-                const rewritten = context.rewriteUrl(trimmed);
-                out += rewritten === trimmed ? trimmed : linkTo(trimmed, rewritten, mode);
-                i = textStart = i + trimmed.length;
-                continue;
-            }
-        }
-        i++;
-    }
-    flush(line.length);
-    return { text: out, openComment: false };
-}
-/** Drops what GFM's autolinker also leaves out of a bare URL: trailing punctuation and an unbalanced `)`. */
-function trimUrl(url) {
-    let result = url.replace(/[.,:;!?'"*_~]+$/, '');
-    while (result.endsWith(')') && (result.match(/\(/g)?.length ?? 0) < (result.match(/\)/g)?.length ?? 0)) {
-        result = result.slice(0, -1).replace(/[.,:;!?'"*_~]+$/, '');
-    }
-    return result;
-}
-function linkTo(text, url, mode) {
-    if (mode === 'html')
-        return `<a href="${url.replace(/"/g, '%22')}">${text}</a>`;
-    return `[${text.replace(/[[\]\\]/g, '\\$&')}](${safeUrl(url) || url})`;
-}
-function rewriteHtmlAttributes(tag, context) {
-    return tag.replace(/(\bhref\s*=\s*["']?)(https?:\/\/[^"'\s>]+)/gi, (_all, prefix, url) => prefix + context.rewriteUrl(url));
-}
-/**
- * Finds an inline link `[text](dest "title")` or reference link `[text][ref]` starting at `start` (a `[`), with
- * balanced brackets in the text and one level of parentheses in the destination.
- */
-function matchLink(line, start) {
-    let depth = 0;
-    let i = start;
-    for (; i < line.length; i++) {
-        const ch = line[i];
-        if (ch === '\\') {
-            i++;
-        }
-        else if (ch === '[') {
-            depth++;
-        }
-        else if (ch === ']') {
-            depth--;
-            if (depth === 0)
-                break;
-        }
-    }
-    if (depth !== 0 || i >= line.length)
-        return undefined;
-    const after = i + 1;
-    if (line[after] === '(') {
-        const dest = /^\(\s*(<[^<>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))*)(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)/.exec(line.slice(after));
-        if (!dest || dest[1] === undefined)
-            return undefined;
-        const destStart = after + dest[0].indexOf(dest[1]);
-        return { destStart, destEnd: destStart + dest[1].length, end: after + dest[0].length };
-    }
-    if (line[after] === '[') {
-        const ref = /^\[[^\]]*\]/.exec(line.slice(after));
-        if (!ref)
-            return undefined;
-        const end = after + ref[0].length;
-        return { destStart: end, destEnd: end, end };
-    }
-    return undefined;
-}
-/**
- * Mentions and references in plain text of the notes. `refs` are those GitHub would auto-link: `#123` (not part of a
- * word or an HTML entity like `&#123;`), `GH-123`, `owner/repo#123`; mentions are `@user` / `@org/team` not preceded
- * by a word character (so e-mail addresses are left alone).
- */
-const TOKEN = /(?<![A-Za-z0-9_&])#(\d+)\b|(?<![A-Za-z0-9_])GH-(\d+)\b|(?<![A-Za-z0-9_./-])([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)#(\d+)\b|(?<![A-Za-z0-9_`])@([A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*)?)/gi;
-function neutralizeText(text, mode, context) {
-    if (text === '')
-        return text;
-    let out = '';
-    let last = 0;
-    TOKEN.lastIndex = 0;
-    for (let match = TOKEN.exec(text); match; match = TOKEN.exec(text)) {
-        let start = match.index;
-        // `\@user` / `\#1`: the backslash would escape our backtick or bracket, so it goes.
-        const dropBackslash = text[start - 1] === '\\';
-        out += text.slice(last, dropBackslash ? start - 1 : start);
-        const [whole, issue, ghIssue, owner, repo, crossIssue, mention] = match;
-        if (mention !== undefined) {
-            out += mode === 'html' ? `<code>@${mention}</code>` : `\`@${mention}\``;
-        }
-        else {
-            const target = owner && repo ? { owner, repo: repo.replace(/\.git$/i, '') } : context.upstream;
-            const number = issue ?? ghIssue ?? crossIssue ?? '';
-            const url = `${context.issueBase}/${encodePathPart(target.owner)}/${encodePathPart(target.repo)}/issues/${number}`;
-            out += linkTo(whole, url, mode);
-        }
-        start += whole.length;
-        last = start;
-    }
-    return out + text.slice(last);
-}
-
-;// CONCATENATED MODULE: ./src/report.ts
-/**
- * The pull request is the product: its title and body, the job summary and the report file are built here from one
- * view of the run, so that a reviewer can act on the PR without opening the workflow log.
- *
- * `buildReportView` does all escaping and formatting; the Mustache templates stay logic-less. Mustache's HTML escaping
- * is replaced by Markdown escaping: `{{field}}` prints a plain-text field escaped for Markdown prose, `{{{field}}}`
- * prints a field that is already Markdown (`…Md`, `…Code`, `…Cell`) or a URL (`…Url`) as it is.
- *
- * Bodies stay under GitHub's 65,536-character limit by rendering, measuring and shrinking: long lists are cut with
- * "…and N more" (their full versions go to the job summary and the report file), the release notes are cut last,
- * and a hard cut is the safety net.
- */
-
-
-
-/** The built-in PR body template (`templates/pr-body.md`, compiled into the bundle by `scripts/copy-assets.mjs`). */
-const DEFAULT_TEMPLATE = PR_BODY_TEMPLATE;
-/** GitHub rejects PR bodies longer than this many characters. */
-const PR_BODY_MAX_CHARS = 65_536;
-/** GitHub rejects a step's job summary larger than this many bytes. */
-const SUMMARY_MAX_BYTES = 1_048_576;
-/** GitHub rejects PR titles longer than this many characters. */
-const PR_TITLE_MAX_CHARS = 256;
-/**
- * The template variable reference: every field of `ReportView` (and of its list rows, as `list.field`), for custom
- * template authors. `templateVariablesMarkdown()` renders it as the README's table.
- */
-const TEMPLATE_VARIABLES = [
-    { name: 'upstream', kind: 'text', description: 'The upstream repository, `owner/name`.' },
-    { name: 'fork', kind: 'text', description: 'The fork, `owner/name`.' },
-    { name: 'tag', kind: 'text', description: 'The upstream tag being synced, e.g. `v1.81.9-stable`.' },
-    { name: 'version', kind: 'text', description: 'The version of that tag, e.g. `1.81.9`.' },
-    { name: 'previousVersion', kind: 'text', description: 'The newest upstream version the target branch already has; empty when unknown.' },
-    { name: 'previousTag', kind: 'text', description: 'The tag of that version; empty when unknown.' },
-    { name: 'targetBranch', kind: 'text', description: 'The fork branch the PR merges into.' },
-    { name: 'syncBranch', kind: 'text', description: 'The PR branch, `<branch-prefix><tag>`.' },
-    { name: 'releaseName', kind: 'text', description: "Title of upstream's GitHub release (mentions and references defused); empty when none." },
-    { name: 'mergeStatus', kind: 'text', description: '`clean` or `conflicts`.' },
-    { name: 'targetSha', kind: 'text', description: "The target branch's commit the merge was made on: the rollback point." },
-    { name: 'targetShortSha', kind: 'text', description: 'Its first 12 hex digits.' },
-    { name: 'tagSha', kind: 'text', description: "The upstream tag's commit." },
-    { name: 'headSha', kind: 'text', description: 'What the sync branch points at: the merge commit, or the tag commit while conflicts remain.' },
-    { name: 'commits', kind: 'number', description: 'Upstream commits the target branch does not have yet.' },
-    { name: 'files', kind: 'number', description: 'Files upstream changed since the merge base.' },
-    { name: 'conflictCount', kind: 'number', description: 'Conflicted files left for a human.' },
-    { name: 'autoResolvedCount', kind: 'number', description: 'Conflicts settled by auto-resolve.' },
-    { name: 'customizationCount', kind: 'number', description: 'Fork-customized files upstream also changed.' },
-    { name: 'folderCount', kind: 'number', description: 'Top-level folders upstream changed.' },
-    { name: 'upstreamUrl', kind: 'url', description: "The upstream repository's page." },
-    { name: 'forkUrl', kind: 'url', description: "The fork's page." },
-    { name: 'releaseUrl', kind: 'url', description: "Upstream's release page for the tag (`…/releases/tag/<tag>`); empty when there is no release." },
-    { name: 'tagUrl', kind: 'url', description: "Upstream's tree at the tag." },
-    { name: 'compareUrl', kind: 'url', description: 'Upstream compare view `previousTag...tag`; empty when the previous tag is unknown.' },
-    { name: 'runUrl', kind: 'url', description: 'The workflow run; empty when unknown.' },
-    { name: 'syncBranchUrl', kind: 'url', description: 'The sync branch in the fork.' },
-    { name: 'targetBranchUrl', kind: 'url', description: 'The target branch in the fork.' },
-    { name: 'tagCode', kind: 'md', description: 'The tag as inline code.' },
-    { name: 'syncBranchCode', kind: 'md', description: 'The sync branch as inline code.' },
-    { name: 'targetBranchCode', kind: 'md', description: 'The target branch as inline code.' },
-    { name: 'targetShaCode', kind: 'md', description: 'The target commit (short) as inline code.' },
-    { name: 'versionChangeMd', kind: 'md', description: '`previous` → `new`, or the new version alone when the previous one is unknown.' },
-    { name: 'mergeStatusMd', kind: 'md', description: 'Merge status with an icon and counts, e.g. "⚠️ **conflicts** in 3 files".' },
-    { name: 'supersedesMd', kind: 'md', description: 'Links to the older sync PRs this one supersedes, comma separated.' },
-    { name: 'releaseNotesMd', kind: 'md', description: "Upstream's release notes as a block quote, mentions and bare references defused; cut (with a link) only when the body would exceed GitHub's limit." },
-    { name: 'resolveCommandsMd', kind: 'md', description: "A shell code block that redoes the merge on the sync branch and resolves each file by the fork's rules." },
-    { name: 'rollbackCommandsMd', kind: 'md', description: 'A shell code block that reverts the merge after the PR was merged.' },
-    { name: 'rollbackResetMd', kind: 'md', description: 'The force-push that puts the target branch back to `targetSha`, as inline code.' },
-    { name: 'moreDetailsMd', kind: 'md', description: 'Where the full lists are (job summary and report file of the run), for after a cut list.' },
-    { name: 'dryRun', kind: 'bool', description: 'The run was a dry run: nothing was pushed.' },
-    { name: 'clean', kind: 'bool', description: 'The merge is clean (possibly after auto-resolve); the branch holds the merge commit.' },
-    { name: 'hasConflicts', kind: 'bool', description: 'Conflicts remain for a human.' },
-    { name: 'hasAutoResolved', kind: 'bool', description: 'Auto-resolve settled at least one conflict.' },
-    { name: 'allAutoResolved', kind: 'bool', description: 'Auto-resolve settled every conflict (PR labelled `auto-resolved`).' },
-    { name: 'hasCustomizations', kind: 'bool', description: '`customizations` is not empty.' },
-    { name: 'hasFolders', kind: 'bool', description: '`folders` is not empty.' },
-    { name: 'hasChecklist', kind: 'bool', description: '`checklist` is not empty.' },
-    { name: 'hasRelease', kind: 'bool', description: 'Upstream published a GitHub release for the tag.' },
-    { name: 'hasReleaseName', kind: 'bool', description: 'The release has a name other than the tag.' },
-    { name: 'hasReleaseNotes', kind: 'bool', description: 'The release has notes.' },
-    { name: 'releaseNotesTruncated', kind: 'bool', description: 'The notes were cut to fit the body.' },
-    { name: 'hasPrevious', kind: 'bool', description: 'The previous version is known.' },
-    { name: 'hasCompare', kind: 'bool', description: '`compareUrl` is set.' },
-    { name: 'hasRun', kind: 'bool', description: '`runUrl` is set.' },
-    { name: 'hasSupersedes', kind: 'bool', description: '`supersedes` is not empty.' },
-    { name: 'refreshed', kind: 'bool', description: 'Upstream moved the tag and the PR was refreshed to the new commit.' },
-    { name: 'truncated', kind: 'bool', description: 'At least one list was cut to fit.' },
-    { name: 'conflicts', kind: 'list', description: 'Conflicts left for a human, by path.' },
-    { name: 'conflicts.path', kind: 'text', description: 'The path.' },
-    { name: 'conflicts.pathCode', kind: 'md', description: 'The path as inline code.' },
-    { name: 'conflicts.pathCell', kind: 'md', description: 'The path as inline code, for a table cell.' },
-    { name: 'conflicts.kind', kind: 'text', description: "git's conflict kind: `content`, `add/add`, `modify/delete`, `rename/delete`, `rename/rename`, `binary`, `file/directory`, …" },
-    { name: 'conflicts.rule', kind: 'text', description: "The fork's rule: `ours`, `theirs` or `manual`." },
-    { name: 'conflicts.message', kind: 'text', description: "git's own description of the conflict." },
-    { name: 'conflicts.noteMd', kind: 'md', description: "The rule's note (the fork's Markdown) on one line." },
-    { name: 'conflicts.noteCell', kind: 'md', description: 'The note, for a table cell.' },
-    { name: 'conflictsMore', kind: 'number', description: 'Conflicts left out of `conflicts` to fit the body (0 when none).' },
-    { name: 'autoResolved', kind: 'list', description: 'Conflicts auto-resolve settled, by path.' },
-    { name: 'autoResolved.path', kind: 'text', description: 'The path.' },
-    { name: 'autoResolved.pathCode', kind: 'md', description: 'The path as inline code.' },
-    { name: 'autoResolved.pathCell', kind: 'md', description: 'The path as inline code, for a table cell.' },
-    { name: 'autoResolved.kind', kind: 'text', description: "git's conflict kind." },
-    { name: 'autoResolved.side', kind: 'text', description: 'The side kept: `ours` or `theirs`.' },
-    { name: 'autoResolved.sideLabel', kind: 'text', description: '"ours (fork)" or "theirs (upstream)".' },
-    { name: 'autoResolved.message', kind: 'text', description: "git's own description of the conflict." },
-    { name: 'autoResolved.noteMd', kind: 'md', description: "The rule's note on one line." },
-    { name: 'autoResolved.noteCell', kind: 'md', description: 'The note, for a table cell.' },
-    { name: 'autoResolvedMore', kind: 'number', description: 'Auto-resolved files left out to fit the body.' },
-    { name: 'customizations', kind: 'list', description: 'Files the fork changed since the merge base that upstream changed too.' },
-    { name: 'customizations.path', kind: 'text', description: 'The path.' },
-    { name: 'customizations.pathCode', kind: 'md', description: 'The path as inline code.' },
-    { name: 'customizations.pathCell', kind: 'md', description: 'The path as inline code, for a table cell.' },
-    { name: 'customizationsMore', kind: 'number', description: 'Customized files left out to fit the body.' },
-    { name: 'folders', kind: 'list', description: "Upstream's changes by top-level folder, most changed first." },
-    { name: 'folders.folder', kind: 'text', description: 'The folder; `(top level)` for files at the root.' },
-    { name: 'folders.folderCode', kind: 'md', description: 'The folder as inline code.' },
-    { name: 'folders.folderCell', kind: 'md', description: 'The folder, for a table cell.' },
-    { name: 'folders.added', kind: 'number', description: 'Files added.' },
-    { name: 'folders.modified', kind: 'number', description: 'Files modified.' },
-    { name: 'folders.deleted', kind: 'number', description: 'Files deleted.' },
-    { name: 'folders.renamed', kind: 'number', description: 'Files renamed.' },
-    { name: 'folders.total', kind: 'number', description: 'All four together.' },
-    { name: 'foldersMore', kind: 'number', description: 'Folders left out to fit the body.' },
-    { name: 'checklist', kind: 'list', description: "The config's checklist items, each one line of Markdown: print with `{{{.}}}`." },
-    { name: 'supersedes', kind: 'list', description: 'Older sync PRs this one supersedes.' },
-    { name: 'supersedes.number', kind: 'number', description: 'PR number.' },
-    { name: 'supersedes.url', kind: 'url', description: 'PR URL.' },
-    { name: 'supersedes.linkMd', kind: 'md', description: '`[#12](url)`.' },
-    { name: 'refreshedFrom', kind: 'object', description: 'Set when upstream moved the tag and the PR was refreshed; null otherwise.' },
-    { name: 'refreshedFrom.oldSha', kind: 'text', description: 'The commit the tag pointed at before.' },
-    { name: 'refreshedFrom.newSha', kind: 'text', description: 'The commit it points at now.' },
-    { name: 'refreshedFrom.oldShaCode', kind: 'md', description: 'The old commit (short) as inline code.' },
-    { name: 'refreshedFrom.newShaCode', kind: 'md', description: 'The new commit (short) as inline code.' },
-    { name: 'result', kind: 'text', description: 'Job summary and report only: the `result` output (`created`, `updated`, …); empty in the PR body.' },
-    { name: 'hasResult', kind: 'bool', description: '`result` is set.' },
-    { name: 'message', kind: 'text', description: 'Job summary and report only: one line on what the run did; empty in the PR body.' },
-    { name: 'hasMessage', kind: 'bool', description: '`message` is set.' },
-    { name: 'pullRequest', kind: 'object', description: 'Job summary and report only: the sync PR; null otherwise.' },
-    { name: 'pullRequest.number', kind: 'number', description: 'PR number.' },
-    { name: 'pullRequest.url', kind: 'url', description: 'PR URL.' },
-    { name: 'pullRequest.linkMd', kind: 'md', description: '`[#12](url)`.' },
-    { name: 'hasPullRequest', kind: 'bool', description: '`pullRequest` is set.' }
-];
-/** The variable reference as a Markdown table (for the README). */
-function templateVariablesMarkdown() {
-    const rows = TEMPLATE_VARIABLES.map((v) => {
-        const usage = v.kind === 'md' || v.kind === 'url' ? `{{{${v.name}}}}` : v.kind === 'bool' || v.kind === 'list' || v.kind === 'object' ? `{{#${v.name}}}…{{/${v.name}}}` : `{{${v.name}}}`;
-        const shown = v.name.includes('.') ? usage.replace(v.name, v.name.split('.')[1]) : usage;
-        return `| \`${v.name}\` | ${v.kind} | \`${shown}\` | ${v.description.replace(/\|/g, '\\|')} |`;
-    });
-    return ['| Variable | Kind | Use | Description |', '| --- | --- | --- | --- |', ...rows].join('\n');
-}
-function shortSha(sha) {
-    return sha.slice(0, 12);
-}
-function repoName(id) {
-    return `${id.owner}/${id.repo}`;
-}
-function repoUrl(serverUrl, id) {
-    return `${serverUrl}/${encodePathPart(id.owner)}/${encodePathPart(id.repo)}`;
-}
-function byPath(a, b) {
-    return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
-}
-function conflictRow(c) {
-    return {
-        path: c.path,
-        pathCode: codeSpan(c.path),
-        pathCell: codeSpan(c.path, { table: true }),
-        kind: c.kind,
-        rule: c.resolution,
-        message: c.message,
-        noteMd: inlineMarkdown(c.note ?? ''),
-        noteCell: tableCellMarkdown(c.note ?? '')
-    };
-}
-function autoResolvedRow(c) {
-    // `autoResolved` is always set on these; the rule is the fallback that says the same thing.
-    const side = c.autoResolved ?? (c.resolution === 'theirs' ? 'theirs' : 'ours');
-    const { path, pathCode, pathCell, kind, message, noteMd, noteCell } = conflictRow(c);
-    return { path, pathCode, pathCell, kind, side, sideLabel: side === 'ours' ? 'ours (fork)' : 'theirs (upstream)', message, noteMd, noteCell };
-}
-function pathRow(path) {
-    return { path, pathCode: codeSpan(path), pathCell: codeSpan(path, { table: true }) };
-}
-function folderRow(f) {
-    const root = f.folder === '' || f.folder === '.' || f.folder === '/';
-    return {
-        folder: root ? '(top level)' : f.folder,
-        folderCode: root ? '*(top level)*' : codeSpan(f.folder),
-        folderCell: root ? '*(top level)*' : codeSpan(f.folder, { table: true }),
-        added: f.added,
-        modified: f.modified,
-        deleted: f.deleted,
-        renamed: f.renamed,
-        total: f.added + f.modified + f.deleted + f.renamed
-    };
-}
-/** Turns the run's raw data into the view every template renders; all escaping and formatting happen here. */
-function buildReportView(input) {
-    const serverUrl = input.serverUrl.replace(/\/+$/, '');
-    const merge = input.merge;
-    const upstreamUrl = repoUrl(serverUrl, input.upstream);
-    const forkUrl = repoUrl(serverUrl, input.fork);
-    const previousVersion = input.previousVersion ?? '';
-    const previousTag = input.previousTag ?? '';
-    const hasRelease = input.release !== undefined;
-    const runUrl = safeUrl(input.runUrl);
-    const conflicts = merge.conflicts.map(conflictRow).sort(byPath);
-    const autoResolved = merge.autoResolved.map(autoResolvedRow).sort(byPath);
-    const customizations = [...new Set(merge.forkCustomizations)].sort().map(pathRow);
-    const folders = merge.changes.byFolder
-        .map(folderRow)
-        .sort((a, b) => b.total - a.total || (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0));
-    const checklist = input.checklist.map(inlineMarkdown).filter((item) => item !== '');
-    const supersedes = (input.supersedes ?? []).map((pr) => {
-        const url = safeUrl(pr.url);
-        return { number: pr.number, url, linkMd: url ? `[#${pr.number}](${url})` : `#${pr.number}` };
-    });
-    const notes = input.release?.body?.trim() ?? '';
-    const releaseNotesMd = notes
-        ? blockquote(neutralizeReleaseNotes(notes, { upstream: input.upstream, serverUrl }))
-        : '';
-    const releaseName = input.release?.name?.trim() ?? '';
-    const hasConflicts = merge.status === 'conflicts' && conflicts.length > 0;
-    const clean = !hasConflicts;
-    const conflictCount = hasConflicts ? conflicts.length : 0;
-    const versionChangeMd = previousVersion
-        ? `${codeSpan(previousVersion)} → ${codeSpan(input.version)}`
-        : `${codeSpan(input.version)} (previous version unknown)`;
-    const mergeStatusMd = hasConflicts
-        ? `⚠️ **conflicts** in ${plural(conflictCount, 'file')}${autoResolved.length ? `, ${autoResolved.length} more auto-resolved` : ''}`
-        : autoResolved.length
-            ? `✅ **clean** after auto-resolving ${plural(autoResolved.length, 'conflict')}`
-            : '✅ **clean merge**';
-    const moreDetailsMd = runUrl
-        ? `The full lists are in the [workflow run](${runUrl})'s job summary and in its report file.`
-        : "The full lists are in the workflow run's job summary and in its report file.";
-    const view = {
-        upstream: repoName(input.upstream),
-        fork: repoName(input.fork),
-        tag: input.tag,
-        version: input.version,
-        previousVersion,
-        previousTag,
-        targetBranch: input.targetBranch,
-        syncBranch: input.syncBranch,
-        releaseName,
-        mergeStatus: hasConflicts ? 'conflicts' : 'clean',
-        targetSha: merge.targetSha,
-        targetShortSha: shortSha(merge.targetSha),
-        tagSha: merge.tagSha,
-        headSha: merge.headSha,
-        commits: merge.changes.commits,
-        files: merge.changes.files,
-        conflictCount,
-        autoResolvedCount: autoResolved.length,
-        customizationCount: customizations.length,
-        folderCount: folders.length,
-        upstreamUrl,
-        forkUrl,
-        releaseUrl: hasRelease ? `${upstreamUrl}/releases/tag/${encodePathPart(input.tag)}` : '',
-        tagUrl: `${upstreamUrl}/tree/${encodePathPart(input.tag)}`,
-        compareUrl: previousTag ? `${upstreamUrl}/compare/${encodePathPart(previousTag)}...${encodePathPart(input.tag)}` : '',
-        runUrl,
-        syncBranchUrl: `${forkUrl}/tree/${encodePathPart(input.syncBranch)}`,
-        targetBranchUrl: `${forkUrl}/tree/${encodePathPart(input.targetBranch)}`,
-        tagCode: codeSpan(input.tag),
-        syncBranchCode: codeSpan(input.syncBranch),
-        targetBranchCode: codeSpan(input.targetBranch),
-        targetShaCode: codeSpan(shortSha(merge.targetSha)),
-        versionChangeMd,
-        mergeStatusMd,
-        supersedesMd: supersedes.map((pr) => pr.linkMd).join(', '),
-        releaseNotesMd,
-        resolveCommandsMd: '',
-        rollbackCommandsMd: rollbackCommands(input.targetBranch),
-        rollbackResetMd: codeSpan(`git push --force-with-lease origin ${shellQuote(`${merge.targetSha}:refs/heads/${input.targetBranch}`)}`),
-        moreDetailsMd,
-        dryRun: input.dryRun,
-        clean,
-        hasConflicts,
-        hasAutoResolved: autoResolved.length > 0,
-        allAutoResolved: clean && autoResolved.length > 0,
-        hasCustomizations: customizations.length > 0,
-        hasFolders: folders.length > 0,
-        hasChecklist: checklist.length > 0,
-        hasRelease,
-        hasReleaseName: releaseName !== '' && releaseName !== input.tag,
-        hasReleaseNotes: releaseNotesMd !== '',
-        releaseNotesTruncated: false,
-        hasPrevious: previousVersion !== '',
-        hasCompare: previousTag !== '',
-        hasRun: runUrl !== '',
-        hasSupersedes: supersedes.length > 0,
-        refreshed: input.refreshedFrom !== undefined,
-        truncated: false,
-        conflicts: hasConflicts ? conflicts : [],
-        conflictsMore: 0,
-        autoResolved,
-        autoResolvedMore: 0,
-        customizations,
-        customizationsMore: 0,
-        folders,
-        foldersMore: 0,
-        checklist,
-        supersedes,
-        refreshedFrom: input.refreshedFrom
-            ? {
-                oldSha: input.refreshedFrom.oldSha,
-                newSha: input.refreshedFrom.newSha,
-                oldShaCode: codeSpan(shortSha(input.refreshedFrom.oldSha)),
-                newShaCode: codeSpan(shortSha(input.refreshedFrom.newSha))
-            }
-            : null,
-        result: '',
-        hasResult: false,
-        message: '',
-        hasMessage: false,
-        pullRequest: null,
-        hasPullRequest: false
-    };
-    // Auto-resolved files need commands only while conflicts remain: the branch then holds the tag, not the merge.
-    view.resolveCommandsMd = resolveCommands(view, view.conflicts, hasConflicts ? view.autoResolved : [], 0);
-    return view;
-}
-function plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-// ---------------------------------------------------------------------------------------------------------------------
-// Commands
-/** `git` with literal pathspecs when a path contains pathspec magic (`*`, `?`, `[`, `\`, a leading `:`). */
-function gitFor(path) {
-    return /[*?[\]\\]/.test(path) || path.startsWith(':') ? 'git --literal-pathspecs' : 'git';
-}
-function sideCommand(path, side, kind) {
-    const git = gitFor(path);
-    const quoted = shellQuote(path);
-    let line = `${git} checkout --${side} -- ${quoted} && ${git} add -- ${quoted}`;
-    if (kind === 'modify/delete' || kind === 'rename/delete') {
-        line += `   # if ${side === 'ours' ? 'the fork' : 'upstream'} deleted it: ${git} rm -- ${quoted}`;
-    }
-    else if (kind !== 'content' && kind !== 'add/add' && kind !== 'binary') {
-        line += `   # ${kind}: check git status before committing`;
-    }
-    return line;
-}
-/**
- * Copy-paste commands that redo the merge for this branch and target. The merge runs *from the target branch*, so
- * that "ours" is the fork and "theirs" upstream — exactly the rules' words — and the result is the merge commit the
- * action would have made (first parent: the target). It descends from the sync branch's tag commit, so the final
- * push is a fast-forward: no force needed, and a maintainer's earlier pushes to the branch are merged, not lost.
- */
-function resolveCommands(view, conflicts, autoResolved, omitted) {
-    const sync = shellQuote(view.syncBranch);
-    const lines = [
-        'git fetch origin',
-        `git switch --no-track -c ${sync} ${shellQuote(`origin/${view.targetBranch}`)}`,
-        `git merge --no-ff --no-edit ${shellQuote(`origin/${view.syncBranch}`)}   # stops at the conflicts: expected`
-    ];
-    const ours = conflicts.filter((c) => c.rule === 'ours');
-    const theirs = conflicts.filter((c) => c.rule === 'theirs');
-    const manual = conflicts.filter((c) => c.rule === 'manual');
-    if (ours.length) {
-        lines.push('', "# rule ours: keep the fork's version");
-        for (const c of ours)
-            lines.push(sideCommand(c.path, 'ours', c.kind));
-    }
-    if (theirs.length) {
-        lines.push('', "# rule theirs: take upstream's version");
-        for (const c of theirs)
-            lines.push(sideCommand(c.path, 'theirs', c.kind));
-    }
-    if (autoResolved.length) {
-        lines.push('', '# auto-resolved in the action\'s merge: keep the same side here');
-        for (const c of autoResolved)
-            lines.push(sideCommand(c.path, c.side, c.kind));
-    }
-    if (manual.length) {
-        lines.push('', '# rule manual: edit each file, remove the conflict markers, then mark it resolved');
-        for (const c of manual)
-            lines.push(`${gitFor(c.path)} add -- ${shellQuote(c.path)}`);
-    }
-    if (omitted > 0) {
-        lines.push('', `# …and ${plural(omitted, 'more file')}: see the full list in the run's job summary or report file`);
-    }
-    lines.push('', 'git commit --no-edit', `git push origin ${sync}`);
-    return fencedBlock(lines.join('\n'), 'sh');
-}
-function rollbackCommands(targetBranch) {
-    const target = shellQuote(targetBranch);
-    return fencedBlock([
-        'git fetch origin',
-        `git switch ${target}`,
-        `git merge --ff-only ${shellQuote(`origin/${targetBranch}`)}`,
-        'git revert -m 1 MERGE_SHA   # MERGE_SHA: the merge commit of this pull request',
-        `git push origin ${target}`
-    ].join('\n'), 'sh');
-}
-const LISTS = ['conflicts', 'autoResolved', 'customizations', 'folders'];
-/** The view with each list cut to its limit, the "…and N more" counts and the commands to match. */
-function limitView(view, limits) {
-    const conflicts = view.conflicts.slice(0, limits.conflicts);
-    const autoResolved = view.autoResolved.slice(0, limits.autoResolved);
-    const customizations = view.customizations.slice(0, limits.customizations);
-    const folders = view.folders.slice(0, limits.folders);
-    const conflictsMore = view.conflicts.length - conflicts.length + view.conflictsMore;
-    const autoResolvedMore = view.autoResolved.length - autoResolved.length + view.autoResolvedMore;
-    const limited = {
-        ...view,
-        conflicts,
-        conflictsMore,
-        autoResolved,
-        autoResolvedMore,
-        customizations,
-        customizationsMore: view.customizations.length - customizations.length + view.customizationsMore,
-        folders,
-        foldersMore: view.folders.length - folders.length + view.foldersMore
-    };
-    limited.truncated = limited.conflictsMore + limited.autoResolvedMore + limited.customizationsMore + limited.foldersMore > 0;
-    if (conflicts.length !== view.conflicts.length || autoResolved.length !== view.autoResolved.length) {
-        limited.resolveCommandsMd = resolveCommands(view, conflicts, view.hasConflicts ? autoResolved : [], conflictsMore + (view.hasConflicts ? autoResolvedMore : 0));
-    }
-    if (limits.notes < view.releaseNotesMd.length) {
-        const link = view.releaseUrl || view.tagUrl;
-        const kept = truncateAtLine(view.releaseNotesMd, limits.notes);
-        limited.releaseNotesMd = `${kept}${kept ? '\n>\n' : ''}> *…release notes cut to fit GitHub's size limit: [read them in full](${link}).*`;
-        limited.releaseNotesTruncated = true;
-    }
-    return limited;
-}
-function fullLimits(view) {
-    return {
-        conflicts: view.conflicts.length,
-        autoResolved: view.autoResolved.length,
-        customizations: view.customizations.length,
-        folders: view.folders.length,
-        notes: view.releaseNotesMd.length
-    };
-}
-/**
- * Renders, measures and shrinks until the text fits: (1) all lists halved together down to `floor`, then grown back
- * by bisection to the largest size that fits; (2) the release notes cut by the measured excess; (3) lists below the
- * floor down to nothing; (4) a hard cut at a line boundary as the last safety net (a huge custom template, say).
- */
-function fit(view, options) {
-    const full = fullLimits(view);
-    let notes = full.notes;
-    const limitsAt = (scale, floor) => {
-        const limits = { ...full, notes };
-        for (const key of LISTS)
-            limits[key] = Math.min(full[key], Math.max(floor, Math.floor(options.start * scale)));
-        return limits;
-    };
-    const attempt = (limits) => {
-        const text = options.render(limitView(view, limits));
-        const excess = options.size(text) - options.budget;
-        return { text, fits: excess <= 0, excess };
-    };
-    // (1) Lists, down to the floor.
-    let scale = 1;
-    let result = attempt(limitsAt(scale, options.floor));
-    if (result.fits)
-        return result.text;
-    let failed = scale;
-    while (!result.fits && LISTS.some((key) => limitsAt(scale, options.floor)[key] > Math.min(full[key], options.floor))) {
-        failed = scale;
-        scale /= 2;
-        result = attempt(limitsAt(scale, options.floor));
-    }
-    if (result.fits) {
-        // Grow back: the largest scale between the one that fits and the one that failed.
-        let low = scale;
-        let high = failed;
-        let best = result;
-        for (let i = 0; i < 6; i++) {
-            const mid = (low + high) / 2;
-            const trial = attempt(limitsAt(mid, options.floor));
-            if (trial.fits) {
-                low = mid;
-                best = trial;
-            }
-            else {
-                high = mid;
-            }
-        }
-        return best.text;
-    }
-    // (2) Release notes, by the measured excess (sizes in bytes are at least the characters cut, so this converges).
-    for (let round = 0; round < 8 && !result.fits && notes > 0; round++) {
-        notes = Math.max(0, notes - result.excess - 256);
-        result = attempt(limitsAt(scale, options.floor));
-    }
-    if (result.fits)
-        return result.text;
-    // (3) Lists below the floor.
-    for (let floor = Math.floor(options.floor / 2); !result.fits; floor = Math.floor(floor / 2)) {
-        result = attempt(limitsAt(0, floor));
-        if (floor === 0)
-            break;
-    }
-    if (result.fits)
-        return result.text;
-    // (4) Hard cut.
-    return hardCut(result.text, options);
-}
-function hardCut(text, options) {
-    const notice = `\n\n${options.cutNotice}\n`;
-    let end = options.budget - options.size(notice);
-    let cut = truncateAtLine(text, end);
-    while (end > 0 && options.size(cut) + options.size(notice) > options.budget) {
-        end -= options.size(cut) + options.size(notice) - options.budget + 16;
-        cut = truncateAtLine(text, end);
-    }
-    return safeSlice(cut, Math.max(0, end)) + notice;
-}
-function mustacheRender(template, view) {
-    // Mustache's HTML escaping is wrong for Markdown (it would turn `/` into `&#x2F;`, visible inside code spans):
-    // `{{x}}` escapes for Markdown instead, `{{{x}}}` prints the view's ready-made Markdown as it is.
-    return mustache_mustache.render(template, view, {}, { escape: escapeMarkdown });
-}
-/**
- * Renders the PR body with the default or a custom template, shrinking lists (and, last, the release notes) until
- * it fits GitHub's limit. A bad template throws a `TemplateError` naming `sourceName`.
- */
-function renderPrBody(view, template = DEFAULT_TEMPLATE, options = {}) {
-    if (template !== DEFAULT_TEMPLATE)
-        validateTemplate(template, options.sourceName ?? 'the custom template');
-    const more = view.hasRun ? ` The full report is in the [workflow run](${view.runUrl})'s job summary.` : " The full report is in the workflow run's job summary.";
-    // The marker goes after whatever the template rendered (custom templates included) and outside the budget the
-    // body is fitted to, so no cut can drop it.
-    const marker = view.tagSha ? `\n\n${syncMarker(view.tag, view.tagSha)}\n` : '';
-    const body = fit(view, {
-        render: (v) => mustacheRender(template, v),
-        size: (text) => text.length,
-        budget: (options.maxChars ?? PR_BODY_MAX_CHARS - 512) - marker.length,
-        start: 1000,
-        floor: 20,
-        cutNotice: `> [!WARNING]\n> This description was cut at GitHub's size limit.${more}`
-    });
-    return marker ? body.replace(/\n+$/, '') + marker : body;
-}
-// ---------------------------------------------------------------------------------------------------------------------
-// The sync marker
-/**
- * A hidden line at the end of every PR body: the upstream tag and the commit the sync branch was built from, as the
- * run that wrote the body saw them. It is the action's own record, kept apart from the branch, so a later run can
- * tell an untouched sync branch from a maintainer's work on it even after upstream re-points the tag at a commit that
- * does not descend from the old one (a re-cut release), where the branch's history alone cannot say whose its commits
- * are. An HTML comment interrupts any paragraph before it, so it never shows.
- */
-const SYNC_MARKER = /<!-- upstream-sync: tag=(\S+) commit=([0-9a-f]{40}|[0-9a-f]{64}) -->/g;
-/** The marker line for `tag` at `commit` (the tag is URI-encoded: a ref name may contain `-->`). */
-function syncMarker(tag, commit) {
-    return `<!-- upstream-sync: tag=${encodeURIComponent(tag)} commit=${commit} -->`;
-}
-/** The marker of a PR body written by this action (the last one, should a template print another), if any. */
-function readSyncMarker(body) {
-    const matches = [...(body ?? '').matchAll(SYNC_MARKER)];
-    const last = matches[matches.length - 1];
-    if (!last?.[1] || !last[2])
-        return undefined;
-    try {
-        return { tag: decodeURIComponent(last[1]), commit: last[2] };
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The PR title: stable across refreshes (the state is in the labels), so updating a PR never churns it. */
-function renderTitle(view) {
-    const title = `Upstream sync: ${view.upstream} ${view.tag}`;
-    return title.length <= PR_TITLE_MAX_CHARS ? title : `${safeSlice(title, PR_TITLE_MAX_CHARS - 1)}…`;
-}
-function pullRequestRow(pull) {
-    const url = safeUrl(pull.url);
-    const label = pull.number ? `#${pull.number}` : 'pull request';
-    return { number: pull.number ?? 0, url, linkMd: url ? `[${label}](${url})` : escapeMarkdown(label) };
-}
-function withOutcome(view, outcome) {
-    if (!outcome)
-        return view;
-    const message = outcome.message?.trim() ?? '';
-    return {
-        ...view,
-        result: outcome.result,
-        hasResult: outcome.result !== '',
-        message,
-        hasMessage: message !== '',
-        pullRequest: outcome.pullRequest ? pullRequestRow(outcome.pullRequest) : null,
-        hasPullRequest: outcome.pullRequest !== undefined
-    };
-}
-/** The summary of a run that has no view (nothing was merged): the facts it has, as a short table. */
-function shortSummary(input) {
-    const version = input.version
-        ? input.previousVersion
-            ? `${codeSpan(input.previousVersion)} → ${codeSpan(input.version)}`
-            : codeSpan(input.version)
-        : input.previousVersion
-            ? `${codeSpan(input.previousVersion)} (current)`
-            : '';
-    const rows = [
-        ['Upstream', escapeMarkdown(input.upstream)],
-        ['Target branch', codeSpan(input.target, { table: true })],
-        ...(input.tag ? [['Tag', codeSpan(input.tag, { table: true })]] : []),
-        ...(version ? [['Version', version.replace(/\|/g, '\\|')]] : []),
-        ['Result', `**${escapeMarkdown(input.result)}**`],
-        ...(input.prUrl ? [['Pull request', pullRequestRow({ number: input.prNumber, url: input.prUrl }).linkMd]] : [])
-    ];
-    return [
-        `## Upstream sync: ${escapeMarkdown(input.upstream)}${input.tag ? ` ${escapeMarkdown(input.tag)}` : ''}`,
-        '',
-        '| | |',
-        '| --- | --- |',
-        ...rows.map(([key, value]) => `| ${key} | ${value} |`),
-        '',
-        escapeMarkdown(input.message),
-        ''
-    ].join('\n');
-}
-function renderSummary(first, second, third) {
-    if (isSummaryInput(first)) {
-        const options = second ?? {};
-        if (!first.view)
-            return shortSummary(first);
-        const pullRequest = first.prUrl ? { url: first.prUrl, ...(first.prNumber !== undefined ? { number: first.prNumber } : {}) } : undefined;
-        return summaryOf(first.view, { result: first.result, message: first.message, ...(pullRequest ? { pullRequest } : {}) }, options);
-    }
-    return summaryOf(first, second, third ?? {});
-}
-function isSummaryInput(value) {
-    return !('upstreamUrl' in value);
-}
-function summaryOf(view, outcome, options) {
-    return fit(withOutcome(view, outcome), {
-        render: (v) => mustacheRender(SUMMARY_TEMPLATE, v),
-        size: (text) => Buffer.byteLength(text, 'utf8'),
-        budget: options.maxBytes ?? 900 * 1024,
-        start: 10_000,
-        floor: 200,
-        cutNotice: '> [!WARNING]\n> This summary was cut at GitHub\'s 1 MiB limit. The full report is in the report file (`report-file` output).'
-    });
-}
-/** The full Markdown report, nothing cut: written to a file under `RUNNER_TEMP` (the `report-file` output). */
-function renderReportFile(view, outcome) {
-    return mustacheRender(REPORT_TEMPLATE, withOutcome(view, outcome));
-}
-/** What a dry run prints to the log in place of opening the PR. */
-function renderDryRunPreview(title, labels, body) {
-    const rule = '─'.repeat(72);
-    return [
-        `${rule}`,
-        'Dry run: the pull request that would be opened',
-        `Title:  ${title}`,
-        `Labels: ${labels.length ? labels.join(', ') : '(none)'}`,
-        rule,
-        body.replace(/\n+$/, ''),
-        rule
-    ].join('\n');
-}
-// ---------------------------------------------------------------------------------------------------------------------
-// Custom templates
-/** A custom template that Mustache cannot parse. */
-class TemplateError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'TemplateError';
-    }
-}
-/**
- * The template line Mustache's error is about. Mustache gives a character offset; for an unclosed section that is
- * the end of the template, so the line of the section's opening tag is looked up instead.
- */
-function errorLine(text, message) {
-    const at = /\bat (\d+)\s*$/.exec(message);
-    if (!at?.[1])
-        return undefined;
-    let offset = Number(at[1]);
-    const unclosed = /^Unclosed section "(.+)" at/.exec(message);
-    if (unclosed?.[1]) {
-        const name = unclosed[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        const opening = [...text.slice(0, offset).matchAll(new RegExp(`\\{\\{\\s*[#^]\\s*${name}\\s*\\}\\}`, 'g'))].pop();
-        if (opening?.index !== undefined)
-            offset = opening.index;
-    }
-    return text.slice(0, offset).split('\n').length;
-}
-const KNOWN_NAMES = new Set(TEMPLATE_VARIABLES.map((v) => v.name.split('.').pop()));
-/**
- * Checks a custom PR body template before anything is pushed: throws a `TemplateError` naming `sourceName` (the
- * `template` input or config key and file) with Mustache's own message and the line, on a template that does not
- * parse (an unclosed section, say). Returns warnings for names that are no view field (a typo renders as nothing)
- * and for partials (there are none to include).
- */
-function validateTemplate(text, sourceName) {
-    let spans;
-    try {
-        spans = mustache_mustache.parse(text);
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const line = errorLine(text, message);
-        const where = line ? ` (line ${line})` : '';
-        throw new TemplateError(`The PR body template from ${sourceName} is not valid Mustache${where}: ${message}. Fix the template, or remove the setting to use the built-in one.`);
-    }
-    const warnings = new Set();
-    const visit = (list) => {
-        for (const span of list) {
-            const [type, name] = span;
-            if (type === '>') {
-                warnings.add(`${sourceName}: partial {{> ${name}}} renders nothing (the PR body template has no partials).`);
-            }
-            else if (type === 'name' || type === '&' || type === '#' || type === '^') {
-                const first = name.split('.')[0] ?? name;
-                if (name !== '.' && !KNOWN_NAMES.has(first)) {
-                    warnings.add(`${sourceName}: {{${name}}} is not a template variable and renders as nothing (see the README's template variable reference).`);
-                }
-            }
-            if (Array.isArray(span[4]))
-                visit(span[4]);
-        }
-    };
-    visit(spans);
-    if (text.trim() === '')
-        warnings.add(`${sourceName}: the template is empty, so the PR body will be empty.`);
-    return [...warnings];
-}
-
-;// CONCATENATED MODULE: ./src/config.ts
+;// CONCATENATED MODULE: ./src/settings/policy.ts
 /**
  * The fork's sync policy: path rules, PR template, testing checklist and auto-resolve. It comes from a YAML file in
  * the target branch (`config-file`, default `.github/upstream-sync.yml`) and/or inline inputs; an input that is set
  * replaces the file's key. Bad config fails the run with the exact key and reason, before anything is fetched.
+ * Pure: load.ts reads the file from the fork.
  */
-
-
 
 
 
@@ -48645,6 +56576,12 @@ const fileSchema = strictObject({
     checklist: array(schemas_string().min(1)).optional(),
     'auto-resolve': schemas_boolean().optional()
 });
+/** The inline inputs name themselves `Input '<name>'`; anything else comes from the config file. */
+const INPUT_ORIGIN = /^Input '/;
+/** An error about `origin`: an input error when an inline input is wrong, a config error when the config file is. */
+function policyError(origin, message) {
+    return INPUT_ORIGIN.test(origin) ? inputError(message) : configError(message);
+}
 /** `rules[2].resolution: Invalid option: expected one of "ours"|"theirs"|"manual"` */
 function describeIssues(error) {
     return error.issues
@@ -48668,7 +56605,7 @@ function parseYamlText(text, origin) {
     }
     catch (error) {
         const detail = error instanceof dist/* YAMLParseError */.XT ? error.message.split('\n')[0] : String(error);
-        throw new InputError(`${origin} is not valid YAML: ${detail}`);
+        throw policyError(origin, `${origin} is not valid YAML: ${detail}`);
     }
 }
 /** Rejects globs picomatch cannot compile (unbalanced brackets and the like), naming where they came from. */
@@ -48679,7 +56616,7 @@ function checkGlobs(rules, origin) {
                 picomatch_default().makeRe(glob, { strictBrackets: true, dot: true });
             }
             catch (error) {
-                throw new InputError(`${origin}: rules[${index}].paths: invalid glob "${glob}": ${error.message}`);
+                throw policyError(origin, `${origin}: rules[${index}].paths: invalid glob "${glob}": ${error.message}`);
             }
         }
     });
@@ -48696,7 +56633,7 @@ function parseConfigFile(text, origin) {
     const data = parseYamlText(text, origin) ?? {};
     const result = fileSchema.safeParse(data);
     if (!result.success)
-        throw new InputError(`${origin}: ${describeIssues(result.error)}`);
+        throw policyError(origin, `${origin}: ${describeIssues(result.error)}`);
     if (result.data.rules)
         checkGlobs(toRules(result.data.rules), origin);
     return result.data;
@@ -48706,7 +56643,7 @@ function parseRulesInput(text) {
     const origin = "Input 'rules'";
     const result = rulesSchema.safeParse(parseYamlText(text, origin));
     if (!result.success)
-        throw new InputError(`${origin}: ${describeIssues(result.error)}`);
+        throw policyError(origin, `${origin}: ${describeIssues(result.error)}`);
     const rules = toRules(result.data);
     checkGlobs(rules, origin);
     return rules;
@@ -48720,7 +56657,7 @@ function templateSource(value, origin) {
         return { kind: 'inline', text: value, origin };
     const path = value.trim().replace(/^\.\//, '');
     if (path.startsWith('/') || path.split('/').includes('..')) {
-        throw new InputError(`${origin}: template path must be inside the repository, got "${value}".`);
+        throw policyError(origin, `${origin}: template path must be inside the repository, got "${value}".`);
     }
     return { kind: 'file', path, origin };
 }
@@ -48739,6 +56676,249 @@ function resolvePolicy(file, inputs, fileOrigin) {
         autoResolve: inputs.autoResolve ?? file?.['auto-resolve'] ?? false
     };
 }
+
+;// CONCATENATED MODULE: ./src/settings/refname.ts
+/**
+ * git's ref-name rules (`git check-ref-format <name>`, git 2.38+), in TypeScript, so reading the inputs starts no
+ * process. It follows `check_or_sanitize_refname` in git's refs.c without its flags (no `--allow-onelevel`, no
+ * `--refspec-pattern`, no `--normalize`); __tests__/engine/settings/refname.test.ts compares it with real git on a
+ * list of tricky names. A name is valid when:
+ *  - it is not the single character `@` and has at least two `/`-separated components (`refs/heads/x`);
+ *  - no component is empty (no leading, trailing or doubled `/`), starts with `.` or ends with `.lock`;
+ *  - it contains no `..`, no `@{`, no ASCII control character or DEL, and none of space `~ ^ : ? * [ \`;
+ *  - it does not end with `.`.
+ * Characters outside ASCII are allowed, as git allows any byte of 0x80 and above.
+ */
+/** Characters git refuses anywhere in a ref name (its `refname_disposition` 4, plus `*` without --refspec-pattern). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what git refuses
+const FORBIDDEN = /[\x00-\x20\x7f~^:?*[\\]/;
+/** True when `git check-ref-format <name>` would accept `name`. */
+function isValidRefName(name) {
+    if (name === '@' || FORBIDDEN.test(name) || name.includes('..') || name.includes('@{') || name.endsWith('.'))
+        return false;
+    const components = name.split('/');
+    if (components.length < 2)
+        return false;
+    return components.every((component) => component !== '' && !component.startsWith('.') && !component.endsWith('.lock'));
+}
+
+;// CONCATENATED MODULE: ./src/settings/inputs.ts
+/**
+ * The action's inputs and runner environment, read and validated once, before any network call, synchronously and
+ * without starting a process. Everything after this module works with typed `ActionInputs`; nothing else reads an
+ * input.
+ *
+ * One table, {@link INPUTS}, says how each input of action.yml is parsed. The runner fills in action.yml's defaults;
+ * where a blank value must mean that default too, the table repeats it and a unit test keeps the two equal.
+ *
+ * Every error names the input and says how to fix it: a maintainer reads it in the job log at 3 a.m.
+ */
+
+
+
+
+
+
+
+/** A blank value is `undefined` (action.yml: empty means "not set"); anything else goes to `parse`. */
+function inputs_optional(parse) {
+    return (value, name) => (value.trim() === '' ? undefined : parse(value, name));
+}
+function nonEmpty(value, name) {
+    if (value === '')
+        throw inputError(`Input '${name}' must not be empty.`);
+    return value;
+}
+function branchName(value, name) {
+    if (!isValidRefName(`refs/heads/${value}`))
+        throw inputError(`Input '${name}' is not a valid branch name: "${value}".`);
+    return value;
+}
+/**
+ * The inputs, in the order they are checked (the first problem is the one reported), each with its parser. Every
+ * input of action.yml is here; a unit test checks that and that each `blank` equals action.yml's default.
+ */
+const INPUTS = {
+    'github-token': {
+        secret: true,
+        parse: (value) => {
+            if (value !== '')
+                return value;
+            throw inputError("Input 'github-token' is empty. Pass a token, for example `github-token: ${{ secrets.GITHUB_TOKEN }}` (the default), a PAT or a GitHub App token.");
+        }
+    },
+    'upstream-repository': {
+        parse: (value) => {
+            if (value === '')
+                throw inputError("Input 'upstream-repository' is required: the upstream project as owner/name, for example BerriAI/litellm.");
+            return parseRepo("Input 'upstream-repository'", value);
+        }
+    },
+    'target-branch': { parse: inputs_optional(branchName) },
+    'branch-prefix': {
+        parse: (value, name) => {
+            if (value === '' || !isValidRefName(`refs/heads/${value}v1.0.0`)) {
+                throw inputError(`Input '${name}' must make valid branch names (for example upstream-sync/), got "${value}".`);
+            }
+            return value;
+        }
+    },
+    tag: {
+        parse: inputs_optional((value, name) => {
+            if (!isValidRefName(`refs/tags/${value}`))
+                throw inputError(`Input '${name}' is not a valid tag name: "${value}".`);
+            return value;
+        })
+    },
+    'tag-pattern': { parse: parsePatternList },
+    'exclude-pattern': { parse: parsePatternList },
+    labels: { parse: parseList },
+    'clean-label': { parse: nonEmpty },
+    'conflict-label': { parse: nonEmpty },
+    'auto-resolved-label': { parse: nonEmpty },
+    'current-version': { parse: inputs_optional(parseVersionInput) },
+    'version-file': { parse: inputs_optional(parseRepoPath) },
+    'version-pattern': { parse: parseVersionRegex, blank: '^version\\s*=\\s*"(.+)"' },
+    'min-release-age': { parse: parseDuration },
+    rules: { parse: inputs_optional(parseRulesInput) },
+    template: { raw: true, parse: inputs_optional((value) => value) },
+    'require-release': { parse: parseBoolean, blank: 'false' },
+    supersede: { parse: parseBoolean, blank: 'true' },
+    'dry-run': { parse: parseBoolean, blank: 'false' },
+    'config-file': { parse: parseRepoPath, blank: '.github/upstream-sync.yml' },
+    checklist: { raw: true, parse: inputs_optional(parseChecklist) },
+    'auto-resolve': { parse: inputs_optional(parseBoolean) },
+    'commit-author': { parse: parseIdentity, blank: 'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>' },
+    'slack-webhook-url': { secret: true, parse: inputs_optional(parseHttpUrl) },
+    'webhook-url': { secret: true, parse: inputs_optional(parseHttpUrl) },
+    'dispatch-workflow': { parse: inputs_optional((value) => value) },
+    'mirror-branch': { parse: inputs_optional(branchName) }
+};
+/** Reads every input of the table through the runner, in table order. */
+function readTable(runner) {
+    const parsed = {};
+    for (const [name, spec] of Object.entries(INPUTS)) {
+        const raw = runner.input(name);
+        let value = spec.raw ? raw : raw.trim();
+        if (spec.blank !== undefined && value.trim() === '')
+            value = spec.blank;
+        if (spec.secret && value !== '')
+            runner.setSecret(value);
+        parsed[name] = spec.parse(value, name);
+    }
+    return parsed;
+}
+/**
+ * Reads and validates every input and the runner environment. Throws an input UserError with one clear message on
+ * the first problem; makes no network call and starts no process.
+ */
+function readInputs(runner) {
+    const env = runner.env;
+    const forkName = env.GITHUB_REPOSITORY ?? '';
+    if (forkName === '') {
+        throw inputError('GITHUB_REPOSITORY is not set: run this action in a GitHub Actions workflow (or set it to owner/name).');
+    }
+    const fork = parseRepo('GITHUB_REPOSITORY', forkName);
+    const read = readTable(runner);
+    const upstream = read['upstream-repository'];
+    if (upstream.owner.toLowerCase() === fork.owner.toLowerCase() && upstream.repo.toLowerCase() === fork.repo.toLowerCase()) {
+        throw inputError(`Input 'upstream-repository' names this repository itself (${forkName}); give the upstream project instead.`);
+    }
+    const targetBranch = read['target-branch'];
+    const branchPrefix = read['branch-prefix'];
+    if (targetBranch !== undefined && targetBranch.startsWith(branchPrefix)) {
+        throw inputError(`Input 'target-branch' (${targetBranch}) starts with 'branch-prefix' (${branchPrefix}); the sync branches must be separate from the target.`);
+    }
+    const channel = compileChannel({ include: read['tag-pattern'], exclude: read['exclude-pattern'] });
+    const labels = read.labels;
+    const cleanLabel = read['clean-label'];
+    const conflictLabel = read['conflict-label'];
+    const autoResolvedLabel = read['auto-resolved-label'];
+    for (const label of [...labels, cleanLabel, conflictLabel, autoResolvedLabel]) {
+        if (label.length > 50)
+            throw inputError(`Label "${label}" is longer than GitHub's 50 characters; shorten it in 'labels'.`);
+    }
+    if (cleanLabel === conflictLabel) {
+        throw inputError(`Inputs 'clean-label' and 'conflict-label' must differ (both are "${cleanLabel}").`);
+    }
+    const mirrorBranch = read['mirror-branch'];
+    if (mirrorBranch !== undefined && (mirrorBranch === targetBranch || mirrorBranch.startsWith(branchPrefix))) {
+        throw inputError(`Input 'mirror-branch' (${mirrorBranch}) must differ from the target branch and the sync branches.`);
+    }
+    const serverUrl = parse_trimUrl(env.GITHUB_SERVER_URL || 'https://github.com');
+    return {
+        token: read['github-token'],
+        serverUrl,
+        apiUrl: parse_trimUrl(env.GITHUB_API_URL || 'https://api.github.com'),
+        fork,
+        upstream,
+        targetBranch,
+        channel,
+        tag: read.tag,
+        requireRelease: read['require-release'],
+        currentVersion: read['current-version'],
+        versionFile: read['version-file'],
+        versionPattern: read['version-pattern'],
+        minReleaseAgeMs: read['min-release-age'],
+        supersede: read.supersede,
+        branchPrefix,
+        labels,
+        cleanLabel,
+        conflictLabel,
+        autoResolvedLabel,
+        dryRun: read['dry-run'],
+        configFile: read['config-file'],
+        rules: read.rules,
+        template: read.template,
+        checklist: read.checklist,
+        autoResolve: read['auto-resolve'],
+        author: read['commit-author'],
+        slackWebhookUrl: read['slack-webhook-url'],
+        webhookUrl: read['webhook-url'],
+        dispatchWorkflow: read['dispatch-workflow'],
+        mirrorBranch,
+        runnerTemp: env.RUNNER_TEMP || external_node_os_default().tmpdir(),
+        runUrl: env.GITHUB_RUN_ID ? `${serverUrl}/${fork.owner}/${fork.repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined
+    };
+}
+
+;// CONCATENATED MODULE: ./src/settings/load.ts
+/**
+ * The settings stage's reads: the inputs (before any network call; an inline `template` is checked with them) and
+ * the fork's own files in the target branch (config file, template file, version file). Every PR body template is
+ * checked here, once, whichever setting it came from.
+ */
+
+
+
+
+
+/**
+ * Reads and validates every input and the runner environment (see readInputs), then checks an inline `template`
+ * input, so a broken one fails before any network call. Its warnings (unknown variables) go to `runner.warning`.
+ */
+function readSettings(runner) {
+    const inputs = readInputs(runner);
+    if (inputs.template !== undefined && isInlineTemplate(inputs.template)) {
+        checkTemplate(inputs.template, "Input 'template'", 'input', (warning) => runner.warning(warning));
+    }
+    return inputs;
+}
+/**
+ * Throws a UserError of `kind` (whose setting it is) on a template that does not parse, with the report's message;
+ * reports the names that are no template variable through `warn`.
+ */
+function checkTemplate(text, source, kind, warn) {
+    let warnings;
+    try {
+        warnings = validateTemplate(text, source);
+    }
+    catch (error) {
+        throw isUserError(error) ? error : new UserError(kind, describeError(error), undefined, { cause: error });
+    }
+    for (const warning of warnings)
+        warn(warning);
+}
 /** The fork's policy: the config file in the target branch (missing = defaults) combined with inline inputs. */
 async function loadPolicy(api, inputs, target, warn) {
     const origin = `config file ${inputs.configFile} (branch ${target})`;
@@ -48748,15 +56928,18 @@ async function loadPolicy(api, inputs, target, warn) {
     if (policy.template?.kind === 'inline')
         template = policy.template.text;
     if (policy.template?.kind === 'file') {
-        template = await api.readForkFile(policy.template.path, target);
+        const { path, origin: source } = policy.template;
+        template = await api.readForkFile(path, target);
         if (template === undefined) {
-            throw new InputError(`${policy.template.origin}: template file ${policy.template.path} not found in branch ${target}.`);
+            const message = `${source}: template file ${path} not found in branch ${target}.`;
+            throw inputs.template !== undefined ? inputError(message) : configError(message);
         }
     }
-    if (template !== undefined) {
+    // An inline `template` input was checked with the inputs; a template from the config file or a file is checked now.
+    const checkedWithInputs = inputs.template !== undefined && isInlineTemplate(inputs.template);
+    if (template !== undefined && !checkedWithInputs) {
         const source = policy.template?.kind === 'file' ? `${policy.template.origin} (file ${policy.template.path})` : (policy.template?.origin ?? 'template');
-        for (const warning of validateTemplate(template, source))
-            warn(warning);
+        checkTemplate(template, source, inputs.template !== undefined ? 'input' : 'config', warn);
     }
     return { policy, ...(template !== undefined ? { template } : {}) };
 }
@@ -48768,7933 +56951,16 @@ async function loadLowerBound(api, inputs, target) {
         return undefined;
     const text = await api.readForkFile(inputs.versionFile, target);
     if (text === undefined)
-        throw new InputError(`version-file ${inputs.versionFile} not found in branch ${target}. Fix 'version-file' or remove it.`);
+        throw inputError(`version-file ${inputs.versionFile} not found in branch ${target}. Fix 'version-file' or remove it.`);
     return readVersionFromText(text, inputs.versionPattern, inputs.versionFile);
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/git.ts
-/**
- * The one way this action runs git: argument arrays (never a shell, so tag names, paths and messages from upstream
- * cannot inject anything), a pinned environment, and errors that carry git's own message.
- *
- * Credentials never appear on a command line: `configureAuth` writes an `http.<url>.extraheader` entry straight into
- * the run's own repository config file (like actions/checkout does) and `removeAuth` takes it out again.
- */
-
-
-
-/** A git command exited non-zero. The message is git's stderr, never the arguments' secrets (there are none). */
-class GitError extends Error {
-    args;
-    exitCode;
-    stderr;
-    stdout;
-    constructor(args, exitCode, stderr, stdout) {
-        super(`git ${args[0] ?? ''} failed (exit ${exitCode}): ${firstLines(stderr || stdout, 6)}`);
-        this.args = args;
-        this.exitCode = exitCode;
-        this.stderr = stderr;
-        this.stdout = stdout;
-        this.name = 'GitError';
-    }
-}
-function firstLines(text, n) {
-    return text.trim().split('\n').slice(0, n).join('\n');
-}
-/** Environment that makes git deterministic and non-interactive inside a runner. */
-function baseEnv() {
-    const env = { ...process.env };
-    // A runner may have a user-level git config (safe.directory, credential helpers, url rewrites): ignore it, the
-    // run's repository carries everything it needs in its own config.
-    env.GIT_CONFIG_NOSYSTEM = '1';
-    env.GIT_CONFIG_GLOBAL = '/dev/null';
-    env.GIT_TERMINAL_PROMPT = '0';
-    env.GIT_ASKPASS = 'echo';
-    env.GCM_INTERACTIVE = 'never';
-    env.LC_ALL = 'C';
-    env.LANG = 'C';
-    // Never let an outer repository (a checkout in GITHUB_WORKSPACE) leak in through inherited variables.
-    for (const key of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_CEILING_DIRECTORIES', 'GIT_CONFIG_COUNT']) {
-        delete env[key];
-    }
-    return env;
-}
-class Git {
-    gitDir;
-    authSection;
-    /** @param gitDir the repository's git directory (a bare repository: this action never checks out files). */
-    constructor(gitDir) {
-        this.gitDir = gitDir;
-    }
-    /** Creates an empty bare repository at `dir` and returns a wrapper for it. */
-    static async init(dir) {
-        await external_node_fs_namespaceObject.promises.mkdir(dir, { recursive: true });
-        const git = new Git(dir);
-        await git.exec(['init', '--bare', '--quiet']);
-        // Merge commits are written with commit-tree, which needs no identity from config; these keep `git merge`-based
-        // fallbacks and reflogs quiet and deterministic.
-        await git.exec(['config', 'core.logAllRefUpdates', 'false']);
-        await git.exec(['config', 'gc.auto', '0']);
-        await git.exec(['config', 'fetch.writeCommitGraph', 'false']);
-        return git;
-    }
-    /** Runs git and throws a GitError on a non-zero exit. */
-    async exec(args, options = {}) {
-        const result = await this.tryExec(args, options);
-        if (result.exitCode !== 0)
-            throw new GitError(args, result.exitCode, result.stderr, result.stdout);
-        return result;
-    }
-    /** Runs git and returns its exit code, output and errors without throwing. */
-    tryExec(args, options = {}) {
-        return new Promise((resolve, reject) => {
-            const child = (0,external_node_child_process_namespaceObject.spawn)('git', ['--git-dir', this.gitDir, ...args], {
-                env: { ...baseEnv(), ...options.env },
-                stdio: ['pipe', 'pipe', 'pipe']
-            });
-            const out = [];
-            const err = [];
-            child.stdout.on('data', (chunk) => out.push(chunk));
-            child.stderr.on('data', (chunk) => err.push(chunk));
-            child.on('error', reject);
-            child.on('close', (code) => {
-                resolve({
-                    exitCode: code ?? 128,
-                    stdout: Buffer.concat(out).toString('utf8'),
-                    stderr: Buffer.concat(err).toString('utf8')
-                });
-            });
-            child.stdin.on('error', () => undefined); // git may exit before reading all input
-            child.stdin.end(options.input ?? '');
-        });
-    }
-    /** Output of a command that must succeed, without the trailing newline. */
-    async output(args, options = {}) {
-        return (await this.exec(args, options)).stdout.replace(/\n$/, '');
-    }
-    /** The object id `rev` names, or undefined when it does not resolve. */
-    async revParse(rev) {
-        const result = await this.tryExec(['rev-parse', '--verify', '--quiet', '--end-of-options', rev]);
-        return result.exitCode === 0 ? result.stdout.trim() : undefined;
-    }
-    /** True when `ancestor` is reachable from `descendant`. */
-    async isAncestor(ancestor, descendant) {
-        const result = await this.tryExec(['merge-base', '--is-ancestor', ancestor, descendant]);
-        if (result.exitCode > 1)
-            throw new GitError(['merge-base'], result.exitCode, result.stderr, result.stdout);
-        return result.exitCode === 0;
-    }
-    /** True when `name` is a valid full ref name (`git check-ref-format`), so untrusted names never reach a ref. */
-    static async isValidRefName(name) {
-        // check-ref-format needs no repository; --git-dir pointing nowhere is harmless for it.
-        const result = await new Git('/nonexistent').tryExec(['check-ref-format', name]);
-        return result.exitCode === 0;
-    }
-    /**
-     * Authenticates every https/http request git makes to `serverUrl` with `token`, as GitHub expects from Actions
-     * (basic auth with `x-access-token`). The header is written into this repository's own config file directly, so
-     * the token is never an argument of any process.
-     */
-    async configureAuth(serverUrl, token) {
-        const base = serverUrl.replace(/\/+$/, '') + '/';
-        const basic = Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
-        this.authSection = `[http "${base}"]\n\textraheader = AUTHORIZATION: basic ${basic}\n`;
-        await external_node_fs_namespaceObject.promises.appendFile(this.configPath(), '\n' + this.authSection, { mode: 0o600 });
-    }
-    /** Removes what configureAuth wrote; safe to call more than once and when the repository is already gone. */
-    async removeAuth() {
-        if (!this.authSection)
-            return;
-        try {
-            const text = await external_node_fs_namespaceObject.promises.readFile(this.configPath(), 'utf8');
-            await external_node_fs_namespaceObject.promises.writeFile(this.configPath(), text.replace('\n' + this.authSection, '').replace(this.authSection, ''));
-        }
-        catch (error) {
-            if (error.code !== 'ENOENT')
-                throw error;
-        }
-        this.authSection = undefined;
-    }
-    configPath() {
-        return external_node_path_default().join(this.gitDir, 'config');
-    }
-}
-
-;// CONCATENATED MODULE: ./src/github/errors.ts
-/**
- * GitHub's failures translated into the action's error model: a UserError whose kind says what kind of problem it is
- * (the token's permissions, a transient failure of GitHub) and whose message names the fix (a permission, a setting,
- * a token). The Octokit error stays attached as `cause`, so its status remains readable without parsing any text.
- */
-
-function isRequestError(error) {
-    return typeof error === 'object' && error !== null && typeof error.status === 'number';
-}
-/** The HTTP status of a failed request, or undefined for anything else. */
-function statusOf(error) {
-    return isRequestError(error) ? error.status : undefined;
-}
-/** GitHub's error text: the message plus each `errors[].message`, which is where 422 puts the real reason. */
-function errorText(error) {
-    if (!isRequestError(error))
-        return error instanceof Error ? error.message : String(error);
-    const data = error.response?.data;
-    const parts = [data?.message ?? error.message];
-    for (const item of data?.errors ?? []) {
-        const text = item.message ?? [item.code, item.field].filter(Boolean).join(' ');
-        if (text)
-            parts.push(text);
-    }
-    return parts.join(': ');
-}
-/** Which token permission an endpoint needs, for the 403 "Resource not accessible by integration" message. */
-function permissionFor(method, url) {
-    if (/\/actions\//.test(url))
-        return 'actions: write';
-    if (/\/pulls/.test(url))
-        return 'pull-requests: write';
-    if (/\/(issues|labels)/.test(url))
-        return 'pull-requests: write (labels and comments on PRs) or issues: write';
-    if (/\/(git|contents)\//.test(url) || method !== 'GET')
-        return 'contents: write';
-    return 'contents: read';
-}
-/** GitHub's sentence without its final period, so the advice that follows it does not start after "..". */
-function withoutFinalPeriod(text) {
-    return text.replace(/\.\s*$/, '');
-}
-/**
- * A UserError whose message is `problem` followed by `fix`: the message reads as one sentence, as it always has, and
- * the fix is also kept on its own for whoever wants to show it apart.
- */
-function errors_failure(kind, problem, fix, cause) {
-    return new UserError(kind, `${problem} ${fix}`, fix, { cause });
-}
-/**
- * Turns a request error into an error that names the fix. `action` says what was being done ("open the sync PR"), so
- * the message reads as a sentence. A UserError (already explained) and anything that is not a request error pass
- * through unchanged.
- *
- * Kinds: a rejected token or a missing permission is `permission`; an exhausted or secondary rate limit and GitHub's
- * own failures (5xx, which is also how Octokit reports a network error) are `transient`. Any other answer (a 404 or
- * 422 the caller did not expect) is not something a user can act on, so it stays a plain Error, with its cause.
- */
-function explain(error, action) {
-    if (error instanceof UserError)
-        return error;
-    if (!isRequestError(error))
-        return error instanceof Error ? error : new Error(String(error));
-    const text = errorText(error);
-    const method = (error.request?.method ?? 'GET').toUpperCase();
-    const url = error.request?.url ?? '';
-    const headers = error.response?.headers ?? {};
-    const status = error.status;
-    if (status === 401) {
-        return errors_failure('permission', `Could not ${action}: GitHub rejected the token (401 ${text}).`, "Check the 'github-token' input: the secret may be expired, revoked or empty.", error);
-    }
-    if ((status === 403 || status === 429) && String(headers['x-ratelimit-remaining']) === '0') {
-        const reset = Number(headers['x-ratelimit-reset']);
-        const when = Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000).toISOString() : 'later';
-        return errors_failure('transient', `Could not ${action}: the GitHub API rate limit for this token is exhausted; it resets at ${when}.`, 'The next scheduled run will continue, or use a token with its own quota (a GitHub App token).', error);
-    }
-    if (status === 403 && /not permitted to create or approve pull requests/i.test(text)) {
-        return errors_failure('permission', `Could not ${action}: ${withoutFinalPeriod(text)}.`, `Enable it in the fork's Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve pull requests" (or in the organization's settings), or pass a PAT or GitHub App token as 'github-token'.`, error);
-    }
-    if (status === 403 && /resource not accessible by (integration|personal access token)/i.test(text)) {
-        return errors_failure('permission', `Could not ${action}: ${withoutFinalPeriod(text)}.`, `The token lacks the '${permissionFor(method, url)}' permission: add it under \`permissions:\` in the workflow (the example workflow uses contents: write and pull-requests: write), or grant it to the PAT/App.`, error);
-    }
-    if (status === 403 && /secondary rate limit/i.test(text)) {
-        return errors_failure('transient', `Could not ${action}: GitHub's secondary rate limit persisted after retries (${text}).`, 'Re-run later.', error);
-    }
-    const message = `Could not ${action}: GitHub answered ${status} ${text}`;
-    if (status >= 500 || status === 429)
-        return new UserError('transient', message, undefined, { cause: error });
-    if (status === 403)
-        return new UserError('permission', message, undefined, { cause: error });
-    return new Error(message, { cause: error });
-}
-
-;// CONCATENATED MODULE: ./src/github/records.ts
-function toPull(raw) {
-    return {
-        number: raw.number,
-        url: raw.html_url,
-        state: raw.state === 'open' ? 'open' : 'closed',
-        merged: Boolean(raw.merged_at) || raw.merged === true,
-        title: raw.title,
-        body: raw.body ?? '',
-        headRef: raw.head.ref,
-        headSha: raw.head.sha,
-        baseRef: raw.base.ref,
-        labels: raw.labels.map((label) => (typeof label === 'string' ? label : (label.name ?? ''))),
-        createdAt: raw.created_at,
-        ...(raw.closed_at ? { closedAt: raw.closed_at } : {})
-    };
-}
-function toRelease(raw) {
-    return {
-        tag: raw.tag_name,
-        draft: raw.draft,
-        prerelease: raw.prerelease,
-        ...(raw.name ? { name: raw.name } : {}),
-        ...(raw.body ? { body: raw.body } : {}),
-        ...(raw.html_url ? { htmlUrl: raw.html_url } : {}),
-        ...(raw.published_at ? { publishedAt: raw.published_at } : {}),
-        ...(raw.created_at ? { createdAt: raw.created_at } : {})
-    };
-}
-
-;// CONCATENATED MODULE: ./src/github/api.ts
-/**
- * Everything the action asks of GitHub's REST API, as small operations on the fork and the upstream repository.
- * Every request goes through one helper, `call`, which turns GitHub's failures into errors that say what to change
- * (errors.ts) unless the operation expects them (a 404 that means "absent", a 422 from a concurrent run).
- *
- * Writes are idempotent: create-or-update of the PR handles 422 "already exists" from a concurrent run, labels are
- * created only when missing, and nothing is written when it already has the desired value.
- */
-
-
-
-/** What an `expected` handler returns for a failure it does not settle. */
-const UNEXPECTED = Symbol('unexpected');
-/** Failures with `status` are given to `answer`; every other failure is reported. */
-function onStatus(status, answer) {
-    return { expected: (error) => (error.status === status ? answer(error) : UNEXPECTED) };
-}
-/** Operations on the fork and the upstream repository. */
-class GitHubApi {
-    octokit;
-    fork;
-    upstream;
-    constructor(octokit, fork, upstream) {
-        this.octokit = octokit;
-        this.fork = fork;
-        this.upstream = upstream;
-    }
-    /**
-     * Sends one request. `action` says what was being done ("open the sync PR"), for the message of a failure that is
-     * neither expected nor a 404 with its own message.
-     */
-    async call(action, send, options = {}) {
-        let failure;
-        try {
-            return await send();
-        }
-        catch (error) {
-            failure = error;
-        }
-        if (isRequestError(failure)) {
-            const answer = options.expected ? await options.expected(failure) : UNEXPECTED;
-            if (answer !== UNEXPECTED)
-                return answer;
-            if (failure.status === 404 && options.notFound)
-                throw options.notFound();
-        }
-        throw explain(failure, action);
-    }
-    /** A request to the upstream repository, whose 404 says to check 'upstream-repository' and the token. */
-    callUpstream(action, send, options = {}) {
-        return this.call(action, send, {
-            ...options,
-            notFound: () => new UserError('input', `upstream repository ${this.upstream.owner}/${this.upstream.repo} not found or not visible to this token. Check 'upstream-repository'; for a private upstream pass a token that can read it.`)
-        });
-    }
-    /** The fork's default branch (one request). */
-    forkDefaultBranch() {
-        return this.call('read the fork repository', async () => (await this.octokit.rest.repos.get({ ...this.fork })).data.default_branch, {
-            notFound: () => new UserError('permission', `Repository ${this.fork.owner}/${this.fork.repo} (GITHUB_REPOSITORY) not found or not visible to this token.`)
-        });
-    }
-    /** Upstream's default branch, for the optional mirror branch. */
-    upstreamDefaultBranch() {
-        return this.callUpstream('read the upstream repository', async () => (await this.octokit.rest.repos.get({ ...this.upstream })).data.default_branch);
-    }
-    /** The commit a fork branch points at, or undefined when the branch does not exist. */
-    forkBranchSha(branch) {
-        return this.call(`read branch ${branch}`, async () => (await this.octokit.rest.git.getRef({ ...this.fork, ref: `heads/${branch}` })).data.object.sha, onStatus(404, () => undefined));
-    }
-    /** A text file of the fork at `ref`, or undefined when it (or the ref) does not exist. */
-    readForkFile(path, ref) {
-        return this.call(`read ${path} from ${ref}`, async () => {
-            const { data } = await this.octokit.rest.repos.getContent({ ...this.fork, path, ref });
-            if (Array.isArray(data) || data.type !== 'file') {
-                throw new UserError('config', `${path} in ${ref} is a ${Array.isArray(data) ? 'directory' : data.type}, not a file.`);
-            }
-            if (!('content' in data) || typeof data.content !== 'string')
-                return '';
-            return Buffer.from(data.content, 'base64').toString('utf8');
-        }, onStatus(404, () => undefined));
-    }
-    /** Every upstream tag whose name starts with `prefix`, in one request (matching-refs is not paginated). */
-    listUpstreamTags(prefix) {
-        return this.callUpstream('list upstream tags', async () => {
-            const { data } = await this.octokit.rest.git.listMatchingRefs({ ...this.upstream, ref: `tags/${prefix}` });
-            return data.map((ref) => ({
-                name: ref.ref.replace(/^refs\/tags\//, ''),
-                sha: ref.object.sha,
-                type: ref.object.type === 'tag' ? 'tag' : 'commit'
-            }));
-        });
-    }
-    /** The commit an annotated tag points at (following tags of tags). */
-    async peelUpstreamTag(tag) {
-        let object = { sha: tag.sha, type: tag.type };
-        for (let depth = 0; object.type === 'tag' && depth < 5; depth++) {
-            const sha = object.sha;
-            object = await this.callUpstream(`read annotated tag ${tag.name}`, async () => (await this.octokit.rest.git.getTag({ ...this.upstream, tag_sha: sha })).data.object);
-        }
-        if (object.type !== 'commit')
-            throw new UserError('upstream', `Upstream tag ${tag.name} points at a ${object.type}, not a commit.`);
-        return object.sha;
-    }
-    /**
-     * Whether `commitSha` is reachable from the fork's `branch` (the tag is "already synced"). Compare answers 404 when
-     * the fork does not know the commit at all, which means not contained; a missing branch is told apart by looking it up.
-     */
-    forkBranchContains(branch, commitSha) {
-        return this.call(`compare ${branch} with upstream commit ${commitSha.slice(0, 12)}`, async () => {
-            const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1 });
-            return data.status === 'identical' || data.status === 'behind';
-        }, onStatus(404, async () => {
-            if ((await this.forkBranchSha(branch)) === undefined) {
-                throw new UserError('input', `target branch ${branch} not found in ${this.fork.owner}/${this.fork.repo}. Check 'target-branch'.`);
-            }
-            return false;
-        }));
-    }
-    /**
-     * The upstream release for `tag`, drafts included when the token can see them. The first page of releases covers
-     * recent tags in one request; older tags fall back to the by-tag lookup (which never returns drafts).
-     */
-    async upstreamRelease(tag) {
-        const recent = await this.recentReleases();
-        const hit = recent.find((release) => release.tag === tag);
-        if (hit)
-            return hit;
-        return this.call(`read the upstream release of ${tag}`, async () => toRelease((await this.octokit.rest.repos.getReleaseByTag({ ...this.upstream, tag })).data), onStatus(404, () => undefined));
-    }
-    releasesPage;
-    recentReleases() {
-        this.releasesPage ??= this.callUpstream('list upstream releases', async () => (await this.octokit.rest.repos.listReleases({ ...this.upstream, per_page: 100 })).data.map(toRelease));
-        return this.releasesPage;
-    }
-    /** Committer date of an upstream commit (for min-release-age when a tag has no release). */
-    upstreamCommitDate(sha) {
-        return this.callUpstream(`read upstream commit ${sha.slice(0, 12)}`, async () => new Date((await this.octokit.rest.git.getCommit({ ...this.upstream, commit_sha: sha })).data.committer.date));
-    }
-    /** Pull requests from the fork's `branch`, newest first. */
-    pullsForBranch(branch, state) {
-        return this.call(`list pull requests for ${branch}`, async () => {
-            const { data } = await this.octokit.rest.pulls.list({
-                ...this.fork,
-                head: `${this.fork.owner}:${branch}`,
-                state,
-                sort: 'created',
-                direction: 'desc',
-                per_page: 100
-            });
-            return data.map(toPull);
-        });
-    }
-    /** Open PRs into `base` whose head branch starts with `prefix` (other sync PRs, for superseding). */
-    openSyncPulls(base, prefix) {
-        return this.call('list open sync pull requests', async () => {
-            const pulls = await this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.fork, state: 'open', base, per_page: 100 });
-            return pulls.map(toPull).filter((pull) => pull.headRef.startsWith(prefix));
-        });
-    }
-    /**
-     * Opens the PR, or, when a concurrent run opened it first (422 "A pull request already exists"), returns that one
-     * with `created: false` so the caller updates it instead of failing or duplicating.
-     */
-    createPull(args) {
-        return this.call(`open the sync pull request from ${args.head} into ${args.base}`, async () => {
-            const { data } = await this.octokit.rest.pulls.create({ ...this.fork, ...args, maintainer_can_modify: false });
-            return { pull: toPull(data), created: true };
-        }, onStatus(422, async (error) => {
-            if (!/already exists/i.test(errorText(error)))
-                return UNEXPECTED;
-            const [existing] = await this.pullsForBranch(args.head, 'open');
-            return existing ? { pull: existing, created: false } : UNEXPECTED;
-        }));
-    }
-    /** Updates only what differs, so an unchanged rerun writes nothing. */
-    async updatePull(pull, changes) {
-        const patch = {};
-        if (changes.title !== undefined && changes.title !== pull.title)
-            patch.title = changes.title;
-        if (changes.body !== undefined && changes.body !== pull.body)
-            patch.body = changes.body;
-        if (changes.state !== undefined && changes.state !== pull.state)
-            patch.state = changes.state;
-        if (Object.keys(patch).length === 0)
-            return false;
-        await this.call(`update pull request #${pull.number}`, () => this.octokit.rest.pulls.update({ ...this.fork, pull_number: pull.number, ...patch }));
-        return true;
-    }
-    /** Creates the labels that do not exist yet, with colours; an "already exists" race is fine. */
-    async ensureLabels(specs) {
-        const labels = await this.call('list labels', () => this.octokit.paginate(this.octokit.rest.issues.listLabelsForRepo, { ...this.fork, per_page: 100 }));
-        const existing = new Set(labels.map((label) => label.name.toLowerCase()));
-        for (const spec of specs) {
-            if (existing.has(spec.name.toLowerCase()))
-                continue;
-            await this.call(`create label ${spec.name}`, async () => {
-                await this.octokit.rest.issues.createLabel({ ...this.fork, ...spec });
-            }, onStatus(422, (error) => (/already_exists|already exists/i.test(JSON.stringify(error.response?.data ?? '')) ? undefined : UNEXPECTED)));
-        }
-    }
-    /** Adds `add` and removes `remove` from the PR's labels, touching only what differs. */
-    async setPullLabels(pull, add, remove) {
-        const action = `label pull request #${pull.number}`;
-        const current = new Set(pull.labels.map((label) => label.toLowerCase()));
-        const missing = add.filter((label) => !current.has(label.toLowerCase()));
-        if (missing.length > 0)
-            await this.call(action, () => this.octokit.rest.issues.addLabels({ ...this.fork, issue_number: pull.number, labels: missing }));
-        for (const label of remove) {
-            if (!current.has(label.toLowerCase()))
-                continue;
-            await this.call(action, async () => {
-                await this.octokit.rest.issues.removeLabel({ ...this.fork, issue_number: pull.number, name: label });
-            }, onStatus(404, () => undefined));
-        }
-        pull.labels = [...pull.labels.filter((label) => !remove.includes(label)), ...missing];
-    }
-    async comment(pull, body) {
-        await this.call(`comment on pull request #${pull.number}`, () => this.octokit.rest.issues.createComment({ ...this.fork, issue_number: pull.number, body }));
-    }
-    /** Deletes a fork branch; an already-deleted branch is fine. */
-    async deleteBranch(branch) {
-        await this.call(`delete branch ${branch}`, async () => {
-            await this.octokit.rest.git.deleteRef({ ...this.fork, ref: `heads/${branch}` });
-        }, { expected: (error) => (error.status === 422 || error.status === 404 ? undefined : UNEXPECTED) });
-    }
-    /** Runs `workflow` (file name or id) on `ref` with workflow_dispatch. */
-    async dispatchWorkflow(workflow, ref, inputs) {
-        await this.call(`dispatch workflow ${workflow}`, () => this.octokit.rest.actions.createWorkflowDispatch({ ...this.fork, workflow_id: workflow, ref, inputs }), {
-            notFound: () => new UserError('input', `dispatch-workflow: workflow "${workflow}" not found in ${this.fork.owner}/${this.fork.repo}, or it has no workflow_dispatch trigger.`)
-        });
-    }
-}
-
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
-
-
-class context_Context {
-    /**
-     * Hydrate the context from the environment
-     */
-    constructor() {
-        var _a, _b, _c;
-        this.payload = {};
-        if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
-            }
-            else {
-                const path = process.env.GITHUB_EVENT_PATH;
-                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_.EOL}`);
-            }
-        }
-        this.eventName = process.env.GITHUB_EVENT_NAME;
-        this.sha = process.env.GITHUB_SHA;
-        this.ref = process.env.GITHUB_REF;
-        this.workflow = process.env.GITHUB_WORKFLOW;
-        this.action = process.env.GITHUB_ACTION;
-        this.actor = process.env.GITHUB_ACTOR;
-        this.job = process.env.GITHUB_JOB;
-        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
-        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
-        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
-        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
-        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
-        this.graphqlUrl =
-            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
-    }
-    get issue() {
-        const payload = this.payload;
-        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
-    }
-    get repo() {
-        if (process.env.GITHUB_REPOSITORY) {
-            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
-            return { owner, repo };
-        }
-        if (this.payload.repository) {
-            return {
-                owner: this.payload.repository.owner.login,
-                repo: this.payload.repository.name
-            };
-        }
-        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
-    }
-}
-//# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(4371);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-function getAuthString(token, options) {
-    if (!token && !options.auth) {
-        throw new Error('Parameter token or opts.auth is required');
-    }
-    else if (token && options.auth) {
-        throw new Error('Parameters token and opts.auth may not both be specified');
-    }
-    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
-}
-function getProxyAgent(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgent(destinationUrl);
-}
-function getProxyAgentDispatcher(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgentDispatcher(destinationUrl);
-}
-function getProxyFetch(destinationUrl) {
-    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-    const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
-        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
-    });
-    return proxyFetch;
-}
-function getApiBaseUrl() {
-    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
-}
-function getUserAgentWithOrchestrationId(baseUserAgent) {
-    var _a;
-    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
-    if (orchId) {
-        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-        const tag = `actions_orchestration_id/${sanitizedId}`;
-        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
-            return baseUserAgent;
-        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
-        return `${ua}${tag}`;
-    }
-    return baseUserAgent;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
-function getUserAgent() {
-  if (typeof navigator === "object" && "userAgent" in navigator) {
-    return navigator.userAgent;
-  }
-
-  if (typeof process === "object" && process.version !== undefined) {
-    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
-      process.arch
-    })`;
-  }
-
-  return "<environment undetectable>";
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
-// @ts-check
-
-function register(state, name, method, options) {
-  if (typeof method !== "function") {
-    throw new Error("method for before hook must be a function");
-  }
-
-  if (!options) {
-    options = {};
-  }
-
-  if (Array.isArray(name)) {
-    return name.reverse().reduce((callback, name) => {
-      return register.bind(null, state, name, callback, options);
-    }, method)();
-  }
-
-  return Promise.resolve().then(() => {
-    if (!state.registry[name]) {
-      return method(options);
-    }
-
-    return state.registry[name].reduce((method, registered) => {
-      return registered.hook.bind(null, method, options);
-    }, method)();
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
-// @ts-check
-
-function addHook(state, kind, name, hook) {
-  const orig = hook;
-  if (!state.registry[name]) {
-    state.registry[name] = [];
-  }
-
-  if (kind === "before") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(orig.bind(null, options))
-        .then(method.bind(null, options));
-    };
-  }
-
-  if (kind === "after") {
-    hook = (method, options) => {
-      let result;
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .then((result_) => {
-          result = result_;
-          return orig(result, options);
-        })
-        .then(() => {
-          return result;
-        });
-    };
-  }
-
-  if (kind === "error") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .catch((error) => {
-          return orig(error, options);
-        });
-    };
-  }
-
-  state.registry[name].push({
-    hook: hook,
-    orig: orig,
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
-// @ts-check
-
-function removeHook(state, name, method) {
-  if (!state.registry[name]) {
-    return;
-  }
-
-  const index = state.registry[name]
-    .map((registered) => {
-      return registered.orig;
-    })
-    .indexOf(method);
-
-  if (index === -1) {
-    return;
-  }
-
-  state.registry[name].splice(index, 1);
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
-// @ts-check
-
-
-
-
-
-// bind with array of arguments: https://stackoverflow.com/a/21792913
-const bind = Function.bind;
-const bindable = bind.bind(bind);
-
-function bindApi(hook, state, name) {
-  const removeHookRef = bindable(removeHook, null).apply(
-    null,
-    name ? [state, name] : [state]
-  );
-  hook.api = { remove: removeHookRef };
-  hook.remove = removeHookRef;
-  ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
-    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
-  });
-}
-
-function Singular() {
-  const singularHookName = Symbol("Singular");
-  const singularHookState = {
-    registry: {},
-  };
-  const singularHook = register.bind(null, singularHookState, singularHookName);
-  bindApi(singularHook, singularHookState, singularHookName);
-  return singularHook;
-}
-
-function Collection() {
-  const state = {
-    registry: {},
-  };
-
-  const hook = register.bind(null, state);
-  bindApi(hook, state);
-
-  return hook;
-}
-
-/* harmony default export */ const before_after_hook = ({ Singular, Collection });
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
-var DEFAULTS = {
-  method: "GET",
-  baseUrl: "https://api.github.com",
-  headers: {
-    accept: "application/vnd.github.v3+json",
-    "user-agent": userAgent
-  },
-  mediaType: {
-    format: ""
-  }
-};
-
-// pkg/dist-src/util/lowercase-keys.js
-function lowercaseKeys(object) {
-  if (!object) {
-    return {};
-  }
-  return Object.keys(object).reduce((newObj, key) => {
-    newObj[key.toLowerCase()] = object[key];
-    return newObj;
-  }, {});
-}
-
-// pkg/dist-src/util/is-plain-object.js
-function dist_bundle_isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/util/merge-deep.js
-function mergeDeep(defaults, options) {
-  const result = Object.assign({}, defaults);
-  Object.keys(options).forEach((key) => {
-    if (dist_bundle_isPlainObject(options[key])) {
-      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults[key], options[key]);
-    } else {
-      Object.assign(result, { [key]: options[key] });
-    }
-  });
-  return result;
-}
-
-// pkg/dist-src/util/remove-undefined-properties.js
-function removeUndefinedProperties(obj) {
-  for (const key in obj) {
-    if (obj[key] === void 0) {
-      delete obj[key];
-    }
-  }
-  return obj;
-}
-
-// pkg/dist-src/merge.js
-function dist_bundle_merge(defaults, route, options) {
-  if (typeof route === "string") {
-    let [method, url] = route.split(" ");
-    options = Object.assign(url ? { method, url } : { url: method }, options);
-  } else {
-    options = Object.assign({}, route);
-  }
-  options.headers = lowercaseKeys(options.headers);
-  removeUndefinedProperties(options);
-  removeUndefinedProperties(options.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options);
-  if (options.url === "/graphql") {
-    if (defaults && defaults.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
-        (preview) => !mergedOptions.mediaType.previews.includes(preview)
-      ).concat(mergedOptions.mediaType.previews);
-    }
-    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
-  }
-  return mergedOptions;
-}
-
-// pkg/dist-src/util/add-query-parameters.js
-function addQueryParameters(url, parameters) {
-  const separator = /\?/.test(url) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
-    return url;
-  }
-  return url + separator + names.map((name) => {
-    if (name === "q") {
-      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
-    }
-    return `${name}=${encodeURIComponent(parameters[name])}`;
-  }).join("&");
-}
-
-// pkg/dist-src/util/extract-url-variable-names.js
-var urlVariableRegex = /\{[^{}}]+\}/g;
-function removeNonChars(variableName) {
-  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
-}
-function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
-    return [];
-  }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
-}
-
-// pkg/dist-src/util/omit.js
-function dist_bundle_omit(object, keysToOmit) {
-  const result = { __proto__: null };
-  for (const key of Object.keys(object)) {
-    if (keysToOmit.indexOf(key) === -1) {
-      result[key] = object[key];
-    }
-  }
-  return result;
-}
-
-// pkg/dist-src/util/url-template.js
-function encodeReserved(str) {
-  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
-    if (!/%[0-9A-Fa-f]/.test(part)) {
-      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
-    }
-    return part;
-  }).join("");
-}
-function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
-    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
-  });
-}
-function encodeValue(operator, value, key) {
-  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
-  if (key) {
-    return encodeUnreserved(key) + "=" + value;
-  } else {
-    return value;
-  }
-}
-function isDefined(value) {
-  return value !== void 0 && value !== null;
-}
-function isKeyOperator(operator) {
-  return operator === ";" || operator === "&" || operator === "?";
-}
-function getValues(context, operator, key, modifier) {
-  var value = context[key], result = [];
-  if (isDefined(value) && value !== "") {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      value = value.toString();
-      if (modifier && modifier !== "*") {
-        value = value.substring(0, parseInt(modifier, 10));
-      }
-      result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
-      );
-    } else {
-      if (modifier === "*") {
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
-            );
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              result.push(encodeValue(operator, value[k], k));
-            }
-          });
-        }
-      } else {
-        const tmp = [];
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue(operator, value2));
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value[k].toString()));
-            }
-          });
-        }
-        if (isKeyOperator(operator)) {
-          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
-        } else if (tmp.length !== 0) {
-          result.push(tmp.join(","));
-        }
-      }
-    }
-  } else {
-    if (operator === ";") {
-      if (isDefined(value)) {
-        result.push(encodeUnreserved(key));
-      }
-    } else if (value === "" && (operator === "&" || operator === "?")) {
-      result.push(encodeUnreserved(key) + "=");
-    } else if (value === "") {
-      result.push("");
-    }
-  }
-  return result;
-}
-function parseUrl(template) {
-  return {
-    expand: expand.bind(null, template)
-  };
-}
-function expand(template, context) {
-  var operators = ["+", "#", ".", "/", ";", "?", "&"];
-  template = template.replace(
-    /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
-      if (expression) {
-        let operator = "";
-        const values = [];
-        if (operators.indexOf(expression.charAt(0)) !== -1) {
-          operator = expression.charAt(0);
-          expression = expression.substr(1);
-        }
-        expression.split(/,/g).forEach(function(variable) {
-          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
-        });
-        if (operator && operator !== "+") {
-          var separator = ",";
-          if (operator === "?") {
-            separator = "&";
-          } else if (operator !== "#") {
-            separator = operator;
-          }
-          return (values.length !== 0 ? operator : "") + values.join(separator);
-        } else {
-          return values.join(",");
-        }
-      } else {
-        return encodeReserved(literal);
-      }
-    }
-  );
-  if (template === "/") {
-    return template;
-  } else {
-    return template.replace(/\/$/, "");
-  }
-}
-
-// pkg/dist-src/parse.js
-function dist_bundle_parse(options) {
-  let method = options.method.toUpperCase();
-  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
-  let headers = Object.assign({}, options.headers);
-  let body;
-  let parameters = dist_bundle_omit(options, [
-    "method",
-    "baseUrl",
-    "url",
-    "headers",
-    "request",
-    "mediaType"
-  ]);
-  const urlVariableNames = extractUrlVariableNames(url);
-  url = parseUrl(url).expand(parameters);
-  if (!/^http/.test(url)) {
-    url = options.baseUrl + url;
-  }
-  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
-  const remainingParameters = dist_bundle_omit(parameters, omittedParameters);
-  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
-  if (!isBinaryRequest) {
-    if (options.mediaType.format) {
-      headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
-          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
-          `application/vnd$1$2.${options.mediaType.format}`
-        )
-      ).join(",");
-    }
-    if (url.endsWith("/graphql")) {
-      if (options.mediaType.previews?.length) {
-        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
-        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
-        }).join(",");
-      }
-    }
-  }
-  if (["GET", "HEAD"].includes(method)) {
-    url = addQueryParameters(url, remainingParameters);
-  } else {
-    if ("data" in remainingParameters) {
-      body = remainingParameters.data;
-    } else {
-      if (Object.keys(remainingParameters).length) {
-        body = remainingParameters;
-      }
-    }
-  }
-  if (!headers["content-type"] && typeof body !== "undefined") {
-    headers["content-type"] = "application/json; charset=utf-8";
-  }
-  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
-    body = "";
-  }
-  return Object.assign(
-    { method, url, headers },
-    typeof body !== "undefined" ? { body } : null,
-    options.request ? { request: options.request } : null
-  );
-}
-
-// pkg/dist-src/endpoint-with-defaults.js
-function endpointWithDefaults(defaults, route, options) {
-  return dist_bundle_parse(dist_bundle_merge(defaults, route, options));
-}
-
-// pkg/dist-src/with-defaults.js
-function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = dist_bundle_merge(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
-  return Object.assign(endpoint2, {
-    DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: dist_bundle_merge.bind(null, DEFAULTS2),
-    parse: dist_bundle_parse
-  });
-}
-
-// pkg/dist-src/index.js
-var endpoint = withDefaults(null, DEFAULTS);
-
-
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
-const intRegex = /^-?\d+$/;
-const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
-const originalStringify = JSON.stringify;
-const originalParse = JSON.parse;
-const customFormat = /^-?\d+n$/;
-
-const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
-const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
-
-/**
- * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
- * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
- */
-
-/**
- * Checks if a value is unstringifiable according to native JSON.stringify rules.
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is undefined, a function, or a symbol.
- */
-const isUnstringifiable = (val) =>
-  val === undefined || typeof val === "function" || typeof val === "symbol";
-
-/**
- * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is a RawJSON instance.
- */
-const isRawJSON = (val) =>
-  val !== null &&
-  typeof val === "object" &&
-  val.constructor &&
-  val.constructor.name === "RawJSON";
-
-/**
- * Iteratively converts a JS value to a JSON string.
- * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
- * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
- *
- * @param {any} rootValue The value to stringify.
- * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
- * @param {string | number} [spaceParam] Indentation for pretty-printing.
- * @returns {string | undefined} The generated JSON string.
- */
-const stringifyIteratively = (rootValue, replacer, spaceParam) => {
-  let space = "";
-
-  if (typeof spaceParam === "number") {
-    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
-  } else if (typeof spaceParam === "string") {
-    space = spaceParam.slice(0, 10);
-  }
-
-  const isFunctionReplacer = typeof replacer === "function";
-  const propertyList = Array.isArray(replacer)
-    ? new Set(replacer.map(String))
-    : null;
-
-  /**
-   * Prepares a value for stringification by resolving toJSON, handling BigInts,
-   * applying custom replacers, and unwrapping primitive objects.
-   *
-   * @param {object|Array} parent The parent object or array holding the value.
-   * @param {string} key The key associated with the value.
-   * @param {any} val The raw value to process.
-   * @returns {any} The processed value ready for stringification.
-   */
-  const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
-
-    if (hasToJSON) {
-      val = val.toJSON(key);
-    }
-
-    const isNoise = typeof val === "string" && noiseValue.test(val);
-
-    if (isNoise) return val + "n";
-
-    const isBigInt = typeof val === "bigint";
-
-    if (isBigInt) {
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return JSON.rawJSON(val.toString());
-
-      return val.toString() + "n";
-    }
-
-    if (isFunctionReplacer) {
-      val = replacer.call(parent, key, val);
-    }
-
-    const isPostReplacerObject = val !== null && typeof val === "object";
-
-    if (isPostReplacerObject) {
-      const isPrimitiveWrapper =
-        val instanceof Number ||
-        val instanceof String ||
-        val instanceof Boolean;
-
-      if (isPrimitiveWrapper) {
-        val = val.valueOf();
-      }
-    }
-
-    return val;
-  };
-
-  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
-
-  if (isUnstringifiable(rootProcessed)) {
-    return undefined;
-  }
-
-  const isRootPrimitive =
-    rootProcessed === null || typeof rootProcessed !== "object";
-  const isRootNativeRawJSON = isRawJSON(rootProcessed);
-
-  if (isRootPrimitive || isRootNativeRawJSON) {
-    return originalStringify(rootProcessed);
-  }
-
-  const chunks = [];
-  let level = 0;
-
-  const stack = [
-    {
-      parent: { "": rootProcessed },
-      key: "",
-      val: rootProcessed,
-      isArray: Array.isArray(rootProcessed),
-      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
-      index: 0,
-      first: true,
-    },
-  ];
-
-  const visited = new WeakSet([rootProcessed]);
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (node.index === 0) {
-      chunks.push(node.isArray ? "[" : "{");
-      level++;
-    }
-
-    let isDone = false;
-
-    if (node.isArray) {
-      if (node.index < node.val.length) {
-        if (!node.first) chunks.push(",");
-
-        if (space) chunks.push("\n" + space.repeat(level));
-
-        const childRaw = node.val[node.index];
-        const childVal = prepareVal(node.val, String(node.index), childRaw);
-
-        if (isUnstringifiable(childVal)) {
-          chunks.push("null");
-          node.first = false;
-          node.index++;
-        } else {
-          const isComplexObject =
-            childVal !== null && typeof childVal === "object";
-          const isNativeRaw = isRawJSON(childVal);
-
-          if (isComplexObject && !isNativeRaw) {
-            if (visited.has(childVal)) {
-              throw new TypeError("Converting circular structure to JSON");
-            }
-
-            visited.add(childVal);
-
-            stack.push({
-              parent: node.val,
-              key: String(node.index),
-              val: childVal,
-              isArray: Array.isArray(childVal),
-              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-              index: 0,
-              first: true,
-            });
-
-            node.first = false;
-            node.index++;
-          } else {
-            chunks.push(originalStringify(childVal));
-            node.first = false;
-            node.index++;
-          }
-        }
-      } else {
-        isDone = true;
-      }
-    } else {
-      while (node.index < node.keys.length) {
-        const k = node.keys[node.index++];
-
-        const isFilteredOutByArray = propertyList && !propertyList.has(k);
-
-        if (isFilteredOutByArray) continue;
-
-        const childRaw = node.val[k];
-        const childVal = prepareVal(node.val, k, childRaw);
-
-        if (isUnstringifiable(childVal)) continue;
-
-        if (!node.first) chunks.push(",");
-
-        if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
-        } else {
-          chunks.push(originalStringify(k) + ":");
-        }
-
-        const isComplexObject =
-          childVal !== null && typeof childVal === "object";
-        const isNativeRaw = isRawJSON(childVal);
-
-        if (isComplexObject && !isNativeRaw) {
-          if (visited.has(childVal)) {
-            throw new TypeError("Converting circular structure to JSON");
-          }
-
-          visited.add(childVal);
-
-          stack.push({
-            parent: node.val,
-            key: k,
-            val: childVal,
-            isArray: Array.isArray(childVal),
-            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-            index: 0,
-            first: true,
-          });
-
-          node.first = false;
-
-          break; // Stop current loop level to process the newly pushed stack node
-        } else {
-          chunks.push(originalStringify(childVal));
-          node.first = false;
-        }
-      }
-
-      const isNodeFullyProcessed =
-        node.index >= node.keys.length && stack[stack.length - 1] === node;
-
-      if (isNodeFullyProcessed) {
-        isDone = true;
-      }
-    }
-
-    if (isDone) {
-      level--;
-
-      if (!node.first && space) chunks.push("\n" + space.repeat(level));
-
-      chunks.push(node.isArray ? "]" : "}");
-      visited.delete(node.val);
-      stack.pop();
-    }
-  }
-
-  return chunks.join("");
-};
-
-/**
- * Converts a JavaScript value to a JSON string.
- *
- * Supports serialization of BigInt values using two strategies:
- * 1. Custom format "123n" → "123" (universal fallback)
- * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
- *
- * All other values are serialized exactly like native JSON.stringify().
- *
- * @param {*} value The value to convert to a JSON string.
- * @param {Replacer | Array<string | number> | null} [replacer]
- * A function that alters the behavior of the stringification process,
- * or an array of strings/numbers to indicate properties to exclude.
- * @param {string | number} [space]
- * A string or number to specify indentation or pretty-printing.
- * @returns {string} The JSON string representation.
- */
-const JSONStringify = (value, replacer, space) => {
-  try {
-    const supportsRawJSON = "rawJSON" in JSON;
-
-    if (supportsRawJSON) {
-      return originalStringify(
-        value,
-        (key, val) => {
-          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
-
-          const hasFunctionReplacer = typeof replacer === "function";
-
-          if (hasFunctionReplacer) return replacer(key, val);
-
-          const isKeyInArrayReplacer =
-            Array.isArray(replacer) && replacer.includes(key);
-
-          if (isKeyInArrayReplacer) return val;
-
-          return val;
-        },
-        space,
-      );
-    }
-
-    if (!value) return originalStringify(value, replacer, space);
-
-    const convertedToCustomJSON = originalStringify(
-      value,
-      (key, val) => {
-        const isNoise = typeof val === "string" && noiseValue.test(val);
-
-        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-        if (typeof val === "bigint") return val.toString() + "n";
-
-        const hasFunctionReplacer = typeof replacer === "function";
-
-        if (hasFunctionReplacer) return replacer(key, val);
-
-        const isKeyInArrayReplacer =
-          Array.isArray(replacer) && replacer.includes(key);
-
-        if (isKeyInArrayReplacer) return val;
-
-        return val;
-      },
-      space,
-    );
-
-    const processedJSON = convertedToCustomJSON.replace(
-      bigIntsStringify,
-      "$1$2$3",
-    ); // Delete one "n" off the end of every BigInt value
-
-    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
-
-    return denoisedJSON;
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value, replacer, space);
-
-      if (convertedJSON === undefined) return undefined;
-
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return convertedJSON;
-
-      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
-
-      return processedJSON.replace(noiseStringify, "$1$2$3");
-    }
-
-    throw error;
-  }
-};
-
-const featureCache = new Map();
-
-/**
- * Detects if the current JSON.parse implementation supports the context.source feature.
- *
- * Uses toString() fingerprinting to cache results and automatically detect runtime
- * replacements of JSON.parse (polyfills, mocks, etc.).
- *
- * @returns {boolean} true if context.source is supported, false otherwise.
- */
-const isContextSourceSupported = () => {
-  const parseFingerprint = JSON.parse.toString();
-
-  if (featureCache.has(parseFingerprint)) {
-    return featureCache.get(parseFingerprint);
-  }
-
-  try {
-    const result = JSON.parse(
-      "1",
-      (_, __, context) => !!context?.source && context.source === "1",
-    );
-    featureCache.set(parseFingerprint, result);
-
-    return result;
-  } catch {
-    featureCache.set(parseFingerprint, false);
-
-    return false;
-  }
-};
-
-/**
- * Reviver function that converts custom-format BigInt strings back to BigInt values.
- * Also handles "noise" strings that accidentally match the BigInt format.
- *
- * @param {string | number | undefined} key The object key.
- * @param {*} value The value being parsed.
- * @param {object} [context] Parse context (if supported by JSON.parse).
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The transformed value.
- */
-const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
-  const isCustomFormatBigInt =
-    typeof value === "string" && customFormat.test(value);
-
-  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
-
-  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
-  if (isNoiseValue) return value.slice(0, -1);
-
-  const hasUserReviver = typeof userReviver === "function";
-
-  if (!hasUserReviver) return value;
-
-  return userReviver(key, value, context);
-};
-
-/**
- * Fast JSON.parse implementation (~2x faster than classic fallback).
- * Uses JSON.parse's context.source feature to detect integers and convert
- * large numbers directly to BigInt without string manipulation.
- *
- * Does not support legacy custom format from v1 of this library.
- *
- * @param {string} text JSON string to parse.
- * @param {Reviver} [reviver] Transform function to apply to each value.
- * @returns {any} Parsed JavaScript value.
- */
-const JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
-    const isNumber = typeof value === "number";
-    const isOutOfBounds =
-      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
-    const isBigNumber = isNumber && isOutOfBounds;
-    const isInt = context && intRegex.test(context.source);
-    const isBigInt = isBigNumber && isInt;
-
-    if (isBigInt) return BigInt(context.source);
-
-    const hasCustomReviver = typeof reviver === "function";
-
-    if (!hasCustomReviver) return value;
-
-    return reviver(key, value, context);
-  });
-};
-
-const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
-const MAX_DIGITS = MAX_INT.length;
-const stringsOrLargeNumbers =
-  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
-const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
-
-/**
- * Iteratively traverses the parsed object bottom-up (post-order),
- * emulating the native JSON.parse reviver behavior.
- * This avoids Call Stack overflows (RangeError) on deeply nested structures.
- *
- * @param {any} parsed The natively parsed JSON object.
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The fully processed object.
- */
-const applyReviverIteratively = (parsed, userReviver) => {
-  const rootHolder = { "": parsed };
-  const stack = [{ parent: rootHolder, key: "", visited: false }];
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (!node.visited) {
-      node.visited = true;
-
-      const value = node.parent[node.key];
-      const isComplexObject = value !== null && typeof value === "object";
-
-      if (isComplexObject) {
-        const keys = Object.keys(value);
-
-        for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
-        }
-      }
-    } else {
-      const { parent, key } = node;
-      let value = parent[key];
-
-      if (typeof value === "string") {
-        const isCustomFormatBigInt = customFormat.test(value);
-
-        if (isCustomFormatBigInt) {
-          value = BigInt(value.slice(0, -1));
-        } else {
-          const isNoise = noiseValue.test(value);
-
-          if (isNoise) value = value.slice(0, -1);
-        }
-      }
-
-      const hasUserReviver = typeof userReviver === "function";
-
-      if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
-      }
-
-      const isDeleted = value === undefined;
-
-      if (isDeleted) {
-        delete parent[key];
-      } else {
-        parent[key] = value;
-      }
-
-      stack.pop();
-    }
-  }
-
-  return rootHolder[""];
-};
-
-/**
- * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
- *
- * @param {string} text The raw JSON string.
- * @returns {string} The serialized string with marked BigInts.
- */
-const serializeBigInts = (text) => {
-  return text.replace(
-    stringsOrLargeNumbers,
-    (match, digits, fractional, exponential) => {
-      const isString = match[0] === '"';
-      const isNoise = isString && noiseValueWithQuotes.test(match);
-
-      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-      const hasFractionalOrExponential = fractional || exponential;
-
-      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
-      const isLessThanMaxSafeInt =
-        digits &&
-        (digits.length < MAX_DIGITS ||
-          (digits.length === MAX_DIGITS && digits <= MAX_INT));
-
-      const isStandardValue =
-        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
-
-      if (isStandardValue) return match;
-
-      return '"' + match + 'n"';
-    },
-  );
-};
-
-/**
- * Converts a JSON string into a JavaScript value.
- *
- * Supports parsing of large integers using two strategies:
- * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
- * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
- *
- * All other JSON values are parsed exactly like native JSON.parse().
- *
- * @param {string} text A valid JSON string.
- * @param {Reviver} [reviver]
- * A function that transforms the results. This function is called for each member
- * of the object. If a member contains nested objects, the nested objects are
- * transformed before the parent object is.
- * @returns {any} The parsed JavaScript value.
- * @throws {SyntaxError} If text is not valid JSON.
- */
-const JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
-
-  try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
-
-    // Find and mark big numbers with "n"
-    const serializedData = serializeBigInts(text);
-
-    return originalParse(serializedData, (key, value, context) =>
-      convertMarkedBigIntsReviver(key, value, context, reviver),
-    );
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
-      const parsed = originalParse(serializedData);
-
-      return applyReviverIteratively(parsed, reviver);
-    }
-
-    throw error;
-  }
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-class RequestError extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
-    }
-    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
-    if ("response" in options) {
-      this.response = options.response;
-    }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
-    }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
-
-// pkg/dist-src/defaults.js
-var defaults_default = {
-  headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
-  }
-};
-
-// pkg/dist-src/fetch-wrapper.js
-
-
-
-// pkg/dist-src/is-plain-object.js
-function request_dist_bundle_isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/fetch-wrapper.js
-
-var noop = () => "";
-async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
-    throw new Error(
-      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
-    );
-  }
-  const log = requestOptions.request?.log || console;
-  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = request_dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
-  const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
-      name,
-      String(value)
-    ])
-  );
-  let fetchResponse;
-  try {
-    fetchResponse = await fetch(requestOptions.url, {
-      method: requestOptions.method,
-      body,
-      redirect: requestOptions.request?.redirect,
-      headers: requestHeaders,
-      signal: requestOptions.request?.signal,
-      // duplex must be set if request.body is ReadableStream or Async Iterables.
-      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
-      ...requestOptions.body && { duplex: "half" }
-    });
-  } catch (error) {
-    let message = "Unknown Error";
-    if (error instanceof Error) {
-      if (error.name === "AbortError") {
-        error.status = 500;
-        throw error;
-      }
-      message = error.message;
-      if (error.name === "TypeError" && "cause" in error) {
-        if (error.cause instanceof Error) {
-          message = error.cause.message;
-        } else if (typeof error.cause === "string") {
-          message = error.cause;
-        }
-      }
-    }
-    const requestError = new RequestError(message, 500, {
-      request: requestOptions
-    });
-    requestError.cause = error;
-    throw requestError;
-  }
-  const status = fetchResponse.status;
-  const url = fetchResponse.url;
-  const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
-  }
-  const octokitResponse = {
-    url,
-    status,
-    headers: responseHeaders,
-    data: ""
-  };
-  if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
-    log.warn(
-      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
-    );
-  }
-  if (status === 204 || status === 205) {
-    return octokitResponse;
-  }
-  if (requestOptions.method === "HEAD") {
-    if (status < 400) {
-      return octokitResponse;
-    }
-    throw new RequestError(fetchResponse.statusText, status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status === 304) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status >= 400) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
-  return octokitResponse;
-}
-async function getResponseData(response) {
-  const contentType = response.headers.get("content-type");
-  if (!contentType) {
-    return response.text().catch(noop);
-  }
-  const mimetype = dist_parse(contentType);
-  if (isJSONResponse(mimetype)) {
-    let text = "";
-    try {
-      text = await response.text();
-      return JSONParse(text);
-    } catch (err) {
-      return text;
-    }
-  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
-  // (RFC 2046) and must never be decoded as text, even when the response
-  // carries a (misleading) `charset=utf-8` parameter — see #751.
-  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
-    return response.text().catch(noop);
-  } else {
-    return response.arrayBuffer().catch(
-      /* v8 ignore next -- @preserve */
-      () => new ArrayBuffer(0)
-    );
-  }
-}
-function isJSONResponse(mimetype) {
-  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
-}
-function toErrorMessage(data) {
-  if (typeof data === "string") {
-    return data;
-  }
-  if (data instanceof ArrayBuffer) {
-    return "Unknown error";
-  }
-  if (typeof data === "object" && data !== null && "message" in data) {
-    const objectData = data;
-    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
-    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
-  }
-  return `Unknown error: ${JSON.stringify(data)}`;
-}
-
-// pkg/dist-src/with-defaults.js
-function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
-  const endpoint2 = oldEndpoint.defaults(newDefaults);
-  const newApi = function(route, parameters) {
-    const endpointOptions = endpoint2.merge(route, parameters);
-    if (!endpointOptions.request || !endpointOptions.request.hook) {
-      return fetchWrapper(endpoint2.parse(endpointOptions));
-    }
-    const request2 = (route2, parameters2) => {
-      return fetchWrapper(
-        endpoint2.parse(endpoint2.merge(route2, parameters2))
-      );
-    };
-    Object.assign(request2, {
-      endpoint: endpoint2,
-      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-    });
-    return endpointOptions.request.hook(request2, endpointOptions);
-  };
-  return Object.assign(newApi, {
-    endpoint: endpoint2,
-    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-  });
-}
-
-// pkg/dist-src/index.js
-var request = dist_bundle_withDefaults(endpoint, defaults_default);
-
-/* v8 ignore next -- @preserve */
-/* v8 ignore else -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/version.js
-var graphql_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/with-defaults.js
-
-
-// pkg/dist-src/graphql.js
-
-
-// pkg/dist-src/error.js
-function _buildMessageForResponseErrors(data) {
-  return `Request failed due to following response errors:
-` + data.errors.map((e) => ` - ${e.message}`).join("\n");
-}
-var GraphqlResponseError = class extends Error {
-  constructor(request2, headers, response) {
-    super(_buildMessageForResponseErrors(response));
-    this.request = request2;
-    this.headers = headers;
-    this.response = response;
-    this.errors = response.errors;
-    this.data = response.data;
-    if (Error.captureStackTrace) {
-      Error.captureStackTrace(this, this.constructor);
-    }
-  }
-  request;
-  headers;
-  response;
-  name = "GraphqlResponseError";
-  errors;
-  data;
-};
-
-// pkg/dist-src/graphql.js
-var NON_VARIABLE_OPTIONS = [
-  "method",
-  "baseUrl",
-  "url",
-  "headers",
-  "request",
-  "query",
-  "mediaType",
-  "operationName"
-];
-var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
-var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options) {
-  if (options) {
-    if (typeof query === "string" && "query" in options) {
-      return Promise.reject(
-        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
-      );
-    }
-    for (const key in options) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
-      return Promise.reject(
-        new Error(
-          `[@octokit/graphql] "${key}" cannot be used as variable name`
-        )
-      );
-    }
-  }
-  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
-  const requestOptions = Object.keys(
-    parsedOptions
-  ).reduce((result, key) => {
-    if (NON_VARIABLE_OPTIONS.includes(key)) {
-      result[key] = parsedOptions[key];
-      return result;
-    }
-    if (!result.variables) {
-      result.variables = {};
-    }
-    result.variables[key] = parsedOptions[key];
-    return result;
-  }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
-  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
-    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
-  }
-  return request2(requestOptions).then((response) => {
-    if (response.data.errors) {
-      const headers = {};
-      for (const key of Object.keys(response.headers)) {
-        headers[key] = response.headers[key];
-      }
-      throw new GraphqlResponseError(
-        requestOptions,
-        headers,
-        response.data
-      );
-    }
-    return response.data.data;
-  });
-}
-
-// pkg/dist-src/with-defaults.js
-function graphql_dist_bundle_withDefaults(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
-  const newApi = (query, options) => {
-    return graphql(newRequest, query, options);
-  };
-  return Object.assign(newApi, {
-    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
-    endpoint: newRequest.endpoint
-  });
-}
-
-// pkg/dist-src/index.js
-var graphql2 = graphql_dist_bundle_withDefaults(request, {
-  headers: {
-    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
-  },
-  method: "POST",
-  url: "/graphql"
-});
-function withCustomRequest(customRequest) {
-  return graphql_dist_bundle_withDefaults(customRequest, {
-    method: "POST",
-    url: "/graphql"
-  });
-}
-
-/* v8 ignore if -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
-// pkg/dist-src/is-jwt.js
-var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
-var isJWT = jwtRE.test.bind(jwtRE);
-
-// pkg/dist-src/auth.js
-async function auth(token) {
-  const isApp = isJWT(token);
-  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
-  const isUserToServer = token.startsWith("ghu_");
-  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
-  return {
-    type: "token",
-    token,
-    tokenType
-  };
-}
-
-// pkg/dist-src/with-authorization-prefix.js
-function withAuthorizationPrefix(token) {
-  if (token.split(/\./).length === 3) {
-    return `bearer ${token}`;
-  }
-  return `token ${token}`;
-}
-
-// pkg/dist-src/hook.js
-async function hook(token, request, route, parameters) {
-  const endpoint = request.endpoint.merge(
-    route,
-    parameters
-  );
-  endpoint.headers.authorization = withAuthorizationPrefix(token);
-  return request(endpoint);
-}
-
-// pkg/dist-src/index.js
-var createTokenAuth = function createTokenAuth2(token) {
-  if (!token) {
-    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
-  }
-  if (typeof token !== "string") {
-    throw new Error(
-      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
-    );
-  }
-  token = token.replace(/^(token|bearer) +/i, "");
-  return Object.assign(auth.bind(null, token), {
-    hook: hook.bind(null, token)
-  });
-};
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
-const version_VERSION = "7.0.8";
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
-
-
-
-
-
-
-const dist_src_noop = () => {
-};
-const consoleWarn = console.warn.bind(console);
-const consoleError = console.error.bind(console);
-function createLogger(logger = {}) {
-  if (typeof logger.debug !== "function") {
-    logger.debug = dist_src_noop;
-  }
-  if (typeof logger.info !== "function") {
-    logger.info = dist_src_noop;
-  }
-  if (typeof logger.warn !== "function") {
-    logger.warn = consoleWarn;
-  }
-  if (typeof logger.error !== "function") {
-    logger.error = consoleError;
-  }
-  return logger;
-}
-const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
-class Octokit {
-  static VERSION = version_VERSION;
-  static defaults(defaults) {
-    const OctokitWithDefaults = class extends this {
-      constructor(...args) {
-        const options = args[0] || {};
-        if (typeof defaults === "function") {
-          super(defaults(options));
-          return;
-        }
-        super(
-          Object.assign(
-            {},
-            defaults,
-            options,
-            options.userAgent && defaults.userAgent ? {
-              userAgent: `${options.userAgent} ${defaults.userAgent}`
-            } : null
-          )
-        );
-      }
-    };
-    return OctokitWithDefaults;
-  }
-  static plugins = [];
-  /**
-   * Attach a plugin (or many) to your Octokit instance.
-   *
-   * @example
-   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
-   */
-  static plugin(...newPlugins) {
-    const currentPlugins = this.plugins;
-    const NewOctokit = class extends this {
-      static plugins = currentPlugins.concat(
-        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
-      );
-    };
-    return NewOctokit;
-  }
-  constructor(options = {}) {
-    const hook = new before_after_hook.Collection();
-    const requestDefaults = {
-      baseUrl: request.endpoint.DEFAULTS.baseUrl,
-      headers: {},
-      request: Object.assign({}, options.request, {
-        // @ts-ignore internal usage only, no need to type
-        hook: hook.bind(null, "request")
-      }),
-      mediaType: {
-        previews: [],
-        format: ""
-      }
-    };
-    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
-    if (options.baseUrl) {
-      requestDefaults.baseUrl = options.baseUrl;
-    }
-    if (options.previews) {
-      requestDefaults.mediaType.previews = options.previews;
-    }
-    if (options.timeZone) {
-      requestDefaults.headers["time-zone"] = options.timeZone;
-    }
-    this.request = request.defaults(requestDefaults);
-    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-    this.log = createLogger(options.log);
-    this.hook = hook;
-    if (!options.authStrategy) {
-      if (!options.auth) {
-        this.auth = async () => ({
-          type: "unauthenticated"
-        });
-      } else {
-        const auth = createTokenAuth(options.auth);
-        hook.wrap("request", auth.hook);
-        this.auth = auth;
-      }
-    } else {
-      const { authStrategy, ...otherOptions } = options;
-      const auth = authStrategy(
-        Object.assign(
-          {
-            request: this.request,
-            log: this.log,
-            // we pass the current octokit instance as well as its constructor options
-            // to allow for authentication strategies that return a new octokit instance
-            // that shares the same internal state as the current one. The original
-            // requirement for this was the "event-octokit" authentication strategy
-            // of https://github.com/probot/octokit-auth-probot.
-            octokit: this,
-            octokitOptions: otherOptions
-          },
-          options.auth
-        )
-      );
-      hook.wrap("request", auth.hook);
-      this.auth = auth;
-    }
-    const classConstructor = this.constructor;
-    for (let i = 0; i < classConstructor.plugins.length; ++i) {
-      Object.assign(this, classConstructor.plugins[i](this, options));
-    }
-  }
-  // assigned during constructor
-  request;
-  graphql;
-  log;
-  hook;
-  // TODO: type `octokit.auth` based on passed options.authStrategy
-  auth;
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-const dist_src_version_VERSION = "17.0.0";
-
-//# sourceMappingURL=version.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
-const Endpoints = {
-  actions: {
-    addCustomLabelsToSelfHostedRunnerForOrg: [
-      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    addCustomLabelsToSelfHostedRunnerForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    addRepoAccessToSelfHostedRunnerGroupInOrg: [
-      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    approveWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
-    ],
-    cancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
-    ],
-    createEnvironmentVariable: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
-    createOrUpdateEnvironmentSecret: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
-    createRegistrationTokenForOrg: [
-      "POST /orgs/{org}/actions/runners/registration-token"
-    ],
-    createRegistrationTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
-    ],
-    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
-    createRemoveTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
-    ],
-    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
-    createWorkflowDispatch: [
-      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
-    ],
-    deleteActionsCacheById: [
-      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
-    ],
-    deleteActionsCacheByKey: [
-      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
-    ],
-    deleteArtifact: [
-      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
-    ],
-    deleteCustomImageFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    deleteCustomImageVersionFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    deleteEnvironmentSecret: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    deleteEnvironmentVariable: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    deleteHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
-    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    deleteRepoVariable: [
-      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
-    ],
-    deleteSelfHostedRunnerFromOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}"
-    ],
-    deleteSelfHostedRunnerFromRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    deleteWorkflowRunLogs: [
-      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    disableSelectedRepositoryGithubActionsOrganization: [
-      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    disableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
-    ],
-    downloadArtifact: [
-      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
-    ],
-    downloadJobLogsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
-    ],
-    downloadWorkflowRunAttemptLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
-    ],
-    downloadWorkflowRunLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    enableSelectedRepositoryGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    enableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
-    ],
-    forceCancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
-    ],
-    generateRunnerJitconfigForOrg: [
-      "POST /orgs/{org}/actions/runners/generate-jitconfig"
-    ],
-    generateRunnerJitconfigForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
-    ],
-    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
-    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
-    getActionsCacheUsageByRepoForOrg: [
-      "GET /orgs/{org}/actions/cache/usage-by-repository"
-    ],
-    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
-    getAllowedActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    getAllowedActionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
-    getCustomImageForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    getCustomImageVersionForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    getCustomOidcSubClaimForRepo: [
-      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    getEnvironmentPublicKey: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
-    ],
-    getEnvironmentSecret: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    getEnvironmentVariable: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/workflow"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    getGithubActionsPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions"
-    ],
-    getGithubActionsPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions"
-    ],
-    getHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    getHostedRunnersGithubOwnedImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
-    ],
-    getHostedRunnersLimitsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/limits"
-    ],
-    getHostedRunnersMachineSpecsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
-    ],
-    getHostedRunnersPartnerImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/partner"
-    ],
-    getHostedRunnersPlatformsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/platforms"
-    ],
-    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
-    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
-    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
-    getPendingDeploymentsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    getRepoPermissions: [
-      "GET /repos/{owner}/{repo}/actions/permissions",
-      {},
-      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
-    ],
-    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
-    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
-    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
-    getReviewsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
-    ],
-    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
-    getSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
-    getWorkflowAccessToRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    getWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
-    ],
-    getWorkflowRunUsage: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
-    ],
-    getWorkflowUsage: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
-    ],
-    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
-    listCustomImageVersionsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
-    ],
-    listCustomImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom"
-    ],
-    listEnvironmentSecrets: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
-    ],
-    listEnvironmentVariables: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    listGithubHostedRunnersInGroupForOrg: [
-      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
-    ],
-    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
-    listJobsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
-    ],
-    listJobsForWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
-    ],
-    listLabelsForSelfHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    listLabelsForSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
-    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
-    listRepoOrganizationSecrets: [
-      "GET /repos/{owner}/{repo}/actions/organization-secrets"
-    ],
-    listRepoOrganizationVariables: [
-      "GET /repos/{owner}/{repo}/actions/organization-variables"
-    ],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
-    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
-    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
-    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
-    listRunnerApplicationsForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/downloads"
-    ],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    listSelectedReposForOrgVariable: [
-      "GET /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    listSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/repositories"
-    ],
-    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
-    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
-    listWorkflowRunArtifacts: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
-    ],
-    listWorkflowRuns: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
-    ],
-    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
-    reRunJobForWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
-    ],
-    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
-    reRunWorkflowFailedJobs: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgVariable: [
-      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    reviewCustomGatesForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
-    ],
-    reviewPendingDeploymentsForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    setAllowedActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    setAllowedActionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    setCustomLabelsForSelfHostedRunnerForOrg: [
-      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomLabelsForSelfHostedRunnerForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomOidcSubClaimForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/workflow"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    setGithubActionsPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions"
-    ],
-    setGithubActionsPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    setSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories"
-    ],
-    setWorkflowAccessToRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    updateEnvironmentVariable: [
-      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    updateHostedRunnerForOrg: [
-      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
-    updateRepoVariable: [
-      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
-    ]
-  },
-  activity: {
-    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
-    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
-    deleteThreadSubscription: [
-      "DELETE /notifications/threads/{thread_id}/subscription"
-    ],
-    getFeeds: ["GET /feeds"],
-    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
-    getThread: ["GET /notifications/threads/{thread_id}"],
-    getThreadSubscriptionForAuthenticatedUser: [
-      "GET /notifications/threads/{thread_id}/subscription"
-    ],
-    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
-    listNotificationsForAuthenticatedUser: ["GET /notifications"],
-    listOrgEventsForAuthenticatedUser: [
-      "GET /users/{username}/events/orgs/{org}"
-    ],
-    listPublicEvents: ["GET /events"],
-    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
-    listPublicEventsForUser: ["GET /users/{username}/events/public"],
-    listPublicOrgEvents: ["GET /orgs/{org}/events"],
-    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
-    listReceivedPublicEventsForUser: [
-      "GET /users/{username}/received_events/public"
-    ],
-    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
-    listRepoNotificationsForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/notifications"
-    ],
-    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
-    listReposStarredByUser: ["GET /users/{username}/starred"],
-    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
-    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
-    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
-    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
-    markNotificationsAsRead: ["PUT /notifications"],
-    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
-    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
-    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
-    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
-    setThreadSubscription: [
-      "PUT /notifications/threads/{thread_id}/subscription"
-    ],
-    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
-    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
-  },
-  apps: {
-    addRepoToInstallation: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
-    ],
-    addRepoToInstallationForAuthenticatedUser: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    checkToken: ["POST /applications/{client_id}/token"],
-    createFromManifest: ["POST /app-manifests/{code}/conversions"],
-    createInstallationAccessToken: [
-      "POST /app/installations/{installation_id}/access_tokens"
-    ],
-    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
-    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
-    deleteToken: ["DELETE /applications/{client_id}/token"],
-    getAuthenticated: ["GET /app"],
-    getBySlug: ["GET /apps/{app_slug}"],
-    getInstallation: ["GET /app/installations/{installation_id}"],
-    getOrgInstallation: ["GET /orgs/{org}/installation"],
-    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
-    getSubscriptionPlanForAccount: [
-      "GET /marketplace_listing/accounts/{account_id}"
-    ],
-    getSubscriptionPlanForAccountStubbed: [
-      "GET /marketplace_listing/stubbed/accounts/{account_id}"
-    ],
-    getUserInstallation: ["GET /users/{username}/installation"],
-    getWebhookConfigForApp: ["GET /app/hook/config"],
-    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
-    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
-    listAccountsForPlanStubbed: [
-      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
-    ],
-    listInstallationReposForAuthenticatedUser: [
-      "GET /user/installations/{installation_id}/repositories"
-    ],
-    listInstallationRequestsForAuthenticatedApp: [
-      "GET /app/installation-requests"
-    ],
-    listInstallations: ["GET /app/installations"],
-    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
-    listPlans: ["GET /marketplace_listing/plans"],
-    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
-    listReposAccessibleToInstallation: ["GET /installation/repositories"],
-    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
-    listSubscriptionsForAuthenticatedUserStubbed: [
-      "GET /user/marketplace_purchases/stubbed"
-    ],
-    listWebhookDeliveries: ["GET /app/hook/deliveries"],
-    redeliverWebhookDelivery: [
-      "POST /app/hook/deliveries/{delivery_id}/attempts"
-    ],
-    removeRepoFromInstallation: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
-    ],
-    removeRepoFromInstallationForAuthenticatedUser: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    resetToken: ["PATCH /applications/{client_id}/token"],
-    revokeInstallationAccessToken: ["DELETE /installation/token"],
-    scopeToken: ["POST /applications/{client_id}/token/scoped"],
-    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
-    unsuspendInstallation: [
-      "DELETE /app/installations/{installation_id}/suspended"
-    ],
-    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
-  },
-  billing: {
-    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
-    getGithubActionsBillingUser: [
-      "GET /users/{username}/settings/billing/actions"
-    ],
-    getGithubBillingPremiumRequestUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingPremiumRequestUsageReportUser: [
-      "GET /users/{username}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/usage"
-    ],
-    getGithubBillingUsageReportUser: [
-      "GET /users/{username}/settings/billing/usage"
-    ],
-    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
-    getGithubPackagesBillingUser: [
-      "GET /users/{username}/settings/billing/packages"
-    ],
-    getSharedStorageBillingOrg: [
-      "GET /orgs/{org}/settings/billing/shared-storage"
-    ],
-    getSharedStorageBillingUser: [
-      "GET /users/{username}/settings/billing/shared-storage"
-    ]
-  },
-  campaigns: {
-    createCampaign: ["POST /orgs/{org}/campaigns"],
-    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
-    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
-    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
-    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
-  },
-  checks: {
-    create: ["POST /repos/{owner}/{repo}/check-runs"],
-    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
-    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
-    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
-    listAnnotations: [
-      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
-    ],
-    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
-    listForSuite: [
-      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
-    ],
-    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
-    rerequestRun: [
-      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
-    ],
-    rerequestSuite: [
-      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
-    ],
-    setSuitesPreferences: [
-      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
-  },
-  codeScanning: {
-    commitAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
-    ],
-    createAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    createVariantAnalysis: [
-      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
-    ],
-    deleteAnalysis: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
-    ],
-    deleteCodeqlDatabase: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
-      {},
-      { renamedParameters: { alert_id: "alert_number" } }
-    ],
-    getAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
-    ],
-    getAutofix: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    getCodeqlDatabase: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
-    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
-    getVariantAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
-    ],
-    getVariantAnalysisRepoTask: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
-    ],
-    listAlertInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
-    listAlertsInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-      {},
-      { renamed: ["codeScanning", "listAlertInstances"] }
-    ],
-    listCodeqlDatabases: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
-    ],
-    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
-    ],
-    updateDefaultSetup: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
-    ],
-    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
-  },
-  codeSecurity: {
-    attachConfiguration: [
-      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
-    ],
-    attachEnterpriseConfiguration: [
-      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
-    ],
-    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
-    createConfigurationForEnterprise: [
-      "POST /enterprises/{enterprise}/code-security/configurations"
-    ],
-    deleteConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    deleteConfigurationForEnterprise: [
-      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    detachConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/detach"
-    ],
-    getConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    getConfigurationForRepository: [
-      "GET /repos/{owner}/{repo}/code-security-configuration"
-    ],
-    getConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations"
-    ],
-    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
-    getDefaultConfigurations: [
-      "GET /orgs/{org}/code-security/configurations/defaults"
-    ],
-    getDefaultConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
-    ],
-    getRepositoriesForConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getRepositoriesForEnterpriseConfiguration: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getSingleConfigurationForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    setConfigurationAsDefault: [
-      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    setConfigurationAsDefaultForEnterprise: [
-      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    updateConfiguration: [
-      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    updateEnterpriseConfiguration: [
-      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ]
-  },
-  codesOfConduct: {
-    getAllCodesOfConduct: ["GET /codes_of_conduct"],
-    getConductCode: ["GET /codes_of_conduct/{key}"]
-  },
-  codespaces: {
-    addRepositoryForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    checkPermissionsForDevcontainer: [
-      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
-    ],
-    codespaceMachinesForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/machines"
-    ],
-    createForAuthenticatedUser: ["POST /user/codespaces"],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}"
-    ],
-    createWithPrForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
-    ],
-    createWithRepoForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/codespaces"
-    ],
-    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
-    deleteFromOrganization: [
-      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    deleteSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}"
-    ],
-    exportForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/exports"
-    ],
-    getCodespacesForUserInOrg: [
-      "GET /orgs/{org}/members/{username}/codespaces"
-    ],
-    getExportDetailsForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
-    ],
-    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
-    getPublicKeyForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/public-key"
-    ],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    getSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}"
-    ],
-    listDevcontainersInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
-    ],
-    listForAuthenticatedUser: ["GET /user/codespaces"],
-    listInOrganization: [
-      "GET /orgs/{org}/codespaces",
-      {},
-      { renamedParameters: { org_id: "org" } }
-    ],
-    listInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
-    listRepositoriesForSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    preFlightWithRepoForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/new"
-    ],
-    publishForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/publish"
-    ],
-    removeRepositoryForSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repoMachinesForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/machines"
-    ],
-    setRepositoriesForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
-    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
-    stopInOrganization: [
-      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
-    ],
-    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
-  },
-  copilot: {
-    addCopilotSeatsForTeams: [
-      "POST /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    addCopilotSeatsForUsers: [
-      "POST /orgs/{org}/copilot/billing/selected_users"
-    ],
-    cancelCopilotSeatAssignmentForTeams: [
-      "DELETE /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    cancelCopilotSeatAssignmentForUsers: [
-      "DELETE /orgs/{org}/copilot/billing/selected_users"
-    ],
-    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
-    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
-    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
-    getCopilotSeatDetailsForUser: [
-      "GET /orgs/{org}/members/{username}/copilot"
-    ],
-    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
-  },
-  credentials: { revoke: ["POST /credentials/revoke"] },
-  dependabot: {
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
-    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    listAlertsForEnterprise: [
-      "GET /enterprises/{enterprise}/dependabot/alerts"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
-    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repositoryAccessForOrg: [
-      "GET /organizations/{org}/dependabot/repository-access"
-    ],
-    setRepositoryAccessDefaultLevel: [
-      "PUT /organizations/{org}/dependabot/repository-access/default-level"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
-    ],
-    updateRepositoryAccessForOrg: [
-      "PATCH /organizations/{org}/dependabot/repository-access"
-    ]
-  },
-  dependencyGraph: {
-    createRepositorySnapshot: [
-      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
-    ],
-    diffRange: [
-      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
-    ],
-    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
-  },
-  emojis: { get: ["GET /emojis"] },
-  enterpriseTeamMemberships: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
-    ],
-    get: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
-    remove: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ]
-  },
-  enterpriseTeamOrganizations: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
-    ],
-    delete: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignment: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignments: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
-    ]
-  },
-  enterpriseTeams: {
-    create: ["POST /enterprises/{enterprise}/teams"],
-    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
-    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
-    list: ["GET /enterprises/{enterprise}/teams"],
-    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
-  },
-  gists: {
-    checkIsStarred: ["GET /gists/{gist_id}/star"],
-    create: ["POST /gists"],
-    createComment: ["POST /gists/{gist_id}/comments"],
-    delete: ["DELETE /gists/{gist_id}"],
-    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
-    fork: ["POST /gists/{gist_id}/forks"],
-    get: ["GET /gists/{gist_id}"],
-    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
-    getRevision: ["GET /gists/{gist_id}/{sha}"],
-    list: ["GET /gists"],
-    listComments: ["GET /gists/{gist_id}/comments"],
-    listCommits: ["GET /gists/{gist_id}/commits"],
-    listForUser: ["GET /users/{username}/gists"],
-    listForks: ["GET /gists/{gist_id}/forks"],
-    listPublic: ["GET /gists/public"],
-    listStarred: ["GET /gists/starred"],
-    star: ["PUT /gists/{gist_id}/star"],
-    unstar: ["DELETE /gists/{gist_id}/star"],
-    update: ["PATCH /gists/{gist_id}"],
-    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
-  },
-  git: {
-    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
-    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
-    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
-    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
-    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
-    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
-    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
-    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
-    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
-    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
-    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
-    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
-    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
-  },
-  gitignore: {
-    getAllTemplates: ["GET /gitignore/templates"],
-    getTemplate: ["GET /gitignore/templates/{name}"]
-  },
-  hostedCompute: {
-    createNetworkConfigurationForOrg: [
-      "POST /orgs/{org}/settings/network-configurations"
-    ],
-    deleteNetworkConfigurationFromOrg: [
-      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkConfigurationForOrg: [
-      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkSettingsForOrg: [
-      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
-    ],
-    listNetworkConfigurationsForOrg: [
-      "GET /orgs/{org}/settings/network-configurations"
-    ],
-    updateNetworkConfigurationForOrg: [
-      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ]
-  },
-  interactions: {
-    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
-    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
-    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
-    getRestrictionsForYourPublicRepos: [
-      "GET /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
-    ],
-    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
-    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
-    removeRestrictionsForRepo: [
-      "DELETE /repos/{owner}/{repo}/interaction-limits"
-    ],
-    removeRestrictionsForYourPublicRepos: [
-      "DELETE /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
-    ],
-    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
-    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
-    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
-    setRestrictionsForYourPublicRepos: [
-      "PUT /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
-    ]
-  },
-  issues: {
-    addAssignees: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    addBlockedByDependency: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    addSubIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
-    checkUserCanBeAssignedToIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
-    ],
-    create: ["POST /repos/{owner}/{repo}/issues"],
-    createComment: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
-    ],
-    createLabel: ["POST /repos/{owner}/{repo}/labels"],
-    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
-    deleteComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
-    ],
-    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
-    deleteMilestone: [
-      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ],
-    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
-    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
-    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
-    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
-    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
-    list: ["GET /issues"],
-    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
-    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
-    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
-    listDependenciesBlockedBy: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    listDependenciesBlocking: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
-    ],
-    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
-    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
-    listEventsForTimeline: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
-    ],
-    listForAuthenticatedUser: ["GET /user/issues"],
-    listForOrg: ["GET /orgs/{org}/issues"],
-    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
-    listLabelsForMilestone: [
-      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
-    ],
-    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
-    listLabelsOnIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
-    listSubIssues: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    removeAllLabels: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    removeAssignees: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    removeDependencyBlockedBy: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
-    ],
-    removeLabel: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
-    ],
-    removeSubIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
-    ],
-    reprioritizeSubIssue: [
-      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
-    ],
-    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
-    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
-    updateMilestone: [
-      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ]
-  },
-  licenses: {
-    get: ["GET /licenses/{license}"],
-    getAllCommonlyUsed: ["GET /licenses"],
-    getForRepo: ["GET /repos/{owner}/{repo}/license"]
-  },
-  markdown: {
-    render: ["POST /markdown"],
-    renderRaw: [
-      "POST /markdown/raw",
-      { headers: { "content-type": "text/plain; charset=utf-8" } }
-    ]
-  },
-  meta: {
-    get: ["GET /meta"],
-    getAllVersions: ["GET /versions"],
-    getOctocat: ["GET /octocat"],
-    getZen: ["GET /zen"],
-    root: ["GET /"]
-  },
-  migrations: {
-    deleteArchiveForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/archive"
-    ],
-    deleteArchiveForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    downloadArchiveForOrg: [
-      "GET /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    getArchiveForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/archive"
-    ],
-    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
-    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
-    listForAuthenticatedUser: ["GET /user/migrations"],
-    listForOrg: ["GET /orgs/{org}/migrations"],
-    listReposForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/repositories"
-    ],
-    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
-    listReposForUser: [
-      "GET /user/migrations/{migration_id}/repositories",
-      {},
-      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
-    ],
-    startForAuthenticatedUser: ["POST /user/migrations"],
-    startForOrg: ["POST /orgs/{org}/migrations"],
-    unlockRepoForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
-    ],
-    unlockRepoForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
-    ]
-  },
-  oidc: {
-    getOidcCustomSubTemplateForOrg: [
-      "GET /orgs/{org}/actions/oidc/customization/sub"
-    ],
-    updateOidcCustomSubTemplateForOrg: [
-      "PUT /orgs/{org}/actions/oidc/customization/sub"
-    ]
-  },
-  orgs: {
-    addSecurityManagerTeam: [
-      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
-      }
-    ],
-    assignTeamToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    assignUserToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
-    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
-    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
-    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
-    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
-    convertMemberToOutsideCollaborator: [
-      "PUT /orgs/{org}/outside_collaborators/{username}"
-    ],
-    createArtifactStorageRecord: [
-      "POST /orgs/{org}/artifacts/metadata/storage-record"
-    ],
-    createInvitation: ["POST /orgs/{org}/invitations"],
-    createIssueType: ["POST /orgs/{org}/issue-types"],
-    createWebhook: ["POST /orgs/{org}/hooks"],
-    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
-      "PATCH /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForOrgsGetOrganizationValues: [
-      "GET /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
-      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
-      "PATCH /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationValues: [
-      "PATCH /orgs/{org}/properties/values"
-    ],
-    customPropertiesForReposDeleteOrganizationDefinition: [
-      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinition: [
-      "GET /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinitions: [
-      "GET /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposGetOrganizationValues: [
-      "GET /orgs/{org}/properties/values"
-    ],
-    delete: ["DELETE /orgs/{org}"],
-    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
-    deleteAttestationsById: [
-      "DELETE /orgs/{org}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
-    ],
-    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
-    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
-    disableSelectedRepositoryImmutableReleasesOrganization: [
-      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    enableSelectedRepositoryImmutableReleasesOrganization: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    get: ["GET /orgs/{org}"],
-    getImmutableReleasesSettings: [
-      "GET /orgs/{org}/settings/immutable-releases"
-    ],
-    getImmutableReleasesSettingsRepositories: [
-      "GET /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
-    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
-    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
-    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
-    getOrgRulesetVersion: [
-      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
-    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
-    getWebhookDelivery: [
-      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    list: ["GET /organizations"],
-    listAppInstallations: ["GET /orgs/{org}/installations"],
-    listArtifactStorageRecords: [
-      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
-    ],
-    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
-    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedUsers: ["GET /orgs/{org}/blocks"],
-    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
-    listForAuthenticatedUser: ["GET /user/orgs"],
-    listForUser: ["GET /users/{username}/orgs"],
-    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
-    listIssueTypes: ["GET /orgs/{org}/issue-types"],
-    listMembers: ["GET /orgs/{org}/members"],
-    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
-    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
-    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
-    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
-    listOrganizationFineGrainedPermissions: [
-      "GET /orgs/{org}/organization-fine-grained-permissions"
-    ],
-    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
-    listPatGrantRepositories: [
-      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
-    ],
-    listPatGrantRequestRepositories: [
-      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
-    ],
-    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
-    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
-    listPendingInvitations: ["GET /orgs/{org}/invitations"],
-    listPublicMembers: ["GET /orgs/{org}/public_members"],
-    listSecurityManagerTeams: [
-      "GET /orgs/{org}/security-managers",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
-      }
-    ],
-    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
-    listWebhooks: ["GET /orgs/{org}/hooks"],
-    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeMember: ["DELETE /orgs/{org}/members/{username}"],
-    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
-    removeOutsideCollaborator: [
-      "DELETE /orgs/{org}/outside_collaborators/{username}"
-    ],
-    removePublicMembershipForAuthenticatedUser: [
-      "DELETE /orgs/{org}/public_members/{username}"
-    ],
-    removeSecurityManagerTeam: [
-      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
-      }
-    ],
-    reviewPatGrantRequest: [
-      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
-    ],
-    reviewPatGrantRequestsInBulk: [
-      "POST /orgs/{org}/personal-access-token-requests"
-    ],
-    revokeAllOrgRolesTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
-    ],
-    revokeAllOrgRolesUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}"
-    ],
-    revokeOrgRoleTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    revokeOrgRoleUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    setImmutableReleasesSettings: [
-      "PUT /orgs/{org}/settings/immutable-releases"
-    ],
-    setImmutableReleasesSettingsRepositories: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
-    setPublicMembershipForAuthenticatedUser: [
-      "PUT /orgs/{org}/public_members/{username}"
-    ],
-    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
-    update: ["PATCH /orgs/{org}"],
-    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
-    updateMembershipForAuthenticatedUser: [
-      "PATCH /user/memberships/orgs/{org}"
-    ],
-    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
-    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
-    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
-    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
-  },
-  packages: {
-    deletePackageForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageVersionForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getAllPackageVersionsForAPackageOwnedByAnOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-      {},
-      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
-    ],
-    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions",
-      {},
-      {
-        renamed: [
-          "packages",
-          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
-        ]
-      }
-    ],
-    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
-    ],
-    getPackageForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}"
-    ],
-    getPackageForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    getPackageForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    getPackageVersionForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
-      "GET /user/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForOrganization: [
-      "GET /orgs/{org}/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForUser: [
-      "GET /users/{username}/docker/conflicts"
-    ],
-    listPackagesForAuthenticatedUser: ["GET /user/packages"],
-    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
-    listPackagesForUser: ["GET /users/{username}/packages"],
-    restorePackageForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageVersionForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ]
-  },
-  privateRegistries: {
-    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
-    deleteOrgPrivateRegistry: [
-      "DELETE /orgs/{org}/private-registries/{secret_name}"
-    ],
-    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
-    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
-    updateOrgPrivateRegistry: [
-      "PATCH /orgs/{org}/private-registries/{secret_name}"
-    ]
-  },
-  projects: {
-    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
-    addItemForUser: [
-      "POST /users/{username}/projectsV2/{project_number}/items"
-    ],
-    deleteItemForOrg: [
-      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    deleteItemForUser: [
-      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    getFieldForOrg: [
-      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getFieldForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
-    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
-    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
-    getUserItem: [
-      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
-    listFieldsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields"
-    ],
-    listForOrg: ["GET /orgs/{org}/projectsV2"],
-    listForUser: ["GET /users/{username}/projectsV2"],
-    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
-    listItemsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/items"
-    ],
-    updateItemForOrg: [
-      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    updateItemForUser: [
-      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ]
-  },
-  pulls: {
-    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    create: ["POST /repos/{owner}/{repo}/pulls"],
-    createReplyForReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
-    ],
-    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    createReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    deletePendingReview: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    deleteReviewComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ],
-    dismissReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
-    ],
-    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
-    getReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
-    list: ["GET /repos/{owner}/{repo}/pulls"],
-    listCommentsForReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
-    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
-    listRequestedReviewers: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    listReviewComments: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
-    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    removeRequestedReviewers: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    requestReviewers: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    submitReview: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
-    updateBranch: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
-    ],
-    updateReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    updateReviewComment: [
-      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ]
-  },
-  rateLimit: { get: ["GET /rate_limit"] },
-  reactions: {
-    createForCommitComment: [
-      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    createForIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
-    ],
-    createForIssueComment: [
-      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    createForPullRequestReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    createForRelease: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    createForTeamDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    createForTeamDiscussionInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ],
-    deleteForCommitComment: [
-      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
-    ],
-    deleteForIssueComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForPullRequestComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForRelease: [
-      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussion: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussionComment: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
-    ],
-    listForCommitComment: [
-      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
-    listForIssueComment: [
-      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    listForPullRequestReviewComment: [
-      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    listForRelease: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    listForTeamDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    listForTeamDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ]
-  },
-  repos: {
-    acceptInvitation: [
-      "PATCH /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
-    ],
-    acceptInvitationForAuthenticatedUser: [
-      "PATCH /user/repository_invitations/{invitation_id}"
-    ],
-    addAppAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
-    addStatusCheckContexts: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    addTeamAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    addUserAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    cancelPagesDeployment: [
-      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
-    ],
-    checkAutomatedSecurityFixes: [
-      "GET /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
-    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
-    checkPrivateVulnerabilityReporting: [
-      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    checkVulnerabilityAlerts: [
-      "GET /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
-    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
-    compareCommitsWithBasehead: [
-      "GET /repos/{owner}/{repo}/compare/{basehead}"
-    ],
-    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
-    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
-    createCommitComment: [
-      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    createCommitSignatureProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
-    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
-    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
-    createDeploymentBranchPolicy: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    createDeploymentProtectionRule: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    createDeploymentStatus: [
-      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
-    createForAuthenticatedUser: ["POST /user/repos"],
-    createFork: ["POST /repos/{owner}/{repo}/forks"],
-    createInOrg: ["POST /orgs/{org}/repos"],
-    createOrUpdateEnvironment: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
-    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
-    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
-    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
-    createRelease: ["POST /repos/{owner}/{repo}/releases"],
-    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
-    createUsingTemplate: [
-      "POST /repos/{template_owner}/{template_repo}/generate"
-    ],
-    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
-    customPropertiesForReposCreateOrUpdateRepositoryValues: [
-      "PATCH /repos/{owner}/{repo}/properties/values"
-    ],
-    customPropertiesForReposGetRepositoryValues: [
-      "GET /repos/{owner}/{repo}/properties/values"
-    ],
-    declineInvitation: [
-      "DELETE /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
-    ],
-    declineInvitationForAuthenticatedUser: [
-      "DELETE /user/repository_invitations/{invitation_id}"
-    ],
-    delete: ["DELETE /repos/{owner}/{repo}"],
-    deleteAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    deleteAdminBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    deleteAnEnvironment: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    deleteBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
-    deleteCommitSignatureProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
-    deleteDeployment: [
-      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
-    ],
-    deleteDeploymentBranchPolicy: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
-    deleteInvitation: [
-      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
-    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
-    deletePullRequestReviewProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
-    deleteReleaseAsset: [
-      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
-    disableAutomatedSecurityFixes: [
-      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    disableDeploymentProtectionRule: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    disableImmutableReleases: [
-      "DELETE /repos/{owner}/{repo}/immutable-releases"
-    ],
-    disablePrivateVulnerabilityReporting: [
-      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    disableVulnerabilityAlerts: [
-      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    downloadArchive: [
-      "GET /repos/{owner}/{repo}/zipball/{ref}",
-      {},
-      { renamed: ["repos", "downloadZipballArchive"] }
-    ],
-    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
-    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
-    enableAutomatedSecurityFixes: [
-      "PUT /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
-    enablePrivateVulnerabilityReporting: [
-      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    enableVulnerabilityAlerts: [
-      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    generateReleaseNotes: [
-      "POST /repos/{owner}/{repo}/releases/generate-notes"
-    ],
-    get: ["GET /repos/{owner}/{repo}"],
-    getAccessRestrictions: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    getAdminBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    getAllDeploymentProtectionRules: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
-    getAllStatusCheckContexts: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
-    ],
-    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
-    getAppsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
-    ],
-    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
-    getBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
-    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
-    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
-    getCollaboratorPermissionLevel: [
-      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
-    ],
-    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
-    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
-    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
-    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
-    getCommitSignatureProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
-    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
-    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
-    getCustomDeploymentProtectionRule: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
-    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
-    getDeploymentBranchPolicy: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    getDeploymentStatus: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
-    ],
-    getEnvironment: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
-    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
-    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
-    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
-    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
-    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
-    getPages: ["GET /repos/{owner}/{repo}/pages"],
-    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
-    getPagesDeployment: [
-      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
-    ],
-    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
-    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
-    getPullRequestReviewProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
-    getReadme: ["GET /repos/{owner}/{repo}/readme"],
-    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
-    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
-    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
-    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
-    getRepoRuleSuite: [
-      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
-    ],
-    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
-    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    getRepoRulesetHistory: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
-    ],
-    getRepoRulesetVersion: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
-    getStatusChecksProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    getTeamsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
-    ],
-    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
-    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
-    getUsersWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
-    ],
-    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
-    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
-    getWebhookConfigForRepo: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    getWebhookDelivery: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    listActivities: ["GET /repos/{owner}/{repo}/activity"],
-    listAttestations: [
-      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
-    ],
-    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
-    listBranches: ["GET /repos/{owner}/{repo}/branches"],
-    listBranchesForHeadCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
-    ],
-    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
-    listCommentsForCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
-    listCommitStatusesForRef: [
-      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/commits"],
-    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
-    listCustomDeploymentRuleIntegrations: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
-    ],
-    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
-    listDeploymentBranchPolicies: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    listDeploymentStatuses: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
-    listForAuthenticatedUser: ["GET /user/repos"],
-    listForOrg: ["GET /orgs/{org}/repos"],
-    listForUser: ["GET /users/{username}/repos"],
-    listForks: ["GET /repos/{owner}/{repo}/forks"],
-    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
-    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
-    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
-    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
-    listPublic: ["GET /repositories"],
-    listPullRequestsAssociatedWithCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
-    ],
-    listReleaseAssets: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
-    ],
-    listReleases: ["GET /repos/{owner}/{repo}/releases"],
-    listTags: ["GET /repos/{owner}/{repo}/tags"],
-    listTeams: ["GET /repos/{owner}/{repo}/teams"],
-    listWebhookDeliveries: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
-    ],
-    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
-    merge: ["POST /repos/{owner}/{repo}/merges"],
-    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
-    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeAppAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    removeCollaborator: [
-      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
-    ],
-    removeStatusCheckContexts: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    removeStatusCheckProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    removeTeamAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    removeUserAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
-    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
-    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
-    setAdminBranchProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    setAppAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    setStatusCheckContexts: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    setTeamAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    setUserAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
-    transfer: ["POST /repos/{owner}/{repo}/transfer"],
-    update: ["PATCH /repos/{owner}/{repo}"],
-    updateBranchProtection: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
-    updateDeploymentBranchPolicy: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
-    updateInvitation: [
-      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
-    updatePullRequestReviewProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
-    updateReleaseAsset: [
-      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    updateStatusCheckPotection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
-      {},
-      { renamed: ["repos", "updateStatusCheckProtection"] }
-    ],
-    updateStatusCheckProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
-    updateWebhookConfigForRepo: [
-      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    uploadReleaseAsset: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
-      { baseUrl: "https://uploads.github.com" }
-    ]
-  },
-  search: {
-    code: ["GET /search/code"],
-    commits: ["GET /search/commits"],
-    issuesAndPullRequests: ["GET /search/issues"],
-    labels: ["GET /search/labels"],
-    repos: ["GET /search/repositories"],
-    topics: ["GET /search/topics"],
-    users: ["GET /search/users"]
-  },
-  secretScanning: {
-    createPushProtectionBypass: [
-      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
-    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
-    listLocationsForAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
-    ],
-    listOrgPatternConfigs: [
-      "GET /orgs/{org}/secret-scanning/pattern-configurations"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    updateOrgPatternConfigs: [
-      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
-    ]
-  },
-  securityAdvisories: {
-    createFork: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
-    ],
-    createPrivateVulnerabilityReport: [
-      "POST /repos/{owner}/{repo}/security-advisories/reports"
-    ],
-    createRepositoryAdvisory: [
-      "POST /repos/{owner}/{repo}/security-advisories"
-    ],
-    createRepositoryAdvisoryCveRequest: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
-    ],
-    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
-    getRepositoryAdvisory: [
-      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ],
-    listGlobalAdvisories: ["GET /advisories"],
-    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
-    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
-    updateRepositoryAdvisory: [
-      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ]
-  },
-  teams: {
-    addOrUpdateMembershipForUserInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    addOrUpdateRepoPermissionsInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    checkPermissionsForRepoInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    create: ["POST /orgs/{org}/teams"],
-    createDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
-    deleteDiscussionCommentInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    deleteDiscussionInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
-    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
-    getDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    getDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    getMembershipForUserInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    list: ["GET /orgs/{org}/teams"],
-    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
-    listDiscussionCommentsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
-    listForAuthenticatedUser: ["GET /user/teams"],
-    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
-    listPendingInvitationsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/invitations"
-    ],
-    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
-    removeMembershipForUserInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    removeRepoInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    updateDiscussionCommentInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    updateDiscussionInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
-  },
-  users: {
-    addEmailForAuthenticated: [
-      "POST /user/emails",
-      {},
-      { renamed: ["users", "addEmailForAuthenticatedUser"] }
-    ],
-    addEmailForAuthenticatedUser: ["POST /user/emails"],
-    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
-    block: ["PUT /user/blocks/{username}"],
-    checkBlocked: ["GET /user/blocks/{username}"],
-    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
-    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
-    createGpgKeyForAuthenticated: [
-      "POST /user/gpg_keys",
-      {},
-      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
-    ],
-    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
-    createPublicSshKeyForAuthenticated: [
-      "POST /user/keys",
-      {},
-      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
-    ],
-    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
-    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
-    deleteAttestationsBulk: [
-      "POST /users/{username}/attestations/delete-request"
-    ],
-    deleteAttestationsById: [
-      "DELETE /users/{username}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /users/{username}/attestations/digest/{subject_digest}"
-    ],
-    deleteEmailForAuthenticated: [
-      "DELETE /user/emails",
-      {},
-      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
-    ],
-    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
-    deleteGpgKeyForAuthenticated: [
-      "DELETE /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
-    ],
-    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
-    deletePublicSshKeyForAuthenticated: [
-      "DELETE /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
-    ],
-    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
-    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
-    deleteSshSigningKeyForAuthenticatedUser: [
-      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    follow: ["PUT /user/following/{username}"],
-    getAuthenticated: ["GET /user"],
-    getById: ["GET /user/{account_id}"],
-    getByUsername: ["GET /users/{username}"],
-    getContextForUser: ["GET /users/{username}/hovercard"],
-    getGpgKeyForAuthenticated: [
-      "GET /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
-    ],
-    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
-    getPublicSshKeyForAuthenticated: [
-      "GET /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
-    ],
-    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
-    getSshSigningKeyForAuthenticatedUser: [
-      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    list: ["GET /users"],
-    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedByAuthenticated: [
-      "GET /user/blocks",
-      {},
-      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
-    ],
-    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
-    listEmailsForAuthenticated: [
-      "GET /user/emails",
-      {},
-      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
-    ],
-    listEmailsForAuthenticatedUser: ["GET /user/emails"],
-    listFollowedByAuthenticated: [
-      "GET /user/following",
-      {},
-      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
-    ],
-    listFollowedByAuthenticatedUser: ["GET /user/following"],
-    listFollowersForAuthenticatedUser: ["GET /user/followers"],
-    listFollowersForUser: ["GET /users/{username}/followers"],
-    listFollowingForUser: ["GET /users/{username}/following"],
-    listGpgKeysForAuthenticated: [
-      "GET /user/gpg_keys",
-      {},
-      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
-    ],
-    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
-    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
-    listPublicEmailsForAuthenticated: [
-      "GET /user/public_emails",
-      {},
-      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
-    ],
-    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
-    listPublicKeysForUser: ["GET /users/{username}/keys"],
-    listPublicSshKeysForAuthenticated: [
-      "GET /user/keys",
-      {},
-      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
-    ],
-    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
-    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
-    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
-    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
-    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
-    setPrimaryEmailVisibilityForAuthenticated: [
-      "PATCH /user/email/visibility",
-      {},
-      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
-    ],
-    setPrimaryEmailVisibilityForAuthenticatedUser: [
-      "PATCH /user/email/visibility"
-    ],
-    unblock: ["DELETE /user/blocks/{username}"],
-    unfollow: ["DELETE /user/following/{username}"],
-    updateAuthenticated: ["PATCH /user"]
-  }
-};
-var endpoints_default = Endpoints;
-
-//# sourceMappingURL=endpoints.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
-
-const endpointMethodsMap = /* @__PURE__ */ new Map();
-for (const [scope, endpoints] of Object.entries(endpoints_default)) {
-  for (const [methodName, endpoint] of Object.entries(endpoints)) {
-    const [route, defaults, decorations] = endpoint;
-    const [method, url] = route.split(/ /);
-    const endpointDefaults = Object.assign(
-      {
-        method,
-        url
-      },
-      defaults
-    );
-    if (!endpointMethodsMap.has(scope)) {
-      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
-    }
-    endpointMethodsMap.get(scope).set(methodName, {
-      scope,
-      methodName,
-      endpointDefaults,
-      decorations
-    });
-  }
-}
-const handler = {
-  has({ scope }, methodName) {
-    return endpointMethodsMap.get(scope).has(methodName);
-  },
-  getOwnPropertyDescriptor(target, methodName) {
-    return {
-      value: this.get(target, methodName),
-      // ensures method is in the cache
-      configurable: true,
-      writable: true,
-      enumerable: true
-    };
-  },
-  defineProperty(target, methodName, descriptor) {
-    Object.defineProperty(target.cache, methodName, descriptor);
-    return true;
-  },
-  deleteProperty(target, methodName) {
-    delete target.cache[methodName];
-    return true;
-  },
-  ownKeys({ scope }) {
-    return [...endpointMethodsMap.get(scope).keys()];
-  },
-  set(target, methodName, value) {
-    return target.cache[methodName] = value;
-  },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
-    }
-    const method = endpointMethodsMap.get(scope).get(methodName);
-    if (!method) {
-      return void 0;
-    }
-    const { endpointDefaults, decorations } = method;
-    if (decorations) {
-      cache[methodName] = decorate(
-        octokit,
-        scope,
-        methodName,
-        endpointDefaults,
-        decorations
-      );
-    } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
-    }
-    return cache[methodName];
-  }
-};
-function endpointsToMethods(octokit) {
-  const newMethods = {};
-  for (const scope of endpointMethodsMap.keys()) {
-    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
-  }
-  return newMethods;
-}
-function decorate(octokit, scope, methodName, defaults, decorations) {
-  const requestWithDefaults = octokit.request.defaults(defaults);
-  function withDecorations(...args) {
-    let options = requestWithDefaults.endpoint.merge(...args);
-    if (decorations.mapToData) {
-      options = Object.assign({}, options, {
-        data: options[decorations.mapToData],
-        [decorations.mapToData]: void 0
-      });
-      return requestWithDefaults(options);
-    }
-    if (decorations.renamed) {
-      const [newScope, newMethodName] = decorations.renamed;
-      octokit.log.warn(
-        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
-      );
-    }
-    if (decorations.deprecated) {
-      octokit.log.warn(decorations.deprecated);
-    }
-    if (decorations.renamedParameters) {
-      const options2 = requestWithDefaults.endpoint.merge(...args);
-      for (const [name, alias] of Object.entries(
-        decorations.renamedParameters
-      )) {
-        if (name in options2) {
-          octokit.log.warn(
-            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
-          );
-          if (!(alias in options2)) {
-            options2[alias] = options2[name];
-          }
-          delete options2[name];
-        }
-      }
-      return requestWithDefaults(options2);
-    }
-    return requestWithDefaults(...args);
-  }
-  return Object.assign(withDecorations, requestWithDefaults);
-}
-
-//# sourceMappingURL=endpoints-to-methods.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
-
-
-function restEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    rest: api
-  };
-}
-restEndpointMethods.VERSION = dist_src_version_VERSION;
-function legacyRestEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    ...api,
-    rest: api
-  };
-}
-legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
-
-//# sourceMappingURL=index.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/normalize-paginated-list-response.js
-function normalizePaginatedListResponse(response) {
-  if (!response.data) {
-    return {
-      ...response,
-      data: []
-    };
-  }
-  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
-  if (!responseNeedsNormalization) return response;
-  const incompleteResults = response.data.incomplete_results;
-  const repositorySelection = response.data.repository_selection;
-  const totalCount = response.data.total_count;
-  const totalCommits = response.data.total_commits;
-  delete response.data.incomplete_results;
-  delete response.data.repository_selection;
-  delete response.data.total_count;
-  delete response.data.total_commits;
-  const namespaceKey = Object.keys(response.data)[0];
-  const data = response.data[namespaceKey];
-  response.data = data;
-  if (typeof incompleteResults !== "undefined") {
-    response.data.incomplete_results = incompleteResults;
-  }
-  if (typeof repositorySelection !== "undefined") {
-    response.data.repository_selection = repositorySelection;
-  }
-  response.data.total_count = totalCount;
-  response.data.total_commits = totalCommits;
-  return response;
-}
-
-// pkg/dist-src/iterator.js
-function iterator(octokit, route, parameters) {
-  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
-  const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
-  const headers = options.headers;
-  let url = options.url;
-  return {
-    [Symbol.asyncIterator]: () => ({
-      async next() {
-        if (!url) return { done: true };
-        try {
-          const response = await requestMethod({ method, url, headers });
-          const normalizedResponse = normalizePaginatedListResponse(response);
-          url = ((normalizedResponse.headers.link || "").match(
-            /<([^<>]+)>;\s*rel="next"/
-          ) || [])[1];
-          if (!url && "total_commits" in normalizedResponse.data) {
-            const parsedUrl = new URL(normalizedResponse.url);
-            const params = parsedUrl.searchParams;
-            const page = parseInt(params.get("page") || "1", 10);
-            const per_page = parseInt(params.get("per_page") || "250", 10);
-            if (page * per_page < normalizedResponse.data.total_commits) {
-              params.set("page", String(page + 1));
-              url = parsedUrl.toString();
-            }
-          }
-          return { value: normalizedResponse };
-        } catch (error) {
-          if (error.status !== 409) throw error;
-          url = "";
-          return {
-            value: {
-              status: 200,
-              headers: {},
-              data: []
-            }
-          };
-        }
-      }
-    })
-  };
-}
-
-// pkg/dist-src/paginate.js
-function paginate(octokit, route, parameters, mapFn) {
-  if (typeof parameters === "function") {
-    mapFn = parameters;
-    parameters = void 0;
-  }
-  return gather(
-    octokit,
-    [],
-    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
-    mapFn
-  );
-}
-function gather(octokit, results, iterator2, mapFn) {
-  return iterator2.next().then((result) => {
-    if (result.done) {
-      return results;
-    }
-    let earlyExit = false;
-    function done() {
-      earlyExit = true;
-    }
-    results = results.concat(
-      mapFn ? mapFn(result.value, done) : result.value.data
-    );
-    if (earlyExit) {
-      return results;
-    }
-    return gather(octokit, results, iterator2, mapFn);
-  });
-}
-
-// pkg/dist-src/compose-paginate.js
-var composePaginateRest = Object.assign(paginate, {
-  iterator
-});
-
-// pkg/dist-src/generated/paginating-endpoints.js
-var paginatingEndpoints = (/* unused pure expression or super */ null && ([
-  "GET /advisories",
-  "GET /app/hook/deliveries",
-  "GET /app/installation-requests",
-  "GET /app/installations",
-  "GET /assignments/{assignment_id}/accepted_assignments",
-  "GET /classrooms",
-  "GET /classrooms/{classroom_id}/assignments",
-  "GET /enterprises/{enterprise}/code-security/configurations",
-  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
-  "GET /enterprises/{enterprise}/dependabot/alerts",
-  "GET /enterprises/{enterprise}/teams",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
-  "GET /events",
-  "GET /gists",
-  "GET /gists/public",
-  "GET /gists/starred",
-  "GET /gists/{gist_id}/comments",
-  "GET /gists/{gist_id}/commits",
-  "GET /gists/{gist_id}/forks",
-  "GET /installation/repositories",
-  "GET /issues",
-  "GET /licenses",
-  "GET /marketplace_listing/plans",
-  "GET /marketplace_listing/plans/{plan_id}/accounts",
-  "GET /marketplace_listing/stubbed/plans",
-  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
-  "GET /networks/{owner}/{repo}/events",
-  "GET /notifications",
-  "GET /organizations",
-  "GET /organizations/{org}/dependabot/repository-access",
-  "GET /orgs/{org}/actions/cache/usage-by-repository",
-  "GET /orgs/{org}/actions/hosted-runners",
-  "GET /orgs/{org}/actions/permissions/repositories",
-  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
-  "GET /orgs/{org}/actions/runner-groups",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
-  "GET /orgs/{org}/actions/runners",
-  "GET /orgs/{org}/actions/secrets",
-  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/actions/variables",
-  "GET /orgs/{org}/actions/variables/{name}/repositories",
-  "GET /orgs/{org}/attestations/repositories",
-  "GET /orgs/{org}/attestations/{subject_digest}",
-  "GET /orgs/{org}/blocks",
-  "GET /orgs/{org}/campaigns",
-  "GET /orgs/{org}/code-scanning/alerts",
-  "GET /orgs/{org}/code-security/configurations",
-  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
-  "GET /orgs/{org}/codespaces",
-  "GET /orgs/{org}/codespaces/secrets",
-  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/copilot/billing/seats",
-  "GET /orgs/{org}/copilot/metrics",
-  "GET /orgs/{org}/dependabot/alerts",
-  "GET /orgs/{org}/dependabot/secrets",
-  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/events",
-  "GET /orgs/{org}/failed_invitations",
-  "GET /orgs/{org}/hooks",
-  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
-  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
-  "GET /orgs/{org}/insights/api/subject-stats",
-  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
-  "GET /orgs/{org}/installations",
-  "GET /orgs/{org}/invitations",
-  "GET /orgs/{org}/invitations/{invitation_id}/teams",
-  "GET /orgs/{org}/issues",
-  "GET /orgs/{org}/members",
-  "GET /orgs/{org}/members/{username}/codespaces",
-  "GET /orgs/{org}/migrations",
-  "GET /orgs/{org}/migrations/{migration_id}/repositories",
-  "GET /orgs/{org}/organization-roles/{role_id}/teams",
-  "GET /orgs/{org}/organization-roles/{role_id}/users",
-  "GET /orgs/{org}/outside_collaborators",
-  "GET /orgs/{org}/packages",
-  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-  "GET /orgs/{org}/personal-access-token-requests",
-  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
-  "GET /orgs/{org}/personal-access-tokens",
-  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
-  "GET /orgs/{org}/private-registries",
-  "GET /orgs/{org}/projects",
-  "GET /orgs/{org}/projectsV2",
-  "GET /orgs/{org}/projectsV2/{project_number}/fields",
-  "GET /orgs/{org}/projectsV2/{project_number}/items",
-  "GET /orgs/{org}/properties/values",
-  "GET /orgs/{org}/public_members",
-  "GET /orgs/{org}/repos",
-  "GET /orgs/{org}/rulesets",
-  "GET /orgs/{org}/rulesets/rule-suites",
-  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
-  "GET /orgs/{org}/secret-scanning/alerts",
-  "GET /orgs/{org}/security-advisories",
-  "GET /orgs/{org}/settings/immutable-releases/repositories",
-  "GET /orgs/{org}/settings/network-configurations",
-  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
-  "GET /orgs/{org}/teams",
-  "GET /orgs/{org}/teams/{team_slug}/discussions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/invitations",
-  "GET /orgs/{org}/teams/{team_slug}/members",
-  "GET /orgs/{org}/teams/{team_slug}/projects",
-  "GET /orgs/{org}/teams/{team_slug}/repos",
-  "GET /orgs/{org}/teams/{team_slug}/teams",
-  "GET /projects/{project_id}/collaborators",
-  "GET /repos/{owner}/{repo}/actions/artifacts",
-  "GET /repos/{owner}/{repo}/actions/caches",
-  "GET /repos/{owner}/{repo}/actions/organization-secrets",
-  "GET /repos/{owner}/{repo}/actions/organization-variables",
-  "GET /repos/{owner}/{repo}/actions/runners",
-  "GET /repos/{owner}/{repo}/actions/runs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
-  "GET /repos/{owner}/{repo}/actions/secrets",
-  "GET /repos/{owner}/{repo}/actions/variables",
-  "GET /repos/{owner}/{repo}/actions/workflows",
-  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
-  "GET /repos/{owner}/{repo}/activity",
-  "GET /repos/{owner}/{repo}/assignees",
-  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
-  "GET /repos/{owner}/{repo}/branches",
-  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
-  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-  "GET /repos/{owner}/{repo}/code-scanning/analyses",
-  "GET /repos/{owner}/{repo}/codespaces",
-  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
-  "GET /repos/{owner}/{repo}/codespaces/secrets",
-  "GET /repos/{owner}/{repo}/collaborators",
-  "GET /repos/{owner}/{repo}/comments",
-  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/commits",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
-  "GET /repos/{owner}/{repo}/commits/{ref}/status",
-  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
-  "GET /repos/{owner}/{repo}/compare/{basehead}",
-  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
-  "GET /repos/{owner}/{repo}/contributors",
-  "GET /repos/{owner}/{repo}/dependabot/alerts",
-  "GET /repos/{owner}/{repo}/dependabot/secrets",
-  "GET /repos/{owner}/{repo}/deployments",
-  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
-  "GET /repos/{owner}/{repo}/environments",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
-  "GET /repos/{owner}/{repo}/events",
-  "GET /repos/{owner}/{repo}/forks",
-  "GET /repos/{owner}/{repo}/hooks",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
-  "GET /repos/{owner}/{repo}/invitations",
-  "GET /repos/{owner}/{repo}/issues",
-  "GET /repos/{owner}/{repo}/issues/comments",
-  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/issues/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
-  "GET /repos/{owner}/{repo}/keys",
-  "GET /repos/{owner}/{repo}/labels",
-  "GET /repos/{owner}/{repo}/milestones",
-  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
-  "GET /repos/{owner}/{repo}/notifications",
-  "GET /repos/{owner}/{repo}/pages/builds",
-  "GET /repos/{owner}/{repo}/projects",
-  "GET /repos/{owner}/{repo}/pulls",
-  "GET /repos/{owner}/{repo}/pulls/comments",
-  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
-  "GET /repos/{owner}/{repo}/releases",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
-  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
-  "GET /repos/{owner}/{repo}/rulesets",
-  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
-  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
-  "GET /repos/{owner}/{repo}/security-advisories",
-  "GET /repos/{owner}/{repo}/stargazers",
-  "GET /repos/{owner}/{repo}/subscribers",
-  "GET /repos/{owner}/{repo}/tags",
-  "GET /repos/{owner}/{repo}/teams",
-  "GET /repos/{owner}/{repo}/topics",
-  "GET /repositories",
-  "GET /search/code",
-  "GET /search/commits",
-  "GET /search/issues",
-  "GET /search/labels",
-  "GET /search/repositories",
-  "GET /search/topics",
-  "GET /search/users",
-  "GET /teams/{team_id}/discussions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
-  "GET /teams/{team_id}/invitations",
-  "GET /teams/{team_id}/members",
-  "GET /teams/{team_id}/projects",
-  "GET /teams/{team_id}/repos",
-  "GET /teams/{team_id}/teams",
-  "GET /user/blocks",
-  "GET /user/codespaces",
-  "GET /user/codespaces/secrets",
-  "GET /user/emails",
-  "GET /user/followers",
-  "GET /user/following",
-  "GET /user/gpg_keys",
-  "GET /user/installations",
-  "GET /user/installations/{installation_id}/repositories",
-  "GET /user/issues",
-  "GET /user/keys",
-  "GET /user/marketplace_purchases",
-  "GET /user/marketplace_purchases/stubbed",
-  "GET /user/memberships/orgs",
-  "GET /user/migrations",
-  "GET /user/migrations/{migration_id}/repositories",
-  "GET /user/orgs",
-  "GET /user/packages",
-  "GET /user/packages/{package_type}/{package_name}/versions",
-  "GET /user/public_emails",
-  "GET /user/repos",
-  "GET /user/repository_invitations",
-  "GET /user/social_accounts",
-  "GET /user/ssh_signing_keys",
-  "GET /user/starred",
-  "GET /user/subscriptions",
-  "GET /user/teams",
-  "GET /users",
-  "GET /users/{username}/attestations/{subject_digest}",
-  "GET /users/{username}/events",
-  "GET /users/{username}/events/orgs/{org}",
-  "GET /users/{username}/events/public",
-  "GET /users/{username}/followers",
-  "GET /users/{username}/following",
-  "GET /users/{username}/gists",
-  "GET /users/{username}/gpg_keys",
-  "GET /users/{username}/keys",
-  "GET /users/{username}/orgs",
-  "GET /users/{username}/packages",
-  "GET /users/{username}/projects",
-  "GET /users/{username}/projectsV2",
-  "GET /users/{username}/projectsV2/{project_number}/fields",
-  "GET /users/{username}/projectsV2/{project_number}/items",
-  "GET /users/{username}/received_events",
-  "GET /users/{username}/received_events/public",
-  "GET /users/{username}/repos",
-  "GET /users/{username}/social_accounts",
-  "GET /users/{username}/ssh_signing_keys",
-  "GET /users/{username}/starred",
-  "GET /users/{username}/subscriptions"
-]));
-
-// pkg/dist-src/paginating-endpoints.js
-function isPaginatingEndpoint(arg) {
-  if (typeof arg === "string") {
-    return paginatingEndpoints.includes(arg);
-  } else {
-    return false;
-  }
-}
-
-// pkg/dist-src/index.js
-function paginateRest(octokit) {
-  return {
-    paginate: Object.assign(paginate.bind(null, octokit), {
-      iterator: iterator.bind(null, octokit)
-    })
-  };
-}
-paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
-
-
-// octokit + plugins
-
-
-
-const context = new context_Context();
-const baseUrl = getApiBaseUrl();
-const defaults = {
-    baseUrl,
-    request: {
-        agent: getProxyAgent(baseUrl),
-        fetch: getProxyFetch(baseUrl)
-    }
-};
-const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
-
-/**
- * Convience function to correctly format Octokit Options to pass into the constructor.
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokitOptions(token, options) {
-    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
-    // Auth
-    const auth = getAuthString(token, opts);
-    if (auth) {
-        opts.auth = auth;
-    }
-    // Orchestration ID
-    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
-    if (userAgent) {
-        opts.userAgent = userAgent;
-    }
-    return opts;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
-
-
-const github_context = new context_Context();
-/**
- * Returns a hydrated octokit ready to use for GitHub Actions
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokit(token, options, ...additionalPlugins) {
-    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
-    return new GitHubWithPlugins(getOctokitOptions(token, options));
-}
-//# sourceMappingURL=github.js.map
-// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
-var light = __nccwpck_require__(3251);
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/error-request.js
-function dist_bundle_isRequestError(error) {
-  return error.request !== void 0;
-}
-async function errorRequest(state, octokit, error, options) {
-  if (!dist_bundle_isRequestError(error) || !error?.request.request) {
-    throw error;
-  }
-  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
-    const retries = options.request.retries != null ? options.request.retries : state.retries;
-    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
-    throw octokit.retry.retryRequest(error, retries, retryAfter);
-  }
-  throw error;
-}
-
-// pkg/dist-src/wrap-request.js
-
-
-async function wrapRequest(state, octokit, request, options) {
-  const limiter = new light();
-  limiter.on("failed", function(error, info) {
-    const maxRetries = ~~error.request.request?.retries;
-    const after = ~~error.request.request?.retryAfter;
-    options.request.retryCount = info.retryCount + 1;
-    if (maxRetries > info.retryCount) {
-      return after * state.retryAfterBaseValue;
-    }
-  });
-  return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
-    options
-  );
-}
-async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
-  const response = await request(options);
-  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
-    response.data.errors[0].message
-  )) {
-    const error = new RequestError(response.data.errors[0].message, 500, {
-      request: options,
-      response
-    });
-    return errorRequest(state, octokit, error, options);
-  }
-  return response;
-}
-
-// pkg/dist-src/index.js
-function retry(octokit, octokitOptions) {
-  const state = Object.assign(
-    {
-      enabled: true,
-      retryAfterBaseValue: 1e3,
-      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
-      retries: 3
-    },
-    octokitOptions.retry
-  );
-  const retryPlugin = {
-    retry: {
-      retryRequest: (error, retries, retryAfter) => {
-        error.request.request = Object.assign({}, error.request.request, {
-          retries,
-          retryAfter
-        });
-        return error;
-      }
-    }
-  };
-  if (state.enabled) {
-    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
-    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
-  }
-  return retryPlugin;
-}
-retry.VERSION = plugin_retry_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/version.js
-var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/wrap-request.js
-var dist_bundle_noop = () => Promise.resolve();
-function dist_bundle_wrapRequest(state, request, options) {
-  return state.retryLimiter.schedule(doRequest, state, request, options);
-}
-async function doRequest(state, request, options) {
-  const { pathname } = new URL(options.url, "http://github.test");
-  const isAuth = isAuthRequest(options.method, pathname);
-  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
-  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
-  const isGraphQL = pathname.startsWith("/graphql");
-  const retryCount = ~~request.retryCount;
-  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
-  if (state.clustering) {
-    jobOptions.expiration = 1e3 * 60;
-  }
-  if (isWrite || isGraphQL) {
-    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  if (isWrite && state.triggersNotification(pathname)) {
-    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  if (isSearch) {
-    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
-  if (isGraphQL) {
-    const res = await req;
-    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
-      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
-        response: res,
-        data: res.data
-      });
-      throw error;
-    }
-  }
-  return req;
-}
-function isAuthRequest(method, pathname) {
-  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
-  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
-  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
-  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
-  pathname === "/login/oauth/access_token");
-}
-
-// pkg/dist-src/generated/triggers-notification-paths.js
-var triggers_notification_paths_default = [
-  "/orgs/{org}/invitations",
-  "/orgs/{org}/invitations/{invitation_id}",
-  "/orgs/{org}/teams/{team_slug}/discussions",
-  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "/repos/{owner}/{repo}/collaborators/{username}",
-  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "/repos/{owner}/{repo}/issues",
-  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
-  "/repos/{owner}/{repo}/pulls",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "/repos/{owner}/{repo}/releases",
-  "/teams/{team_id}/discussions",
-  "/teams/{team_id}/discussions/{discussion_number}/comments"
-];
-
-// pkg/dist-src/route-matcher.js
-function routeMatcher(paths) {
-  const regexes = paths.map(
-    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
-  );
-  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
-  return new RegExp(regex2, "i");
-}
-
-// pkg/dist-src/index.js
-var regex = routeMatcher(triggers_notification_paths_default);
-var triggersNotification = regex.test.bind(regex);
-var groups = {};
-var createGroups = function(Bottleneck, common) {
-  groups.global = new Bottleneck.Group({
-    id: "octokit-global",
-    maxConcurrent: 10,
-    ...common
-  });
-  groups.auth = new Bottleneck.Group({
-    id: "octokit-auth",
-    maxConcurrent: 1,
-    ...common
-  });
-  groups.search = new Bottleneck.Group({
-    id: "octokit-search",
-    maxConcurrent: 1,
-    minTime: 2e3,
-    ...common
-  });
-  groups.write = new Bottleneck.Group({
-    id: "octokit-write",
-    maxConcurrent: 1,
-    minTime: 1e3,
-    ...common
-  });
-  groups.notifications = new Bottleneck.Group({
-    id: "octokit-notifications",
-    maxConcurrent: 1,
-    minTime: 3e3,
-    ...common
-  });
-};
-function throttling(octokit, octokitOptions) {
-  const {
-    enabled = true,
-    Bottleneck = light,
-    id = "no-id",
-    timeout = 1e3 * 60 * 2,
-    // Redis TTL: 2 minutes
-    connection
-  } = octokitOptions.throttle || {};
-  if (!enabled) {
-    return {};
-  }
-  const common = { timeout };
-  if (typeof connection !== "undefined") {
-    common.connection = connection;
-  }
-  const state = Object.assign(
-    {
-      clustering: connection != null,
-      triggersNotification,
-      fallbackSecondaryRateRetryAfter: 60,
-      retryAfterBaseValue: 1e3,
-      id
-    },
-    octokitOptions.throttle
-  );
-  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
-    throw new Error(`octokit/plugin-throttling error:
-        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
-        See https://octokit.github.io/rest.js/#throttling
-
-        const octokit = new Octokit({
-          throttle: {
-            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
-            onRateLimit: (retryAfter, options) => {/* ... */}
-          }
-        })
-    `);
-  }
-  let initialized = false;
-  const initializeBottleneck = () => {
-    if (initialized) {
-      return;
-    }
-    initialized = true;
-    if (groups.global == null) {
-      createGroups(Bottleneck, common);
-    }
-    state.global = state.global ?? groups.global;
-    state.auth = state.auth ?? groups.auth;
-    state.search = state.search ?? groups.search;
-    state.write = state.write ?? groups.write;
-    state.notifications = state.notifications ?? groups.notifications;
-    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
-    const events = {};
-    const emitter = new Bottleneck.Events(events);
-    events.on("secondary-limit", state.onSecondaryRateLimit);
-    events.on("rate-limit", state.onRateLimit);
-    events.on(
-      "error",
-      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
-    );
-    state.retryLimiter.on("failed", async function(error, info) {
-      const [state2, request, options] = info.args;
-      const { pathname } = new URL(options.url, "http://github.test");
-      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
-      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
-        return;
-      }
-      const retryCount = ~~request.retryCount;
-      request.retryCount = retryCount;
-      options.request.retryCount = retryCount;
-      const { wantRetry, retryAfter = 0 } = await (async function() {
-        if (/\bsecondary rate\b/i.test(error.message)) {
-          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
-          const wantRetry2 = await emitter.trigger(
-            "secondary-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
-          (error2) => error2.type === "RATE_LIMITED"
-        )) {
-          const rateLimitReset = new Date(
-            ~~error.response.headers["x-ratelimit-reset"] * 1e3
-          ).getTime();
-          const retryAfter2 = Math.max(
-            // Add one second so we retry _after_ the reset time
-            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
-            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
-            0
-          );
-          const wantRetry2 = await emitter.trigger(
-            "rate-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        return {};
-      })();
-      if (wantRetry) {
-        request.retryCount++;
-        return retryAfter * state2.retryAfterBaseValue;
-      }
-    });
-  };
-  octokit.hook.wrap("request", (request, options) => {
-    initializeBottleneck();
-    return dist_bundle_wrapRequest(state, request, options);
-  });
-  return {};
-}
-throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
-throttling.triggersNotification = triggersNotification;
-
-
-// EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
-var bottleneck_lib = __nccwpck_require__(2203);
-var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
-;// CONCATENATED MODULE: ./src/timing.ts
-/**
- * The pauses the action makes on purpose: the spacing of its write requests to GitHub and the waits before retrying a
- * failed request (GitHub's or a notification receiver's). Production runs use the real values; the environment can
- * shorten them so that tests of the bundled action never sleep for real.
- */
-/** The values for github.com. */
-const REAL_TIMING = { writeIntervalMs: 1000, retryUnitMs: 1000 };
-/**
- * The timing of a run, from its environment:
- * - `UPSTREAM_SYNC_WRITE_INTERVAL_MS` lowers the write spacing, for a GitHub Enterprise Server without secondary rate
- *   limits or the local stand-in (tests, the demo, the benchmark).
- * - `UPSTREAM_SYNC_RETRY_UNIT_MS` is for tests only: it shortens every retry wait, so a test of the bundled action
- *   that makes GitHub or a webhook fail does not wait 1 + 4 + 9 s of back-off. Never set it in a workflow.
- * A value that is not a non-negative number is ignored.
- */
-function timingFromEnv(env) {
-    return {
-        writeIntervalMs: durationFrom(env.UPSTREAM_SYNC_WRITE_INTERVAL_MS) ?? REAL_TIMING.writeIntervalMs,
-        retryUnitMs: durationFrom(env.UPSTREAM_SYNC_RETRY_UNIT_MS) ?? REAL_TIMING.retryUnitMs
-    };
-}
-function durationFrom(text) {
-    if (text === undefined)
-        return undefined;
-    const value = Number(text);
-    return Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/github/client.ts
-/**
- * The one Octokit client of a run: retries of transient failures (5xx, network) and GitHub's rate-limit rules,
- * including the spacing of write requests GitHub asks integrations to keep. Every pause it makes comes from `timing`,
- * so tests run it against a local server without sleeping for real.
- */
-
-
-
-
-
-/**
- * Octokit with retries of transient failures (5xx, network) and GitHub's rate-limit rules. 4xx answers that describe
- * the request itself (400, 401, 403 without rate limit, 404, 409, 422) are never retried: repeating them cannot help,
- * and for 409/422 it could do a write twice.
- */
-function createClient({ token, apiUrl, log, timing = {} }) {
-    const { writeIntervalMs, retryUnitMs } = { ...REAL_TIMING, ...timing };
-    const octokit = getOctokit(token, {
-        baseUrl: apiUrl,
-        userAgent: 'upstream-sync-action',
-        log: { debug: () => undefined, info: () => undefined, warn: (m) => log.debug(m), error: (m) => log.debug(m) },
-        // `retries` belongs here, in the plugin's own options. Given as `request: { retries }` it would be copied into
-        // every request, and the plugin retries any failed request that carries a retry count, whatever its status:
-        // a 404 would be asked four times and a 422 or 409 write repeated. The back-off is 1, 4, 9 retry units.
-        retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451], retries: 3, retryAfterBaseValue: retryUnitMs },
-        throttle: {
-            // GitHub's `Retry-After` and rate-limit reset are in seconds: one retry unit each.
-            retryAfterBaseValue: retryUnitMs,
-            write: new (bottleneck_lib_default()).Group({ id: 'upstream-sync-write', maxConcurrent: 1, minTime: writeIntervalMs }),
-            // Writes that notify people (opening a PR, commenting) get the plugin's three-fold spacing, scaled with the
-            // write interval: 3 s on GitHub as Octokit does by default, none where the interval is lowered (the stand-in).
-            notifications: new (bottleneck_lib_default()).Group({ id: 'upstream-sync-notifications', maxConcurrent: 1, minTime: writeIntervalMs * 3 }),
-            onRateLimit: (retryAfter, options, _octokit, retryCount) => {
-                // Waiting for the primary limit to reset can take up to an hour: only wait when it is short.
-                if (retryCount < 1 && retryAfter <= 60) {
-                    log.warning(`GitHub API rate limit hit on ${describeRequest(options)}; retrying in ${retryAfter}s.`);
-                    return true;
-                }
-                return false;
-            },
-            onSecondaryRateLimit: (retryAfter, options, _octokit, retryCount) => {
-                if (retryCount < 3 && retryAfter <= 120) {
-                    log.warning(`GitHub secondary rate limit on ${describeRequest(options)}; waiting ${retryAfter}s as GitHub asks.`);
-                    return true;
-                }
-                return false;
-            }
-        }
-    }, retry, throttling);
-    // Octokit hands every request the client's default `request` object itself, not a copy, and the retry and
-    // throttling plugins count attempts in it (`request.retryCount`). Shared, one failed request (even a 404 that is
-    // never retried) raised the count for all later ones, so the first retry of a 500 waited 4 s instead of 1 s and
-    // the back-off kept growing over a run. A copy per request keeps each request's count its own.
-    octokit.hook.before('request', (options) => {
-        options.request = { ...options.request };
-    });
-    return octokit;
-}
-/** `POST /repos/carto/fork/pulls` from a request's route template and parameters, for log lines. */
-function describeRequest(options) {
-    const url = options.url.replace(/\{(\w+)\}/g, (whole, name) => {
-        const value = options[name];
-        return typeof value === 'string' || typeof value === 'number' ? String(value) : whole;
-    });
-    return `${options.method} ${url}`;
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-;// CONCATENATED MODULE: ./src/inputs.ts
-/**
- * The action's inputs and runner environment, read and validated once, before any network call. Everything after
- * this module works with typed `ActionInputs`; nothing else reads an input.
- *
- * Every error names the input and says how to fix it: a maintainer reads it in the job log at 3 a.m.
- */
-
-
-
-
-
-
-
-/** The runner the inputs are read from: set by readInputs for the helpers below. */
-let current;
-/** Reads an input the way @actions/core does (INPUT_<NAME>, spaces as underscores), trimmed. */
-function input(name) {
-    return current.input(name).trim();
-}
-/** Comma- and/or newline-separated list, blanks dropped. */
-function parseList(text) {
-    return text
-        .split(/[\n,]/)
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0);
-}
-function parseBoolean(name, fallback) {
-    const value = input(name);
-    if (value === '')
-        return fallback;
-    if (/^(true|yes|on)$/i.test(value))
-        return true;
-    if (/^(false|no|off)$/i.test(value))
-        return false;
-    throw new InputError(`Input '${name}' must be true or false, got "${value}".`);
-}
-const REPO_PATTERN = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
-function parseRepo(name, value) {
-    const cleaned = value.replace(/\.git$/, '');
-    const match = REPO_PATTERN.exec(cleaned);
-    if (!match || cleaned.endsWith('/.') || cleaned.endsWith('/..')) {
-        throw new InputError(`${name} must be owner/name (for example BerriAI/litellm), got "${value}".`);
-    }
-    return { owner: match[1], repo: match[2] };
-}
-function parseIdentity(value) {
-    const match = /^\s*(.+?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value);
-    if (!match) {
-        throw new InputError(`Input 'commit-author' must look like "Name <email@example.com>", got "${value}".`);
-    }
-    return { name: match[1], email: match[2] };
-}
-function inputs_parseUrl(name, value) {
-    if (value === '')
-        return undefined;
-    current.setSecret(value); // webhook URLs carry their credential in the path
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new InputError(`Input '${name}' must be an http(s) URL; the value given is not a URL.`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new InputError(`Input '${name}' must be an http(s) URL; it uses ${url.protocol}.`);
-    }
-    return value;
-}
-function parseRegex(name, value) {
-    try {
-        new RegExp(value, 'm');
-    }
-    catch (error) {
-        throw new InputError(`Input '${name}' is not a valid regular expression: ${error.message}.`);
-    }
-    if (!/\((?!\?)/.test(value)) {
-        throw new InputError(`Input '${name}' needs a capture group around the version, for example ^version\\s*=\\s*"(.+)".`);
-    }
-    return value;
-}
-/** A repository-relative path: no absolute paths, no `..`, so nothing outside the fork is read. */
-function parseRepoPath(name, value) {
-    const normalized = value.replace(/^\.\//, '');
-    if (normalized === '' || normalized.startsWith('/') || normalized.split('/').includes('..')) {
-        throw new InputError(`Input '${name}' must be a path inside the repository such as .github/upstream-sync.yml, got "${value}".`);
-    }
-    return normalized;
-}
-function inputs_trimUrl(value) {
-    return value.replace(/\/+$/, '');
-}
-/**
- * Reads and validates every input and the runner environment. Throws InputError with one clear message on the first
- * problem; makes no network call.
- */
-async function readInputs(runner) {
-    current = runner;
-    const env = runner.env;
-    const token = input('github-token');
-    if (token === '') {
-        throw new InputError("Input 'github-token' is empty. Pass a token, for example `github-token: ${{ secrets.GITHUB_TOKEN }}` (the default), a PAT or a GitHub App token.");
-    }
-    runner.setSecret(token);
-    const forkName = env.GITHUB_REPOSITORY ?? '';
-    if (forkName === '') {
-        throw new InputError('GITHUB_REPOSITORY is not set: run this action in a GitHub Actions workflow (or set it to owner/name).');
-    }
-    const fork = parseRepo('GITHUB_REPOSITORY', forkName);
-    const upstreamValue = input('upstream-repository');
-    if (upstreamValue === '') {
-        throw new InputError("Input 'upstream-repository' is required: the upstream project as owner/name, for example BerriAI/litellm.");
-    }
-    const upstream = parseRepo("Input 'upstream-repository'", upstreamValue);
-    if (upstream.owner.toLowerCase() === fork.owner.toLowerCase() && upstream.repo.toLowerCase() === fork.repo.toLowerCase()) {
-        throw new InputError(`Input 'upstream-repository' names this repository itself (${forkName}); give the upstream project instead.`);
-    }
-    const targetBranch = input('target-branch') || undefined;
-    if (targetBranch !== undefined && !(await Git.isValidRefName(`refs/heads/${targetBranch}`))) {
-        throw new InputError(`Input 'target-branch' is not a valid branch name: "${targetBranch}".`);
-    }
-    const branchPrefix = input('branch-prefix');
-    if (branchPrefix === '' || !(await Git.isValidRefName(`refs/heads/${branchPrefix}v1.0.0`))) {
-        throw new InputError(`Input 'branch-prefix' must make valid branch names (for example upstream-sync/), got "${branchPrefix}".`);
-    }
-    if (targetBranch !== undefined && targetBranch.startsWith(branchPrefix)) {
-        throw new InputError(`Input 'target-branch' (${targetBranch}) starts with 'branch-prefix' (${branchPrefix}); the sync branches must be separate from the target.`);
-    }
-    const tag = input('tag') || undefined;
-    if (tag !== undefined && !(await Git.isValidRefName(`refs/tags/${tag}`))) {
-        throw new InputError(`Input 'tag' is not a valid tag name: "${tag}".`);
-    }
-    const channel = asInputError(() => compileChannel({ include: parsePatternList(input('tag-pattern')), exclude: parsePatternList(input('exclude-pattern')) }));
-    const labels = parseList(input('labels'));
-    const cleanLabel = input('clean-label');
-    const conflictLabel = input('conflict-label');
-    const autoResolvedLabel = input('auto-resolved-label');
-    for (const [name, value] of [
-        ['clean-label', cleanLabel],
-        ['conflict-label', conflictLabel],
-        ['auto-resolved-label', autoResolvedLabel]
-    ]) {
-        if (value === '')
-            throw new InputError(`Input '${name}' must not be empty.`);
-    }
-    for (const label of [...labels, cleanLabel, conflictLabel, autoResolvedLabel]) {
-        if (label.length > 50)
-            throw new InputError(`Label "${label}" is longer than GitHub's 50 characters; shorten it in 'labels'.`);
-    }
-    if (cleanLabel === conflictLabel) {
-        throw new InputError(`Inputs 'clean-label' and 'conflict-label' must differ (both are "${cleanLabel}").`);
-    }
-    const currentValue = input('current-version');
-    const currentVersion = currentValue ? asInputError(() => parseVersionInput(currentValue, 'current-version')) : undefined;
-    const versionFileValue = input('version-file');
-    const versionFile = versionFileValue ? parseRepoPath('version-file', versionFileValue) : undefined;
-    const versionPattern = parseRegex('version-pattern', input('version-pattern') || '^version\\s*=\\s*"(.+)"');
-    const minReleaseAgeMs = asInputError(() => parseDuration(input('min-release-age'), 'min-release-age'));
-    const rulesValue = input('rules');
-    const rules = rulesValue ? parseRulesInput(rulesValue) : undefined;
-    const templateValue = runner.input('template').trim() === '' ? undefined : runner.input('template');
-    if (templateValue !== undefined && isInlineTemplate(templateValue)) {
-        asInputError(() => validateTemplate(templateValue, "Input 'template'"));
-    }
-    const checklistValue = runner.input('checklist');
-    const serverUrl = inputs_trimUrl(env.GITHUB_SERVER_URL || 'https://github.com');
-    const apiUrl = inputs_trimUrl(env.GITHUB_API_URL || 'https://api.github.com');
-    const runUrl = env.GITHUB_RUN_ID !== undefined && env.GITHUB_RUN_ID !== ''
-        ? `${serverUrl}/${fork.owner}/${fork.repo}/actions/runs/${env.GITHUB_RUN_ID}`
-        : undefined;
-    return {
-        token,
-        serverUrl,
-        apiUrl,
-        fork,
-        upstream,
-        targetBranch,
-        channel,
-        tag,
-        requireRelease: parseBoolean('require-release', false),
-        currentVersion,
-        versionFile,
-        versionPattern,
-        minReleaseAgeMs,
-        supersede: parseBoolean('supersede', true),
-        branchPrefix,
-        labels,
-        cleanLabel,
-        conflictLabel,
-        autoResolvedLabel,
-        dryRun: parseBoolean('dry-run', false),
-        configFile: parseRepoPath('config-file', input('config-file') || '.github/upstream-sync.yml'),
-        rules,
-        template: templateValue,
-        checklist: checklistValue.trim() === '' ? undefined : parseChecklist(checklistValue),
-        autoResolve: parseBoolean('auto-resolve', undefined),
-        author: parseIdentity(input('commit-author') || 'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>'),
-        slackWebhookUrl: inputs_parseUrl('slack-webhook-url', input('slack-webhook-url')),
-        webhookUrl: inputs_parseUrl('webhook-url', input('webhook-url')),
-        dispatchWorkflow: input('dispatch-workflow') || undefined,
-        mirrorBranch: await parseMirrorBranch(input('mirror-branch'), targetBranch, branchPrefix),
-        runnerTemp: env.RUNNER_TEMP || external_node_os_default().tmpdir(),
-        runUrl
-    };
-}
-/** Re-throws a validation error of another module as an InputError naming the input. */
-function asInputError(parse) {
-    try {
-        return parse();
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        throw new InputError(/^Input '/.test(message) ? message : `Input ${message.replace(/^([a-z-]+)\b/, "'$1'")}`);
-    }
-}
-/** Checklist items, one a line; a leading `- [ ]` or `-` is accepted and dropped. */
-function parseChecklist(text) {
-    return text
-        .split('\n')
-        .map((line) => line.replace(/^\s*[-*]\s*(\[[ xX]\]\s*)?/, '').trim())
-        .filter((line) => line.length > 0);
-}
-async function parseMirrorBranch(value, target, prefix) {
-    if (value === '')
-        return undefined;
-    if (!(await Git.isValidRefName(`refs/heads/${value}`))) {
-        throw new InputError(`Input 'mirror-branch' is not a valid branch name: "${value}".`);
-    }
-    if (value === target || value.startsWith(prefix)) {
-        throw new InputError(`Input 'mirror-branch' (${value}) must differ from the target branch and the sync branches.`);
-    }
-    return value;
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
-var lib_core = __nccwpck_require__(6257);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/conflicts.ts
-class MergeTreeParseError extends Error {
-    constructor(message) {
-        super(`unexpected git merge-tree output: ${message}`);
-        this.name = 'MergeTreeParseError';
-    }
-}
-const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
-/** Parses the stdout of `git merge-tree --write-tree -z [--messages] <ours> <theirs>` (without --name-only). */
-function parseMergeTree(stdout) {
-    const fields = stdout.split('\0');
-    let i = 0;
-    const tree = fields[i++] ?? '';
-    if (!OID.test(tree))
-        throw new MergeTreeParseError(`expected a tree id first, got ${JSON.stringify(tree.slice(0, 80))}`);
-    const stages = [];
-    while (i < fields.length && fields[i] !== '') {
-        const field = fields[i++];
-        const match = /^(\d{6}) ([0-9a-f]+) ([123])\t([\s\S]*)$/.exec(field);
-        if (!match)
-            throw new MergeTreeParseError(`bad conflicted file info ${JSON.stringify(field.slice(0, 200))}`);
-        stages.push({
-            mode: match[1],
-            oid: match[2],
-            stage: Number(match[3]),
-            path: match[4]
-        });
-    }
-    i++; // the NUL that opens the messages section (or the end of a clean merge's output)
-    const records = [];
-    // A trailing empty field is what the final NUL leaves behind.
-    while (i < fields.length && !(i === fields.length - 1 && fields[i] === '')) {
-        const countField = fields[i++];
-        const count = Number(countField);
-        if (!/^\d+$/.test(countField) || i + count + 2 > fields.length) {
-            throw new MergeTreeParseError(`bad message record at ${JSON.stringify(countField.slice(0, 80))}`);
-        }
-        const paths = fields.slice(i, i + count);
-        i += count;
-        const type = fields[i++];
-        const message = fields[i++].replace(/\n+$/, '');
-        records.push({ paths, type, message });
-    }
-    return { tree, stages, records };
-}
-/** True for records that report a conflict (or a merge error), false for informational ones like Auto-merging. */
-function isConflictRecord(record) {
-    return /^(CONFLICT|ERROR)\b/.test(record.type);
-}
-/** The ConflictKind for one conflict record (see the mapping table at the top of this file). */
-function conflictKindOf(record) {
-    const type = record.type;
-    if (type === 'CONFLICT (contents)') {
-        return record.message.startsWith('CONFLICT (add/add)') ? 'add/add' : 'content';
-    }
-    if (type === 'CONFLICT (binary)')
-        return 'binary';
-    if (type === 'CONFLICT (file/directory)')
-        return 'file/directory';
-    if (type === 'CONFLICT (modify/delete)')
-        return 'modify/delete';
-    if (type === 'CONFLICT (rename/rename)')
-        return 'rename/rename';
-    if (type === 'CONFLICT (rename involved in collision)')
-        return 'rename/add';
-    if (type === 'CONFLICT (rename/delete)')
-        return 'rename/delete';
-    if (type.startsWith('CONFLICT (submodule'))
-        return 'submodule';
-    return 'other';
-}
-/**
- * When several records name the same path, the most specific kind describes it best: a binary file also gets a
- * `contents` record, a file moved aside by a file/directory conflict also gets a modify/delete one, and so on.
- * Lower index = more specific.
- */
-const KIND_PRIORITY = [
-    'file/directory',
-    'rename/rename',
-    'rename/delete',
-    'rename/add',
-    'submodule',
-    'binary',
-    'modify/delete',
-    'other',
-    'add/add',
-    'content'
-];
-function moreSpecificKind(a, b) {
-    return KIND_PRIORITY.indexOf(a) <= KIND_PRIORITY.indexOf(b) ? a : b;
-}
-/** Groups the merge's conflicts (see the file comment for what one conflict and one group are). */
-function collectConflicts(output) {
-    const conflictRecords = output.records.filter(isConflictRecord);
-    const unmerged = [];
-    const seen = new Set();
-    for (const entry of output.stages) {
-        if (!seen.has(entry.path)) {
-            seen.add(entry.path);
-            unmerged.push(entry.path);
-        }
-    }
-    // Union-find over paths: the paths of one record belong together.
-    const parent = new Map();
-    const find = (path) => {
-        let root = path;
-        while (parent.has(root) && parent.get(root) !== root)
-            root = parent.get(root);
-        parent.set(path, root);
-        return root;
-    };
-    const union = (a, b) => {
-        const ra = find(a);
-        const rb = find(b);
-        if (ra !== rb)
-            parent.set(rb, ra);
-    };
-    for (const path of unmerged)
-        find(path);
-    for (const record of conflictRecords) {
-        const [first, ...rest] = record.paths;
-        if (first === undefined)
-            continue;
-        find(first);
-        for (const path of rest)
-            union(first, path);
-    }
-    // The most specific record for each path it names.
-    const bestRecord = new Map();
-    for (const record of conflictRecords) {
-        const kind = conflictKindOf(record);
-        for (const path of record.paths) {
-            const current = bestRecord.get(path);
-            if (!current || moreSpecificKind(kind, current.kind) !== current.kind)
-                bestRecord.set(path, { kind, record });
-        }
-    }
-    const raw = [];
-    const reported = new Set();
-    for (const path of unmerged) {
-        const best = bestRecord.get(path);
-        raw.push({
-            path,
-            kind: best?.kind ?? 'other',
-            message: best?.record.message ?? `${path}: left unmerged by git merge-tree`,
-            group: 0
-        });
-        reported.add(path);
-    }
-    for (const record of conflictRecords) {
-        const primary = record.paths[0];
-        if (primary === undefined || record.paths.some((path) => reported.has(path)))
-            continue;
-        const best = bestRecord.get(primary);
-        raw.push({ path: primary, kind: best?.kind ?? conflictKindOf(record), message: best?.record.message ?? record.message, group: 0 });
-        reported.add(primary);
-    }
-    const groups = new Map();
-    const groupOf = (path) => {
-        const root = find(path);
-        let group = groups.get(root);
-        if (!group) {
-            group = { id: groups.size + 1, paths: [], conflicts: [] };
-            groups.set(root, group);
-        }
-        return group;
-    };
-    for (const conflict of raw) {
-        const group = groupOf(conflict.path);
-        conflict.group = group.id;
-        group.conflicts.push(conflict);
-    }
-    for (const path of parent.keys()) {
-        const group = groups.get(find(path));
-        if (group)
-            group.paths.push(path);
-    }
-    for (const group of groups.values())
-        group.paths.sort(byCodeUnit);
-    return [...groups.values()];
-}
-/** Sorts like git does (byte order for ASCII paths), independent of the locale. */
-function byCodeUnit(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
-;// CONCATENATED MODULE: ./src/rules.ts
-/**
- * The fork's path rules: an ordered list of globs, each with a resolution. The first rule with a glob matching a
- * path decides it (first match wins); a path no rule matches is `manual`, so nothing is ever resolved by accident.
- *
- * Globs are picomatch globs matched against the whole repository-relative path with `/` separators (like
- * `.gitignore` patterns that contain a slash): `CARTO_*.md` matches only at the root, `docs/**` matches everything
- * under `docs/`, and a glob starting with `**` then `/Makefile` matches a Makefile at any depth. `dot: true` lets `*` and `**` match dotfiles and dot
- * folders, so `.github/**` and `**` behave as a fork maintainer expects.
- */
-
-const rules_GLOB_OPTIONS = { dot: true, windows: false };
-/** An error in one rule of the fork's configuration, naming the rule and the glob. */
-class RuleError extends Error {
-    ruleIndex;
-    constructor(ruleIndex, message) {
-        super(`rules[${ruleIndex}]: ${message}`);
-        this.ruleIndex = ruleIndex;
-        this.name = 'RuleError';
-    }
-}
-/**
- * Compiles the rules once (picomatch builds a RegExp per glob), failing on a rule that could never be applied:
- * no globs, an empty glob, or an unknown resolution. The error names the rule's index so a config loader can point
- * at the exact key.
- */
-function compileRules(rules) {
-    const compiled = rules.map((rule, index) => {
-        if (rule.resolution !== 'ours' && rule.resolution !== 'theirs' && rule.resolution !== 'manual') {
-            throw new RuleError(index, `resolution must be ours, theirs or manual, got ${JSON.stringify(rule.resolution)}`);
-        }
-        if (!Array.isArray(rule.paths) || rule.paths.length === 0) {
-            throw new RuleError(index, 'paths must list at least one glob');
-        }
-        const matchers = rule.paths.map((pattern) => {
-            if (typeof pattern !== 'string' || pattern.trim() === '') {
-                throw new RuleError(index, `paths must be non-empty strings, got ${JSON.stringify(pattern)}`);
-            }
-            try {
-                return { pattern, test: picomatch_default()(pattern, rules_GLOB_OPTIONS) };
-            }
-            catch (error) {
-                throw new RuleError(index, `invalid glob ${JSON.stringify(pattern)}: ${error.message}`);
-            }
-        });
-        return { rule, index, matchers };
-    });
-    return {
-        match(path) {
-            for (const { rule, index, matchers } of compiled) {
-                const hit = matchers.find((matcher) => matcher.test(path));
-                if (hit) {
-                    return {
-                        resolution: rule.resolution,
-                        ruleIndex: index,
-                        pattern: hit.pattern,
-                        ...(rule.note !== undefined ? { note: rule.note } : {})
-                    };
-                }
-            }
-            return { resolution: 'manual' };
-        }
-    };
-}
-/** One-off form of `compileRules(rules).match(path)`. */
-function matchRule(path, rules) {
-    return compileRules(rules).match(path);
-}
-
-;// CONCATENATED MODULE: ./src/merge.ts
-/**
- * The merge engine: fetch the least a merge needs into the action's own bare repository, merge the upstream tag into
- * the target branch with `git merge-tree --write-tree` (no worktree, no index, no checkout), write the merge commit
- * with `git commit-tree`, and push the sync branch without ever overwriting work the action did not make.
- *
- * What is fetched (see prepareRepository), in five requests, none of them a thin pack:
- * - the fork's target branch (and the sync branch, if it exists) with `--filter=tree:0`: commits only. A fork of a
- *   big project has tens of thousands of commits, and their trees are most of what a blob-less clone transfers
- *   (measured on a 30,000-commit fork: 25 MB of trees against 6.8 MB of commits), yet a merge reads the trees of a
- *   handful of commits;
- * - the upstream tag alone (no other tags, no branches), commits only. The fork's history already holds the older
- *   upstream commits, so negotiation leaves only the commits since the last sync to transfer;
- * - from the fork, by id: the trees of the target, the sync branch and the boundary commits where the new upstream
- *   history meets the fork's (the merge base among them), each with its subtrees, no blobs;
- * - from upstream, by id: the new commits' trees, then, for a run that will push, their new blobs (the push must
- *   send them, and a partial repository would otherwise fetch them back while packing).
- * Both remotes are promisor remotes, so any other object the merge reads is fetched on demand from whichever remote
- * has it. Before the merge, the blobs of paths both sides changed are fetched explicitly, each from the side that
- * has it: git's own batched lazy fetch asks one remote for the whole batch and fails when no single remote has all
- * of it. The push itself may fetch the old versions of changed files: over HTTP git always sends a thin pack, whose
- * deltas need those versions as bases (it roughly halves what is uploaded).
- */
-
-
-
-
-
-
-
-/** Remote names inside the action's repository. */
-const FORK_REMOTE = 'origin';
-const UPSTREAM_REMOTE = 'upstream';
-/** Trailer naming the upstream tag, written into every merge commit this action makes. */
-const SYNC_TAG_TRAILER = 'Upstream-Sync-Tag';
-/**
- * Trailer holding the merge commit's own tree id. A commit whose tree no longer matches (a maintainer amended the
- * action's merge commit to resolve something) is no longer the action's, so it is never overwritten.
- */
-const SYNC_TREE_TRAILER = 'Upstream-Sync-Tree';
-const ZERO_OID = '0000000000000000000000000000000000000000';
-function log(options) {
-    return options.debug ?? ((message) => lib_core/* debug */.Yz(message));
-}
-async function requireValidRef(ref, what) {
-    if (!(await Git.isValidRefName(ref))) {
-        throw new Error(`${what} ${JSON.stringify(ref.replace(/^refs\/(heads|tags)\//, ''))} is not a valid git ref name`);
-    }
-}
-// ---------------------------------------------------------------------------------------------------------------
-// Fetching
-/**
- * Objects in the repository. Fetched objects arrive as packs (fetch.unpackLimit=1); objects git writes itself
- * (merge results, trees, commits) are loose, so the two counts tell fetched from written.
- */
-async function objectStats(git) {
-    const values = new Map();
-    for (const line of (await git.output(['count-objects', '-v'])).split('\n')) {
-        const [key, value] = line.split(': ');
-        if (key && value)
-            values.set(key, Number(value));
-    }
-    const loose = values.get('count') ?? 0;
-    const packed = values.get('in-pack') ?? 0;
-    return { objects: loose + packed, packed, loose, kib: (values.get('size') ?? 0) + (values.get('size-pack') ?? 0) };
-}
-async function measured(git, run) {
-    const before = await objectStats(git);
-    const started = Date.now();
-    await run();
-    const ms = Date.now() - started;
-    const after = await objectStats(git);
-    return { objects: after.objects - before.objects, kib: after.kib - before.kib, ms };
-}
-/** Options every fetch here shares: nothing but the refs asked for, no side work. */
-const FETCH_FLAGS = [
-    '--no-tags',
-    '--no-write-fetch-head',
-    '--no-recurse-submodules',
-    '--no-show-forced-updates',
-    '--no-auto-maintenance',
-    '--quiet'
-];
-/**
- * Configures the remotes as `git clone --filter=…` would (promisor remotes, partial-clone extension), so missing
- * objects are fetched on demand. Both remotes are promisors: blobs only upstream has (files the new upstream
- * commits added or changed, in a dry run) must be fetchable too. Git asks promisor remotes in config order with the
- * `extensions.partialClone` one last, so naming upstream there makes the fork the first one asked.
- */
-async function configureRemotes(git, forkUrl, upstreamUrl) {
-    const settings = [
-        ['core.repositoryformatversion', '1'],
-        [`remote.${FORK_REMOTE}.url`, forkUrl],
-        [`remote.${FORK_REMOTE}.promisor`, 'true'],
-        [`remote.${FORK_REMOTE}.partialclonefilter`, 'tree:0'],
-        [`remote.${UPSTREAM_REMOTE}.url`, upstreamUrl],
-        [`remote.${UPSTREAM_REMOTE}.promisor`, 'true'],
-        [`remote.${UPSTREAM_REMOTE}.partialclonefilter`, 'blob:none'],
-        ['extensions.partialClone', UPSTREAM_REMOTE],
-        // Keep every fetched pack as a pack: exploding a fetch into loose objects costs time on big fetches, and with
-        // fetched objects in packs and the objects git writes itself (merge results) loose, the debug numbers can
-        // tell the two apart.
-        ['fetch.unpackLimit', '1'],
-        // The run's repository is thrown away; never spend time on commit-graphs or gc.
-        ['gc.auto', '0'],
-        ['maintenance.auto', 'false']
-    ];
-    for (const [key, value] of settings)
-        await git.exec(['config', key, value]);
-}
-/**
- * Creates what the merge needs in `git` (an empty bare repository made with `Git.init`, under RUNNER_TEMP): the
- * fork's target branch and sync branch as `refs/remotes/origin/*` and the upstream tag as `refs/tags/<tag>`.
- */
-async function prepareRepository(git, options) {
-    const debug = log(options);
-    const tagRef = `refs/tags/${options.tag}`;
-    await requireValidRef(`refs/heads/${options.targetBranch}`, 'target branch');
-    await requireValidRef(`refs/heads/${options.syncBranch}`, 'sync branch');
-    await requireValidRef(tagRef, 'tag');
-    await configureRemotes(git, options.forkUrl, options.upstreamUrl);
-    // One ls-remote tells whether the sync branch exists (fetching a missing ref is an error) and that the target
-    // exists; then one fetch gets both, commits only.
-    let heads = {};
-    const fork = await measured(git, async () => {
-        heads = await fetchBranches(git, options.forkUrl, [options.targetBranch, options.syncBranch]);
-    });
-    const targetSha = heads[options.targetBranch];
-    if (!targetSha) {
-        throw new Error(`target branch ${JSON.stringify(options.targetBranch)} does not exist in the fork (${options.forkUrl}); set target-branch to an existing branch`);
-    }
-    const syncBranchSha = heads[options.syncBranch];
-    debug(`fetch fork ${options.targetBranch}${syncBranchSha ? ` + ${options.syncBranch}` : ''} (commits only): ${fork.objects} objects, ${fork.kib} KiB, ${fork.ms} ms`);
-    // Upstream in three requests, none of which can be a thin pack (whose deltas would lean on trees this repository
-    // does not have, which git would then fetch back one hierarchy at a time): the tag's new commits; after the fork's
-    // boundary trees, the new commits' trees by id; for a run that will push, their new blobs by id.
-    let tagSha;
-    const tagFetch = await measured(git, async () => {
-        const fetched = await git.tryExec(['fetch', ...FETCH_FLAGS, '--filter=tree:0', UPSTREAM_REMOTE, `+${tagRef}:${tagRef}`]);
-        if (fetched.exitCode !== 0) {
-            if (/couldn't find remote ref/i.test(fetched.stderr)) {
-                throw new Error(`tag ${JSON.stringify(options.tag)} does not exist in the upstream repository (${options.upstreamUrl})`);
-            }
-            throw new GitError(['fetch', UPSTREAM_REMOTE], fetched.exitCode, fetched.stderr, fetched.stdout);
-        }
-        tagSha = await git.revParse(`${tagRef}^{commit}`);
-    });
-    if (!tagSha)
-        throw new Error(`tag ${JSON.stringify(options.tag)} does not point at a commit`);
-    const tagCommit = tagSha;
-    const known = [targetSha, ...(syncBranchSha ? [syncBranchSha] : [])];
-    const trees = await measured(git, () => fetchBoundaryTrees(git, tagCommit, known, debug));
-    debug(`fetch the trees the merge reads: ${trees.objects} objects, ${trees.kib} KiB, ${trees.ms} ms`);
-    const treeFetch = await measured(git, async () => {
-        // With the boundary trees present, what is still missing of the new commits is their own trees.
-        await fetchObjectsOrFail(git, UPSTREAM_REMOTE, await missingObjects(git, tagCommit, known));
-    });
-    let blobCount = 0;
-    const blobFetch = await measured(git, async () => {
-        if (!options.fetchUpstreamBlobs)
-            return;
-        const missing = await missingObjects(git, tagCommit, known);
-        blobCount = missing.length;
-        await fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing);
-    });
-    const upstream = {
-        objects: tagFetch.objects + treeFetch.objects + blobFetch.objects,
-        kib: tagFetch.kib + treeFetch.kib + blobFetch.kib,
-        ms: tagFetch.ms + treeFetch.ms + blobFetch.ms
-    };
-    debug(`fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits` : 'commits and trees, no blobs'}): ` +
-        `${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`);
-    return {
-        targetSha,
-        tagSha: tagCommit,
-        ...(syncBranchSha ? { syncBranchSha } : {}),
-        transfer: { fork, trees, upstream }
-    };
-}
-/** `git diff-tree -r -z --raw` between two commits. Reads trees only, never a blob (see `renames`). */
-async function diffTree(git, from, to, renames) {
-    // -M100% detects exact renames only: git pairs identical blob ids and never reads a blob, so this works in the
-    // partial repository without fetching anything (inexact detection would fetch every added and deleted blob).
-    const renameFlag = renames === 'exact' ? '-M100%' : '--no-renames';
-    const out = (await git.exec(['diff-tree', '-r', '-z', '--raw', '--no-abbrev', renameFlag, from, to])).stdout;
-    const fields = out.split('\0');
-    const changes = [];
-    let i = 0;
-    while (i < fields.length) {
-        const head = fields[i++];
-        if (head === '')
-            continue;
-        const match = /^:(\d{6}) (\d{6}) ([0-9a-f]+) ([0-9a-f]+) ([A-Z])(\d*)$/.exec(head);
-        if (!match)
-            throw new Error(`unexpected git diff-tree output: ${JSON.stringify(head.slice(0, 120))}`);
-        const status = match[5];
-        const first = fields[i++];
-        const change = {
-            status,
-            srcMode: match[1],
-            dstMode: match[2],
-            srcOid: match[3],
-            dstOid: match[4],
-            path: first
-        };
-        if (status === 'R' || status === 'C') {
-            change.fromPath = first;
-            change.path = fields[i++];
-        }
-        changes.push(change);
-    }
-    return changes;
-}
-function isBlobMode(mode) {
-    return mode !== '000000' && mode !== '160000' && mode !== '040000';
-}
-/**
- * Fetches `oids` from one promisor remote in a single request, as git's own lazy fetch does (no negotiation: the
- * objects are asked for by id). Git requests nothing when every one of them is already present. Returns git's
- * result, or undefined when there was nothing to ask for.
- */
-async function fetchObjects(git, remote, oids) {
-    if (oids.length === 0)
-        return undefined;
-    return git.tryExec(['fetch', remote, '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no', '--filter=blob:none', '--stdin'], {
-        input: oids.join('\n') + '\n',
-        env: gitConfigEnv({ 'fetch.negotiationAlgorithm': 'noop' })
-    });
-}
-/**
- * The fork's history arrives as commits only (`tree:0`). The trees the rest of the run reads are those of `known`
- * (the target and the sync branch) and of the boundary commits where `tip`'s new history meets them (the merge
- * base among them): the merge reads the base's and the target's, the change summary diffs them, and marking what
- * the push need not send walks the boundary's. They are asked for by id in one request; each comes with all its
- * subtrees (lazy fetches use `blob:none`), and the pack shares the subtrees they have in common.
- */
-async function fetchBoundaryTrees(git, tip, known, debug) {
-    const boundary = (await git.output(['rev-list', '--boundary', tip, '--not', ...known]))
-        .split('\n')
-        .filter((line) => line.startsWith('-'))
-        .map((line) => line.slice(1));
-    const commits = [...new Set([...known, ...boundary])];
-    const trees = [...new Set((await git.output(['log', '--no-walk=unsorted', '--format=%T', ...commits])).split('\n').filter(Boolean))];
-    // No presence check first: on git before 2.44 looking an object up in a partial clone fetches it if missing, one
-    // by one. fetch --stdin itself skips the ids already present.
-    debug(`asking the fork for the trees of ${trees.length} commits (target, sync branch, ${boundary.length} boundary)`);
-    await fetchObjectsOrFail(git, FORK_REMOTE, trees);
-}
-/** fetchObjects for objects the run cannot do without: a failure is the run's failure, with git's message. */
-async function fetchObjectsOrFail(git, remote, oids) {
-    const result = await fetchObjects(git, remote, oids);
-    if (result && result.exitCode !== 0)
-        throw new GitError(['fetch', remote], result.exitCode, result.stderr, result.stdout);
-}
-/**
- * Objects reachable from `tip` but from none of `known` that the repository does not have (promised by a
- * promisor remote). `--missing=print` lists them without fetching anything.
- */
-async function missingObjects(git, tip, known) {
-    const out = await git.output(['rev-list', '--objects', '--no-object-names', '--missing=print', tip, '--not', ...known]);
-    return out
-        .split('\n')
-        .filter((line) => line.startsWith('?'))
-        .map((line) => line.slice(1));
-}
-/** Best-effort prefetch: on failure the merge's own lazy fetch still gets the blobs, one remote at a time. */
-async function prefetch(git, remote, oids, debug) {
-    if (oids.length === 0)
-        return;
-    let result;
-    const stats = await measured(git, async () => {
-        result = await fetchObjects(git, remote, oids);
-    });
-    if (result && result.exitCode !== 0)
-        debug(`prefetch of ${oids.length} blobs from ${remote} failed, leaving it to lazy fetch: ${result.stderr.trim()}`);
-    else
-        debug(`prefetch ${oids.length} blobs from ${remote}: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`);
-}
-/** Per-command configuration through the environment (GIT_CONFIG_COUNT), never through the repository's config. */
-function gitConfigEnv(settings) {
-    const env = {};
-    const entries = Object.entries(settings);
-    env.GIT_CONFIG_COUNT = String(entries.length);
-    entries.forEach(([key, value], index) => {
-        env[`GIT_CONFIG_KEY_${index}`] = key;
-        env[`GIT_CONFIG_VALUE_${index}`] = value;
-    });
-    return env;
-}
-/**
- * Gets the blobs a three-way content merge will read, each from the remote that has it: the merge base's and the
- * fork's versions from the fork, the tag's versions from upstream (already local when the tag was fetched with
- * blobs). Only paths both sides changed need a content merge.
- */
-async function prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, debug) {
-    const ours = new Map(forkChanges.map((change) => [change.path, change]));
-    const fromFork = new Set();
-    const fromUpstream = new Set();
-    for (const theirs of upstreamChanges) {
-        if (theirs.status === 'R')
-            continue; // exact renames: identical content, nothing to merge at this path
-        const mine = ours.get(theirs.path);
-        if (!mine || mine.dstOid === theirs.dstOid)
-            continue;
-        if (isBlobMode(theirs.srcMode))
-            fromFork.add(theirs.srcOid);
-        if (isBlobMode(mine.dstMode))
-            fromFork.add(mine.dstOid);
-        if (isBlobMode(theirs.dstMode))
-            fromUpstream.add(theirs.dstOid);
-    }
-    await prefetch(git, UPSTREAM_REMOTE, [...fromUpstream], debug);
-    await prefetch(git, FORK_REMOTE, [...fromFork], debug);
-}
-async function listTree(git, treeish) {
-    const out = (await git.exec(['ls-tree', '-r', '-z', '--full-tree', treeish])).stdout;
-    const entries = [];
-    for (const record of out.split('\0')) {
-        if (!record)
-            continue;
-        const tab = record.indexOf('\t');
-        const [mode, type, oid] = record.slice(0, tab).split(' ');
-        entries.push({ mode: mode, type: type, oid: oid, path: record.slice(tab + 1) });
-    }
-    return entries;
-}
-/** A tree's entries sorted by path, to find everything at or under a path without scanning the whole tree. */
-class TreeIndex {
-    entries;
-    constructor(entries) {
-        this.entries = [...entries].sort((a, b) => byCodeUnit(a.path, b.path));
-    }
-    /** The entry at `path` (a file) and every entry under `path/` (a directory), in path order. */
-    atOrUnder(path) {
-        const found = [];
-        const exact = this.entries[this.lowerBound(path)];
-        if (exact?.path === path)
-            found.push(exact);
-        // Paths under `path/` are contiguous in code-unit order (other paths like `path.txt` sort apart from them).
-        const prefix = path + '/';
-        for (let i = this.lowerBound(prefix); i < this.entries.length && this.entries[i].path.startsWith(prefix); i++) {
-            found.push(this.entries[i]);
-        }
-        return found;
-    }
-    lowerBound(path) {
-        let low = 0;
-        let high = this.entries.length;
-        while (low < high) {
-            const mid = (low + high) >>> 1;
-            if (this.entries[mid].path < path)
-                low = mid + 1;
-            else
-                high = mid;
-        }
-        return low;
-    }
-}
-/**
- * Builds the merge result with every group of conflicts resolved to its side: each path a group touches (the
- * conflicted paths and the others its records name, e.g. both destinations of a rename/rename, the file and the
- * directory of a file/directory conflict) is set to exactly what that side's commit has there: the file, the whole
- * directory, or nothing when that side deleted or renamed it away. Uses a throwaway index; `--missing-ok` keeps
- * write-tree from fetching blobs it does not need to read.
- */
-async function resolveTree(git, mergedTree, resolutions, sides) {
-    const merged = new TreeIndex(await listTree(git, mergedTree));
-    const sideTrees = new Map();
-    const lines = [];
-    for (const { group, side } of resolutions) {
-        let kept = sideTrees.get(side);
-        if (!kept) {
-            kept = new TreeIndex(await listTree(git, sides[side]));
-            sideTrees.set(side, kept);
-        }
-        for (const groupPath of group.paths) {
-            // Mode 0 removes the path from the index; then the kept side's entries (if any) take its place.
-            for (const entry of merged.atOrUnder(groupPath))
-                lines.push(`0 ${ZERO_OID}\t${entry.path}`);
-            for (const entry of kept.atOrUnder(groupPath))
-                lines.push(`${entry.mode} ${entry.type} ${entry.oid}\t${entry.path}`);
-        }
-    }
-    const indexFile = external_node_path_default().join(git.gitDir, `upstream-sync-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.index`);
-    const env = { GIT_INDEX_FILE: indexFile };
-    try {
-        await git.exec(['read-tree', mergedTree], { env });
-        await git.exec(['update-index', '-z', '--index-info'], { env, input: lines.map((line) => line + '\0').join('') });
-        return await git.output(['write-tree', '--missing-ok'], { env });
-    }
-    finally {
-        await external_node_fs_namespaceObject.promises.rm(indexFile, { force: true });
-    }
-}
-/** Appends the sync trailers (git's own trailer rules decide where they go). */
-async function withSyncTrailers(git, message, tag, tree) {
-    const body = message === undefined || message.trim() === '' ? `Merge upstream tag ${tag}` : message;
-    return (await git.exec(['interpret-trailers', '--if-exists', 'replace', '--trailer', `${SYNC_TAG_TRAILER}: ${tag}`, '--trailer', `${SYNC_TREE_TRAILER}: ${tree}`], { input: body.endsWith('\n') ? body : body + '\n' })).stdout;
-}
-async function commitMerge(git, tree, options) {
-    const message = await withSyncTrailers(git, options.message, options.tag, tree);
-    const env = {
-        GIT_AUTHOR_NAME: options.author.name,
-        GIT_AUTHOR_EMAIL: options.author.email,
-        GIT_COMMITTER_NAME: options.author.name,
-        GIT_COMMITTER_EMAIL: options.author.email
-    };
-    if (options.author.date) {
-        env.GIT_AUTHOR_DATE = options.author.date;
-        env.GIT_COMMITTER_DATE = options.author.date;
-    }
-    return git.output(['commit-tree', tree, '-p', options.targetSha, '-p', options.tagSha], { env, input: message });
-}
-/** Upstream's changes since the merge base, for the report. */
-function summarizeChanges(commits, upstreamChanges) {
-    const folders = new Map();
-    for (const change of upstreamChanges) {
-        const slash = change.path.indexOf('/');
-        const folder = slash === -1 ? '(root)' : change.path.slice(0, slash);
-        let entry = folders.get(folder);
-        if (!entry) {
-            entry = { folder, added: 0, modified: 0, deleted: 0, renamed: 0 };
-            folders.set(folder, entry);
-        }
-        if (change.status === 'A')
-            entry.added++;
-        else if (change.status === 'D')
-            entry.deleted++;
-        else if (change.status === 'R')
-            entry.renamed++;
-        else
-            entry.modified++; // M, T (type change); diff-tree reports nothing else without -C
-    }
-    return {
-        commits,
-        files: upstreamChanges.length,
-        byFolder: [...folders.values()].sort((a, b) => byCodeUnit(a.folder, b.folder))
-    };
-}
-/**
- * The label git prints for the upstream side: the tag's name when it unambiguously names the tag's commit here
- * (as in `git merge <tag>`), otherwise the commit id.
- */
-async function upstreamLabel(git, tag, tagSha) {
-    if (tag.startsWith('-') || !(await Git.isValidRefName(`refs/tags/${tag}`)))
-        return tagSha;
-    return (await git.revParse(`${tag}^{commit}`)) === tagSha ? tag : tagSha;
-}
-/**
- * Merges the upstream tag into the target branch's commit without touching any ref but the repository's own
- * detached HEAD (set to the target commit so git labels that side "HEAD", exactly as `git merge` on the target
- * branch does, which keeps conflict messages and moved-aside paths like `dir~HEAD` identical to a local merge).
- *
- * - Clean merge: a merge commit (parents: target, tag) is written and is `headSha`.
- * - Conflicts: the conflict list equals what `git merge <tag>` on the target reports (paths and kinds, see
- *   conflicts.ts). Each conflict carries its rule's resolution and note. `headSha` is the tag's commit: nothing
- *   with conflict markers is ever committed.
- * - Auto-resolve: when every conflict's rule says `ours` or `theirs` (and each group of linked conflicts agrees on
- *   one side), those paths are taken from that side in the merge commit, status is `clean` and `autoResolved` lists
- *   them with the side kept. If even one conflict is left for a human, nothing is resolved or committed: status is
- *   `conflicts`, every conflict stays in `conflicts` (the `resolution` field still says what the rules would do),
- *   and `autoResolved` is empty, because the human resolving the rest works from the tag's commit anyway.
- */
-async function mergeTag(git, options) {
-    const debug = log(options);
-    const started = Date.now();
-    const rules = compileRules(options.rules);
-    const { targetSha, tagSha } = options;
-    for (const [sha, what] of [[targetSha, 'target commit'], [tagSha, 'tag commit']]) {
-        if (!(await git.revParse(`${sha}^{commit}`)))
-            throw new Error(`${what} ${sha} is not a commit in the merge repository`);
-    }
-    const baseResult = await git.tryExec(['merge-base', targetSha, tagSha]);
-    if (baseResult.exitCode === 1) {
-        throw new Error(`the target branch (${targetSha}) and the upstream tag (${tagSha}) share no history; the fork must have been created from the upstream repository`);
-    }
-    if (baseResult.exitCode !== 0)
-        throw new GitError(['merge-base'], baseResult.exitCode, baseResult.stderr, baseResult.stdout);
-    const mergeBase = baseResult.stdout.trim();
-    const [forkChanges, upstreamChanges, commitCount] = await Promise.all([
-        diffTree(git, mergeBase, targetSha, 'none'),
-        diffTree(git, mergeBase, tagSha, 'exact'),
-        git.output(['rev-list', '--count', `${targetSha}..${tagSha}`])
-    ]);
-    await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, debug);
-    await git.exec(['update-ref', '--no-deref', 'HEAD', targetSha]);
-    const label = await upstreamLabel(git, options.tag, tagSha);
-    const before = await objectStats(git);
-    const mergeStarted = Date.now();
-    const run = await git.tryExec(['merge-tree', '--write-tree', '-z', '--messages', 'HEAD', label]);
-    if (run.exitCode !== 0 && run.exitCode !== 1) {
-        throw new GitError(['merge-tree'], run.exitCode, run.stderr, run.stdout);
-    }
-    const after = await objectStats(git);
-    debug(`merge-tree: exit ${run.exitCode}, ${Date.now() - mergeStarted} ms, ${after.packed - before.packed} objects fetched lazily, ${after.loose - before.loose} written`);
-    const output = parseMergeTree(run.stdout);
-    const groups = collectConflicts(output);
-    if (run.exitCode === 1 && groups.length === 0) {
-        throw new Error(`git merge-tree reported conflicts but listed none; refusing to commit. Output: ${run.stdout.replace(/\0/g, ' ').slice(0, 500)}`);
-    }
-    const conflictsOf = (group) => group.conflicts.map((raw) => {
-        const rule = rules.match(raw.path);
-        return {
-            path: raw.path,
-            kind: raw.kind,
-            message: raw.message,
-            resolution: rule.resolution,
-            ...(rule.note !== undefined ? { note: rule.note } : {})
-        };
-    });
-    const grouped = groups.map((group) => ({ group, conflicts: conflictsOf(group) }));
-    // A group is resolved as a whole, to one side, only when all of its conflicts' rules name that same side.
-    const sideOf = (conflicts) => {
-        const first = conflicts[0]?.resolution;
-        if (first !== 'ours' && first !== 'theirs')
-            return undefined;
-        if (conflicts.some((conflict) => conflict.resolution !== first || conflict.kind === 'other'))
-            return undefined;
-        return first;
-    };
-    const resolvable = options.autoResolve && grouped.every(({ conflicts }) => sideOf(conflicts) !== undefined);
-    let tree = output.tree;
-    let conflicts = [];
-    let autoResolved = [];
-    if (grouped.length > 0 && resolvable) {
-        const resolutions = grouped.map(({ group, conflicts: list }) => ({ group, side: sideOf(list) }));
-        tree = await resolveTree(git, output.tree, resolutions, { ours: targetSha, theirs: tagSha });
-        autoResolved = grouped.flatMap(({ conflicts: list }) => list.map((conflict) => ({ ...conflict, autoResolved: conflict.resolution })));
-    }
-    else {
-        conflicts = grouped.flatMap(({ conflicts: list }) => list);
-    }
-    conflicts.sort((a, b) => byCodeUnit(a.path, b.path));
-    autoResolved.sort((a, b) => byCodeUnit(a.path, b.path));
-    const status = conflicts.length === 0 ? 'clean' : 'conflicts';
-    const headSha = status === 'clean' ? await commitMerge(git, tree, options) : tagSha;
-    const upstreamPaths = new Set();
-    for (const change of upstreamChanges) {
-        upstreamPaths.add(change.path);
-        if (change.fromPath)
-            upstreamPaths.add(change.fromPath);
-    }
-    const forkCustomizations = [...new Set(forkChanges.map((change) => change.path))]
-        .filter((changed) => upstreamPaths.has(changed))
-        .sort(byCodeUnit);
-    debug(`merge of ${options.tag} into ${targetSha}: ${status}, ${conflicts.length} conflicts, ${autoResolved.length} auto-resolved, ${Date.now() - started} ms`);
-    return {
-        status,
-        targetSha,
-        tagSha,
-        mergeBase,
-        headSha,
-        conflicts,
-        autoResolved,
-        changes: summarizeChanges(Number(commitCount), upstreamChanges),
-        forkCustomizations
-    };
-}
-/** The commit upstream's `tag` points at now (peeled), or undefined when the tag or the remote cannot be read. */
-async function upstreamTagCommit(git, tag) {
-    const ref = `refs/tags/${tag}`;
-    if (!(await Git.isValidRefName(ref)))
-        return undefined;
-    const listed = await git.tryExec(['ls-remote', UPSTREAM_REMOTE, ref, `${ref}^{}`]);
-    if (listed.exitCode !== 0)
-        return undefined;
-    const shas = new Map();
-    for (const line of listed.stdout.split('\n')) {
-        const [sha, name] = line.split('\t');
-        if (sha && name)
-            shas.set(name, sha);
-    }
-    return shas.get(`${ref}^{}`) ?? shas.get(ref);
-}
-/** The upstream commits a sync branch may legitimately point at or merge (and their ancestors). */
-async function knownUpstreamCommits(git, options) {
-    const known = [...(options.tagSha ? [options.tagSha] : []), ...(options.upstreamShas ?? [])];
-    if (!options.tagSha && options.tag) {
-        const current = await upstreamTagCommit(git, options.tag);
-        if (current)
-            known.push(current);
-    }
-    return known;
-}
-async function isAncestorOfAny(git, sha, known) {
-    for (const candidate of known) {
-        if (sha === candidate)
-            return true;
-        // A commit that is not in the repository (a tag read with ls-remote and never fetched) has no ancestors here.
-        if ((await git.revParse(`${candidate}^{commit}`)) && (await git.isAncestor(sha, candidate)))
-            return true;
-    }
-    return false;
-}
-/**
- * True when `sha` is a merge commit this action wrote: two parents, the second one an upstream commit (one of
- * `upstream` or an ancestor), an `Upstream-Sync-Tag` trailer (naming `tag` when given), and an
- * `Upstream-Sync-Tree` trailer naming the commit's own tree, so a merge commit a maintainer amended is not the
- * action's any more.
- */
-async function isActionCommit(git, sha, upstream, tag) {
-    const format = `%P%x00%T%x00%(trailers:key=${SYNC_TAG_TRAILER},valueonly,separator=%x01)%x00%(trailers:key=${SYNC_TREE_TRAILER},valueonly,separator=%x01)`;
-    const result = await git.tryExec(['show', '-s', `--format=${format}`, sha, '--']);
-    if (result.exitCode !== 0)
-        throw new GitError(['show', sha], result.exitCode, result.stderr, result.stdout);
-    const [parentsField = '', tree = '', tagTrailer = '', treeTrailer = ''] = result.stdout.replace(/\n$/, '').split('\0');
-    const parents = parentsField.split(' ').filter(Boolean);
-    if (parents.length !== 2)
-        return false;
-    const tags = tagTrailer.split('\x01').map((value) => value.trim()).filter(Boolean);
-    if (tags.length === 0 || (tag !== undefined && !tags.includes(tag)))
-        return false;
-    if (treeTrailer.split('\x01').map((value) => value.trim()).pop() !== tree)
-        return false;
-    return isAncestorOfAny(git, parents[1], upstream);
-}
-/**
- * Whose the sync branch's head is. `action` when moving or deleting the branch loses nothing a human made: the head
- * is an upstream commit (the tag or one of its ancestors), a merge commit this action wrote (isActionCommit), or a
- * commit the target branch already contains. Anything else (a maintainer's resolution, a merge of the target into
- * the branch, an amended merge commit, or a head that cannot be checked) is `human`: the caller leaves it alone.
- */
-async function classifySyncBranch(git, options) {
-    const { branchSha } = options;
-    const upstream = await knownUpstreamCommits(git, options);
-    if (await isAncestorOfAny(git, branchSha, upstream))
-        return 'action';
-    if (await isActionCommit(git, branchSha, upstream, options.tag))
-        return 'action';
-    if (options.targetSha && (await git.isAncestor(branchSha, options.targetSha)))
-        return 'action';
-    return 'human';
-}
-/**
- * Reads the fork's `branches` (names, not full refs) and fetches those that exist, without blobs, into
- * `refs/remotes/origin/<branch>`. Returns each branch's head, or undefined for a branch the fork does not have.
- * Used to re-read a sync branch after a lost push race and to inspect older sync branches before deleting them.
- */
-async function fetchBranches(git, remoteUrl, branches) {
-    const heads = {};
-    if (branches.length === 0)
-        return heads;
-    for (const branch of branches)
-        await requireValidRef(`refs/heads/${branch}`, 'branch');
-    const configured = await git.tryExec(['config', '--get', `remote.${FORK_REMOTE}.url`]);
-    // The named remote is a promisor remote, so objects fetched from it are lazily completed like the rest.
-    const remote = configured.exitCode === 0 && configured.stdout.trim() === remoteUrl ? FORK_REMOTE : remoteUrl;
-    const listed = await git.exec(['ls-remote', '--refs', remote, ...branches.map((branch) => `refs/heads/${branch}`)]);
-    const remoteRefs = new Map();
-    for (const line of listed.stdout.split('\n')) {
-        const [sha, ref] = line.split('\t');
-        if (sha && ref)
-            remoteRefs.set(ref, sha);
-    }
-    const present = branches.filter((branch) => remoteRefs.has(`refs/heads/${branch}`));
-    if (present.length > 0) {
-        const refspecs = present.map((branch) => `+refs/heads/${branch}:refs/remotes/${FORK_REMOTE}/${branch}`);
-        // Commits only: the few trees a run reads are fetched by id afterwards (see fetchBoundaryTrees).
-        await git.exec(['fetch', ...FETCH_FLAGS, '--filter=tree:0', remote, ...refspecs]);
-    }
-    for (const branch of branches) {
-        if (remoteRefs.has(`refs/heads/${branch}`)) {
-            heads[branch] = await git.revParse(`refs/remotes/${FORK_REMOTE}/${branch}^{commit}`);
-        }
-        else {
-            heads[branch] = undefined;
-            await git.tryExec(['update-ref', '-d', `refs/remotes/${FORK_REMOTE}/${branch}`]);
-        }
-    }
-    return heads;
-}
-/** Rejections that mean "the branch moved since it was read": the caller re-reads the branch and decides again. */
-const STALE_REASONS = /stale info|non-fast-forward|fetch first|already exists|cannot lock ref|incorrect old value|but expected|failed to lock/i;
-/**
- * Points the fork's `branch` at `sha`, but only if the branch is still where the run last saw it
- * (`--force-with-lease` with an explicit expected value, or "must not exist" for a new branch), so a concurrent
- * run's push or a maintainer's commit pushed in between is never overwritten. `push.negotiate` lets git find commits
- * the fork already has (e.g. upstream commits on another of its branches), so only what the fork lacks is sent.
- *
- * Returns `rejected-stale` when the lease or the server's ref update says the branch moved; throws a GitError with
- * git's message intact for anything else (authentication, permissions, a server-side refusal such as GitHub's
- * "refusing to allow a GitHub App to create or update workflow ... without `workflows` permission").
- */
-async function pushSyncBranch(git, options) {
-    const ref = `refs/heads/${options.branch}`;
-    await requireValidRef(ref, 'sync branch');
-    const args = [
-        'push',
-        '--porcelain',
-        '--no-verify',
-        // A thin pack would delta new blobs against the fork's old versions, which this partial repository lacks, so
-        // git would first download them (measured: 1,985 blobs for a release changing 2,000 files). Git honours
-        // --no-thin over ssh and file://, but its HTTP transport always pushes thin packs: there the old versions of
-        // the changed files are downloaded in one batch (4.5 MB on the 30,000-commit benchmark, where the thin pack
-        // halves the upload).
-        '--no-thin',
-        `--force-with-lease=${ref}:${options.expectedOldSha ?? ''}`,
-        options.remoteUrl,
-        `${options.sha}:${ref}`
-    ];
-    const result = await git.tryExec(args, { env: gitConfigEnv({ 'push.negotiate': 'true' }) });
-    const line = result.stdout.split('\n').find((candidate) => candidate.split('\t')[1]?.endsWith(`:${ref}`));
-    const flag = line?.[0];
-    const summary = line?.split('\t')[2] ?? '';
-    const stderr = result.stderr.trim();
-    if (result.exitCode === 0 && flag === '=')
-        return { status: 'unchanged', ...(stderr ? { stderr } : {}) };
-    if (result.exitCode === 0 && (flag === ' ' || flag === '+' || flag === '*'))
-        return { status: 'pushed', ...(stderr ? { stderr } : {}) };
-    if (flag === '!' && STALE_REASONS.test(summary))
-        return { status: 'rejected-stale', stderr: [summary, stderr].filter(Boolean).join('\n') };
-    // Keep git's words: the ref's status line (which carries a server's refusal reason) first, then stderr (which
-    // carries the server's "remote:" lines and connection or authentication errors).
-    const details = [summary, stderr].filter(Boolean).join('\n');
-    throw new GitError(args.slice(0, 1).concat(options.remoteUrl), result.exitCode === 0 ? 1 : result.exitCode, details, result.stdout);
-}
-
-;// CONCATENATED MODULE: ./src/mirror.ts
-function remoteSha(lsRemoteOutput) {
-    const line = lsRemoteOutput.split('\n').find((entry) => entry.trim() !== '');
-    return line?.split('\t')[0];
-}
-/**
- * Fast-forwards `mirrorBranch` in the fork to upstream's `upstreamBranch`. The mirror's own history is fetched first
- * (commits and trees only), so the upstream fetch that follows transfers just the new commits, which the push needs.
- */
-async function updateMirror(git, req) {
-    const mirrorRef = `refs/heads/${req.mirrorBranch}`;
-    const mirrorSha = remoteSha(await git.output(['ls-remote', '--', req.forkUrl, mirrorRef]));
-    if (mirrorSha) {
-        await git.exec(['fetch', '--quiet', '--no-tags', '--filter=blob:none', req.forkUrl, `+${mirrorRef}:refs/upstream-sync/mirror/fork`]);
-    }
-    const fetchArgs = ['fetch', '--quiet', '--no-tags', ...(req.dryRun ? ['--filter=blob:none'] : [])];
-    await git.exec([...fetchArgs, req.upstreamUrl, `+refs/heads/${req.upstreamBranch}:refs/upstream-sync/mirror/upstream`]);
-    const upstreamSha = await git.output(['rev-parse', 'refs/upstream-sync/mirror/upstream']);
-    if (mirrorSha === upstreamSha)
-        return { status: 'up-to-date', sha: upstreamSha };
-    if (mirrorSha && !(await git.isAncestor(mirrorSha, upstreamSha))) {
-        return { status: 'diverged', sha: upstreamSha, mirrorSha };
-    }
-    if (req.dryRun)
-        return { status: 'dry-run', sha: upstreamSha };
-    // The lease makes this a compare-and-swap: a push to the mirror in between is never overwritten.
-    await git.exec([
-        'push',
-        '--quiet',
-        '--no-verify',
-        `--force-with-lease=${mirrorRef}:${mirrorSha ?? ''}`,
-        req.forkUrl,
-        `${upstreamSha}:${mirrorRef}`
-    ]);
-    return { status: mirrorSha ? 'updated' : 'created', sha: upstreamSha };
-}
-
-;// CONCATENATED MODULE: ./src/notify/event.ts
-/**
- * What a run reports to Slack and the generic webhook: the event names, the event itself, and its wording in plain
- * text, shared by both payloads so they say the same thing. Strings from upstream (tag, reason) are untrusted here;
- * each payload escapes them for its own format.
- */
-/** Every event a run can report; the generic webhook's `event` field and the Slack message use the same names. */
-const SYNC_EVENT_NAMES = (/* unused pure expression or super */ null && (['pr-created', 'pr-updated', 'pr-waiting', 'skipped', 'up-to-date', 'failed']));
-/**
- * Events sent when the caller does not choose: everything a human may have to act on. `up-to-date` is left out on
- * purpose: with a schedule every 8 hours it would post three "nothing happened" messages a day and teach the channel
- * to ignore the bot.
- */
-const DEFAULT_NOTIFY_EVENTS = ['pr-created', 'pr-updated', 'pr-waiting', 'skipped', 'failed'];
-/** "2 days 3 hours", "5 hours 10 minutes", "12 minutes": the two largest units, enough to judge urgency. */
-function formatAge(ms) {
-    const minutes = Math.max(0, Math.floor(ms / 60_000));
-    const days = Math.floor(minutes / 1440);
-    const hours = Math.floor((minutes % 1440) / 60);
-    const mins = minutes % 60;
-    const unit = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-    if (days > 0)
-        return hours > 0 ? `${unit(days, 'day')} ${unit(hours, 'hour')}` : unit(days, 'day');
-    if (hours > 0)
-        return mins > 0 ? `${unit(hours, 'hour')} ${unit(mins, 'minute')}` : unit(hours, 'hour');
-    return unit(mins, 'minute');
-}
-/** Milliseconds since the PR was opened, or undefined when the time is unknown or unparsable. */
-function prAgeMs(event, now) {
-    if (!event.prCreatedAt)
-        return undefined;
-    const created = Date.parse(event.prCreatedAt);
-    return Number.isNaN(created) ? undefined : Math.max(0, now.getTime() - created);
-}
-function event_plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-/** "clean merge", "3 conflicts to resolve", "clean merge (2 conflicts auto-resolved)". */
-function mergeWords(event) {
-    const auto = event.autoResolved ?? 0;
-    const autoNote = auto > 0 ? ` (${event_plural(auto, 'conflict')} auto-resolved)` : '';
-    if (event.mergeStatus === 'conflicts') {
-        const left = event.conflicts;
-        return `${left === undefined ? 'conflicts' : event_plural(left, 'conflict')} to resolve${autoNote}`;
-    }
-    if (event.mergeStatus === 'clean')
-        return `clean merge${autoNote}`;
-    return undefined;
-}
-/** "BerriAI/litellm v1.81.9-stable", or just the repository when no tag is known. */
-function releaseWords(event) {
-    const upstream = event.upstream || 'upstream';
-    return event.tag ? `${upstream} ${event.tag}` : upstream;
-}
-function prWords(event) {
-    return event.prNumber !== undefined ? `sync PR #${event.prNumber}` : 'sync PR';
-}
-/** "1.81.3 → 1.81.9", or the one side known. */
-function versionWords(event) {
-    const next = event.version ?? event.tag;
-    if (event.previousVersion && next)
-        return `${event.previousVersion} → ${next}`;
-    return next;
-}
-/** One line that says what happened, in plain text (no markup, not escaped). */
-function describeEvent(event, now = new Date()) {
-    const merge = mergeWords(event);
-    const withMerge = (text) => (merge ? `${text}: ${merge}` : text);
-    const dry = event.dryRun ? 'Dry run: ' : '';
-    switch (event.name) {
-        case 'pr-created':
-            return event.dryRun
-                ? withMerge(`Dry run: would open a sync PR for ${releaseWords(event)}`)
-                : withMerge(`New ${prWords(event)} for ${releaseWords(event)}`);
-        case 'pr-updated':
-            return withMerge(`${dry}${capitalize(prWords(event))} for ${releaseWords(event)} ${event.dryRun ? 'would be ' : ''}updated`);
-        case 'pr-waiting': {
-            const age = prAgeMs(event, now);
-            const since = age === undefined ? '' : ` for ${formatAge(age)}`;
-            return withMerge(`${dry}${capitalize(prWords(event))} for ${releaseWords(event)} has been waiting for review${since}`);
-        }
-        case 'skipped':
-            return `${dry}${releaseWords(event)} skipped`;
-        case 'up-to-date':
-            return `${dry}${event.fork || 'The fork'} is up to date with ${releaseWords(event)}`;
-        case 'failed':
-            return `${dry}Upstream sync failed for ${event.fork || 'the fork'}${event.tag || event.upstream ? ` (${releaseWords(event)})` : ''}`;
-    }
-}
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-;// CONCATENATED MODULE: ./src/notify/slack.ts
-/**
- * The Slack incoming-webhook message (Block Kit) for an event. Pure: the clock is a parameter. Every text from
- * upstream is escaped, every URL checked, and every block kept under Slack's limits, because Slack rejects the whole
- * message when one block is too long.
- */
-
-/**
- * Escapes text for Slack mrkdwn: `&`, `<` and `>` are the only control characters, and leaving them raw would let
- * an upstream tag name or error message inject links or mentions (`<!channel>`).
- */
-function escapeSlackText(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-/** Cuts text to Slack's per-field limits with an ellipsis. */
-function truncate(text, max) {
-    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-/** Only http(s) URLs become links or buttons; anything else would be rejected by Slack (or be a trick). */
-function slack_safeUrl(url) {
-    if (!url)
-        return undefined;
-    try {
-        const parsed = new URL(url);
-        return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** A mrkdwn link `<url|label>`; `|` and `>` in the URL are percent-encoded so they cannot end the link early. */
-function slackLink(url, label) {
-    const href = slack_safeUrl(url);
-    if (!href)
-        return escapeSlackText(label);
-    const encoded = href.replace(/\|/g, '%7C').replace(/>/g, '%3E').replace(/</g, '%3C');
-    return `<${encoded}|${escapeSlackText(label)}>`;
-}
-/** A fenced block for untrusted multi-line text (error messages); its own fences are defused first. */
-function slackCodeBlock(text, max) {
-    const body = truncate(text.trim().replace(/```/g, "'''"), max);
-    return '```' + escapeSlackText(body) + '```';
-}
-const EMOJI = {
-    'pr-created': ':white_check_mark:',
-    'pr-updated': ':arrows_counterclockwise:',
-    'pr-waiting': ':hourglass_flowing_sand:',
-    skipped: ':fast_forward:',
-    'up-to-date': ':heavy_check_mark:',
-    failed: ':x:'
-};
-function emojiFor(event) {
-    if (event.name === 'pr-created' && event.mergeStatus === 'conflicts')
-        return ':warning:';
-    return EMOJI[event.name];
-}
-// Block Kit limits (https://api.slack.com/reference/block-kit/blocks): header 150, section text 3000, field 2000,
-// button label 75. Staying under them matters: Slack rejects the whole message when one block is too long.
-const HEADER_MAX = 150;
-const SECTION_MAX = 3000;
-const FIELD_MAX = 2000;
-const REASON_MAX = 2500;
-/** The Block Kit message for an event: header, summary with fields, the reason if any, buttons, context. */
-function buildSlackPayload(event, now = new Date()) {
-    const summary = describeEvent(event, now);
-    const blocks = [
-        // plain_text is shown literally by Slack (no links, no mentions), so it needs no escaping.
-        { type: 'header', text: { type: 'plain_text', text: truncate(`${emojiFor(event)} ${summary}`, HEADER_MAX), emoji: true } }
-    ];
-    const fields = [];
-    const field = (label, valueMrkdwn) => {
-        fields.push({ type: 'mrkdwn', text: truncate(`*${label}*\n${valueMrkdwn}`, FIELD_MAX) });
-    };
-    if (event.upstream)
-        field('Upstream', slackLink(event.releaseUrl, releaseWords(event)));
-    if (event.fork)
-        field('Fork', escapeSlackText(event.targetBranch ? `${event.fork} (${event.targetBranch})` : event.fork));
-    const versions = versionWords(event);
-    if (versions)
-        field('Version', escapeSlackText(versions));
-    const merge = mergeWords(event);
-    if (merge)
-        field('Merge', escapeSlackText(merge));
-    if (event.prUrl || event.prNumber !== undefined) {
-        field('Pull request', slackLink(event.prUrl, event.prNumber !== undefined ? `#${event.prNumber}` : 'open'));
-    }
-    const age = prAgeMs(event, now);
-    if (age !== undefined && (event.name === 'pr-waiting' || event.name === 'pr-updated'))
-        field('Open for', formatAge(age));
-    blocks.push({
-        type: 'section',
-        text: { type: 'mrkdwn', text: truncate(sectionText(event, now), SECTION_MAX) },
-        // A section holds at most 10 fields.
-        ...(fields.length > 0 ? { fields: fields.slice(0, 10) } : {})
-    });
-    if (event.reason) {
-        // A failure's reason is an error message (paths, git output): a code block keeps it legible. Otherwise the reason
-        // is a sentence (why a release was skipped, what the run did) and reads best as text.
-        const text = event.name === 'failed'
-            ? `*Reason*\n${slackCodeBlock(event.reason, REASON_MAX)}`
-            : `${event.name === 'skipped' ? '*Why*\n' : ''}${escapeSlackText(truncate(event.reason.trim(), REASON_MAX))}`;
-        blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
-    }
-    const buttons = [];
-    const prUrl = slack_safeUrl(event.prUrl);
-    if (prUrl) {
-        const label = event.prNumber !== undefined ? `Review PR #${event.prNumber}` : 'Review PR';
-        buttons.push({ type: 'button', text: { type: 'plain_text', text: label }, url: prUrl, action_id: 'open-pr', style: 'primary' });
-    }
-    const runUrl = slack_safeUrl(event.runUrl);
-    if (runUrl) {
-        buttons.push({
-            type: 'button',
-            text: { type: 'plain_text', text: 'Workflow run' },
-            url: runUrl,
-            action_id: 'open-run',
-            ...(event.name === 'failed' ? { style: 'danger' } : {})
-        });
-    }
-    const releaseUrl = slack_safeUrl(event.releaseUrl);
-    if (releaseUrl) {
-        buttons.push({ type: 'button', text: { type: 'plain_text', text: 'Release notes' }, url: releaseUrl, action_id: 'open-release' });
-    }
-    if (buttons.length > 0)
-        blocks.push({ type: 'actions', elements: buttons });
-    const context = [`upstream-sync · \`${event.name}\``];
-    if (event.dryRun)
-        context.push('dry run: nothing was pushed or opened');
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
-    return { text: escapeSlackText(summary), blocks };
-}
-/** The sentence under the header: what a maintainer is asked to do. */
-function sectionText(event, now) {
-    const pr = slackLink(event.prUrl, event.prNumber !== undefined ? `PR #${event.prNumber}` : 'the sync PR');
-    const release = `*${escapeSlackText(releaseWords(event))}*`;
-    const into = event.targetBranch ? ` into \`${escapeSlackText(event.targetBranch)}\`` : '';
-    switch (event.name) {
-        case 'pr-created':
-            if (event.dryRun)
-                return `Dry run: a sync PR would merge ${release}${into}.`;
-            return event.mergeStatus === 'conflicts'
-                ? `${pr} merges ${release}${into}. Conflicts need a human: the PR body has a per-file guide.`
-                : `${pr} merges ${release}${into}. Review and merge it with a merge commit (never squash).`;
-        case 'pr-updated':
-            return `${pr} for ${release} was refreshed.`;
-        case 'pr-waiting': {
-            const age = prAgeMs(event, now);
-            return `${pr} for ${release} is still open${age === undefined ? '' : ` after ${formatAge(age)}`}.`;
-        }
-        case 'skipped':
-            return `${release} was not synced.`;
-        case 'up-to-date':
-            return `Nothing new: ${escapeSlackText(event.fork || 'the fork')} already has ${release}.`;
-        case 'failed':
-            return `The sync run failed${event.tag ? ` for ${release}` : ''}. Nothing on the target branch was changed.`;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/notify/webhook.ts
-/**
- * The generic JSON webhook body for an event: the event's fields, plus its name, a one-line summary and the time.
- * Pure: the clock is a parameter.
- */
-
-function buildWebhookPayload(event, now = new Date()) {
-    const { name, ...fields } = event;
-    const age = prAgeMs(event, now);
-    const payload = {
-        event: name,
-        schemaVersion: 1,
-        summary: describeEvent(event, now),
-        sentAt: now.toISOString(),
-        ...fields,
-        ...(age !== undefined ? { prAgeSeconds: Math.floor(age / 1000) } : {})
-    };
-    // Drop unset fields so receivers see a stable, minimal shape.
-    return Object.fromEntries(Object.entries(payload).filter(([, v]) => v !== undefined));
-}
-
-;// CONCATENATED MODULE: ./src/notify/deliver.ts
-
-
-
-
-const DEFAULT_TIMEOUT_MS = 10_000;
-/** A receiver's `Retry-After` is honoured only up to this many seconds, so a notification never holds the run up for long. */
-const MAX_RETRY_AFTER_SECONDS = 5;
-/**
- * Sends the event to every configured target. Resolves in every case: delivery problems are warnings, because the
- * sync's own outcome (PR opened, branch pushed) must never be turned into a failure by a chat integration.
- */
-async function notify(event, targets, log, options = {}) {
-    try {
-        const slackUrl = targets.slackWebhookUrl?.trim();
-        const webhookUrl = targets.webhookUrl?.trim();
-        if (!slackUrl && !webhookUrl)
-            return;
-        const events = options.events ?? DEFAULT_NOTIFY_EVENTS;
-        if (!events.includes(event.name)) {
-            log.debug(`Notification for event ${event.name} not sent: it is not among the notified events (${events.join(', ')}).`);
-            return;
-        }
-        const now = (options.now ?? (() => new Date()))();
-        const list = [];
-        if (slackUrl)
-            list.push({ input: 'slack-webhook-url', label: 'Slack', url: slackUrl, body: JSON.stringify(buildSlackPayload(event, now)) });
-        if (webhookUrl)
-            list.push({ input: 'webhook-url', label: 'Webhook', url: webhookUrl, body: JSON.stringify(buildWebhookPayload(event, now)) });
-        await Promise.all(list.map((target) => deliver(target, event.name, log, options)));
-    }
-    catch (error) {
-        // Defensive: a bug here (say, a payload that cannot be serialised) must still not fail the sync.
-        log.warning(`Notification for event ${event.name} not sent: ${deliver_errorText(error)}.`);
-    }
-}
-async function deliver(target, eventName, log, options) {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const retryUnitMs = options.retryUnitMs ?? REAL_TIMING.retryUnitMs;
-    const what = `${target.label} notification (${eventName})`;
-    const fix = `The sync itself is not affected; check the ${target.input} secret.`;
-    const scrub = (text) => redact(text, target.url);
-    let parsed;
-    try {
-        parsed = new URL(target.url);
-    }
-    catch {
-        log.warning(`${what} not sent: ${target.input} is not a valid URL (its value is hidden because it is a secret). ${fix}`);
-        return;
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-        log.warning(`${what} not sent: ${target.input} must be an https:// URL, not ${parsed.protocol}. ${fix}`);
-        return;
-    }
-    const host = parsed.host;
-    // One retry, only for failures that are likely to pass (server errors, rate limits, a dropped connection), and
-    // never after a timeout: that would double the time a slow receiver costs the run.
-    for (let attempt = 1; attempt <= 2; attempt++) {
-        const last = attempt === 2;
-        let response;
-        let detail;
-        try {
-            response = await fetch(parsed, {
-                method: 'POST',
-                headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'upstream-sync' },
-                body: target.body,
-                signal: AbortSignal.timeout(timeoutMs)
-            });
-            detail = await response.text();
-        }
-        catch (error) {
-            if (isTimeout(error)) {
-                log.warning(`${what} not sent: ${host} did not answer within ${formatSeconds(timeoutMs)}. ${fix}`);
-                return;
-            }
-            const reason = scrub(networkReason(error));
-            if (!last) {
-                log.debug(`${what}: ${reason}; retrying once.`);
-                await sleep(retryUnitMs);
-                continue;
-            }
-            log.warning(`${what} not sent to ${host}: ${reason}. ${fix}`);
-            return;
-        }
-        if (response.ok) {
-            log.info(`${what} sent.`);
-            return;
-        }
-        const retriable = response.status >= 500 || response.status === 429;
-        if (retriable && !last) {
-            const wait = Math.round(Math.min(retryAfterSeconds(response.headers.get('retry-after')) ?? 1, MAX_RETRY_AFTER_SECONDS) * retryUnitMs);
-            log.debug(`${what}: HTTP ${response.status}; retrying once in ${wait} ms.`);
-            await sleep(wait);
-            continue;
-        }
-        // Slack answers errors with a short code (invalid_payload, no_service, channel_is_archived…): worth showing.
-        const snippet = scrub(detail.replace(/\s+/g, ' ').trim()).slice(0, 200);
-        log.warning(`${what} not sent: ${host} answered HTTP ${response.status}${snippet ? ` (${snippet})` : ''}. ${fix}`);
-        return;
-    }
-}
-function errorLike(value) {
-    return typeof value === 'object' && value !== null ? value : undefined;
-}
-function isTimeout(error) {
-    const name = errorLike(error)?.name;
-    return name === 'TimeoutError' || name === 'AbortError';
-}
-/** "connection refused", "DNS lookup failed (ENOTFOUND)"…: undici hides the cause behind "fetch failed". */
-function networkReason(error) {
-    const cause = errorLike(errorLike(error)?.cause);
-    const code = typeof cause?.code === 'string' ? cause.code : undefined;
-    switch (code) {
-        case 'ECONNREFUSED':
-            return 'connection refused';
-        case 'ENOTFOUND':
-        case 'EAI_AGAIN':
-            return `DNS lookup failed (${code})`;
-        case 'ECONNRESET':
-            return 'connection reset';
-        case 'ETIMEDOUT':
-        case 'UND_ERR_CONNECT_TIMEOUT':
-            return 'connection timed out';
-        default:
-            return code ? `${deliver_errorText(cause)} (${code})` : deliver_errorText(cause ?? error);
-    }
-}
-function deliver_errorText(error) {
-    const message = errorLike(error)?.message;
-    return typeof message === 'string' && message ? message : String(error);
-}
-/** Removes the secret URL (and its path, which alone is the secret part of a Slack webhook) from text. */
-function redact(text, url) {
-    let out = text;
-    const secrets = [url];
-    try {
-        const parsed = new URL(url);
-        secrets.push(parsed.href);
-        if (parsed.pathname.length > 1)
-            secrets.push(parsed.pathname);
-        if (parsed.search)
-            secrets.push(parsed.search);
-        if (parsed.password)
-            secrets.push(parsed.password);
-    }
-    catch {
-        // Not a URL: the whole string is the only secret.
-    }
-    for (const secret of secrets.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)) {
-        out = out.split(secret).join('***');
-    }
-    return out;
-}
-/** `Retry-After` in seconds or as an HTTP date, in seconds. */
-function retryAfterSeconds(header) {
-    if (!header)
-        return undefined;
-    const seconds = Number(header);
-    if (Number.isFinite(seconds))
-        return Math.max(0, seconds);
-    const date = Date.parse(header);
-    return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
-}
-function formatSeconds(ms) {
-    return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-}
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-;// CONCATENATED MODULE: ./src/outputs.ts
-/**
- * What a run reports once it knows its outcome: the step outputs, the job summary, a warning annotation per
- * conflicted file, the report file and the Slack / webhook notification. Rendering lives in report.ts and notify.ts;
- * this module decides what to say where.
- */
-
-
-
-
-
-/** The action's outputs, as action.yml documents them; every one is set, empty when it does not apply. */
-function setOutputs(runner, outcome) {
-    const candidate = outcome.decision.candidate;
-    runner.setOutput('result', outcome.result);
-    runner.setOutput('tag', candidate?.tag ?? '');
-    runner.setOutput('version', candidate?.version.text ?? '');
-    runner.setOutput('previous-version', outcome.decision.previous?.text ?? '');
-    runner.setOutput('branch', outcome.syncBranch ?? '');
-    runner.setOutput('pr-number', outcome.pull ? String(outcome.pull.number) : '');
-    runner.setOutput('pr-url', outcome.pull?.url ?? outcome.decision.skippedPullUrl ?? '');
-    runner.setOutput('merge-status', outcome.merge?.status ?? '');
-    runner.setOutput('conflicts', JSON.stringify(outcome.merge?.conflicts.map((conflict) => conflict.path) ?? []));
-    runner.setOutput('auto-resolved', JSON.stringify(outcome.merge?.autoResolved.map((conflict) => conflict.path) ?? []));
-    runner.setOutput('report-file', outcome.reportFile ?? '');
-}
-/** The full report (no list cut) beside the run's other files in RUNNER_TEMP, for upload as an artifact. */
-async function writeReport(inputs, tag, view) {
-    const file = external_node_path_default().join(inputs.runnerTemp, `upstream-sync-report-${tag.replace(/[^A-Za-z0-9._-]/g, '_')}.md`);
-    await external_node_fs_namespaceObject.promises.writeFile(file, renderReportFile(view));
-    return file;
-}
-/** Sets the outputs, writes the summary and annotations, and notifies, for a run that reached its end. */
-async function reportOutcome(runner, inputs, outcome, target) {
-    const log = runner;
-    setOutputs(runner, outcome);
-    const merge = outcome.merge;
-    for (const conflict of merge?.conflicts ?? []) {
-        runner.warning(`${conflict.kind} conflict (${conflict.resolution}${conflict.note ? `: ${conflict.note}` : ''})`, {
-            title: 'upstream-sync conflict',
-            file: conflict.path
-        });
-    }
-    await runner.appendSummary(renderSummary({
-        view: outcome.view,
-        result: outcome.result,
-        message: outcome.message,
-        upstream: `${inputs.upstream.owner}/${inputs.upstream.repo}`,
-        target,
-        tag: outcome.decision.candidate?.tag,
-        previousVersion: outcome.decision.previous?.text,
-        version: outcome.decision.candidate?.version.text,
-        prUrl: outcome.pull?.url ?? outcome.decision.skippedPullUrl,
-        prNumber: outcome.pull?.number
-    }));
-    runner.info(outcome.message);
-    const event = outcome.result === 'created'
-        ? 'pr-created'
-        : outcome.result === 'updated'
-            ? outcome.changed === false
-                ? 'pr-waiting'
-                : 'pr-updated'
-            : outcome.result === 'skipped'
-                ? 'skipped'
-                : outcome.result === 'dry-run'
-                    ? 'pr-created'
-                    : undefined;
-    if (event) {
-        await notifyEvent(inputs, log, {
-            name: event,
-            targetBranch: target,
-            releaseUrl: outcome.view?.releaseUrl || undefined,
-            prCreatedAt: outcome.pull?.createdAt,
-            tag: outcome.decision.candidate?.tag,
-            version: outcome.decision.candidate?.version.text,
-            previousVersion: outcome.decision.previous?.text,
-            prUrl: outcome.pull?.url ?? outcome.decision.skippedPullUrl,
-            prNumber: outcome.pull?.number,
-            mergeStatus: merge?.status,
-            conflicts: merge?.conflicts.length,
-            autoResolved: merge?.autoResolved.length,
-            // The PR events carry their own headline; a reason is what skipped runs need.
-            ...(event === 'skipped' ? { reason: outcome.message } : {})
-        });
-    }
-}
-/** Sends `event` to the configured Slack and webhook URLs (a no-op when none is set; never throws). */
-async function notifyEvent(inputs, runner, event) {
-    if (!inputs.slackWebhookUrl && !inputs.webhookUrl)
-        return;
-    await notify({
-        ...event,
-        upstream: `${inputs.upstream.owner}/${inputs.upstream.repo}`,
-        fork: `${inputs.fork.owner}/${inputs.fork.repo}`,
-        runUrl: inputs.runUrl,
-        dryRun: inputs.dryRun
-    }, { slackWebhookUrl: inputs.slackWebhookUrl, webhookUrl: inputs.webhookUrl }, runner, { retryUnitMs: timingFromEnv(runner.env).retryUnitMs });
-}
-/** The end of a failed run: the one clear message as the step's failure, in the summary, and to the notification URLs. */
-async function reportFailure(runner, inputs, message) {
-    runner.setFailed(message);
-    await runner
-        .appendSummary(`### ❌ upstream-sync failed\n\n${message.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))}\n`)
-        .catch(() => undefined);
-    if (inputs)
-        await notifyEvent(inputs, runner, { name: 'failed', reason: message });
-}
-
-;// CONCATENATED MODULE: ./src/publish.ts
-/**
- * Publishing a sync: the sync branch, the pull request, its labels, and superseding older sync PRs.
- *
- * Safety rules, in order of importance:
- * 1. The target branch is never written (nothing here pushes to it).
- * 2. A sync branch carrying a commit the action did not make is never force-pushed, reset or deleted.
- * 3. Every branch update is a compare-and-swap (`--force-with-lease` on the sha we last saw), so a concurrent run or a
- *    maintainer's push in between is never overwritten; we re-read and decide again instead.
- * 4. One PR per tag: a 422 "already exists" from a concurrent run turns into an update of that PR.
- */
-
-
-const MAX_BRANCH_ATTEMPTS = 3;
-/**
- * Points the sync branch at the merge result unless a human owns it. Retries on a lost race: re-reads the branch,
- * accepts an equivalent result pushed by a concurrent run, and never overwrites a commit it did not make.
- */
-async function updateBranch(req) {
-    let current = req.branchSha;
-    for (let attempt = 1; attempt <= MAX_BRANCH_ATTEMPTS; attempt++) {
-        if (current === req.merge.headSha)
-            return { kind: 'ready', pushed: false };
-        if (current !== undefined) {
-            const owner = await classifySyncBranch(req.git, {
-                branchSha: current,
-                tag: req.tag,
-                tagSha: req.merge.tagSha,
-                targetSha: req.merge.targetSha,
-                ...(req.upstreamShas ? { upstreamShas: req.upstreamShas } : {})
-            });
-            if (owner === 'human')
-                return { kind: 'human', sha: current };
-            if (await isEquivalent(req.git, current, req.merge))
-                return { kind: 'ready', pushed: false };
-        }
-        const push = await pushOrRecheck(req, current);
-        if (push.status !== 'rejected-stale')
-            return { kind: 'ready', pushed: push.status === 'pushed' };
-        req.log.info(`The sync branch ${req.syncBranch} changed while this run worked (a concurrent run or a push); reading it again.`);
-        current = 'head' in push ? push.head : (await fetchBranches(req.git, req.forkUrl, [req.syncBranch]))[req.syncBranch];
-    }
-    throw new Error(`The sync branch ${req.syncBranch} kept changing under this run (${MAX_BRANCH_ATTEMPTS} attempts); another run is probably updating it. Nothing was overwritten; the next run will pick it up.`);
-}
-/**
- * Pushes the merge result with a lease on `current`. A refused push is not always worded as a lost race: when a
- * concurrent run creates the branch between our read and our push, the server's own ref lock fails ("failed to
- * update ref", "cannot lock ref ... reference already exists"). So on any push error the branch is read again: if it
- * moved, it was a race (the caller decides again from the new head); if not, the error is real and is explained.
- */
-async function pushOrRecheck(req, current) {
-    try {
-        return await pushSyncBranch(req.git, { remoteUrl: req.forkUrl, branch: req.syncBranch, sha: req.merge.headSha, expectedOldSha: current ?? null });
-    }
-    catch (error) {
-        let head;
-        try {
-            head = (await fetchBranches(req.git, req.forkUrl, [req.syncBranch]))[req.syncBranch];
-        }
-        catch {
-            throw explainPushError(error, req);
-        }
-        if (head !== current)
-            return { status: 'rejected-stale', head };
-        throw explainPushError(error, req);
-    }
-}
-/** The first line of git's output that says what the server refused, for quoting in a message. */
-function gitReason(text, pattern) {
-    return (text
-        .split('\n')
-        .map((line) => line.replace(/^remote:\s*/, '').trim())
-        .find((line) => pattern.test(line)) ?? '');
-}
-/**
- * Turns a refused push into a message that says what to change. GitHub's refusals arrive as git output, not API
- * errors, so they are recognised by their wording: the workflow-file rule (which no `permissions:` can lift for
- * GITHUB_TOKEN), a token without `contents: write`, a rejected token, and branch protection on the sync branches.
- */
-function explainPushError(error, req) {
-    if (!(error instanceof GitError))
-        return error instanceof Error ? error : new Error(String(error));
-    const text = `${error.stderr}\n${error.stdout}`;
-    const where = `Could not push the sync branch ${req.syncBranch}`;
-    const workflow = /refusing to allow an? (.+?) to create or update workflow `([^`]+)`[^)\n]*/i.exec(text);
-    if (workflow) {
-        return new Error(`${where}: upstream ${req.tag} changes the workflow file ${workflow[2]}, and GitHub refuses workflow changes from this token (${workflow[1]}). ` +
-            "A workflow's GITHUB_TOKEN can never push changes under .github/workflows/, whatever its permissions. " +
-            "Pass another token as 'github-token': a GitHub App token with the 'Workflows: read and write' permission, or a fine-grained PAT with 'Workflows: read and write' (a classic PAT needs the 'workflow' scope). " +
-            `Nothing was pushed. GitHub said: ${workflow[0]}`);
-    }
-    if (/GH006|GH013|protected branch|repository rule violations/i.test(text)) {
-        return new Error(`${where}: a branch protection rule or ruleset of the fork covers it. Exempt the sync branches (the 'branch-prefix' pattern) from the rule, or let the token's actor bypass it. ` +
-            `Nothing was pushed. GitHub said: ${gitReason(text, /GH006|GH013|protected branch|rule violations/i)}`);
-    }
-    if (/\b403\b|Permission to .* denied|permission denied/i.test(text)) {
-        return new Error(`${where}: the token may not push to this repository (HTTP 403). It needs the 'contents: write' permission: add it under \`permissions:\` in the workflow (the example workflow uses contents: write and pull-requests: write), or grant it to the PAT/App. ` +
-            `GitHub said: ${gitReason(text, /403|denied/i)}`);
-    }
-    if (/\b401\b|Authentication failed|could not read Username|Invalid username or password/i.test(text)) {
-        return new Error(`${where}: GitHub rejected the token for git (authentication failed). Check the 'github-token' input: the secret may be expired, revoked or empty.`);
-    }
-    return error;
-}
-/** A concurrent run's merge of the same target and tag commits is as good as ours: keep it rather than churn. */
-async function isEquivalent(git, branchSha, merge) {
-    if (merge.status === 'conflicts')
-        return branchSha === merge.tagSha;
-    const parents = (await git.output(['rev-list', '--parents', '-n', '1', branchSha])).split(' ').slice(1);
-    if (parents.length !== 2 || parents[0] !== merge.targetSha || parents[1] !== merge.tagSha)
-        return false;
-    const [theirs, ours] = await Promise.all([git.output(['rev-parse', `${branchSha}^{tree}`]), git.output(['rev-parse', `${merge.headSha}^{tree}`])]);
-    return theirs === ours;
-}
-/** Pushes the branch, then opens or updates the PR and sets its labels. */
-async function publishSync(req) {
-    const branch = await updateBranch(req);
-    if (branch.kind === 'human') {
-        req.log.warning(`The sync branch ${req.syncBranch} has commits that upstream-sync did not make (head ${branch.sha.slice(0, 12)}), probably a maintainer's conflict resolution. It was left untouched${req.openPull ? ` and PR #${req.openPull.number} was not changed` : ''}.`);
-        return { result: 'up-to-date', pushed: false, humanCommitsOn: branch.sha, ...(req.openPull ? { pull: req.openPull } : {}) };
-    }
-    let pull = req.openPull;
-    let result = 'updated';
-    if (pull) {
-        await req.api.updatePull(pull, { title: req.title, body: req.body });
-    }
-    else {
-        let opened;
-        try {
-            opened = await req.api.createPull({ head: req.syncBranch, base: req.targetBranch, title: req.title, body: req.body });
-        }
-        catch (error) {
-            // The branch is in place (pushed now or earlier): say so, so nobody cleans it up by hand. The next run finds
-            // it equivalent to its own merge, pushes nothing and opens the PR.
-            const message = error instanceof Error ? error.message : String(error);
-            throw new Error(`${message.replace(/\.?\s*$/, '.')} The sync branch ${req.syncBranch} is in place; the next run opens the pull request for it.`, { cause: error });
-        }
-        pull = opened.pull;
-        if (opened.created) {
-            result = 'created';
-        }
-        else {
-            req.log.info(`PR #${pull.number} for ${req.syncBranch} was opened by a concurrent run; updating it.`);
-            await req.api.updatePull(pull, { title: req.title, body: req.body });
-        }
-    }
-    await req.api.ensureLabels(req.labels.specs.filter((spec) => [...req.labels.always, ...req.labels.status].includes(spec.name)));
-    await req.api.setPullLabels(pull, [...req.labels.always, ...req.labels.status], req.labels.stale);
-    return { result, pull, pushed: branch.pushed };
-}
-/**
- * Closes open sync PRs for older tags with a comment linking the new PR. Their branches are deleted only when every
- * commit on them is the action's own; a branch with a maintainer's work stays, and the comment says so.
- */
-async function supersedeOlder(req) {
-    const open = await req.api.openSyncPulls(req.targetBranch, req.branchPrefix);
-    const older = open.filter((pull) => pull.number !== req.newPull.number && req.isOlderTag(pull.headRef.slice(req.branchPrefix.length)));
-    if (older.length === 0)
-        return [];
-    const heads = await fetchBranches(req.git, req.forkUrl, older.map((pull) => pull.headRef));
-    for (const pull of older) {
-        const tag = pull.headRef.slice(req.branchPrefix.length);
-        const sha = heads[pull.headRef];
-        const owner = sha === undefined ? 'gone' : await classifySyncBranch(req.git, { branchSha: sha, tag });
-        const keep = owner === 'human';
-        await req.api.comment(pull, `Superseded by #${req.newPull.number} (${req.newPull.url}), which syncs a newer upstream release. ` +
-            (keep
-                ? `The branch \`${pull.headRef}\` has commits that upstream-sync did not make, so it was kept.`
-                : `The branch \`${pull.headRef}\` only held upstream-sync's own commits and was deleted.`));
-        await req.api.updatePull(pull, { state: 'closed' });
-        if (!keep && owner !== 'gone')
-            await req.api.deleteBranch(pull.headRef);
-        req.log.info(`Closed PR #${pull.number} (${tag}), superseded by #${req.newPull.number}.`);
-    }
-    return older;
-}
-
-// EXTERNAL MODULE: ./src/runner.ts
-var src_runner = __nccwpck_require__(4813);
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * One run of upstream-sync, step by step. This file only orchestrates: each step is a module with one job (inputs,
  * releases, merge, publish, report, notify); the order and the hand-offs live here.
  */
+
 
 
 
@@ -56798,7 +57064,7 @@ async function syncRelease(context, decision, policy, template) {
     const log = runner;
     const candidate = decision.candidate;
     const syncBranch = inputs.branchPrefix + candidate.tag;
-    if (!(await Git.isValidRefName(`refs/heads/${syncBranch}`))) {
+    if (!isValidRefName(`refs/heads/${syncBranch}`)) {
         throw new Error(`Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${inputs.branchPrefix}; it was not synced.`);
     }
     const git = await context.work.get();
@@ -56812,7 +57078,7 @@ async function syncRelease(context, decision, policy, template) {
         fetchUpstreamBlobs: !inputs.dryRun,
         debug: (message) => runner.debug(message)
     }));
-    if (decision.commitSha && fetched.tagSha !== decision.commitSha) {
+    if (fetched.tagSha !== decision.commitSha) {
         runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`);
     }
     const merge = await step('Merge', () => mergeTag(git, {
@@ -56847,7 +57113,8 @@ async function syncRelease(context, decision, policy, template) {
     };
     const view = buildReportView(reportInput);
     const title = renderTitle(view);
-    const body = keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(view, template));
+    const prTemplate = template === undefined ? undefined : compileTemplate(template, 'the custom template');
+    const body = keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(view, prTemplate));
     const plan = labelPlan(inputs, merge);
     const reportFile = await writeReport(inputs, candidate.tag, view);
     const shared = { decision, syncBranch, merge, view, reportFile };
@@ -56889,7 +57156,7 @@ async function syncRelease(context, decision, policy, template) {
         if (superseded.length > 0) {
             // The new PR names the ones it replaced, as they name it in their closing comment.
             const supersedes = superseded.map((old) => ({ number: old.number, url: old.url }));
-            await api.updatePull(pull, { body: renderPrBody(buildReportView({ ...reportInput, supersedes }), template) });
+            await api.updatePull(pull, { body: renderPrBody(buildReportView({ ...reportInput, supersedes }), prTemplate) });
         }
     }
     if (pull && inputs.dispatchWorkflow && published.pushed) {
@@ -56913,7 +57180,7 @@ async function run(runner = (0,src_runner/* actionsRunner */.A)()) {
     let inputs;
     let work;
     try {
-        inputs = await step('Read inputs', () => readInputs(runner));
+        inputs = await step('Read inputs', async () => readSettings(runner));
         work = new WorkRepository(inputs);
         const api = new GitHubApi(createClient({ token: inputs.token, apiUrl: inputs.apiUrl, log: runner, timing: timingFromEnv(runner.env) }), inputs.fork, inputs.upstream);
         const settings = inputs;
@@ -56923,8 +57190,8 @@ async function run(runner = (0,src_runner/* actionsRunner */.A)()) {
         const context = { runner, step, inputs, api, target, work };
         const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, settings, target, (warning) => runner.warning(warning)));
         const decision = await chooseUpstreamRelease(context, await loadLowerBound(api, inputs, target));
-        const outcome = decision.kind === 'sync' && decision.candidate
-            ? await syncRelease(context, { ...decision, candidate: decision.candidate }, policy, template)
+        const outcome = decision.kind === 'sync'
+            ? await syncRelease(context, decision, policy, template)
             : // `waiting` (min-release-age) is reported as skipped: this run syncs nothing, and the message says until when.
                 { result: decision.kind === 'up-to-date' ? 'up-to-date' : 'skipped', decision, message: decision.reason };
         if (inputs.mirrorBranch)
@@ -57008,9 +57275,9 @@ async function maintainMirror({ runner, step, inputs, api }, git) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   A: () => (/* binding */ actionsRunner)
+/* harmony export */   A: () => (/* binding */ actionsRunner),
+/* harmony export */   a: () => (/* binding */ silentLog)
 /* harmony export */ });
-/* unused harmony export silentLog */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /**
  * The port between the action and the GitHub Actions runner. Nothing else in src/ imports `@actions/core`: stages log
@@ -59040,7 +59307,7 @@ var Alias = __nccwpck_require__(4065);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 var Schema = __nccwpck_require__(5840);
 var stringifyDocument = __nccwpck_require__(6829);
 var anchors = __nccwpck_require__(1596);
@@ -59966,7 +60233,7 @@ var anchors = __nccwpck_require__(1596);
 var visit = __nccwpck_require__(204);
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -60249,7 +60516,7 @@ exports.isEmptyPath = isEmptyPath;
 
 var applyReviver = __nccwpck_require__(3661);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 class NodeBase {
     constructor(type) {
@@ -60342,7 +60609,7 @@ exports.createPair = createPair;
 
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -60533,7 +60800,7 @@ var stringifyCollection = __nccwpck_require__(1212);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -60654,7 +60921,7 @@ var log = __nccwpck_require__(7249);
 var merge = __nccwpck_require__(452);
 var stringify = __nccwpck_require__(2148);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -60777,7 +61044,7 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 4043:
+/***/ 6424:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -63621,7 +63888,7 @@ var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var schema$2 = __nccwpck_require__(5913);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var timestamp = __nccwpck_require__(4371);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -64044,7 +64311,7 @@ exports.merge = merge;
 
 
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 var YAMLMap = __nccwpck_require__(4454);
 var YAMLSeq = __nccwpck_require__(2223);
 var pairs = __nccwpck_require__(8385);
@@ -64228,7 +64495,7 @@ var merge = __nccwpck_require__(452);
 var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var timestamp = __nccwpck_require__(4371);
 
 const schema = [
     map.map,
@@ -64362,7 +64629,7 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4371:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -66128,7 +66395,7 @@ class DecodedURL extends URL {
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(4371);
+var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {

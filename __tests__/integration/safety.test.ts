@@ -6,7 +6,7 @@
  * is where it was, and a commit a human made is still the head of its branch.
  */
 import { describe, expect, it, jest } from '@jest/globals'
-import { clearFaults } from '../../test/support/control.js'
+import { clearFaults, holdRequests } from '../../test/support/control.js'
 import { commitFiles, createTags, FORK_AUTHOR } from '../../test/support/repos.js'
 import { FORK, UPSTREAM } from '../../test/support/scenario.js'
 import {
@@ -25,7 +25,6 @@ import {
   parentsOf,
   refSnapshot,
   resetLog,
-  waitForFaultsTaken,
   warnings,
   withScenario,
   type FaultSpec
@@ -135,11 +134,12 @@ describe("a maintainer's commit on the sync branch", () => {
       await commitFiles(s.fork.dir, s.fork.targetBranch, { 'CARTO_README.md': '# CARTO fork\n\nNow with a changelog.\n' }, 'CARTO: changelog\n', { author: FORK_AUTHOR })
       const target = (await forkBranch(s, s.fork.targetBranch)) as string
       // ...and while it fetches upstream (after reading the sync branch), a maintainer pushes onto the sync branch.
-      await addFault(s.standIn, { method: 'POST', path: `^/${UPSTREAM}\\.git/git-upload-pack$`, delayMs: 2500 })
+      const hold = await holdRequests(s.standIn, { method: 'POST', path: `^/${UPSTREAM}\\.git/git-upload-pack$` })
       const running = s.run()
-      await waitForFaultsTaken(s)
+      await hold.arrived()
       const human = await commitFiles(s.fork.dir, SYNC_BRANCH, { 'NOTES.md': 'Checked the 1.1 sync on staging.\n' }, 'Staging notes\n', { author: FORK_AUTHOR })
       expect(await parentsOf(s.fork.dir, human)).toEqual([actionMerge])
+      await hold.release()
 
       const run = await running
       expectSuccess(run)
@@ -153,14 +153,15 @@ describe("a maintainer's commit on the sync branch", () => {
 
   it('pushed while the run works is not overwritten: the lost push is re-read and the commit left alone', async () => {
     await withScenario({}, async (s) => {
-      // Hold the action's push long enough for a maintainer to create the branch first.
-      await addFault(s.standIn, { method: 'POST', path: `/${FORK}\\.git/git-receive-pack$`, delayMs: 2500 })
+      // Hold the action's push until a maintainer has created the branch.
+      const hold = await holdRequests(s.standIn, { method: 'POST', path: `/${FORK}\\.git/git-receive-pack$` })
       const running = s.run()
-      await waitForFaultsTaken(s)
+      await hold.arrived()
       const human = await commitFiles(s.fork.dir, SYNC_BRANCH, { 'NOTES.md': 'Started the 1.1 sync by hand.\n' }, 'Start the sync by hand\n', {
         author: FORK_AUTHOR,
         parents: [s.fork.targetSha]
       })
+      await hold.release()
       const run = await running
       expectSuccess(run)
       expect(run.stdout).toContain(`The sync branch ${SYNC_BRANCH} changed while this run worked (a concurrent run or a push); reading it again.`)
@@ -199,13 +200,14 @@ describe('two runs at once (schedule and manual dispatch)', () => {
   it('a branch created in between: the push the server refuses is re-read, the equivalent merge kept, and the 422 "already exists" becomes an update', async () => {
     await withScenario({}, async (s) => {
       // Run A is held at its push; run B (a manual dispatch) runs start to end meanwhile.
-      await addFault(s.standIn, { method: 'POST', path: `/${FORK}\\.git/git-receive-pack$`, delayMs: 6000 })
+      const hold = await holdRequests(s.standIn, { method: 'POST', path: `/${FORK}\\.git/git-receive-pack$`, times: 1 })
       const runningA = s.run()
-      await waitForFaultsTaken(s)
+      await hold.arrived()
       const b = await s.run()
       expectSuccess(b)
       expect(b.outputs.result).toBe('created')
       const branchOfB = await forkBranch(s, SYNC_BRANCH)
+      await hold.release()
 
       const a = await runningA
       expectSuccess(a)
@@ -224,12 +226,13 @@ describe('two runs at once (schedule and manual dispatch)', () => {
 
   it('a PR opened between the push and the create call (422 "A pull request already exists") is updated, not duplicated', async () => {
     await withScenario({ conflict: true }, async (s) => {
-      await addFault(s.standIn, { method: 'POST', path: `^${FORK_API}/pulls$`, delayMs: 2000 })
+      const hold = await holdRequests(s.standIn, { method: 'POST', path: `^${FORK_API}/pulls$`, times: 1 })
       const running = s.run()
-      await waitForFaultsTaken(s)
+      await hold.arrived()
       // The branch is pushed by now (the action opens the PR after pushing); someone opens its PR first.
       const opened = await s.api('POST', `/repos/${FORK}/pulls`, { head: SYNC_BRANCH, base: s.fork.targetBranch, title: 'Opened by hand', body: 'placeholder' })
       expect(opened.status).toBe(201)
+      await hold.release()
 
       const run = await running
       expectSuccess(run)

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { ActionRun } from '../../../test/support/action.js'
-import { addFault, gitTraffic, pendingFaults, requestLog, resetLog, type FaultSpec, type RequestLogEntry } from '../../../test/support/control.js'
+import { addFault, gitTraffic, requestLog, resetLog, type FaultSpec, type RequestLogEntry } from '../../../test/support/control.js'
 import { git, resolveCommit } from '../../../test/support/repos.js'
 import { FORK, createScenario, type Scenario, type ScenarioOptions } from '../../../test/support/scenario.js'
 
@@ -113,15 +113,6 @@ export async function forkPushes(s: Scenario): Promise<number> {
 }
 
 export { addFault, resetLog, requestLog, gitTraffic, type FaultSpec }
-
-/** Waits until every registered fault has been consumed (a delayed request has arrived and is being held). */
-export async function waitForFaultsTaken(s: Scenario, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while ((await pendingFaults(s.standIn)).length > 0) {
-    if (Date.now() > deadline) throw new Error('the action never made the request the fault waits for')
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}
 
 /** Every regular file under `dir` (recursively), for leak and "no stray file" checks. */
 export async function listFiles(dir: string): Promise<string[]> {

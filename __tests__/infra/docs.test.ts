@@ -15,10 +15,10 @@ import {
   replaceBetweenMarkers,
   runDocs,
   TEMPLATE_MARKERS
-} from '../scripts/docs.js'
-import { templateVariablesMarkdown } from '../src/report/index.js'
+} from '../../scripts/docs.js'
+import { templateVariablesMarkdown } from '../../src/report/index.js'
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
 
 const SAMPLE_ACTION = `name: Sample

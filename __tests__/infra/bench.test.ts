@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { FORK, SYNCED_FORK, UPSTREAM, generate, git, parseScale, type Manifest } from '../bench/generate.js'
-import { Random } from '../bench/content.js'
-import { gitCommands, parseTimings } from '../bench/run.js'
+import { FORK, SYNCED_FORK, UPSTREAM, generate, git, parseScale, type Manifest } from '../../bench/generate.js'
+import { Random } from '../../bench/content.js'
+import { gitCommands, parseTimings } from '../../bench/run.js'
 
 describe('parseScale', () => {
   it('knows the named scales', () => {

@@ -5,10 +5,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
-import { formatFinding, isKnownStale, lintWorkflow, lintWorkflowDirs } from '../scripts/lint-workflows.js'
-import { parseConfigFile } from '../src/settings/policy.js'
+import { formatFinding, isKnownStale, lintWorkflow, lintWorkflowDirs } from '../../scripts/lint-workflows.js'
+import { parseConfigFile } from '../../src/settings/policy.js'
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const WORKFLOWS = path.join(ROOT, '.github', 'workflows')
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
 
