@@ -1,0 +1,194 @@
+/**
+ * What a run ended with, as one type, and the one mapping from it to everything a run reports: the step outputs,
+ * the job summary, annotations, the log line and the Slack / webhook event. `run()` builds an Outcome and calls
+ * `reportOutcome`; nothing else decides what is said where.
+ */
+import { describeError } from './errors.js'
+import type { PullInfo } from './github/records.js'
+import { notify } from './notify/deliver.js'
+import type { SyncEvent, SyncEventName } from './notify/event.js'
+import type { ReleaseDecision, SyncDecision } from './releases/decision.js'
+import { renderSummary, type ReportView } from './report/index.js'
+import type { AnnotationProperties, Runner } from './runner.js'
+import { timingFromEnv } from './timing.js'
+import type { MergeResult } from './types.js'
+
+/** A run that synced (or, in a dry run, would have synced) a release: what it made. */
+export interface SyncedOutcome {
+  result: 'created' | 'updated' | 'dry-run'
+  decision: SyncDecision<PullInfo>
+  branch: string
+  merge: MergeResult
+  view: ReportView
+  /** The full report in RUNNER_TEMP. */
+  reportFile: string
+  pull?: PullInfo
+  /** False when an existing PR was left exactly as it was (nothing pushed, title, body and labels unchanged). */
+  changed: boolean
+  message: string
+}
+
+/** A run that found nothing to sync: the target is current, the release was declined, or it is not old enough yet. */
+export interface IdleOutcome {
+  result: 'up-to-date' | 'skipped'
+  decision: ReleaseDecision<PullInfo>
+  message: string
+}
+
+export interface FailedOutcome {
+  result: 'failed'
+  error: unknown
+  message: string
+}
+
+export type Outcome = SyncedOutcome | IdleOutcome | FailedOutcome
+
+/** Where the run was pointed, for the summary and the notification (known once the settings are read). */
+export interface OutcomeContext {
+  upstream: string
+  fork: string
+  target?: string
+  runUrl?: string
+  dryRun: boolean
+}
+
+export function failedOutcome(error: unknown): FailedOutcome {
+  return { result: 'failed', error, message: describeError(error) }
+}
+
+/** The decision's view of a run that did not fail. */
+function decisionOf(outcome: Outcome): ReleaseDecision<PullInfo> | undefined {
+  return outcome.result === 'failed' ? undefined : outcome.decision
+}
+
+function pullUrlOf(outcome: Outcome): string | undefined {
+  if (outcome.result === 'failed') return undefined
+  if ('pull' in outcome && outcome.pull) return outcome.pull.url
+  return outcome.decision.kind === 'skipped' ? outcome.decision.skippedPullUrl : undefined
+}
+
+function synced(outcome: Outcome): SyncedOutcome | undefined {
+  return outcome.result === 'created' || outcome.result === 'updated' || outcome.result === 'dry-run' ? outcome : undefined
+}
+
+/** The action's outputs, as action.yml documents them: every one set, empty when it does not apply; none on failure. */
+export function outputsOf(outcome: Outcome): Record<string, string> {
+  if (outcome.result === 'failed') return {}
+  const decision = outcome.decision
+  const sync = synced(outcome)
+  return {
+    result: outcome.result,
+    tag: decision.candidate?.tag ?? '',
+    version: decision.candidate?.version.text ?? '',
+    'previous-version': decision.previous?.text ?? '',
+    branch: sync?.branch ?? '',
+    'pr-number': sync?.pull ? String(sync.pull.number) : '',
+    'pr-url': pullUrlOf(outcome) ?? '',
+    'merge-status': sync?.merge.status ?? '',
+    conflicts: JSON.stringify(sync?.merge.conflicts.map((conflict) => conflict.path) ?? []),
+    'auto-resolved': JSON.stringify(sync?.merge.autoResolved.map((conflict) => conflict.path) ?? []),
+    'report-file': sync?.reportFile ?? ''
+  }
+}
+
+export interface Annotation {
+  level: 'warning' | 'error'
+  message: string
+  properties?: AnnotationProperties
+}
+
+/** A warning per conflicted file, pointing at it, so the conflicts show in the run's annotations; the failure itself. */
+export function annotationsOf(outcome: Outcome): Annotation[] {
+  if (outcome.result === 'failed') return []
+  return (synced(outcome)?.merge.conflicts ?? []).map((conflict) => ({
+    level: 'warning',
+    message: `${conflict.kind} conflict (${conflict.resolution}${conflict.note ? `: ${conflict.note}` : ''})`,
+    properties: { title: 'upstream-sync conflict', file: conflict.path }
+  }))
+}
+
+/** The job summary's markdown. */
+export function summaryOf(outcome: Outcome, context: OutcomeContext): string {
+  if (outcome.result === 'failed') {
+    return `### ❌ upstream-sync failed\n\n${outcome.message.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))}\n`
+  }
+  const decision = outcome.decision
+  const url = pullUrlOf(outcome)
+  return renderSummary({
+    view: synced(outcome)?.view,
+    result: outcome.result,
+    message: outcome.message,
+    upstream: context.upstream,
+    target: context.target ?? '',
+    tag: decision.candidate?.tag,
+    previousVersion: decision.previous?.text,
+    version: decision.candidate?.version.text,
+    pullRequest: { url: url ?? '', number: synced(outcome)?.pull?.number }
+  })
+}
+
+function eventNameOf(outcome: Outcome): SyncEventName | undefined {
+  switch (outcome.result) {
+    case 'created':
+    case 'dry-run':
+      return 'pr-created'
+    case 'updated':
+      return outcome.changed ? 'pr-updated' : 'pr-waiting'
+    case 'skipped':
+      return 'skipped'
+    case 'failed':
+      return 'failed'
+    case 'up-to-date':
+      return undefined
+  }
+}
+
+/** The notification for Slack and webhooks, or undefined when the outcome is not an event (up to date). */
+export function eventOf(outcome: Outcome, context: OutcomeContext): SyncEvent | undefined {
+  const name = eventNameOf(outcome)
+  if (!name) return undefined
+  const where = { upstream: context.upstream, fork: context.fork, runUrl: context.runUrl, dryRun: context.dryRun }
+  if (outcome.result === 'failed') return { name, ...where, reason: outcome.message }
+  const decision = decisionOf(outcome)
+  const sync = synced(outcome)
+  return {
+    name,
+    ...where,
+    targetBranch: context.target,
+    releaseUrl: sync?.view.releaseUrl || undefined,
+    prCreatedAt: sync?.pull?.createdAt,
+    tag: decision?.candidate?.tag,
+    version: decision?.candidate?.version.text,
+    previousVersion: decision?.previous?.text,
+    prUrl: pullUrlOf(outcome),
+    prNumber: sync?.pull?.number,
+    mergeStatus: sync?.merge.status,
+    conflicts: sync?.merge.conflicts.length,
+    autoResolved: sync?.merge.autoResolved.length,
+    // The PR events carry their own headline; a reason is what skipped runs need.
+    ...(name === 'skipped' ? { reason: outcome.message } : {})
+  }
+}
+
+export interface NotifySettings {
+  slackWebhookUrl?: string
+  webhookUrl?: string
+}
+
+/**
+ * Says what the run did, everywhere: outputs, annotations, the job summary, the log (or the step's failure) and the
+ * notification. Never throws: a report that cannot be written must not hide the run's own result.
+ */
+export async function reportOutcome(runner: Runner, outcome: Outcome, context: OutcomeContext, targets: NotifySettings | undefined): Promise<void> {
+  for (const [name, value] of Object.entries(outputsOf(outcome))) runner.setOutput(name, value)
+  for (const annotation of annotationsOf(outcome)) runner.warning(annotation.message, annotation.properties)
+  if (outcome.result === 'failed') runner.setFailed(outcome.message)
+  await runner.appendSummary(summaryOf(outcome, context)).catch((error: unknown) => runner.warning(`Job summary not written: ${describeError(error)}`))
+  if (outcome.result !== 'failed') runner.info(outcome.message)
+  const event = eventOf(outcome, context)
+  if (event && targets && (targets.slackWebhookUrl || targets.webhookUrl)) {
+    await notify(event, { slackWebhookUrl: targets.slackWebhookUrl, webhookUrl: targets.webhookUrl }, runner, {
+      retryUnitMs: timingFromEnv(runner.env).retryUnitMs
+    })
+  }
+}
