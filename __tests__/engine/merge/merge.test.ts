@@ -5,19 +5,16 @@
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { Git, GitError } from '../src/git.js'
-import {
-  classifySyncBranch,
-  fetchBranches,
-  isActionCommit,
-  mergeTag,
-  prepareRepository,
-  pushSyncBranch,
-  SYNC_TAG_TRAILER,
-  SYNC_TREE_TRAILER,
-  type PreparedRepository
-} from '../src/merge.js'
-import type { MergeResult, PathRule } from '../src/types.js'
+import { Git } from '../../../src/git/git.js'
+import { fetchBranches } from '../../../src/git/partial-clone.js'
+import { GitError } from '../../../src/git/process.js'
+import { prepareRepository, type PreparedRepository } from '../../../src/merge/fetch.js'
+import { mergeTag } from '../../../src/merge/merge.js'
+import { SYNC_TAG_TRAILER, SYNC_TREE_TRAILER } from '../../../src/merge/trailers.js'
+import { pushSyncBranch } from '../../../src/publish/branch.js'
+import { classifySyncBranch, isActionCommit } from '../../../src/publish/ownership.js'
+import { silentLog, type Log } from '../../../src/runner.js'
+import type { MergeResult, PathRule } from '../../../src/types.js'
 import {
   buildScenario,
   gitMergeOracle,
@@ -28,7 +25,7 @@ import {
   type Scenario,
   type ScenarioSpec,
   type WorkTree
-} from './helpers/merge-repos.js'
+} from '../helpers/merge-repos.js'
 
 const AUTHOR = { name: 'upstream-sync', email: 'upstream-sync@example.com', date: '2024-02-01T12:00:00Z' }
 
@@ -70,6 +67,9 @@ function sharedEntry(spec: ScenarioSpec): { scenario: Scenario; oracle: OracleRe
 
 let repoCounter = 0
 
+/** A log with debug on (so the fetch figures are measured) that keeps the debug lines. */
+const debugLog = (lines: string[]): Log => ({ ...silentLog, debug: (line) => void lines.push(line), isDebug: () => true })
+
 interface Prepared {
   git: Git
   gitDir: string
@@ -88,7 +88,7 @@ async function prepare(s: Scenario, options: { fetchUpstreamBlobs: boolean; name
     tag: s.tag,
     syncBranch: `upstream-sync/${s.tag}`,
     fetchUpstreamBlobs: options.fetchUpstreamBlobs,
-    debug: (line) => logs.push(line)
+    log: debugLog(logs)
   })
   return { git, gitDir, prepared, logs }
 }
@@ -102,7 +102,7 @@ async function merge(p: Prepared, s: Scenario, options: { rules?: PathRule[]; au
     autoResolve: options.autoResolve ?? false,
     message: options.message ?? `Merge upstream ${s.tag}`,
     author: AUTHOR,
-    debug: (line) => p.logs.push(line)
+    log: debugLog(p.logs)
   })
 }
 
@@ -498,22 +498,22 @@ describe('mergeTag: change summary without fetching blobs', () => {
     const newUpstreamNoBlobs = count(['--filter=blob:none', s.tag, `^${s.target}`]) // includes the annotated tag object
     const newUpstreamWithBlobs = count([s.tag, `^${s.target}`])
     console.log(
-      `fetch transfers: fork ${JSON.stringify(dry.prepared.transfer.fork)}; upstream dry run ${JSON.stringify(dry.prepared.transfer.upstream)}; ` +
-        `upstream with blobs ${JSON.stringify(real.prepared.transfer.upstream)}; new upstream objects ${newUpstreamNoBlobs} without blobs, ` +
+      `fetch transfers: fork ${JSON.stringify(dry.prepared.transfer!.fork)}; upstream dry run ${JSON.stringify(dry.prepared.transfer!.upstream)}; ` +
+        `upstream with blobs ${JSON.stringify(real.prepared.transfer!.upstream)}; new upstream objects ${newUpstreamNoBlobs} without blobs, ` +
         `${newUpstreamWithBlobs} with\n` +
         [...dry.logs, ...real.logs].join('\n')
     )
     // Commits only from the fork's history, then exactly the trees the merge reads: no other commit's trees.
-    expect(dry.prepared.transfer.fork.objects).toBe(forkCommits)
-    expect(dry.prepared.transfer.trees.objects).toBe(mergeTrees)
+    expect(dry.prepared.transfer!.fork.objects).toBe(forkCommits)
+    expect(dry.prepared.transfer!.trees.objects).toBe(mergeTrees)
     // Upstream's new commits, then their trees asked for by id: each with its whole hierarchy (no haves, so no thin
     // pack), which may repeat subtrees the merge base already has. Nothing else: no history before the merge base.
     const newCommits = runGit(s.work.dir, ['rev-list', s.tag, `^${s.target}`]).stdout.split('\n').filter(Boolean)
     const newCommitsWithTrees = count(['--filter=blob:none', '--no-walk', ...newCommits]) + 1 // + the annotated tag object
-    expect(dry.prepared.transfer.upstream.objects).toBeGreaterThanOrEqual(newUpstreamNoBlobs)
-    expect(dry.prepared.transfer.upstream.objects).toBeLessThanOrEqual(newCommitsWithTrees)
+    expect(dry.prepared.transfer!.upstream.objects).toBeGreaterThanOrEqual(newUpstreamNoBlobs)
+    expect(dry.prepared.transfer!.upstream.objects).toBeLessThanOrEqual(newCommitsWithTrees)
     // A run that pushes also gets exactly the new blobs (the moved file's blob is the fork's already).
-    expect(real.prepared.transfer.upstream.objects).toBe(dry.prepared.transfer.upstream.objects + (newUpstreamWithBlobs - newUpstreamNoBlobs))
+    expect(real.prepared.transfer!.upstream.objects).toBe(dry.prepared.transfer!.upstream.objects + (newUpstreamWithBlobs - newUpstreamNoBlobs))
     const untouched = runGit(s.work.dir, ['rev-parse', `${s.baseSha}:data/untouched.csv`]).stdout.trim()
     for (const gitDir of [dry.gitDir, real.gitDir]) expect(missingObjects(gitDir, [s.targetSha, s.tagSha])).toContain(untouched)
     expect(missingObjects(real.gitDir, [s.tagSha, `^${s.targetSha}`])).toEqual([])
@@ -553,7 +553,7 @@ describe('prepareRepository', () => {
       tag: s.tag,
       syncBranch: 'upstream-sync/x',
       fetchUpstreamBlobs: true,
-      debug: () => undefined
+      log: silentLog
     })
     await git.removeAuth()
     const config = readFileSync(path.join(gitDir, 'config'), 'utf8')
@@ -569,7 +569,7 @@ describe('prepareRepository', () => {
 
   it('names a missing target branch, a missing tag and an invalid tag name', async () => {
     const s = shared(kinds[0]!.spec)
-    const base = { forkUrl: s.forkUrl, upstreamUrl: s.upstreamUrl, syncBranch: 'upstream-sync/x', fetchUpstreamBlobs: false, debug: () => undefined }
+    const base = { forkUrl: s.forkUrl, upstreamUrl: s.upstreamUrl, syncBranch: 'upstream-sync/x', fetchUpstreamBlobs: false, log: silentLog }
     await expect(prepareRepository(await Git.init(s.tmp.join(`missing-target-${++repoCounter}.git`)), { ...base, targetBranch: 'production', tag: s.tag })).rejects.toThrow(
       'target branch "production" does not exist in the fork'
     )
