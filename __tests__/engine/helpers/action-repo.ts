@@ -13,23 +13,28 @@ import { buildScenario, gitMergeOracle, type OracleReport, type Scenario, type S
 
 export const AUTHOR = { name: 'upstream-sync', email: 'upstream-sync@example.com', date: '2024-02-01T12:00:00Z' }
 
-/** A log with debug on (so the fetch figures are measured) that keeps the debug lines. */
-export const debugLog = (lines: string[]): Log => ({ ...silentLog, debug: (line) => void lines.push(line), isDebug: () => true })
+/**
+ * A log that keeps the debug lines. With `debug` on, the fetch figures are measured as in a run with RUNNER_DEBUG
+ * (two `git count-objects` per fetch): only the tests that check those figures turn it on.
+ */
+export const debugLog = (lines: string[], debug = false): Log => ({ ...silentLog, debug: (line) => void lines.push(line), isDebug: () => debug })
 
 export interface Prepared {
   git: Git
   gitDir: string
   prepared: PreparedRepository
   logs: string[]
+  log: Log
 }
 
 let repoCounter = 0
 
 /** A new action repository with what the merge needs fetched from the scenario's fork and upstream. */
-export async function prepare(s: Scenario, options: { fetchUpstreamBlobs: boolean; name?: string }): Promise<Prepared> {
+export async function prepare(s: Scenario, options: { fetchUpstreamBlobs: boolean; name?: string; debug?: boolean }): Promise<Prepared> {
   const gitDir = s.tmp.join(options.name ?? `action-${++repoCounter}.git`)
   const git = await Git.init(gitDir)
   const logs: string[] = []
+  const log = debugLog(logs, options.debug)
   const prepared = await prepareRepository(git, {
     forkUrl: s.forkUrl,
     upstreamUrl: s.upstreamUrl,
@@ -37,9 +42,9 @@ export async function prepare(s: Scenario, options: { fetchUpstreamBlobs: boolea
     tag: s.tag,
     syncBranch: `upstream-sync/${s.tag}`,
     fetchUpstreamBlobs: options.fetchUpstreamBlobs,
-    log: debugLog(logs)
+    log
   })
-  return { git, gitDir, prepared, logs }
+  return { git, gitDir, prepared, logs, log }
 }
 
 export async function merge(p: Prepared, s: Scenario, options: { rules?: PathRule[]; autoResolve?: boolean; message?: string } = {}): Promise<MergeResult> {
@@ -51,7 +56,7 @@ export async function merge(p: Prepared, s: Scenario, options: { rules?: PathRul
     autoResolve: options.autoResolve ?? false,
     message: options.message ?? `Merge upstream ${s.tag}`,
     author: AUTHOR,
-    log: debugLog(p.logs)
+    log: p.log
   })
 }
 

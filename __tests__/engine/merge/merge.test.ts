@@ -365,8 +365,8 @@ describe('mergeTag: change summary without fetching blobs', () => {
 
   it('fetches only commits and trees from the fork, and only new upstream objects', async () => {
     const s = shared(spec)
-    const dry = await prepare(s, { fetchUpstreamBlobs: false, name: 'dry.git' })
-    const real = await prepare(s, { fetchUpstreamBlobs: true, name: 'real.git' })
+    const dry = await prepare(s, { fetchUpstreamBlobs: false, name: 'dry.git', debug: true })
+    const real = await prepare(s, { fetchUpstreamBlobs: true, name: 'real.git', debug: true })
     const count = (args: string[]): number => runGit(s.work.dir, ['rev-list', '--objects', ...args]).stdout.split('\n').filter(Boolean).length
 
     const forkCommits = count(['--filter=tree:0', s.target])
@@ -442,6 +442,8 @@ describe('prepareRepository', () => {
     const s = shared(contentConflict)
     const p = await prepare(s, { fetchUpstreamBlobs: false })
     expect(p.prepared.syncBranchSha).toBeUndefined()
+    // Debug off: no transfer figures, so no `git count-objects` around the fetches.
+    expect(p.prepared.transfer).toBeUndefined()
   })
 
   it('names a missing target branch, a missing tag and an invalid tag name', async () => {
