@@ -4,13 +4,15 @@
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { Git } from './git.js'
+import { Git } from './git/git.js'
 import { GitHubApi, type PullInfo } from './github/api.js'
 import { createClient } from './github/client.js'
-import { prepareRepository, mergeTag } from './merge.js'
-import { updateMirror } from './mirror.js'
+import { prepareRepository } from './merge/fetch.js'
+import { mergeTag } from './merge/merge.js'
+import { updateMirror } from './publish/mirror.js'
 import { reportFailure, reportOutcome, writeReport, type Outcome } from './outputs.js'
-import { publishSync, supersedeOlder, type LabelPlan } from './publish.js'
+import { tagMovedSince } from './publish/ownership.js'
+import { keepIfOnlyRunLinkDiffers, publishSync, type LabelPlan } from './publish/pull.js'
 import { chooseRelease } from './releases/choose.js'
 import type { ReleaseDecision, SyncDecision } from './releases/decision.js'
 import { compareVersions, parseVersion, type Version } from './releases/version.js'
@@ -18,7 +20,7 @@ import { buildReportView, compileTemplate, readSyncMarker, renderDryRunPreview, 
 import type { ActionInputs } from './settings/inputs.js'
 import { loadLowerBound, loadPolicy, readSettings } from './settings/load.js'
 import type { SyncPolicy } from './settings/policy.js'
-import { isValidRefName } from './settings/refname.js'
+import { isValidRefName } from './git/refname.js'
 import type { MergeResult } from './types.js'
 import { actionsRunner, type Runner } from './runner.js'
 import { timingFromEnv } from './timing.js'
@@ -150,7 +152,7 @@ async function syncRelease(
       tag: candidate.tag,
       syncBranch,
       fetchUpstreamBlobs: !inputs.dryRun,
-      debug: (message) => runner.debug(message)
+      log
     })
   )
   if (fetched.tagSha !== decision.commitSha) {
@@ -164,7 +166,7 @@ async function syncRelease(
       rules: policy.rules,
       autoResolve: policy.autoResolve,
       author: inputs.author,
-      debug: (message) => runner.debug(message)
+      log
     })
   )
 
@@ -217,37 +219,28 @@ async function syncRelease(
       openPull,
       title,
       body,
-      labels: plan
+      labels: plan,
+      // The new PR names the ones it replaces, as they name it in their closing comment.
+      ...(inputs.supersede
+        ? {
+            supersede: {
+              branchPrefix: inputs.branchPrefix,
+              isOlderTag: (tag: string) => {
+                const version = parseVersion(tag)
+                return version !== undefined && compareVersions(version, candidate.version) < 0
+              },
+              renderBody: (supersedes: Array<{ number: number; url: string }>) => renderPrBody(buildReportView({ ...reportInput, supersedes }), prTemplate)
+            }
+          }
+        : {})
     })
   )
   const pull = published.pull
-  if (pull && inputs.supersede && published.result !== 'up-to-date') {
-    const superseded = await step('Supersede older sync PRs', () =>
-      supersedeOlder({
-        api,
-        git,
-        log,
-        forkUrl,
-        branchPrefix: inputs.branchPrefix,
-        targetBranch: target,
-        newPull: pull,
-        isOlderTag: (tag) => {
-          const version = parseVersion(tag)
-          return version !== undefined && compareVersions(version, candidate.version) < 0
-        }
-      })
-    )
-    if (superseded.length > 0) {
-      // The new PR names the ones it replaced, as they name it in their closing comment.
-      const supersedes = superseded.map((old) => ({ number: old.number, url: old.url }))
-      await api.updatePull(pull, { body: renderPrBody(buildReportView({ ...reportInput, supersedes }), prTemplate) })
-    }
-  }
   if (pull && inputs.dispatchWorkflow && published.pushed) {
     const workflow = inputs.dispatchWorkflow
     await step('Dispatch the CI workflow', () => api.dispatchWorkflow(workflow, syncBranch, {}))
   }
-  const changed = published.result === 'created' || published.pushed || pullChanged(openPull, title, body, plan)
+  const changed = published.changed
   const message = published.humanCommitsOn
     ? `Sync branch ${syncBranch} has a maintainer's commits; left as is.`
     : published.result === 'created'
@@ -288,40 +281,6 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
     await work?.dispose()
     runner.debug(`timings: ${timings.map((t) => `${t.step}=${t.ms}ms`).join(', ')}`)
   }
-}
-
-/**
- * When the open PR's branch was made from another commit of the same tag, the tag was moved upstream: the refreshed
- * PR says so.
- */
-async function tagMovedSince(git: Git, branchSha: string | undefined, merge: MergeResult, pull: PullInfo | undefined, recordedCommit?: string) {
-  if (!pull || !branchSha) return undefined
-  if (recordedCommit) return recordedCommit === merge.tagSha ? undefined : { oldSha: recordedCommit, newSha: merge.tagSha }
-  const parents = (await git.output(['rev-list', '--parents', '-n', '1', branchSha])).split(' ').slice(1)
-  const previousTagSha = parents.length === 2 ? parents[1] : branchSha
-  if (!previousTagSha || previousTagSha === merge.tagSha) return undefined
-  // Only an ancestor-unrelated upstream commit means the tag moved; a branch at the target means nothing.
-  if (previousTagSha === merge.targetSha) return undefined
-  return { oldSha: previousTagSha, newSha: merge.tagSha }
-}
-
-/**
- * Every run links itself in the body; a PR that is otherwise unchanged keeps its old body, so a waiting PR is not
- * rewritten (and its watchers not notified) every eight hours.
- */
-function keepIfOnlyRunLinkDiffers(previous: string | undefined, next: string): string {
-  if (previous === undefined) return next
-  const withoutRun = (text: string) => text.replace(/\/actions\/runs\/\d+(\/attempts\/\d+)?/g, '/actions/runs/_')
-  return withoutRun(previous) === withoutRun(next) ? previous : next
-}
-
-/** Whether publishing changed an existing PR: its title, body or status labels differed from what they are now. */
-function pullChanged(before: PullInfo | undefined, title: string, body: string, plan: LabelPlan): boolean {
-  if (!before) return true
-  const labels = new Set(before.labels.map((label) => label.toLowerCase()))
-  const labelsDiffer =
-    [...plan.always, ...plan.status].some((label) => !labels.has(label.toLowerCase())) || plan.stale.some((label) => labels.has(label.toLowerCase()))
-  return before.title !== title || before.body !== body || labelsDiffer
 }
 
 /** Keeps `mirror-branch` equal to upstream's default branch. A problem there is a warning: the sync is what matters. */

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { gitMergeOracle, runGit, TempDir, WorkTree, type OracleReport } from '../../helpers/merge-repos.js'
+import { gitMergeOracle, runGit, TempDir, WorkTree, type OracleReport } from '../../engine/helpers/merge-repos.js'
 import { REPO_ROOT, type ActionRun, type RunActionOptions } from '../../../test/support/action.js'
 import { gitTraffic, requestLog, resetLog, type GitTraffic, type RequestLogEntry } from '../../../test/support/control.js'
 import {

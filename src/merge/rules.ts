@@ -8,7 +8,8 @@
  * folders, so `.github/**` and `**` behave as a fork maintainer expects.
  */
 import picomatch from 'picomatch'
-import type { PathRule, Resolution } from './types.js'
+import { UserError } from '../errors.js'
+import type { PathRule, Resolution } from '../types.js'
 
 /** What the rules say for one path. */
 export interface RuleMatch {
@@ -22,13 +23,13 @@ export interface RuleMatch {
 
 const GLOB_OPTIONS: picomatch.PicomatchOptions = { dot: true, windows: false }
 
-/** An error in one rule of the fork's configuration, naming the rule and the glob. */
-export class RuleError extends Error {
+/** An error in one rule of the fork's configuration (kind `config`), naming the rule and the glob. */
+export class RuleError extends UserError {
   constructor(
     readonly ruleIndex: number,
     message: string
   ) {
-    super(`rules[${ruleIndex}]: ${message}`)
+    super('config', `rules[${ruleIndex}]: ${message}`)
     this.name = 'RuleError'
   }
 }

@@ -7,7 +7,7 @@ import {
   moreSpecificKind,
   parseMergeTree,
   type MessageRecord
-} from '../src/conflicts.js'
+} from '../../../src/merge/conflicts.js'
 
 const TREE = '172c6731e4249f103a149ea465c7be089148dd59'
 const oid = (n: number): string => n.toString(16).padStart(40, '0')

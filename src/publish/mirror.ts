@@ -3,7 +3,8 @@
  * for maintainers who like a reference copy. It is only ever fast-forwarded, never merged into the target, and a
  * mirror branch someone committed to is left alone.
  */
-import type { Git } from './git.js'
+import type { Git } from '../git/git.js'
+import { GitError } from '../git/process.js'
 
 export interface MirrorRequest {
   forkUrl: string
@@ -17,10 +18,8 @@ export type MirrorResult =
   | { status: 'created' | 'updated' | 'up-to-date' | 'dry-run'; sha: string }
   | { status: 'diverged'; sha: string; mirrorSha: string }
 
-function remoteSha(lsRemoteOutput: string): string | undefined {
-  const line = lsRemoteOutput.split('\n').find((entry) => entry.trim() !== '')
-  return line?.split('\t')[0]
-}
+const FORK_COPY = 'refs/upstream-sync/mirror/fork'
+const UPSTREAM_COPY = 'refs/upstream-sync/mirror/upstream'
 
 /**
  * Fast-forwards `mirrorBranch` in the fork to upstream's `upstreamBranch`. The mirror's own history is fetched first
@@ -28,13 +27,11 @@ function remoteSha(lsRemoteOutput: string): string | undefined {
  */
 export async function updateMirror(git: Git, req: MirrorRequest): Promise<MirrorResult> {
   const mirrorRef = `refs/heads/${req.mirrorBranch}`
-  const mirrorSha = remoteSha(await git.output(['ls-remote', '--', req.forkUrl, mirrorRef]))
-  if (mirrorSha) {
-    await git.exec(['fetch', '--quiet', '--no-tags', '--filter=blob:none', req.forkUrl, `+${mirrorRef}:refs/upstream-sync/mirror/fork`])
-  }
-  const fetchArgs = ['fetch', '--quiet', '--no-tags', ...(req.dryRun ? ['--filter=blob:none'] : [])]
-  await git.exec([...fetchArgs, req.upstreamUrl, `+refs/heads/${req.upstreamBranch}:refs/upstream-sync/mirror/upstream`])
-  const upstreamSha = await git.output(['rev-parse', 'refs/upstream-sync/mirror/upstream'])
+  const mirrorSha = (await git.lsRemote(req.forkUrl, [mirrorRef])).get(mirrorRef)
+  if (mirrorSha) await git.fetchRefs(req.forkUrl, [`+${mirrorRef}:${FORK_COPY}`], { filter: 'blob:none' })
+  await git.fetchRefs(req.upstreamUrl, [`+refs/heads/${req.upstreamBranch}:${UPSTREAM_COPY}`], req.dryRun ? { filter: 'blob:none' } : {})
+  const upstreamSha = await git.revParse(UPSTREAM_COPY)
+  if (!upstreamSha) throw new Error(`upstream branch ${req.upstreamBranch} was fetched but cannot be read`)
 
   if (mirrorSha === upstreamSha) return { status: 'up-to-date', sha: upstreamSha }
   if (mirrorSha && !(await git.isAncestor(mirrorSha, upstreamSha))) {
@@ -42,13 +39,7 @@ export async function updateMirror(git: Git, req: MirrorRequest): Promise<Mirror
   }
   if (req.dryRun) return { status: 'dry-run', sha: upstreamSha }
   // The lease makes this a compare-and-swap: a push to the mirror in between is never overwritten.
-  await git.exec([
-    'push',
-    '--quiet',
-    '--no-verify',
-    `--force-with-lease=${mirrorRef}:${mirrorSha ?? ''}`,
-    req.forkUrl,
-    `${upstreamSha}:${mirrorRef}`
-  ])
+  const push = await git.push({ remote: req.forkUrl, ref: mirrorRef, sha: upstreamSha, expectedOldSha: mirrorSha ?? null, thin: true, negotiate: false })
+  if (push.exitCode !== 0) throw new GitError(['push', req.forkUrl], push.exitCode, [push.ref?.summary, push.stderr.trim()].filter(Boolean).join('\n'), push.stdout)
   return { status: mirrorSha ? 'updated' : 'created', sha: upstreamSha }
 }

@@ -12,7 +12,7 @@
  * tools ... DO NOT change any of these strings"), so conflict kinds come from it, never from the English message.
  * The one exception is add/add: merge-ort reports it with type `CONFLICT (contents)` and only the message says
  * `CONFLICT (add/add)` (handle_content_merge picks the reason "content" or "add/add"); the message prefix is the
- * only place git exposes it. Git runs with LC_ALL=C (see git.ts), so that prefix is never translated.
+ * only place git exposes it. Git runs with LC_ALL=C (see git/process.ts), so that prefix is never translated.
  *
  * Mapping (git 2.39 merge-ort.c, type → ConflictKind):
  *   CONFLICT (contents)                        → content (add/add when the message says `CONFLICT (add/add)`)
@@ -38,7 +38,7 @@
  * a path are one *group* (the three paths of a rename/rename, the file and directory of a file/directory conflict):
  * auto-resolve applies to a group as a whole.
  */
-import type { ConflictKind } from './types.js'
+import type { ConflictKind } from '../types.js'
 
 /** One conflicted stage of the "Conflicted file info" section. */
 export interface StageEntry {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { compileRules, matchRule, RuleError } from '../src/rules.js'
-import type { PathRule } from '../src/types.js'
+import { compileRules, matchRule, RuleError } from '../../../src/merge/rules.js'
+import type { PathRule } from '../../../src/types.js'
 
 /** The rules of a typical fork of an LLM gateway (issue 4's example). */
 const forkRules: PathRule[] = [

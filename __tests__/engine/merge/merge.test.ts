@@ -2,109 +2,22 @@
  * The merge engine against real git: repositories are built by hand, served over file:// with partial clone
  * enabled, and every conflict list is compared with what a plain `git merge` of the same commits reports.
  */
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals'
+import { afterAll, describe, expect, it } from '@jest/globals'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { Git, GitError } from '../src/git.js'
-import {
-  classifySyncBranch,
-  fetchBranches,
-  isActionCommit,
-  mergeTag,
-  prepareRepository,
-  pushSyncBranch,
-  SYNC_TAG_TRAILER,
-  SYNC_TREE_TRAILER,
-  type PreparedRepository
-} from '../src/merge.js'
-import type { MergeResult, PathRule } from '../src/types.js'
-import {
-  buildScenario,
-  gitMergeOracle,
-  installHook,
-  objectCount,
-  runGit,
-  type OracleReport,
-  type Scenario,
-  type ScenarioSpec,
-  type WorkTree
-} from './helpers/merge-repos.js'
+import { Git } from '../../../src/git/git.js'
+import { prepareRepository } from '../../../src/merge/fetch.js'
+import { SYNC_TAG_TRAILER, SYNC_TREE_TRAILER } from '../../../src/merge/trailers.js'
+import { silentLog } from '../../../src/runner.js'
+import type { MergeResult } from '../../../src/types.js'
+import { AUTHOR, content, contentConflict, everything, merge, prepare, SharedScenarios, sidedRules, withForkCopy } from '../helpers/action-repo.js'
+import { gitMergeOracle, runGit, type ScenarioSpec } from '../helpers/merge-repos.js'
 
-const AUTHOR = { name: 'upstream-sync', email: 'upstream-sync@example.com', date: '2024-02-01T12:00:00Z' }
-
-const scenarios: Scenario[] = []
-afterEach(() => {
-  for (const scenario of scenarios.splice(0)) scenario.tmp.cleanup()
-})
-
-/** Fresh repositories, for a test that changes the fork or upstream (pushes, new branches). */
-function scenario(spec: ScenarioSpec): Scenario {
-  const built = buildScenario(spec)
-  scenarios.push(built)
-  return built
-}
-
-/**
- * Repositories shared by the tests that only read them (each test still gets its own action repository), so the
- * file builds each history once. `git merge`'s report is computed once too.
- */
-const sharedScenarios = new Map<ScenarioSpec, { scenario: Scenario; oracle: OracleReport }>()
-afterAll(() => {
-  for (const { scenario: built } of sharedScenarios.values()) built.tmp.cleanup()
-})
-function shared(spec: ScenarioSpec): Scenario {
-  return sharedEntry(spec).scenario
-}
-function oracleOf(spec: ScenarioSpec): OracleReport {
-  return sharedEntry(spec).oracle
-}
-function sharedEntry(spec: ScenarioSpec): { scenario: Scenario; oracle: OracleReport } {
-  let entry = sharedScenarios.get(spec)
-  if (!entry) {
-    const built = buildScenario(spec)
-    entry = { scenario: built, oracle: gitMergeOracle(built) }
-    sharedScenarios.set(spec, entry)
-  }
-  return entry
-}
-
-let repoCounter = 0
-
-interface Prepared {
-  git: Git
-  gitDir: string
-  prepared: PreparedRepository
-  logs: string[]
-}
-
-async function prepare(s: Scenario, options: { fetchUpstreamBlobs: boolean; name?: string }): Promise<Prepared> {
-  const gitDir = s.tmp.join(options.name ?? `action-${++repoCounter}.git`)
-  const git = await Git.init(gitDir)
-  const logs: string[] = []
-  const prepared = await prepareRepository(git, {
-    forkUrl: s.forkUrl,
-    upstreamUrl: s.upstreamUrl,
-    targetBranch: s.target,
-    tag: s.tag,
-    syncBranch: `upstream-sync/${s.tag}`,
-    fetchUpstreamBlobs: options.fetchUpstreamBlobs,
-    debug: (line) => logs.push(line)
-  })
-  return { git, gitDir, prepared, logs }
-}
-
-async function merge(p: Prepared, s: Scenario, options: { rules?: PathRule[]; autoResolve?: boolean; message?: string } = {}): Promise<MergeResult> {
-  return mergeTag(p.git, {
-    targetSha: p.prepared.targetSha,
-    tagSha: p.prepared.tagSha,
-    tag: s.tag,
-    rules: options.rules ?? [],
-    autoResolve: options.autoResolve ?? false,
-    message: options.message ?? `Merge upstream ${s.tag}`,
-    author: AUTHOR,
-    debug: (line) => p.logs.push(line)
-  })
-}
+const scenarios = new SharedScenarios()
+afterAll(() => scenarios.cleanup())
+const shared = (spec: ScenarioSpec) => scenarios.get(spec)
+const oracleOf = (spec: ScenarioSpec) => scenarios.oracle(spec)
+let localRepos = 0
 
 const pairs = (result: MergeResult): Array<{ path: string; kind: string }> => result.conflicts.map(({ path: file, kind }) => ({ path: file, kind }))
 
@@ -123,13 +36,8 @@ function entries(gitDir: string, rev: string, paths: string[]): string[] {
 
 // --- One scenario per conflict kind ---------------------------------------------------------------------------
 
-const content = (w: WorkTree): void => void w.writeLines('app.py')
 const kinds: Array<{ name: string; kind: string; spec: ScenarioSpec }> = [
-  {
-    name: 'content',
-    kind: 'content',
-    spec: { base: content, ours: (w) => void w.editLine('app.py', 10, 'fork line 10'), theirs: (w) => void w.editLine('app.py', 10, 'upstream line 10') }
-  },
+  { name: 'content', kind: 'content', spec: contentConflict },
   {
     name: 'add/add',
     kind: 'add/add',
@@ -201,26 +109,6 @@ const kinds: Array<{ name: string; kind: string; spec: ScenarioSpec }> = [
   }
 ]
 
-/** Every kind above in one merge, plus clean changes around them. */
-const everything: ScenarioSpec = {
-  base: (w) => {
-    w.writeLines('app.py').writeLines('mod_del.py').writeLines('del_mod.py').writeLines('lib/old_name.py')
-    w.writeLines('utils.py').writeLines('config').writeLines('clean.py').writeLines('docs/guide.md')
-    w.write('logo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3]))
-  },
-  ours: (w) => {
-    w.editLine('app.py', 10, 'fork line 10').write('new.txt', 'fork version\n').editLine('mod_del.py', 3, 'fork change')
-    w.rm('del_mod.py').rm('lib/old_name.py').mv('utils.py', 'fork_utils.py').editLine('config', 3, 'fork setting')
-    w.write('logo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 9, 9, 9])).editLine('clean.py', 1, 'fork header')
-  },
-  theirs: (w) => {
-    w.editLine('app.py', 10, 'upstream line 10').write('new.txt', 'upstream version\n').rm('mod_del.py')
-    w.editLine('del_mod.py', 3, 'upstream change').mv('lib/old_name.py', 'lib/new_name.py').mv('utils.py', 'helpers/utils.py')
-    w.rm('config').writeLines('config/settings.yml').write('logo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 7, 7, 7]))
-    w.editLine('clean.py', 30, 'upstream footer').editLine('docs/guide.md', 5, 'upstream docs')
-  }
-}
-
 describe('mergeTag: the conflict list equals git merge', () => {
   for (const { name, kind, spec } of kinds) {
     it(`${name}`, async () => {
@@ -274,7 +162,7 @@ describe('mergeTag: the conflict list equals git merge', () => {
   }
 
   it('a clean merge gives the same tree as git merge, committed with both parents and the sync trailers', async () => {
-    const s = scenario({
+    const s = shared({
       base: (w) => void w.writeLines('a.py').writeLines('b.py').writeLines('c.py'),
       ours: (w) => void w.editLine('a.py', 2, 'fork edit').write('fork_only.md', 'ours\n'),
       theirs: (w) => void w.editLine('a.py', 28, 'upstream edit').editLine('b.py', 5, 'upstream').mv('c.py', 'pkg/c.py').write('new.py', 'new\n')
@@ -311,17 +199,6 @@ describe('mergeTag: the conflict list equals git merge', () => {
 })
 
 // --- Rules and auto-resolve ------------------------------------------------------------------------------------
-
-/** Rules that give every conflict of `everything` a side. */
-const sidedRules: PathRule[] = [
-  { paths: ['app.py'], resolution: 'ours', note: 'the fork owns the app entry point' },
-  { paths: ['new.txt', 'logo.png'], resolution: 'theirs' },
-  { paths: ['mod_del.py'], resolution: 'theirs', note: 'upstream removed it' },
-  { paths: ['del_mod.py'], resolution: 'ours' },
-  { paths: ['lib/**'], resolution: 'theirs' },
-  { paths: ['utils.py', 'fork_utils.py', 'helpers/**'], resolution: 'ours' },
-  { paths: ['config*'], resolution: 'ours' }
-]
 
 describe('mergeTag: rules and auto-resolve', () => {
   it('attaches the first matching rule to each conflict and leaves unmatched files manual', async () => {
@@ -441,7 +318,7 @@ describe('mergeTag: rules and auto-resolve', () => {
   })
 
   it('rejects a bad rule before merging', async () => {
-    const s = shared(kinds[0]!.spec)
+    const s = shared(contentConflict)
     const p = await prepare(s, { fetchUpstreamBlobs: false })
     await expect(merge(p, s, { rules: [{ paths: [], resolution: 'ours' }] })).rejects.toThrow('rules[0]: paths must list at least one glob')
   })
@@ -488,8 +365,8 @@ describe('mergeTag: change summary without fetching blobs', () => {
 
   it('fetches only commits and trees from the fork, and only new upstream objects', async () => {
     const s = shared(spec)
-    const dry = await prepare(s, { fetchUpstreamBlobs: false, name: 'dry.git' })
-    const real = await prepare(s, { fetchUpstreamBlobs: true, name: 'real.git' })
+    const dry = await prepare(s, { fetchUpstreamBlobs: false, name: 'dry.git', debug: true })
+    const real = await prepare(s, { fetchUpstreamBlobs: true, name: 'real.git', debug: true })
     const count = (args: string[]): number => runGit(s.work.dir, ['rev-list', '--objects', ...args]).stdout.split('\n').filter(Boolean).length
 
     const forkCommits = count(['--filter=tree:0', s.target])
@@ -498,22 +375,22 @@ describe('mergeTag: change summary without fetching blobs', () => {
     const newUpstreamNoBlobs = count(['--filter=blob:none', s.tag, `^${s.target}`]) // includes the annotated tag object
     const newUpstreamWithBlobs = count([s.tag, `^${s.target}`])
     console.log(
-      `fetch transfers: fork ${JSON.stringify(dry.prepared.transfer.fork)}; upstream dry run ${JSON.stringify(dry.prepared.transfer.upstream)}; ` +
-        `upstream with blobs ${JSON.stringify(real.prepared.transfer.upstream)}; new upstream objects ${newUpstreamNoBlobs} without blobs, ` +
+      `fetch transfers: fork ${JSON.stringify(dry.prepared.transfer!.fork)}; upstream dry run ${JSON.stringify(dry.prepared.transfer!.upstream)}; ` +
+        `upstream with blobs ${JSON.stringify(real.prepared.transfer!.upstream)}; new upstream objects ${newUpstreamNoBlobs} without blobs, ` +
         `${newUpstreamWithBlobs} with\n` +
         [...dry.logs, ...real.logs].join('\n')
     )
     // Commits only from the fork's history, then exactly the trees the merge reads: no other commit's trees.
-    expect(dry.prepared.transfer.fork.objects).toBe(forkCommits)
-    expect(dry.prepared.transfer.trees.objects).toBe(mergeTrees)
+    expect(dry.prepared.transfer!.fork.objects).toBe(forkCommits)
+    expect(dry.prepared.transfer!.trees.objects).toBe(mergeTrees)
     // Upstream's new commits, then their trees asked for by id: each with its whole hierarchy (no haves, so no thin
     // pack), which may repeat subtrees the merge base already has. Nothing else: no history before the merge base.
     const newCommits = runGit(s.work.dir, ['rev-list', s.tag, `^${s.target}`]).stdout.split('\n').filter(Boolean)
     const newCommitsWithTrees = count(['--filter=blob:none', '--no-walk', ...newCommits]) + 1 // + the annotated tag object
-    expect(dry.prepared.transfer.upstream.objects).toBeGreaterThanOrEqual(newUpstreamNoBlobs)
-    expect(dry.prepared.transfer.upstream.objects).toBeLessThanOrEqual(newCommitsWithTrees)
+    expect(dry.prepared.transfer!.upstream.objects).toBeGreaterThanOrEqual(newUpstreamNoBlobs)
+    expect(dry.prepared.transfer!.upstream.objects).toBeLessThanOrEqual(newCommitsWithTrees)
     // A run that pushes also gets exactly the new blobs (the moved file's blob is the fork's already).
-    expect(real.prepared.transfer.upstream.objects).toBe(dry.prepared.transfer.upstream.objects + (newUpstreamWithBlobs - newUpstreamNoBlobs))
+    expect(real.prepared.transfer!.upstream.objects).toBe(dry.prepared.transfer!.upstream.objects + (newUpstreamWithBlobs - newUpstreamNoBlobs))
     const untouched = runGit(s.work.dir, ['rev-parse', `${s.baseSha}:data/untouched.csv`]).stdout.trim()
     for (const gitDir of [dry.gitDir, real.gitDir]) expect(missingObjects(gitDir, [s.targetSha, s.tagSha])).toContain(untouched)
     expect(missingObjects(real.gitDir, [s.tagSha, `^${s.targetSha}`])).toEqual([])
@@ -533,7 +410,7 @@ describe('mergeTag: change summary without fetching blobs', () => {
 
 describe('prepareRepository', () => {
   it('fetches the sync branch when it exists and reports it', async () => {
-    const s = scenario(kinds[0]!.spec)
+    const s = withForkCopy(shared(contentConflict))
     runGit(s.forkDir, ['update-ref', `refs/heads/upstream-sync/${s.tag}`, s.targetSha])
     const p = await prepare(s, { fetchUpstreamBlobs: false })
     expect(p.prepared.syncBranchSha).toBe(s.targetSha)
@@ -542,8 +419,8 @@ describe('prepareRepository', () => {
   })
 
   it('leaves the authentication header removable (configureAuth before, removeAuth after)', async () => {
-    const s = shared(kinds[0]!.spec)
-    const gitDir = s.tmp.join(`auth-${++repoCounter}.git`)
+    const s = shared(contentConflict)
+    const gitDir = s.tmp.join(`auth-${++localRepos}.git`)
     const git = await Git.init(gitDir)
     await git.configureAuth('https://github.example', 'secret-token-value')
     await prepareRepository(git, {
@@ -553,7 +430,7 @@ describe('prepareRepository', () => {
       tag: s.tag,
       syncBranch: 'upstream-sync/x',
       fetchUpstreamBlobs: true,
-      debug: () => undefined
+      log: silentLog
     })
     await git.removeAuth()
     const config = readFileSync(path.join(gitDir, 'config'), 'utf8')
@@ -562,214 +439,26 @@ describe('prepareRepository', () => {
   })
 
   it('reports an absent sync branch as undefined', async () => {
-    const s = shared(kinds[0]!.spec)
+    const s = shared(contentConflict)
     const p = await prepare(s, { fetchUpstreamBlobs: false })
     expect(p.prepared.syncBranchSha).toBeUndefined()
+    // Debug off: no transfer figures, so no `git count-objects` around the fetches.
+    expect(p.prepared.transfer).toBeUndefined()
   })
 
   it('names a missing target branch, a missing tag and an invalid tag name', async () => {
-    const s = shared(kinds[0]!.spec)
-    const base = { forkUrl: s.forkUrl, upstreamUrl: s.upstreamUrl, syncBranch: 'upstream-sync/x', fetchUpstreamBlobs: false, debug: () => undefined }
-    await expect(prepareRepository(await Git.init(s.tmp.join(`missing-target-${++repoCounter}.git`)), { ...base, targetBranch: 'production', tag: s.tag })).rejects.toThrow(
+    const s = shared(contentConflict)
+    const base = { forkUrl: s.forkUrl, upstreamUrl: s.upstreamUrl, syncBranch: 'upstream-sync/x', fetchUpstreamBlobs: false, log: silentLog }
+    await expect(prepareRepository(await Git.init(s.tmp.join(`missing-target-${++localRepos}.git`)), { ...base, targetBranch: 'production', tag: s.tag })).rejects.toThrow(
       'target branch "production" does not exist in the fork'
     )
-    await expect(prepareRepository(await Git.init(s.tmp.join(`missing-tag-${++repoCounter}.git`)), { ...base, targetBranch: 'main', tag: 'v9.9.9-stable' })).rejects.toThrow(
+    await expect(prepareRepository(await Git.init(s.tmp.join(`missing-tag-${++localRepos}.git`)), { ...base, targetBranch: 'main', tag: 'v9.9.9-stable' })).rejects.toThrow(
       'tag "v9.9.9-stable" does not exist in the upstream repository'
     )
-    await expect(prepareRepository(await Git.init(s.tmp.join(`bad-tag-${++repoCounter}.git`)), { ...base, targetBranch: 'main', tag: 'bad..tag' })).rejects.toThrow(
+    await expect(prepareRepository(await Git.init(s.tmp.join(`bad-tag-${++localRepos}.git`)), { ...base, targetBranch: 'main', tag: 'bad..tag' })).rejects.toThrow(
       'tag "bad..tag" is not a valid git ref name'
     )
   })
 })
 
 // --- The sync branch: classification and push --------------------------------------------------------------------
-
-describe('classifySyncBranch', () => {
-  const twoUpstreamCommits: ScenarioSpec = {
-    base: (w) => void w.writeLines('a.py'),
-    ours: (w) => void w.editLine('a.py', 1, 'fork'),
-    theirs: (w) => {
-      w.editLine('a.py', 30, 'upstream one')
-      w.commit('upstream: before the tag')
-      w.write('b.py', 'b\n')
-    }
-  }
-  async function setup(): Promise<{ s: Scenario; p: Prepared; result: MergeResult }> {
-    const s = shared(twoUpstreamCommits)
-    const p = await prepare(s, { fetchUpstreamBlobs: true })
-    const result = await merge(p, s)
-    expect(result.status).toBe('clean')
-    return { s, p, result }
-  }
-
-  const commit = (p: Prepared, tree: string, parents: string[], message: string): string =>
-    runGit(p.gitDir, ['commit-tree', tree, ...parents.flatMap((parent) => ['-p', parent])], { input: message }).stdout.trim()
-
-  it('the tag, its ancestors and the action\'s own merge commit are the action\'s', async () => {
-    const { s, p, result } = await setup()
-    const options = { tag: s.tag, tagSha: s.tagSha, targetSha: s.targetSha }
-    expect(await classifySyncBranch(p.git, { ...options, branchSha: s.tagSha })).toBe('action')
-    expect(await classifySyncBranch(p.git, { ...options, branchSha: `${runGit(p.gitDir, ['rev-parse', `${s.tagSha}^`]).stdout.trim()}` })).toBe('action')
-    expect(await classifySyncBranch(p.git, { ...options, branchSha: result.headSha })).toBe('action')
-    expect(await isActionCommit(p.git, result.headSha, [s.tagSha], s.tag)).toBe(true)
-    // Knowing only the tag's name (an older sync branch): upstream's tag commit is read with ls-remote.
-    expect(await classifySyncBranch(p.git, { branchSha: result.headSha, tag: s.tag })).toBe('action')
-    expect(await classifySyncBranch(p.git, { branchSha: s.tagSha, tag: s.tag })).toBe('action')
-  })
-
-  it('a maintainer\'s commit, a merge of the target into the branch, or an amended merge commit are human', async () => {
-    const { s, p, result } = await setup()
-    const options = { tag: s.tag, tagSha: s.tagSha, targetSha: s.targetSha }
-    const mergeTree = runGit(p.gitDir, ['rev-parse', `${result.headSha}^{tree}`]).stdout.trim()
-    const otherTree = runGit(p.gitDir, ['rev-parse', `${s.targetSha}^{tree}`]).stdout.trim()
-    const message = runGit(p.gitDir, ['show', '-s', '--format=%B', result.headSha]).stdout
-
-    const onTop = commit(p, mergeTree, [result.headSha], 'fix the build after the sync\n')
-    const targetMergedIn = commit(p, mergeTree, [s.tagSha, s.targetSha], "Merge branch 'main' into upstream-sync\n")
-    const amended = commit(p, otherTree, [s.targetSha, s.tagSha], message)
-    const otherTag = commit(p, mergeTree, [s.targetSha, s.tagSha], message.replace(`${SYNC_TAG_TRAILER}: ${s.tag}`, `${SYNC_TAG_TRAILER}: v0.0.1`))
-    const notUpstream = commit(p, mergeTree, [s.targetSha, onTop], message)
-
-    for (const branchSha of [onTop, targetMergedIn, amended, notUpstream]) {
-      expect(await classifySyncBranch(p.git, { ...options, branchSha })).toBe('human')
-    }
-    expect(await classifySyncBranch(p.git, { ...options, branchSha: otherTag })).toBe('human')
-    expect(await isActionCommit(p.git, otherTag, [s.tagSha])).toBe(true) // without a tag to match, the trailer's value is not checked
-  })
-
-  it('a head the target already contains carries nothing of its own', async () => {
-    const { s, p } = await setup()
-    expect(await classifySyncBranch(p.git, { branchSha: s.targetSha, tagSha: s.tagSha, targetSha: s.targetSha })).toBe('action')
-    expect(await classifySyncBranch(p.git, { branchSha: s.targetSha, tagSha: s.tagSha })).toBe('human')
-  })
-
-  it('a merge of the commit a tag pointed at before it moved counts when that commit is named', async () => {
-    const { s, p, result } = await setup()
-    const movedTag = runGit(p.gitDir, ['commit-tree', `${s.tagSha}^{tree}`, '-p', s.baseSha], { input: 'retagged\n' }).stdout.trim()
-    expect(await classifySyncBranch(p.git, { branchSha: result.headSha, tag: s.tag, tagSha: movedTag })).toBe('human')
-    expect(await classifySyncBranch(p.git, { branchSha: result.headSha, tag: s.tag, tagSha: movedTag, upstreamShas: [s.tagSha] })).toBe('action')
-  })
-})
-
-describe('pushSyncBranch', () => {
-  async function setup(): Promise<{ s: Scenario; p: Prepared; result: MergeResult }> {
-    const s = scenario(everything)
-    // Every push is kept as the pack it arrived in (never exploded into loose objects, which would skip objects
-    // the fork already has), so the growth of the fork's object count is exactly what was sent.
-    runGit(s.forkDir, ['config', 'receive.unpackLimit', '1'])
-    const p = await prepare(s, { fetchUpstreamBlobs: true })
-    const result = await merge(p, s, { rules: sidedRules, autoResolve: true })
-    expect(result.status).toBe('clean')
-    return { s, p, result }
-  }
-  const branch = 'upstream-sync/v1.1.0-stable'
-  const remoteHead = (s: Scenario): string | undefined => runGit(s.forkDir, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { allowFail: true }).stdout.trim() || undefined
-
-  it('creates the branch, sends only what the fork lacks, and needs no lazy fetch', async () => {
-    const { s, p, result } = await setup()
-    const forkBefore = objectCount(s.forkDir)
-    const localBefore = objectCount(p.gitDir)
-    const push = await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: null })
-    expect(push.status).toBe('pushed')
-    expect(remoteHead(s)).toBe(result.headSha)
-    const sent = objectCount(s.forkDir) - forkBefore
-    const needed = runGit(s.forkDir, ['rev-list', '--objects', result.headSha, `^${s.targetSha}`]).stdout.split('\n').filter(Boolean).length
-    console.log(`push of the merge commit: ${sent} objects sent, ${needed} needed`)
-    expect(sent).toBe(needed)
-    expect(objectCount(p.gitDir)).toBe(localBefore) // every blob the push sent was already local
-    expect(runGit(s.forkDir, ['fsck', '--connectivity-only', '--no-dangling']).code).toBe(0)
-  })
-
-  it('does not re-upload upstream commits the fork already holds on another branch', async () => {
-    const { s, p, result } = await setup()
-    // The fork keeps a mirror of upstream that is already past the tag (a commit this run never fetched).
-    s.work.git(['checkout', '--quiet', 'upstream-line'])
-    s.work.write('after-tag.txt', 'later\n')
-    const mirror = s.work.commit('upstream: after the tag')
-    s.work.git(['checkout', '--quiet', s.target])
-    s.work.git(['push', '--quiet', s.forkDir, `${mirror}:refs/heads/mirror`])
-
-    const forkBefore = objectCount(s.forkDir)
-    const push = await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: null })
-    expect(push.status).toBe('pushed')
-    const sent = objectCount(s.forkDir) - forkBefore
-    const needed = runGit(s.forkDir, ['rev-list', '--objects', result.headSha, `^${s.targetSha}`, `^${s.tagSha}`]).stdout.split('\n').filter(Boolean).length
-    console.log(`push with upstream history already in the fork: ${sent} objects sent, ${needed} needed`)
-    expect(sent).toBe(needed)
-  })
-
-  it('a later run on a sync branch that already holds the tag sends only the merge', async () => {
-    const s = scenario(everything)
-    runGit(s.forkDir, ['config', 'receive.unpackLimit', '1'])
-    // First run: conflicts, so the branch points at the tag itself.
-    const first = await prepare(s, { fetchUpstreamBlobs: true })
-    const conflicted = await merge(first, s)
-    expect(conflicted.headSha).toBe(s.tagSha)
-    expect((await pushSyncBranch(first.git, { remoteUrl: s.forkUrl, branch, sha: conflicted.headSha, expectedOldSha: null })).status).toBe('pushed')
-
-    // Next run, with rules that settle everything: the branch moves from the tag to the merge commit.
-    const second = await prepare(s, { fetchUpstreamBlobs: true })
-    expect(second.prepared.syncBranchSha).toBe(s.tagSha)
-    expect(second.logs.find((line) => line.startsWith('fetch upstream'))).toContain('with the 0 blobs')
-    const resolved = await merge(second, s, { rules: sidedRules, autoResolve: true })
-    expect(resolved.status).toBe('clean')
-    const forkBefore = objectCount(s.forkDir)
-    const localBefore = objectCount(second.gitDir)
-    expect((await pushSyncBranch(second.git, { remoteUrl: s.forkUrl, branch, sha: resolved.headSha, expectedOldSha: s.tagSha })).status).toBe('pushed')
-    const needed = runGit(s.forkDir, ['rev-list', '--objects', resolved.headSha, `^${s.targetSha}`, `^${s.tagSha}`]).stdout.split('\n').filter(Boolean).length
-    expect(objectCount(s.forkDir) - forkBefore).toBe(needed)
-    expect(objectCount(second.gitDir)).toBe(localBefore)
-    expect(remoteHead(s)).toBe(resolved.headSha)
-  })
-
-  it('reports an unchanged branch, and a stale lease without overwriting anything', async () => {
-    const { s, p, result } = await setup()
-    expect((await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: s.tagSha, expectedOldSha: null })).status).toBe('pushed')
-    expect((await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: s.tagSha, expectedOldSha: s.tagSha })).status).toBe('unchanged')
-
-    // "Must not exist", but a concurrent run created it.
-    const created = await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: null })
-    expect(created.status).toBe('rejected-stale')
-    expect(created.stderr).toContain('stale info')
-    expect(remoteHead(s)).toBe(s.tagSha)
-
-    // A maintainer pushed a commit after this run read the branch.
-    const human = runGit(s.forkDir, ['commit-tree', `${s.tagSha}^{tree}`, '-p', s.tagSha], { input: 'resolve by hand\n' }).stdout.trim()
-    runGit(s.forkDir, ['update-ref', `refs/heads/${branch}`, human])
-    const stale = await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: s.tagSha })
-    expect(stale.status).toBe('rejected-stale')
-    expect(remoteHead(s)).toBe(human)
-
-    // With the right expectation the branch moves, even backwards (a conflicted tag replacing an old merge).
-    expect((await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: human })).status).toBe('pushed')
-    expect((await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: s.tagSha, expectedOldSha: result.headSha })).status).toBe('pushed')
-    expect(remoteHead(s)).toBe(s.tagSha)
-  })
-
-  it('throws git\'s own message when the server refuses the push', async () => {
-    const { s, p, result } = await setup()
-    const refusal = 'refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission'
-    installHook(s.forkDir, 'pre-receive', `#!/bin/sh\necho "${refusal.replace(/`/g, '\\`')}" >&2\nexit 1\n`)
-    const error = await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: null }).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(GitError)
-    expect((error as GitError).message).toContain(refusal)
-    expect((error as GitError).message).toContain('[remote rejected]')
-    expect(remoteHead(s)).toBeUndefined()
-  })
-
-  it('throws on a remote that cannot be reached', async () => {
-    const { s, p, result } = await setup()
-    await expect(pushSyncBranch(p.git, { remoteUrl: `file://${s.tmp.join('missing.git')}`, branch, sha: result.headSha, expectedOldSha: null })).rejects.toThrow(GitError)
-  })
-})
-
-describe('fetchBranches', () => {
-  it('returns the heads of existing branches and undefined for missing ones', async () => {
-    const s = scenario(kinds[0]!.spec)
-    runGit(s.forkDir, ['update-ref', 'refs/heads/upstream-sync/v1.0.0', s.targetSha])
-    const p = await prepare(s, { fetchUpstreamBlobs: false })
-    const heads = await fetchBranches(p.git, s.forkUrl, ['upstream-sync/v1.0.0', 'upstream-sync/v0.9.0'])
-    expect(heads).toEqual({ 'upstream-sync/v1.0.0': s.targetSha, 'upstream-sync/v0.9.0': undefined })
-    expect(runGit(p.gitDir, ['rev-parse', 'refs/remotes/origin/upstream-sync/v1.0.0']).stdout.trim()).toBe(s.targetSha)
-  })
-})

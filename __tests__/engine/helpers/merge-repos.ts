@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { moreSpecificKind } from '../../src/conflicts.js'
-import type { ConflictKind } from '../../src/types.js'
+import { moreSpecificKind } from '../../../src/merge/conflicts.js'
+import type { ConflictKind } from '../../../src/types.js'
 
 /** Environment for every git run by the tests: no user config, fixed identity and dates, plain English. */
 export const TEST_GIT_ENV: Record<string, string> = {

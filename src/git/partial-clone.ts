@@ -1,0 +1,83 @@
+/**
+ * The partial-clone side of the run's repository: both remotes configured as promisor remotes (as `git clone
+ * --filter=…` would), branches fetched as commits only, and objects fetched by id. What to fetch for a merge is
+ * decided in merge/fetch.ts.
+ */
+import { UserError } from '../errors.js'
+import type { Git } from './git.js'
+import { GitError } from './process.js'
+import { isValidRefName } from './refname.js'
+
+/** Remote names inside the action's repository. */
+export const FORK_REMOTE = 'origin'
+export const UPSTREAM_REMOTE = 'upstream'
+
+/**
+ * Configures the remotes so missing objects are fetched on demand. Both remotes are promisors: blobs only upstream
+ * has (files the new upstream commits added or changed, in a dry run) must be fetchable too. Git asks promisor
+ * remotes in config order with the `extensions.partialClone` one last, so naming upstream there makes the fork the
+ * first one asked. Written straight into the config file: no process.
+ */
+export async function configurePartialClone(git: Git, forkUrl: string, upstreamUrl: string): Promise<void> {
+  await git.setConfig([
+    ['core.repositoryformatversion', '1'],
+    [`remote.${FORK_REMOTE}.url`, forkUrl],
+    [`remote.${FORK_REMOTE}.promisor`, 'true'],
+    [`remote.${FORK_REMOTE}.partialclonefilter`, 'tree:0'],
+    [`remote.${UPSTREAM_REMOTE}.url`, upstreamUrl],
+    [`remote.${UPSTREAM_REMOTE}.promisor`, 'true'],
+    [`remote.${UPSTREAM_REMOTE}.partialclonefilter`, 'blob:none'],
+    ['extensions.partialClone', UPSTREAM_REMOTE],
+    // Keep every fetched pack as a pack: exploding a fetch into loose objects costs time on big fetches, and with
+    // fetched objects in packs and the objects git writes itself (merge results) loose, the debug numbers can
+    // tell the two apart.
+    ['fetch.unpackLimit', '1'],
+    // The run's repository is thrown away; never spend time on commit-graphs or gc.
+    ['gc.auto', '0'],
+    ['maintenance.auto', 'false']
+  ])
+}
+
+/** Throws an error naming `what` when `ref` is not a valid git ref name. */
+export function requireValidRef(ref: string, what: string, kind: 'input' | 'upstream' = 'input'): void {
+  if (!isValidRefName(ref)) {
+    throw new UserError(kind, `${what} ${JSON.stringify(ref.replace(/^refs\/(heads|tags)\//, ''))} is not a valid git ref name`)
+  }
+}
+
+/**
+ * Reads the fork's `branches` (names, not full refs) and fetches those that exist, commits only, into
+ * `refs/remotes/origin/<branch>`. Returns each branch's head, or undefined for a branch the fork does not have.
+ * Used for the target and sync branches, to re-read a sync branch after a lost push race and to inspect older
+ * sync branches before deleting them.
+ */
+export async function fetchBranches(git: Git, remoteUrl: string, branches: readonly string[]): Promise<Record<string, string | undefined>> {
+  const heads: Record<string, string | undefined> = {}
+  if (branches.length === 0) return heads
+  for (const branch of branches) requireValidRef(`refs/heads/${branch}`, 'branch')
+  // The named remote is a promisor remote, so objects fetched from it are lazily completed like the rest.
+  const remote = git.writtenConfig(`remote.${FORK_REMOTE}.url`) === remoteUrl ? FORK_REMOTE : remoteUrl
+  const remoteRefs = await git.lsRemote(remote, branches.map((branch) => `refs/heads/${branch}`), { refsOnly: true })
+  const present = branches.filter((branch) => remoteRefs.has(`refs/heads/${branch}`))
+  if (present.length > 0) {
+    const refspecs = present.map((branch) => `+refs/heads/${branch}:refs/remotes/${FORK_REMOTE}/${branch}`)
+    // Commits only: the few trees a run reads are fetched by id afterwards (see merge/fetch.ts).
+    await git.fetchRefs(remote, refspecs, { filter: 'tree:0' })
+  }
+  const local = await git.refCommits(`refs/remotes/${FORK_REMOTE}`)
+  const stale: string[] = []
+  for (const branch of branches) {
+    const ref = `refs/remotes/${FORK_REMOTE}/${branch}`
+    heads[branch] = remoteRefs.has(`refs/heads/${branch}`) ? local.get(ref) : undefined
+    // A branch gone from the fork must not be read from an earlier fetch.
+    if (heads[branch] === undefined && local.has(ref)) stale.push(ref)
+  }
+  await git.deleteRefs(stale)
+  return heads
+}
+
+/** Fetches objects the run cannot do without: a failure is the run's failure, with git's message. */
+export async function fetchObjectsOrFail(git: Git, remote: string, oids: readonly string[]): Promise<void> {
+  const result = await git.fetchObjects(remote, oids)
+  if (result && result.exitCode !== 0) throw new GitError(['fetch', remote], result.exitCode, result.stderr, result.stdout)
+}

@@ -1,0 +1,134 @@
+/**
+ * The one way this action starts git: argument arrays (never a shell, so tag names, paths and messages from upstream
+ * cannot inject anything), a sealed environment, and errors that carry git's own output. Only the verbs in git.ts
+ * call it; nothing else in src/ builds a git command line.
+ */
+import { spawn } from 'node:child_process'
+
+export interface GitResult {
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+export interface GitRunOptions {
+  /** Data written to git's standard input. */
+  input?: string | Buffer
+  /** Extra environment for this one call. */
+  env?: Record<string, string>
+}
+
+/**
+ * A git command exited non-zero. Carries git's exit code and output as fields, so callers branch on those (never on
+ * this message); the message is git's stderr, never a secret (no command line here holds one).
+ */
+export class GitError extends Error {
+  constructor(
+    readonly args: readonly string[],
+    readonly exitCode: number,
+    readonly stderr: string,
+    readonly stdout: string
+  ) {
+    super(`git ${args[0] ?? ''} failed (exit ${exitCode}): ${firstLines(stderr || stdout, 6)}`)
+    this.name = 'GitError'
+  }
+}
+
+function firstLines(text: string, n: number): string {
+  return text.trim().split('\n').slice(0, n).join('\n')
+}
+
+/** Variables that would let an outer repository (a checkout in GITHUB_WORKSPACE) leak into the run's own. */
+const INHERITED_REPOSITORY_VARIABLES = [
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_CEILING_DIRECTORIES',
+  'GIT_CONFIG_COUNT'
+]
+
+/** Environment that makes git deterministic and non-interactive inside a runner. */
+function sealedEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env }
+  // A runner may have a user-level git config (safe.directory, credential helpers, url rewrites): ignore it, the
+  // run's repository carries everything it needs in its own config.
+  env.GIT_CONFIG_NOSYSTEM = '1'
+  env.GIT_CONFIG_GLOBAL = '/dev/null'
+  env.GIT_TERMINAL_PROMPT = '0'
+  env.GIT_ASKPASS = 'echo'
+  env.GCM_INTERACTIVE = 'never'
+  env.LC_ALL = 'C'
+  env.LANG = 'C'
+  for (const key of INHERITED_REPOSITORY_VARIABLES) delete env[key]
+  return env
+}
+
+/** Per-command configuration through the environment (GIT_CONFIG_COUNT), never through the repository's config. */
+export function gitConfigEnv(settings: Record<string, string>): Record<string, string> {
+  const entries = Object.entries(settings)
+  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(entries.length) }
+  entries.forEach(([key, value], index) => {
+    env[`GIT_CONFIG_KEY_${index}`] = key
+    env[`GIT_CONFIG_VALUE_${index}`] = value
+  })
+  return env
+}
+
+let processesStarted = 0
+
+/** How many git processes this process has started: the figure the performance budget of a run is measured in. */
+export function gitProcessesStarted(): number {
+  return processesStarted
+}
+
+/**
+ * Runs `git <args>` (with `--git-dir` first when `gitDir` is given) and resolves with its exit code and output; never
+ * rejects on a non-zero exit (only when git cannot be started at all).
+ */
+export function runGit(gitDir: string | undefined, args: readonly string[], options: GitRunOptions = {}): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    processesStarted++
+    const child = spawn('git', gitDir === undefined ? [...args] : ['--git-dir', gitDir, ...args], {
+      env: { ...sealedEnv(), ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe']
+    })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      resolve({
+        exitCode: code ?? 128,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8')
+      })
+    })
+    child.stdin.on('error', () => undefined) // git may exit before reading all input
+    child.stdin.end(options.input ?? '')
+  })
+}
+
+/** The process runner of one repository: every verb in git.ts goes through `exec`, `tryExec` or `output`. */
+export class GitProcess {
+  constructor(readonly gitDir: string) {}
+
+  /** Runs git and throws a GitError on a non-zero exit. */
+  async exec(args: string[], options: GitRunOptions = {}): Promise<GitResult> {
+    const result = await this.tryExec(args, options)
+    if (result.exitCode !== 0) throw new GitError(args, result.exitCode, result.stderr, result.stdout)
+    return result
+  }
+
+  /** Runs git and returns its exit code, output and errors without throwing. */
+  tryExec(args: string[], options: GitRunOptions = {}): Promise<GitResult> {
+    return runGit(this.gitDir, args, options)
+  }
+
+  /** Output of a command that must succeed, without the trailing newline. */
+  async output(args: string[], options: GitRunOptions = {}): Promise<string> {
+    return (await this.exec(args, options)).stdout.replace(/\n$/, '')
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * What the merge needs, fetched into the action's own bare repository, in five requests, none of them a thin pack:
+ * - the fork's target branch (and the sync branch, if it exists) with `--filter=tree:0`: commits only. A fork of a
+ *   big project has tens of thousands of commits, and their trees are most of what a blob-less clone transfers
+ *   (measured on a 30,000-commit fork: 25 MB of trees against 6.8 MB of commits), yet a merge reads the trees of a
+ *   handful of commits;
+ * - the upstream tag alone (no other tags, no branches), commits only. The fork's history already holds the older
+ *   upstream commits, so negotiation leaves only the commits since the last sync to transfer;
+ * - from the fork, by id: the trees of the target, the sync branch and the boundary commits where the new upstream
+ *   history meets the fork's (the merge base among them), each with its subtrees, no blobs;
+ * - from upstream, by id: the new commits' trees, then, for a run that will push, their new blobs (the push must
+ *   send them, and a partial repository would otherwise fetch them back while packing).
+ * Both remotes are promisor remotes (git/partial-clone.ts), so any other object the merge reads is fetched on demand
+ * from whichever remote has it. Before the merge, the blobs of paths both sides changed are fetched explicitly, each
+ * from the side that has it (prefetchContentMergeBlobs): git's own batched lazy fetch asks one remote for the whole
+ * batch and fails when no single remote has all of it. The push itself may fetch the old versions of changed files:
+ * over HTTP git always sends a thin pack, whose deltas need those versions as bases (it roughly halves the upload).
+ */
+import { UserError } from '../errors.js'
+import type { Git } from '../git/git.js'
+import type { RawChange } from '../git/parse.js'
+import { configurePartialClone, fetchBranches, fetchObjectsOrFail, FORK_REMOTE, requireValidRef, UPSTREAM_REMOTE } from '../git/partial-clone.js'
+import type { Log } from '../runner.js'
+
+/** Objects and bytes a fetch added to the repository (`git count-objects`, loose + packed). */
+export interface TransferStats {
+  objects: number
+  kib: number
+  ms: number
+}
+
+export interface PrepareOptions {
+  /** Fetch URL of the fork (the repository the action runs for). */
+  forkUrl: string
+  upstreamUrl: string
+  /** The fork's branch the tag is merged into (a branch name, not a full ref). */
+  targetBranch: string
+  /** The upstream tag to merge (a tag name, not a full ref). */
+  tag: string
+  /** The sync branch's name (e.g. `upstream-sync/v1.2.3`); fetched when it exists. */
+  syncBranch: string
+  /**
+   * True for a run that will push: the new upstream commits are fetched with their blobs, so the push has them.
+   * False (dry run): everything is fetched without blobs.
+   */
+  fetchUpstreamBlobs: boolean
+  log: Log
+}
+
+export interface PreparedRepository {
+  targetSha: string
+  /** The tag's commit (annotated tags are peeled). */
+  tagSha: string
+  /** The sync branch's head in the fork, or undefined when the branch does not exist. */
+  syncBranchSha?: string
+  /** What each fetch added: measured only with debug logging on (it costs two processes per fetch). */
+  transfer?: { fork: TransferStats; trees: TransferStats; upstream: TransferStats }
+}
+
+/**
+ * Runs `work` and, with debug logging on, measures what it added to the repository. Fetched objects arrive as packs
+ * (fetch.unpackLimit=1); objects git writes itself are loose, so the two counts tell fetched from written.
+ */
+export async function measured(git: Git, log: Log, work: () => Promise<unknown>): Promise<TransferStats & { loose: number }> {
+  const before = log.isDebug() ? await git.objectStats() : undefined
+  const started = Date.now()
+  await work()
+  const ms = Date.now() - started
+  if (!before) return { objects: 0, kib: 0, loose: 0, ms }
+  const after = await git.objectStats()
+  return { objects: after.packed - before.packed + (after.loose - before.loose), kib: after.kib - before.kib, loose: after.loose - before.loose, ms }
+}
+
+function sum(...stats: TransferStats[]): TransferStats {
+  return { objects: stats.reduce((n, s) => n + s.objects, 0), kib: stats.reduce((n, s) => n + s.kib, 0), ms: stats.reduce((n, s) => n + s.ms, 0) }
+}
+
+const transferOf = ({ objects, kib, ms }: TransferStats): TransferStats => ({ objects, kib, ms })
+
+/**
+ * The fork's history arrives as commits only (`tree:0`). The trees the rest of the run reads are those of `known`
+ * (the target and the sync branch) and of the boundary commits where `tip`'s new history meets them (the merge
+ * base among them): the merge reads the base's and the target's, the change summary diffs them, and marking what
+ * the push need not send walks the boundary's. They are asked for by id in one request; each comes with all its
+ * subtrees (lazy fetches use `blob:none`), and the pack shares the subtrees they have in common.
+ */
+async function fetchBoundaryTrees(git: Git, tip: string, known: readonly string[], log: Log): Promise<void> {
+  const boundary = await git.boundaryCommits(tip, known)
+  // No presence check first: on git before 2.44 looking an object up in a partial clone fetches it if missing, one
+  // by one. fetch --stdin itself skips the ids already present.
+  const trees = await git.treesOf([...new Set([...known, ...boundary])])
+  log.debug(`asking the fork for the trees of ${trees.length} commits (target, sync branch, ${boundary.length} boundary)`)
+  await fetchObjectsOrFail(git, FORK_REMOTE, trees)
+}
+
+/**
+ * Creates what the merge needs in `git` (an empty bare repository made with `Git.init`, under RUNNER_TEMP): the
+ * fork's target branch and sync branch as `refs/remotes/origin/*` and the upstream tag as `refs/tags/<tag>`.
+ */
+export async function prepareRepository(git: Git, options: PrepareOptions): Promise<PreparedRepository> {
+  const { log } = options
+  const tagRef = `refs/tags/${options.tag}`
+  requireValidRef(`refs/heads/${options.targetBranch}`, 'target branch')
+  requireValidRef(`refs/heads/${options.syncBranch}`, 'sync branch')
+  requireValidRef(tagRef, 'tag', 'upstream')
+  await configurePartialClone(git, options.forkUrl, options.upstreamUrl)
+
+  // One ls-remote tells whether the sync branch exists (fetching a missing ref is an error) and that the target
+  // exists; then one fetch gets both, commits only.
+  let heads: Record<string, string | undefined> = {}
+  const fork = await measured(git, log, async () => {
+    heads = await fetchBranches(git, options.forkUrl, [options.targetBranch, options.syncBranch])
+  })
+  const targetSha = heads[options.targetBranch]
+  if (!targetSha) {
+    throw new UserError(
+      'input',
+      `target branch ${JSON.stringify(options.targetBranch)} does not exist in the fork (${options.forkUrl}); set target-branch to an existing branch`
+    )
+  }
+  const syncBranchSha = heads[options.syncBranch]
+  log.debug(`fetch fork ${options.targetBranch}${syncBranchSha ? ` + ${options.syncBranch}` : ''} (commits only): ${fork.objects} objects, ${fork.kib} KiB, ${fork.ms} ms`)
+
+  // Upstream in three requests, none of which can be a thin pack (whose deltas would lean on trees this repository
+  // does not have, which git would then fetch back one hierarchy at a time): the tag's new commits; after the fork's
+  // boundary trees, the new commits' trees by id; for a run that will push, their new blobs by id.
+  let tagSha: string | undefined
+  const tagFetch = await measured(git, log, async () => {
+    if ((await git.fetchRefs(UPSTREAM_REMOTE, [`+${tagRef}:${tagRef}`], { filter: 'tree:0', missingOk: true })) === 'missing-ref') {
+      throw new UserError('upstream', `tag ${JSON.stringify(options.tag)} does not exist in the upstream repository (${options.upstreamUrl})`)
+    }
+    tagSha = await git.revParse(`${tagRef}^{commit}`)
+  })
+  if (!tagSha) throw new UserError('upstream', `tag ${JSON.stringify(options.tag)} does not point at a commit`)
+  const tagCommit = tagSha
+  const known = [targetSha, ...(syncBranchSha ? [syncBranchSha] : [])]
+  const trees = await measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, log))
+  log.debug(`fetch the trees the merge reads: ${trees.objects} objects, ${trees.kib} KiB, ${trees.ms} ms`)
+
+  // With the boundary trees present, what is still missing of the new commits is their own trees.
+  const treeFetch = await measured(git, log, async () => fetchObjectsOrFail(git, UPSTREAM_REMOTE, await git.missingObjects(tagCommit, known)))
+  let blobCount = 0
+  const blobFetch = await measured(git, log, async () => {
+    if (!options.fetchUpstreamBlobs) return
+    const missing = await git.missingObjects(tagCommit, known)
+    blobCount = missing.length
+    await fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing)
+  })
+  const upstream = sum(tagFetch, treeFetch, blobFetch)
+  log.debug(
+    `fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits` : 'commits and trees, no blobs'}): ` +
+      `${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`
+  )
+  return {
+    targetSha,
+    tagSha: tagCommit,
+    ...(syncBranchSha ? { syncBranchSha } : {}),
+    ...(log.isDebug() ? { transfer: { fork: transferOf(fork), trees: transferOf(trees), upstream } } : {})
+  }
+}
+
+function isBlobMode(mode: string): boolean {
+  return mode !== '000000' && mode !== '160000' && mode !== '040000'
+}
+
+/** Best-effort prefetch: on failure the merge's own lazy fetch still gets the blobs, one remote at a time. */
+async function prefetch(git: Git, remote: string, oids: readonly string[], log: Log): Promise<void> {
+  if (oids.length === 0) return
+  let failure: string | undefined
+  const stats = await measured(git, log, async () => {
+    const result = await git.fetchObjects(remote, oids)
+    if (result && result.exitCode !== 0) failure = result.stderr.trim()
+  })
+  if (failure !== undefined) log.debug(`prefetch of ${oids.length} blobs from ${remote} failed, leaving it to lazy fetch: ${failure}`)
+  else log.debug(`prefetch ${oids.length} blobs from ${remote}: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`)
+}
+
+/**
+ * Gets the blobs a three-way content merge will read, each from the remote that has it: the merge base's and the
+ * fork's versions from the fork, the tag's versions from upstream (already local when the tag was fetched with
+ * blobs). Only paths both sides changed need a content merge.
+ */
+export async function prefetchContentMergeBlobs(git: Git, forkChanges: RawChange[], upstreamChanges: RawChange[], log: Log): Promise<void> {
+  const ours = new Map(forkChanges.map((change) => [change.path, change]))
+  const fromFork = new Set<string>()
+  const fromUpstream = new Set<string>()
+  for (const theirs of upstreamChanges) {
+    if (theirs.status === 'R') continue // exact renames: identical content, nothing to merge at this path
+    const mine = ours.get(theirs.path)
+    if (!mine || mine.dstOid === theirs.dstOid) continue
+    if (isBlobMode(theirs.srcMode)) fromFork.add(theirs.srcOid)
+    if (isBlobMode(mine.dstMode)) fromFork.add(mine.dstOid)
+    if (isBlobMode(theirs.dstMode)) fromUpstream.add(theirs.dstOid)
+  }
+  await prefetch(git, UPSTREAM_REMOTE, [...fromUpstream], log)
+  await prefetch(git, FORK_REMOTE, [...fromFork], log)
+}

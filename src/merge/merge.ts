@@ -1,0 +1,150 @@
+/**
+ * The merge: the upstream tag merged into the target branch with `git merge-tree --write-tree` (no worktree, no
+ * index, no checkout) and the merge commit written with `git commit-tree`, carrying the sync trailers.
+ */
+import { UserError } from '../errors.js'
+import type { Git, Identity } from '../git/git.js'
+import { isValidRefName } from '../git/refname.js'
+import type { Log } from '../runner.js'
+import type { Conflict, MergeResult, PathRule } from '../types.js'
+import { forkCustomizationsTouched, summarizeChanges } from './changes.js'
+import { byCodeUnit, collectConflicts, parseMergeTree, type ConflictGroup } from './conflicts.js'
+import { measured, prefetchContentMergeBlobs } from './fetch.js'
+import { resolveTree, type Side } from './resolve.js'
+import { compileRules } from './rules.js'
+import { withSyncTrailers } from './trailers.js'
+
+export type MergeAuthor = Identity
+
+export interface MergeOptions {
+  targetSha: string
+  tagSha: string
+  /**
+   * The upstream tag's name: recorded in the merge commit's `Upstream-Sync-Tag` trailer (how classifySyncBranch
+   * recognises the action's own commits) and used as git's label for the upstream side, so conflict messages and
+   * file/directory paths read exactly as `git merge <tag>` on the target branch prints them.
+   */
+  tag: string
+  rules: readonly PathRule[]
+  /** Resolve conflicted paths whose rule says `ours` or `theirs` inside the merge commit. */
+  autoResolve: boolean
+  /** The merge commit's message (default `Merge upstream tag <tag>`); the sync trailers are appended. */
+  message?: string
+  author: MergeAuthor
+  log: Log
+}
+
+/**
+ * The commits of both sides and git's label for the upstream side, in one process: the tag's name when it
+ * unambiguously names the tag's commit here (as in `git merge <tag>`), otherwise the commit id.
+ */
+async function resolveSides(git: Git, options: MergeOptions): Promise<string> {
+  const { targetSha, tagSha, tag } = options
+  const labelled = !tag.startsWith('-') && isValidRefName(`refs/tags/${tag}`)
+  const [target, tagCommit, named] = await git.resolveCommits([targetSha, tagSha, ...(labelled ? [tag] : [])])
+  for (const [found, sha, what] of [[target, targetSha, 'target commit'], [tagCommit, tagSha, 'tag commit']] as const) {
+    if (!found) throw new Error(`${what} ${sha} is not a commit in the merge repository`)
+  }
+  return named === tagSha ? tag : tagSha
+}
+
+/** A group is resolved as a whole, to one side, only when all of its conflicts' rules name that same side. */
+function sideOf(conflicts: readonly Conflict[]): Side | undefined {
+  const first = conflicts[0]?.resolution
+  if (first !== 'ours' && first !== 'theirs') return undefined
+  if (conflicts.some((conflict) => conflict.resolution !== first || conflict.kind === 'other')) return undefined
+  return first
+}
+
+async function commitMerge(git: Git, tree: string, options: MergeOptions): Promise<string> {
+  const message = await withSyncTrailers(git, options.message, options.tag, tree)
+  return git.commitTree(tree, [options.targetSha, options.tagSha], message, options.author)
+}
+
+/**
+ * Merges the upstream tag into the target branch's commit without touching any ref but the repository's own
+ * detached HEAD (set to the target commit so git labels that side "HEAD", exactly as `git merge` on the target
+ * branch does, which keeps conflict messages and moved-aside paths like `dir~HEAD` identical to a local merge).
+ *
+ * - Clean merge: a merge commit (parents: target, tag) is written and is `headSha`.
+ * - Conflicts: the conflict list equals what `git merge <tag>` on the target reports (paths and kinds, see
+ *   conflicts.ts). Each conflict carries its rule's resolution and note. `headSha` is the tag's commit: nothing
+ *   with conflict markers is ever committed.
+ * - Auto-resolve: when every conflict's rule says `ours` or `theirs` (and each group of linked conflicts agrees on
+ *   one side), those paths are taken from that side in the merge commit, status is `clean` and `autoResolved` lists
+ *   them with the side kept. If even one conflict is left for a human, nothing is resolved or committed: status is
+ *   `conflicts`, every conflict stays in `conflicts` (the `resolution` field still says what the rules would do),
+ *   and `autoResolved` is empty, because the human resolving the rest works from the tag's commit anyway.
+ */
+export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeResult> {
+  const { log, targetSha, tagSha } = options
+  const started = Date.now()
+  const rules = compileRules(options.rules)
+  const label = await resolveSides(git, options)
+
+  const mergeBase = await git.mergeBase(targetSha, tagSha)
+  if (mergeBase === undefined) {
+    throw new UserError(
+      'input',
+      `the target branch (${targetSha}) and the upstream tag (${tagSha}) share no history; the fork must have been created from the upstream repository`
+    )
+  }
+
+  const [forkChanges, upstreamChanges, commitCount] = await Promise.all([
+    git.diffTree(mergeBase, targetSha, 'none'),
+    git.diffTree(mergeBase, tagSha, 'exact'),
+    git.countCommits(`${targetSha}..${tagSha}`)
+  ])
+  await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log)
+
+  await git.detachHead(targetSha)
+  let run: { clean: boolean; output: string } = { clean: false, output: '' }
+  const stats = await measured(git, log, async () => {
+    run = await git.mergeTree('HEAD', label)
+  })
+  if (log.isDebug()) {
+    log.debug(`merge-tree: exit ${run.clean ? 0 : 1}, ${stats.ms} ms, ${stats.objects - stats.loose} objects fetched lazily, ${stats.loose} written`)
+  }
+  const output = parseMergeTree(run.output)
+  const groups = collectConflicts(output)
+  if (!run.clean && groups.length === 0) {
+    throw new Error(`git merge-tree reported conflicts but listed none; refusing to commit. Output: ${run.output.replace(/\0/g, ' ').slice(0, 500)}`)
+  }
+
+  const conflictsOf = (group: ConflictGroup): Conflict[] =>
+    group.conflicts.map((raw) => {
+      const rule = rules.match(raw.path)
+      return { path: raw.path, kind: raw.kind, message: raw.message, resolution: rule.resolution, ...(rule.note !== undefined ? { note: rule.note } : {}) }
+    })
+  const grouped = groups.map((group) => ({ group, conflicts: conflictsOf(group) }))
+  const resolvable = options.autoResolve && grouped.every(({ conflicts }) => sideOf(conflicts) !== undefined)
+
+  let tree = output.tree
+  let conflicts: Conflict[] = []
+  let autoResolved: Conflict[] = []
+  if (grouped.length > 0 && resolvable) {
+    const resolutions = grouped.map(({ group, conflicts: list }) => ({ group, side: sideOf(list) as Side }))
+    tree = await resolveTree(git, output.tree, resolutions, { ours: targetSha, theirs: tagSha })
+    autoResolved = grouped.flatMap(({ conflicts: list }) => list.map((conflict) => ({ ...conflict, autoResolved: conflict.resolution as Side })))
+  } else {
+    conflicts = grouped.flatMap(({ conflicts: list }) => list)
+  }
+  conflicts.sort((a, b) => byCodeUnit(a.path, b.path))
+  autoResolved.sort((a, b) => byCodeUnit(a.path, b.path))
+
+  const status: MergeResult['status'] = conflicts.length === 0 ? 'clean' : 'conflicts'
+  const headSha = status === 'clean' ? await commitMerge(git, tree, options) : tagSha
+
+  log.debug(`merge of ${options.tag} into ${targetSha}: ${status}, ${conflicts.length} conflicts, ${autoResolved.length} auto-resolved, ${Date.now() - started} ms`)
+  return {
+    status,
+    targetSha,
+    tagSha,
+    mergeBase,
+    headSha,
+    conflicts,
+    autoResolved,
+    changes: summarizeChanges(commitCount, upstreamChanges),
+    forkCustomizations: forkCustomizationsTouched(forkChanges, upstreamChanges)
+  }
+}

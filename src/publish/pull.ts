@@ -1,0 +1,136 @@
+/**
+ * Publishing a sync: the sync branch, the pull request, its labels, and superseding older sync PRs.
+ *
+ * Safety rules, in order of importance:
+ * 1. The target branch is never written (nothing here pushes to it).
+ * 2. A sync branch carrying a commit the action did not make is never force-pushed, reset or deleted.
+ * 3. Every branch update is a compare-and-swap (`--force-with-lease` on the sha we last saw), so a concurrent run or a
+ *    maintainer's push in between is never overwritten; we re-read and decide again instead (branch.ts).
+ * 4. One PR per tag: a 422 "already exists" from a concurrent run turns into an update of that PR.
+ * 5. Nothing is written twice: the PR's body names the PRs it supersedes from its first write.
+ */
+import { UserError } from '../errors.js'
+import type { GitHubApi, LabelSpec, PullInfo } from '../github/api.js'
+import { updateSyncBranch, type BranchRequest } from './branch.js'
+import { closeSuperseded, findOlderSyncPulls, type SupersedePlan } from './supersede.js'
+
+export interface LabelPlan {
+  /** Labels every sync PR carries (`labels` input). */
+  always: string[]
+  /** The status labels that apply now (clean-merge or conflicts, plus auto-resolved). */
+  status: string[]
+  /** Status labels that no longer apply and are removed if present. */
+  stale: string[]
+  /** Colours and descriptions for labels the action creates. */
+  specs: LabelSpec[]
+}
+
+/** A PR another one replaces, as the new PR's body names it. */
+export interface SupersededPull {
+  number: number
+  url: string
+}
+
+export interface PublishRequest extends BranchRequest {
+  api: GitHubApi
+  targetBranch: string
+  /** The open PR for this tag, if one exists. */
+  openPull?: PullInfo
+  title: string
+  body: string
+  labels: LabelPlan
+  /**
+   * Close open sync PRs of older tags once this one is published. `renderBody` renders the body naming them, used
+   * instead of `body` when there are any.
+   */
+  supersede?: SupersedePlan & { renderBody: (supersedes: SupersededPull[]) => string }
+}
+
+export type PublishResult = 'created' | 'updated' | 'up-to-date'
+
+export interface PublishOutcome {
+  result: PublishResult
+  pull?: PullInfo
+  /** True when the branch was pushed by this run. */
+  pushed: boolean
+  /** Whether the run changed anything a reviewer sees: a new PR, a push, or the PR's title, body or status labels. */
+  changed: boolean
+  /** Set when the sync branch has commits by someone else: the run left branch and PR as they were. */
+  humanCommitsOn?: string
+  /** Older sync PRs this run closed. */
+  superseded: PullInfo[]
+}
+
+/**
+ * Every run links itself in the body; a PR that is otherwise unchanged keeps its old body, so a waiting PR is not
+ * rewritten (and its watchers not notified) every eight hours.
+ */
+export function keepIfOnlyRunLinkDiffers(previous: string | undefined, next: string): string {
+  if (previous === undefined) return next
+  const withoutRun = (text: string) => text.replace(/\/actions\/runs\/\d+(\/attempts\/\d+)?/g, '/actions/runs/_')
+  return withoutRun(previous) === withoutRun(next) ? previous : next
+}
+
+/** Whether publishing changes an existing PR: its title, body or status labels differ from what they are now. */
+export function pullChanged(before: PullInfo | undefined, title: string, body: string, plan: LabelPlan): boolean {
+  if (!before) return true
+  const labels = new Set(before.labels.map((label) => label.toLowerCase()))
+  const labelsDiffer =
+    [...plan.always, ...plan.status].some((label) => !labels.has(label.toLowerCase())) || plan.stale.some((label) => labels.has(label.toLowerCase()))
+  return before.title !== title || before.body !== body || labelsDiffer
+}
+
+/** Opens the PR, or updates the one a concurrent run opened first. */
+async function openPull(req: PublishRequest, body: string): Promise<{ pull: PullInfo; created: boolean }> {
+  let opened: { pull: PullInfo; created: boolean }
+  try {
+    opened = await req.api.createPull({ head: req.syncBranch, base: req.targetBranch, title: req.title, body })
+  } catch (error) {
+    // The branch is in place (pushed now or earlier): say so, so nobody cleans it up by hand. The next run finds
+    // it equivalent to its own merge, pushes nothing and opens the PR.
+    const message = `${(error instanceof Error ? error.message : String(error)).replace(/\.?\s*$/, '.')} The sync branch ${req.syncBranch} is in place; the next run opens the pull request for it.`
+    if (error instanceof UserError) throw new UserError(error.kind, message, error.fix, { cause: error })
+    throw new Error(message, { cause: error })
+  }
+  if (!opened.created) {
+    req.log.info(`PR #${opened.pull.number} for ${req.syncBranch} was opened by a concurrent run; updating it.`)
+    await req.api.updatePull(opened.pull, { title: req.title, body })
+  }
+  return opened
+}
+
+/** Pushes the branch, then opens or updates the PR, sets its labels and closes the older sync PRs it supersedes. */
+export async function publishSync(req: PublishRequest): Promise<PublishOutcome> {
+  const branch = await updateSyncBranch(req)
+  if (branch.kind === 'human') {
+    req.log.warning(
+      `The sync branch ${req.syncBranch} has commits that upstream-sync did not make (head ${branch.sha.slice(0, 12)}), probably a maintainer's conflict resolution. It was left untouched${req.openPull ? ` and PR #${req.openPull.number} was not changed` : ''}.`
+    )
+    return {
+      result: 'up-to-date',
+      pushed: false,
+      changed: pullChanged(req.openPull, req.title, req.body, req.labels),
+      humanCommitsOn: branch.sha,
+      superseded: [],
+      ...(req.openPull ? { pull: req.openPull } : {})
+    }
+  }
+
+  const older = req.supersede ? await findOlderSyncPulls(req.api, req.supersede, req.targetBranch, req.syncBranch) : []
+  const body = req.supersede && older.length > 0 ? req.supersede.renderBody(older.map(({ number, url }) => ({ number, url }))) : req.body
+  let pull = req.openPull
+  let result: PublishResult = 'updated'
+  if (pull) {
+    await req.api.updatePull(pull, { title: req.title, body })
+  } else {
+    const opened = await openPull(req, body)
+    pull = opened.pull
+    if (opened.created) result = 'created'
+  }
+  const labels = [...req.labels.always, ...req.labels.status]
+  await req.api.ensureLabels(req.labels.specs.filter((spec) => labels.includes(spec.name)))
+  await req.api.setPullLabels(pull, labels, req.labels.stale)
+  if (req.supersede) await closeSuperseded({ ...req, branchPrefix: req.supersede.branchPrefix, newPull: pull }, older)
+  const changed = result === 'created' || branch.pushed || pullChanged(req.openPull, req.title, body, req.labels)
+  return { result, pull, pushed: branch.pushed, changed, superseded: older }
+}
