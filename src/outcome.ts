@@ -15,7 +15,8 @@ import type { MergeResult } from './types.js'
 
 /** A run that synced (or, in a dry run, would have synced) a release: what it made. */
 export interface SyncedOutcome {
-  result: 'created' | 'updated' | 'dry-run'
+  /** `up-to-date` when the sync branch holds a maintainer's commits and was left as it was. */
+  result: 'created' | 'updated' | 'up-to-date' | 'dry-run'
   decision: SyncDecision<PullInfo>
   branch: string
   merge: MergeResult
@@ -68,7 +69,7 @@ function pullUrlOf(outcome: Outcome): string | undefined {
 }
 
 function synced(outcome: Outcome): SyncedOutcome | undefined {
-  return outcome.result === 'created' || outcome.result === 'updated' || outcome.result === 'dry-run' ? outcome : undefined
+  return 'merge' in outcome ? outcome : undefined
 }
 
 /** The action's outputs, as action.yml documents them: every one set, empty when it does not apply; none on failure. */
@@ -133,7 +134,7 @@ function eventNameOf(outcome: Outcome): SyncEventName | undefined {
     case 'dry-run':
       return 'pr-created'
     case 'updated':
-      return outcome.changed ? 'pr-updated' : 'pr-waiting'
+      return synced(outcome)?.changed === false ? 'pr-waiting' : 'pr-updated'
     case 'skipped':
       return 'skipped'
     case 'failed':

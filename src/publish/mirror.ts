@@ -3,8 +3,10 @@
  * for maintainers who like a reference copy. It is only ever fast-forwarded, never merged into the target, and a
  * mirror branch someone committed to is left alone.
  */
+import { describeError } from '../errors.js'
 import type { Git } from '../git/git.js'
 import { GitError } from '../git/process.js'
+import type { Log } from '../runner.js'
 
 export interface MirrorRequest {
   forkUrl: string
@@ -42,4 +44,29 @@ export async function updateMirror(git: Git, req: MirrorRequest): Promise<Mirror
   const push = await git.push({ remote: req.forkUrl, ref: mirrorRef, sha: upstreamSha, expectedOldSha: mirrorSha ?? null, thin: true, negotiate: false })
   if (push.exitCode !== 0) throw new GitError(['push', req.forkUrl], push.exitCode, [push.ref?.summary, push.stderr.trim()].filter(Boolean).join('\n'), push.stdout)
   return { status: mirrorSha ? 'updated' : 'created', sha: upstreamSha }
+}
+
+/**
+ * Keeps `mirror-branch` equal to upstream's default branch and says how it went. A problem there is a warning, never
+ * a failure: the sync is what matters.
+ */
+export async function maintainMirror(
+  git: () => Promise<Git>,
+  upstreamDefaultBranch: () => Promise<string>,
+  req: Omit<MirrorRequest, 'upstreamBranch'>,
+  log: Log
+): Promise<void> {
+  try {
+    const upstreamBranch = await upstreamDefaultBranch()
+    const mirror = await updateMirror(await git(), { ...req, upstreamBranch })
+    if (mirror.status === 'diverged') {
+      log.warning(
+        `Mirror branch ${req.mirrorBranch} has commits that are not on upstream's ${upstreamBranch} (${mirror.mirrorSha.slice(0, 12)}); it was left alone. Reset it to upstream or remove 'mirror-branch'.`
+      )
+    } else {
+      log.info(`Mirror branch ${req.mirrorBranch}: ${mirror.status} (upstream ${upstreamBranch} at ${mirror.sha.slice(0, 12)}).`)
+    }
+  } catch (error) {
+    log.warning(`Mirror branch ${req.mirrorBranch} not updated: ${describeError(error)}`)
+  }
 }

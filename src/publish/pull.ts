@@ -37,13 +37,14 @@ export interface PublishRequest extends BranchRequest {
   /** The open PR for this tag, if one exists. */
   openPull?: PullInfo
   title: string
-  body: string
-  labels: LabelPlan
   /**
-   * Close open sync PRs of older tags once this one is published. `renderBody` renders the body naming them, used
-   * instead of `body` when there are any.
+   * Renders the PR body, naming the older sync PRs this one supersedes (none when `supersede` is off or finds none).
+   * Called exactly once per publish, when the older PRs are known.
    */
-  supersede?: SupersedePlan & { renderBody: (supersedes: SupersededPull[]) => string }
+  renderBody: (supersedes: SupersededPull[]) => string
+  labels: LabelPlan
+  /** Close open sync PRs of older tags once this one is published. */
+  supersede?: SupersedePlan
 }
 
 export type PublishResult = 'created' | 'updated' | 'up-to-date'
@@ -109,7 +110,7 @@ export async function publishSync(req: PublishRequest): Promise<PublishOutcome> 
     return {
       result: 'up-to-date',
       pushed: false,
-      changed: pullChanged(req.openPull, req.title, req.body, req.labels),
+      changed: pullChanged(req.openPull, req.title, req.renderBody([]), req.labels),
       humanCommitsOn: branch.sha,
       superseded: [],
       ...(req.openPull ? { pull: req.openPull } : {})
@@ -117,7 +118,7 @@ export async function publishSync(req: PublishRequest): Promise<PublishOutcome> 
   }
 
   const older = req.supersede ? await findOlderSyncPulls(req.api, req.supersede, req.targetBranch, req.syncBranch) : []
-  const body = req.supersede && older.length > 0 ? req.supersede.renderBody(older.map(({ number, url }) => ({ number, url }))) : req.body
+  const body = req.renderBody(older.map(({ number, url }) => ({ number, url })))
   let pull = req.openPull
   let result: PublishResult = 'updated'
   if (pull) {

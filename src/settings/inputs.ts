@@ -28,7 +28,7 @@ import {
   type Identity
 } from './parse.js'
 import { parseRulesInput } from './policy.js'
-import { isValidRefName } from './refname.js'
+import { isValidRefName } from '../git/refname.js'
 
 export interface ActionInputs {
   token: string

@@ -6,7 +6,7 @@
 import { configError, describeError, inputError, isUserError, UserError, type ErrorKind } from '../errors.js'
 import type { GitHubApi } from '../github/api.js'
 import { readVersionFromText, type Version } from '../releases/version.js'
-import { validateTemplate } from '../report/index.js'
+import { compileTemplate, type CompiledTemplate } from '../report/index.js'
 import type { Runner } from '../runner.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { isInlineTemplate, parseConfigFile, resolvePolicy, type SyncPolicy } from './policy.js'
@@ -15,38 +15,41 @@ import { isInlineTemplate, parseConfigFile, resolvePolicy, type SyncPolicy } fro
  * Reads and validates every input and the runner environment (see readInputs), then checks an inline `template`
  * input, so a broken one fails before any network call. Its warnings (unknown variables) go to `runner.warning`.
  */
-export function readSettings(runner: Pick<Runner, 'input' | 'env' | 'setSecret' | 'warning'>): ActionInputs {
+/** The inputs, with an inline `template` input compiled (and so checked) before any network call. */
+export interface Settings extends ActionInputs {
+  inlineTemplate?: CompiledTemplate
+}
+
+export function readSettings(runner: Pick<Runner, 'input' | 'env' | 'setSecret' | 'warning'>): Settings {
   const inputs = readInputs(runner)
-  if (inputs.template !== undefined && isInlineTemplate(inputs.template)) {
-    checkTemplate(inputs.template, "Input 'template'", 'input', (warning) => runner.warning(warning))
-  }
-  return inputs
+  if (inputs.template === undefined || !isInlineTemplate(inputs.template)) return inputs
+  return { ...inputs, inlineTemplate: compile(inputs.template, "Input 'template'", 'input', (warning) => runner.warning(warning)) }
 }
 
 /**
- * Throws a UserError of `kind` (whose setting it is) on a template that does not parse, with the report's message;
- * reports the names that are no template variable through `warn`.
+ * Compiles a template once, throwing a UserError of `kind` (whose setting it is) when it does not parse, and reports
+ * the names that are no template variable through `warn`.
  */
-function checkTemplate(text: string, source: string, kind: ErrorKind, warn: (message: string) => void): void {
-  let warnings: string[]
+function compile(text: string, source: string, kind: ErrorKind, warn: (message: string) => void): CompiledTemplate {
+  let template: CompiledTemplate
   try {
-    warnings = validateTemplate(text, source)
+    template = compileTemplate(text, source, kind === 'input' ? 'input' : 'config')
   } catch (error) {
     throw isUserError(error) ? error : new UserError(kind, describeError(error), undefined, { cause: error })
   }
-  for (const warning of warnings) warn(warning)
+  for (const warning of template.warnings) warn(warning)
+  return template
 }
 
 /** The fork's policy: the config file in the target branch (missing = defaults) combined with inline inputs. */
 export async function loadPolicy(
   api: GitHubApi,
-  inputs: ActionInputs,
+  inputs: Settings,
   target: string,
   warn: (message: string) => void
-): Promise<{ policy: SyncPolicy; template?: string }> {
-  const origin = `config file ${inputs.configFile} (branch ${target})`
-  const text = await api.readForkFile(inputs.configFile, target)
-  const policy = resolvePolicy(text === undefined ? undefined : parseConfigFile(text, origin), inputs, origin)
+): Promise<{ policy: SyncPolicy; template?: CompiledTemplate }> {
+  if (inputs.inlineTemplate) return { policy: resolvePolicy(await readConfigFile(api, inputs, target), inputs, configOrigin(inputs, target)), template: inputs.inlineTemplate }
+  const policy = resolvePolicy(await readConfigFile(api, inputs, target), inputs, configOrigin(inputs, target))
   let template: string | undefined
   if (policy.template?.kind === 'inline') template = policy.template.text
   if (policy.template?.kind === 'file') {
@@ -57,13 +60,19 @@ export async function loadPolicy(
       throw inputs.template !== undefined ? inputError(message) : configError(message)
     }
   }
-  // An inline `template` input was checked with the inputs; a template from the config file or a file is checked now.
-  const checkedWithInputs = inputs.template !== undefined && isInlineTemplate(inputs.template)
-  if (template !== undefined && !checkedWithInputs) {
-    const source = policy.template?.kind === 'file' ? `${policy.template.origin} (file ${policy.template.path})` : (policy.template?.origin ?? 'template')
-    checkTemplate(template, source, inputs.template !== undefined ? 'input' : 'config', warn)
-  }
-  return { policy, ...(template !== undefined ? { template } : {}) }
+  if (template === undefined) return { policy }
+  // An inline `template` input was compiled with the inputs; a template from the config file or a file is now.
+  const source = policy.template?.kind === 'file' ? `${policy.template.origin} (file ${policy.template.path})` : (policy.template?.origin ?? 'template')
+  return { policy, template: compile(template, source, inputs.template !== undefined ? 'input' : 'config', warn) }
+}
+
+function configOrigin(inputs: ActionInputs, target: string): string {
+  return `config file ${inputs.configFile} (branch ${target})`
+}
+
+async function readConfigFile(api: GitHubApi, inputs: ActionInputs, target: string) {
+  const text = await api.readForkFile(inputs.configFile, target)
+  return text === undefined ? undefined : parseConfigFile(text, configOrigin(inputs, target))
 }
 
 /** The fork's own version as a lower bound: `current-version`, else `version-file` + `version-pattern`. */

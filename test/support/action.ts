@@ -274,7 +274,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
 export async function runInProcess(options: RunActionOptions): Promise<ActionRun> {
   if (options.entry) throw new Error('runInProcess runs src/, not an entry script: use runAction for `entry`')
   const prepared = await prepareRun(options)
-  const { run } = await import('../../src/main.js')
+  const { run } = await import('../../src/run.js')
   const runner = new MemoryRunner(prepared.env)
   const started = performance.now()
   await run(runner)

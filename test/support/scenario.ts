@@ -84,7 +84,7 @@ export async function createScenario(options: ScenarioOptions = {}): Promise<Sce
       upstream,
       fork,
       run: (inputs = {}, { mode = options.mode ?? 'in-process', ...runOptions } = {}) =>
-        (mode === 'bundle' ? runAction : runInProcess)({
+        (mode === 'bundle' || runOptions.entry ? runAction : runInProcess)({
           standIn,
           repository: fork.fullName,
           tempDir: runsRoot,

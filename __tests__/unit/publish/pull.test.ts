@@ -74,7 +74,7 @@ function request(api: ReturnType<typeof fakeApi>, git: Git, overrides: Partial<P
     tag: 'v1.1.0-stable',
     merge,
     title: 'Sync v1.1.0-stable',
-    body: 'body',
+    renderBody: (supersedes: Array<{ number: number; url: string }>) => (supersedes.length === 0 ? 'body' : `body, supersedes ${supersedes.map((old) => `#${old.number} ${old.url}`).join(', ')}`),
     labels: { always: ['upstream-sync'], status: ['clean-merge'], stale: ['conflicts'], specs: [] },
     ...overrides
   }
@@ -260,8 +260,7 @@ describe('superseding', () => {
       request(api, fakeGit({}), {
         supersede: {
           branchPrefix: 'upstream-sync/',
-          isOlderTag: (tag) => tag.startsWith('v1.0.'),
-          renderBody: (supersedes) => `body, supersedes ${supersedes.map((old) => `#${old.number} ${old.url}`).join(', ')}`
+          isOlderTag: (tag) => tag.startsWith('v1.0.')
         }
       })
     )
@@ -276,7 +275,7 @@ describe('superseding', () => {
   it('supersedes nothing when a maintainer owns the sync branch', async () => {
     classifySyncBranch.mockResolvedValue('human')
     const api = fakeApi()
-    const outcome = await publishSync(request(api, fakeGit({}), { branchSha: OTHER, supersede: { branchPrefix: 'upstream-sync/', isOlderTag: () => true, renderBody: () => 'x' } }))
+    const outcome = await publishSync(request(api, fakeGit({}), { branchSha: OTHER, supersede: { branchPrefix: 'upstream-sync/', isOlderTag: () => true } }))
     expect(outcome.superseded).toEqual([])
     expect(api.openSyncPulls).not.toHaveBeenCalled()
   })

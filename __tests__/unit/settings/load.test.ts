@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { isUserError } from '../../../src/errors.js'
+import { compileTemplate } from '../../../src/report/index.js'
 import type { GitHubApi } from '../../../src/github/api.js'
 import { parseVersion } from '../../../src/releases/version.js'
 import type { ActionInputs } from '../../../src/settings/inputs.js'
@@ -61,10 +62,12 @@ describe('loadPolicy', () => {
     const warnings: string[] = []
     const api = forkWith({ '.github/upstream-sync.yml': 'template: .github/sync-pr.md\n', '.github/sync-pr.md': 'Sync {{tga}}\n' })
     const { template } = await loadPolicy(api, inputs(), 'main', (warning) => warnings.push(warning))
-    expect(template).toBe('Sync {{tga}}\n')
+    expect(template?.text).toBe('Sync {{tga}}\n')
     expect(warnings).toHaveLength(1)
-    const inline = await loadPolicy(forkWith({}), inputs({ template: 'Sync {{tga}}\n' }), 'main', (warning) => warnings.push(warning))
-    expect(inline.template).toBe('Sync {{tga}}\n')
+    // readSettings compiled (and warned about) the inline input: loadPolicy uses that compilation as it is.
+    const compiled = compileTemplate('Sync {{tga}}\n', "Input 'template'", 'input')
+    const inline = await loadPolicy(forkWith({}), { ...inputs({ template: 'Sync {{tga}}\n' }), inlineTemplate: compiled }, 'main', (warning) => warnings.push(warning))
+    expect(inline.template).toBe(compiled)
     expect(warnings).toHaveLength(1)
   })
 })

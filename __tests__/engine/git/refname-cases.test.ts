@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from '@jest/globals'
-import { isValidRefName } from '../../../src/settings/refname.js'
-import { REF_NAME_CASES } from '../../unit/settings/refname-cases.js'
+import { isValidRefName } from '../../../src/git/refname.js'
+import { REF_NAME_CASES } from '../../unit/git/refname-cases.js'
 
 function gitAccepts(name: string): boolean {
   const result = spawnSync('git', ['check-ref-format', name], { stdio: 'ignore' })

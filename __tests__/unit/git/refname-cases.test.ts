@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { isValidRefName } from '../../../src/settings/refname.js'
+import { isValidRefName } from '../../../src/git/refname.js'
 import { REF_NAME_CASES } from './refname-cases.js'
 
 // The engine test (__tests__/engine/settings/refname.test.ts) checks these verdicts against git itself.

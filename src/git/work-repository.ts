@@ -1,0 +1,43 @@
+/**
+ * The run's own bare repository under RUNNER_TEMP: created on first use (a run with nothing new needs none, and
+ * starts no git at all), with the git version checked then, and removed at the end with the token's auth header,
+ * whatever happened.
+ */
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { Git } from './git.js'
+import { requireGitVersion } from './version.js'
+
+export interface WorkRepositoryOptions {
+  /** Where to create it (RUNNER_TEMP). */
+  parentDir: string
+  /** The git host the token authenticates to, and the token. */
+  auth: { serverUrl: string; token: string }
+}
+
+export class WorkRepository {
+  private dir?: string
+  private git?: Promise<Git>
+
+  constructor(private readonly options: WorkRepositoryOptions) {}
+
+  /** The repository, created (and git's version checked) on the first call. */
+  get(): Promise<Git> {
+    this.git ??= this.create()
+    return this.git
+  }
+
+  private async create(): Promise<Git> {
+    await requireGitVersion()
+    this.dir = await fs.mkdtemp(path.join(this.options.parentDir, 'upstream-sync-'))
+    const git = await Git.init(path.join(this.dir, 'repo.git'))
+    await git.configureAuth(this.options.auth.serverUrl, this.options.auth.token)
+    return git
+  }
+
+  async dispose(): Promise<void> {
+    const git = await this.git?.catch(() => undefined)
+    await git?.removeAuth().catch(() => undefined)
+    if (this.dir) await fs.rm(this.dir, { recursive: true, force: true }).catch(() => undefined)
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * One run of upstream-sync: read the settings, decide which upstream release to sync, merge it, render and publish
+ * the PR, report. This file only orchestrates: each step is a stage folder with one job, and the order and the
+ * hand-offs live here. Everything a run says comes from the one Outcome it ends with (outcome.ts).
+ */
+import { isUserError, UserError } from './errors.js'
+import { isValidRefName } from './git/refname.js'
+import { WorkRepository } from './git/work-repository.js'
+import { GitHubApi, type PullInfo } from './github/api.js'
+import { createClient } from './github/client.js'
+import { releaseQueries } from './github/release-queries.js'
+import { prepareRepository } from './merge/fetch.js'
+import { mergeTag } from './merge/merge.js'
+import { failedOutcome, reportOutcome, type IdleOutcome, type Outcome, type OutcomeContext, type SyncedOutcome } from './outcome.js'
+import { labelPlan } from './publish/labels.js'
+import { maintainMirror } from './publish/mirror.js'
+import { tagMovedSince } from './publish/ownership.js'
+import { keepIfOnlyRunLinkDiffers, publishSync, type PublishOutcome } from './publish/pull.js'
+import { chooseRelease } from './releases/choose.js'
+import type { ReleaseDecision, SyncDecision } from './releases/decision.js'
+import { compareVersions, parseVersion } from './releases/version.js'
+import { writeReportFile } from './report/file.js'
+import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle, type CompiledTemplate, type ReportInput } from './report/index.js'
+import { actionsRunner, type Runner } from './runner.js'
+import { loadLowerBound, loadPolicy, readSettings, type Settings } from './settings/load.js'
+import type { SyncPolicy } from './settings/policy.js'
+import { gitUrl } from './settings/urls.js'
+import { timingFromEnv } from './timing.js'
+
+type Step = <T>(name: string, work: () => Promise<T>) => Promise<T>
+
+/** What every step of one run shares. */
+interface Run {
+  runner: Runner
+  step: Step
+  settings: Settings
+  api: GitHubApi
+  target: string
+  work: WorkRepository
+}
+
+/** Runs the action. Never throws: a failure ends as the step's failure with one clear message, and is reported. */
+export async function run(runner: Runner = actionsRunner()): Promise<void> {
+  const timings: string[] = []
+  const step: Step = async (name, work) => {
+    const started = performance.now()
+    try {
+      return await runner.group(name, work)
+    } finally {
+      const ms = Math.round(performance.now() - started)
+      timings.push(`${name}=${ms}ms`)
+      runner.debug(`timing: ${name}: ${ms} ms`)
+    }
+  }
+  let settings: Settings | undefined
+  let target: string | undefined
+  let work: WorkRepository | undefined
+  let outcome: Outcome
+  try {
+    settings = await step('Read inputs', async () => readSettings(runner))
+    const api = new GitHubApi(createClient({ token: settings.token, apiUrl: settings.apiUrl, log: runner, timing: timingFromEnv(runner.env) }), settings.fork, settings.upstream)
+    const known = settings
+    target = settings.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()))
+    if (settings.mirrorBranch === target) throw new UserError('input', `Input 'mirror-branch' (${target}) must differ from the target branch.`)
+    work = new WorkRepository({ parentDir: settings.runnerTemp, auth: { serverUrl: settings.serverUrl, token: settings.token } })
+    const context: Run = { runner, step, settings, api, target, work }
+
+    const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, known, context.target, (warning) => runner.warning(warning)))
+    const decision = await step('Choose the upstream release', async () =>
+      chooseRelease(releaseQueries(api, context.target, known.branchPrefix), {
+        upstream: `${known.upstream.owner}/${known.upstream.repo}`,
+        channel: known.channel,
+        tag: known.tag,
+        requireRelease: known.requireRelease,
+        minVersion: await loadLowerBound(api, known, context.target),
+        minReleaseAgeMs: known.minReleaseAgeMs,
+        now: new Date(),
+        log: runner
+      })
+    )
+    outcome = decision.kind === 'sync' ? await syncRelease(context, decision, policy, template) : idle(decision)
+    if (settings.mirrorBranch) await step(`Fast-forward mirror branch ${settings.mirrorBranch}`, () => mirror(context))
+  } catch (error) {
+    outcome = failedOutcome(error)
+    if (!isUserError(error) && error instanceof Error && error.stack) runner.debug(error.stack)
+  } finally {
+    await work?.dispose()
+  }
+  await reportOutcome(runner, outcome, outcomeContext(settings, target), settings)
+  runner.debug(`timings: ${timings.join(', ')}`)
+}
+
+/** `waiting` (min-release-age) is reported as skipped: this run syncs nothing, and the message says until when. */
+function idle(decision: ReleaseDecision<PullInfo>): IdleOutcome {
+  return { result: decision.kind === 'up-to-date' ? 'up-to-date' : 'skipped', decision, message: decision.reason }
+}
+
+/** Merges the chosen tag, renders the PR once and publishes it (or, in a dry run, prints it). */
+async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: SyncPolicy, template: CompiledTemplate | undefined): Promise<SyncedOutcome> {
+  const { runner, step, settings, target } = run
+  const candidate = decision.candidate
+  const branch = settings.branchPrefix + candidate.tag
+  if (!isValidRefName(`refs/heads/${branch}`)) {
+    throw new UserError('upstream', `Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`)
+  }
+  const git = await run.work.get()
+  const urls = { fork: gitUrl(settings, settings.fork), upstream: gitUrl(settings, settings.upstream) }
+  const fetched = await step('Fetch what the merge needs', () =>
+    prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, syncBranch: branch, fetchUpstreamBlobs: !settings.dryRun, log: runner })
+  )
+  if (fetched.tagSha !== decision.commitSha) runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`)
+  const merge = await step('Merge', () =>
+    mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, author: settings.author, log: runner })
+  )
+
+  const openPull = decision.openPull
+  // The body records the upstream commit it was made from: the only witness when upstream re-cuts a tag.
+  const recorded = openPull ? readSyncMarker(openPull.body) : undefined
+  const recordedCommit = recorded?.tag === candidate.tag ? recorded.commit : undefined
+  const report: ReportInput = {
+    upstream: settings.upstream,
+    fork: settings.fork,
+    serverUrl: settings.serverUrl,
+    tag: candidate.tag,
+    version: candidate.version.text,
+    previousVersion: decision.previous?.text,
+    previousTag: decision.previous?.tag,
+    targetBranch: target,
+    syncBranch: branch,
+    release: decision.release,
+    merge,
+    runUrl: settings.runUrl,
+    checklist: policy.checklist,
+    dryRun: settings.dryRun,
+    refreshedFrom: await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit)
+  }
+  const view = buildReportView(report)
+  const title = renderTitle(view)
+  const renderBody = (supersedes: Array<{ number: number; url: string }>) =>
+    keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(supersedes.length > 0 ? buildReportView({ ...report, supersedes }) : view, template))
+  const labels = labelPlan(settings, merge)
+  const synced = { decision, branch, merge, view, reportFile: await writeReportFile(settings.runnerTemp, candidate.tag, view) }
+
+  if (settings.dryRun) {
+    runner.info(renderDryRunPreview(title, [...labels.always, ...labels.status], renderBody([])))
+    return { ...synced, result: 'dry-run', changed: true, message: `Dry run: would ${openPull ? 'update' : 'open'} the PR for ${candidate.tag}.` }
+  }
+  const published = await step('Publish the sync branch and PR', () =>
+    publishSync({
+      api: run.api,
+      git,
+      log: runner,
+      forkUrl: urls.fork,
+      targetBranch: target,
+      syncBranch: branch,
+      tag: candidate.tag,
+      merge,
+      branchSha: fetched.syncBranchSha,
+      upstreamShas: recordedCommit ? [recordedCommit] : [],
+      openPull,
+      title,
+      renderBody,
+      labels,
+      // The new PR names the ones it replaces, as they name it in their closing comment.
+      ...(settings.supersede ? { supersede: { branchPrefix: settings.branchPrefix, isOlderTag: (tag: string) => isOlder(tag, decision) } } : {})
+    })
+  )
+  const pull = published.pull
+  if (pull && settings.dispatchWorkflow && published.pushed) {
+    const workflow = settings.dispatchWorkflow
+    await step('Dispatch the CI workflow', () => run.api.dispatchWorkflow(workflow, branch, {}))
+  }
+  return { ...synced, result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: publishedMessage(published, branch, candidate.tag, merge.status) }
+}
+
+function isOlder(tag: string, decision: SyncDecision<PullInfo>): boolean {
+  const version = parseVersion(tag)
+  return version !== undefined && compareVersions(version, decision.candidate.version) < 0
+}
+
+function publishedMessage(published: PublishOutcome, branch: string, tag: string, status: string): string {
+  const number = published.pull?.number
+  if (published.humanCommitsOn) return `Sync branch ${branch} has a maintainer's commits; left as is.`
+  if (published.result === 'created') return `Opened PR #${number} for ${tag} (${status}).`
+  if (published.changed) return `Updated PR #${number} for ${tag} (${status}).`
+  return `PR #${number} for ${tag} is up to date and waiting for review (${status}).`
+}
+
+function mirror({ runner, settings, api, work }: Run): Promise<void> {
+  const request = { forkUrl: gitUrl(settings, settings.fork), upstreamUrl: gitUrl(settings, settings.upstream), mirrorBranch: settings.mirrorBranch as string, dryRun: settings.dryRun }
+  return maintainMirror(() => work.get(), () => api.upstreamDefaultBranch(), request, runner)
+}
+
+function outcomeContext(settings: Settings | undefined, target: string | undefined): OutcomeContext {
+  if (!settings) return { upstream: '', fork: '', dryRun: false }
+  return { upstream: `${settings.upstream.owner}/${settings.upstream.repo}`, fork: `${settings.fork.owner}/${settings.fork.repo}`, target, runUrl: settings.runUrl, dryRun: settings.dryRun }
+}
