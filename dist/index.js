@@ -46302,6 +46302,12 @@ async function reportOutcome(runner, outcome, context, targets) {
         });
     }
 }
+/** The context of a run's report; before the settings are read, nothing is known (a failure says so itself). */
+function outcomeContext(settings, target) {
+    if (!settings)
+        return { upstream: '', fork: '', dryRun: false };
+    return { upstream: `${settings.upstream.owner}/${settings.upstream.repo}`, fork: `${settings.fork.owner}/${settings.fork.repo}`, target, runUrl: settings.runUrl, dryRun: settings.dryRun };
+}
 
 ;// CONCATENATED MODULE: ./src/publish/labels.ts
 function labelPlan(settings, merge) {
@@ -46744,6 +46750,17 @@ async function publishSync(req) {
     const changed = result === 'created' || branch.pushed || pullChanged(req.openPull, req.title, body, req.labels);
     return { result, pull, pushed: branch.pushed, changed, superseded: older };
 }
+/** The run's one line on what publishing did. */
+function publishedMessage(published, branch, tag, status) {
+    const number = published.pull?.number;
+    if (published.humanCommitsOn)
+        return `Sync branch ${branch} has a maintainer's commits; left as is.`;
+    if (published.result === 'created')
+        return `Opened PR #${number} for ${tag} (${status}).`;
+    if (published.changed)
+        return `Updated PR #${number} for ${tag} (${status}).`;
+    return `PR #${number} for ${tag} is up to date and waiting for review (${status}).`;
+}
 
 // EXTERNAL MODULE: ./src/runner.ts + 19 modules
 var src_runner = __nccwpck_require__(8037);
@@ -47026,6 +47043,11 @@ function readVersionFromText(text, pattern, sourceName) {
         throw inputError(`version-pattern "${pattern}" captured "${captured}" in ${sourceName}, which is not a version number`);
     }
     return version;
+}
+/** True when `tag` carries a version older than `version` (a tag without one is never older). */
+function isOlderTag(tag, version) {
+    const parsed = parseVersion(tag);
+    return parsed !== undefined && compareVersions(parsed, version) < 0;
 }
 
 ;// CONCATENATED MODULE: ./src/releases/candidates.ts
@@ -57591,7 +57613,7 @@ async function syncRelease(run, decision, policy, template) {
         renderBody,
         labels,
         // The new PR names the ones it replaces, as they name it in their closing comment.
-        ...(settings.supersede ? { supersede: { branchPrefix: settings.branchPrefix, isOlderTag: (tag) => isOlder(tag, decision) } } : {})
+        ...(settings.supersede ? { supersede: { branchPrefix: settings.branchPrefix, isOlderTag: (tag) => isOlderTag(tag, candidate.version) } } : {})
     }));
     const pull = published.pull;
     if (pull && settings.dispatchWorkflow && published.pushed) {
@@ -57600,28 +57622,9 @@ async function syncRelease(run, decision, policy, template) {
     }
     return { ...synced, result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: publishedMessage(published, branch, candidate.tag, merge.status) };
 }
-function isOlder(tag, decision) {
-    const version = parseVersion(tag);
-    return version !== undefined && compareVersions(version, decision.candidate.version) < 0;
-}
-function publishedMessage(published, branch, tag, status) {
-    const number = published.pull?.number;
-    if (published.humanCommitsOn)
-        return `Sync branch ${branch} has a maintainer's commits; left as is.`;
-    if (published.result === 'created')
-        return `Opened PR #${number} for ${tag} (${status}).`;
-    if (published.changed)
-        return `Updated PR #${number} for ${tag} (${status}).`;
-    return `PR #${number} for ${tag} is up to date and waiting for review (${status}).`;
-}
 function mirror({ runner, settings, api, work }) {
     const request = { forkUrl: gitUrl(settings, settings.fork), upstreamUrl: gitUrl(settings, settings.upstream), mirrorBranch: settings.mirrorBranch, dryRun: settings.dryRun };
     return maintainMirror(() => work.get(), () => api.upstreamDefaultBranch(), request, runner);
-}
-function outcomeContext(settings, target) {
-    if (!settings)
-        return { upstream: '', fork: '', dryRun: false };
-    return { upstream: `${settings.upstream.owner}/${settings.upstream.repo}`, fork: `${settings.fork.owner}/${settings.fork.repo}`, target, runUrl: settings.runUrl, dryRun: settings.dryRun };
 }
 
 

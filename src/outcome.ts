@@ -8,6 +8,7 @@ import type { PullInfo } from './github/records.js'
 import { notify } from './notify/deliver.js'
 import type { SyncEvent, SyncEventName } from './notify/event.js'
 import type { ReleaseDecision, SyncDecision } from './releases/decision.js'
+import type { ActionInputs } from './settings/inputs.js'
 import { renderSummary, type ReportView } from './report/index.js'
 import type { AnnotationProperties, Runner } from './runner.js'
 import { timingFromEnv } from './timing.js'
@@ -192,4 +193,12 @@ export async function reportOutcome(runner: Runner, outcome: Outcome, context: O
       retryUnitMs: timingFromEnv(runner.env).retryUnitMs
     })
   }
+}
+
+type OutcomeSettings = Pick<ActionInputs, 'upstream' | 'fork' | 'runUrl' | 'dryRun'>
+
+/** The context of a run's report; before the settings are read, nothing is known (a failure says so itself). */
+export function outcomeContext(settings: OutcomeSettings | undefined, target: string | undefined): OutcomeContext {
+  if (!settings) return { upstream: '', fork: '', dryRun: false }
+  return { upstream: `${settings.upstream.owner}/${settings.upstream.repo}`, fork: `${settings.fork.owner}/${settings.fork.repo}`, target, runUrl: settings.runUrl, dryRun: settings.dryRun }
 }

@@ -11,14 +11,14 @@ import { createClient } from './github/client.js'
 import { releaseQueries } from './github/release-queries.js'
 import { prepareRepository } from './merge/fetch.js'
 import { mergeTag } from './merge/merge.js'
-import { failedOutcome, reportOutcome, type IdleOutcome, type Outcome, type OutcomeContext, type SyncedOutcome } from './outcome.js'
+import { failedOutcome, outcomeContext, reportOutcome, type IdleOutcome, type Outcome, type SyncedOutcome } from './outcome.js'
 import { labelPlan } from './publish/labels.js'
 import { maintainMirror } from './publish/mirror.js'
 import { tagMovedSince } from './publish/ownership.js'
-import { keepIfOnlyRunLinkDiffers, publishSync, type PublishOutcome } from './publish/pull.js'
+import { keepIfOnlyRunLinkDiffers, publishedMessage, publishSync } from './publish/pull.js'
 import { chooseRelease } from './releases/choose.js'
 import type { ReleaseDecision, SyncDecision } from './releases/decision.js'
-import { compareVersions, parseVersion } from './releases/version.js'
+import { isOlderTag } from './releases/version.js'
 import { writeReportFile } from './report/file.js'
 import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle, type CompiledTemplate, type ReportInput } from './report/index.js'
 import { actionsRunner, type Runner } from './runner.js'
@@ -162,7 +162,7 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
       renderBody,
       labels,
       // The new PR names the ones it replaces, as they name it in their closing comment.
-      ...(settings.supersede ? { supersede: { branchPrefix: settings.branchPrefix, isOlderTag: (tag: string) => isOlder(tag, decision) } } : {})
+      ...(settings.supersede ? { supersede: { branchPrefix: settings.branchPrefix, isOlderTag: (tag: string) => isOlderTag(tag, candidate.version) } } : {})
     })
   )
   const pull = published.pull
@@ -173,25 +173,7 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
   return { ...synced, result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: publishedMessage(published, branch, candidate.tag, merge.status) }
 }
 
-function isOlder(tag: string, decision: SyncDecision<PullInfo>): boolean {
-  const version = parseVersion(tag)
-  return version !== undefined && compareVersions(version, decision.candidate.version) < 0
-}
-
-function publishedMessage(published: PublishOutcome, branch: string, tag: string, status: string): string {
-  const number = published.pull?.number
-  if (published.humanCommitsOn) return `Sync branch ${branch} has a maintainer's commits; left as is.`
-  if (published.result === 'created') return `Opened PR #${number} for ${tag} (${status}).`
-  if (published.changed) return `Updated PR #${number} for ${tag} (${status}).`
-  return `PR #${number} for ${tag} is up to date and waiting for review (${status}).`
-}
-
 function mirror({ runner, settings, api, work }: Run): Promise<void> {
   const request = { forkUrl: gitUrl(settings, settings.fork), upstreamUrl: gitUrl(settings, settings.upstream), mirrorBranch: settings.mirrorBranch as string, dryRun: settings.dryRun }
   return maintainMirror(() => work.get(), () => api.upstreamDefaultBranch(), request, runner)
-}
-
-function outcomeContext(settings: Settings | undefined, target: string | undefined): OutcomeContext {
-  if (!settings) return { upstream: '', fork: '', dryRun: false }
-  return { upstream: `${settings.upstream.owner}/${settings.upstream.repo}`, fork: `${settings.fork.owner}/${settings.fork.repo}`, target, runUrl: settings.runUrl, dryRun: settings.dryRun }
 }

@@ -135,3 +135,12 @@ export async function publishSync(req: PublishRequest): Promise<PublishOutcome> 
   const changed = result === 'created' || branch.pushed || pullChanged(req.openPull, req.title, body, req.labels)
   return { result, pull, pushed: branch.pushed, changed, superseded: older }
 }
+
+/** The run's one line on what publishing did. */
+export function publishedMessage(published: PublishOutcome, branch: string, tag: string, status: string): string {
+  const number = published.pull?.number
+  if (published.humanCommitsOn) return `Sync branch ${branch} has a maintainer's commits; left as is.`
+  if (published.result === 'created') return `Opened PR #${number} for ${tag} (${status}).`
+  if (published.changed) return `Updated PR #${number} for ${tag} (${status}).`
+  return `PR #${number} for ${tag} is up to date and waiting for review (${status}).`
+}

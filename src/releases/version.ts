@@ -168,3 +168,9 @@ export function readVersionFromText(text: string, pattern: string, sourceName: s
   }
   return version
 }
+
+/** True when `tag` carries a version older than `version` (a tag without one is never older). */
+export function isOlderTag(tag: string, version: Version): boolean {
+  const parsed = parseVersion(tag)
+  return parsed !== undefined && compareVersions(parsed, version) < 0
+}
