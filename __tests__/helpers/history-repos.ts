@@ -3,21 +3,22 @@
  * written commit by commit (feature-branch pull requests, upstream's own merges, syncs made by every flow a fork
  * uses), a fast-import generator for big histories, and small oracles built on plain git commands.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
-import { runGit, type RunResult } from './merge-repos.js'
+import { runGit, WorkTree, type RunResult } from './merge-repos.js'
 
-/** A non-bare repository whose commits get increasing dates, so every commit and merge has its own time. */
-export class HistoryWork {
+/** A work tree whose commits get increasing dates, so every commit and merge has its own time. */
+export class HistoryWork extends WorkTree {
   private clock = Date.parse('2024-01-01T00:00:00Z') / 1000
 
-  constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true })
-    runGit(dir, ['init', '--quiet', '--initial-branch=main'])
-    runGit(dir, ['config', 'core.logAllRefUpdates', 'false'])
+  static override create(dir: string): HistoryWork {
+    WorkTree.create(dir, 'main')
+    const work = new HistoryWork(dir)
+    work.git(['config', 'core.logAllRefUpdates', 'false'])
+    return work
   }
 
-  git(args: string[], options: { allowFail?: boolean } = {}): RunResult {
+  override git(args: string[], options: { input?: string; allowFail?: boolean } = {}): RunResult {
     this.clock += 3600
     const date = `${this.clock} +0000`
     return runGit(this.dir, args, { ...options, env: { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } })
@@ -32,40 +33,16 @@ export class HistoryWork {
     return this
   }
 
-  write(file: string, content: string): this {
-    const full = path.join(this.dir, file)
-    mkdirSync(path.dirname(full), { recursive: true })
-    writeFileSync(full, content)
-    return this
-  }
-
-  /** A file of `count` distinct lines, so a change to one line merges cleanly with a change to another. */
+  /** A file of `count` distinct lines, so a change to one line merges cleanly with a change two lines away. */
   lines(file: string, tag: string, count = 12): this {
-    return this.write(file, Array.from({ length: count }, (_, i) => `${tag} line ${i + 1}\n`).join(''))
+    return this.writeLines(file, count, tag)
   }
 
-  /** Replaces line `n` (1-based) of `file` as it is in the work tree. */
-  editLine(file: string, n: number, text: string): this {
+  /** Replaces line `n` (1-based) of `file` as it is in the work tree (a conflicted file has no stage-0 version). */
+  override editLine(file: string, n: number, text: string): this {
     const content = readFileSync(path.join(this.dir, file), 'utf8').split('\n')
     content[n - 1] = text
     return this.write(file, content.join('\n'))
-  }
-
-  rm(file: string): this {
-    this.git(['rm', '--quiet', '--', file])
-    return this
-  }
-
-  mv(from: string, to: string): this {
-    mkdirSync(path.dirname(path.join(this.dir, to)), { recursive: true })
-    this.git(['mv', '--', from, to])
-    return this
-  }
-
-  commit(message: string): string {
-    this.git(['add', '--all'])
-    this.git(['commit', '--quiet', '--allow-empty', '-m', message])
-    return this.rev('HEAD')
   }
 
   /** `git merge --no-ff` into the current branch; returns true when it stopped on conflicts. */
@@ -106,18 +83,23 @@ export class HistoryWork {
   }
 }
 
-/** The upstream commits a merge brought in, by plain git: `rev-list M ^M^1` limited to ancestors of `upstreamTip`. */
-export function upstreamCommitsBroughtIn(dir: string, merge: string, forkParent: string, upstreamTip: string): string[] {
-  const upstream = new Set(lines(runGit(dir, ['rev-list', upstreamTip]).stdout))
+/** The upstream commits a merge brought in, by plain git: `rev-list M ^M^1` limited to `upstream`'s commits. */
+export function upstreamCommitsBroughtIn(dir: string, merge: string, forkParent: string, upstream: ReadonlySet<string>): string[] {
   return lines(runGit(dir, ['rev-list', merge, `^${forkParent}`]).stdout).filter((id) => upstream.has(id))
 }
 
-/** A path's version (`<mode> <oid>`) in a commit by `git ls-tree`, or undefined when absent. */
-export function versionOf(dir: string, commit: string, file: string): string | undefined {
-  const out = runGit(dir, ['ls-tree', commit, '--', file]).stdout.trim()
-  if (!out) return undefined
-  const [mode, , oid] = out.split(/\s+/)
-  return `${mode} ${oid}`
+/** Every path's version (`<mode> <oid>`) in a commit, by `git ls-tree -r`. */
+export function versionsOf(dir: string, commit: string): Map<string, string> {
+  return new Map(
+    runGit(dir, ['ls-tree', '-r', '-z', commit])
+      .stdout.split('\0')
+      .filter(Boolean)
+      .map((entry) => {
+        const [info, file] = entry.split('\t') as [string, string]
+        const [mode, , oid] = info.split(' ')
+        return [file, `${mode} ${oid}`]
+      })
+  )
 }
 
 export function lines(text: string): string[] {

@@ -7,7 +7,7 @@
 import { Git } from '../../../src/git.js'
 import { findEarlierSyncs, lastResolutions, type EarlierSync } from '../../../src/merge/history.js'
 import type { GitReader } from '../../../src/merge/tree-diff.js'
-import { blobCount, buildLargeHistory, HistoryWork, lines, upstreamCommitsBroughtIn, versionOf } from '../../helpers/history-repos.js'
+import { blobCount, buildLargeHistory, HistoryWork, lines, upstreamCommitsBroughtIn, versionsOf } from '../../helpers/history-repos.js'
 import { createServedRepo, objectCount, runGit, TempDir } from '../../helpers/merge-repos.js'
 
 interface Fork {
@@ -29,7 +29,7 @@ function counting(git: GitReader): GitReader & { calls: string[][] } {
 }
 
 function buildFork(dir: string): Fork {
-  const w = new HistoryWork(dir)
+  const w = HistoryWork.create(dir)
   w.git(['symbolic-ref', 'HEAD', 'refs/heads/upstream'])
   for (const file of ['src/core.ts', 'src/custom.ts', 'src/removed.ts', 'ui/out/app.js', 'ui/out/vendor.js', 'config/settings.yaml', 'README.md']) {
     w.lines(file, file)
@@ -136,17 +136,17 @@ describe('findEarlierSyncs and lastResolutions on a merge-heavy fork', () => {
 
   it('agrees with plain git: parents, merge bases, dates, and no other first-parent merge brings upstream commits in', () => {
     const dir = fork.work.dir
+    const upstream = new Set(lines(runGit(dir, ['rev-list', 'v1.4']).stdout))
     for (const sync of syncs) {
       expect(sync.forkParent).toBe(fork.work.rev(`${sync.merge}^1`))
       expect(sync.mergeBase).toBe(runGit(dir, ['merge-base', sync.forkParent, sync.upstream]).stdout.trim())
       expect(sync.date).toBe(runGit(dir, ['show', '-s', '--format=%cI', sync.merge]).stdout.trim())
-      expect(upstreamCommitsBroughtIn(dir, sync.merge, sync.forkParent, 'v1.4')).toContain(sync.upstream)
+      expect(upstreamCommitsBroughtIn(dir, sync.merge, sync.forkParent, upstream)).toContain(sync.upstream)
     }
     const found = new Set(syncs.map((sync) => sync.merge))
-    const upstream = new Set(lines(runGit(dir, ['rev-list', 'v1.4']).stdout))
     const forkMerges = lines(runGit(dir, ['rev-list', '--first-parent', '--merges', 'main']).stdout).filter((id) => !upstream.has(id) && !found.has(id))
     expect(forkMerges.length).toBe(6) // pull requests #101, #102, #104, #106, #107, #108
-    for (const merge of forkMerges) expect(upstreamCommitsBroughtIn(dir, merge, `${merge}^1`, 'v1.4')).toEqual([])
+    for (const merge of forkMerges) expect(upstreamCommitsBroughtIn(dir, merge, `${merge}^1`, upstream)).toEqual([])
   })
 
   it('keeps the newest `limit` syncs', async () => {
@@ -184,10 +184,15 @@ describe('findEarlierSyncs and lastResolutions on a merge-heavy fork', () => {
 
   it('agrees with an oracle built on git ls-tree', async () => {
     const answers = await lastResolutions(git, syncs, paths)
+    const trees = new Map<string, Map<string, string>>()
+    const versionOf = (commit: string, path: string): string | undefined => {
+      if (!trees.has(commit)) trees.set(commit, versionsOf(fork.work.dir, commit))
+      return trees.get(commit)?.get(path)
+    }
     for (const path of paths) {
       let expected: [string, string] | undefined
       for (const sync of syncs) {
-        const [base, ours, theirs, result] = [sync.mergeBase, sync.forkParent, sync.upstream, sync.merge].map((commit) => versionOf(fork.work.dir, commit, path))
+        const [base, ours, theirs, result] = [sync.mergeBase, sync.forkParent, sync.upstream, sync.merge].map((commit) => versionOf(commit, path))
         if (ours === base || theirs === base || ours === theirs) continue
         expected = [sync.merge, result === ours ? 'ours' : result === theirs ? 'theirs' : result === undefined ? 'deleted' : 'merged']
         break
@@ -241,7 +246,7 @@ describe('findEarlierSyncs on unusual shapes', () => {
   afterAll(() => tmp.cleanup())
 
   it('follows the fork when the target was fast-forwarded to a merge of the target INTO the tag', async () => {
-    const w = new HistoryWork(tmp.join('reversed'))
+    const w = HistoryWork.create(tmp.join('reversed'))
     w.git(['symbolic-ref', 'HEAD', 'refs/heads/upstream'])
     w.lines('a.txt', 'a').lines('b.txt', 'b').commit('upstream: initial')
     w.featurePullRequest(1, 'upstream', (x) => x.editLine('a.txt', 1, 'a upstream pr 1'))
@@ -267,7 +272,7 @@ describe('findEarlierSyncs on unusual shapes', () => {
   })
 
   it('finds nothing for a fork that never synced, or that is upstream itself', async () => {
-    const w = new HistoryWork(tmp.join('never'))
+    const w = HistoryWork.create(tmp.join('never'))
     w.git(['symbolic-ref', 'HEAD', 'refs/heads/upstream'])
     w.lines('a.txt', 'a').commit('upstream: initial')
     w.featurePullRequest(1, 'upstream', (x) => x.editLine('a.txt', 1, 'a upstream 1'))
@@ -280,13 +285,13 @@ describe('findEarlierSyncs on unusual shapes', () => {
   })
 })
 
-describe('on a big history (fast-import: 12 syncs, 100 pull requests between each)', () => {
+describe('on a big history (fast-import: 12 syncs, 80 pull requests between each)', () => {
   const tmp = new TempDir('upstream-sync-history-big-')
   afterAll(() => tmp.cleanup())
 
   it('finds the last 10 syncs and answers every generated file, in few processes and little time', async () => {
-    const big = buildLargeHistory(tmp.join('big.git'), { syncs: 12, features: 100, upstreamCommits: 60 })
-    expect(big.commits).toBeGreaterThan(3000)
+    const big = buildLargeHistory(tmp.join('big.git'), { syncs: 12, features: 80, upstreamCommits: 60 })
+    expect(big.commits).toBeGreaterThan(2500)
     const git = counting(new Git(tmp.join('big.git')))
     let started = Date.now()
     const syncs = await findEarlierSyncs(git, { target: 'main', upstreamTip: big.nextTag })
