@@ -14,20 +14,19 @@
  * exactly as `git merge <tag>` prints them; no other command ever sees the replacements. The merge commit the
  * caller writes keeps the real parents (target, tag); only its tree carries the transformation.
  *
- * What is transformed: text files under the rules' globs that upstream changed between the base and the tag. The
- * tag's version always; the base's version only where the fork changed the path too. Where the fork left a path as
- * the base had it, the base stays as it is, so the merge takes upstream's (transformed) version whole: transforming
- * it would make the fork look as if it had un-renamed every word, and those words would come back un-renamed.
- * Paths upstream did not change are never read. The merge base is the one `git merge-base` names (a fork that
+ * What is transformed is decided per path in rebrand-transform.ts: text files under the rules' globs that upstream
+ * changed; the base's version only where the fork renamed in that file. Paths upstream did not change are never
+ * read. The rebrand never adds a conflict: a path that conflicts only in the rebranded merge is merged again
+ * untransformed (`notRebranded`), so the conflicts left are a subset of the plain merge's (renames aside). The merge base is the one `git merge-base` names (a fork that
  * merges upstream's tags has exactly one; with criss-cross history the plain merge's virtual base is not rebuilt).
  */
 import { randomBytes } from 'node:crypto'
-import { collectConflicts, parseMergeTree, byCodeUnit, type MergeTreeOutput } from '../conflicts.js'
-import { configError } from '../errors.js'
+import { byCodeUnit, collectConflicts, parseMergeTree, type MergeTreeOutput } from '../conflicts.js'
 import { GitError } from '../git.js'
 import type { Log } from '../runner.js'
-import { changedPaths, isRegularFileMode, readBlobs, syntheticCommit, treeWithBlobs, writeBlobs, type GitRunner, type PathChange } from './rebrand-objects.js'
-import { isBinary, type CompiledRebrand } from './rebrand-rules.js'
+import { changedPaths, readBlobs, syntheticCommit, treeWithBlobs, writeBlobs, type GitRunner } from './rebrand-objects.js'
+import type { CompiledRebrand } from './rebrand-rules.js'
+import { blobsToRead, planRebrand, rewriteBlobs, sumOf, type BlobAt, type RewrittenBlob } from './rebrand-transform.js'
 
 export type { GitRunner } from './rebrand-objects.js'
 
@@ -42,10 +41,12 @@ export interface RebrandMergeOptions {
   label: string
   rebrand: CompiledRebrand
   /**
-   * Makes `oids` present in a partial repository, in one batched fetch. Every one is a blob of the base or of the
-   * tag, both reachable from the tag, so upstream has them all. Called at most once, never with an empty list.
+   * Makes `oids` present in a partial repository with one batched fetch from `remote`: `upstream` for blobs of the
+   * base and the tag (both reachable from the tag), `fork` for the target's. Called at most once per remote, never
+   * with an empty list. The fork's blobs are those of paths both sides changed, which the merge step prefetches
+   * for the content merge anyway.
    */
-  fetchBlobs?: (oids: readonly string[]) => Promise<void>
+  fetchBlobs?: (oids: readonly string[], remote: 'upstream' | 'fork') => Promise<void>
   log: Log
 }
 
@@ -61,7 +62,7 @@ export interface RebrandRuleStats {
   rule: number
   from: string
   to: string
-  /** Upstream files this rule changed, and how many replacements it made in them. */
+  /** Upstream files this rule changed in the merge, and how many replacements it made in them. */
   files: number
   replacements: number
 }
@@ -74,29 +75,17 @@ export interface RebrandResult {
   /** The tag's tree as transformed (T'): the `theirs` side for auto-resolution, so a kept side stays rebranded. */
   theirsTree: string
   rules: RebrandRuleStats[]
-  /** Upstream files the rebrand changed, with their replacement counts, in path order. */
+  /** Upstream files the merge carries rebranded, with their replacement counts, in path order. */
   files: Array<{ path: string; replacements: number }>
   /** Upstream files under the globs left as they are, and why. */
   skipped: Array<{ path: string; reason: 'binary' | 'not UTF-8' }>
+  /**
+   * Files the rebrand made conflict although the plain merge merges them cleanly (the fork kept some of the old
+   * names next to upstream's edits): merged untransformed, exactly as without a rebrand. In path order.
+   */
+  notRebranded: string[]
   /** Paths the plain merge reports as conflicts and the rebranded one does not, in path order. */
   conflictsAvoided: string[]
-}
-
-/** The blobs to transform: each side's version of each path. */
-interface Plan {
-  theirs: Array<{ path: string; mode: string; oid: string }>
-  base: Array<{ path: string; mode: string; oid: string }>
-}
-
-function plan(upstream: readonly PathChange[], fork: readonly PathChange[], rebrand: CompiledRebrand): Plan {
-  const forkChanged = new Set(fork.map((change) => change.path))
-  const result: Plan = { theirs: [], base: [] }
-  for (const change of upstream) {
-    if (!rebrand.covers(change.path)) continue
-    if (isRegularFileMode(change.dstMode)) result.theirs.push({ path: change.path, mode: change.dstMode, oid: change.dstOid })
-    if (isRegularFileMode(change.srcMode) && forkChanged.has(change.path)) result.base.push({ path: change.path, mode: change.srcMode, oid: change.srcOid })
-  }
-  return result
 }
 
 async function runMergeTree(git: GitRunner, label: string, env?: Record<string, string>): Promise<MergeTreeRun> {
@@ -110,55 +99,35 @@ function conflictPaths(run: MergeTreeRun): Set<string> {
   return new Set(collectConflicts(run.output).flatMap((group) => group.conflicts.map((conflict) => conflict.path)))
 }
 
-interface Transformed {
-  /** New content per (side, path), only where the rules changed something. */
-  theirs: Array<{ path: string; mode: string; content: string; replacements: number[] }>
-  base: Array<{ path: string; mode: string; content: string }>
-  skipped: RebrandResult['skipped']
+/**
+ * Merges with the base's and the tag's blobs swapped as given (see the file comment): builds B', T', O', points
+ * replace refs for the target and the tag at O' and T' in a namespace of their own, and runs merge-tree seeing them.
+ */
+async function mergeSwapped(git: GitRunner, options: RebrandMergeOptions, swaps: { base: BlobAt[]; theirs: BlobAt[] }): Promise<{ run: MergeTreeRun; theirsTree: string }> {
+  const [baseTree, theirsTree, oursTree] = await Promise.all([
+    treeWithBlobs(git, options.mergeBase, swaps.base),
+    treeWithBlobs(git, options.tagSha, swaps.theirs),
+    treeWithBlobs(git, options.targetSha, [])
+  ])
+  const base = await syntheticCommit(git, baseTree, [], 'upstream-sync: rebranded merge base')
+  const [theirs, ours] = await Promise.all([
+    syntheticCommit(git, theirsTree, [base], 'upstream-sync: rebranded upstream side'),
+    syntheticCommit(git, oursTree, [base], 'upstream-sync: target side')
+  ])
+  const namespace = `refs/upstream-sync-rebrand-${randomBytes(6).toString('hex')}/`
+  const refs = [`${namespace}${options.targetSha} ${ours}`, `${namespace}${options.tagSha} ${theirs}`]
+  await git.output(['update-ref', '--stdin'], { input: refs.map((line) => `create ${line}\n`).join('') })
+  try {
+    return { run: await runMergeTree(git, options.label, { GIT_REPLACE_REF_BASE: namespace }), theirsTree }
+  } finally {
+    await git.output(['update-ref', '--stdin'], { input: refs.map((line) => `delete ${line.split(' ')[0]}\n`).join('') })
+  }
 }
 
-/** Applies the rules to every planned blob, refusing rules whose output a second pass would change again. */
-function transform(work: Plan, blobs: Map<string, string | undefined>, rebrand: CompiledRebrand): Transformed {
-  const result: Transformed = { theirs: [], base: [], skipped: [] }
-  const apply = (entry: { path: string; oid: string }, side: 'theirs' | 'base'): { content: string; replacements: number[] } | undefined => {
-    const text = blobs.get(entry.oid)
-    const reason = text === undefined ? 'not UTF-8' : isBinary(Buffer.from(text, 'utf8')) ? 'binary' : undefined
-    if (reason || text === undefined) {
-      if (side === 'theirs' && reason) result.skipped.push({ path: entry.path, reason })
-      return undefined
-    }
-    const applied = rebrand.applyRebrand(text, entry.path)
-    if (applied.total === 0) return undefined
-    const again = rebrand.secondPass(applied.text, entry.path)
-    if (again !== undefined) {
-      throw configError(
-        `rebrand[${again}]: applying the rebrand twice changes ${entry.path} again (its output holds text the rules replace), ` +
-          'so the rules are not idempotent; make the pattern exclude the renamed form'
-      )
-    }
-    return { content: applied.text, replacements: applied.replacements }
-  }
-  for (const entry of work.theirs) {
-    const done = apply(entry, 'theirs')
-    if (done) result.theirs.push({ path: entry.path, mode: entry.mode, ...done })
-  }
-  for (const entry of work.base) {
-    const done = apply(entry, 'base')
-    if (done) result.base.push({ path: entry.path, mode: entry.mode, content: done.content })
-  }
-  return result
-}
-
-function ruleStats(rebrand: CompiledRebrand, theirs: Transformed['theirs']): RebrandRuleStats[] {
+function ruleStats(rebrand: CompiledRebrand, theirs: readonly RewrittenBlob[]): RebrandRuleStats[] {
   return rebrand.rules.map((rule, index) => {
     const counts = theirs.map((file) => file.replacements[index] ?? 0)
-    return {
-      rule: index,
-      from: rule.from,
-      to: rule.to,
-      files: counts.filter((count) => count > 0).length,
-      replacements: counts.reduce((sum, count) => sum + count, 0)
-    }
+    return { rule: index, from: rule.from, to: rule.to, files: counts.filter((count) => count > 0).length, replacements: sumOf(counts) }
   })
 }
 
@@ -171,63 +140,64 @@ export async function rebrandMerge(git: GitRunner, options: RebrandMergeOptions)
   const { mergeBase, targetSha, tagSha, label, rebrand, log } = options
   const started = Date.now()
   await git.output(['update-ref', '--no-deref', 'HEAD', targetSha])
-  const [upstream, fork] = rebrand.rules.length === 0 ? [[], []] : await Promise.all([changedPaths(git, mergeBase, tagSha), changedPaths(git, mergeBase, targetSha)])
-  const work = plan(upstream, fork, rebrand)
-  const oids = [...new Set([...work.theirs, ...work.base].map((entry) => entry.oid))]
-  // Before the plain merge, which reads the same base and tag blobs of the paths both sides changed: one batched
-  // fetch instead of git's lazy fetches.
-  if (oids.length > 0 && options.fetchBlobs) await options.fetchBlobs(oids)
+  const noRules = rebrand.rules.length === 0
+  const [upstream, fork] = noRules ? [[], []] : await Promise.all([changedPaths(git, mergeBase, tagSha), changedPaths(git, mergeBase, targetSha)])
+  const plan = planRebrand(upstream, fork, rebrand)
+  const wanted = blobsToRead(plan)
+  // Before the plain merge, which reads the same blobs of the paths both sides changed: one batched fetch per
+  // remote instead of git's lazy fetches.
+  if (options.fetchBlobs && wanted.upstream.length > 0) await options.fetchBlobs(wanted.upstream, 'upstream')
+  if (options.fetchBlobs && wanted.fork.length > 0) await options.fetchBlobs(wanted.fork, 'fork')
   const plain = await runMergeTree(git, label)
-  const unchanged = async (skipped: RebrandResult['skipped'] = []): Promise<RebrandResult> => ({
+  const plainConflicts = conflictPaths(plain)
+  const result = async (rewritten: readonly RewrittenBlob[], rest: Partial<RebrandResult> = {}): Promise<RebrandResult> => ({
     merge: plain,
     plain,
     theirsTree: await git.output(['rev-parse', '--verify', '--end-of-options', `${tagSha}^{tree}`]),
-    rules: ruleStats(rebrand, []),
-    files: [],
-    skipped,
-    conflictsAvoided: []
+    rules: ruleStats(rebrand, rewritten),
+    files: rewritten.map((file) => ({ path: file.path, replacements: sumOf(file.replacements) })).sort((a, b) => byCodeUnit(a.path, b.path)),
+    skipped: [],
+    notRebranded: [],
+    conflictsAvoided: [],
+    ...rest
   })
-  if (oids.length === 0) {
-    if (rebrand.rules.length > 0) log.debug(`rebrand: none of upstream's ${upstream.length} changed paths is a file under the rebrand globs`)
-    return unchanged()
-  }
-  const transformed = transform(work, await readBlobs(git, oids), rebrand)
-  transformed.skipped.sort((a, b) => byCodeUnit(a.path, b.path))
-  if (transformed.theirs.length === 0 && transformed.base.length === 0) {
-    log.debug(`rebrand: read ${oids.length} blobs under the globs, none holds text the rules replace`)
-    return unchanged(transformed.skipped)
+  if (wanted.upstream.length === 0) {
+    if (!noRules) log.debug(`rebrand: none of upstream's ${upstream.length} changed paths is a file under the rebrand globs`)
+    return result([])
   }
 
-  const written = await writeBlobs(git, [...transformed.theirs, ...transformed.base].map((file) => Buffer.from(file.content, 'utf8')))
-  const swapped = [...transformed.theirs, ...transformed.base].map((file, index) => ({ path: file.path, mode: file.mode, oid: written[index] as string }))
-  const [baseTree, theirsTree, oursTree] = await Promise.all([
-    treeWithBlobs(git, mergeBase, swapped.slice(transformed.theirs.length)),
-    treeWithBlobs(git, tagSha, swapped.slice(0, transformed.theirs.length)),
-    treeWithBlobs(git, targetSha, [])
-  ])
-  const base = await syntheticCommit(git, baseTree, [], 'upstream-sync: rebranded merge base')
-  const [theirs, ours] = await Promise.all([
-    syntheticCommit(git, theirsTree, [base], 'upstream-sync: rebranded upstream side'),
-    syntheticCommit(git, oursTree, [base], 'upstream-sync: target side')
-  ])
-
-  const namespace = `refs/upstream-sync-rebrand-${randomBytes(6).toString('hex')}/`
-  const replacements = [`${namespace}${targetSha} ${ours}`, `${namespace}${tagSha} ${theirs}`]
-  await git.output(['update-ref', '--stdin'], { input: replacements.map((line) => `create ${line}\n`).join('') })
-  let merge: MergeTreeRun
-  try {
-    merge = await runMergeTree(git, label, { GIT_REPLACE_REF_BASE: namespace })
-  } finally {
-    await git.output(['update-ref', '--stdin'], { input: replacements.map((line) => `delete ${line.split(' ')[0]}\n`).join('') })
+  const rewrites = rewriteBlobs(plan, await readBlobs(git, [...wanted.upstream, ...wanted.fork]), rebrand)
+  const skipped = rewrites.skipped.sort((a, b) => byCodeUnit(a.path, b.path))
+  const all = [...rewrites.theirs, ...rewrites.base]
+  if (all.length === 0) {
+    log.debug(`rebrand: read ${wanted.upstream.length} blobs under the globs, none holds text the rules replace`)
+    return result([], { skipped })
   }
+  const oids = await writeBlobs(git, all.map((file) => Buffer.from(file.text, 'utf8')))
+  const swapsOf = (files: readonly RewrittenBlob[], offset: number, keep: (path: string) => boolean): BlobAt[] =>
+    files.flatMap((file, index) => (keep(file.path) ? [{ path: file.path, mode: file.mode, oid: oids[offset + index] as string }] : []))
+  const merged = (keep: (path: string) => boolean): ReturnType<typeof mergeSwapped> =>
+    mergeSwapped(git, options, { theirs: swapsOf(rewrites.theirs, 0, keep), base: swapsOf(rewrites.base, rewrites.theirs.length, keep) })
 
-  const remaining = conflictPaths(merge)
-  const conflictsAvoided = [...conflictPaths(plain)].filter((path) => !remaining.has(path)).sort(byCodeUnit)
-  const files = transformed.theirs.map((file) => ({ path: file.path, replacements: file.replacements.reduce((sum, count) => sum + count, 0) }))
-  files.sort((a, b) => byCodeUnit(a.path, b.path))
+  let attempt = await merged(() => true)
+  // A conflict the plain merge does not have, at a path the rebrand rewrote, is the rebrand's own doing: merge
+  // that path untransformed instead (once; the rest stays rebranded).
+  const rewrittenPaths = new Set(all.map((file) => file.path))
+  const notRebranded = [...conflictPaths(attempt.run)].filter((path) => !plainConflicts.has(path) && rewrittenPaths.has(path)).sort(byCodeUnit)
+  const dropped = new Set(notRebranded)
+  if (dropped.size > 0) attempt = await merged((path) => !dropped.has(path))
+
+  const remaining = conflictPaths(attempt.run)
+  const carried = rewrites.theirs.filter((file) => !dropped.has(file.path))
   log.debug(
-    `rebrand: ${files.length} upstream files and ${transformed.base.length} merge-base files transformed (${oids.length} blobs read), ` +
-      `${transformed.skipped.length} skipped; conflicts ${conflictPaths(plain).size} → ${remaining.size}; ${Date.now() - started} ms`
+    `rebrand: ${carried.length} upstream files and ${rewrites.base.length} merge-base files rewritten (${wanted.upstream.length + wanted.fork.length} blobs read), ` +
+      `${skipped.length} skipped, ${notRebranded.length} merged untransformed; conflicts ${plainConflicts.size} → ${remaining.size}; ${Date.now() - started} ms`
   )
-  return { merge, plain, theirsTree, rules: ruleStats(rebrand, transformed.theirs), files, skipped: transformed.skipped, conflictsAvoided }
+  return result(carried, {
+    merge: attempt.run,
+    theirsTree: attempt.theirsTree,
+    skipped,
+    notRebranded,
+    conflictsAvoided: [...plainConflicts].filter((path) => !remaining.has(path)).sort(byCodeUnit)
+  })
 }

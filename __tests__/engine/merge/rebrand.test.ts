@@ -46,6 +46,9 @@ def banner():
     return "Welcome to LiteLLM"
 `
 
+const ROUTER_BASE = '# LiteLLM router\nimport os\n\ndef route(model):\n    return model\n'
+const ABOUT_BASE = 'NAME = "LiteLLM"\nVERSION = "1"\n\nCREDITS = "Powered by LiteLLM"\nLICENSE = "MIT"\n'
+
 const BINARY_BASE = Buffer.concat([Buffer.from('PNG\0\0LiteLLM logo v1'), Buffer.alloc(64, 7)])
 const BINARY_NEW = Buffer.concat([Buffer.from('PNG\0\0LiteLLM logo v2'), Buffer.alloc(64, 9)])
 
@@ -57,14 +60,20 @@ const base: Files = {
   'docs/history.md': 'LiteLLM history\n- 1.79\n',
   'docs/latin1.txt': Buffer.from('Caf\xe9 LiteLLM\n', 'latin1'),
   'assets/logo.bin': BINARY_BASE,
-  'vendor/notes.txt': 'LiteLLM vendored\n'
+  'vendor/notes.txt': 'LiteLLM vendored\n',
+  'litellm/router.py': ROUTER_BASE,
+  'litellm/about.py': ABOUT_BASE
 }
 
 /** The fork renamed the product by hand in the files it ships, and added a section of its own. */
 const ours: Files = {
   'README.md': README_BASE.replace(/LiteLLM/g, 'OrizonLLM').replace(/litellm/g, 'orizonllm') + '\n## Support\n\nContact the Orizon team.\n',
   'pyproject.toml': '[project]\nname = "orizonllm"\nversion = "1.79.0"\ndescription = "OrizonLLM: call every LLM API"\n',
-  'litellm/proxy/server.py': SERVER_BASE.replace(/LiteLLM/g, 'OrizonLLM').replace('LITELLM_MASTER_KEY', 'ORIZONLLM_MASTER_KEY')
+  'litellm/proxy/server.py': SERVER_BASE.replace(/LiteLLM/g, 'OrizonLLM').replace('LITELLM_MASTER_KEY', 'ORIZONLLM_MASTER_KEY'),
+  // An edit that renames nothing: the base stays untransformed for this file, so the fork's side is this edit only.
+  'litellm/router.py': ROUTER_BASE.replace('return model', 'return model.lower()'),
+  // Renamed, but the credits keep upstream's name: upstream's edit next to them conflicts only when rebranded.
+  'litellm/about.py': ABOUT_BASE.replace('NAME = "LiteLLM"', 'NAME = "OrizonLLM"')
 }
 
 /** Upstream's release edits the lines next to (or holding) each renamed word and adds lines that name it. */
@@ -82,7 +91,9 @@ const theirs: Files = {
   'docs/history.md': 'LiteLLM history\n- 1.79\n- 1.80: LiteLLM gets a UI\n',
   'docs/latin1.txt': Buffer.from('Caf\xe9 LiteLLM 2\n', 'latin1'),
   'assets/logo.bin': BINARY_NEW,
-  'vendor/notes.txt': 'LiteLLM vendored v2\n'
+  'vendor/notes.txt': 'LiteLLM vendored v2\n',
+  'litellm/router.py': ROUTER_BASE.replace('import os', 'import os, sys'),
+  'litellm/about.py': ABOUT_BASE.replace('LICENSE = "MIT"', 'LICENSE = "MIT License"')
 }
 
 const RULES = `
@@ -141,7 +152,10 @@ def banner():
     return "Welcome to OrizonLLM, version 1.80"
 `,
   'litellm/proxy/ui.py': 'TITLE = "OrizonLLM Admin UI"\n',
-  'docs/guide.md': 'OrizonLLM guide\nRun OrizonLLM.\n'
+  'docs/guide.md': 'OrizonLLM guide\nRun OrizonLLM.\n',
+  'litellm/router.py': '# OrizonLLM router\nimport os, sys\n\ndef route(model):\n    return model.lower()\n',
+  // Merged as without a rebrand.
+  'litellm/about.py': 'NAME = "OrizonLLM"\nVERSION = "1"\n\nCREDITS = "Powered by LiteLLM"\nLICENSE = "MIT License"\n'
 }
 
 /** Paths whose merged blob must be exactly upstream's: excluded, binary, not UTF-8, outside the globs. */
@@ -162,8 +176,8 @@ interface Action {
   tagSha: string
   mergeBase: string
   /** What the fetchBlobs hook was asked for, call by call, and how many objects each call added. */
-  fetches: Array<{ oids: string[]; objects: number }>
-  fetchBlobs: (oids: readonly string[]) => Promise<void>
+  fetches: Array<{ remote: 'upstream' | 'fork'; oids: string[]; objects: number }>
+  fetchBlobs: (oids: readonly string[], remote: 'upstream' | 'fork') => Promise<void>
 }
 
 async function objectCount(git: Git): Promise<number> {
@@ -188,10 +202,10 @@ async function prepareAction(): Promise<Action> {
   const ourBlobs = await Promise.all(Object.keys(ours).map((file) => git.output(['rev-parse', `${prepared.targetSha}:${file}`])))
   await git.exec(['fetch', 'origin', '--no-tags', '--no-write-fetch-head', '--filter=blob:none', '--stdin'], { input: ourBlobs.join('\n') + '\n' })
   const fetches: Action['fetches'] = []
-  const fetchBlobs = async (oids: readonly string[]): Promise<void> => {
+  const fetchBlobs = async (oids: readonly string[], remote: 'upstream' | 'fork'): Promise<void> => {
     const before = await objectCount(git)
-    await git.exec(['fetch', 'upstream', '--no-tags', '--no-write-fetch-head', '--filter=blob:none', '--stdin'], { input: oids.join('\n') + '\n' })
-    fetches.push({ oids: [...oids], objects: (await objectCount(git)) - before })
+    await git.exec(['fetch', remote === 'fork' ? 'origin' : 'upstream', '--no-tags', '--no-write-fetch-head', '--filter=blob:none', '--stdin'], { input: oids.join('\n') + '\n' })
+    fetches.push({ remote, oids: [...oids], objects: (await objectCount(git)) - before })
   }
   const mergeBase = await git.output(['merge-base', prepared.targetSha, prepared.tagSha])
   return { git, gitDir, targetSha: prepared.targetSha, tagSha: prepared.tagSha, mergeBase, fetches, fetchBlobs }
@@ -241,15 +255,22 @@ describe('rebrandMerge: a renamed product merges cleanly', () => {
   })
 
   test('only the blobs of the transformed paths are fetched, in one batch, and nothing lazily', async () => {
-    const blob = (rev: string, file: string): Promise<string> => action.git.output(['rev-parse', `${rev}:${file}`])
-    const theirsPaths = ['README.md', 'pyproject.toml', 'litellm/proxy/server.py', 'litellm/proxy/ui.py', 'docs/guide.md', 'docs/latin1.txt', 'assets/logo.bin']
-    const basePaths = ['README.md', 'pyproject.toml', 'litellm/proxy/server.py']
-    const wanted = [...(await Promise.all(theirsPaths.map((file) => blob(action.tagSha, file)))), ...(await Promise.all(basePaths.map((file) => blob(action.mergeBase, file))))]
-    expect(action.fetches).toHaveLength(1)
+    const blobs = (rev: string, files: string[]): Promise<string[]> => Promise.all(files.map((file) => action.git.output(['rev-parse', `${rev}:${file}`])))
+    const changedByBoth = ['README.md', 'pyproject.toml', 'litellm/proxy/server.py', 'litellm/router.py', 'litellm/about.py']
+    const theirsPaths = [...changedByBoth, 'litellm/proxy/ui.py', 'docs/guide.md', 'docs/latin1.txt', 'assets/logo.bin']
+    const wanted = [...(await blobs(action.tagSha, theirsPaths)), ...(await blobs(action.mergeBase, changedByBoth))]
+    expect(action.fetches.map(({ remote }) => remote)).toEqual(['upstream', 'fork'])
     expect([...(action.fetches[0]?.oids ?? [])].sort()).toEqual([...wanted].sort())
     expect(action.fetches[0]?.objects).toBe(wanted.length)
-    // One promisor pack: the hook's fetch. A lazy fetch during either merge would have added another.
+    // The fork's versions: already there, as the merge step prefetches them for the content merge.
+    expect([...(action.fetches[1]?.oids ?? [])].sort()).toEqual((await blobs(action.targetSha, changedByBoth)).sort())
+    expect(action.fetches[1]?.objects).toBe(0)
+    // One promisor pack: upstream's batch. A lazy fetch during either merge would have added another.
     expect(promisorAfter - promisorBefore).toBe(1)
+  })
+
+  test('a file the rebrand alone would make conflict is merged as without it', () => {
+    expect(result.notRebranded).toEqual(['litellm/about.py'])
   })
 
   test("the merged files hold upstream's edits with the fork's name everywhere under the globs", async () => {
@@ -270,7 +291,7 @@ describe('rebrandMerge: a renamed product merges cleanly', () => {
 
   test('counts per rule and per file, on what upstream brings', () => {
     expect(result.rules).toEqual([
-      { rule: 0, from: 'LiteLLM', to: 'OrizonLLM', files: 5, replacements: 11 },
+      { rule: 0, from: 'LiteLLM', to: 'OrizonLLM', files: 6, replacements: 12 },
       { rule: 1, from: 'litellm', to: 'orizonllm', files: 2, replacements: 3 },
       { rule: 2, from: 'LITELLM_([A-Z_]+)', to: 'ORIZONLLM_$1', files: 1, replacements: 2 }
     ])
@@ -279,6 +300,7 @@ describe('rebrandMerge: a renamed product merges cleanly', () => {
       { path: 'docs/guide.md', replacements: 2 },
       { path: 'litellm/proxy/server.py', replacements: 5 },
       { path: 'litellm/proxy/ui.py', replacements: 1 },
+      { path: 'litellm/router.py', replacements: 1 },
       { path: 'pyproject.toml', replacements: 2 }
     ])
   })
