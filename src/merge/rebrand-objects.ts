@@ -66,15 +66,21 @@ function utf8End(text: string, start: number, bytes: number): { end: number; byt
   return { end: i, bytes: count }
 }
 
+/** A blob's text as the runner decoded it; `utf8` false when the bytes are not valid UTF-8 (the text is then lossy). */
+export interface BlobText {
+  text: string
+  utf8: boolean
+}
+
 /**
  * Reads `oids` (blobs present in the repository) with one `git cat-file --batch`. The runner hands output over as
- * UTF-8 text, which is exact for UTF-8 files, the only ones a rebrand rewrites; a blob that is not valid UTF-8
- * (its bytes do not re-encode to its size, or it decodes to U+FFFD) comes back as `undefined` and is left alone.
- * Objects are delimited by their sizes, or, when an invalid blob throws the count off, by the next object's header.
+ * UTF-8 text, which is exact for UTF-8 files, the only ones a rebrand rewrites; a blob that is not valid UTF-8 (its
+ * decoded text does not re-encode to its size, or holds U+FFFD) is marked so and must be left alone. Objects are
+ * delimited by their sizes, or, when an invalid blob throws the count off, by the next object's header.
  */
-export async function readBlobs(git: GitRunner, oids: readonly string[]): Promise<Map<string, string | undefined>> {
+export async function readBlobs(git: GitRunner, oids: readonly string[]): Promise<Map<string, BlobText>> {
   const unique = [...new Set(oids)]
-  const blobs = new Map<string, string | undefined>()
+  const blobs = new Map<string, BlobText>()
   if (unique.length === 0) return blobs
   const out = await git.output(['cat-file', '--batch'], { input: unique.join('\n') + '\n' })
   let pos = 0
@@ -93,12 +99,12 @@ export async function readBlobs(git: GitRunner, oids: readonly string[]): Promis
       counted.bytes === Number(match[2]) && (nextHeader === undefined ? counted.end === out.length : out.startsWith(nextHeader, counted.end))
     if (aligned) {
       const text = out.slice(start, counted.end)
-      blobs.set(oid, text.includes('\uFFFD') ? undefined : text)
+      blobs.set(oid, { text, utf8: !text.includes('\uFFFD') })
       pos = counted.end + 1
     } else {
-      blobs.set(oid, undefined)
-      const found = nextHeader === undefined ? out.length - 1 : out.indexOf(nextHeader, start)
+      const found = nextHeader === undefined ? out.length : out.indexOf(nextHeader, start)
       if (found === -1) throw new Error(`git cat-file --batch: cannot find where blob ${oid} ends`)
+      blobs.set(oid, { text: out.slice(start, found), utf8: false })
       pos = found + 1
     }
   })

@@ -16,8 +16,8 @@
  * rules must be idempotent: rules(rules(x)) = rules(x). A rule is rejected when a second pass would find, inside the
  * text the first pass wrote, something to replace again:
  * - literal: `to` contains its own `from` (`LiteLLM` → `OrizonLiteLLM` would give `OrizonOrizonLiteLLM`), or the
- *   `from` of an earlier rule (the second pass renames that part, then this rule's `from` may reappear around it).
- *   A later rule's `from` inside `to` is chaining, which the first pass already completed;
+ *   `from` of an earlier rule (a second pass would rename that part of the output again). A later rule's `from`
+ *   inside `to` is chaining, which the first pass already completed;
  * - regex: a literal piece of `to` (the text between group references) contains a match of its own pattern, or of an
  *   earlier rule's; or `to` uses `$&` (the whole match, which by definition matches again). Text copied through a
  *   capture group can still make the output match again (`(\w+)-litellm` → `$1-litellm-x`), which only the actual

@@ -13,7 +13,7 @@
  * Binary files and blobs that are not UTF-8 are never transformed; the tag's are reported as skipped.
  */
 import { configError } from '../errors.js'
-import { isRegularFileMode, type PathChange } from './rebrand-objects.js'
+import { isRegularFileMode, type BlobText, type PathChange } from './rebrand-objects.js'
 import { isBinary, type CompiledRebrand } from './rebrand-rules.js'
 
 export interface BlobAt {
@@ -68,14 +68,16 @@ export function blobsToRead(plan: RebrandPlan): { upstream: string[]; fork: stri
 
 type TextOrReason = { text: string } | { reason: 'binary' | 'not UTF-8' }
 
-function textOf(blobs: ReadonlyMap<string, string | undefined>, oid: string): TextOrReason {
-  const text = blobs.get(oid)
-  if (text === undefined) return { reason: 'not UTF-8' }
-  return isBinary(Buffer.from(text, 'utf8')) ? { reason: 'binary' } : { text }
+function textOf(blobs: ReadonlyMap<string, BlobText>, oid: string): TextOrReason {
+  const blob = blobs.get(oid)
+  if (!blob) throw new Error(`blob ${oid} was not read`)
+  // For a blob that is not UTF-8 the decoded text is lossy, but its NUL bytes are kept: binary wins as the reason.
+  if (isBinary(Buffer.from(blob.text, 'utf8'))) return { reason: 'binary' }
+  return blob.utf8 ? { text: blob.text } : { reason: 'not UTF-8' }
 }
 
 /** Applies the rules to every planned blob, refusing rules whose output a second pass would change again. */
-export function rewriteBlobs(plan: RebrandPlan, blobs: ReadonlyMap<string, string | undefined>, rebrand: CompiledRebrand): Rewrites {
+export function rewriteBlobs(plan: RebrandPlan, blobs: ReadonlyMap<string, BlobText>, rebrand: CompiledRebrand): Rewrites {
   const rewrites: Rewrites = { theirs: [], base: [], skipped: [] }
   const rewrite = (entry: BlobAt, text: string): RewrittenBlob | undefined => {
     const applied = rebrand.applyRebrand(text, entry.path)

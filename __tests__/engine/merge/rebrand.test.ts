@@ -49,8 +49,10 @@ def banner():
 const ROUTER_BASE = '# LiteLLM router\nimport os\n\ndef route(model):\n    return model\n'
 const ABOUT_BASE = 'NAME = "LiteLLM"\nVERSION = "1"\n\nCREDITS = "Powered by LiteLLM"\nLICENSE = "MIT"\n'
 
-const BINARY_BASE = Buffer.concat([Buffer.from('PNG\0\0LiteLLM logo v1'), Buffer.alloc(64, 7)])
-const BINARY_NEW = Buffer.concat([Buffer.from('PNG\0\0LiteLLM logo v2'), Buffer.alloc(64, 9)])
+/** A PNG signature (0x89 is not UTF-8, and a NUL follows): binary, and it throws the byte count of cat-file off. */
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00])
+const BINARY_BASE = Buffer.concat([PNG, Buffer.from('LiteLLM logo v1'), Buffer.alloc(64, 7)])
+const BINARY_NEW = Buffer.concat([PNG, Buffer.from('LiteLLM logo v2'), Buffer.alloc(64, 9)])
 
 const base: Files = {
   'README.md': README_BASE,
