@@ -173,6 +173,7 @@ afterAll(() => scenario.cleanup())
 
 interface Action {
   git: Git
+  label: string
   gitDir: string
   targetSha: string
   tagSha: string
@@ -189,19 +190,19 @@ async function objectCount(git: Git): Promise<number> {
 }
 
 /** A dry run's repository (commits and trees, no blobs), plus the fork's blobs the caller prefetches for content merges. */
-async function prepareAction(): Promise<Action> {
-  const gitDir = path.join(scenario.root, `action-${++counter}.git`)
+async function prepareAction(s: RebrandScenario = scenario, prefetch: string[] = Object.keys(ours)): Promise<Action> {
+  const gitDir = path.join(s.root, `action-${++counter}.git`)
   const git = await Git.init(gitDir)
   const prepared = await prepareRepository(git, {
-    forkUrl: scenario.forkUrl,
-    upstreamUrl: scenario.upstreamUrl,
+    forkUrl: s.forkUrl,
+    upstreamUrl: s.upstreamUrl,
     targetBranch: 'main',
-    tag: scenario.tag,
-    syncBranch: `upstream-sync/${scenario.tag}`,
+    tag: s.tag,
+    syncBranch: `upstream-sync/${s.tag}`,
     fetchUpstreamBlobs: false,
     debug: () => undefined
   })
-  const ourBlobs = await Promise.all(Object.keys(ours).map((file) => git.output(['rev-parse', `${prepared.targetSha}:${file}`])))
+  const ourBlobs = await Promise.all(prefetch.map((file) => git.output(['rev-parse', `${prepared.targetSha}:${file}`])))
   await git.exec(['fetch', 'origin', '--no-tags', '--no-write-fetch-head', '--filter=blob:none', '--stdin'], { input: ourBlobs.join('\n') + '\n' })
   const fetches: Action['fetches'] = []
   const fetchBlobs = async (oids: readonly string[], remote: 'upstream' | 'fork'): Promise<void> => {
@@ -210,7 +211,7 @@ async function prepareAction(): Promise<Action> {
     fetches.push({ remote, oids: [...oids], objects: (await objectCount(git)) - before })
   }
   const mergeBase = await git.output(['merge-base', prepared.targetSha, prepared.tagSha])
-  return { git, gitDir, targetSha: prepared.targetSha, tagSha: prepared.tagSha, mergeBase, fetches, fetchBlobs }
+  return { git, gitDir, label: s.tag, targetSha: prepared.targetSha, tagSha: prepared.tagSha, mergeBase, fetches, fetchBlobs }
 }
 
 function run(action: Action, rebrand: CompiledRebrand): Promise<RebrandResult> {
@@ -218,7 +219,7 @@ function run(action: Action, rebrand: CompiledRebrand): Promise<RebrandResult> {
     mergeBase: action.mergeBase,
     targetSha: action.targetSha,
     tagSha: action.tagSha,
-    label: scenario.tag,
+    label: action.label,
     rebrand,
     fetchBlobs: action.fetchBlobs,
     log: silentLog
@@ -375,5 +376,38 @@ describe('rebrandMerge: rules that are not idempotent on the actual text', () =>
     const rebrand = compileRebrand(parseRebrandInput("- {from: 'Start (\\w+)', to: 'Start $1 Start', regex: true, paths: [README.md]}"))
     await expect(run(action, rebrand)).rejects.toThrow(/rebrand\[0\]: applying the rebrand twice changes README\.md again/)
     expect(await action.git.output(['for-each-ref', '--format=%(refname)'])).not.toMatch(/rebrand/)
+  })
+})
+
+describe('rebrandMerge: real conflicts remain, reported as git merge reports them', () => {
+  let other: RebrandScenario
+  beforeAll(() => {
+    other = buildRebrandScenario({
+      base: { 'README.md': '# LiteLLM\nfast\n', 'litellm/config.py': '# LiteLLM config\nPORT = 4000\n', 'litellm/legacy.py': 'LiteLLM legacy\n' },
+      ours: { 'README.md': '# OrizonLLM\nfast\n', 'litellm/config.py': '# OrizonLLM config\nPORT = 5000\n', 'litellm/legacy.py': null },
+      theirs: { 'README.md': '# LiteLLM\nfaster\n', 'litellm/config.py': '# LiteLLM config\nPORT = 4001\n', 'litellm/legacy.py': 'LiteLLM legacy v2\n' },
+      tag: 'v2.0.0'
+    })
+  })
+  afterAll(() => other.cleanup())
+
+  test('the same paths, kinds and messages naming HEAD and the tag; the rename-only conflict is gone', async () => {
+    const action = await prepareAction(other, ['README.md', 'litellm/config.py'])
+    const result = await run(action, compileRebrand(parseRebrandInput('- {from: LiteLLM, to: OrizonLLM}')))
+    const conflicts = (output: RebrandResult['merge']): Array<{ path: string; kind: string; message: string }> =>
+      collectConflicts(output.output)
+        .flatMap((group) => group.conflicts)
+        .map(({ path: file, kind, message }) => ({ path: file, kind, message }))
+        .sort((a, b) => (a.path < b.path ? -1 : 1))
+    expect(conflicts(result.plain).map(({ path: file }) => file)).toEqual(plainMergeConflicts(other))
+    expect(conflicts(result.merge)).toEqual(conflicts(result.plain).filter(({ path: file }) => file !== 'README.md'))
+    expect(conflicts(result.merge).map(({ message }) => message)).toEqual([
+      'CONFLICT (content): Merge conflict in litellm/config.py',
+      'CONFLICT (modify/delete): litellm/legacy.py deleted in HEAD and modified in v2.0.0.  Version v2.0.0 of litellm/legacy.py left in tree.'
+    ])
+    expect(result.conflictsAvoided).toEqual(['README.md'])
+    // The upstream side of a remaining conflict is the rebranded one.
+    const theirsStage = result.merge.output.stages.find((stage) => stage.path === 'litellm/legacy.py' && stage.stage === 3)
+    expect(await action.git.output(['cat-file', 'blob', theirsStage?.oid ?? ''])).toBe('OrizonLLM legacy v2')
   })
 })
