@@ -153,7 +153,7 @@ export async function rebrandMerge(git: GitRunner, options: RebrandMergeOptions)
   const result = async (rewritten: readonly RewrittenBlob[], rest: Partial<RebrandResult> = {}): Promise<RebrandResult> => ({
     merge: plain,
     plain,
-    theirsTree: await git.output(['rev-parse', '--verify', '--end-of-options', `${tagSha}^{tree}`]),
+    theirsTree: rest.theirsTree ?? (await git.output(['rev-parse', '--verify', '--end-of-options', `${tagSha}^{tree}`])),
     rules: ruleStats(rebrand, rewritten),
     files: rewritten.map((file) => ({ path: file.path, replacements: sumOf(file.replacements) })).sort((a, b) => byCodeUnit(a.path, b.path)),
     skipped: [],
