@@ -307,8 +307,7 @@ describe('on a big history (fast-import: 12 syncs, 80 pull requests between each
     const byTag = new Map(big.syncs.map((sync) => [sync.merge, sync.tag]))
     expect(Object.fromEntries([...answers].map(([path, answer]) => [path, { tag: byTag.get(answer.sync.merge), kept: answer.kept }]))).toEqual(Object.fromEntries(big.lastKept))
     expect(git.calls.length).toBeLessThanOrEqual(3 + 4)
-    // Generous bounds for a shared 2-core machine; the figures are in the test log.
+    // Generous bounds for a shared 2-core machine.
     expect(findMs + lastMs).toBeLessThan(5000)
-    console.log(`big history: ${big.commits} commits; findEarlierSyncs ${findMs} ms, lastResolutions(${paths.length} paths) ${lastMs} ms, ${git.calls.length} git processes`)
   })
 })

@@ -374,12 +374,6 @@ describe('mergeTag: change summary without fetching blobs', () => {
     const mergeTrees = count(['--filter=blob:none', '--no-walk', s.target, s.baseSha]) - 2
     const newUpstreamNoBlobs = count(['--filter=blob:none', s.tag, `^${s.target}`]) // includes the annotated tag object
     const newUpstreamWithBlobs = count([s.tag, `^${s.target}`])
-    console.log(
-      `fetch transfers: fork ${JSON.stringify(dry.prepared.transfer!.fork)}; upstream dry run ${JSON.stringify(dry.prepared.transfer!.upstream)}; ` +
-        `upstream with blobs ${JSON.stringify(real.prepared.transfer!.upstream)}; new upstream objects ${newUpstreamNoBlobs} without blobs, ` +
-        `${newUpstreamWithBlobs} with\n` +
-        [...dry.logs, ...real.logs].join('\n')
-    )
     // Commits only from the fork's history, then exactly the trees the merge reads: no other commit's trees.
     expect(dry.prepared.transfer!.fork.objects).toBe(forkCommits)
     expect(dry.prepared.transfer!.trees.objects).toBe(mergeTrees)

@@ -46,7 +46,6 @@ describe('pushSyncBranch', () => {
     expect(remoteHead(s)).toBe(result.headSha)
     const sent = objectCount(s.forkDir) - forkBefore
     const needed = runGit(s.forkDir, ['rev-list', '--objects', result.headSha, `^${s.targetSha}`]).stdout.split('\n').filter(Boolean).length
-    console.log(`push of the merge commit: ${sent} objects sent, ${needed} needed`)
     expect(sent).toBe(needed)
     expect(objectCount(p.gitDir)).toBe(localBefore) // every blob the push sent was already local
     expect(runGit(s.forkDir, ['fsck', '--connectivity-only', '--no-dangling']).code).toBe(0)
@@ -66,7 +65,6 @@ describe('pushSyncBranch', () => {
     expect(push.status).toBe('pushed')
     const sent = objectCount(s.forkDir) - forkBefore
     const needed = runGit(s.forkDir, ['rev-list', '--objects', result.headSha, `^${s.targetSha}`, `^${s.tagSha}`]).stdout.split('\n').filter(Boolean).length
-    console.log(`push with upstream history already in the fork: ${sent} objects sent, ${needed} needed`)
     expect(sent).toBe(needed)
   })
 

@@ -30,7 +30,7 @@ describe('the resolution commands, run with real git', () => {
     GIT_COMMITTER_NAME: 'Test',
     GIT_COMMITTER_EMAIL: 'test@example.com'
   }
-  const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim()
+  const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()
   const write = async (cwd: string, files: Record<string, string>): Promise<void> => {
     for (const [name, text] of Object.entries(files)) await fs.writeFile(path.join(cwd, name), text)
   }
