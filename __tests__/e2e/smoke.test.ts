@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
+import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { requestLog, resetLog } from '../../test/support/control.js'
 import { git, revParse } from '../../test/support/repos.js'
@@ -124,6 +125,29 @@ describe('the bundle inside a checkout', () => {
     expect((await inCheckout(['rev-parse', 'HEAD'])).trim()).toBe(headBefore)
     expect((await inCheckout(['status', '--porcelain'])).trim()).toBe('')
     expect((await inCheckout(['rev-parse', '--is-shallow-repository'])).trim()).toBe('true')
+    await run.cleanup()
+  })
+})
+
+describe('the bundle on a runner whose git is too old', () => {
+  let scenario: Scenario
+  beforeAll(async () => {
+    scenario = await createScenario({ mode: 'bundle' })
+  })
+  afterAll(async () => scenario.cleanup())
+
+  it('fails before any git transfer, naming the git it found and the one it needs', async () => {
+    // A `git` first on PATH that reports 2.34 (Ubuntu 22.04's) and would fail anything else.
+    const bin = path.join(scenario.root, 'old-git')
+    await fs.mkdir(bin)
+    await fs.writeFile(path.join(bin, 'git'), '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "git version 2.34.1"; exit 0; fi\necho "old git ran: $*" >&2\nexit 1\n', { mode: 0o755 })
+    await resetLog(scenario.standIn)
+    const run = await scenario.run({}, { env: { PATH: `${bin}:${process.env.PATH ?? ''}` } })
+    expect(run.exitCode).toBe(1)
+    const errors = run.annotations.filter((annotation) => annotation.level === 'error').map((annotation) => annotation.message)
+    expect(errors).toEqual([expect.stringContaining('git 2.34.1 is too old: upstream-sync needs git 2.38 or newer')])
+    expect(run.stderr).not.toContain('old git ran')
+    expect(await requestLog(scenario.standIn, 'git')).toEqual([])
     await run.cleanup()
   })
 })
