@@ -8,7 +8,9 @@
  * rendering has the same digest writes nothing; otherwise it writes the new body with its own run link first.
  *
  * A checkbox carries its tag in a hidden comment (`- [ ] <!-- retry:v1.2.0 --> …`, percent-encoded), so a maintainer
- * can only tick it: editing the text around it changes nothing.
+ * can only tick it: editing the text around it changes nothing. (Renovate's dependency dashboard reads its boxes the
+ * same way, `- [x] <!-- approve-branch=… -->`.) GitHub's editor may save the body with CRLF line ends: both readers
+ * work line by line and ignore them.
  */
 import { createHash } from 'node:crypto'
 import { codeSpan, escapeMarkdown, plural, safeUrl } from './markdown.js'

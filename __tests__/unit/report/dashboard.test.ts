@@ -70,6 +70,10 @@ describe('readDashboard', () => {
     expect(state.digest).toBe(rendered.digest)
     expect(state.runs).toEqual(['https://github.com/carto/fork/actions/runs/3'])
     expect(readDashboard(rendered.body).retry.size).toBe(0)
+    // Saved from GitHub's editor with CRLF line ends.
+    const crlf = readDashboard(edited.replace(/\n/g, '\r\n'))
+    expect(crlf.retry).toEqual(new Set(['v1.84.1']))
+    expect(crlf.digest).toBe(rendered.digest)
   })
 
   it('reads a body it did not write, or a broken marker, as empty', () => {
