@@ -13,6 +13,7 @@ import { prepareRepository } from './merge/fetch.js'
 import { mergeTag } from './merge/merge.js'
 import { failedOutcome, outcomeContext, reportOutcome, type IdleOutcome, type Outcome, type SyncedOutcome } from './outcome.js'
 import { labelPlan } from './publish/labels.js'
+import { updateDashboard } from './publish/dashboard.js'
 import { maintainMirror } from './publish/mirror.js'
 import { tagMovedSince } from './publish/ownership.js'
 import { keepIfOnlyRunLinkDiffers, publishedMessage, publishSync } from './publish/pull.js'
@@ -67,7 +68,7 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
 
     const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, known, context.target, (warning) => runner.warning(warning)))
     const decision = await step('Choose the upstream release', async () =>
-      chooseRelease(releaseQueries(api, context.target, known.branchPrefix), {
+      chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined), {
         upstream: `${known.upstream.owner}/${known.upstream.repo}`,
         channel: known.channel,
         tag: known.tag,
@@ -79,6 +80,7 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
       })
     )
     outcome = decision.kind === 'sync' ? await syncRelease(context, decision, policy, template) : idle(decision)
+    if (settings.dashboard) await step('Update the dashboard', () => updateDashboard({ api, outcome, settings: known, target: context.target, dryRun: known.dryRun, log: runner }))
     if (settings.mirrorBranch) await step(`Fast-forward mirror branch ${settings.mirrorBranch}`, () => mirror(context))
   } catch (error) {
     outcome = failedOutcome(error)
@@ -166,10 +168,8 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
     })
   )
   const pull = published.pull
-  if (pull && settings.dispatchWorkflow && published.pushed) {
-    const workflow = settings.dispatchWorkflow
-    await step('Dispatch the CI workflow', () => run.api.dispatchWorkflow(workflow, branch, {}))
-  }
+  const workflow = settings.dispatchWorkflow
+  if (pull && workflow && published.pushed) await step('Dispatch the CI workflow', () => run.api.dispatchWorkflow(workflow, branch, {}))
   return { ...synced, result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: publishedMessage(published, branch, candidate.tag, merge.status) }
 }
 

@@ -66,6 +66,34 @@ describe('the bundle on a clean sync', () => {
   })
 })
 
+describe('the bundle with dashboard: true', () => {
+  let scenario: Scenario
+  beforeAll(async () => {
+    scenario = await createScenario({ mode: 'bundle' })
+  })
+  afterAll(async () => scenario.cleanup())
+
+  it('creates the dashboard issue once, then a rerun where nothing changed writes nothing', async () => {
+    const first = await scenario.run({ dashboard: 'true' })
+    expect(first.exitCode).toBe(0)
+    const issues = async () =>
+      (await scenario.api<Array<{ number: number; title: string; body: string; pull_request?: unknown }>>('GET', `/repos/${scenario.fork.fullName}/issues?state=all`)).data.filter(
+        (issue) => !issue.pull_request && issue.title === 'Upstream sync dashboard'
+      )
+    const [dashboard, ...others] = await issues()
+    expect(others).toEqual([])
+    expect(dashboard?.body).toContain(`PR [#${first.outputs['pr-number']}]`)
+    await first.cleanup()
+
+    await resetLog(scenario.standIn)
+    const second = await scenario.run({ dashboard: 'true' })
+    expect(second.exitCode).toBe(0)
+    expect((await requestLog(scenario.standIn)).filter((entry) => entry.method !== 'GET')).toEqual([])
+    expect((await issues()).map((issue) => [issue.number, issue.body])).toEqual([[dashboard?.number, dashboard?.body]])
+    await second.cleanup()
+  })
+})
+
 describe('the bundle on a conflict', () => {
   let scenario: Scenario
   beforeAll(async () => {

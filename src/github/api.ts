@@ -68,12 +68,26 @@ export class GitHubApi {
     })
   }
 
-  /** The fork's default branch (one request). */
-  forkDefaultBranch(): Promise<string> {
-    return this.call('read the fork repository', async () => (await this.octokit.rest.repos.get({ ...this.fork })).data.default_branch, {
+  private forkRepository?: Promise<{ default_branch: string; allow_merge_commit?: boolean }>
+
+  /** The fork's repository record, read once per run. */
+  private readFork(): Promise<{ default_branch: string; allow_merge_commit?: boolean }> {
+    this.forkRepository ??= this.call('read the fork repository', async () => (await this.octokit.rest.repos.get({ ...this.fork })).data, {
       notFound: () =>
         new UserError('permission', `Repository ${this.fork.owner}/${this.fork.repo} (GITHUB_REPOSITORY) not found or not visible to this token.`)
     })
+    return this.forkRepository
+  }
+
+  /** The fork's default branch (one request). */
+  async forkDefaultBranch(): Promise<string> {
+    return (await this.readFork()).default_branch
+  }
+
+  /** Whether the fork allows merge commits; undefined when GitHub does not tell this token (no request if already read). */
+  async forkAllowsMergeCommits(): Promise<boolean | undefined> {
+    const allowed = (await this.readFork()).allow_merge_commit
+    return typeof allowed === 'boolean' ? allowed : undefined
   }
 
   /** Upstream's default branch, for the optional mirror branch. */

@@ -53,6 +53,8 @@ export interface ActionInputs {
   /** Undefined: no wait. */
   minReleaseAgeMs?: number
   supersede: boolean
+  /** Keep the `Upstream sync dashboard` issue in the fork. */
+  dashboard: boolean
   branchPrefix: string
   labels: string[]
   cleanLabel: string
@@ -152,6 +154,7 @@ export const INPUTS = {
   template: { raw: true, parse: optional((value: string) => value) },
   'require-release': { parse: parseBoolean, blank: 'false' },
   supersede: { parse: parseBoolean, blank: 'true' },
+  dashboard: { parse: parseBoolean, blank: 'false' },
   'dry-run': { parse: parseBoolean, blank: 'false' },
   'config-file': { parse: parseRepoPath, blank: '.github/upstream-sync.yml' },
   checklist: { raw: true, parse: optional(parseChecklist) },
@@ -233,6 +236,7 @@ export function readInputs(runner: Pick<Runner, 'input' | 'env' | 'setSecret'>):
     versionPattern: read['version-pattern'],
     minReleaseAgeMs: read['min-release-age'],
     supersede: read.supersede,
+    dashboard: read.dashboard,
     branchPrefix,
     labels,
     cleanLabel,

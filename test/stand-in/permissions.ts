@@ -20,9 +20,13 @@ import { HttpError, validationFailed } from './http.js'
 
 export type Level = 'none' | 'read' | 'write'
 
-/** The `permissions:` keys a workflow may set, plus `workflows` (a GitHub App permission a GITHUB_TOKEN never has). */
+/**
+ * The `permissions:` keys a workflow may set, plus `workflows` and `administration` (GitHub App permissions a
+ * GITHUB_TOKEN never has; the repository's settings are changed as the owner, `as-owner`).
+ */
 export const PERMISSION_NAMES = [
   'actions',
+  'administration',
   'attestations',
   'checks',
   'contents',
@@ -126,6 +130,7 @@ const NEEDS = (permission: PermissionName, docs: string): Requirement => ({ perm
 
 /** The writes of the stand-in's API and what GitHub asks of a GITHUB_TOKEN for each ("Permissions required for GitHub Apps"). */
 const RULES: Rule[] = [
+  { method: 'PATCH', path: /^$/, needs: NEEDS('administration', 'repos/repos#update-a-repository') },
   { method: 'POST', path: /^\/git\/refs$/, needs: NEEDS('contents', 'git/refs#create-a-reference') },
   { method: 'PATCH', path: /^\/git\/refs\//, needs: NEEDS('contents', 'git/refs#update-a-reference') },
   { method: 'DELETE', path: /^\/git\/refs\//, needs: NEEDS('contents', 'git/refs#delete-a-reference') },

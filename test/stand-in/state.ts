@@ -78,6 +78,14 @@ export interface RepoState {
   labels: Map<string, LabelRecord>
   releases: ReleaseRecord[]
   comments: CommentRecord[]
+  /** The merge settings (`PATCH /repos/{owner}/{repo}` as the owner); GitHub's defaults allow all three. */
+  mergeSettings: MergeSettings
+}
+
+export interface MergeSettings {
+  allow_merge_commit: boolean
+  allow_squash_merge: boolean
+  allow_rebase_merge: boolean
 }
 
 export interface FaultSpec {
@@ -202,7 +210,7 @@ export class StandInState {
     const key = fullName.toLowerCase()
     let state = this.repos.get(key)
     if (!state) {
-      state = { fullName, nextNumber: 1, issues: new Map(), labels: new Map(), releases: [], comments: [] }
+      state = { fullName, nextNumber: 1, issues: new Map(), labels: new Map(), releases: [], comments: [], mergeSettings: { allow_merge_commit: true, allow_squash_merge: true, allow_rebase_merge: true } }
       this.repos.set(key, state)
     }
     return state

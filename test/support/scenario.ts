@@ -32,6 +32,11 @@ export interface ScenarioOptions {
    * dist/index.js with a runner's environment, as GitHub does (the e2e tier).
    */
   mode?: RunMode
+  /**
+   * GitHub's permission model for the token: it behaves as the fork's GITHUB_TOKEN with these `permissions:`
+   * (`contents:write,pull-requests:write`; unlisted: none). Absent: the token may do anything.
+   */
+  permissions?: string
 }
 
 export type RunMode = 'in-process' | 'bundle'
@@ -75,7 +80,7 @@ export async function createScenario(options: ScenarioOptions = {}): Promise<Sce
       ...options.fork
     })
     const token = options.token === null ? undefined : (options.token ?? SCENARIO_TOKEN)
-    const standIn = await startStandIn({ root: reposRoot, token, port: options.port })
+    const standIn = await startStandIn({ root: reposRoot, token, port: options.port, ...(options.permissions !== undefined ? { tokenRepo: FORK, permissions: options.permissions } : {}) })
     return {
       root,
       reposRoot,

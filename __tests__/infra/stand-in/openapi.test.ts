@@ -239,6 +239,33 @@ describe("the stand-in's answers to the action's calls match GitHub's OpenAPI de
     check('actions/create-workflow-dispatch', noTrigger)
   })
 
+  it('the dashboard issue (created, listed, edited by a maintainer) and the merge settings', async () => {
+    const issue = { title: 'Upstream sync dashboard', body: '- [ ] <!-- retry:v1.1.0-stable --> v1.1.0-stable', labels: ['upstream-sync'] }
+    // The world's token lacks issues: write: GitHub's 403.
+    const refused = await w.api('POST', `${FORK}/issues`, issue)
+    expect(refused.status).toBe(403)
+    check('issues/create', refused)
+    const created = await asOwner(w.standIn, 'POST', `${FORK}/issues`, issue)
+    expect(created.status).toBe(201)
+    check('issues/create', created)
+    const number = (created.data as { number: number }).number
+    check('issues/list-for-repo', await w.api('GET', `${FORK}/issues?labels=upstream-sync&state=all&sort=created&direction=asc&per_page=100`))
+    const edited = await asOwner(w.standIn, 'PATCH', `${FORK}/issues/${number}`, { body: '- [x] <!-- retry:v1.1.0-stable --> v1.1.0-stable' })
+    check('issues/update', edited)
+    expect((edited.data as { body: string }).body).toContain('- [x]')
+    check('issues/update', await asOwner(w.standIn, 'PATCH', `${FORK}/issues/${number}`, { state: 'closed', state_reason: 'not_planned', body: 'Duplicate' }))
+    check('issues/update', await w.api('PATCH', `${FORK}/issues/${number}`, { body: 'no issues: write' }))
+    check('issues/update', await w.api('PATCH', `${FORK}/issues/99999`, { body: 'x' }))
+    const settings = await asOwner(w.standIn, 'PATCH', FORK, { allow_merge_commit: false })
+    check('repos/update', settings)
+    expect(settings.data).toMatchObject({ allow_merge_commit: false, allow_squash_merge: true })
+    check('repos/get', await w.api('GET', FORK))
+    const none = await asOwner(w.standIn, 'PATCH', FORK, { allow_squash_merge: false, allow_rebase_merge: false })
+    expect(none.status).toBe(422)
+    check('repos/update', none)
+    await asOwner(w.standIn, 'PATCH', FORK, { allow_merge_commit: true })
+  })
+
   it('every response validates, and every call the action makes was answered successfully at least once', async () => {
     expect(failures).toEqual([])
     const operations = await actionOperations()

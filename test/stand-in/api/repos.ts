@@ -1,6 +1,6 @@
 /** Repository metadata, branches, tags and the rate limit. */
 import { locateRepo } from '../git.js'
-import { notFound, paginate } from '../http.js'
+import { notFound, paginate, validationFailed } from '../http.js'
 import * as shapes from '../shapes.js'
 import { ok, repoContext, route, type ApiContext, type Route } from './context.js'
 
@@ -17,11 +17,34 @@ async function getRepository(ctx: ApiContext): Promise<shapes.FullRepository> {
   }
   const repo = shapes.fullRepository(ctx.urls, facts, parent)
   const open = [...ctx.repo.state.issues.values()].filter((issue) => issue.state === 'open').length
-  return { ...repo, open_issues_count: open, open_issues: open }
+  return { ...repo, ...ctx.repo.state.mergeSettings, open_issues_count: open, open_issues: open }
+}
+
+const MERGE_SETTINGS = ['allow_merge_commit', 'allow_squash_merge', 'allow_rebase_merge'] as const
+
+/**
+ * `PATCH /repos/{owner}/{repo}`: the merge settings only (the rest of the body is ignored). GitHub refuses to disable
+ * all three merge methods with a 422.
+ */
+async function updateRepository(ctx: ApiContext): Promise<shapes.FullRepository> {
+  const body = await ctx.body()
+  const next = { ...ctx.repo.state.mergeSettings }
+  for (const key of MERGE_SETTINGS) {
+    const value = body[key]
+    if (value === undefined) continue
+    if (typeof value !== 'boolean') throw validationFailed([{ resource: 'Repository', code: 'invalid', field: key }])
+    next[key] = value
+  }
+  if (!next.allow_merge_commit && !next.allow_squash_merge && !next.allow_rebase_merge) {
+    throw validationFailed([{ resource: 'Repository', code: 'custom', field: 'merge_commit_allowed', message: 'Sorry, you need to allow at least one merge strategy. (no_merge_method)' }])
+  }
+  ctx.repo.state.mergeSettings = next
+  return getRepository(ctx)
 }
 
 export const repoRoutes: Route[] = [
   route('GET', '/repos/{owner}/{repo}', async (ctx) => ok(await getRepository(ctx))),
+  route('PATCH', '/repos/{owner}/{repo}', async (ctx) => ok(await updateRepository(ctx))),
 
   route('GET', '/repos/{owner}/{repo}/branches', async (ctx) => {
     const refs = await ctx.repo.git.listRefs('refs/heads/')
