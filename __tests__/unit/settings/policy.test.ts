@@ -51,7 +51,7 @@ describe('parseConfigFile', () => {
 
   it('treats an empty file as defaults', () => {
     const policy = resolvePolicy(parseConfigFile('', origin), inputs(), origin)
-    expect(policy).toEqual({ rules: [], template: undefined, checklist: DEFAULT_CHECKLIST, autoResolve: false })
+    expect(policy).toEqual({ rules: [], template: undefined, checklist: DEFAULT_CHECKLIST, autoResolve: false, rebrand: [] })
   })
 
   it('accepts a single glob string for paths', () => {
@@ -60,7 +60,7 @@ describe('parseConfigFile', () => {
   })
 
   it.each([
-    ['unknown: 1\n', "config file .github/upstream-sync.yml: unknown key 'unknown' (allowed: rules, template, checklist, auto-resolve)"],
+    ['unknown: 1\n', "config file .github/upstream-sync.yml: unknown key 'unknown' (allowed: rules, template, checklist, auto-resolve, rebrand)"],
     ['rules:\n  - paths: [a]\n    resolution: mine\n', 'rules[0].resolution'],
     ['rules:\n  - paths: [a]\n    resolution: ours\n    notes: typo\n', "rules[0]: unknown key 'notes' (allowed: paths, resolution, note)"],
     ['rules:\n  - resolution: ours\n', 'rules[0].paths'],
