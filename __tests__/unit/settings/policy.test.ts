@@ -107,3 +107,30 @@ describe('resolvePolicy with inline inputs', () => {
     expect(() => resolvePolicy(undefined, inputs({ template: '../secrets.md' }), origin)).toThrow('template path must be inside the repository')
   })
 })
+
+describe('rebrand in the config file', () => {
+  const config = "rebrand:\n  - from: LiteLLM\n    to: OrizonLLM\n    exclude: docs/legacy/**\n  - from: 'litellm-(\\w+)'\n    to: 'orizon-$1'\n    regex: true\n    paths: [README.md, 'src/**']\n"
+
+  it('reads the rules, with the defaults filled in', () => {
+    expect(resolvePolicy(parseConfigFile(config, origin), inputs(), origin).rebrand).toEqual([
+      { from: 'LiteLLM', to: 'OrizonLLM', regex: false, paths: ['**'], exclude: ['docs/legacy/**'] },
+      { from: 'litellm-(\\w+)', to: 'orizon-$1', regex: true, paths: ['README.md', 'src/**'], exclude: [] }
+    ])
+  })
+
+  it('lets the inline input replace the file rules', () => {
+    const inline = [{ from: 'Acme', to: 'Carto', regex: false, paths: ['**'], exclude: [] }]
+    expect(resolvePolicy(parseConfigFile(config, origin), inputs({ rebrand: inline }), origin).rebrand).toEqual(inline)
+  })
+
+  it.each([
+    ["rebrand:\n  - from: ''\n    to: X\n", `${origin}: rebrand[0].from: must not be empty`],
+    ['rebrand:\n  - from: Lite\n    to: LiteLLM\n', `${origin}: rebrand[0].to: contains \`from\` ("Lite"), so applying the rule twice would grow the text`],
+    ['rebrand:\n  - from: a\n    to: b\n    glob: x\n', `${origin}: rebrand[0]: unknown key 'glob' (allowed: from, to, regex, paths, exclude)`],
+    ['rebrand: LiteLLM\n', `${origin}: rebrand: must be a list of rules`]
+  ])('rejects %j with the exact key and reason (a config error)', (text, message) => {
+    const error = thrown(() => parseConfigFile(text, origin))
+    expect(isUserError(error, 'config')).toBe(true)
+    expect((error as Error).message).toBe(message)
+  })
+})
