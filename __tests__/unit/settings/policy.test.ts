@@ -134,3 +134,19 @@ describe('rebrand in the config file', () => {
     expect((error as Error).message).toBe(message)
   })
 })
+
+describe("the README's rebrand example", () => {
+  it('is valid config, and renames as the README says', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8')
+    const section = readme.slice(readme.indexOf('### Rebrand'))
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? ''
+    const { compileRebrand } = await import('../../../src/merge/rebrand-rules.js')
+    const rebrand = compileRebrand(resolvePolicy(parseConfigFile(yaml, origin), inputs(), origin).rebrand)
+    expect(rebrand.rules).toHaveLength(4)
+    expect(rebrand.applyRebrand('LiteLLM is a gateway: docker run litellm-proxy\n', 'README.md').text).toBe('OrizonLLM is a gateway: docker run orizon-proxy\n')
+    expect(rebrand.applyRebrand('name = "litellm"\ndescription = "LiteLLM proxy"\n', 'pyproject.toml').text).toBe('name = "orizon-llm"\ndescription = "OrizonLLM proxy"\n')
+    expect(rebrand.applyRebrand('TITLE = "LiteLLM Admin UI"\n', 'ui/app/src/title.tsx').text).toBe('TITLE = "Orizon Console"\n')
+    expect(rebrand.applyRebrand('LiteLLM 1.0\n', 'docs/release_notes/v1.md').text).toBe('LiteLLM 1.0\n')
+  })
+})
