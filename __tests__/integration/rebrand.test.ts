@@ -99,13 +99,16 @@ const REBRAND = `rebrand:
     paths: pyproject.toml
 `
 
-async function rebrandedFork(config: string): Promise<World> {
+/** Each side's files on top of the shared ones. */
+type Extra = Partial<Record<'base' | 'fork' | 'release', Record<string, string>>>
+
+async function rebrandedFork(config: string, extra: Extra = {}): Promise<World> {
   const world = await openWorld()
-  const base = await world.upstreamCommit(BASE, 'Release 1.2.0\n')
+  const base = await world.upstreamCommit({ ...BASE, ...extra.base }, 'Release 1.2.0\n')
   await world.upstreamTag('v1.2.0-stable', base)
   await world.forkMerges(base, 'Merge upstream v1.2.0-stable')
-  await world.forkCommit(world.scenario.fork.targetBranch, { ...FORK, '.github/upstream-sync.yml': config }, 'Rebrand LiteLLM as OrizonLLM\n')
-  await world.upstreamTag(TAG, await world.upstreamCommit(RELEASE, 'Release 1.3.0\n'))
+  await world.forkCommit(world.scenario.fork.targetBranch, { ...FORK, ...extra.fork, '.github/upstream-sync.yml': config }, 'Rebrand LiteLLM as OrizonLLM\n')
+  await world.upstreamTag(TAG, await world.upstreamCommit({ ...RELEASE, ...extra.release }, 'Release 1.3.0\n'))
   return world
 }
 
@@ -158,6 +161,34 @@ describe('rebrand', () => {
       expect(run.summary).toContain('### Rebrand')
       expect(run.summary).toContain('- `src/ui/strings.py` (5 replacements)')
       expect(await world.forkBranch(fork.targetBranch)).toBe(targetSha)
+    } finally {
+      await world.close()
+    }
+  })
+
+  it('leaves real conflicts to the rules; auto-resolve keeping theirs keeps upstream rebranded', async () => {
+    // The fork changed the port as well as the name: upstream's new port is a real conflict, the rebrand or not.
+    const server = (banner: string, port: number): string => `BANNER = "${banner}"\nPORT = ${port}\n`
+    const extra = {
+      base: { 'src/server.py': server('LiteLLM server', 4000) },
+      fork: { 'src/server.py': server('OrizonLLM server', 8080) },
+      release: { 'src/server.py': server('LiteLLM server v2', 4001) }
+    }
+    const world = await rebrandedFork(REBRAND, extra)
+    try {
+      const conflicted = await world.run({ 'dry-run': 'true' })
+      expectExit(conflicted, 0)
+      expect(conflicted.outputs).toMatchObject({ 'merge-status': 'conflicts', conflicts: '["src/server.py"]' })
+      // The rebrand's section says which files it spared even when a real conflict remains.
+      expect(conflicted.summary).toMatch(/would have conflicted:\n\n- `README.md`\n- `pyproject.toml`\n- `src\/ui\/strings.py`\n/)
+
+      const rules = "- paths: src/server.py\n  resolution: theirs\n  note: 'Upstream owns the server'"
+      const run = await world.run({ 'auto-resolve': 'true', rules })
+      expectExit(run, 0)
+      expect(run.outputs).toMatchObject({ 'merge-status': 'clean', conflicts: '[]', 'auto-resolved': '["src/server.py"]' })
+      const head = (await world.forkBranch(BRANCH)) as string
+      expect(await readFile(world.scenario.fork.dir, head, 'src/server.py')).toBe(server('OrizonLLM server v2', 4001))
+      expect(await readFile(world.scenario.fork.dir, head, 'README.md')).toBe(MERGED['README.md'])
     } finally {
       await world.close()
     }
