@@ -5,7 +5,7 @@
  */
 import type { RebrandSummary } from '../types.js'
 import { codeSpan, plural } from './markdown.js'
-import { pathRow, type PathRow } from './rows.js'
+import { byPath, pathRow, type PathRow } from './rows.js'
 
 /** One rebrand rule and what it did in this merge. */
 export interface RebrandRuleRow {
@@ -82,7 +82,7 @@ export function rebrandView(summary: RebrandSummary | undefined): RebrandView {
     files: rule.files,
     replacements: rule.replacements
   }))
-  const files = (summary?.files ?? []).map((file) => ({ ...pathRow(file.path), replacements: file.replacements }))
+  const files = (summary?.files ?? []).map((file) => ({ ...pathRow(file.path), replacements: file.replacements })).sort(byPath)
   const avoided = (summary?.conflictsAvoided ?? []).map(pathRow)
   const notRebranded = (summary?.notRebranded ?? []).map(pathRow)
   const skipped = (summary?.skipped ?? []).map((file) => ({ ...pathRow(file.path), reason: file.reason }))

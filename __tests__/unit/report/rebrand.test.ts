@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { buildReportView, renderPrBody, renderReportFile, renderSummary } from '../../../src/report/index.js'
 import type { RebrandSummary } from '../../../src/types.js'
-import { expectWellFormedTables, factsOf, input, merge } from './fixtures.js'
+import { conflict, expectWellFormedTables, factsOf, input, merge } from './fixtures.js'
 
 function summary(fileCount: number): RebrandSummary {
   const files = Array.from({ length: fileCount }, (_, i) => ({ path: i % 2 === 0 ? `ui/page${i}.tsx` : `README${i}.md`, replacements: i + 1 }))
@@ -35,6 +35,8 @@ describe('the rebrand section', () => {
     expect(body).toContain('would have conflicted:\n\n- `README1.md`\n')
     expect(body).toContain('- `README1.md` (2 replacements)\n- `ui/page0.tsx` (1 replacement)\n- `ui/page2.tsx` (3 replacements)')
     expect(body).not.toContain('<details>')
+    expect(body).toContain("the merge commit's second parent is `v1.81.9-stable` itself")
+    expect(body).not.toContain('redo a plain `git merge`')
     expect(body).toMatch(/check them by hand\.\n\n- `docs\/keep.md`/)
     expect(body).toContain('- `logo.png` (binary)')
     for (const text of [renderSummary(factsOf(view)), renderReportFile(view)]) expect(text).toContain('- `ui/page2.tsx` (3 replacements)')
@@ -46,7 +48,14 @@ describe('the rebrand section', () => {
     expect(body).toContain('<details>\n<summary>12 rebranded files</summary>\n\n**`README1.md`'.slice(0, 45))
     expect(body).toMatch(/\*\*\*\(top level\)\*\*\* \(6\)\n\n- `README1.md` \(2 replacements\)/)
     expect(body).toMatch(/\*\*`ui`\*\* \(6\)\n\n- `ui\/page0.tsx` \(1 replacement\)/)
+    expect(body.indexOf('*(top level)*')).toBeLessThan(body.indexOf('**`ui`**'))
     expect(body).toContain('\n</details>')
     expect(view.rebrandFiles).toHaveLength(12)
+  })
+
+  it('warns, while conflicts remain, that the plain git merge of the resolve commands does not rebrand', () => {
+    const body = renderPrBody(buildReportView(input({ merge: merge({ status: 'conflicts', conflicts: [conflict('src/server.py', 'manual')], rebrand: summary(2) }) })))
+    expect(body).toContain('redo a plain `git merge`, which does not rebrand')
+    expect(body).not.toContain('second parent')
   })
 })
