@@ -39,6 +39,7 @@ export interface RebrandView {
   rebrandFiles: RebrandFileRow[]
   rebrandFilesMd: string
   rebrandConflictsAvoided: PathRow[]
+  rebrandConflictsAvoidedMd: string
   hasRebrandConflictsAvoided: boolean
   rebrandNotRebranded: PathRow[]
   hasRebrandNotRebranded: boolean
@@ -55,20 +56,20 @@ function fileLine(file: RebrandFileRow): string {
   return `- ${file.pathCode} (${plural(file.replacements, 'replacement')})`
 }
 
-/** The file list: plain when short; when long, folded and grouped by top-level folder. */
-function filesMarkdown(files: readonly RebrandFileRow[]): string {
-  if (files.length === 0) return ''
-  const listed = files.slice(0, LISTED)
-  const more = files.length > listed.length ? [`- …and ${files.length - listed.length} more: see the report file`] : []
-  if (files.length <= OPEN_LIST) return [...listed.map(fileLine), ...more].join('\n')
-  const groups = new Map<string, RebrandFileRow[]>()
-  for (const file of listed) {
-    const slash = file.path.indexOf('/')
-    const folder = slash === -1 ? '' : file.path.slice(0, slash)
-    groups.set(folder, [...(groups.get(folder) ?? []), file])
+/** A path list: plain when short; when long, folded (`summary` names it) and grouped by top-level folder. */
+function foldedList<Row extends PathRow>(rows: readonly Row[], line: (row: Row) => string, summary: string): string {
+  if (rows.length === 0) return ''
+  const listed = rows.slice(0, LISTED)
+  const more = rows.length > listed.length ? [`- …and ${rows.length - listed.length} more: see the report file`] : []
+  if (rows.length <= OPEN_LIST) return [...listed.map(line), ...more].join('\n')
+  const groups = new Map<string, Row[]>()
+  for (const row of listed) {
+    const slash = row.path.indexOf('/')
+    const folder = slash === -1 ? '' : row.path.slice(0, slash)
+    groups.set(folder, [...(groups.get(folder) ?? []), row])
   }
-  const sections = [...groups].map(([folder, list]) => [`**${folder === '' ? '*(top level)*' : codeSpan(folder)}** (${list.length})`, '', ...list.map(fileLine)].join('\n'))
-  return ['<details>', `<summary>${plural(files.length, 'rebranded file')}</summary>`, '', sections.join('\n\n'), ...(more.length ? ['', ...more] : []), '', '</details>'].join('\n')
+  const sections = [...groups].map(([folder, list]) => [`**${folder === '' ? '*(top level)*' : codeSpan(folder)}** (${list.length})`, '', ...list.map(line)].join('\n'))
+  return ['<details>', `<summary>${summary}</summary>`, '', sections.join('\n\n'), ...(more.length ? ['', ...more] : []), '', '</details>'].join('\n')
 }
 
 export function rebrandView(summary: RebrandSummary | undefined): RebrandView {
@@ -83,7 +84,7 @@ export function rebrandView(summary: RebrandSummary | undefined): RebrandView {
     replacements: rule.replacements
   }))
   const files = (summary?.files ?? []).map((file) => ({ ...pathRow(file.path), replacements: file.replacements })).sort(byPath)
-  const avoided = (summary?.conflictsAvoided ?? []).map(pathRow)
+  const avoided = (summary?.conflictsAvoided ?? []).map(pathRow).sort(byPath)
   const notRebranded = (summary?.notRebranded ?? []).map(pathRow)
   const skipped = (summary?.skipped ?? []).map((file) => ({ ...pathRow(file.path), reason: file.reason }))
   return {
@@ -92,8 +93,9 @@ export function rebrandView(summary: RebrandSummary | undefined): RebrandView {
     rebrandReplacementCount: files.reduce((sum, file) => sum + file.replacements, 0),
     rebrandRules: rules,
     rebrandFiles: files,
-    rebrandFilesMd: filesMarkdown(files),
+    rebrandFilesMd: foldedList(files, fileLine, plural(files.length, 'rebranded file')),
     rebrandConflictsAvoided: avoided,
+    rebrandConflictsAvoidedMd: foldedList(avoided, (row) => `- ${row.pathCode}`, plural(avoided.length, 'file')),
     hasRebrandConflictsAvoided: avoided.length > 0,
     rebrandNotRebranded: notRebranded,
     hasRebrandNotRebranded: notRebranded.length > 0,

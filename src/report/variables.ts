@@ -218,6 +218,7 @@ const VIEW_DOCUMENTATION = {
       pathCell: md('The path as inline code, for a table cell.')
     }
   },
+  rebrandConflictsAvoidedMd: md('`rebrandConflictsAvoided` as a Markdown list; over 10 files, a collapsible block grouped by top-level folder.'),
   hasRebrandConflictsAvoided: bool('`rebrandConflictsAvoided` is not empty.'),
   rebrandNotRebranded: {
     kind: 'list',

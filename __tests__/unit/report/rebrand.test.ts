@@ -59,3 +59,15 @@ describe('the rebrand section', () => {
     expect(body).not.toContain('second parent')
   })
 })
+
+describe('a big rename', () => {
+  it('folds a long list of spared conflicts too, and caps what it lists', () => {
+    const many = summary(400)
+    const view = buildReportView(input({ merge: merge({ rebrand: { ...many, conflictsAvoided: many.files.map((file) => file.path) } }) }))
+    const body = renderPrBody(view)
+    expect(body).toContain('would have conflicted:\n\n<details>\n<summary>400 files</summary>')
+    expect(body).toContain('- …and 100 more: see the report file')
+    expect(view.rebrandConflictsAvoided).toHaveLength(400)
+    expect(body.length).toBeLessThan(65_536)
+  })
+})
