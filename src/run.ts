@@ -112,7 +112,7 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
   )
   if (fetched.tagSha !== decision.commitSha) runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`)
   const merge = await step('Merge', () =>
-    mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, author: settings.author, log: runner })
+    mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner })
   )
 
   const openPull = decision.openPull

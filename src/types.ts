@@ -85,6 +85,22 @@ export interface MergeResult {
   changes: ChangeSummary
   /** Paths the fork changed since the merge base that upstream changed too (a reviewer's first suspects). */
   forkCustomizations: string[]
+  /** Set when the fork has rebrand rules: what the rebranded merge did (merge/rebrand-merge.ts). */
+  rebrand?: RebrandSummary
+}
+
+/** The rebrand's part of a merge, for the report. */
+export interface RebrandSummary {
+  /** Each rule in config order, with the upstream files it changed and its replacements in them. */
+  rules: Array<{ from: string; to: string; files: number; replacements: number }>
+  /** Upstream files the merge carries rebranded, in path order. */
+  files: Array<{ path: string; replacements: number }>
+  /** Upstream files that conflict without the rebrand and merged with it. */
+  conflictsAvoided: string[]
+  /** Files merged untransformed because the rebrand alone made them conflict (the fork kept old names there). */
+  notRebranded: string[]
+  /** Files under the globs left as upstream has them: binary or not UTF-8. */
+  skipped: Array<{ path: string; reason: string }>
 }
 
 /** An upstream GitHub release, as far as the action cares. */

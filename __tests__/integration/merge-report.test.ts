@@ -324,7 +324,7 @@ describe('bad config', () => {
       const cases: Array<{ config: string; expected: string }> = [
         {
           config: 'rules: []\nauto_resolve: true\n',
-          expected: "config file .github/upstream-sync.yml (branch carto/main): unknown key 'auto_resolve' (allowed: rules, template, checklist, auto-resolve)"
+          expected: "config file .github/upstream-sync.yml (branch carto/main): unknown key 'auto_resolve' (allowed: rules, template, checklist, auto-resolve, rebrand)"
         },
         {
           config: "rules:\n  - paths: ['Dockerfile']\n    resolution: manual\n  - paths: ['litellm/**']\n    resolution: mine\n",

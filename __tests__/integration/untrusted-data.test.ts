@@ -45,7 +45,7 @@ describe('what only GitHub can tell is checked before anything is written', () =
       const run = await s.run()
       const message = expectOneError(run)
       expect(message).toBe(
-        "config file .github/upstream-sync.yml (branch carto/main): unknown key 'checklst' (allowed: rules, template, checklist, auto-resolve)"
+        "config file .github/upstream-sync.yml (branch carto/main): unknown key 'checklst' (allowed: rules, template, checklist, auto-resolve, rebrand)"
       )
       expect((await gitTraffic(s.standIn)).total.requests).toBe(0)
       expect(await forkBranch(s, 'upstream-sync/v1.1.0-stable')).toBeUndefined()

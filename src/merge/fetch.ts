@@ -175,6 +175,11 @@ async function prefetch(git: Git, remote: string, oids: readonly string[], log: 
   else log.debug(`prefetch ${oids.length} blobs from ${remote}: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`)
 }
 
+/** The rebranded merge's blob prefetch (rebrand-merge.ts `fetchBlobs`): `oids` from one side's remote, in one request. */
+export function prefetchBlobs(git: Git, oids: readonly string[], side: 'upstream' | 'fork', log: Log): Promise<void> {
+  return prefetch(git, side === 'upstream' ? UPSTREAM_REMOTE : FORK_REMOTE, oids, log)
+}
+
 /**
  * Gets the blobs a three-way content merge will read, each from the remote that has it: the merge base's and the
  * fork's versions from the fork, the tag's versions from upstream (already local when the tag was fetched with

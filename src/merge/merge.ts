@@ -6,10 +6,12 @@ import { UserError } from '../errors.js'
 import type { Git, Identity } from '../git/git.js'
 import { isValidRefName } from '../git/refname.js'
 import type { Log } from '../runner.js'
-import type { Conflict, MergeResult, PathRule } from '../types.js'
+import type { Conflict, MergeResult, PathRule, RebrandSummary } from '../types.js'
 import { forkCustomizationsTouched, summarizeChanges } from './changes.js'
 import { byCodeUnit, collectConflicts, parseMergeTree, type ConflictGroup } from './conflicts.js'
-import { measured, prefetchContentMergeBlobs } from './fetch.js'
+import { measured, prefetchBlobs, prefetchContentMergeBlobs } from './fetch.js'
+import { rebrandMerge, type RebrandResult } from './rebrand-merge.js'
+import { compileRebrand, type RebrandRule } from './rebrand-rules.js'
 import { resolveTree, type Side } from './resolve.js'
 import { compileRules } from './rules.js'
 import { withSyncTrailers } from './trailers.js'
@@ -31,6 +33,11 @@ export interface MergeOptions {
   /** The merge commit's message (default `Merge upstream tag <tag>`); the sync trailers are appended. */
   message?: string
   author: MergeAuthor
+  /**
+   * The fork's rebrand rules (rebrand-rules.ts): when there are any, upstream's side and the merge base are merged
+   * rebranded (rebrand-merge.ts); the merge commit keeps the real parents, only its tree carries the rebrand.
+   */
+  rebrand?: readonly RebrandRule[]
   log: Log
 }
 
@@ -97,10 +104,18 @@ export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeRe
   ])
   await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log)
 
-  await git.detachHead(targetSha)
   let run: { clean: boolean; output: string } = { clean: false, output: '' }
+  let rebranded: RebrandResult | undefined
   const stats = await measured(git, log, async () => {
-    run = await git.mergeTree('HEAD', label)
+    if (options.rebrand && options.rebrand.length > 0) {
+      const rebrand = compileRebrand(options.rebrand)
+      const fetchBlobs = (oids: readonly string[], side: 'upstream' | 'fork'): Promise<void> => prefetchBlobs(git, oids, side, log)
+      rebranded = await rebrandMerge(git.process, { mergeBase, targetSha, tagSha, label, rebrand, fetchBlobs, log })
+      run = { clean: rebranded.merge.exitCode === 0, output: rebranded.merge.stdout }
+    } else {
+      await git.detachHead(targetSha)
+      run = await git.mergeTree('HEAD', label)
+    }
   })
   if (log.isDebug()) {
     log.debug(`merge-tree: exit ${run.clean ? 0 : 1}, ${stats.ms} ms, ${stats.objects - stats.loose} objects fetched lazily, ${stats.loose} written`)
@@ -124,7 +139,8 @@ export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeRe
   let autoResolved: Conflict[] = []
   if (grouped.length > 0 && resolvable) {
     const resolutions = grouped.map(({ group, conflicts: list }) => ({ group, side: sideOf(list) as Side }))
-    tree = await resolveTree(git, output.tree, resolutions, { ours: targetSha, theirs: tagSha })
+    // The tag's tree as rebranded: a side kept whole stays rebranded.
+    tree = await resolveTree(git, output.tree, resolutions, { ours: targetSha, theirs: rebranded?.theirsTree ?? tagSha })
     autoResolved = grouped.flatMap(({ conflicts: list }) => list.map((conflict) => ({ ...conflict, autoResolved: conflict.resolution as Side })))
   } else {
     conflicts = grouped.flatMap(({ conflicts: list }) => list)
@@ -145,6 +161,18 @@ export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeRe
     conflicts,
     autoResolved,
     changes: summarizeChanges(commitCount, upstreamChanges),
-    forkCustomizations: forkCustomizationsTouched(forkChanges, upstreamChanges)
+    forkCustomizations: forkCustomizationsTouched(forkChanges, upstreamChanges),
+    ...(rebranded ? { rebrand: rebrandSummary(rebranded) } : {})
+  }
+}
+
+/** What the report says about the rebrand: per rule, per file, and what it spared the reviewer. */
+function rebrandSummary(result: RebrandResult): RebrandSummary {
+  return {
+    rules: result.rules.map(({ from, to, files, replacements }) => ({ from, to, files, replacements })),
+    files: result.files,
+    conflictsAvoided: result.conflictsAvoided,
+    notRebranded: result.notRebranded,
+    skipped: result.skipped
   }
 }

@@ -181,6 +181,66 @@ const VIEW_DOCUMENTATION = {
       newShaCode: md('The new commit (short) as inline code.')
     }
   },
+  hasRebrand: bool('The fork has rebrand rules: the merge re-applied them to what upstream brings.'),
+  rebrandFileCount: number('Upstream files the merge carries rebranded.'),
+  rebrandReplacementCount: number('Replacements made in them, all rules together.'),
+  rebrandRules: {
+    kind: 'list',
+    description: 'Each rebrand rule, in config order, with what it did in this merge.',
+    fields: {
+      from: text("The rule's `from` (a literal, or a pattern with `regex: true`)."),
+      to: text("The rule's `to`."),
+      fromCode: md('`from` as inline code.'),
+      toCode: md('`to` as inline code.'),
+      fromCell: md('`from` as inline code, for a table cell.'),
+      toCell: md('`to` as inline code, for a table cell.'),
+      files: number('Upstream files the rule changed.'),
+      replacements: number('Replacements it made in them.')
+    }
+  },
+  rebrandFiles: {
+    kind: 'list',
+    description: 'The upstream files the merge carries rebranded, by path.',
+    fields: {
+      path: text('The path.'),
+      pathCode: md('The path as inline code.'),
+      pathCell: md('The path as inline code, for a table cell.'),
+      replacements: number('Replacements in the file.')
+    }
+  },
+  rebrandFilesMd: md('`rebrandFiles` as a Markdown list with counts; over 10 files, a collapsible block grouped by top-level folder.'),
+  rebrandConflictsAvoided: {
+    kind: 'list',
+    description: 'Upstream files that would have conflicted without the rebrand (git merge reports them) and merged with it.',
+    fields: {
+      path: text('The path.'),
+      pathCode: md('The path as inline code.'),
+      pathCell: md('The path as inline code, for a table cell.')
+    }
+  },
+  rebrandConflictsAvoidedMd: md('`rebrandConflictsAvoided` as a Markdown list; over 10 files, a collapsible block grouped by top-level folder.'),
+  hasRebrandConflictsAvoided: bool('`rebrandConflictsAvoided` is not empty.'),
+  rebrandNotRebranded: {
+    kind: 'list',
+    description: 'Files merged without the rebrand because it alone made them conflict (the fork kept old names there).',
+    fields: {
+      path: text('The path.'),
+      pathCode: md('The path as inline code.'),
+      pathCell: md('The path as inline code, for a table cell.')
+    }
+  },
+  hasRebrandNotRebranded: bool('`rebrandNotRebranded` is not empty.'),
+  rebrandSkipped: {
+    kind: 'list',
+    description: 'Upstream files under the globs left as upstream has them.',
+    fields: {
+      path: text('The path.'),
+      pathCode: md('The path as inline code.'),
+      pathCell: md('The path as inline code, for a table cell.'),
+      reason: text('`binary` or `not UTF-8`.')
+    }
+  },
+  hasRebrandSkipped: bool('`rebrandSkipped` is not empty.'),
   result: text('Job summary and report only: the `result` output (`created`, `updated`, …); empty in the PR body.'),
   hasResult: bool('`result` is set.'),
   message: text('Job summary and report only: one line on what the run did; empty in the PR body.'),

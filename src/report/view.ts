@@ -5,6 +5,7 @@
 import type { MergeResult, ReleaseInfo, RepoId } from '../types.js'
 import { resolveCommands, rollbackCommands, rollbackReset } from './commands.js'
 import { blockquote, codeSpan, encodePathPart, inlineMarkdown, plural, safeUrl } from './markdown.js'
+import { rebrandView, type RebrandView } from './rebrand.js'
 import { neutralizeReleaseNotes } from './release-notes.js'
 import {
   autoResolvedRow,
@@ -64,7 +65,7 @@ export interface ReportInput {
  * *bool* and *list* drive `{{#name}}…{{/name}}` sections; *number* prints with `{{name}}`.
  * `variables.ts` documents every field; the compiler keeps that documentation in step with this type.
  */
-export interface ReportView {
+export interface ReportView extends RebrandView {
   upstream: string
   fork: string
   tag: string
@@ -264,6 +265,7 @@ export function buildReportView(input: ReportInput): ReportView {
     checklist,
     supersedes,
     refreshedFrom: input.refreshedFrom ? shaChange(input.refreshedFrom) : null,
+    ...rebrandView(merge.rebrand),
 
     result: '',
     hasResult: false,

@@ -27,6 +27,7 @@ import {
   trimUrl,
   type Identity
 } from './parse.js'
+import { parseRebrandInput, type RebrandRule } from '../merge/rebrand-rules.js'
 import { parseRulesInput } from './policy.js'
 import { isValidRefName } from '../git/refname.js'
 
@@ -67,6 +68,7 @@ export interface ActionInputs {
   template?: string
   checklist?: string[]
   autoResolve?: boolean
+  rebrand?: RebrandRule[]
   author: Identity
   slackWebhookUrl?: string
   webhookUrl?: string
@@ -159,6 +161,7 @@ export const INPUTS = {
   'config-file': { parse: parseRepoPath, blank: '.github/upstream-sync.yml' },
   checklist: { raw: true, parse: optional(parseChecklist) },
   'auto-resolve': { parse: optional(parseBoolean) },
+  rebrand: { raw: true, parse: optional((value: string) => parseRebrandInput(value)) },
   'commit-author': { parse: parseIdentity, blank: 'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>' },
   'slack-webhook-url': { secret: true, parse: optional(parseHttpUrl) },
   'webhook-url': { secret: true, parse: optional(parseHttpUrl) },
@@ -248,6 +251,7 @@ export function readInputs(runner: Pick<Runner, 'input' | 'env' | 'setSecret'>):
     template: read.template,
     checklist: read.checklist,
     autoResolve: read['auto-resolve'],
+    rebrand: read.rebrand,
     author: read['commit-author'],
     slackWebhookUrl: read['slack-webhook-url'],
     webhookUrl: read['webhook-url'],

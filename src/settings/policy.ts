@@ -1,5 +1,5 @@
 /**
- * The fork's sync policy: path rules, PR template, testing checklist and auto-resolve. It comes from a YAML file in
+ * The fork's sync policy: path rules, PR template, testing checklist, auto-resolve and rebrand rules. It comes from a YAML file in
  * the target branch (`config-file`, default `.github/upstream-sync.yml`) and/or inline inputs; an input that is set
  * replaces the file's key. Bad config fails the run with the exact key and reason, before anything is fetched.
  * Pure: load.ts reads the file from the fork.
@@ -8,6 +8,7 @@ import picomatch from 'picomatch'
 import { parse as parseYaml, YAMLParseError } from 'yaml'
 import { z } from 'zod'
 import { configError, inputError, type UserError } from '../errors.js'
+import { parseRebrand, type RebrandRule } from '../merge/rebrand-rules.js'
 import type { PathRule } from '../types.js'
 
 /** Where the PR template comes from: Mustache text given inline, or a file in the target branch. */
@@ -18,6 +19,8 @@ export interface SyncPolicy {
   template?: TemplateSource
   checklist: string[]
   autoResolve: boolean
+  /** The rebrand rules (merge/rebrand-rules.ts); empty: a plain merge. */
+  rebrand: RebrandRule[]
 }
 
 export const DEFAULT_CHECKLIST = [
@@ -41,10 +44,12 @@ const fileSchema = z.strictObject({
   rules: rulesSchema.optional(),
   template: z.string().min(1).optional(),
   checklist: z.array(z.string().min(1)).optional(),
-  'auto-resolve': z.boolean().optional()
+  'auto-resolve': z.boolean().optional(),
+  // Validated by parseRebrand, whose messages name the rule's own keys.
+  rebrand: z.unknown().optional()
 })
 
-export type ConfigFile = z.infer<typeof fileSchema>
+export type ConfigFile = Omit<z.infer<typeof fileSchema>, 'rebrand'> & { rebrand?: RebrandRule[] }
 
 /** The inline inputs name themselves `Input '<name>'`; anything else comes from the config file. */
 const INPUT_ORIGIN = /^Input '/
@@ -73,7 +78,7 @@ function describeIssues(error: z.ZodError): string {
 
 function allowedKeysAt(where: string): string {
   // A rule of the config file is at `rules[2]`; one of the inline `rules` input (a bare list) at `[2]`.
-  return /^(rules)?\[\d+\]$/.test(where) ? 'paths, resolution, note' : 'rules, template, checklist, auto-resolve'
+  return /^(rules)?\[\d+\]$/.test(where) ? 'paths, resolution, note' : 'rules, template, checklist, auto-resolve, rebrand'
 }
 
 function parseYamlText(text: string, origin: string): unknown {
@@ -112,7 +117,8 @@ export function parseConfigFile(text: string, origin: string): ConfigFile {
   const result = fileSchema.safeParse(data)
   if (!result.success) throw policyError(origin, `${origin}: ${describeIssues(result.error)}`)
   if (result.data.rules) checkGlobs(toRules(result.data.rules), origin)
-  return result.data
+  const { rebrand, ...rest } = result.data
+  return rebrand === undefined ? rest : { ...rest, rebrand: parseRebrand(rebrand, origin, INPUT_ORIGIN.test(origin) ? 'input' : 'config') }
 }
 
 /** Parses the inline `rules` input (a YAML list of rules). */
@@ -145,6 +151,7 @@ export interface PolicyInputs {
   template?: string
   checklist?: string[]
   autoResolve?: boolean
+  rebrand?: RebrandRule[]
 }
 
 /** Combines the file (if any) with the inline inputs; inputs that are set win. */
@@ -157,6 +164,7 @@ export function resolvePolicy(file: ConfigFile | undefined, inputs: PolicyInputs
     rules,
     template,
     checklist: inputs.checklist ?? file?.checklist ?? DEFAULT_CHECKLIST,
-    autoResolve: inputs.autoResolve ?? file?.['auto-resolve'] ?? false
+    autoResolve: inputs.autoResolve ?? file?.['auto-resolve'] ?? false,
+    rebrand: inputs.rebrand ?? file?.rebrand ?? []
   }
 }

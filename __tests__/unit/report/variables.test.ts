@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { PARTIALS, PR_BODY_TEMPLATE, REPORT_TEMPLATE, SUMMARY_TEMPLATE } from '../../../src/generated/templates.js'
 import { buildReportView, TEMPLATE_VARIABLES, templateVariablesMarkdown, validateTemplate, type ReportView } from '../../../src/report/index.js'
+import { rebrandView } from '../../../src/report/rebrand.js'
 import { conflictsInput, expectWellFormedTables } from './fixtures.js'
 
 describe('template variable reference', () => {
@@ -10,7 +11,14 @@ describe('template variable reference', () => {
     supersedes: [{ number: 1, url: 'u', linkMd: 'l' }],
     refreshedFrom: { oldSha: 'a', newSha: 'b', oldShaCode: 'c', newShaCode: 'd' },
     pullRequest: { number: 1, url: 'u', linkMd: 'l' },
-    folders: conflicted.folders
+    folders: conflicted.folders,
+    ...rebrandView({
+      rules: [{ from: 'LiteLLM', to: 'OrizonLLM', files: 1, replacements: 2 }],
+      files: [{ path: 'README.md', replacements: 2 }],
+      conflictsAvoided: ['README.md'],
+      notRebranded: ['docs/old.md'],
+      skipped: [{ path: 'logo.png', reason: 'binary' }]
+    })
   }
 
   it('documents exactly the fields of the view and of its rows', () => {

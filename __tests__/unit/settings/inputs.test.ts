@@ -244,3 +244,19 @@ describe('invalid inputs are rejected before any network call', () => {
     ])
   })
 })
+
+describe('rebrand input', () => {
+  it('is undefined when blank (the config file decides) and parsed rules otherwise', () => {
+    expect(readWith({}).rebrand).toBeUndefined()
+    expect(readWith({ rebrand: '- from: LiteLLM\n  to: OrizonLLM\n  paths: README.md\n' }).rebrand).toEqual([
+      { from: 'LiteLLM', to: 'OrizonLLM', regex: false, paths: ['README.md'], exclude: [] }
+    ])
+  })
+
+  it('fails as an input error naming the input, the key and the reason', () => {
+    const error = thrown(() => readWith({ rebrand: "- from: '(unclosed'\n  to: x\n  regex: true\n" }))
+    expect(isUserError(error, 'input')).toBe(true)
+    expect(error.message).toMatch(/^Input 'rebrand': rebrand\[0\]\.from: does not compile: /)
+    expect(thrown(() => readWith({ rebrand: '- from: [' })).message).toMatch(/^Input 'rebrand' is not valid YAML: /)
+  })
+})

@@ -37,7 +37,7 @@ describe('loadPolicy', () => {
     const api = forkWith({ '.github/upstream-sync.yml': 'rules:\n  - paths: Dockerfile\n    resolution: ours\nchecklst:\n  - staging\n' })
     const error = await rejection(loadPolicy(api, inputs(), 'carto/main', () => undefined))
     expect(error.message).toBe(
-      "config file .github/upstream-sync.yml (branch carto/main): unknown key 'checklst' (allowed: rules, template, checklist, auto-resolve)"
+      "config file .github/upstream-sync.yml (branch carto/main): unknown key 'checklst' (allowed: rules, template, checklist, auto-resolve, rebrand)"
     )
     expect(isUserError(error, 'config')).toBe(true)
   })

@@ -51,7 +51,7 @@ describe('parseConfigFile', () => {
 
   it('treats an empty file as defaults', () => {
     const policy = resolvePolicy(parseConfigFile('', origin), inputs(), origin)
-    expect(policy).toEqual({ rules: [], template: undefined, checklist: DEFAULT_CHECKLIST, autoResolve: false })
+    expect(policy).toEqual({ rules: [], template: undefined, checklist: DEFAULT_CHECKLIST, autoResolve: false, rebrand: [] })
   })
 
   it('accepts a single glob string for paths', () => {
@@ -60,7 +60,7 @@ describe('parseConfigFile', () => {
   })
 
   it.each([
-    ['unknown: 1\n', "config file .github/upstream-sync.yml: unknown key 'unknown' (allowed: rules, template, checklist, auto-resolve)"],
+    ['unknown: 1\n', "config file .github/upstream-sync.yml: unknown key 'unknown' (allowed: rules, template, checklist, auto-resolve, rebrand)"],
     ['rules:\n  - paths: [a]\n    resolution: mine\n', 'rules[0].resolution'],
     ['rules:\n  - paths: [a]\n    resolution: ours\n    notes: typo\n', "rules[0]: unknown key 'notes' (allowed: paths, resolution, note)"],
     ['rules:\n  - resolution: ours\n', 'rules[0].paths'],
@@ -105,5 +105,48 @@ describe('resolvePolicy with inline inputs', () => {
 
   it('refuses template paths outside the repository', () => {
     expect(() => resolvePolicy(undefined, inputs({ template: '../secrets.md' }), origin)).toThrow('template path must be inside the repository')
+  })
+})
+
+describe('rebrand in the config file', () => {
+  const config = "rebrand:\n  - from: LiteLLM\n    to: OrizonLLM\n    exclude: docs/legacy/**\n  - from: 'litellm-(\\w+)'\n    to: 'orizon-$1'\n    regex: true\n    paths: [README.md, 'src/**']\n"
+
+  it('reads the rules, with the defaults filled in', () => {
+    expect(resolvePolicy(parseConfigFile(config, origin), inputs(), origin).rebrand).toEqual([
+      { from: 'LiteLLM', to: 'OrizonLLM', regex: false, paths: ['**'], exclude: ['docs/legacy/**'] },
+      { from: 'litellm-(\\w+)', to: 'orizon-$1', regex: true, paths: ['README.md', 'src/**'], exclude: [] }
+    ])
+  })
+
+  it('lets the inline input replace the file rules', () => {
+    const inline = [{ from: 'Acme', to: 'Carto', regex: false, paths: ['**'], exclude: [] }]
+    expect(resolvePolicy(parseConfigFile(config, origin), inputs({ rebrand: inline }), origin).rebrand).toEqual(inline)
+  })
+
+  it.each([
+    ["rebrand:\n  - from: ''\n    to: X\n", `${origin}: rebrand[0].from: must not be empty`],
+    ['rebrand:\n  - from: Lite\n    to: LiteLLM\n', `${origin}: rebrand[0].to: contains \`from\` ("Lite"), so applying the rule twice would grow the text`],
+    ['rebrand:\n  - from: a\n    to: b\n    glob: x\n', `${origin}: rebrand[0]: unknown key 'glob' (allowed: from, to, regex, paths, exclude)`],
+    ['rebrand: LiteLLM\n', `${origin}: rebrand: must be a list of rules`]
+  ])('rejects %j with the exact key and reason (a config error)', (text, message) => {
+    const error = thrown(() => parseConfigFile(text, origin))
+    expect(isUserError(error, 'config')).toBe(true)
+    expect((error as Error).message).toBe(message)
+  })
+})
+
+describe("the README's rebrand example", () => {
+  it('is valid config, and renames as the README says', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8')
+    const section = readme.slice(readme.indexOf('### Rebrand'))
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? ''
+    const { compileRebrand } = await import('../../../src/merge/rebrand-rules.js')
+    const rebrand = compileRebrand(resolvePolicy(parseConfigFile(yaml, origin), inputs(), origin).rebrand)
+    expect(rebrand.rules).toHaveLength(4)
+    expect(rebrand.applyRebrand('LiteLLM is a gateway: docker run litellm-proxy\n', 'README.md').text).toBe('OrizonLLM is a gateway: docker run orizon-proxy\n')
+    expect(rebrand.applyRebrand('name = "litellm"\ndescription = "LiteLLM proxy"\n', 'pyproject.toml').text).toBe('name = "orizon-llm"\ndescription = "OrizonLLM proxy"\n')
+    expect(rebrand.applyRebrand('TITLE = "LiteLLM Admin UI"\n', 'ui/app/src/title.tsx').text).toBe('TITLE = "Orizon Console"\n')
+    expect(rebrand.applyRebrand('LiteLLM 1.0\n', 'docs/release_notes/v1.md').text).toBe('LiteLLM 1.0\n')
   })
 })
