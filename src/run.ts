@@ -10,6 +10,7 @@ import { GitHubApi, type PullInfo } from './github/api.js'
 import { createClient } from './github/client.js'
 import { releaseQueries } from './github/release-queries.js'
 import { prepareRepository } from './merge/fetch.js'
+import { historyLookup } from './merge/last-time.js'
 import { mergeTag } from './merge/merge.js'
 import { failedOutcome, outcomeContext, reportOutcome, type IdleOutcome, type Outcome, type SyncedOutcome } from './outcome.js'
 import { labelPlan } from './publish/labels.js'
@@ -110,7 +111,7 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
   )
   if (fetched.tagSha !== decision.commitSha) runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`)
   const merge = await step('Merge', () =>
-    mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, author: settings.author, log: runner })
+    mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, author: settings.author, log: runner, history: historyLookup(git, { ...fetched, log: runner }) })
   )
 
   const openPull = decision.openPull
