@@ -13,6 +13,7 @@ import { prepareRepository } from './merge/fetch.js'
 import { historyLookup } from './merge/last-time.js'
 import { mergeTag } from './merge/merge.js'
 import { failedOutcome, outcomeContext, reportOutcome, type IdleOutcome, type Outcome, type SyncedOutcome } from './outcome.js'
+import { auditSyncBranch } from './publish/audit.js'
 import { labelPlan } from './publish/labels.js'
 import { maintainMirror } from './publish/mirror.js'
 import { tagMovedSince } from './publish/ownership.js'
@@ -21,7 +22,8 @@ import { chooseRelease } from './releases/choose.js'
 import type { ReleaseDecision, SyncDecision } from './releases/decision.js'
 import { isOlderTag } from './releases/version.js'
 import { writeReportFile } from './report/file.js'
-import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle, type CompiledTemplate, type ReportInput } from './report/index.js'
+import { syncReportInput } from './report/input.js'
+import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle, type CompiledTemplate } from './report/index.js'
 import { actionsRunner, type Runner } from './runner.js'
 import { loadLowerBound, loadPolicy, readSettings, type Settings } from './settings/load.js'
 import type { SyncPolicy } from './settings/policy.js'
@@ -118,23 +120,8 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
   // The body records the upstream commit it was made from: the only witness when upstream re-cuts a tag.
   const recorded = openPull ? readSyncMarker(openPull.body) : undefined
   const recordedCommit = recorded?.tag === candidate.tag ? recorded.commit : undefined
-  const report: ReportInput = {
-    upstream: settings.upstream,
-    fork: settings.fork,
-    serverUrl: settings.serverUrl,
-    tag: candidate.tag,
-    version: candidate.version.text,
-    previousVersion: decision.previous?.text,
-    previousTag: decision.previous?.tag,
-    targetBranch: target,
-    syncBranch: branch,
-    release: decision.release,
-    merge,
-    runUrl: settings.runUrl,
-    checklist: policy.checklist,
-    dryRun: settings.dryRun,
-    refreshedFrom: await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit)
-  }
+  const refreshedFrom = await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit)
+  const report = syncReportInput(settings, decision, { targetBranch: target, syncBranch: branch, merge, checklist: policy.checklist, refreshedFrom })
   const view = buildReportView(report)
   const title = renderTitle(view)
   const renderBody = (supersedes: Array<{ number: number; url: string }>) =>
@@ -167,11 +154,17 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
     })
   )
   const pull = published.pull
+  const humanHead = published.humanCommitsOn
+  const audit = humanHead
+    ? await step('Audit the resolution on the sync branch', () =>
+        auditSyncBranch({ api: run.api, git, log: runner, ...(pull ? { pull } : {}), syncBranch: branch, branchSha: humanHead, merge, rules: policy.rules, forkUrl: view.forkUrl })
+      )
+    : undefined
   if (pull && settings.dispatchWorkflow && published.pushed) {
     const workflow = settings.dispatchWorkflow
     await step('Dispatch the CI workflow', () => run.api.dispatchWorkflow(workflow, branch, {}))
   }
-  return { ...synced, result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: publishedMessage(published, branch, candidate.tag, merge.status) }
+  return { ...synced, ...(audit ? { audit } : {}), result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: publishedMessage(published, branch, candidate.tag, merge.status) }
 }
 
 function mirror({ runner, settings, api, work }: Run): Promise<void> {
