@@ -114,4 +114,30 @@ describe('the resolution audit and what the fork did last time', () => {
       await world.close()
     }
   })
+
+  it('edits the one comment in place when the resolution is fixed, and drops the label once no rule is contradicted', async () => {
+    const world = await openWorld({ conflict: true, fork: { extraFiles: { 'docs/index.md': FORK_DOCS } } })
+    try {
+      const inputs = { rules: RULES }
+      const pr = Number((await world.run(inputs)).outputs['pr-number'])
+      await resolveAgainstTheRule(world)
+      const push = { eventName: 'push', env: { GITHUB_REF: `refs/heads/${SYNC_BRANCH}` } }
+      expectExit(await world.run(inputs, push), 0)
+      expect(labelNames(await world.pull(pr))).toContain('resolution-review')
+
+      // The reviewer saw the flag: a commit on top takes upstream's server.py, as the rule says.
+      const tagServer = (await readFile(world.scenario.fork.dir, `refs/heads/${SYNC_BRANCH}^2`, 'gateway/server.py')) as string
+      await world.forkCommit(SYNC_BRANCH, { 'gateway/server.py': tagServer }, 'Take upstream server.py, as the rule says\n')
+      const fixed = await world.run(inputs, push)
+      expectExit(fixed, 0)
+      const audit = JSON.parse(fixed.outputs['resolution-audit'] as string) as AuditEntry[]
+      expect(audit.find((entry) => entry.path === 'gateway/server.py')).toEqual({ path: 'gateway/server.py', rule: 'theirs', kept: 'theirs', verdict: 'rule-side-kept' })
+      const comments = await auditComments(world, pr)
+      expect(comments).toHaveLength(1)
+      expect(comments[0]).toContain('✅ No file contradicts its rule.')
+      expect(labelNames(await world.pull(pr))).not.toContain('resolution-review')
+    } finally {
+      await world.close()
+    }
+  })
 })
