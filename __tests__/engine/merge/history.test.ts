@@ -212,11 +212,16 @@ describe('findEarlierSyncs and lastResolutions on a merge-heavy fork', () => {
     expect(reader.calls).toEqual([])
   })
 
-  it('reads no blob in a partial clone: blob-less, and commits-only with trees fetched by ensureTrees', async () => {
-    const served = tmp.join('fork.git')
+  /** The fork's main and v1.4, pushed to a served bare repository (filters and fetch by id allowed). */
+  const serveFork = (name: string): string => {
+    const served = tmp.join(name)
     createServedRepo(served)
     runGit(fork.work.dir, ['push', '--quiet', served, 'main:refs/heads/main', 'refs/tags/v1.4'])
+    return served
+  }
 
+  it('reads no blob in a partial clone: blob-less, and commits-only with trees fetched by ensureTrees', async () => {
+    const served = serveFork('fork.git')
     const blobless = tmp.join('blobless.git')
     runGit(tmp.path, ['clone', '--quiet', '--bare', '--filter=blob:none', `file://${served}`, blobless])
     const before = objectCount(blobless)
@@ -244,9 +249,7 @@ describe('findEarlierSyncs and lastResolutions on a merge-heavy fork', () => {
   })
 
   it("the action's lookup (merge/last-time.ts): one batched tree fetch per round from the fork, no blob", async () => {
-    const served = tmp.join('fork-for-lookup.git')
-    createServedRepo(served)
-    runGit(fork.work.dir, ['push', '--quiet', served, 'main:refs/heads/main', 'refs/tags/v1.4'])
+    const served = serveFork('fork-for-lookup.git')
     const clone = tmp.join('lookup.git')
     runGit(tmp.path, ['clone', '--quiet', '--bare', '--filter=tree:0', `file://${served}`, clone])
     const action = new Git(clone)
