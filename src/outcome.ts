@@ -10,6 +10,7 @@ import type { SyncEvent, SyncEventName } from './notify/event.js'
 import type { ReleaseDecision, SyncDecision } from './releases/decision.js'
 import type { ActionInputs } from './settings/inputs.js'
 import { renderSummary, type ReportView } from './report/index.js'
+import type { ResolutionAudit } from './publish/audit.js'
 import type { AnnotationProperties, Runner } from './runner.js'
 import { timingFromEnv } from './timing.js'
 import type { MergeResult } from './types.js'
@@ -28,6 +29,8 @@ export interface SyncedOutcome {
   /** False when an existing PR was left exactly as it was (nothing pushed, title, body and labels unchanged). */
   changed: boolean
   message: string
+  /** The audit of a resolution found on the sync branch (publish/audit.ts), when there was one. */
+  audit?: ResolutionAudit
 }
 
 /** A run that found nothing to sync: the target is current, the release was declined, or it is not old enough yet. */
@@ -89,7 +92,8 @@ export function outputsOf(outcome: Outcome): Record<string, string> {
     'merge-status': sync?.merge.status ?? '',
     conflicts: JSON.stringify(sync?.merge.conflicts.map((conflict) => conflict.path) ?? []),
     'auto-resolved': JSON.stringify(sync?.merge.autoResolved.map((conflict) => conflict.path) ?? []),
-    'report-file': sync?.reportFile ?? ''
+    'report-file': sync?.reportFile ?? '',
+    'resolution-audit': JSON.stringify(sync?.audit?.rows.map(({ path, rule, kept, verdict }) => ({ path, rule, kept, verdict })) ?? [])
   }
 }
 
@@ -116,7 +120,8 @@ export function summaryOf(outcome: Outcome, context: OutcomeContext): string {
   }
   const decision = outcome.decision
   const url = pullUrlOf(outcome)
-  return renderSummary({
+  const audit = synced(outcome)?.audit
+  const summary = renderSummary({
     view: synced(outcome)?.view,
     result: outcome.result,
     message: outcome.message,
@@ -127,6 +132,7 @@ export function summaryOf(outcome: Outcome, context: OutcomeContext): string {
     version: decision.candidate?.version.text,
     pullRequest: { url: url ?? '', number: synced(outcome)?.pull?.number }
   })
+  return audit ? `${summary}\n${audit.markdown}` : summary
 }
 
 function eventNameOf(outcome: Outcome): SyncEventName | undefined {

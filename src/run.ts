@@ -10,8 +10,10 @@ import { GitHubApi, type PullInfo } from './github/api.js'
 import { createClient } from './github/client.js'
 import { releaseQueries } from './github/release-queries.js'
 import { prepareRepository } from './merge/fetch.js'
+import { historyLookup } from './merge/last-time.js'
 import { mergeTag } from './merge/merge.js'
 import { failedOutcome, outcomeContext, reportOutcome, type IdleOutcome, type Outcome, type SyncedOutcome } from './outcome.js'
+import { auditSyncBranch } from './publish/audit.js'
 import { labelPlan } from './publish/labels.js'
 import { updateDashboard } from './publish/dashboard.js'
 import { maintainMirror } from './publish/mirror.js'
@@ -21,7 +23,8 @@ import { chooseRelease } from './releases/choose.js'
 import type { ReleaseDecision, SyncDecision } from './releases/decision.js'
 import { isOlderTag } from './releases/version.js'
 import { writeReportFile } from './report/file.js'
-import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle, type CompiledTemplate, type ReportInput } from './report/index.js'
+import { syncReportInput } from './report/input.js'
+import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle, type CompiledTemplate } from './report/index.js'
 import { actionsRunner, type Runner } from './runner.js'
 import { loadLowerBound, loadPolicy, readSettings, type Settings } from './settings/load.js'
 import type { SyncPolicy } from './settings/policy.js'
@@ -112,30 +115,15 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
   )
   if (fetched.tagSha !== decision.commitSha) runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`)
   const merge = await step('Merge', () =>
-    mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner })
+    mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: historyLookup(git, { ...fetched, log: runner }) })
   )
 
   const openPull = decision.openPull
   // The body records the upstream commit it was made from: the only witness when upstream re-cuts a tag.
   const recorded = openPull ? readSyncMarker(openPull.body) : undefined
   const recordedCommit = recorded?.tag === candidate.tag ? recorded.commit : undefined
-  const report: ReportInput = {
-    upstream: settings.upstream,
-    fork: settings.fork,
-    serverUrl: settings.serverUrl,
-    tag: candidate.tag,
-    version: candidate.version.text,
-    previousVersion: decision.previous?.text,
-    previousTag: decision.previous?.tag,
-    targetBranch: target,
-    syncBranch: branch,
-    release: decision.release,
-    merge,
-    runUrl: settings.runUrl,
-    checklist: policy.checklist,
-    dryRun: settings.dryRun,
-    refreshedFrom: await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit)
-  }
+  const refreshedFrom = await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit)
+  const report = syncReportInput(settings, decision, { targetBranch: target, syncBranch: branch, merge, checklist: policy.checklist, refreshedFrom })
   const view = buildReportView(report)
   const title = renderTitle(view)
   const renderBody = (supersedes: Array<{ number: number; url: string }>) =>
@@ -168,9 +156,17 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
     })
   )
   const pull = published.pull
-  const workflow = settings.dispatchWorkflow
-  if (pull && workflow && published.pushed) await step('Dispatch the CI workflow', () => run.api.dispatchWorkflow(workflow, branch, {}))
-  return { ...synced, result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: publishedMessage(published, branch, candidate.tag, merge.status) }
+  const humanHead = published.humanCommitsOn
+  const audit = humanHead
+    ? await step('Audit the resolution on the sync branch', () =>
+        auditSyncBranch({ api: run.api, git, log: runner, ...(pull ? { pull } : {}), syncBranch: branch, branchSha: humanHead, merge, rules: policy.rules, forkUrl: view.forkUrl })
+      )
+    : undefined
+  if (pull && settings.dispatchWorkflow && published.pushed) {
+    const workflow = settings.dispatchWorkflow
+    await step('Dispatch the CI workflow', () => run.api.dispatchWorkflow(workflow, branch, {}))
+  }
+  return { ...synced, ...(audit ? { audit } : {}), result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: publishedMessage(published, branch, candidate.tag, merge.status) }
 }
 
 function mirror({ runner, settings, api, work }: Run): Promise<void> {

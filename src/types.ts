@@ -44,6 +44,22 @@ export interface Conflict {
   note?: string
   /** Set when auto-resolve resolved this conflict, to the side kept. */
   autoResolved?: 'ours' | 'theirs'
+  /** What the fork's most recent earlier sync that changed this path on both sides kept (absent: none did). */
+  lastTime?: LastTime
+  /** The rule (`ours` or `theirs`) would not produce what the fork kept last time: a reviewer must look. */
+  againstHistory?: boolean
+}
+
+/** What an earlier sync of the fork kept of a path both sides had changed (merge/history.ts). */
+export interface LastTime {
+  /** `ours`: the fork's version, `theirs`: upstream's, `merged`: a combination, `deleted`: neither. */
+  kept: 'ours' | 'theirs' | 'merged' | 'deleted'
+  /** The sync's merge commit on the target branch. */
+  merge: string
+  /** The pull request that merged it, when its merge commit names one. */
+  pullRequest?: number
+  /** The merge commit's date, ISO 8601. */
+  date: string
 }
 
 export type ChangeStatus = 'added' | 'modified' | 'deleted' | 'renamed'
@@ -82,6 +98,11 @@ export interface MergeResult {
   conflicts: Conflict[]
   /** Conflicts auto-resolve settled, with the side kept. */
   autoResolved: Conflict[]
+  /**
+   * Conflicted paths auto-resolve would have settled by their rule but left for a person because the fork kept
+   * another side last time (`againstHistory`); empty unless auto-resolve is on.
+   */
+  heldForHistory?: string[]
   changes: ChangeSummary
   /** Paths the fork changed since the merge base that upstream changed too (a reviewer's first suspects). */
   forkCustomizations: string[]

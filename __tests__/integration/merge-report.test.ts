@@ -121,7 +121,7 @@ describe('every conflict kind, as git merge reports it', () => {
       const pull = await world.pull(run.outputs['pr-number'] as string)
       expect(labelNames(pull)).toEqual(['automated', 'conflicts', 'upstream-sync'])
       const rows = tableUnder(pull.body ?? '', '### Merge status')
-      const table = Object.fromEntries(rows.map(([file = '', kind, rule, note]) => [unCode(file), { kind, rule, note }]))
+      const table = Object.fromEntries(rows.map(([file = '', kind, rule, , note]) => [unCode(file), { kind, rule, note }]))
       expect(Object.keys(table).sort()).toEqual(expectedPaths)
       for (const conflict of oracle.conflicts) expect(table[conflict.path]?.kind).toBe(conflict.kind)
       // Each row carries the fork's rule and note (unmatched files are manual without a note).

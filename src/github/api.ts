@@ -286,6 +286,19 @@ export class GitHubApi {
     pull.labels = [...pull.labels.filter((label) => !remove.includes(label)), ...missing]
   }
 
+  /** The PR's conversation comments, oldest first (id and body). */
+  pullComments(pull: PullInfo): Promise<Array<{ id: number; body: string }>> {
+    return this.call(`list comments of pull request #${pull.number}`, async () => {
+      const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.fork, issue_number: pull.number, per_page: 100 })
+      return comments.map((comment) => ({ id: comment.id, body: comment.body ?? '' }))
+    })
+  }
+
+  /** Rewrites one of the PR's conversation comments in place. */
+  async updateComment(pull: PullInfo, id: number, body: string): Promise<void> {
+    await this.call(`update a comment on pull request #${pull.number}`, () => this.octokit.rest.issues.updateComment({ ...this.fork, comment_id: id, body }))
+  }
+
   async comment(pull: PullInfo, body: string): Promise<void> {
     await this.call(`comment on pull request #${pull.number}`, () => this.octokit.rest.issues.createComment({ ...this.fork, issue_number: pull.number, body }))
   }

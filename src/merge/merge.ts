@@ -6,13 +6,15 @@ import { UserError } from '../errors.js'
 import type { Git, Identity } from '../git/git.js'
 import { isValidRefName } from '../git/refname.js'
 import type { Log } from '../runner.js'
-import type { Conflict, MergeResult, PathRule, RebrandSummary } from '../types.js'
+import type { Conflict, LastTime, MergeResult, PathRule, RebrandSummary } from '../types.js'
+import { disagreesWithHistory } from './audit.js'
 import { forkCustomizationsTouched, summarizeChanges } from './changes.js'
 import { byCodeUnit, collectConflicts, parseMergeTree, type ConflictGroup } from './conflicts.js'
 import { measured, prefetchBlobs, prefetchContentMergeBlobs } from './fetch.js'
 import { rebrandMerge, type RebrandResult } from './rebrand-merge.js'
 import { compileRebrand, type RebrandRule } from './rebrand-rules.js'
 import { resolveTree, type Side } from './resolve.js'
+import type { HistoryLookup } from './last-time.js'
 import { compileRules } from './rules.js'
 import { withSyncTrailers } from './trailers.js'
 
@@ -38,6 +40,11 @@ export interface MergeOptions {
    * rebranded (rebrand-merge.ts); the merge commit keeps the real parents, only its tree carries the rebrand.
    */
   rebrand?: readonly RebrandRule[]
+  /**
+   * What the fork did last time for the conflicted paths (last-time.ts): shown per conflict, and a path whose rule
+   * disagrees with it is never auto-resolved.
+   */
+  history?: HistoryLookup
   log: Log
 }
 
@@ -59,7 +66,7 @@ async function resolveSides(git: Git, options: MergeOptions): Promise<string> {
 function sideOf(conflicts: readonly Conflict[]): Side | undefined {
   const first = conflicts[0]?.resolution
   if (first !== 'ours' && first !== 'theirs') return undefined
-  if (conflicts.some((conflict) => conflict.resolution !== first || conflict.kind === 'other')) return undefined
+  if (conflicts.some((conflict) => conflict.resolution !== first || conflict.kind === 'other' || conflict.againstHistory)) return undefined
   return first
 }
 
@@ -82,6 +89,9 @@ async function commitMerge(git: Git, tree: string, options: MergeOptions): Promi
  *   them with the side kept. If even one conflict is left for a human, nothing is resolved or committed: status is
  *   `conflicts`, every conflict stays in `conflicts` (the `resolution` field still says what the rules would do),
  *   and `autoResolved` is empty, because the human resolving the rest works from the tag's commit anyway.
+ * - History (`options.history`): each conflict carries what the fork kept last time for its path; a conflict whose
+ *   rule disagrees with it (`againstHistory`) is left for a human, so auto-resolve never settles a path against the
+ *   fork's own history silently (`heldForHistory` names those paths for the PR).
  */
 export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeResult> {
   const { log, targetSha, tagSha } = options
@@ -126,13 +136,24 @@ export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeRe
     throw new Error(`git merge-tree reported conflicts but listed none; refusing to commit. Output: ${run.output.replace(/\0/g, ' ').slice(0, 500)}`)
   }
 
+  const lastTimes = (await options.history?.(groups.flatMap((group) => group.conflicts.map((raw) => raw.path)))) ?? new Map<string, LastTime>()
   const conflictsOf = (group: ConflictGroup): Conflict[] =>
     group.conflicts.map((raw) => {
       const rule = rules.match(raw.path)
-      return { path: raw.path, kind: raw.kind, message: raw.message, resolution: rule.resolution, ...(rule.note !== undefined ? { note: rule.note } : {}) }
+      const lastTime = lastTimes.get(raw.path)
+      return {
+        path: raw.path,
+        kind: raw.kind,
+        message: raw.message,
+        resolution: rule.resolution,
+        ...(rule.note !== undefined ? { note: rule.note } : {}),
+        ...(lastTime ? { lastTime, ...(disagreesWithHistory(rule.resolution, lastTime.kept) ? { againstHistory: true } : {}) } : {})
+      }
     })
   const grouped = groups.map((group) => ({ group, conflicts: conflictsOf(group) }))
   const resolvable = options.autoResolve && grouped.every(({ conflicts }) => sideOf(conflicts) !== undefined)
+  // Auto-resolve never settles a path against what the fork did last time: those are named in the PR.
+  const heldForHistory = options.autoResolve ? grouped.flatMap(({ conflicts: list }) => list.filter((c) => c.againstHistory).map((c) => c.path)).sort(byCodeUnit) : []
 
   let tree = output.tree
   let conflicts: Conflict[] = []
@@ -160,6 +181,7 @@ export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeRe
     headSha,
     conflicts,
     autoResolved,
+    ...(heldForHistory.length > 0 ? { heldForHistory } : {}),
     changes: summarizeChanges(commitCount, upstreamChanges),
     forkCustomizations: forkCustomizationsTouched(forkChanges, upstreamChanges),
     ...(rebranded ? { rebrand: rebrandSummary(rebranded) } : {})

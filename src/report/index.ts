@@ -5,6 +5,7 @@
  *   markdown.ts       Markdown safety for untrusted text (escaping, code spans, shell quoting, URLs)
  *   release-notes.ts  upstream's release notes with mentions and bare references defused
  *   rows.ts           the rows of the lists and tables (conflicts, paths, folders, PR links)
+ *   input.ts          the ReportInput of a sync, from the settings, the decision and the merge
  *   view.ts           ReportInput → ReportView: the facts of the run, escaped and formatted once
  *   variables.ts      the template variable reference, derived from ReportView's fields
  *   commands.ts       the shell commands to resolve the conflicts and to roll a sync back
@@ -13,6 +14,7 @@
  *   pull-request.ts   the PR title, body and dry-run preview
  *   summary.ts        the job summary and the report file
  *   marker.ts         the hidden sync marker in the PR body
+ *   audit.ts          the resolution audit's section (PR comment behind its own marker, job summary)
  */
 export { buildReportView, type ReportInput, type ReportView } from './view.js'
 export { compileTemplate, validateTemplate, type CompiledTemplate } from './template.js'

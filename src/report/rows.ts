@@ -2,7 +2,7 @@
  * The rows of the report's lists and tables (conflicts, auto-resolved files, paths, folders, linked PRs), each built
  * from one fact of the run with its escaped and formatted variants, so that templates only pick a variant.
  */
-import type { Conflict, ConflictKind, FolderChanges, Resolution } from '../types.js'
+import type { Conflict, ConflictKind, FolderChanges, LastTime, Resolution } from '../types.js'
 import { codeSpan, escapeMarkdown, inlineMarkdown, safeUrl, tableCellMarkdown } from './markdown.js'
 
 /** One conflict left for a human. */
@@ -23,6 +23,14 @@ export interface ConflictRow {
   noteMd: string
   /** The same note, safe in a table cell. */
   noteCell: string
+  /**
+   * What the fork's most recent earlier sync that changed the path on both sides kept, with a link to its PR (or
+   * merge commit), e.g. "fork's ([#12](…))", flagged "⚠️" when the rule disagrees; "—" when no earlier sync did.
+   * Safe in a table cell.
+   */
+  lastTimeCell: string
+  /** The rule (`ours`/`theirs`) would not produce what the fork kept last time: a reviewer must look. */
+  againstHistory: boolean
 }
 
 /** One conflict auto-resolve settled. */
@@ -93,7 +101,19 @@ export function byPath(a: { path: string }, b: { path: string }): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0
 }
 
-export function conflictRow(c: Conflict): ConflictRow {
+const KEPT_LABEL: Record<LastTime['kept'], string> = { ours: "fork's", theirs: "upstream's", merged: 'a combination', deleted: 'deleted' }
+
+/** What the fork kept last time, linked to the PR that merged it or its merge commit (see ConflictRow.lastTimeCell). */
+export function lastTimeCell(lastTime: LastTime | undefined, againstHistory: boolean, forkUrl: string): string {
+  if (!lastTime) return '—'
+  const base = safeUrl(forkUrl)
+  const label = lastTime.pullRequest ? `#${lastTime.pullRequest}` : codeSpan(shortSha(lastTime.merge), { table: true })
+  const target = lastTime.pullRequest ? `${base}/pull/${lastTime.pullRequest}` : `${base}/commit/${lastTime.merge}`
+  const link = base ? `[${label}](${target})` : label
+  return `${againstHistory ? '⚠️ ' : ''}${KEPT_LABEL[lastTime.kept]} (${link})`
+}
+
+export function conflictRow(c: Conflict, forkUrl = ''): ConflictRow {
   return {
     path: c.path,
     pathCode: codeSpan(c.path),
@@ -102,7 +122,9 @@ export function conflictRow(c: Conflict): ConflictRow {
     rule: c.resolution,
     message: c.message,
     noteMd: inlineMarkdown(c.note ?? ''),
-    noteCell: tableCellMarkdown(c.note ?? '')
+    noteCell: tableCellMarkdown(c.note ?? ''),
+    lastTimeCell: lastTimeCell(c.lastTime, c.againstHistory === true, forkUrl),
+    againstHistory: c.againstHistory === true
   }
 }
 

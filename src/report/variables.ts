@@ -65,6 +65,7 @@ const VIEW_DOCUMENTATION = {
   files: number('Files upstream changed since the merge base.'),
   conflictCount: number('Conflicted files left for a human.'),
   autoResolvedCount: number('Conflicts settled by auto-resolve.'),
+  historyDisagreementCount: number('Conflicted files whose rule disagrees with what the fork kept for them in its last sync that changed them on both sides.'),
   customizationCount: number('Fork-customized files upstream also changed.'),
   folderCount: number('Top-level folders upstream changed.'),
   upstreamUrl: url("The upstream repository's page."),
@@ -90,6 +91,8 @@ const VIEW_DOCUMENTATION = {
   dryRun: bool('The run was a dry run: nothing was pushed.'),
   clean: bool('The merge is clean (possibly after auto-resolve); the branch holds the merge commit.'),
   hasConflicts: bool('Conflicts remain for a human.'),
+  hasHistoryDisagreements: bool('`historyDisagreementCount` is not 0.'),
+  hasHeldForHistory: bool('`heldForHistory` is not empty.'),
   hasAutoResolved: bool('Auto-resolve settled at least one conflict.'),
   allAutoResolved: bool('Auto-resolve settled every conflict (PR labelled `auto-resolved`).'),
   hasCustomizations: bool('`customizations` is not empty.'),
@@ -116,10 +119,21 @@ const VIEW_DOCUMENTATION = {
       rule: text("The fork's rule: `ours`, `theirs` or `manual`."),
       message: text("git's own description of the conflict."),
       noteMd: md("The rule's note (the fork's Markdown) on one line."),
-      noteCell: md('The note, for a table cell.')
+      noteCell: md('The note, for a table cell.'),
+      lastTimeCell: md("What the fork's last sync that changed the path on both sides kept (fork's, upstream's, a combination, deleted) with a link to its PR or merge commit; flagged ⚠️ when the rule disagrees; — when none. For a table cell."),
+      againstHistory: bool('The rule (`ours`/`theirs`) disagrees with what the fork kept last time.')
     }
   },
   conflictsMore: number('Conflicts left out of `conflicts` to fit the body (0 when none).'),
+  heldForHistory: {
+    kind: 'list',
+    description: 'Conflicted files auto-resolve left for a person because their rule disagrees with what the fork kept last time.',
+    fields: {
+      path: text('The path.'),
+      pathCode: md('The path as inline code.'),
+      pathCell: md('The path as inline code, for a table cell.')
+    }
+  },
   autoResolved: {
     kind: 'list',
     description: 'Conflicts auto-resolve settled, by path.',

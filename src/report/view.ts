@@ -85,6 +85,7 @@ export interface ReportView extends RebrandView {
   files: number
   conflictCount: number
   autoResolvedCount: number
+  historyDisagreementCount: number
   customizationCount: number
   folderCount: number
 
@@ -113,6 +114,8 @@ export interface ReportView extends RebrandView {
   dryRun: boolean
   clean: boolean
   hasConflicts: boolean
+  hasHistoryDisagreements: boolean
+  hasHeldForHistory: boolean
   hasAutoResolved: boolean
   allAutoResolved: boolean
   hasCustomizations: boolean
@@ -131,6 +134,7 @@ export interface ReportView extends RebrandView {
 
   conflicts: ConflictRow[]
   conflictsMore: number
+  heldForHistory: PathRow[]
   autoResolved: AutoResolvedRow[]
   autoResolvedMore: number
   customizations: PathRow[]
@@ -160,7 +164,8 @@ export function buildReportView(input: ReportInput): ReportView {
   const hasRelease = input.release !== undefined
   const runUrl = safeUrl(input.runUrl)
 
-  const conflicts = merge.conflicts.map(conflictRow).sort(byPath)
+  const conflicts = merge.conflicts.map((conflict) => conflictRow(conflict, forkUrl)).sort(byPath)
+  const heldForHistory = (merge.heldForHistory ?? []).map(pathRow)
   const autoResolved = merge.autoResolved.map(autoResolvedRow).sort(byPath)
   const customizations = [...new Set(merge.forkCustomizations)].sort().map(pathRow)
   const folders = merge.changes.byFolder.map(folderRow).sort(byChanges)
@@ -176,6 +181,7 @@ export function buildReportView(input: ReportInput): ReportView {
   const hasConflicts = merge.status === 'conflicts' && conflicts.length > 0
   const clean = !hasConflicts
   const conflictCount = hasConflicts ? conflicts.length : 0
+  const historyDisagreementCount = hasConflicts ? conflicts.filter((row) => row.againstHistory).length : 0
 
   const versionChangeMd = previousVersion
     ? `${codeSpan(previousVersion)} → ${codeSpan(input.version)}`
@@ -210,6 +216,7 @@ export function buildReportView(input: ReportInput): ReportView {
     files: merge.changes.files,
     conflictCount,
     autoResolvedCount: autoResolved.length,
+    historyDisagreementCount,
     customizationCount: customizations.length,
     folderCount: folders.length,
 
@@ -238,6 +245,8 @@ export function buildReportView(input: ReportInput): ReportView {
     dryRun: input.dryRun,
     clean,
     hasConflicts,
+    hasHistoryDisagreements: historyDisagreementCount > 0,
+    hasHeldForHistory: hasConflicts && heldForHistory.length > 0,
     hasAutoResolved: autoResolved.length > 0,
     allAutoResolved: clean && autoResolved.length > 0,
     hasCustomizations: customizations.length > 0,
@@ -256,6 +265,7 @@ export function buildReportView(input: ReportInput): ReportView {
 
     conflicts: hasConflicts ? conflicts : [],
     conflictsMore: 0,
+    heldForHistory: hasConflicts ? heldForHistory : [],
     autoResolved,
     autoResolvedMore: 0,
     customizations,

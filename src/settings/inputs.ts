@@ -74,6 +74,11 @@ export interface ActionInputs {
   webhookUrl?: string
   dispatchWorkflow?: string
   mirrorBranch?: string
+  /**
+   * Set when the run was triggered by a `push` to one of the sync branches (a maintainer's resolution): the run is
+   * about that branch's tag only, so `tag` is its tag, and it supersedes nothing and leaves the mirror branch alone.
+   */
+  pushedBranch?: string
   /** Where the action keeps its own repository and report file. */
   runnerTemp: string
   /** Link to this workflow run, when the runner environment tells it. */
@@ -186,6 +191,18 @@ function readTable(runner: Pick<Runner, 'input' | 'setSecret'>): ParsedInputs {
 }
 
 /**
+ * The tag of a run triggered by a `push` to a sync branch (`GITHUB_EVENT_NAME` push, `GITHUB_REF`
+ * `refs/heads/<branch-prefix><tag>`); undefined for any other trigger or branch.
+ * https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#push
+ */
+export function pushedSyncTag(env: Record<string, string | undefined>, branchPrefix: string): string | undefined {
+  if (env.GITHUB_EVENT_NAME !== 'push') return undefined
+  const prefix = `refs/heads/${branchPrefix}`
+  const ref = env.GITHUB_REF ?? ''
+  return ref.startsWith(prefix) && ref.length > prefix.length ? ref.slice(prefix.length) : undefined
+}
+
+/**
  * Reads and validates every input and the runner environment. Throws an input UserError with one clear message on
  * the first problem; makes no network call and starts no process.
  */
@@ -224,6 +241,7 @@ export function readInputs(runner: Pick<Runner, 'input' | 'env' | 'setSecret'>):
   }
 
   const serverUrl = trimUrl(env.GITHUB_SERVER_URL || 'https://github.com')
+  const pushedTag = pushedSyncTag(env, branchPrefix)
   return {
     token: read['github-token'],
     serverUrl,
@@ -232,13 +250,13 @@ export function readInputs(runner: Pick<Runner, 'input' | 'env' | 'setSecret'>):
     upstream,
     targetBranch,
     channel,
-    tag: read.tag,
+    tag: pushedTag ?? read.tag,
     requireRelease: read['require-release'],
     currentVersion: read['current-version'],
     versionFile: read['version-file'],
     versionPattern: read['version-pattern'],
     minReleaseAgeMs: read['min-release-age'],
-    supersede: read.supersede,
+    supersede: pushedTag === undefined && read.supersede,
     dashboard: read.dashboard,
     branchPrefix,
     labels,
@@ -256,7 +274,7 @@ export function readInputs(runner: Pick<Runner, 'input' | 'env' | 'setSecret'>):
     slackWebhookUrl: read['slack-webhook-url'],
     webhookUrl: read['webhook-url'],
     dispatchWorkflow: read['dispatch-workflow'],
-    mirrorBranch,
+    ...(pushedTag === undefined ? { mirrorBranch } : { pushedBranch: branchPrefix + pushedTag }),
     runnerTemp: env.RUNNER_TEMP || os.tmpdir(),
     runUrl: env.GITHUB_RUN_ID ? `${serverUrl}/${fork.owner}/${fork.repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined
   }

@@ -150,6 +150,7 @@ const RULES: Rule[] = [
   { method: 'DELETE', path: /^\/issues\/\d+\/labels$/, needs: ISSUE_WRITE('issues/labels#remove-all-labels-from-an-issue') },
   { method: 'DELETE', path: /^\/issues\/\d+\/labels\//, needs: ISSUE_WRITE('issues/labels#remove-a-label-from-an-issue') },
   { method: 'POST', path: /^\/issues\/\d+\/comments$/, needs: ISSUE_WRITE('issues/comments#create-an-issue-comment') },
+  { method: 'PATCH', path: /^\/issues\/comments\/\d+$/, needs: ISSUE_WRITE('issues/comments#update-an-issue-comment') },
   { method: 'POST', path: /^\/actions\/workflows\/[^/]+\/dispatches$/, needs: NEEDS('actions', 'actions/workflows#create-a-workflow-dispatch-event') }
 ]
 

@@ -294,7 +294,9 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     const needs = requirement(method, repoPath)
     if (needs) {
       checkWrite(ctx.principal, ctx.repo.fullName, needs, () => {
-        const number = /^\/issues\/(\d+)/.exec(repoPath)?.[1]
+        // A comment's endpoint names the comment, not its issue: the comment says which issue it is on.
+        const commentId = /^\/issues\/comments\/(\d+)/.exec(repoPath)?.[1]
+        const number = commentId !== undefined ? ctx.repo.state.comments.find((c) => c.id === Number(commentId))?.issueNumber : /^\/issues\/(\d+)/.exec(repoPath)?.[1]
         return number !== undefined && ctx.repo.state.issues.get(Number(number))?.pull !== undefined
       })
     }

@@ -4,7 +4,10 @@
  * pull request, a conflict flow where a bot merged the target INTO the tag and took the fork's side, a hand-made
  * `git merge <tag>`, GitHub's "Sync fork". Answers are checked against plain git commands where possible.
  */
+import { Git } from '../../../src/git/git.js'
 import { GitProcess } from '../../../src/git/process.js'
+import { historyLookup } from '../../../src/merge/last-time.js'
+import { silentLog } from '../../../src/runner.js'
 import { findEarlierSyncs, lastResolutions, type EarlierSync } from '../../../src/merge/history.js'
 import type { GitReader } from '../../../src/merge/tree-diff.js'
 import { blobCount, buildLargeHistory, HistoryWork, lines, upstreamCommitsBroughtIn, versionsOf } from '../helpers/history-repos.js'
@@ -209,11 +212,16 @@ describe('findEarlierSyncs and lastResolutions on a merge-heavy fork', () => {
     expect(reader.calls).toEqual([])
   })
 
-  it('reads no blob in a partial clone: blob-less, and commits-only with trees fetched by ensureTrees', async () => {
-    const served = tmp.join('fork.git')
+  /** The fork's main and v1.4, pushed to a served bare repository (filters and fetch by id allowed). */
+  const serveFork = (name: string): string => {
+    const served = tmp.join(name)
     createServedRepo(served)
     runGit(fork.work.dir, ['push', '--quiet', served, 'main:refs/heads/main', 'refs/tags/v1.4'])
+    return served
+  }
 
+  it('reads no blob in a partial clone: blob-less, and commits-only with trees fetched by ensureTrees', async () => {
+    const served = serveFork('fork.git')
     const blobless = tmp.join('blobless.git')
     runGit(tmp.path, ['clone', '--quiet', '--bare', '--filter=blob:none', `file://${served}`, blobless])
     const before = objectCount(blobless)
@@ -238,6 +246,32 @@ describe('findEarlierSyncs and lastResolutions on a merge-heavy fork', () => {
     }
     expect(await lastResolutions(bare, syncs, paths, { ensureTrees })).toEqual(answers)
     expect(blobCount(commitsOnly)).toBe(0)
+  })
+
+  it("the action's lookup (merge/last-time.ts): one batched tree fetch per round from the fork, no blob", async () => {
+    const served = serveFork('fork-for-lookup.git')
+    const clone = tmp.join('lookup.git')
+    runGit(tmp.path, ['clone', '--quiet', '--bare', '--filter=tree:0', `file://${served}`, clone])
+    const action = new Git(clone)
+    const fetches: string[][] = []
+    const fetchObjects = action.fetchObjects.bind(action)
+    action.fetchObjects = async (remote, oids) => {
+      fetches.push([remote, ...oids])
+      return fetchObjects(remote, oids)
+    }
+    const lookup = historyLookup(action, { targetSha: fork.work.rev('main'), tagSha: fork.work.rev('v1.4^{commit}'), log: silentLog })
+    const found = await lookup(paths)
+    const expected = await lastResolutions(git, syncs, paths)
+    expect(Object.fromEntries(found)).toEqual(
+      Object.fromEntries(
+        [...expected].map(([path, { sync, kept }]) => [path, { kept, merge: sync.merge, date: sync.date, ...(sync.pullRequest ? { pullRequest: sync.pullRequest } : {}) }])
+      )
+    )
+    expect(found.get('ui/out/vendor.js')).toMatchObject({ kept: 'ours' })
+    // Three rounds (see above), each one fetch from the fork (`origin`), of root trees only.
+    expect(fetches.length).toBe(3)
+    expect(fetches.every(([remote]) => remote === 'origin')).toBe(true)
+    expect(blobCount(clone)).toBe(0)
   })
 })
 

@@ -446,6 +446,17 @@ describe('labels and comments', () => {
     expect((await s.api('GET', `${repo}/issues/${number}`)).data.comments).toBe(1)
     expect((await s.api('POST', `${repo}/issues/9999/comments`, { body: 'x' })).status).toBe(404)
   })
+
+  it('edits a comment in place (PATCH /issues/comments/{id}), 404 for an unknown one', async () => {
+    const comment = await s.api('POST', `${repo}/issues/${number}/comments`, { body: 'first findings' })
+    const edited = await s.api('PATCH', `${repo}/issues/comments/${comment.data.id}`, { body: 'new findings' })
+    expect(edited.status).toBe(200)
+    expect(edited.data).toMatchObject({ id: comment.data.id, body: 'new findings' })
+    const bodies = (await s.api('GET', `${repo}/issues/${number}/comments`)).data.map((c: { body: string }) => c.body)
+    expect(bodies).toContain('new findings')
+    expect(bodies).not.toContain('first findings')
+    expect((await s.api('PATCH', `${repo}/issues/comments/999999`, { body: 'x' })).status).toBe(404)
+  })
 })
 
 describe('workflow dispatch and the request log', () => {

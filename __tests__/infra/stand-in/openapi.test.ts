@@ -225,6 +225,10 @@ describe("the stand-in's answers to the action's calls match GitHub's OpenAPI de
     check('issues/remove-label', await w.api('DELETE', `${FORK}/issues/${number}/labels/conflicts`))
     check('issues/remove-label', await w.api('DELETE', `${FORK}/issues/${number}/labels/conflicts`))
     check('issues/create-comment', await w.api('POST', `${FORK}/issues/${number}/comments`, { body: 'superseded' }))
+    const auditComment = await w.api('POST', `${FORK}/issues/${number}/comments`, { body: 'audit' })
+    check('issues/update-comment', await w.api('PATCH', `${FORK}/issues/comments/${auditComment.data.id}`, { body: 'audit, edited' }))
+    check('issues/list-comments', await w.api('GET', `${FORK}/issues/${number}/comments?per_page=100`))
+    check('issues/update-comment', await w.api('PATCH', `${FORK}/issues/comments/999999`, { body: 'x' }))
     check('issues/create-comment', await w.api('POST', `${FORK}/issues/999/comments`, { body: 'x' }))
 
     await setBranch(w.fork.dir, 'upstream-sync/v1.1.0-stable', w.fork.targetSha)

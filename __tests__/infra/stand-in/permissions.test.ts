@@ -80,7 +80,10 @@ describe('a token with the permissions the README used to declare (contents, pul
     expect((await w.api('DELETE', `${FORK}/git/refs/heads/scratch`)).status).toBe(204)
     expect((await w.api('PATCH', `${FORK}/pulls/${pull}`, { body: 'updated' })).status).toBe(200)
     // Commenting on a PR needs issues: write or, for a PR, pull-requests: write.
-    expect((await w.api('POST', `${FORK}/issues/${pull}/comments`, { body: 'hi' })).status).toBe(201)
+    const comment = await w.api('POST', `${FORK}/issues/${pull}/comments`, { body: 'hi' })
+    expect(comment.status).toBe(201)
+    // Editing it too: the comment's endpoint names no issue, the comment tells which one (a PR here).
+    expect((await w.api('PATCH', `${FORK}/issues/comments/${comment.data.id}`, { body: 'edited' })).status).toBe(200)
   })
 
   it('cannot create a label: 403 Resource not accessible by integration', async () => {

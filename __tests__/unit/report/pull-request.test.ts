@@ -35,10 +35,10 @@ describe('the default PR body', () => {
 
   it('has the merge status and a conflict table with kind, rule and note', () => {
     expect(body).toContain('⚠️ **conflicts** in 4 files, 1 more auto-resolved')
-    expect(body).toContain('| File | Conflict | Rule | Note |')
-    expect(body).toContain('| `Dockerfile` | content | manual | check `# CARTO:` sections |')
-    expect(body).toContain('| `.github/workflows/carto-ci.yml` | content | ours | the fork owns its workflows |')
-    expect(body).toContain('| `docs/old.md` | modify/delete | theirs |  |')
+    expect(body).toContain('| File | Conflict | Rule | Last time | Note |')
+    expect(body).toContain('| `Dockerfile` | content | manual | — | check `# CARTO:` sections |')
+    expect(body).toContain('| `.github/workflows/carto-ci.yml` | content | ours | — | the fork owns its workflows |')
+    expect(body).toContain('| `docs/old.md` | modify/delete | theirs | — |  |')
     expectWellFormedTables(body)
   })
 
@@ -179,7 +179,7 @@ describe('hostile names', () => {
     expect(body).toContain('| `new\\nline.md` |')
     expect(body).toContain('- `a|b.md`')
     expect(body).toContain('| ``a\\|b`c`` |')
-    expect(body).toContain('| `a\\|b.md` | content | manual | a \\| b<br>c |')
+    expect(body).toContain('| `a\\|b.md` | content | manual | — | a \\| b<br>c |')
   })
 
   it('escapes tags and release names outside code, and defuses their mentions', () => {
@@ -225,5 +225,38 @@ describe('renderDryRunPreview', () => {
     expect(preview).toContain('Labels: upstream-sync, conflicts')
     expect(preview).toContain('\nBody\n')
     expect(renderDryRunPreview('t', [], '')).toContain('Labels: (none)')
+  })
+})
+
+describe('what the fork did last time', () => {
+  const lastTime = { kept: 'ours' as const, merge: 'c'.repeat(40), pullRequest: 12, date: '2026-01-02T03:04:05Z' }
+  const view = buildReportView(
+    input({
+      merge: merge({
+        status: 'conflicts',
+        headSha: TAG_SHA,
+        conflicts: [
+          conflict('ui/out/app.js', 'theirs', { lastTime, againstHistory: true }),
+          conflict('Dockerfile', 'manual', { lastTime: { kept: 'merged', merge: 'd'.repeat(40), date: '2026-01-02T03:04:05Z' } }),
+          conflict('new.py', 'ours')
+        ],
+        heldForHistory: ['ui/out/app.js']
+      })
+    })
+  )
+  const body = renderPrBody(view)
+
+  it('shows what each row kept last time, linked to its PR or merge commit, flagged where the rule disagrees', () => {
+    expect(body).toContain("| `ui/out/app.js` | content | theirs | ⚠️ fork's ([#12](https://github.example.com/carto/litellm/pull/12)) |")
+    expect(body).toContain(`| \`Dockerfile\` | content | manual | a combination ([\`dddddddddddd\`](https://github.example.com/carto/litellm/commit/${'d'.repeat(40)})) |`)
+    expect(body).toContain('| `new.py` | content | ours | — |')
+    expectWellFormedTables(body)
+  })
+
+  it('counts the disagreements and names the paths auto-resolve left for a person', () => {
+    expect(view.historyDisagreementCount).toBe(1)
+    expect(body).toContain('**1 files (⚠️) where the rule disagrees with what the fork did last time.**')
+    expect(body).toMatch(/Auto-resolve left these for a person, because their rule would undo what the fork kept in its last sync:\n- `ui\/out\/app.js`/)
+    expect(renderSummary(factsOf(view))).toContain('| Rule disagrees with last time | ⚠️ 1 |')
   })
 })

@@ -14,7 +14,7 @@ describe('renderSummary and renderReportFile', () => {
     expect(summary).toContain('| Merge status | ⚠️ **conflicts** in 4 files, 1 more auto-resolved |')
     expect(summary).toContain('| Conflicts | 4 |')
     expect(summary).toContain('| Pull request | [#17](https://github.example.com/carto/litellm/pull/17) |')
-    expect(summary).toContain('| `docs/old.md` | modify/delete | theirs |  | CONFLICT (modify/delete): docs/old.md deleted in HEAD |')
+    expect(summary).toContain('| `docs/old.md` | modify/delete | theirs | — |  | CONFLICT (modify/delete): docs/old.md deleted in HEAD |')
     expect(summary).toContain('### Auto-resolved (1)')
     expect(summary).toContain('### Fork customizations touched by upstream (2)')
     expect(summary).toContain('### Upstream changes by folder')

@@ -18,7 +18,8 @@ describe('template variable reference', () => {
       conflictsAvoided: ['README.md'],
       notRebranded: ['docs/old.md'],
       skipped: [{ path: 'logo.png', reason: 'binary' }]
-    })
+    }),
+    heldForHistory: [{ path: 'p', pathCode: 'c', pathCell: 'c' }]
   }
 
   it('documents exactly the fields of the view and of its rows', () => {

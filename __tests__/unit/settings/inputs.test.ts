@@ -215,6 +215,29 @@ const scenarioCases: Array<[string, Record<string, string>, string, string]> = [
   ['an inline template that is not valid Mustache', { template: '## Sync {{tag}}\n{{#conflicts}}\n- {{path}}\n' }, 'template', '']
 ]
 
+describe('a run triggered by a push to a sync branch', () => {
+  // GITHUB_EVENT_NAME and GITHUB_REF as the runner sets them for `on: push`:
+  // https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#push
+  const pushed = (ref: string, overrides: Record<string, string> = {}) =>
+    readInputs(runnerWith({ 'mirror-branch': 'upstream-main', ...overrides }, { ...baseEnv, GITHUB_EVENT_NAME: 'push', GITHUB_REF: ref }))
+
+  it("is about that branch's tag only: no superseding, no mirror", () => {
+    const inputs = pushed('refs/heads/upstream-sync/v1.81.9-stable', { tag: 'v1.80.0-stable' })
+    expect(inputs).toMatchObject({ tag: 'v1.81.9-stable', supersede: false, pushedBranch: 'upstream-sync/v1.81.9-stable' })
+    expect(inputs.mirrorBranch).toBeUndefined()
+  })
+
+  it('follows branch-prefix, and leaves any other push (or trigger) as it is', () => {
+    expect(pushed('refs/heads/sync/v2.0.0', { 'branch-prefix': 'sync/' })).toMatchObject({ tag: 'v2.0.0', pushedBranch: 'sync/v2.0.0' })
+    const other = pushed('refs/heads/main')
+    expect(other).toMatchObject({ supersede: true, mirrorBranch: 'upstream-main' })
+    expect(other.tag).toBeUndefined()
+    expect(other.pushedBranch).toBeUndefined()
+    const scheduled = readInputs(runnerWith({}, { ...baseEnv, GITHUB_EVENT_NAME: 'schedule', GITHUB_REF: 'refs/heads/upstream-sync/v1.81.9-stable' }))
+    expect(scheduled.pushedBranch).toBeUndefined()
+  })
+})
+
 describe('invalid inputs are rejected before any network call', () => {
   const scenarioEnv = { GITHUB_REPOSITORY: 'carto/gateway-fork', RUNNER_TEMP: '/tmp/runner' }
 

@@ -228,5 +228,17 @@ export const issueRoutes: Route[] = [
     const page = paginate(all, ctx.url)
     return ok(page.items, page.link ? { link: page.link } : undefined)
   }),
-  route('POST', '/repos/{owner}/{repo}/issues/{number}/comments', async (ctx, [n = '']) => created(await addComment(ctx, findIssue(ctx, n))))
+  route('POST', '/repos/{owner}/{repo}/issues/{number}/comments', async (ctx, [n = '']) => created(await addComment(ctx, findIssue(ctx, n)))),
+  // https://docs.github.com/en/rest/issues/comments#update-an-issue-comment: 200 with the comment; 404 for another repository's.
+  route('PATCH', '/repos/{owner}/{repo}/issues/comments/{number}', async (ctx, [id = '']) => {
+    const record = ctx.repo.state.comments.find((c) => c.id === Number(id))
+    if (!record) throw notFound()
+    const text = requiredString(await ctx.body(), 'body', 'IssueComment')
+    if (charLength(text) > MAX_BODY) {
+      throw validationFailed([{ resource: 'IssueComment', code: 'unprocessable', field: 'data', message: `Body is too long (maximum is ${MAX_BODY} characters)` }])
+    }
+    record.body = text
+    record.updatedAt = isoNow()
+    return ok(shapes.issueComment(ctx.urls, ctx.repo.fullName, record, ctx.repo.state.issues.get(record.issueNumber)?.pull !== undefined))
+  })
 ]
