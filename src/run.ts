@@ -11,13 +11,14 @@ import { createClient } from './github/client.js'
 import { releaseQueries } from './github/release-queries.js'
 import { prepareRepository } from './merge/fetch.js'
 import { mergeTag } from './merge/merge.js'
-import { failedOutcome, outcomeContext, reportOutcome, type IdleOutcome, type Outcome, type SyncedOutcome } from './outcome.js'
+import { failedOutcome, idleOutcome, outcomeContext, reportOutcome, type Outcome, type SyncedOutcome } from './outcome.js'
 import { labelPlan } from './publish/labels.js'
+import { checkDrift } from './publish/drift-marker.js'
 import { maintainMirror } from './publish/mirror.js'
 import { tagMovedSince } from './publish/ownership.js'
 import { keepIfOnlyRunLinkDiffers, publishedMessage, publishSync } from './publish/pull.js'
 import { chooseRelease } from './releases/choose.js'
-import type { ReleaseDecision, SyncDecision } from './releases/decision.js'
+import type { SyncDecision } from './releases/decision.js'
 import { isOlderTag } from './releases/version.js'
 import { writeReportFile } from './report/file.js'
 import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle, type CompiledTemplate, type ReportInput } from './report/index.js'
@@ -74,11 +75,12 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
         requireRelease: known.requireRelease,
         minVersion: await loadLowerBound(api, known, context.target),
         minReleaseAgeMs: known.minReleaseAgeMs,
-        now: new Date(),
+        pick: known.pick,
         log: runner
       })
     )
-    outcome = decision.kind === 'sync' ? await syncRelease(context, decision, policy, template) : idle(decision)
+    const drift = known.tag ? undefined : await step('Check the channel health', () => checkDrift(api, known, context.target, runner))
+    outcome = { ...(decision.kind === 'sync' ? await syncRelease(context, decision, policy, template) : idleOutcome(decision)), ...(drift ? { drift } : {}) }
     if (settings.mirrorBranch) await step(`Fast-forward mirror branch ${settings.mirrorBranch}`, () => mirror(context))
   } catch (error) {
     outcome = failedOutcome(error)
@@ -88,11 +90,6 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
   }
   await reportOutcome(runner, outcome, outcomeContext(settings, target), settings)
   runner.debug(`timings: ${timings.join(', ')}`)
-}
-
-/** `waiting` (min-release-age) is reported as skipped: this run syncs nothing, and the message says until when. */
-function idle(decision: ReleaseDecision<PullInfo>): IdleOutcome {
-  return { result: decision.kind === 'up-to-date' ? 'up-to-date' : 'skipped', decision, message: decision.reason }
 }
 
 /** Merges the chosen tag, renders the PR once and publishes it (or, in a dry run, prints it). */

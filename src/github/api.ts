@@ -106,8 +106,22 @@ export class GitHubApi {
     )
   }
 
-  /** Every upstream tag whose name starts with `prefix`, in one request (matching-refs is not paginated). */
+  private readonly tagListings = new Map<string, Promise<TagRef[]>>()
+
+  /**
+   * Every upstream tag whose name starts with `prefix`, in one request (matching-refs is not paginated), memoised per
+   * prefix: the release walk and the channel health check share one listing.
+   */
   listUpstreamTags(prefix: string): Promise<TagRef[]> {
+    let listing = this.tagListings.get(prefix)
+    if (!listing) {
+      listing = this.listTagsOnce(prefix)
+      this.tagListings.set(prefix, listing)
+    }
+    return listing
+  }
+
+  private listTagsOnce(prefix: string): Promise<TagRef[]> {
     return this.callUpstream('list upstream tags', async () => {
       const { data } = await this.octokit.rest.git.listMatchingRefs({ ...this.upstream, ref: `tags/${prefix}` })
       return data.map((ref): TagRef => ({
@@ -157,7 +171,7 @@ export class GitHubApi {
    * recent tags in one request; older tags fall back to the by-tag lookup (which never returns drafts).
    */
   async upstreamRelease(tag: string): Promise<ReleaseInfo | undefined> {
-    const recent = await this.recentReleases()
+    const recent = await this.upstreamReleases()
     const hit = recent.find((release) => release.tag === tag)
     if (hit) return hit
     return this.call(
@@ -169,7 +183,8 @@ export class GitHubApi {
 
   private releasesPage?: Promise<ReleaseInfo[]>
 
-  private recentReleases(): Promise<ReleaseInfo[]> {
+  /** Upstream's recent releases, newest first (one page of 100, memoised). */
+  upstreamReleases(): Promise<ReleaseInfo[]> {
     this.releasesPage ??= this.callUpstream('list upstream releases', async () =>
       (await this.octokit.rest.repos.listReleases({ ...this.upstream, per_page: 100 })).data.map(toRelease)
     )
@@ -285,6 +300,26 @@ export class GitHubApi {
       },
       { expected: (error) => (error.status === 422 || error.status === 404 ? undefined : UNEXPECTED) }
     )
+  }
+
+  /** The fork's refs under `refs/<prefix>` (names in full, `refs/…`), in one request; none when there are none. */
+  listForkRefs(prefix: string): Promise<string[]> {
+    return this.call(`list refs ${prefix}`, async () => {
+      const { data } = await this.octokit.rest.git.listMatchingRefs({ ...this.fork, ref: prefix })
+      return data.map((ref) => ref.ref)
+    })
+  }
+
+  /** Creates `ref` (in full, `refs/…`) at `sha` in the fork; one that already exists (a concurrent run) is fine. */
+  async createForkRef(ref: string, sha: string): Promise<void> {
+    await this.call(`create ref ${ref}`, async () => void (await this.octokit.rest.git.createRef({ ...this.fork, ref, sha })), onStatus(422, () => undefined))
+  }
+
+  /** Deletes `ref` (in full, `refs/…`) from the fork; one already gone is fine. */
+  async deleteForkRef(ref: string): Promise<void> {
+    await this.call(`delete ref ${ref}`, async () => void (await this.octokit.rest.git.deleteRef({ ...this.fork, ref: ref.replace(/^refs\//, '') })), {
+      expected: (error) => (error.status === 422 || error.status === 404 ? undefined : UNEXPECTED)
+    })
   }
 
   /** Runs `workflow` (file name or id) on `ref` with workflow_dispatch. */

@@ -8,6 +8,7 @@ export function releaseQueries(api: GitHubApi, target: string, branchPrefix: str
     listTags: (prefix) => api.listUpstreamTags(prefix),
     peel: (tag) => api.peelUpstreamTag(tag),
     targetContains: (sha) => api.forkBranchContains(target, sha),
+    listReleases: () => api.upstreamReleases(),
     getRelease: (tag) => api.upstreamRelease(tag),
     findSyncPulls: (tag) => api.pullsForBranch(branchPrefix + tag, 'all'),
     commitDate: (sha) => api.upstreamCommitDate(sha)

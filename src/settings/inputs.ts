@@ -10,7 +10,8 @@
  */
 import os from 'node:os'
 import { inputError } from '../errors.js'
-import { compileChannel, parsePatternList, type Channel } from '../releases/channel.js'
+import { CHANNEL_SOURCES, compileChannel, parsePatternList, type Channel } from '../releases/channel.js'
+import { PICK_MODES, type PickMode } from '../releases/decision.js'
 import { parseVersionInput, type Version } from '../releases/version.js'
 import type { Runner } from '../runner.js'
 import type { PathRule, RepoId } from '../types.js'
@@ -41,8 +42,10 @@ export interface ActionInputs {
   upstream: RepoId
   /** Undefined: the fork's default branch. */
   targetBranch?: string
-  /** The tag channel: `tag-pattern` minus `exclude-pattern`, compiled (bad globs fail here). */
+  /** The channel: `channel` with `tag-pattern` minus `exclude-pattern`, compiled (bad globs fail here). */
   channel: Channel
+  /** `pick`: the newest eligible release, or the next one the target lacks. */
+  pick: PickMode
   /** Sync exactly this tag. */
   tag?: string
   requireRelease: boolean
@@ -98,6 +101,12 @@ function nonEmpty(value: string, name: string): string {
   return value
 }
 
+function oneOf<T extends string>(value: string, name: string, allowed: readonly T[]): T {
+  const found = allowed.find((option) => option === value.toLowerCase())
+  if (found === undefined) throw inputError(`Input '${name}' must be one of ${allowed.join(', ')}, got "${value}".`)
+  return found
+}
+
 function branchName(value: string, name: string): string {
   if (!isValidRefName(`refs/heads/${value}`)) throw inputError(`Input '${name}' is not a valid branch name: "${value}".`)
   return value
@@ -138,6 +147,8 @@ export const INPUTS = {
       return value
     })
   },
+  channel: { parse: (value: string, name: string) => oneOf(value, name, CHANNEL_SOURCES), blank: 'tags' },
+  pick: { parse: (value: string, name: string) => oneOf(value, name, PICK_MODES), blank: 'newest' },
   'tag-pattern': { parse: parsePatternList },
   'exclude-pattern': { parse: parsePatternList },
   labels: { parse: parseList },
@@ -201,7 +212,7 @@ export function readInputs(runner: Pick<Runner, 'input' | 'env' | 'setSecret'>):
   if (targetBranch !== undefined && targetBranch.startsWith(branchPrefix)) {
     throw inputError(`Input 'target-branch' (${targetBranch}) starts with 'branch-prefix' (${branchPrefix}); the sync branches must be separate from the target.`)
   }
-  const channel = compileChannel({ include: read['tag-pattern'], exclude: read['exclude-pattern'] })
+  const channel = compileChannel({ include: read['tag-pattern'], exclude: read['exclude-pattern'], source: read.channel })
   const labels = read.labels
   const cleanLabel = read['clean-label']
   const conflictLabel = read['conflict-label']
@@ -226,6 +237,7 @@ export function readInputs(runner: Pick<Runner, 'input' | 'env' | 'setSecret'>):
     upstream,
     targetBranch,
     channel,
+    pick: read.pick,
     tag: read.tag,
     requireRelease: read['require-release'],
     currentVersion: read['current-version'],

@@ -106,6 +106,11 @@ class FakeGitHub implements ReleaseQueries<FakePull> {
     return this.contained.has(commitSha)
   }
 
+  async listReleases(): Promise<ReleaseInfo[]> {
+    this.calls.push({ method: 'listReleases', arg: '' })
+    return [...this.releases.values()].reverse()
+  }
+
   async getRelease(tag: string): Promise<ReleaseInfo | undefined> {
     this.calls.push({ method: 'getRelease', arg: tag })
     return this.releases.get(tag)
