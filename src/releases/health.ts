@@ -87,6 +87,22 @@ export async function checkChannelHealth(deps: HealthQueries, channel: Channel):
   }
 }
 
+/**
+ * The channel's releases newer than `than` (all of them when undefined), newest first, each with its publication date
+ * and page when upstream published a GitHub release for it: what a dashboard lists as "newer releases". Costs the
+ * channel's listing and upstream's releases page (both memoised, so nothing more after the release walk and health
+ * check of the same run).
+ */
+export async function newerChannelReleases(deps: HealthQueries, channel: Channel, than?: Version): Promise<UpstreamRelease[]> {
+  const listing = await listChannel(deps, channel, than ? { minVersion: than } : {})
+  const releases = await deps.listReleases()
+  return listing.candidates.map((candidate) => {
+    const release = releases.find((r) => r.tag === candidate.tag && !r.draft)
+    const publishedAt = release?.publishedAt ?? release?.createdAt
+    return { tag: candidate.tag, version: candidate.version, ...(publishedAt ? { publishedAt } : {}), ...(release?.htmlUrl ? { url: release.htmlUrl } : {}) }
+  })
+}
+
 /** The configuration as the lines of a workflow step's `with:` block. */
 export function suggestionYaml(suggestion: Record<string, string>): string {
   return Object.entries(suggestion)
