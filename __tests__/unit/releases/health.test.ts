@@ -73,6 +73,12 @@ describe('the 2026 scheme (plain v1.84.0, -rc.N, -dev.N)', () => {
     expect(await checkChannelHealth(deps(), channel('releases'))).toBeUndefined()
   })
 
+  it("the README's tag-pattern for both schemes follows v1.85.0 with channel: tags, and then sees no drift", async () => {
+    const both = channel('tags', 'v*-stable, v*-stable.patch*, v[0-9]*.[0-9]*.[0-9]*')
+    expect((await listChannel(deps(), both)).candidates.slice(0, 3).map((c) => c.tag)).toEqual(['v1.85.0', 'v1.84.1', 'v1.84.0'])
+    expect(await checkChannelHealth(deps(), both)).toBeUndefined()
+  })
+
   it('judges an upstream without releases on tag names: plain versions only, and suggests a tag-pattern', async () => {
     const drift = await checkChannelHealth(upstream(tags, []), channel('tags'))
     expect(drift?.release.tag).toBe('v1.85.0')
