@@ -104,12 +104,13 @@ describe('parseVersion', () => {
   })
 })
 
-describe('compareVersions', () => {
-  const older = (a: string, b: string): void => {
-    expect(compareVersions(v(a), v(b))).toBeLessThan(0)
-    expect(compareVersions(v(b), v(a))).toBeGreaterThan(0)
-  }
+/** `a` orders strictly before `b`, both ways round. */
+function older(a: string, b: string): void {
+  expect(compareVersions(v(a), v(b))).toBeLessThan(0)
+  expect(compareVersions(v(b), v(a))).toBeGreaterThan(0)
+}
 
+describe('compareVersions', () => {
   it('orders numeric parts as numbers, not strings', () => {
     older('1.9.0', '1.10.0')
     older('v1.81.9-stable', 'v1.81.12-stable')
@@ -227,11 +228,6 @@ describe('readVersionFromText (version-file + version-pattern)', () => {
 })
 
 describe('the 2026 scheme and pre-release shapes (issue 12)', () => {
-  const older = (a: string, b: string): void => {
-    expect(compareVersions(v(a), v(b))).toBeLessThan(0)
-    expect(compareVersions(v(b), v(a))).toBeGreaterThan(0)
-  }
-
   it('orders the last -stable patch releases before the plain 1.84.0 and its hotfix', () => {
     older('v1.83.14-stable', 'v1.83.14-stable.patch.1')
     older('v1.83.14-stable.patch.3', 'v1.84.0')
