@@ -8,7 +8,7 @@ import { isValidRefName } from './git/refname.js'
 import { WorkRepository } from './git/work-repository.js'
 import { GitHubApi, type PullInfo } from './github/api.js'
 import { createClient } from './github/client.js'
-import { releaseQueries } from './github/release-queries.js'
+import { chooseUpstreamBranch, releaseQueries } from './github/release-queries.js'
 import { prepareRepository } from './merge/fetch.js'
 import { mergeTag } from './merge/merge.js'
 import { failedOutcome, idleOutcome, outcomeContext, reportOutcome, type Outcome, type SyncedOutcome } from './outcome.js'
@@ -17,6 +17,7 @@ import { checkDrift } from './publish/drift-marker.js'
 import { maintainMirror } from './publish/mirror.js'
 import { tagMovedSince } from './publish/ownership.js'
 import { keepIfOnlyRunLinkDiffers, publishedMessage, publishSync } from './publish/pull.js'
+import { branchTitle } from './releases/branch.js'
 import { chooseRelease } from './releases/choose.js'
 import type { SyncDecision } from './releases/decision.js'
 import { isOlderTag } from './releases/version.js'
@@ -68,7 +69,7 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
 
     const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, known, context.target, (warning) => runner.warning(warning)))
     const decision = await step('Choose the upstream release', async () =>
-      chooseRelease(releaseQueries(api, context.target, known.branchPrefix), {
+      known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix), {
         upstream: `${known.upstream.owner}/${known.upstream.repo}`,
         channel: known.channel,
         tag: known.tag,
@@ -96,6 +97,7 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
 async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: SyncPolicy, template: CompiledTemplate | undefined): Promise<SyncedOutcome> {
   const { runner, step, settings, target } = run
   const candidate = decision.candidate
+  const followsBranch = settings.channel.source === 'branch' && !decision.explicit
   const branch = settings.branchPrefix + candidate.tag
   if (!isValidRefName(`refs/heads/${branch}`)) {
     throw new UserError('upstream', `Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`)
@@ -103,7 +105,7 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
   const git = await run.work.get()
   const urls = { fork: gitUrl(settings, settings.fork), upstream: gitUrl(settings, settings.upstream) }
   const fetched = await step('Fetch what the merge needs', () =>
-    prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, syncBranch: branch, fetchUpstreamBlobs: !settings.dryRun, log: runner })
+    prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, fetchUpstreamBlobs: !settings.dryRun, log: runner })
   )
   if (fetched.tagSha !== decision.commitSha) runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`)
   const merge = await step('Merge', () =>
@@ -132,7 +134,7 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
     refreshedFrom: await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit)
   }
   const view = buildReportView(report)
-  const title = renderTitle(view)
+  const title = followsBranch ? branchTitle(`${settings.upstream.owner}/${settings.upstream.repo}`, candidate.tag, fetched.tagSha, await git.countCommits(`${fetched.targetSha}..${fetched.tagSha}`)) : renderTitle(view)
   const renderBody = (supersedes: Array<{ number: number; url: string }>) =>
     keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(supersedes.length > 0 ? buildReportView({ ...report, supersedes }) : view, template))
   const labels = labelPlan(settings, merge)

@@ -81,6 +81,18 @@ export class GitHubApi {
     return this.callUpstream('read the upstream repository', async () => (await this.octokit.rest.repos.get({ ...this.upstream })).data.default_branch)
   }
 
+  /** The commit an upstream branch points at (`channel: branch`); a missing branch names `upstream-branch`. */
+  upstreamBranchHead(branch: string): Promise<string> {
+    return this.call(
+      `read upstream branch ${branch}`,
+      async () => (await this.octokit.rest.git.getRef({ ...this.upstream, ref: `heads/${branch}` })).data.object.sha,
+      {
+        notFound: () =>
+          new UserError('input', `branch ${branch} not found in upstream ${this.upstream.owner}/${this.upstream.repo}. Check 'upstream-branch' (empty: upstream's default branch).`)
+      }
+    )
+  }
+
   /** The commit a fork branch points at, or undefined when the branch does not exist. */
   forkBranchSha(branch: string): Promise<string | undefined> {
     return this.call(

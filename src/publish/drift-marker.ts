@@ -48,6 +48,7 @@ export async function rememberDrift(api: GitHubApi, tag: string, target: string,
  * failure to check is a warning: channel health must never stop a sync.
  */
 export async function checkDrift(api: GitHubApi, settings: { channel: Channel; dryRun: boolean }, target: string, log: Log): Promise<DriftReport | undefined> {
+  if (settings.channel.source === 'branch') return undefined
   try {
     const drift = await checkChannelHealth(releaseQueries(api, target, ''), settings.channel)
     if (!drift) return undefined

@@ -13,9 +13,10 @@ export const DEFAULT_EXCLUDE_PATTERN = '*draft*, *debug*, *nightly*, *.rc*, *-rc
 
 /**
  * Where the channel's releases come from (the `channel` input): `tags`, the upstream tags matching the patterns, or
- * `releases`, upstream's published GitHub releases not marked pre-release (GitHub's own stable flag).
+ * `releases`, upstream's published GitHub releases not marked pre-release (GitHub's own stable flag); `branch`, the
+ * head of an upstream branch (`upstream-branch`) instead of releases (see branch.ts).
  */
-export const CHANNEL_SOURCES = ['tags', 'releases'] as const
+export const CHANNEL_SOURCES = ['tags', 'releases', 'branch'] as const
 export type ChannelSource = (typeof CHANNEL_SOURCES)[number]
 
 /** The inputs a channel is made of: the globs (see {@link parsePatternList}) and the source. */
@@ -164,6 +165,7 @@ export function compileChannel(patterns: ChannelPatterns): Channel {
 
 /** The channel in words, for messages: `tag-pattern "v*-stable" minus exclude-pattern "*draft*"`. */
 export function describeChannel(channel: Channel): string {
+  if (channel.source === 'branch') return 'channel "branch"'
   if (channel.source === 'releases') {
     const narrowing = channel.narrowed ? ` tagged ${describePatterns(channel)}` : ''
     return `channel "releases" (published releases not marked pre-release${narrowing})`

@@ -44,6 +44,8 @@ export interface ActionInputs {
   targetBranch?: string
   /** The channel: `channel` with `tag-pattern` minus `exclude-pattern`, compiled (bad globs fail here). */
   channel: Channel
+  /** `upstream-branch` for `channel: branch`; undefined: upstream's default branch. */
+  upstreamBranch?: string
   /** `pick`: the newest eligible release, or the next one the target lacks. */
   pick: PickMode
   /** Sync exactly this tag. */
@@ -148,6 +150,7 @@ export const INPUTS = {
     })
   },
   channel: { parse: (value: string, name: string) => oneOf(value, name, CHANNEL_SOURCES), blank: 'tags' },
+  'upstream-branch': { parse: optional(branchName) },
   pick: { parse: (value: string, name: string) => oneOf(value, name, PICK_MODES), blank: 'newest' },
   'tag-pattern': { parse: parsePatternList },
   'exclude-pattern': { parse: parsePatternList },
@@ -237,6 +240,7 @@ export function readInputs(runner: Pick<Runner, 'input' | 'env' | 'setSecret'>):
     upstream,
     targetBranch,
     channel,
+    upstreamBranch: read['upstream-branch'],
     pick: read.pick,
     tag: read.tag,
     requireRelease: read['require-release'],
