@@ -216,6 +216,12 @@ export function readInputs(runner: Pick<Runner, 'input' | 'env' | 'setSecret'>):
     throw inputError(`Input 'target-branch' (${targetBranch}) starts with 'branch-prefix' (${branchPrefix}); the sync branches must be separate from the target.`)
   }
   const channel = compileChannel({ include: read['tag-pattern'], exclude: read['exclude-pattern'], source: read.channel })
+  if (read['upstream-branch'] !== undefined && channel.source !== 'branch') {
+    throw inputError(`Input 'upstream-branch' applies only with channel: branch (channel is ${channel.source}); set channel: branch or remove upstream-branch.`)
+  }
+  if (read.pick === 'next' && channel.source === 'branch') {
+    throw inputError("Input 'pick: next' picks among releases and does not apply with channel: branch; remove pick or use channel: tags or releases.")
+  }
   const labels = read.labels
   const cleanLabel = read['clean-label']
   const conflictLabel = read['conflict-label']
