@@ -8,12 +8,23 @@ import type { PullInfo } from './github/records.js'
 import { notify } from './notify/deliver.js'
 import type { SyncEvent, SyncEventName } from './notify/event.js'
 import type { ReleaseDecision, SyncDecision } from './releases/decision.js'
+import type { ChannelDrift } from './releases/health.js'
+import { describeDrift, renderDriftSection } from './report/channel-health.js'
 import type { ActionInputs } from './settings/inputs.js'
 import { renderSummary, type ReportView } from './report/index.js'
 import type { ResolutionAudit } from './publish/audit.js'
 import type { AnnotationProperties, Runner } from './runner.js'
 import { timingFromEnv } from './timing.js'
 import type { MergeResult } from './types.js'
+
+/** Channel health of a run that found a drift (releases/health.ts), and whether the fork had not seen it before. */
+export interface DriftReport {
+  drift: ChannelDrift
+  /** The channel in words, for the messages. */
+  channel: string
+  /** True the first run that sees this drift: the `channel-drift` notification goes out then only. */
+  isNew: boolean
+}
 
 /** A run that synced (or, in a dry run, would have synced) a release: what it made. */
 export interface SyncedOutcome {
@@ -31,6 +42,7 @@ export interface SyncedOutcome {
   message: string
   /** The audit of a resolution found on the sync branch (publish/audit.ts), when there was one. */
   audit?: ResolutionAudit
+  drift?: DriftReport
 }
 
 /** A run that found nothing to sync: the target is current, the release was declined, or it is not old enough yet. */
@@ -38,6 +50,7 @@ export interface IdleOutcome {
   result: 'up-to-date' | 'skipped'
   decision: ReleaseDecision<PullInfo>
   message: string
+  drift?: DriftReport
 }
 
 export interface FailedOutcome {
@@ -57,6 +70,11 @@ export interface OutcomeContext {
   dryRun: boolean
 }
 
+/** `waiting` (min-release-age) is reported as skipped: this run syncs nothing, and the message says until when. */
+export function idleOutcome(decision: ReleaseDecision<PullInfo>): IdleOutcome {
+  return { result: decision.kind === 'up-to-date' ? 'up-to-date' : 'skipped', decision, message: decision.reason }
+}
+
 export function failedOutcome(error: unknown): FailedOutcome {
   return { result: 'failed', error, message: describeError(error) }
 }
@@ -70,6 +88,10 @@ function pullUrlOf(outcome: Outcome): string | undefined {
   if (outcome.result === 'failed') return undefined
   if ('pull' in outcome && outcome.pull) return outcome.pull.url
   return outcome.decision.kind === 'skipped' ? outcome.decision.skippedPullUrl : undefined
+}
+
+function driftOf(outcome: Outcome): DriftReport | undefined {
+  return outcome.result === 'failed' ? undefined : outcome.drift
 }
 
 function synced(outcome: Outcome): SyncedOutcome | undefined {
@@ -93,7 +115,8 @@ export function outputsOf(outcome: Outcome): Record<string, string> {
     conflicts: JSON.stringify(sync?.merge.conflicts.map((conflict) => conflict.path) ?? []),
     'auto-resolved': JSON.stringify(sync?.merge.autoResolved.map((conflict) => conflict.path) ?? []),
     'report-file': sync?.reportFile ?? '',
-    'resolution-audit': JSON.stringify(sync?.audit?.rows.map(({ path, rule, kept, verdict }) => ({ path, rule, kept, verdict })) ?? [])
+    'resolution-audit': JSON.stringify(sync?.audit?.rows.map(({ path, rule, kept, verdict }) => ({ path, rule, kept, verdict })) ?? []),
+    'channel-drift': driftOf(outcome)?.drift.release.tag ?? ''
   }
 }
 
@@ -106,11 +129,14 @@ export interface Annotation {
 /** A warning per conflicted file, pointing at it, so the conflicts show in the run's annotations; the failure itself. */
 export function annotationsOf(outcome: Outcome): Annotation[] {
   if (outcome.result === 'failed') return []
-  return (synced(outcome)?.merge.conflicts ?? []).map((conflict) => ({
+  const conflicts = (synced(outcome)?.merge.conflicts ?? []).map((conflict): Annotation => ({
     level: 'warning',
     message: `${conflict.kind} conflict (${conflict.resolution}${conflict.note ? `: ${conflict.note}` : ''})`,
     properties: { title: 'upstream-sync conflict', file: conflict.path }
   }))
+  const drift = driftOf(outcome)
+  if (!drift) return conflicts
+  return [...conflicts, { level: 'warning', message: describeDrift(drift.drift, drift.channel), properties: { title: 'upstream-sync channel drift' } }]
 }
 
 /** The job summary's markdown. */
@@ -121,6 +147,8 @@ export function summaryOf(outcome: Outcome, context: OutcomeContext): string {
   const decision = outcome.decision
   const url = pullUrlOf(outcome)
   const audit = synced(outcome)?.audit
+  const drift = driftOf(outcome)
+  const health = drift ? `\n${renderDriftSection(drift.drift, drift.channel)}` : ''
   const summary = renderSummary({
     view: synced(outcome)?.view,
     result: outcome.result,
@@ -131,8 +159,27 @@ export function summaryOf(outcome: Outcome, context: OutcomeContext): string {
     previousVersion: decision.previous?.text,
     version: decision.candidate?.version.text,
     pullRequest: { url: url ?? '', number: synced(outcome)?.pull?.number }
-  })
+  }) + health
   return audit ? `${summary}\n${audit.markdown}` : summary
+}
+
+/** The `channel-drift` notification, for the first run that sees the drift only. */
+export function driftEventOf(outcome: Outcome, context: OutcomeContext): SyncEvent | undefined {
+  const drift = driftOf(outcome)
+  if (!drift?.isNew) return undefined
+  return {
+    name: 'channel-drift',
+    upstream: context.upstream,
+    fork: context.fork,
+    targetBranch: context.target,
+    runUrl: context.runUrl,
+    dryRun: context.dryRun,
+    tag: drift.drift.release.tag,
+    version: drift.drift.release.version.text,
+    previousVersion: drift.drift.channelNewest?.version.text,
+    releaseUrl: drift.drift.release.url,
+    reason: describeDrift(drift.drift, drift.channel)
+  }
 }
 
 function eventNameOf(outcome: Outcome): SyncEventName | undefined {
@@ -193,11 +240,12 @@ export async function reportOutcome(runner: Runner, outcome: Outcome, context: O
   if (outcome.result === 'failed') runner.setFailed(outcome.message)
   await runner.appendSummary(summaryOf(outcome, context)).catch((error: unknown) => runner.warning(`Job summary not written: ${describeError(error)}`))
   if (outcome.result !== 'failed') runner.info(outcome.message)
-  const event = eventOf(outcome, context)
-  if (event && targets && (targets.slackWebhookUrl || targets.webhookUrl)) {
-    await notify(event, { slackWebhookUrl: targets.slackWebhookUrl, webhookUrl: targets.webhookUrl }, runner, {
-      retryUnitMs: timingFromEnv(runner.env).retryUnitMs
-    })
+  for (const event of [eventOf(outcome, context), driftEventOf(outcome, context)]) {
+    if (event && targets && (targets.slackWebhookUrl || targets.webhookUrl)) {
+      await notify(event, { slackWebhookUrl: targets.slackWebhookUrl, webhookUrl: targets.webhookUrl }, runner, {
+        retryUnitMs: timingFromEnv(runner.env).retryUnitMs
+      })
+    }
   }
 }
 

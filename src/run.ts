@@ -8,19 +8,21 @@ import { isValidRefName } from './git/refname.js'
 import { WorkRepository } from './git/work-repository.js'
 import { GitHubApi, type PullInfo } from './github/api.js'
 import { createClient } from './github/client.js'
-import { releaseQueries } from './github/release-queries.js'
+import { chooseUpstreamBranch, releaseQueries } from './github/release-queries.js'
 import { prepareRepository } from './merge/fetch.js'
 import { historyLookup } from './merge/last-time.js'
 import { mergeTag } from './merge/merge.js'
-import { failedOutcome, outcomeContext, reportOutcome, type IdleOutcome, type Outcome, type SyncedOutcome } from './outcome.js'
+import { failedOutcome, idleOutcome, outcomeContext, reportOutcome, type Outcome, type SyncedOutcome } from './outcome.js'
 import { auditSyncBranch } from './publish/audit.js'
-import { labelPlan } from './publish/labels.js'
 import { updateDashboard } from './publish/dashboard.js'
+import { checkDrift } from './publish/drift-marker.js'
+import { labelPlan } from './publish/labels.js'
 import { maintainMirror } from './publish/mirror.js'
 import { tagMovedSince } from './publish/ownership.js'
 import { keepIfOnlyRunLinkDiffers, publishedMessage, publishSync } from './publish/pull.js'
+import { branchTitle } from './releases/branch.js'
 import { chooseRelease } from './releases/choose.js'
-import type { ReleaseDecision, SyncDecision } from './releases/decision.js'
+import type { SyncDecision } from './releases/decision.js'
 import { isOlderTag } from './releases/version.js'
 import { writeReportFile } from './report/file.js'
 import { syncReportInput } from './report/input.js'
@@ -71,19 +73,20 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
 
     const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, known, context.target, (warning) => runner.warning(warning)))
     const decision = await step('Choose the upstream release', async () =>
-      chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined), {
+      known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined), {
         upstream: `${known.upstream.owner}/${known.upstream.repo}`,
         channel: known.channel,
         tag: known.tag,
         requireRelease: known.requireRelease,
         minVersion: await loadLowerBound(api, known, context.target),
         minReleaseAgeMs: known.minReleaseAgeMs,
-        now: new Date(),
+        pick: known.pick,
         log: runner
       })
     )
-    outcome = decision.kind === 'sync' ? await syncRelease(context, decision, policy, template) : idle(decision)
-    if (settings.dashboard) await step('Update the dashboard', () => updateDashboard({ api, outcome, settings: known, target: context.target, dryRun: known.dryRun, log: runner }))
+    const drift = known.tag ? undefined : await step('Check the channel health', () => checkDrift(api, known, context.target, runner))
+    outcome = { ...(decision.kind === 'sync' ? await syncRelease(context, decision, policy, template) : idleOutcome(decision)), ...(drift ? { drift } : {}) }
+    if (settings.dashboard) await step('Update the dashboard', () => updateDashboard({ api, outcome, settings: known, target: context.target, dryRun: known.dryRun, log: runner, ...(drift ? { drift: { tag: drift.drift.release.tag } } : {}) }))
     if (settings.mirrorBranch) await step(`Fast-forward mirror branch ${settings.mirrorBranch}`, () => mirror(context))
   } catch (error) {
     outcome = failedOutcome(error)
@@ -95,15 +98,11 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
   runner.debug(`timings: ${timings.join(', ')}`)
 }
 
-/** `waiting` (min-release-age) is reported as skipped: this run syncs nothing, and the message says until when. */
-function idle(decision: ReleaseDecision<PullInfo>): IdleOutcome {
-  return { result: decision.kind === 'up-to-date' ? 'up-to-date' : 'skipped', decision, message: decision.reason }
-}
-
 /** Merges the chosen tag, renders the PR once and publishes it (or, in a dry run, prints it). */
 async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: SyncPolicy, template: CompiledTemplate | undefined): Promise<SyncedOutcome> {
   const { runner, step, settings, target } = run
   const candidate = decision.candidate
+  const followsBranch = settings.channel.source === 'branch' && !decision.explicit
   const branch = settings.branchPrefix + candidate.tag
   if (!isValidRefName(`refs/heads/${branch}`)) {
     throw new UserError('upstream', `Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`)
@@ -111,7 +110,7 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
   const git = await run.work.get()
   const urls = { fork: gitUrl(settings, settings.fork), upstream: gitUrl(settings, settings.upstream) }
   const fetched = await step('Fetch what the merge needs', () =>
-    prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, syncBranch: branch, fetchUpstreamBlobs: !settings.dryRun, log: runner })
+    prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, fetchUpstreamBlobs: !settings.dryRun, log: runner })
   )
   if (fetched.tagSha !== decision.commitSha) runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`)
   const merge = await step('Merge', () =>
@@ -125,7 +124,7 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
   const refreshedFrom = await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit)
   const report = syncReportInput(settings, decision, { targetBranch: target, syncBranch: branch, merge, checklist: policy.checklist, refreshedFrom })
   const view = buildReportView(report)
-  const title = renderTitle(view)
+  const title = followsBranch ? branchTitle(`${settings.upstream.owner}/${settings.upstream.repo}`, candidate.tag, fetched.tagSha, await git.countCommits(`${fetched.targetSha}..${fetched.tagSha}`)) : renderTitle(view)
   const renderBody = (supersedes: Array<{ number: number; url: string }>) =>
     keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(supersedes.length > 0 ? buildReportView({ ...report, supersedes }) : view, template))
   const labels = labelPlan(settings, merge)

@@ -4,41 +4,12 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { dispatches } from '../../test/support/control.js'
 import { REPO_ROOT } from '../../test/support/action.js'
 import { commitFiles, resolveCommit, revParse } from '../../test/support/repos.js'
 import { createScenario, type Scenario } from '../../test/support/scenario.js'
-
-interface Received {
-  path: string
-  body: Record<string, unknown>
-}
-
-/** A local HTTP receiver standing in for Slack and a webhook consumer; `failWith` makes it answer an error. */
-async function startReceiver(): Promise<{ url: string; received: Received[]; failWith?: number; close(): Promise<void> }> {
-  const receiver = {
-    url: '',
-    received: [] as Received[],
-    failWith: undefined as number | undefined,
-    close: async () => undefined as void
-  }
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => {
-      receiver.received.push({ path: request.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') })
-      response.writeHead(receiver.failWith ?? 200, { 'content-type': 'text/plain' })
-      response.end(receiver.failWith ? 'no_service' : 'ok')
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  receiver.close = () => new Promise<void>((resolve) => server.close(() => resolve()))
-  return receiver
-}
+import { startReceiver } from './helpers/receiver.js'
 
 describe('job summary, log groups and notifications', () => {
   let scenario: Scenario

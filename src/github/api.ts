@@ -95,6 +95,18 @@ export class GitHubApi {
     return this.callUpstream('read the upstream repository', async () => (await this.octokit.rest.repos.get({ ...this.upstream })).data.default_branch)
   }
 
+  /** The commit an upstream branch points at (`channel: branch`); a missing branch names `upstream-branch`. */
+  upstreamBranchHead(branch: string): Promise<string> {
+    return this.call(
+      `read upstream branch ${branch}`,
+      async () => (await this.octokit.rest.git.getRef({ ...this.upstream, ref: `heads/${branch}` })).data.object.sha,
+      {
+        notFound: () =>
+          new UserError('input', `branch ${branch} not found in upstream ${this.upstream.owner}/${this.upstream.repo}. Check 'upstream-branch' (empty: upstream's default branch).`)
+      }
+    )
+  }
+
   /** The commit a fork branch points at, or undefined when the branch does not exist. */
   forkBranchSha(branch: string): Promise<string | undefined> {
     return this.call(
@@ -120,8 +132,22 @@ export class GitHubApi {
     )
   }
 
-  /** Every upstream tag whose name starts with `prefix`, in one request (matching-refs is not paginated). */
+  private readonly tagListings = new Map<string, Promise<TagRef[]>>()
+
+  /**
+   * Every upstream tag whose name starts with `prefix`, in one request (matching-refs is not paginated), memoised per
+   * prefix: the release walk and the channel health check share one listing.
+   */
   listUpstreamTags(prefix: string): Promise<TagRef[]> {
+    let listing = this.tagListings.get(prefix)
+    if (!listing) {
+      listing = this.listTagsOnce(prefix)
+      this.tagListings.set(prefix, listing)
+    }
+    return listing
+  }
+
+  private listTagsOnce(prefix: string): Promise<TagRef[]> {
     return this.callUpstream('list upstream tags', async () => {
       const { data } = await this.octokit.rest.git.listMatchingRefs({ ...this.upstream, ref: `tags/${prefix}` })
       return data.map((ref): TagRef => ({
@@ -171,7 +197,7 @@ export class GitHubApi {
    * recent tags in one request; older tags fall back to the by-tag lookup (which never returns drafts).
    */
   async upstreamRelease(tag: string): Promise<ReleaseInfo | undefined> {
-    const recent = await this.recentReleases()
+    const recent = await this.upstreamReleases()
     const hit = recent.find((release) => release.tag === tag)
     if (hit) return hit
     return this.call(
@@ -183,7 +209,8 @@ export class GitHubApi {
 
   private releasesPage?: Promise<ReleaseInfo[]>
 
-  private recentReleases(): Promise<ReleaseInfo[]> {
+  /** Upstream's recent releases, newest first (one page of 100, memoised). */
+  upstreamReleases(): Promise<ReleaseInfo[]> {
     this.releasesPage ??= this.callUpstream('list upstream releases', async () =>
       (await this.octokit.rest.repos.listReleases({ ...this.upstream, per_page: 100 })).data.map(toRelease)
     )
@@ -312,6 +339,26 @@ export class GitHubApi {
       },
       { expected: (error) => (error.status === 422 || error.status === 404 ? undefined : UNEXPECTED) }
     )
+  }
+
+  /** The fork's refs under `refs/<prefix>` (names in full, `refs/…`), in one request; none when there are none. */
+  listForkRefs(prefix: string): Promise<string[]> {
+    return this.call(`list refs ${prefix}`, async () => {
+      const { data } = await this.octokit.rest.git.listMatchingRefs({ ...this.fork, ref: prefix })
+      return data.map((ref) => ref.ref)
+    })
+  }
+
+  /** Creates `ref` (in full, `refs/…`) at `sha` in the fork; one that already exists (a concurrent run) is fine. */
+  async createForkRef(ref: string, sha: string): Promise<void> {
+    await this.call(`create ref ${ref}`, async () => void (await this.octokit.rest.git.createRef({ ...this.fork, ref, sha })), onStatus(422, () => undefined))
+  }
+
+  /** Deletes `ref` (in full, `refs/…`) from the fork; one already gone is fine. */
+  async deleteForkRef(ref: string): Promise<void> {
+    await this.call(`delete ref ${ref}`, async () => void (await this.octokit.rest.git.deleteRef({ ...this.fork, ref: ref.replace(/^refs\//, '') })), {
+      expected: (error) => (error.status === 422 || error.status === 404 ? undefined : UNEXPECTED)
+    })
   }
 
   /** Runs `workflow` (file name or id) on `ref` with workflow_dispatch. */

@@ -37,6 +37,11 @@ export interface PrepareOptions {
   targetBranch: string
   /** The upstream tag to merge (a tag name, not a full ref). */
   tag: string
+  /**
+   * The upstream ref to fetch as `refs/tags/<tag>` (full), when it is not that tag: `refs/heads/main` for
+   * `channel: branch`, so everything after the fetch reads the branch head like a tag.
+   */
+  upstreamRef?: string
   /** The sync branch's name (e.g. `upstream-sync/v1.2.3`); fetched when it exists. */
   syncBranch: string
   /**
@@ -126,8 +131,8 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
   // boundary trees, the new commits' trees by id; for a run that will push, their new blobs by id.
   let tagSha: string | undefined
   const tagFetch = await measured(git, log, async () => {
-    if ((await git.fetchRefs(UPSTREAM_REMOTE, [`+${tagRef}:${tagRef}`], { filter: 'tree:0', missingOk: true })) === 'missing-ref') {
-      throw new UserError('upstream', `tag ${JSON.stringify(options.tag)} does not exist in the upstream repository (${options.upstreamUrl})`)
+    if ((await git.fetchRefs(UPSTREAM_REMOTE, [`+${options.upstreamRef ?? tagRef}:${tagRef}`], { filter: 'tree:0', missingOk: true })) === 'missing-ref') {
+      throw new UserError('upstream', `${options.upstreamRef ? 'branch' : 'tag'} ${JSON.stringify(options.tag)} does not exist in the upstream repository (${options.upstreamUrl})`)
     }
     tagSha = await git.revParse(`${tagRef}^{commit}`)
   })

@@ -5,7 +5,7 @@
  */
 
 /** Every event a run can report; the generic webhook's `event` field and the Slack message use the same names. */
-export const SYNC_EVENT_NAMES = ['pr-created', 'pr-updated', 'pr-waiting', 'skipped', 'up-to-date', 'failed'] as const
+export const SYNC_EVENT_NAMES = ['pr-created', 'pr-updated', 'pr-waiting', 'skipped', 'up-to-date', 'failed', 'channel-drift'] as const
 
 export type SyncEventName = (typeof SYNC_EVENT_NAMES)[number]
 
@@ -14,7 +14,7 @@ export type SyncEventName = (typeof SYNC_EVENT_NAMES)[number]
  * purpose: with a schedule every 8 hours it would post three "nothing happened" messages a day and teach the channel
  * to ignore the bot.
  */
-export const DEFAULT_NOTIFY_EVENTS: readonly SyncEventName[] = ['pr-created', 'pr-updated', 'pr-waiting', 'skipped', 'failed']
+export const DEFAULT_NOTIFY_EVENTS: readonly SyncEventName[] = ['pr-created', 'pr-updated', 'pr-waiting', 'skipped', 'failed', 'channel-drift']
 
 /** What happened in a run, as far as a notification tells it. Strings from upstream (tag, reason) are untrusted. */
 export interface SyncEvent {
@@ -25,6 +25,8 @@ export interface SyncEvent {
    * - `skipped`: the release was deliberately not synced (a closed sync PR, too young, a human commit on the branch…).
    * - `up-to-date`: nothing new upstream (not sent unless asked for; see DEFAULT_NOTIFY_EVENTS).
    * - `failed`: the run failed; `reason` says why.
+   * - `channel-drift`: upstream published a release (`tag`) newer than the configured channel's newest tag; sent once
+   *   per new drift (the fork remembers it, see publish/drift-marker.ts); `reason` names the configuration to follow it.
    */
   name: SyncEventName
   /** The upstream repository, owner/name. */
@@ -128,6 +130,8 @@ export function describeEvent(event: SyncEvent, now: Date = new Date()): string 
       return `${dry}${releaseWords(event)} skipped`
     case 'up-to-date':
       return `${dry}${event.fork || 'The fork'} is up to date with ${releaseWords(event)}`
+    case 'channel-drift':
+      return `${releaseWords(event)} is newer than anything the configured channel matches`
     case 'failed':
       return `${dry}Upstream sync failed for ${event.fork || 'the fork'}${event.tag || event.upstream ? ` (${releaseWords(event)})` : ''}`
   }

@@ -75,7 +75,8 @@ const EMOJI: Record<SyncEventName, string> = {
   'pr-waiting': ':hourglass_flowing_sand:',
   skipped: ':fast_forward:',
   'up-to-date': ':heavy_check_mark:',
-  failed: ':x:'
+  failed: ':x:',
+  'channel-drift': ':warning:'
 }
 
 function emojiFor(event: SyncEvent): string {
@@ -183,5 +184,7 @@ function sectionText(event: SyncEvent, now: Date): string {
       return `Nothing new: ${escapeSlackText(event.fork || 'the fork')} already has ${release}.`
     case 'failed':
       return `The sync run failed${event.tag ? ` for ${release}` : ''}. Nothing on the target branch was changed.`
+    case 'channel-drift':
+      return `Upstream published ${release}, which the configured channel does not match: the fork is not following upstream's releases.`
   }
 }

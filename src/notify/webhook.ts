@@ -6,7 +6,7 @@ import { describeEvent, prAgeMs, type SyncEvent, type SyncEventName } from './ev
 
 /** The generic webhook body: the event's fields (camelCase), plus `event`, `summary`, `sentAt` and the PR's age. */
 export interface WebhookPayload extends Omit<SyncEvent, 'name'> {
-  /** Same names as the Slack messages: pr-created, pr-updated, pr-waiting, skipped, up-to-date, failed. */
+  /** Same names as the Slack messages: pr-created, pr-updated, pr-waiting, skipped, up-to-date, failed, channel-drift. */
   event: SyncEventName
   /** Bumped only on an incompatible change of this shape. */
   schemaVersion: 1

@@ -27,7 +27,9 @@ export interface DashboardRequest {
   now?: Date
 }
 
-function passedOverState(passed: PassedOver): ReleaseState {
+/** A release passed over on the way to the decision; a declined one (`pick: next`) comes in with the newer sync. */
+function passedOverState(passed: PassedOver): ReleaseState | undefined {
+  if (passed.why === 'declined') return undefined
   if (passed.why === 'too-recent' && passed.eligibleAt) return { kind: 'waiting-age', eligibleAt: passed.eligibleAt }
   return { kind: 'waiting-release', why: passed.why === 'too-recent' ? 'no-release' : passed.why }
 }
@@ -85,7 +87,10 @@ export async function buildDashboardView(request: DashboardRequest, state: Dashb
   const decision = outcome.decision
   const lookups = new TagLookups(releaseQueries(api, request.target, settings.branchPrefix))
   const { newer, previous } = await newerReleases(request, lookups)
-  const passed = new Map(decision.passedOver.map((p) => [p.candidate.tag, passedOverState(p)]))
+  const passed = new Map(decision.passedOver.flatMap((p) => {
+    const state = passedOverState(p)
+    return state ? [[p.candidate.tag, state] as const] : []
+  }))
   const terminal = decision.kind === 'up-to-date' ? undefined : decision.candidate
   const terminalNow = terminalState(outcome)
   const newest = terminal?.tag ?? newer.find((c) => !passed.has(c.tag))?.tag ?? ''

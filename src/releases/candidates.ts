@@ -4,7 +4,7 @@
  */
 import { silentLog, type Log } from '../runner.js'
 import type { TagRef } from '../types.js'
-import type { Channel } from './channel.js'
+import { commonPrefix, type Channel } from './channel.js'
 import type { Candidate, PreviousRelease, ReleaseQueries, SyncPull } from './decision.js'
 import { compareReleaseNumbers, compareVersions, parseVersion, type Version } from './version.js'
 
@@ -38,6 +38,41 @@ export function selectCandidates(
     candidates.push({ tag: ref.name, sha: ref.sha, type: ref.type, version })
   }
   return candidates.sort((a, b) => compareVersions(b.version, a.version))
+}
+
+/** The channel's tags as listed, and its candidates (newest first). */
+export interface ChannelListing {
+  /** The tags listed (every tag under `prefix`). */
+  tags: TagRef[]
+  /** The listing prefix. */
+  prefix: string
+  /** Candidates newer than `minVersion`, newest first. */
+  candidates: Candidate[]
+  /** How many tags of the channel carry a version, whatever `minVersion` (0: the channel matches nothing). */
+  inChannel: number
+}
+
+/**
+ * Lists the channel: for `tags`, the upstream tags under the channel's prefix (one request); for `releases`,
+ * upstream's releases page, then the tags under the prefix common to its published non-pre-release releases (two
+ * requests; none more when there is no such release). Releases whose tag is gone are not candidates.
+ */
+export async function listChannel(deps: Pick<ReleaseQueries, 'listTags' | 'listReleases'>, channel: Channel, opts: SelectOptions = {}): Promise<ChannelListing> {
+  const split = (tags: TagRef[], prefix: string, pool: readonly TagRef[]): ChannelListing => {
+    const all = selectCandidates(pool, channel, { log: opts.log })
+    const { minVersion } = opts
+    const candidates = minVersion ? all.filter((c) => compareReleaseNumbers(c.version, minVersion) > 0) : all
+    return { tags, prefix, candidates, inChannel: all.length }
+  }
+  if (channel.source === 'tags') {
+    const tags = await deps.listTags(channel.prefix)
+    return split(tags, channel.prefix, tags)
+  }
+  const stable = new Set((await deps.listReleases()).filter((release) => !release.draft && !release.prerelease).map((release) => release.tag))
+  if (stable.size === 0) return split([], channel.prefix, [])
+  const prefix = commonPrefix([...stable])
+  const tags = await deps.listTags(prefix)
+  return split(tags, prefix, tags.filter((ref) => stable.has(ref.name)))
 }
 
 /** Memoises the two per-tag lookups the walk and the previous-version search share. */

@@ -6,16 +6,37 @@ import picomatch from 'picomatch'
 import { inputError } from '../errors.js'
 
 
-/** The two inputs a channel is made of, as lists of globs (see {@link parsePatternList}). */
+/** action.yml's default `tag-pattern`: LiteLLM's stable channel until 1.83.14 and its patch releases. */
+export const DEFAULT_TAG_PATTERN = 'v*-stable, v*-stable.patch*'
+/** action.yml's default `exclude-pattern`. */
+export const DEFAULT_EXCLUDE_PATTERN = '*draft*, *debug*, *nightly*, *.rc*, *-rc*, *.dev*, *-dev*'
+
+/**
+ * Where the channel's releases come from (the `channel` input): `tags`, the upstream tags matching the patterns, or
+ * `releases`, upstream's published GitHub releases not marked pre-release (GitHub's own stable flag); `branch`, the
+ * head of an upstream branch (`upstream-branch`) instead of releases (see branch.ts).
+ */
+export const CHANNEL_SOURCES = ['tags', 'releases', 'branch'] as const
+export type ChannelSource = (typeof CHANNEL_SOURCES)[number]
+
+/** The inputs a channel is made of: the globs (see {@link parsePatternList}) and the source. */
 export interface ChannelPatterns {
   /** `tag-pattern`: a tag must match at least one of these. */
   include: readonly string[]
   /** `exclude-pattern`: a tag matching any of these is never a candidate. */
   exclude: readonly string[]
+  /** `channel`; `tags` when not given. */
+  source?: ChannelSource
 }
 
 /** A compiled channel: which upstream tags are release candidates at all. */
 export interface Channel extends ChannelPatterns {
+  readonly source: ChannelSource
+  /**
+   * True when the patterns select tags: always for `tags`; for `releases` only when `tag-pattern` or
+   * `exclude-pattern` differ from their defaults (then they narrow the releases), else every release matches.
+   */
+  readonly narrowed: boolean
   /**
    * The longest literal prefix common to every include glob (`v` for the defaults): `listTags` asks GitHub only for
    * tags starting with it, in one request. Empty when a glob starts with a wildcard.
@@ -128,9 +149,15 @@ export function compileChannel(patterns: ChannelPatterns): Channel {
   }
   const included = compileGlobs(include, 'tag-pattern', GLOB_OPTIONS)
   const excluded = compileGlobs(exclude, 'exclude-pattern', EXCLUDE_OPTIONS)
+  const source = patterns.source ?? 'tags'
+  const isDefault = (globs: readonly string[], text: string): boolean => globs.join('\n') === parsePatternList(text).join('\n')
+  const narrowed = source === 'tags' || !isDefault(include, DEFAULT_TAG_PATTERN) || !isDefault(exclude, DEFAULT_EXCLUDE_PATTERN)
+  if (!narrowed) return { include, exclude, source, narrowed, prefix: '', matches: () => true }
   return {
     include,
     exclude,
+    source,
+    narrowed,
     prefix: commonPrefix(include.map(literalPrefix)),
     matches: (tag) => included.some((isMatch) => isMatch(tag)) && !excluded.some((isMatch) => isMatch(tag))
   }
@@ -138,6 +165,15 @@ export function compileChannel(patterns: ChannelPatterns): Channel {
 
 /** The channel in words, for messages: `tag-pattern "v*-stable" minus exclude-pattern "*draft*"`. */
 export function describeChannel(channel: Channel): string {
+  if (channel.source === 'branch') return 'channel "branch"'
+  if (channel.source === 'releases') {
+    const narrowing = channel.narrowed ? ` tagged ${describePatterns(channel)}` : ''
+    return `channel "releases" (published releases not marked pre-release${narrowing})`
+  }
+  return describePatterns(channel)
+}
+
+function describePatterns(channel: Channel): string {
   const exclude = channel.exclude.length > 0 ? ` minus exclude-pattern "${channel.exclude.join(', ')}"` : ''
   return `tag-pattern "${channel.include.join(', ')}"${exclude}`
 }

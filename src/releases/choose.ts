@@ -10,7 +10,7 @@ import { inputError } from '../errors.js'
 import { silentLog, type Log } from '../runner.js'
 import { formatDuration } from '../settings/parse.js'
 import type { ReleaseInfo } from '../types.js'
-import { lowerBound, newestContained, previousOf, selectCandidates, TagLookups } from './candidates.js'
+import { listChannel, lowerBound, newestContained, previousOf, selectCandidates, TagLookups } from './candidates.js'
 import { commonPrefix, describeChannel } from './channel.js'
 import type { Candidate, ChooseReleaseOptions, PassedOver, PassOverReason, PreviousRelease, ReleaseDecision, ReleaseQueries, SyncPull } from './decision.js'
 import { compareReleaseNumbers, compareVersions, formatVersion, parseVersion, unversioned, type Version } from './version.js'
@@ -72,18 +72,16 @@ export async function chooseRelease<P extends SyncPull = SyncPull>(
   if (explicitTag) return chooseExplicit(deps, lookups, explicitTag, opts, log)
 
   const { channel } = opts
-  const tags = await deps.listTags(channel.prefix)
-  const candidates = selectCandidates(tags, channel, { minVersion: opts.minVersion, log })
+  const { tags, prefix, candidates, inChannel } = await listChannel(deps, channel, { minVersion: opts.minVersion, log })
   log.debug(
-    `${tags.length} upstream tags listed under prefix "${channel.prefix}", ${candidates.length} candidates` +
+    `${tags.length} upstream tags listed under prefix "${prefix}", ${candidates.length} candidates` +
       (opts.minVersion ? ` newer than ${formatVersion(opts.minVersion)}` : '')
   )
   if (candidates.length === 0) {
-    const inChannel = tags.some((ref) => channel.matches(ref.name) && parseVersion(ref.name))
-    if (!inChannel) {
+    if (inChannel === 0) {
       log.warning(
         `no tag of ${opts.upstream} matches ${describeChannel(channel)} (${tags.length} tags start with ` +
-          `"${channel.prefix}"); check tag-pattern`
+          `"${prefix}"); check ${channel.source === 'releases' ? 'channel' : 'tag-pattern'}`
       )
     }
     return {
@@ -93,7 +91,7 @@ export async function chooseRelease<P extends SyncPull = SyncPull>(
       explicit: false,
       // Tags in the channel but no candidate: the lower bound dropped them all.
       reason:
-        inChannel && opts.minVersion
+        inChannel > 0 && opts.minVersion
           ? `no tag of ${opts.upstream} matching ${describeChannel(channel)} is newer than ${formatVersion(opts.minVersion)}`
           : `no tag of ${opts.upstream} matches ${describeChannel(channel)}`
     }
@@ -129,7 +127,11 @@ export async function chooseRelease<P extends SyncPull = SyncPull>(
     return { kind: 'up-to-date', previous, passedOver, explicit: false, reason: `${why}${describePassedOver(passedOver)}` }
   }
 
-  for (const [index, candidate] of candidates.entries()) {
+  // pick: next walks the releases the target lacks oldest first, then meets the newest one it has and stops there.
+  const order = opts.pick === 'next' ? await catchUpOrder(candidates, lookups) : candidates.map((_, index) => index)
+  const catchingUp = opts.pick === 'next'
+  for (const index of order) {
+    const candidate = candidates[index] as Candidate
     const commitSha = await lookups.commitOf(candidate)
     if (await lookups.contains(candidate)) {
       return nothingToSync(
@@ -144,6 +146,11 @@ export async function chooseRelease<P extends SyncPull = SyncPull>(
     const openPull = pulls.find((pull) => pull.state === 'open')
     const mergedPull = pulls.find((pull) => pull.merged)
     const closedPull = pulls.find((pull) => pull.state === 'closed' && !pull.merged)
+    if (catchingUp && !openPull && (mergedPull || closedPull)) {
+      // Catching up, a release the maintainers declined (or merged by squash) does not block the next one.
+      passOver(candidate, 'declined', `its sync PR #${(mergedPull ?? closedPull)?.number} was ${mergedPull ? 'merged' : 'closed without merging'}`)
+      continue
+    }
     if (!openPull && mergedPull) {
       log.warning(
         `sync PR #${mergedPull.number} for ${candidate.tag} was merged, but the target branch does not contain the ` +
@@ -227,6 +234,14 @@ export async function chooseRelease<P extends SyncPull = SyncPull>(
     lowerBound(opts.minVersion),
     `no tag of ${opts.upstream} matching ${describeChannel(channel)} is eligible to sync`
   )
+}
+
+/** Indexes of `candidates` (newest first) the target lacks, oldest first, then the newest one it contains. */
+async function catchUpOrder(candidates: readonly Candidate[], lookups: TagLookups): Promise<number[]> {
+  const contained = await newestContained(candidates, lookups)
+  const end = contained ? candidates.indexOf(contained) : candidates.length
+  const lacking = Array.from({ length: end }, (_, i) => end - 1 - i)
+  return contained ? [...lacking, end] : lacking
 }
 
 async function findPrevious(

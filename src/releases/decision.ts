@@ -50,6 +50,12 @@ export interface ReleaseQueries<P extends SyncPull = SyncPull> {
    * the commit means false).
    */
   targetContains(commitSha: string): Promise<boolean>
+  /**
+   * Upstream's recent releases (drafts included when the token sees them), one page of 100: `GET …/releases`. The
+   * `releases` channel and the channel health check read it; the implementation memoises it, and `getRelease`
+   * answers from it when it can.
+   */
+  listReleases(): Promise<ReleaseInfo[]>
   /** The upstream release published for this tag, or undefined when it has none (`GET …/releases/tags/{tag}`). */
   getRelease(tag: string): Promise<ReleaseInfo | undefined>
   /** The fork's pull requests, any state, whose head branch is `<branch-prefix><tag>`, newest first. */
@@ -58,8 +64,8 @@ export interface ReleaseQueries<P extends SyncPull = SyncPull> {
   commitDate(commitSha: string): Promise<Date>
 }
 
-/** Why a newer candidate was passed over on the way to the decision. */
-export type PassOverReason = 'draft' | 'prerelease' | 'no-release' | 'too-recent'
+/** Why a newer candidate (with `pick: next`, an older one) was passed over on the way to the decision; `declined`: its sync PR was closed or squash-merged. */
+export type PassOverReason = 'draft' | 'prerelease' | 'no-release' | 'too-recent' | 'declined'
 
 export interface PassedOver {
   candidate: Candidate
@@ -145,6 +151,9 @@ export type ReleaseDecision<P extends SyncPull = SyncPull> = SyncDecision<P> | U
 
 export type ReleaseDecisionKind = ReleaseDecision['kind']
 
+export const PICK_MODES = ['newest', 'next'] as const
+export type PickMode = (typeof PICK_MODES)[number]
+
 export interface ChooseReleaseOptions {
   /** `owner/name` of the upstream, for messages. */
   upstream: string
@@ -157,6 +166,11 @@ export interface ChooseReleaseOptions {
   requireRelease?: boolean
   /** `min-release-age` in milliseconds (see {@link parseDuration}); 0 or undefined: no wait. */
   minReleaseAgeMs?: number
+  /**
+   * `pick`: `newest` (default) proposes the newest eligible release; `next` the oldest channel release the target
+   * lacks, so a fork far behind catches up one reviewable step at a time.
+   */
+  pick?: PickMode
   /** The current time (tests pin it). */
   now?: Date
   /** Debug lines (each tag skipped, each candidate passed over) and warnings (nothing matches, squash-merged PR). */

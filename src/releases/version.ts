@@ -10,9 +10,13 @@
  * Ordering rule (the README explains it in these words):
  *  1. numeric core, part by part as numbers (`1.9.0 < 1.10.0`); missing parts count as 0 (`1.2 = 1.2.0`), so
  *     four-part versions (`1.2.3.4`) order naturally after `1.2.3`;
- *  2. then the patch-release number from `.patch.N`, `.patchN` or `-patch.N` (none < patch 1 < patch 2), so
- *     `1.73.6-stable < 1.73.6-stable.patch.1 < 1.74.0-stable`;
- *  3. then, only to make the order total and deterministic, the tag names compared as plain strings.
+ *  2. then pre-releases before the release they lead to, in both spellings, SemVer (`1.84.0-rc.1`, `1.84.0-dev.42`)
+ *     and PEP 440 (`1.84.0rc1`, `1.84.0.dev42`, `1.84.0a1`): dev/nightly < alpha < beta < rc, then by their number,
+ *     so `1.84.0-dev.42 < 1.84.0-rc.1 < 1.84.0-rc.2 < 1.84.0`. A label such as `-stable` or `-patched` is not a
+ *     pre-release: `1.83.14-stable` and `1.83.14` are the same release;
+ *  3. then the patch-release number from `.patch.N`, `.patchN` or `-patch.N` (none < patch 1 < patch 2), so
+ *     `1.73.6-stable < 1.73.6-stable.patch.1 < 1.74.0-stable` and `1.83.14-stable.patch.3 < 1.84.0 < 1.84.1`;
+ *  4. then, only to make the order total and deterministic, the tag names compared as plain strings.
  * Never by date, never by the tag name as a whole.
  */
 import { inputError } from '../errors.js'
@@ -29,6 +33,8 @@ export interface Version {
   readonly core: readonly number[]
   /** Patch-release number: 1 for `.patch.1` / `.patch1` / `-patch.1`, 0 when the tag has none. */
   readonly patch: number
+  /** The pre-release part (`-rc.1`, `rc1`, `.dev42`, `-nightly`), undefined for a release. */
+  readonly prerelease?: Prerelease
   /** Everything after the numeric core, as written: `-stable.patch.1`, `.rc.1`, `` for `1.35.36`. */
   readonly suffix: string
   /** The text the version was read from, unchanged (the tag name for upstream tags). */
@@ -55,6 +61,55 @@ const VERSION_TAG = /^(?:[A-Za-z][A-Za-z_./-]*?[_/-])?[vV]?\.?(\d+(?:\.\d+)*)(?!
 /** A patch-release marker in the suffix: `.patch.1`, `.patch1`, `-patch.1`, `-patch-1`, `_patch1`. */
 const PATCH_MARKER = /(?:^|[^A-Za-z])patch[.-]?(\d+)(?!\d)/i
 
+/** Pre-release kinds in the order they come before a release (PEP 440: dev < a < b < rc). */
+export const PRERELEASE_KINDS = ['dev', 'alpha', 'beta', 'rc'] as const
+
+export interface Prerelease {
+  readonly kind: (typeof PRERELEASE_KINDS)[number]
+  /** Its number (`rc.2` → 2, `dev42` → 42); 0 when it has none (`-nightly`). */
+  readonly number: number
+}
+
+/** Spellings of each pre-release kind; a single letter (`a1`, `b2`, `c1`) counts only right after the core. */
+const PRERELEASE_WORDS: Record<string, Prerelease['kind']> = {
+  dev: 'dev',
+  nightly: 'dev',
+  canary: 'dev',
+  snapshot: 'dev',
+  alpha: 'alpha',
+  beta: 'beta',
+  rc: 'rc',
+  pre: 'rc',
+  preview: 'rc'
+}
+const PRERELEASE_WORD = /(?:^|[^A-Za-z])(dev|nightly|canary|snapshot|alpha|beta|rc|preview|pre)[._-]?(\d*)(?![A-Za-z])/i
+const PRERELEASE_LETTER = /^[._-]?(a|b|c)(\d+)(?![A-Za-z])/i
+
+/** The pre-release part of a version's suffix, if any (see the ordering rule above). */
+function parsePrerelease(suffix: string): Prerelease | undefined {
+  const letter = PRERELEASE_LETTER.exec(suffix)
+  if (letter) {
+    const kind = ({ a: 'alpha', b: 'beta', c: 'rc' } as const)[(letter[1] ?? 'c').toLowerCase() as 'a' | 'b' | 'c']
+    return { kind, number: Number(letter[2]) }
+  }
+  const word = PRERELEASE_WORD.exec(suffix)
+  if (!word) return undefined
+  const number = word[2] ? Number(word[2]) : 0
+  return { kind: PRERELEASE_WORDS[(word[1] ?? '').toLowerCase()] ?? 'dev', number: Number.isSafeInteger(number) ? number : 0 }
+}
+
+/**
+ * Labels a final release may carry: `-stable`, `.patch.1`, `-hotfix`, `.post1`, `-lts`. A version whose suffix holds
+ * only these (and numbers) is a plain release for channel health (health.ts); anything else (`-debug`, `-draft`,
+ * `-rc.1`) is not counted as a published release.
+ */
+const RELEASE_LABELS = /^(?:[._/-]*(?:stable|patch|hotfix|post|final|release|ga|lts|\d+))*[._/-]*$/i
+
+/** True when the version reads as a final release: no pre-release part and only release labels after the core. */
+export function isPlainRelease(version: Version): boolean {
+  return version.core.length > 0 && version.prerelease === undefined && RELEASE_LABELS.test(version.suffix)
+}
+
 /**
  * Reads the version of a tag name (or of any version text, such as `current-version`).
  * Returns `undefined` when the text has no usable version: no digits where the version belongs (`latest`, `stable`,
@@ -73,7 +128,8 @@ export function parseVersion(tag: string): Version | undefined {
   const patch = patchText === undefined ? 0 : Number(patchText)
   if (!Number.isSafeInteger(patch)) return undefined
   const start = tag.length - coreText.length - suffix.length
-  return { core, patch, suffix, tag, start, text: tag.slice(start) }
+  const prerelease = parsePrerelease(suffix)
+  return { core, patch, suffix, tag, start, text: tag.slice(start), ...(prerelease ? { prerelease } : {}) }
 }
 
 /**
@@ -84,10 +140,17 @@ export function unversioned(tag: string): Version {
   return { core: [], patch: 0, suffix: tag, tag, start: 0, text: tag }
 }
 
+/** Pre-releases first (by kind, then number), a release last. */
+function comparePrereleases(a: Prerelease | undefined, b: Prerelease | undefined): number {
+  if (!a || !b) return a ? -1 : b ? 1 : 0
+  const byKind = PRERELEASE_KINDS.indexOf(a.kind) - PRERELEASE_KINDS.indexOf(b.kind)
+  return Math.sign(byKind !== 0 ? byKind : a.number - b.number)
+}
+
 /**
- * Compares release numbers only: numeric core (missing parts = 0), then patch-release number. Two tags of the same
- * release in different spellings (`v1.81.9-stable` and `1.81.9`) compare equal. This is the comparison for lower
- * bounds (`current-version`), where the spelling of the bound must not matter.
+ * Compares release numbers only: numeric core (missing parts = 0), then the pre-release part, then patch-release
+ * number. Two tags of the same release in different spellings (`v1.81.9-stable` and `1.81.9`) compare equal. This is
+ * the comparison for lower bounds (`current-version`), where the spelling of the bound must not matter.
  */
 export function compareReleaseNumbers(a: Version, b: Version): number {
   const length = Math.max(a.core.length, b.core.length)
@@ -95,6 +158,8 @@ export function compareReleaseNumbers(a: Version, b: Version): number {
     const diff = (a.core[i] ?? 0) - (b.core[i] ?? 0)
     if (diff !== 0) return Math.sign(diff)
   }
+  const byPrerelease = comparePrereleases(a.prerelease, b.prerelease)
+  if (byPrerelease !== 0) return byPrerelease
   return Math.sign(a.patch - b.patch)
 }
 

@@ -10,7 +10,8 @@
  */
 import os from 'node:os'
 import { inputError } from '../errors.js'
-import { compileChannel, parsePatternList, type Channel } from '../releases/channel.js'
+import { CHANNEL_SOURCES, compileChannel, parsePatternList, type Channel } from '../releases/channel.js'
+import { PICK_MODES, type PickMode } from '../releases/decision.js'
 import { parseVersionInput, type Version } from '../releases/version.js'
 import type { Runner } from '../runner.js'
 import type { PathRule, RepoId } from '../types.js'
@@ -42,8 +43,12 @@ export interface ActionInputs {
   upstream: RepoId
   /** Undefined: the fork's default branch. */
   targetBranch?: string
-  /** The tag channel: `tag-pattern` minus `exclude-pattern`, compiled (bad globs fail here). */
+  /** The channel: `channel` with `tag-pattern` minus `exclude-pattern`, compiled (bad globs fail here). */
   channel: Channel
+  /** `upstream-branch` for `channel: branch`; undefined: upstream's default branch. */
+  upstreamBranch?: string
+  /** `pick`: the newest eligible release, or the next one the target lacks. */
+  pick: PickMode
   /** Sync exactly this tag. */
   tag?: string
   requireRelease: boolean
@@ -107,6 +112,12 @@ function nonEmpty(value: string, name: string): string {
   return value
 }
 
+function oneOf<T extends string>(value: string, name: string, allowed: readonly T[]): T {
+  const found = allowed.find((option) => option === value.toLowerCase())
+  if (found === undefined) throw inputError(`Input '${name}' must be one of ${allowed.join(', ')}, got "${value}".`)
+  return found
+}
+
 function branchName(value: string, name: string): string {
   if (!isValidRefName(`refs/heads/${value}`)) throw inputError(`Input '${name}' is not a valid branch name: "${value}".`)
   return value
@@ -147,6 +158,9 @@ export const INPUTS = {
       return value
     })
   },
+  channel: { parse: (value: string, name: string) => oneOf(value, name, CHANNEL_SOURCES), blank: 'tags' },
+  'upstream-branch': { parse: optional(branchName) },
+  pick: { parse: (value: string, name: string) => oneOf(value, name, PICK_MODES), blank: 'newest' },
   'tag-pattern': { parse: parsePatternList },
   'exclude-pattern': { parse: parsePatternList },
   labels: { parse: parseList },
@@ -224,7 +238,13 @@ export function readInputs(runner: Pick<Runner, 'input' | 'env' | 'setSecret'>):
   if (targetBranch !== undefined && targetBranch.startsWith(branchPrefix)) {
     throw inputError(`Input 'target-branch' (${targetBranch}) starts with 'branch-prefix' (${branchPrefix}); the sync branches must be separate from the target.`)
   }
-  const channel = compileChannel({ include: read['tag-pattern'], exclude: read['exclude-pattern'] })
+  const channel = compileChannel({ include: read['tag-pattern'], exclude: read['exclude-pattern'], source: read.channel })
+  if (read['upstream-branch'] !== undefined && channel.source !== 'branch') {
+    throw inputError(`Input 'upstream-branch' applies only with channel: branch (channel is ${channel.source}); set channel: branch or remove upstream-branch.`)
+  }
+  if (read.pick === 'next' && channel.source === 'branch') {
+    throw inputError("Input 'pick: next' picks among releases and does not apply with channel: branch; remove pick or use channel: tags or releases.")
+  }
   const labels = read.labels
   const cleanLabel = read['clean-label']
   const conflictLabel = read['conflict-label']
@@ -250,6 +270,8 @@ export function readInputs(runner: Pick<Runner, 'input' | 'env' | 'setSecret'>):
     upstream,
     targetBranch,
     channel,
+    upstreamBranch: read['upstream-branch'],
+    pick: read.pick,
     tag: pushedTag ?? read.tag,
     requireRelease: read['require-release'],
     currentVersion: read['current-version'],

@@ -234,6 +234,11 @@ describe("the stand-in's answers to the action's calls match GitHub's OpenAPI de
     await setBranch(w.fork.dir, 'upstream-sync/v1.1.0-stable', w.fork.targetSha)
     check('git/delete-ref', await w.api('DELETE', `${FORK}/git/refs/heads/upstream-sync/v1.1.0-stable`))
     check('git/delete-ref', await w.api('DELETE', `${FORK}/git/refs/heads/upstream-sync/v1.1.0-stable`))
+    // The channel-drift marker: a ref outside branches and tags, created once and refused (422) when it exists.
+    const marker = { ref: 'refs/upstream-sync/channel-drift/v1.85.0', sha: w.fork.targetSha }
+    check('git/create-ref', await w.api('POST', `${FORK}/git/refs`, marker))
+    check('git/create-ref', await w.api('POST', `${FORK}/git/refs`, marker))
+    check('git/list-matching-refs', await w.api('GET', `${FORK}/git/matching-refs/upstream-sync/channel-drift/`))
 
     await setBranch(w.fork.dir, 'ci', w.fork.targetSha)
     await commitFiles(w.fork.dir, 'ci', { '.github/workflows/carto-build.yml': 'on:\n  workflow_dispatch:\njobs: {}\n' }, 'dispatchable')

@@ -29,7 +29,17 @@ export const examples: Record<SyncEventName, SyncEvent> = {
   'pr-waiting': { ...base, name: 'pr-waiting', mergeStatus: 'conflicts', conflicts: 3, prCreatedAt: '2026-03-08T09:00:00Z' },
   skipped: { ...base, name: 'skipped', prUrl: undefined, prNumber: undefined, mergeStatus: undefined, reason: 'Sync PR #40 for this tag was closed without merging.' },
   'up-to-date': { name: 'up-to-date', upstream: 'BerriAI/litellm', fork: 'carto/litellm', tag: 'v1.81.9-stable' },
-  failed: { name: 'failed', upstream: 'BerriAI/litellm', fork: 'carto/litellm', runUrl: base.runUrl, reason: 'upstream repository BerriAI/litellm not found or not visible to this token' }
+  failed: { name: 'failed', upstream: 'BerriAI/litellm', fork: 'carto/litellm', runUrl: base.runUrl, reason: 'upstream repository BerriAI/litellm not found or not visible to this token' },
+  'channel-drift': {
+    name: 'channel-drift',
+    upstream: 'BerriAI/litellm',
+    fork: 'carto/litellm',
+    targetBranch: 'carto/main',
+    tag: 'v1.85.0',
+    releaseUrl: 'https://github.com/BerriAI/litellm/releases/tag/v1.85.0',
+    runUrl: base.runUrl,
+    reason: 'The channel last matched v1.83.14-stable.patch.3; to follow upstream set channel: releases'
+  }
 }
 
 /** A Slack-like secret path: the part that must never be printed. */

@@ -106,6 +106,11 @@ class FakeGitHub implements ReleaseQueries<FakePull> {
     return this.contained.has(commitSha)
   }
 
+  async listReleases(): Promise<ReleaseInfo[]> {
+    this.calls.push({ method: 'listReleases', arg: '' })
+    return [...this.releases.values()].reverse()
+  }
+
   async getRelease(tag: string): Promise<ReleaseInfo | undefined> {
     this.calls.push({ method: 'getRelease', arg: tag })
     return this.releases.get(tag)
@@ -486,5 +491,37 @@ describe('chooseRelease: the tag input', () => {
     const open = litellm().containUpTo('v1.81.9-stable').pull('v1.81.12-stable', 41, 'open')
     const updated = await chooseRelease(open, options({ tag: 'v1.81.12-stable' }))
     expect(updated.openPull?.number).toBe(41)
+  })
+})
+
+describe('chooseRelease: pick next (catching up one release at a time)', () => {
+  it('proposes the oldest channel release the target lacks, with the newest contained one as previous', async () => {
+    const github = litellm().containUpTo('v1.79.3-stable')
+    const decision = await chooseRelease(github, options({ pick: 'next' }))
+    expect(decision.kind).toBe('sync')
+    const older = selectCandidates(github.tags, defaultChannel).filter((c) => compareVersions(c.version, version('v1.79.3-stable')) > 0)
+    expect(decision.candidate?.tag).toBe(older[older.length - 1]?.tag)
+    expect(decision.previous?.tag).toBe('v1.79.3-stable')
+    // A galloping search, not a walk over every tag: a handful of containment checks.
+    expect(github.count('targetContains')).toBeLessThan(12)
+  })
+
+  it('passes over a release whose PR was closed without merging instead of stopping there', async () => {
+    const github = litellm().containUpTo('v1.79.3-stable')
+    const lacking = selectCandidates(github.tags, defaultChannel).filter((c) => compareVersions(c.version, version('v1.79.3-stable')) > 0)
+    const oldest = lacking[lacking.length - 1]?.tag as string
+    const nextOne = lacking[lacking.length - 2]?.tag as string
+    github.pull(oldest, 7, 'closed')
+    const decision = await chooseRelease(github, options({ pick: 'next' }))
+    expect(decision.kind).toBe('sync')
+    expect(decision.candidate?.tag).toBe(nextOne)
+    expect(decision.passedOver.map((p) => [p.candidate.tag, p.why])).toEqual([[oldest, 'declined']])
+  })
+
+  it('is up to date when the target has the newest release, as with pick: newest', async () => {
+    const github = litellm().containUpTo('v1.81.12-stable')
+    const decision = await chooseRelease(github, options({ pick: 'next' }))
+    expect(decision.kind).toBe('up-to-date')
+    expect(decision.previous?.tag).toBe('v1.81.12-stable')
   })
 })

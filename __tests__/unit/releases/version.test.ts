@@ -6,6 +6,7 @@ import {
   compareReleaseNumbers,
   compareVersions,
   formatVersion,
+  isPlainRelease,
   parseVersion,
   parseVersionInput,
   readVersionFromText,
@@ -103,12 +104,13 @@ describe('parseVersion', () => {
   })
 })
 
-describe('compareVersions', () => {
-  const older = (a: string, b: string): void => {
-    expect(compareVersions(v(a), v(b))).toBeLessThan(0)
-    expect(compareVersions(v(b), v(a))).toBeGreaterThan(0)
-  }
+/** `a` orders strictly before `b`, both ways round. */
+function older(a: string, b: string): void {
+  expect(compareVersions(v(a), v(b))).toBeLessThan(0)
+  expect(compareVersions(v(b), v(a))).toBeGreaterThan(0)
+}
 
+describe('compareVersions', () => {
   it('orders numeric parts as numbers, not strings', () => {
     older('1.9.0', '1.10.0')
     older('v1.81.9-stable', 'v1.81.12-stable')
@@ -222,5 +224,55 @@ describe('readVersionFromText (version-file + version-pattern)', () => {
     expect(() => readVersionFromText('version = "dynamic"', defaultPattern, 'version-file "pyproject.toml"')).toThrow(
       `version-pattern "${defaultPattern}" captured "dynamic" in version-file "pyproject.toml", which is not a version number`
     )
+  })
+})
+
+describe('the 2026 scheme and pre-release shapes (issue 12)', () => {
+  it('orders the last -stable patch releases before the plain 1.84.0 and its hotfix', () => {
+    older('v1.83.14-stable', 'v1.83.14-stable.patch.1')
+    older('v1.83.14-stable.patch.3', 'v1.84.0')
+    older('v1.84.0', 'v1.84.1')
+    older('v1.84.1', 'v1.85.0')
+  })
+
+  it.each([
+    ['1.84.0rc1', 'rc', 1],
+    ['1.84.0.dev42', 'dev', 42],
+    ['1.84.0-rc.1', 'rc', 1],
+    ['v1.84.0-dev.42', 'dev', 42],
+    ['1.84.0a1', 'alpha', 1],
+    ['1.84.0b2', 'beta', 2],
+    ['v1.74.8-nightly', 'dev', 0],
+    ['litellm_v1.65.4-dev_fix', 'dev', 0]
+  ])('%s is a pre-release (%s %d) of its release, below it', (text, kind, number) => {
+    const version = v(text)
+    expect(version.prerelease).toEqual({ kind, number })
+    const release = v(`${version.core.join('.')}`)
+    expect(compareReleaseNumbers(version, release)).toBeLessThan(0)
+  })
+
+  it('orders pre-releases dev < alpha < beta < rc, by number, and both spellings alike', () => {
+    older('v1.84.0-dev.42', 'v1.84.0-rc.1')
+    older('v1.84.0-rc.1', 'v1.84.0-rc.2')
+    older('v1.84.0-rc.2', 'v1.84.0')
+    older('1.84.0a1', '1.84.0b1')
+    older('1.84.0b1', '1.84.0rc1')
+    older('v1.84.0-dev.9', 'v1.84.0-dev.10')
+    older('v1.83.14-stable.patch.3', 'v1.84.0-dev.1')
+    expect(compareReleaseNumbers(v('1.84.0rc1'), v('v1.84.0-rc.1'))).toBe(0)
+    expect(compareReleaseNumbers(v('1.84.0.dev42'), v('v1.84.0-dev.42'))).toBe(0)
+  })
+
+  it('does not read -stable, -patched, .patch.N or -test as pre-releases', () => {
+    for (const tag of ['v1.83.14-stable', 'v1.83.14-stable.patch.3', 'v1.55.8-stable-patched', 'v1.16-test2', 'v1.84.0']) {
+      expect(v(tag).prerelease).toBeUndefined()
+    }
+  })
+
+  it('tells plain releases from pre-releases and odd builds', () => {
+    const plain = ['v1.84.0', 'v1.84.1', '1.84.0', 'v1.83.14-stable', 'v1.83.14-stable.patch.3', 'v1.67.0-stable.patch2', '2.0.0.post1']
+    const not = ['v1.84.0-rc.1', 'v1.84.0-dev.42', '1.84.0rc1', 'v1.82.0-stable-draft', 'v1.82.0-stable.debug', 'v1.74.8-nightly', 'v1.16-test2']
+    for (const tag of plain) expect([tag, isPlainRelease(v(tag))]).toEqual([tag, true])
+    for (const tag of not) expect([tag, isPlainRelease(v(tag))]).toEqual([tag, false])
   })
 })

@@ -283,3 +283,26 @@ describe('rebrand input', () => {
     expect(thrown(() => readWith({ rebrand: '- from: [' })).message).toMatch(/^Input 'rebrand' is not valid YAML: /)
   })
 })
+
+describe('channel, pick and upstream-branch (issue 12)', () => {
+  it('reads the channel and pick, defaulting to tags and newest', () => {
+    expect(readWith({}).channel.source).toBe('tags')
+    expect(readWith({}).pick).toBe('newest')
+    const inputs = readWith({ channel: 'branch', 'upstream-branch': 'main' })
+    expect([inputs.channel.source, inputs.upstreamBranch]).toEqual(['branch', 'main'])
+    expect(readWith({ channel: 'Releases', pick: 'next' }).channel).toMatchObject({ source: 'releases', narrowed: false })
+  })
+
+  it('narrows channel: releases only when the patterns differ from the defaults', () => {
+    const narrowed = readWith({ channel: 'releases', 'tag-pattern': 'v1.*' }).channel
+    expect(narrowed.narrowed).toBe(true)
+    expect([narrowed.matches('v1.84.0'), narrowed.matches('v2.0.0')]).toEqual([true, false])
+    expect(readWith({ channel: 'releases' }).channel.matches('v1.84.0')).toBe(true)
+  })
+
+  it('rejects a combination that would be silently ignored, naming the input and the fix', () => {
+    expect(thrown(() => readWith({ 'upstream-branch': 'main' })).message).toContain("Input 'upstream-branch' applies only with channel: branch")
+    expect(thrown(() => readWith({ channel: 'branch', pick: 'next' })).message).toContain("Input 'pick: next'")
+    expect(thrown(() => readWith({ 'upstream-branch': 'a..b', channel: 'branch' })).message).toContain("Input 'upstream-branch' is not a valid branch name")
+  })
+})
