@@ -23,6 +23,8 @@ export interface ConflictRow {
   noteMd: string
   /** The same note, safe in a table cell. */
   noteCell: string
+  /** Why no rule can settle this conflict by keeping one side (e.g. a `file location`), plain text; empty otherwise. */
+  whyManual: string
 }
 
 /** One conflict auto-resolve settled. */
@@ -102,7 +104,8 @@ export function conflictRow(c: Conflict): ConflictRow {
     rule: c.resolution,
     message: c.message,
     noteMd: inlineMarkdown(c.note ?? ''),
-    noteCell: tableCellMarkdown(c.note ?? '')
+    noteCell: tableCellMarkdown(c.note ?? ''),
+    whyManual: c.whyManual ?? ''
   }
 }
 

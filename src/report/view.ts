@@ -4,6 +4,7 @@
  */
 import type { MergeResult, ReleaseInfo, RepoId } from '../types.js'
 import { resolveCommands, rollbackCommands, rollbackReset } from './commands.js'
+import { cleanWorkSummary, groupConflicts, workSummary, type ConflictGroupRow } from './groups.js'
 import { blockquote, codeSpan, encodePathPart, inlineMarkdown, plural, safeUrl } from './markdown.js'
 import { neutralizeReleaseNotes } from './release-notes.js'
 import {
@@ -108,6 +109,7 @@ export interface ReportView {
   rollbackCommandsMd: string
   rollbackResetMd: string
   moreDetailsMd: string
+  workSummaryMd: string
 
   dryRun: boolean
   clean: boolean
@@ -127,9 +129,15 @@ export interface ReportView {
   hasSupersedes: boolean
   refreshed: boolean
   truncated: boolean
+  conflictsGrouped: boolean
+  hasNotSettleable: boolean
 
   conflicts: ConflictRow[]
   conflictsMore: number
+  conflictGroups: ConflictGroupRow[]
+  conflictGroupsMore: number
+  groupCount: number
+  notSettleable: ConflictRow[]
   autoResolved: AutoResolvedRow[]
   autoResolvedMore: number
   customizations: PathRow[]
@@ -148,6 +156,9 @@ export interface ReportView {
   hasPullRequest: boolean
 }
 
+/** Above this many conflicts, the PR body shows them grouped by folder and rule, each group in a collapsible section. */
+export const GROUP_ABOVE = 25
+
 /** Turns the run's raw data into the view every template renders; all escaping and formatting happen here. */
 export function buildReportView(input: ReportInput): ReportView {
   const serverUrl = input.serverUrl.replace(/\/+$/, '')
@@ -161,7 +172,9 @@ export function buildReportView(input: ReportInput): ReportView {
 
   const conflicts = merge.conflicts.map(conflictRow).sort(byPath)
   const autoResolved = merge.autoResolved.map(autoResolvedRow).sort(byPath)
-  const customizations = [...new Set(merge.forkCustomizations)].sort().map(pathRow)
+  // Conflicted and auto-resolved files have their own lists: "customizations touched" holds the ones that merged cleanly.
+  const listed = new Set([...merge.conflicts, ...merge.autoResolved].map((c) => c.path))
+  const customizations = [...new Set(merge.forkCustomizations)].filter((path) => !listed.has(path)).sort().map(pathRow)
   const folders = merge.changes.byFolder.map(folderRow).sort(byChanges)
   const checklist = input.checklist.map(inlineMarkdown).filter((item) => item !== '')
   const supersedes = (input.supersedes ?? []).map(supersededRow)
@@ -175,6 +188,8 @@ export function buildReportView(input: ReportInput): ReportView {
   const hasConflicts = merge.status === 'conflicts' && conflicts.length > 0
   const clean = !hasConflicts
   const conflictCount = hasConflicts ? conflicts.length : 0
+  const conflictGroups = hasConflicts ? groupConflicts(conflicts) : []
+  const notSettleable = hasConflicts ? conflicts.filter((row) => row.whyManual !== '') : []
 
   const versionChangeMd = previousVersion
     ? `${codeSpan(previousVersion)} → ${codeSpan(input.version)}`
@@ -233,6 +248,7 @@ export function buildReportView(input: ReportInput): ReportView {
     rollbackCommandsMd: rollbackCommands(input.targetBranch),
     rollbackResetMd: rollbackReset(input.targetBranch, merge.targetSha),
     moreDetailsMd,
+    workSummaryMd: hasConflicts ? workSummary(conflictGroups, autoResolved.length) : cleanWorkSummary(autoResolved.length),
 
     dryRun: input.dryRun,
     clean,
@@ -252,9 +268,15 @@ export function buildReportView(input: ReportInput): ReportView {
     hasSupersedes: supersedes.length > 0,
     refreshed: input.refreshedFrom !== undefined,
     truncated: false,
+    conflictsGrouped: conflictCount > GROUP_ABOVE,
+    hasNotSettleable: notSettleable.length > 0,
 
     conflicts: hasConflicts ? conflicts : [],
     conflictsMore: 0,
+    conflictGroups,
+    conflictGroupsMore: 0,
+    groupCount: conflictGroups.length,
+    notSettleable,
     autoResolved,
     autoResolvedMore: 0,
     customizations,
@@ -273,7 +295,7 @@ export function buildReportView(input: ReportInput): ReportView {
     hasPullRequest: false
   }
   // Auto-resolved files need commands only while conflicts remain: the branch then holds the tag, not the merge.
-  view.resolveCommandsMd = resolveCommands(view, view.conflicts, hasConflicts ? view.autoResolved : [], 0)
+  view.resolveCommandsMd = resolveCommands(view, view.conflicts, hasConflicts ? view.autoResolved : [])
   return view
 }
 

@@ -10,7 +10,8 @@ describe('template variable reference', () => {
     supersedes: [{ number: 1, url: 'u', linkMd: 'l' }],
     refreshedFrom: { oldSha: 'a', newSha: 'b', oldShaCode: 'c', newShaCode: 'd' },
     pullRequest: { number: 1, url: 'u', linkMd: 'l' },
-    folders: conflicted.folders
+    folders: conflicted.folders,
+    notSettleable: conflicted.conflicts
   }
 
   it('documents exactly the fields of the view and of its rows', () => {
