@@ -13,7 +13,7 @@ export interface ConflictRow {
   pathCode: string
   /** The path as inline code, safe in a table cell (`|` escaped). */
   pathCell: string
-  /** git's conflict kind: `content`, `add/add`, `modify/delete`, `rename/delete`, `rename/rename`, `binary`, … */
+  /** git's conflict kind (see ConflictKind): `content`, `add/add`, `modify/delete`, `file location`, … */
   kind: ConflictKind
   /** The fork's rule for the path: `ours`, `theirs` or `manual`. */
   rule: Resolution

@@ -50,7 +50,7 @@ const CONFLICT_ROW_FIELDS = {
       path: text('The path.'),
       pathCode: md('The path as inline code.'),
       pathCell: md('The path as inline code, for a table cell.'),
-      kind: text("git's conflict kind: `content`, `add/add`, `modify/delete`, `rename/delete`, `rename/rename`, `binary`, `file/directory`, …"),
+      kind: text("git's conflict kind: `content`, `add/add`, `mode`, `binary`, `modify/delete`, `rename/delete`, `rename/rename`, `rename involved in collision`, `file/directory`, `distinct types`, `submodule`, `file location`, `directory rename` or `other` (see the README's conflict kinds)."),
       rule: text("The fork's rule: `ours`, `theirs` or `manual`."),
       message: text("git's own description of the conflict."),
       noteMd: md("The rule's note (the fork's Markdown) on one line."),
