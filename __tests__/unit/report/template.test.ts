@@ -67,7 +67,7 @@ describe('custom templates', () => {
     expect(warnings).toEqual([
       'x.md: {{tagg}} is not a template variable and renders as nothing (see the README\'s template variable reference).',
       'x.md: {{notAField}} is not a template variable and renders as nothing (see the README\'s template variable reference).',
-      'x.md: partial {{> header}} renders nothing (the partials are auto-resolved-table, conflict-groups, conflicts-table, customizations-list, folders-table).'
+      'x.md: partial {{> header}} renders nothing (the partials are auto-resolved-table, conflict-groups, conflicts-table, customizations-list, folders-table, not-settleable-list).'
     ])
   })
 
