@@ -69,7 +69,7 @@ function sideOf(conflicts: readonly Conflict[]): Side | undefined {
 export function whyManual(conflict: Pick<RawConflict, 'kind' | 'path' | 'addedAt'>): string | undefined {
   switch (conflict.kind) {
     case 'file location':
-      return `a file added in ${conflict.addedAt ?? 'a folder'} that the other side renamed: git suggests ${conflict.path}; where it belongs is a decision no side's version makes (one side has no such file at all)`
+      return `a file added at ${conflict.addedAt ?? 'its old place'}, in a folder the other side renamed: git suggests ${conflict.path}; where it belongs is a decision no side's version makes (one side has no such file at all)`
     case 'directory rename':
       return "a directory rename sends paths where another path is (or splits a folder two ways): neither side's tree says where each file belongs"
     case 'other':

@@ -378,7 +378,7 @@ describe('mergeTag: rules and auto-resolve', () => {
     expect(result.conflicts).toEqual([
       expect.objectContaining({ path: 'newdir/forkfile.txt', kind: 'file location', resolution: 'theirs', addedAt: 'olddir/forkfile.txt' })
     ])
-    expect(result.conflicts[0]?.whyManual).toMatch(/added in olddir\/forkfile\.txt .*git suggests newdir\/forkfile\.txt/)
+    expect(result.conflicts[0]?.whyManual).toMatch(/added at olddir\/forkfile\.txt, in a folder the other side renamed: git suggests newdir\/forkfile\.txt/)
   })
 
   it('rejects a bad rule before merging', async () => {
