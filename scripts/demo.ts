@@ -3,12 +3,13 @@
  *
  * It generates a sample upstream (`acme/gateway`, with stable, nightly and release-candidate tags) and a fork
  * (`carto/gateway-fork`, target branch `carto/main`, with its own Dockerfile sections and workflows), starts the
- * stand-in, runs the bundled `dist/index.js` with the runner's environment, and prints the pull request it opened.
- * Pass `--conflicts` for a fork whose changes conflict with the release.
+ * stand-in, runs the action with the runner's environment, and prints the pull request it opened: first a clean
+ * sync, then a sync whose fork changes conflict with the release, with its resolution guide (the conflict table, one
+ * command per group of files). Pass `--conflicts` (or `--clean`) to show only that one.
  */
 import { createScenario } from '../test/support/scenario.js'
 
-const conflicts = process.argv.includes('--conflicts')
+const only = process.argv.includes('--conflicts') ? [true] : process.argv.includes('--clean') ? [false] : [false, true]
 
 interface PullView {
   number: number
@@ -23,7 +24,11 @@ interface PullView {
 const rule = '─'.repeat(100)
 
 async function main(): Promise<void> {
-  console.log(`Generating sample repositories and starting the local GitHub stand-in${conflicts ? ' (fork with conflicting changes)' : ''}…`)
+  for (const conflicts of only) await showSync(conflicts)
+}
+
+async function showSync(conflicts: boolean): Promise<void> {
+  console.log(`\n${conflicts ? 'A sync with conflicts' : 'A clean sync'}: generating sample repositories and starting the local GitHub stand-in${conflicts ? ' (fork with conflicting changes)' : ''}…`)
   const scenario = await createScenario({ conflict: conflicts })
   try {
     console.log(`Stand-in: ${scenario.standIn.url}  upstream ${scenario.upstream.fullName}  fork ${scenario.fork.fullName} (${scenario.fork.targetBranch})`)

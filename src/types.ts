@@ -26,9 +26,13 @@ export type ConflictKind =
   | 'modify/delete'
   | 'rename/delete'
   | 'rename/rename'
-  | 'rename/add'
+  | 'rename involved in collision'
   | 'binary'
   | 'file/directory'
+  | 'file location'
+  | 'directory rename'
+  | 'distinct types'
+  | 'mode'
   | 'submodule'
   | 'other'
 
@@ -44,6 +48,13 @@ export interface Conflict {
   note?: string
   /** Set when auto-resolve resolved this conflict, to the side kept. */
   autoResolved?: 'ours' | 'theirs'
+  /**
+   * Why taking one side whole cannot settle this kind of conflict (set for `file location`, `directory rename` and
+   * `other`): auto-resolve leaves it for a person, whatever the rule, and the report says why.
+   */
+  whyManual?: string
+  /** For a `file location` conflict: where the added file was, and git's suggested location (`path`). */
+  addedAt?: string
   /** What the fork's most recent earlier sync that changed this path on both sides kept (absent: none did). */
   lastTime?: LastTime
   /** The rule (`ours` or `theirs`) would not produce what the fork kept last time: a reviewer must look. */

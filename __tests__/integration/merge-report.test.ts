@@ -390,11 +390,15 @@ describe('a 20,000-file upstream change', () => {
 
       const body = (await world.pull(run.outputs['pr-number'] as string)).body ?? ''
       expect(body.length).toBeLessThan(65_536)
-      const conflictRows = tableUnder(body, '### Merge status')
-      const more = /^…and (\d+) more$/.exec(conflictRows[conflictRows.length - 1]?.[0] ?? '')
+      // Grouped by folder and rule (one group per service folder here): group rows + "…and N more groups" account
+      // for every group, and the groups shown list their files in collapsible sections.
+      const groupRows = tableUnder(body, '### Merge status')
+      const more = /^…and (\d+) more groups$/.exec(groupRows[groupRows.length - 1]?.[0] ?? '')
       expect(more).not.toBeNull()
-      expect(conflictRows.length - 1 + Number(more?.[1])).toBe(CONFLICTED)
-      expect(conflictRows.length).toBeGreaterThan(10)
+      expect(groupRows.length - 1 + Number(more?.[1])).toBe(CONFLICTED)
+      expect(groupRows.length).toBeGreaterThan(10)
+      expect(groupRows[0]).toEqual(['`svc0000/`', 'manual', '1', 'add/add 1'])
+      expect(body.match(/^\| `svc\d{4}\/mod_0\.py` \|/gm)?.length ?? 0).toBeGreaterThan(10)
       const folderRows = tableUnder(body, '### What changed upstream')
       const moreFolders = /^…and (\d+) more folders$/.exec(folderRows[folderRows.length - 1]?.[0] ?? '')
       expect(moreFolders).not.toBeNull()

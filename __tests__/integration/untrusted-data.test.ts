@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it, jest } from '@jest/globals'
+import { shellQuote } from '../../src/report/markdown.js'
 import type { ActionRun } from '../../test/support/action.js'
 import { clearFaults, gitTraffic, requestLog } from '../../test/support/control.js'
 import { commitFiles, createTags, FORK_AUTHOR } from '../../test/support/repos.js'
@@ -97,7 +98,9 @@ describe('hostile upstream data', () => {
       for (const file of HOSTILE_PATHS) expect(prose).not.toContain(file)
       // The commands to paste quote every name: outside single quotes no payload is left for a shell to run.
       const commands = shellLines(body)
-      expect(commands.filter((line) => line.includes('pwned')).length).toBeGreaterThanOrEqual(HOSTILE_PATHS.length)
+      // (one command per group of files: each hostile path appears, quoted, in a command)
+      expect(HOSTILE_PATHS.filter((file) => file.includes('pwned') && !commands.some((line) => line.includes(shellQuote(file))))).toEqual([])
+      expect(commands.filter((line) => line.includes('pwned')).length).toBeGreaterThan(0)
       for (const line of commands) expect(line.replace(/'[^']*'/g, "''")).not.toMatch(/pwned|\$\(|`/)
       // No mention survives: every @everyone / @team is defused (in code or broken by a zero-width space).
       expect(mentionsIn(body)).toEqual([])

@@ -18,16 +18,25 @@
  *   CONFLICT (contents)                        → content (add/add when the message says `CONFLICT (add/add)`)
  *   CONFLICT (binary)                          → binary (git also emits `CONFLICT (contents)` for the same path)
  *   CONFLICT (file/directory)                  → file/directory
- *   CONFLICT (distinct modes)                  → other (e.g. a file on one side, a symlink on the other)
+ *   CONFLICT (distinct modes)                  → distinct types (git's message: `CONFLICT (distinct types)`, e.g. a
+ *                                                file on one side, a symlink on the other; one is moved to `path~side`)
  *   CONFLICT (modify/delete)                   → modify/delete
  *   CONFLICT (rename/rename)                   → rename/rename
- *   CONFLICT (rename involved in collision)    → rename/add (a rename colliding with an add or another rename)
+ *   CONFLICT (rename involved in collision)    → rename involved in collision (a rename with content conflicts
+ *                                                colliding with another path)
  *   CONFLICT (rename/delete)                   → rename/delete
- *   CONFLICT (directory rename suggested), CONFLICT (file in way of directory rename),
- *   CONFLICT(directory rename collision), CONFLICT(directory rename unclear split) → other
+ *   CONFLICT (directory rename suggested)      → file location (message `CONFLICT (file location)`: a path added in a
+ *                                                folder the other side renamed; git puts it at the suggested location)
+ *   CONFLICT (file in way of directory rename), CONFLICT(directory rename collision),
+ *   CONFLICT(directory rename unclear split)   → directory rename (message `CONFLICT (implicit dir rename)` or
+ *                                                `CONFLICT (directory rename split)`)
  *   CONFLICT (submodule*)                      → submodule
+ * A path added on both sides with the same content but different modes (100644 / 100755) is reported by git as
+ * `CONFLICT (add/add)`; its stages differ only in mode, and it is named `mode` here.
  *   ERROR (...)                                → other (git aborts such merges; kept so nothing is lost)
  *   anything else starting with CONFLICT       → other (a newer git's new type is still a conflict)
+ * After the records, git may print a plain-text suggestion (for submodule conflicts: "Recursive merging with
+ * submodules currently only supports trivial cases..."), not NUL-terminated: it is kept as `trailer`.
  * Informational types (`Auto-merging`, `Path updated due to directory rename`, `Directory rename skipped ...`,
  * `Fast forwarding submodule`) are not conflicts.
  *
@@ -63,6 +72,8 @@ export interface MergeTreeOutput {
   tree: string
   stages: StageEntry[]
   records: MessageRecord[]
+  /** Text git printed after the last record (the submodule suggestion), trimmed; empty when none. */
+  trailer?: string
 }
 
 /** A conflict as merge-tree reports it, before the fork's rules are applied. */
@@ -72,6 +83,8 @@ export interface RawConflict {
   message: string
   /** Conflicts with the same group number must be resolved together. */
   group: number
+  /** For `file location`: the path where the file was added (git moved it to `path`, its suggested location). */
+  addedAt?: string
 }
 
 /** A set of conflicts that must be resolved together, with every path they touch. */
@@ -113,9 +126,14 @@ export function parseMergeTree(stdout: string): MergeTreeOutput {
   i++ // the NUL that opens the messages section (or the end of a clean merge's output)
 
   const records: MessageRecord[] = []
+  let trailer = ''
   // A trailing empty field is what the final NUL leaves behind.
   while (i < fields.length && !(i === fields.length - 1 && fields[i] === '')) {
     const countField = fields[i++] as string
+    if (i === fields.length && !/^\d+$/.test(countField)) {
+      trailer = countField.trim() // the last field, not NUL-terminated: git's plain-text suggestion
+      break
+    }
     const count = Number(countField)
     if (!/^\d+$/.test(countField) || i + count + 2 > fields.length) {
       throw new MergeTreeParseError(`bad message record at ${JSON.stringify(countField.slice(0, 80))}`)
@@ -126,7 +144,7 @@ export function parseMergeTree(stdout: string): MergeTreeOutput {
     const message = (fields[i++] as string).replace(/\n+$/, '')
     records.push({ paths, type, message })
   }
-  return { tree, stages, records }
+  return { tree, stages, records, ...(trailer ? { trailer } : {}) }
 }
 
 /** True for records that report a conflict (or a merge error), false for informational ones like Auto-merging. */
@@ -142,10 +160,13 @@ export function conflictKindOf(record: MessageRecord): ConflictKind {
   }
   if (type === 'CONFLICT (binary)') return 'binary'
   if (type === 'CONFLICT (file/directory)') return 'file/directory'
+  if (type === 'CONFLICT (distinct modes)') return 'distinct types'
   if (type === 'CONFLICT (modify/delete)') return 'modify/delete'
   if (type === 'CONFLICT (rename/rename)') return 'rename/rename'
-  if (type === 'CONFLICT (rename involved in collision)') return 'rename/add'
+  if (type === 'CONFLICT (rename involved in collision)') return 'rename involved in collision'
   if (type === 'CONFLICT (rename/delete)') return 'rename/delete'
+  if (type === 'CONFLICT (directory rename suggested)') return 'file location'
+  if (/^CONFLICT ?\((file in way of directory rename|directory rename collision|directory rename unclear split)\)$/.test(type)) return 'directory rename'
   if (type.startsWith('CONFLICT (submodule')) return 'submodule'
   return 'other'
 }
@@ -156,14 +177,18 @@ export function conflictKindOf(record: MessageRecord): ConflictKind {
  * Lower index = more specific.
  */
 const KIND_PRIORITY: readonly ConflictKind[] = [
+  'file location',
+  'directory rename',
+  'distinct types',
   'file/directory',
   'rename/rename',
   'rename/delete',
-  'rename/add',
+  'rename involved in collision',
   'submodule',
   'binary',
   'modify/delete',
   'other',
+  'mode',
   'add/add',
   'content'
 ]
@@ -217,14 +242,19 @@ export function collectConflicts(output: Pick<MergeTreeOutput, 'stages' | 'recor
 
   const raw: RawConflict[] = []
   const reported = new Set<string>()
+  const stagesOf = new Map<string, StageEntry[]>()
+  for (const entry of output.stages) stagesOf.set(entry.path, [...(stagesOf.get(entry.path) ?? []), entry])
   for (const path of unmerged) {
     const best = bestRecord.get(path)
-    raw.push({
+    const conflict: RawConflict = {
       path,
-      kind: best?.kind ?? 'other',
+      kind: refineKind(best?.kind ?? 'other', stagesOf.get(path) ?? []),
       message: best?.record.message ?? `${path}: left unmerged by git merge-tree`,
       group: 0
-    })
+    }
+    const addedAt = conflict.kind === 'file location' ? best?.record.paths.find((other) => other !== path) : undefined
+    if (addedAt !== undefined) conflict.addedAt = addedAt
+    raw.push(conflict)
     reported.add(path)
   }
   for (const record of conflictRecords) {
@@ -256,6 +286,14 @@ export function collectConflicts(output: Pick<MergeTreeOutput, 'stages' | 'recor
   }
   for (const group of groups.values()) group.paths.sort(byCodeUnit)
   return [...groups.values()]
+}
+
+/** An add/add whose two sides hold the same blob in different modes (100644 / 100755) is a mode conflict. */
+function refineKind(kind: ConflictKind, stages: readonly StageEntry[]): ConflictKind {
+  if (kind !== 'add/add' && kind !== 'content') return kind
+  const ours = stages.find((entry) => entry.stage === 2)
+  const theirs = stages.find((entry) => entry.stage === 3)
+  return ours && theirs && ours.oid === theirs.oid && ours.mode !== theirs.mode ? 'mode' : kind
 }
 
 /** Sorts like git does (byte order for ASCII paths), independent of the locale. */

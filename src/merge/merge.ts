@@ -9,7 +9,7 @@ import type { Log } from '../runner.js'
 import type { Conflict, LastTime, MergeResult, PathRule, RebrandSummary } from '../types.js'
 import { disagreesWithHistory } from './audit.js'
 import { forkCustomizationsTouched, summarizeChanges } from './changes.js'
-import { byCodeUnit, collectConflicts, parseMergeTree, type ConflictGroup } from './conflicts.js'
+import { byCodeUnit, collectConflicts, parseMergeTree, type ConflictGroup, type RawConflict } from './conflicts.js'
 import { measured, prefetchBlobs, prefetchContentMergeBlobs } from './fetch.js'
 import { rebrandMerge, type RebrandResult } from './rebrand-merge.js'
 import { compileRebrand, type RebrandRule } from './rebrand-rules.js'
@@ -62,12 +62,35 @@ async function resolveSides(git: Git, options: MergeOptions): Promise<string> {
   return named === tagSha ? tag : tagSha
 }
 
-/** A group is resolved as a whole, to one side, only when all of its conflicts' rules name that same side. */
+/**
+ * A group is resolved as a whole, to one side, only when all of its conflicts' rules name that same side and taking
+ * that side whole settles each of them (see whyManual).
+ */
 function sideOf(conflicts: readonly Conflict[]): Side | undefined {
   const first = conflicts[0]?.resolution
   if (first !== 'ours' && first !== 'theirs') return undefined
-  if (conflicts.some((conflict) => conflict.resolution !== first || conflict.kind === 'other' || conflict.againstHistory)) return undefined
+  if (conflicts.some((conflict) => conflict.resolution !== first || conflict.whyManual !== undefined || conflict.againstHistory)) return undefined
   return first
+}
+
+/**
+ * Why keeping one side whole cannot settle a conflict of this kind, or undefined when it can. Every other kind is
+ * settled by taking the rule's side at each path of the conflict's group: content, add/add, mode and binary files;
+ * modify/delete and rename/delete (the side's file, or its deletion); rename/rename and rename involved in collision
+ * (the side's names); file/directory and distinct types (the side's file or directory, the moved-aside copy goes);
+ * submodule (the side's commit).
+ */
+export function whyManual(conflict: Pick<RawConflict, 'kind' | 'path' | 'addedAt'>): string | undefined {
+  switch (conflict.kind) {
+    case 'file location':
+      return `a file added at ${conflict.addedAt ?? 'its old place'}, in a folder the other side renamed: git suggests ${conflict.path}; where it belongs is a decision no side's version makes (one side has no such file at all)`
+    case 'directory rename':
+      return "a directory rename sends paths where another path is (or splits a folder two ways): neither side's tree says where each file belongs"
+    case 'other':
+      return 'a conflict git reports that this action does not name: check it by hand'
+    default:
+      return undefined
+  }
 }
 
 async function commitMerge(git: Git, tree: string, options: MergeOptions): Promise<string> {
@@ -141,13 +164,16 @@ export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeRe
     group.conflicts.map((raw) => {
       const rule = rules.match(raw.path)
       const lastTime = lastTimes.get(raw.path)
+      const why = whyManual(raw)
       return {
         path: raw.path,
         kind: raw.kind,
         message: raw.message,
         resolution: rule.resolution,
         ...(rule.note !== undefined ? { note: rule.note } : {}),
-        ...(lastTime ? { lastTime, ...(disagreesWithHistory(rule.resolution, lastTime.kept) ? { againstHistory: true } : {}) } : {})
+        ...(lastTime ? { lastTime, ...(disagreesWithHistory(rule.resolution, lastTime.kept) ? { againstHistory: true } : {}) } : {}),
+        ...(why !== undefined ? { whyManual: why } : {}),
+        ...(raw.addedAt !== undefined ? { addedAt: raw.addedAt } : {})
       }
     })
   const grouped = groups.map((group) => ({ group, conflicts: conflictsOf(group) }))

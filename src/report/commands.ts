@@ -4,23 +4,63 @@
  */
 import type { ConflictKind } from '../types.js'
 import { codeSpan, fencedBlock, plural, shellQuote } from './markdown.js'
+import { groupConflicts, type ConflictGroupRow } from './groups.js'
 import type { AutoResolvedRow, ConflictRow } from './rows.js'
 
 /** `git` with literal pathspecs when a path contains pathspec magic (`*`, `?`, `[`, `\`, a leading `:`). */
-function gitFor(path: string): string {
-  return /[*?[\]\\]/.test(path) || path.startsWith(':') ? 'git --literal-pathspecs' : 'git'
+function gitFor(paths: readonly string[]): string {
+  return paths.some((path) => /[*?[\]\\]/.test(path) || path.startsWith(':')) ? 'git --literal-pathspecs' : 'git'
 }
 
-function sideCommand(path: string, side: 'ours' | 'theirs', kind: ConflictKind): string {
-  const git = gitFor(path)
-  const quoted = shellQuote(path)
-  let line = `${git} checkout --${side} -- ${quoted} && ${git} add -- ${quoted}`
-  if (kind === 'modify/delete' || kind === 'rename/delete') {
-    line += `   # if ${side === 'ours' ? 'the fork' : 'upstream'} deleted it: ${git} rm -- ${quoted}`
-  } else if (kind !== 'content' && kind !== 'add/add' && kind !== 'binary') {
-    line += `   # ${kind}: check git status before committing`
+/** Kinds where keeping one side also renames or removes paths: worth a look at `git status` before committing. */
+const CHECK_STATUS: ReadonlySet<ConflictKind> = new Set([
+  'rename/rename',
+  'rename/delete',
+  'rename involved in collision',
+  'file/directory',
+  'distinct types',
+  'submodule'
+])
+
+/** Explicit paths the commands may still list (a budget shared by every command, so a cut list stays short). */
+class PathBudget {
+  constructor(private left: number) {}
+
+  /** At most the budget's remaining paths; the rest counted. */
+  take(paths: readonly string[]): { shown: string[]; rest: number } {
+    const shown = paths.slice(0, Math.max(0, this.left))
+    this.left -= shown.length
+    return { shown, rest: paths.length - shown.length }
   }
-  return line
+}
+
+function restNote(rest: number): string[] {
+  return rest > 0 ? [`# …and ${plural(rest, 'more file')} of this group: see the full list in the run's job summary or report file`] : []
+}
+
+/** Groups this big are selected by their folder (a few files read better by name). */
+const FOLDER_PATHSPEC_FROM = 4
+
+/**
+ * The pathspecs that select a group's files: its folder when nothing else that conflicts lives there (one short
+ * pathspec for hundreds of files), otherwise the files themselves.
+ */
+function pathspecsOf(group: ConflictGroupRow, files: readonly string[], others: readonly string[], budget: PathBudget): { shown: string[]; rest: number } {
+  const folder = group.folder.endsWith('/') ? group.folder : ''
+  if (folder && files.length >= FOLDER_PATHSPEC_FROM && !others.some((path) => path.startsWith(folder))) return { shown: [folder], rest: 0 }
+  return budget.take(files)
+}
+
+/** The command for the paths shown (none when the budget ran out) and a note on the rest. */
+function sideLines(paths: { shown: string[]; rest: number }, side: 'ours' | 'theirs'): string[] {
+  return [...(paths.shown.length ? [sideLine(paths.shown, side)] : []), ...restNote(paths.rest)]
+}
+
+/** One command that keeps `side` for every file a pathspec selects (deleting those the side has not got). */
+function sideLine(specs: readonly string[], side: 'ours' | 'theirs'): string {
+  const git = gitFor(specs)
+  const quoted = specs.map(shellQuote).join(' ')
+  return `${git} checkout --no-overlay --${side} -- ${quoted} && ${git} add -u -- ${quoted}`
 }
 
 export interface Branches {
@@ -35,36 +75,45 @@ export interface Branches {
  * that "ours" is the fork and "theirs" upstream — exactly the rules' words — and the result is the merge commit the
  * action would have made (first parent: the target). It descends from the sync branch's tag commit, so the final
  * push is a fast-forward: no force needed, and a maintainer's earlier pushes to the branch are merged, not lost.
- * `omitted` counts the files left out of a cut list, which the commands then say they skip.
+ * One command per group of conflicts (folder and rule, see groups.ts): `git checkout --no-overlay --<side>` over the
+ * group's folder (or its files), which also deletes what that side deleted, then `git add -u`. Explicit path lists
+ * share a budget of `maxPaths` paths to fit the body; what they leave out is counted with a note on where the full list is.
  */
-export function resolveCommands(branches: Branches, conflicts: ConflictRow[], autoResolved: AutoResolvedRow[], omitted: number): string {
+export function resolveCommands(branches: Branches, conflicts: ConflictRow[], autoResolved: AutoResolvedRow[], maxPaths = Number.POSITIVE_INFINITY): string {
   const sync = shellQuote(branches.syncBranch)
   const lines = [
     'git fetch origin',
     `git switch --no-track -c ${sync} ${shellQuote(`origin/${branches.targetBranch}`)}`,
     `git merge --no-ff --no-edit ${shellQuote(`origin/${branches.syncBranch}`)}   # stops at the conflicts: expected`
   ]
-  const ours = conflicts.filter((c) => c.rule === 'ours')
-  const theirs = conflicts.filter((c) => c.rule === 'theirs')
-  const manual = conflicts.filter((c) => c.rule === 'manual')
-  if (ours.length) {
-    lines.push('', "# rule ours: keep the fork's version")
-    for (const c of ours) lines.push(sideCommand(c.path, 'ours', c.kind))
+  const settleable = conflicts.filter((c) => c.rule !== 'manual' && c.whyManual === '')
+  const byHand = conflicts.filter((c) => c.rule === 'manual' || c.whyManual !== '')
+  const groups = groupConflicts(settleable)
+  const pathsOf = (rows: readonly { path: string }[]): string[] => rows.map((row) => row.path)
+  const budget = new PathBudget(maxPaths)
+  for (const rule of ['ours', 'theirs'] as const) {
+    for (const group of groups.filter((g) => g.rule === rule)) {
+      const files = pathsOf(group.conflicts)
+      const others = [...pathsOf(conflicts), ...pathsOf(autoResolved)].filter((path) => !files.includes(path))
+      const what = rule === 'ours' ? "keep the fork's version" : "take upstream's version"
+      lines.push('', `# rule ${rule}: ${what} of ${plural(group.count, 'file')} ${group.folder.endsWith('/') ? `under ${group.folder}` : 'at the top level'}`)
+      lines.push(...sideLines(pathspecsOf(group, files, others, budget), rule))
+      const check = group.conflicts.filter((c) => CHECK_STATUS.has(c.kind))
+      for (const c of check.slice(0, 10)) lines.push(`#   ${c.kind}: ${c.path.replace(/\n/g, '\\n')}: check git status before committing`)
+      if (check.length > 10) lines.push(`#   …and ${check.length - 10} more renames, moves or submodules: check git status before committing`)
+    }
   }
-  if (theirs.length) {
-    lines.push('', "# rule theirs: take upstream's version")
-    for (const c of theirs) lines.push(sideCommand(c.path, 'theirs', c.kind))
+  for (const side of ['ours', 'theirs'] as const) {
+    const files = pathsOf(autoResolved.filter((c) => c.side === side))
+    if (files.length === 0) continue
+    lines.push('', `# auto-resolved to ${side} in the action's merge: keep the same side here`, ...sideLines(budget.take(files), side))
   }
-  if (autoResolved.length) {
-    lines.push('', '# auto-resolved in the action\'s merge: keep the same side here')
-    for (const c of autoResolved) lines.push(sideCommand(c.path, c.side, c.kind))
-  }
-  if (manual.length) {
-    lines.push('', '# rule manual: edit each file, remove the conflict markers, then mark it resolved')
-    for (const c of manual) lines.push(`${gitFor(c.path)} add -- ${shellQuote(c.path)}`)
-  }
-  if (omitted > 0) {
-    lines.push('', `# …and ${plural(omitted, 'more file')}: see the full list in the run's job summary or report file`)
+  if (byHand.length) {
+    lines.push('', '# by hand: edit each file, remove the conflict markers, then mark it resolved')
+    for (const c of byHand.filter((row) => row.whyManual !== '').slice(0, 20)) lines.push(`#   ${c.path.replace(/\n/g, '\\n')} (${c.kind}, rule ${c.rule}): ${c.whyManual}`)
+    const { shown, rest } = budget.take(pathsOf(byHand))
+    if (shown.length) lines.push(`${gitFor(shown)} add -- ${shown.map(shellQuote).join(' ')}`)
+    lines.push(...restNote(rest))
   }
   lines.push('', 'git commit --no-edit', `git push origin ${sync}`)
   return fencedBlock(lines.join('\n'), 'sh')

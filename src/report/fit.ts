@@ -4,11 +4,14 @@
  * and the report file), the release notes are cut last, and a hard cut is the safety net.
  */
 import { resolveCommands } from './commands.js'
+import { limitGroups } from './groups.js'
 import { safeSlice, truncateAtLine } from './markdown.js'
 import type { ReportView } from './view.js'
 
 interface Limits {
   conflicts: number
+  /** Groups of conflicts (rows of the group table, biggest first). */
+  conflictGroups: number
   autoResolved: number
   customizations: number
   folders: number
@@ -16,7 +19,7 @@ interface Limits {
   notes: number
 }
 
-const LISTS = ['conflicts', 'autoResolved', 'customizations', 'folders'] as const
+const LISTS = ['conflicts', 'conflictGroups', 'autoResolved', 'customizations', 'folders'] as const
 
 /** The view with each list cut to its limit, the "…and N more" counts and the commands to match. */
 function limitView(view: ReportView, limits: Limits): ReportView {
@@ -38,8 +41,17 @@ function limitView(view: ReportView, limits: Limits): ReportView {
     foldersMore: view.folders.length - folders.length + view.foldersMore
   }
   limited.truncated = limited.conflictsMore + limited.autoResolvedMore + limited.customizationsMore + limited.foldersMore > 0
+  if (conflicts.length !== view.conflicts.length || limits.conflictGroups < view.conflictGroups.length) {
+    // The groups shown get their rows first, biggest group first, as far as the conflict limit goes.
+    const groups = view.conflictGroups.slice(0, limits.conflictGroups)
+    const shown = view.conflictsGrouped ? groups.flatMap((group) => group.conflicts).slice(0, limits.conflicts) : conflicts
+    limited.conflictGroups = limitGroups(groups, new Set(shown.map((row) => row.path)))
+    limited.conflictGroupsMore = view.conflictGroups.length - limited.conflictGroups.length + view.conflictGroupsMore
+    limited.truncated ||= limited.conflictGroupsMore > 0
+  }
   if (conflicts.length !== view.conflicts.length || autoResolved.length !== view.autoResolved.length) {
-    limited.resolveCommandsMd = resolveCommands(view, conflicts, view.hasConflicts ? autoResolved : [], conflictsMore + (view.hasConflicts ? autoResolvedMore : 0))
+    // One command per group still covers every file (a folder pathspec covers hundreds); only explicit lists are cut.
+    limited.resolveCommandsMd = resolveCommands(view, view.conflicts, view.hasConflicts ? view.autoResolved : [], limits.conflicts + limits.autoResolved)
   }
   if (limits.notes < view.releaseNotesMd.length) {
     const link = view.releaseUrl || view.tagUrl
@@ -53,6 +65,7 @@ function limitView(view: ReportView, limits: Limits): ReportView {
 function fullLimits(view: ReportView): Limits {
   return {
     conflicts: view.conflicts.length,
+    conflictGroups: view.conflictGroups.length,
     autoResolved: view.autoResolved.length,
     customizations: view.customizations.length,
     folders: view.folders.length,

@@ -13,7 +13,7 @@ export interface ConflictRow {
   pathCode: string
   /** The path as inline code, safe in a table cell (`|` escaped). */
   pathCell: string
-  /** git's conflict kind: `content`, `add/add`, `modify/delete`, `rename/delete`, `rename/rename`, `binary`, … */
+  /** git's conflict kind (see ConflictKind): `content`, `add/add`, `modify/delete`, `file location`, … */
   kind: ConflictKind
   /** The fork's rule for the path: `ours`, `theirs` or `manual`. */
   rule: Resolution
@@ -31,6 +31,8 @@ export interface ConflictRow {
   lastTimeCell: string
   /** The rule (`ours`/`theirs`) would not produce what the fork kept last time: a reviewer must look. */
   againstHistory: boolean
+  /** Why no rule can settle this conflict by keeping one side (e.g. a `file location`), plain text; empty otherwise. */
+  whyManual: string
 }
 
 /** One conflict auto-resolve settled. */
@@ -124,7 +126,8 @@ export function conflictRow(c: Conflict, forkUrl = ''): ConflictRow {
     noteMd: inlineMarkdown(c.note ?? ''),
     noteCell: tableCellMarkdown(c.note ?? ''),
     lastTimeCell: lastTimeCell(c.lastTime, c.againstHistory === true, forkUrl),
-    againstHistory: c.againstHistory === true
+    againstHistory: c.againstHistory === true,
+    whyManual: c.whyManual ?? ''
   }
 }
 

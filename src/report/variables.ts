@@ -45,6 +45,21 @@ const url = (description: string): Documented<'url'> => ({ kind: 'url', descript
 const bool = (description: string): Documented<'bool'> => ({ kind: 'bool', description })
 const number = (description: string): Documented<'number'> => ({ kind: 'number', description })
 
+/** The fields of a conflict row (in `conflicts`, `conflictGroups.conflicts` and `notSettleable`). */
+const CONFLICT_ROW_FIELDS = {
+      path: text('The path.'),
+      pathCode: md('The path as inline code.'),
+      pathCell: md('The path as inline code, for a table cell.'),
+      kind: text("git's conflict kind: `content`, `add/add`, `mode`, `binary`, `modify/delete`, `rename/delete`, `rename/rename`, `rename involved in collision`, `file/directory`, `distinct types`, `submodule`, `file location`, `directory rename` or `other` (see the README's conflict kinds)."),
+      rule: text("The fork's rule: `ours`, `theirs` or `manual`."),
+      message: text("git's own description of the conflict."),
+      noteMd: md("The rule's note (the fork's Markdown) on one line."),
+      noteCell: md('The note, for a table cell.'),
+      whyManual: text('Why no rule can settle this conflict by keeping one side (a `file location`, `directory rename` or unknown kind); empty otherwise.'),
+      lastTimeCell: md("What the fork's last sync that changed the path on both sides kept (fork's, upstream's, a combination, deleted) with a link to its PR or merge commit; flagged ⚠️ when the rule disagrees; — when none. For a table cell."),
+      againstHistory: bool('The rule (`ours`/`theirs`) disagrees with what the fork kept last time.')
+} satisfies FieldsDocumentation<ReportView['conflicts'][number]>
+
 /** Every field of the view, in the order the reference lists them. */
 const VIEW_DOCUMENTATION = {
   upstream: text('The upstream repository, `owner/name`.'),
@@ -88,6 +103,7 @@ const VIEW_DOCUMENTATION = {
   rollbackCommandsMd: md('A shell code block that reverts the merge after the PR was merged.'),
   rollbackResetMd: md('The force-push that puts the target branch back to `targetSha`, as inline code.'),
   moreDetailsMd: md('Where the full lists are (job summary and report file of the run), for after a cut list.'),
+  workSummaryMd: md("One line on the kind of work, e.g. \"**To resolve:** 41 files under `ui/out/` (rule: upstream's), 5 files under `src/` (rule: the fork's), 1 manual.\" (or \"**Nothing to resolve:** …\")."),
   dryRun: bool('The run was a dry run: nothing was pushed.'),
   clean: bool('The merge is clean (possibly after auto-resolve); the branch holds the merge commit.'),
   hasConflicts: bool('Conflicts remain for a human.'),
@@ -108,21 +124,12 @@ const VIEW_DOCUMENTATION = {
   hasSupersedes: bool('`supersedes` is not empty.'),
   refreshed: bool('Upstream moved the tag and the PR was refreshed to the new commit.'),
   truncated: bool('At least one list was cut to fit.'),
+  conflictsGrouped: bool('More than 25 conflicts: the built-in body shows `conflictGroups` (collapsible) instead of one flat table.'),
+  hasNotSettleable: bool('`notSettleable` is not empty.'),
   conflicts: {
     kind: 'list',
     description: 'Conflicts left for a human, by path.',
-    fields: {
-      path: text('The path.'),
-      pathCode: md('The path as inline code.'),
-      pathCell: md('The path as inline code, for a table cell.'),
-      kind: text("git's conflict kind: `content`, `add/add`, `modify/delete`, `rename/delete`, `rename/rename`, `binary`, `file/directory`, …"),
-      rule: text("The fork's rule: `ours`, `theirs` or `manual`."),
-      message: text("git's own description of the conflict."),
-      noteMd: md("The rule's note (the fork's Markdown) on one line."),
-      noteCell: md('The note, for a table cell.'),
-      lastTimeCell: md("What the fork's last sync that changed the path on both sides kept (fork's, upstream's, a combination, deleted) with a link to its PR or merge commit; flagged ⚠️ when the rule disagrees; — when none. For a table cell."),
-      againstHistory: bool('The rule (`ours`/`theirs`) disagrees with what the fork kept last time.')
-    }
+    fields: CONFLICT_ROW_FIELDS
   },
   conflictsMore: number('Conflicts left out of `conflicts` to fit the body (0 when none).'),
   heldForHistory: {
@@ -134,6 +141,26 @@ const VIEW_DOCUMENTATION = {
       pathCell: md('The path as inline code, for a table cell.')
     }
   },
+  conflictGroups: {
+    kind: 'list',
+    description: 'The conflicts grouped by top-level folder and rule, biggest first; never cut (only their rows are).',
+    fields: {
+      folder: text('The deepest folder all of the group\'s files share, with a trailing `/`; `(top level)` at the root.'),
+      folderCode: md('The folder as inline code.'),
+      folderCell: md('The folder, for a table cell.'),
+      folderHtml: md('The folder as HTML (`<code>…</code>`), for a `<summary>` line.'),
+      rule: text("The group's rule: `ours`, `theirs` or `manual`."),
+      ruleLabel: text("The rule in words: \"upstream's\", \"the fork's\" or \"manual\"."),
+      count: number('Files in the group.'),
+      kindsText: text('Conflict kinds with counts, e.g. `content 40, modify/delete 1`.'),
+      conflicts: { kind: 'list', description: "The group's files shown (rows as in `conflicts`; the partial `conflicts-table` renders them).", fields: CONFLICT_ROW_FIELDS },
+      shown: number("The group's files in `conflicts` (0 when the body had no room for them: use `{{#shown}}` to skip the section)."),
+      more: number("The group's files left out to fit the body.")
+    }
+  },
+  conflictGroupsMore: number('Groups (the smallest) left out of `conflictGroups` to fit the body, with their files.'),
+  groupCount: number('Groups of conflicts in all (`conflictGroups` may be cut to fit).'),
+  notSettleable: { kind: 'list', description: 'Conflicts no rule can settle by keeping one side, with `whyManual` (rows as in `conflicts`).', fields: CONFLICT_ROW_FIELDS },
   autoResolved: {
     kind: 'list',
     description: 'Conflicts auto-resolve settled, by path.',

@@ -4,6 +4,7 @@
  */
 import type { MergeResult, ReleaseInfo, RepoId } from '../types.js'
 import { resolveCommands, rollbackCommands, rollbackReset } from './commands.js'
+import { cleanWorkSummary, groupConflicts, workSummary, type ConflictGroupRow } from './groups.js'
 import { blockquote, codeSpan, encodePathPart, inlineMarkdown, plural, safeUrl } from './markdown.js'
 import { rebrandView, type RebrandView } from './rebrand.js'
 import { neutralizeReleaseNotes } from './release-notes.js'
@@ -110,6 +111,7 @@ export interface ReportView extends RebrandView {
   rollbackCommandsMd: string
   rollbackResetMd: string
   moreDetailsMd: string
+  workSummaryMd: string
 
   dryRun: boolean
   clean: boolean
@@ -131,10 +133,16 @@ export interface ReportView extends RebrandView {
   hasSupersedes: boolean
   refreshed: boolean
   truncated: boolean
+  conflictsGrouped: boolean
+  hasNotSettleable: boolean
 
   conflicts: ConflictRow[]
   conflictsMore: number
   heldForHistory: PathRow[]
+  conflictGroups: ConflictGroupRow[]
+  conflictGroupsMore: number
+  groupCount: number
+  notSettleable: ConflictRow[]
   autoResolved: AutoResolvedRow[]
   autoResolvedMore: number
   customizations: PathRow[]
@@ -153,6 +161,9 @@ export interface ReportView extends RebrandView {
   hasPullRequest: boolean
 }
 
+/** Above this many conflicts, the PR body shows them grouped by folder and rule, each group in a collapsible section. */
+export const GROUP_ABOVE = 25
+
 /** Turns the run's raw data into the view every template renders; all escaping and formatting happen here. */
 export function buildReportView(input: ReportInput): ReportView {
   const serverUrl = input.serverUrl.replace(/\/+$/, '')
@@ -167,7 +178,9 @@ export function buildReportView(input: ReportInput): ReportView {
   const conflicts = merge.conflicts.map((conflict) => conflictRow(conflict, forkUrl)).sort(byPath)
   const heldForHistory = (merge.heldForHistory ?? []).map(pathRow)
   const autoResolved = merge.autoResolved.map(autoResolvedRow).sort(byPath)
-  const customizations = [...new Set(merge.forkCustomizations)].sort().map(pathRow)
+  // Conflicted and auto-resolved files have their own lists: "customizations touched" holds the ones that merged cleanly.
+  const listed = new Set([...merge.conflicts, ...merge.autoResolved].map((c) => c.path))
+  const customizations = [...new Set(merge.forkCustomizations)].filter((path) => !listed.has(path)).sort().map(pathRow)
   const folders = merge.changes.byFolder.map(folderRow).sort(byChanges)
   const checklist = input.checklist.map(inlineMarkdown).filter((item) => item !== '')
   const supersedes = (input.supersedes ?? []).map(supersededRow)
@@ -182,6 +195,8 @@ export function buildReportView(input: ReportInput): ReportView {
   const clean = !hasConflicts
   const conflictCount = hasConflicts ? conflicts.length : 0
   const historyDisagreementCount = hasConflicts ? conflicts.filter((row) => row.againstHistory).length : 0
+  const conflictGroups = hasConflicts ? groupConflicts(conflicts) : []
+  const notSettleable = hasConflicts ? conflicts.filter((row) => row.whyManual !== '') : []
 
   const versionChangeMd = previousVersion
     ? `${codeSpan(previousVersion)} → ${codeSpan(input.version)}`
@@ -241,6 +256,7 @@ export function buildReportView(input: ReportInput): ReportView {
     rollbackCommandsMd: rollbackCommands(input.targetBranch),
     rollbackResetMd: rollbackReset(input.targetBranch, merge.targetSha),
     moreDetailsMd,
+    workSummaryMd: hasConflicts ? workSummary(conflictGroups, autoResolved.length) : cleanWorkSummary(autoResolved.length),
 
     dryRun: input.dryRun,
     clean,
@@ -262,10 +278,16 @@ export function buildReportView(input: ReportInput): ReportView {
     hasSupersedes: supersedes.length > 0,
     refreshed: input.refreshedFrom !== undefined,
     truncated: false,
+    conflictsGrouped: conflictCount > GROUP_ABOVE,
+    hasNotSettleable: notSettleable.length > 0,
 
     conflicts: hasConflicts ? conflicts : [],
     conflictsMore: 0,
     heldForHistory: hasConflicts ? heldForHistory : [],
+    conflictGroups,
+    conflictGroupsMore: 0,
+    groupCount: conflictGroups.length,
+    notSettleable,
     autoResolved,
     autoResolvedMore: 0,
     customizations,
@@ -285,7 +307,7 @@ export function buildReportView(input: ReportInput): ReportView {
     hasPullRequest: false
   }
   // Auto-resolved files need commands only while conflicts remain: the branch then holds the tag, not the merge.
-  view.resolveCommandsMd = resolveCommands(view, view.conflicts, hasConflicts ? view.autoResolved : [], 0)
+  view.resolveCommandsMd = resolveCommands(view, view.conflicts, hasConflicts ? view.autoResolved : [])
   return view
 }
 

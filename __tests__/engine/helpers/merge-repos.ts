@@ -4,7 +4,7 @@
  * server: upload-pack with filters), and an oracle that runs a plain `git merge` to say what the conflicts are.
  */
 import { spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { moreSpecificKind } from '../../../src/merge/conflicts.js'
@@ -96,6 +96,27 @@ export class WorkTree {
     rmSync(full, { force: true })
     symlinkSync(target, full)
     return this
+  }
+
+  /** Sets or clears the executable bit of a file in the work tree (committed as mode 100755 / 100644). */
+  chmod(file: string, executable: boolean): this {
+    chmodSync(path.join(this.dir, file), executable ? 0o755 : 0o644)
+    return this
+  }
+
+  /**
+   * Commits in the nested repository at `dir` (created on first use), starting from `from` when given, so that the
+   * next commit of this work tree records it as a submodule (a gitlink) at that commit. Returns the commit.
+   */
+  submoduleCommit(dir: string, message: string, from?: string): string {
+    const full = path.join(this.dir, dir)
+    if (!existsSync(path.join(full, '.git'))) {
+      mkdirSync(full, { recursive: true })
+      runGit(full, ['init', '--quiet', '--initial-branch=main'])
+    }
+    if (from !== undefined) runGit(full, ['checkout', '--quiet', '--detach', from])
+    runGit(full, ['commit', '--quiet', '--allow-empty', '-m', message])
+    return runGit(full, ['rev-parse', 'HEAD']).stdout.trim()
   }
 
   rm(file: string): this {
@@ -230,8 +251,28 @@ export function gitMergeOracle(scenario: Scenario): OracleReport {
     else if ((m = /^CONFLICT \(rename\/delete\): (.+) renamed to (.+) in .+, but deleted in .+\.$/.exec(line))) lines.push({ kind: 'rename/delete', paths: [m[2] as string, m[1] as string] })
     else if ((m = /^CONFLICT \(rename\/rename\): (.+) renamed to (.+) in .+ and to (.+) in .+\.$/.exec(line))) lines.push({ kind: 'rename/rename', paths: [m[1] as string, m[2] as string, m[3] as string] })
     else if ((m = /^CONFLICT \(file\/directory\): directory in the way of (.+) from .+; moving it to (.+) instead\.$/.exec(line))) lines.push({ kind: 'file/directory', paths: [m[2] as string, m[1] as string] })
-    else if ((m = /^CONFLICT \(distinct types\): (.+) had different types on each side; renamed (?:one|both) of them so each can be recorded somewhere\.$/.exec(line))) lines.push({ kind: 'other', paths: [m[1] as string] })
+    else if ((m = /^CONFLICT \(distinct types\): (.+) had different types on each side; renamed (?:one|both) of them so each can be recorded somewhere\.$/.exec(line))) lines.push({ kind: 'distinct types', paths: [m[1] as string] })
+    else if ((m = /^CONFLICT \(file location\): (.+) added in .+ inside a directory that was renamed in .+, suggesting it should perhaps be moved to (.+)\.$/.exec(line))) lines.push({ kind: 'file location', paths: [m[2] as string, m[1] as string] })
+    else if ((m = /^CONFLICT \(rename involved in collision\): rename of (.+) -> (.+) has content conflicts AND collides with another path; this may result in nested conflict markers\.$/.exec(line))) lines.push({ kind: 'rename involved in collision', paths: [m[2] as string, m[1] as string] })
+    else if ((m = /^CONFLICT \(submodule\): Merge conflict in (.+)$/.exec(line))) lines.push({ kind: 'submodule', paths: [m[1] as string] })
     else if (line.startsWith('CONFLICT')) throw new Error(`oracle does not know this CONFLICT line yet: ${line}`)
+  }
+
+  // A distinct-types line names the path; the copy git moved aside (`path~<side>`) belongs to the same conflict.
+  for (const entry of lines) {
+    if (entry.kind === 'distinct types') entry.paths.push(...unmerged.filter((file) => file.startsWith(`${entry.paths[0] as string}~`)))
+  }
+
+  // The index's stages: an add/add whose two sides hold one blob in two modes is a mode conflict.
+  const stages = new Map<string, Map<string, string>>()
+  for (const record of work.git(['ls-files', '-u', '-z']).stdout.split('\0').filter(Boolean)) {
+    const [info, file] = record.split('\t') as [string, string]
+    const [mode, oid, stage] = info.split(' ') as [string, string, string]
+    stages.set(file, (stages.get(file) ?? new Map()).set(stage, `${mode} ${oid}`))
+  }
+  const modeOnly = (file: string): boolean => {
+    const [ours, theirs] = [stages.get(file)?.get('2')?.split(' '), stages.get(file)?.get('3')?.split(' ')]
+    return ours !== undefined && theirs !== undefined && ours[1] === theirs[1] && ours[0] !== theirs[0]
   }
 
   const conflicts: OracleConflict[] = []
@@ -239,6 +280,7 @@ export function gitMergeOracle(scenario: Scenario): OracleReport {
   for (const file of unmerged) {
     let kind: ConflictKind | undefined
     for (const entry of lines) if (entry.paths.includes(file)) kind = kind ? moreSpecificKind(kind, entry.kind) : entry.kind
+    if (kind === 'add/add' && modeOnly(file)) kind = 'mode'
     conflicts.push({ path: file, kind: kind ?? 'other' })
     covered.add(file)
   }

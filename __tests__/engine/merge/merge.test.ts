@@ -90,8 +90,44 @@ const kinds: Array<{ name: string; kind: string; spec: ScenarioSpec }> = [
     }
   },
   {
-    name: 'distinct types (a file on one side, a symlink on the other: kind other)',
-    kind: 'other',
+    name: 'file location (a file added in a folder the other side renamed: at git\'s suggested location)',
+    kind: 'file location',
+    spec: {
+      base: (w) => void w.writeLines('olddir/a.txt').writeLines('olddir/b.txt').writeLines('keep.txt'),
+      ours: (w) => void w.writeLines('olddir/forkfile.txt', 30, 'fork'),
+      theirs: (w) => void w.mv('olddir/a.txt', 'newdir/a.txt').mv('olddir/b.txt', 'newdir/b.txt')
+    }
+  },
+  {
+    name: 'rename involved in collision (a rename with content conflicts onto a path the other side added)',
+    kind: 'rename involved in collision',
+    spec: {
+      base: (w) => void w.writeLines('r.txt').writeLines('keep.txt'),
+      ours: (w) => void w.mv('r.txt', 'c.txt').editLine('c.txt', 10, 'fork edit'),
+      theirs: (w) => void w.editLine('r.txt', 10, 'upstream edit').writeLines('c.txt', 30, 'upstream c')
+    }
+  },
+  {
+    name: 'submodule (each side moved it to a different commit)',
+    kind: 'submodule',
+    spec: {
+      base: (w) => void w.writeLines('keep.txt').submoduleCommit('vendor/lib', 'base'),
+      ours: (w) => void w.submoduleCommit('vendor/lib', 'fork', 'HEAD'),
+      theirs: (w) => void w.submoduleCommit('vendor/lib', 'upstream', 'HEAD~1')
+    }
+  },
+  {
+    name: 'mode (one file added on both sides, executable on one only)',
+    kind: 'mode',
+    spec: {
+      base: (w) => void w.writeLines('keep.txt'),
+      ours: (w) => void w.write('run.sh', 'echo run\n').chmod('run.sh', true),
+      theirs: (w) => void w.write('run.sh', 'echo run\n').chmod('run.sh', false)
+    }
+  },
+  {
+    name: 'distinct types (a file on one side, a symlink on the other)',
+    kind: 'distinct types',
     spec: {
       base: (w) => void w.writeLines('keep.txt'),
       ours: (w) => void w.symlink('current', 'keep.txt'),
@@ -121,7 +157,9 @@ describe('mergeTag: the conflict list equals git merge', () => {
       expect(pairs(result)).toEqual(oracle.conflicts)
       expect(result.conflicts.map((c) => c.kind)).toContain(kind)
       // Labels are git merge's own (HEAD and the tag's name), so each message is one git merge printed.
-      for (const conflict of result.conflicts) expect(oracle.output).toContain(conflict.message)
+      // A submodule's reason in parentheses depends on whether it is checked out (the oracle's work tree has it; the
+      // action's bare repository never does): the rest of the message is git merge's.
+      for (const conflict of result.conflicts) expect(oracle.output).toContain(conflict.kind === 'submodule' ? conflict.message.replace(/ \(.*\)$/, '') : conflict.message)
       expect(result.status).toBe('conflicts')
       expect(result.headSha).toBe(p.prepared.tagSha)
       expect(result.autoResolved).toEqual([])
@@ -315,6 +353,32 @@ describe('mergeTag: rules and auto-resolve', () => {
     expect(result.status).toBe('clean')
     expect(result.autoResolved.map((c) => [c.path, c.kind, c.autoResolved])).toEqual([['config~HEAD', 'file/directory', 'theirs']])
     expect(runGit(p.gitDir, ['ls-tree', '-r', '--name-only', result.headSha]).stdout.split('\n').filter(Boolean)).toEqual(['config/settings.yml', 'keep.txt'])
+  })
+
+  for (const [kind, side] of [['rename involved in collision', 'theirs'], ['submodule', 'theirs'], ['submodule', 'ours'], ['mode', 'ours'], ['mode', 'theirs'], ['distinct types', 'theirs']] as const) {
+    it(`resolves a ${kind} conflict to ${side}: every path of the conflict is exactly that side's`, async () => {
+      const s = shared(kinds.find((k) => k.kind === kind)!.spec)
+      const oracle = oracleOf(kinds.find((k) => k.kind === kind)!.spec)
+      const p = await prepare(s, { fetchUpstreamBlobs: true })
+      const result = await merge(p, s, { autoResolve: true, rules: [{ paths: ['**'], resolution: side }] })
+      expect(result.status).toBe('clean')
+      expect(result.autoResolved.map((c) => ({ path: c.path, kind: c.kind }))).toEqual(oracle.conflicts)
+      const paths = oracle.conflicts.map((c) => c.path)
+      expect(entries(p.gitDir, result.headSha, paths)).toEqual(entries(p.gitDir, side === 'ours' ? s.targetSha : s.tagSha, paths))
+      expect(entries(p.gitDir, result.headSha, paths).length).toBeGreaterThan(0)
+    })
+  }
+
+  it("leaves a file location conflict for a person whatever the rule, and says why (git's suggested location)", async () => {
+    const s = shared(kinds.find((k) => k.kind === 'file location')!.spec)
+    const p = await prepare(s, { fetchUpstreamBlobs: true })
+    const result = await merge(p, s, { autoResolve: true, rules: [{ paths: ['**'], resolution: 'theirs' }] })
+    expect(result.status).toBe('conflicts')
+    expect(result.autoResolved).toEqual([])
+    expect(result.conflicts).toEqual([
+      expect.objectContaining({ path: 'newdir/forkfile.txt', kind: 'file location', resolution: 'theirs', addedAt: 'olddir/forkfile.txt' })
+    ])
+    expect(result.conflicts[0]?.whyManual).toMatch(/added at olddir\/forkfile\.txt, in a folder the other side renamed: git suggests newdir\/forkfile\.txt/)
   })
 
   it('rejects a bad rule before merging', async () => {

@@ -23,6 +23,17 @@ function output(stages: Array<[number, string]>, records: Array<[string[], strin
   return out
 }
 
+describe('parseMergeTree: the submodule suggestion git prints after the records', () => {
+  it('is kept as the trailer, not parsed as a record (git 2.39 prints it unterminated after the last NUL)', () => {
+    const tree = 'a'.repeat(40)
+    const stdout = `${tree}\u0000160000 ${'b'.repeat(40)} 2\tmod\u0000\u00001\u0000mod\u0000CONFLICT (submodule not initialized)\u0000Failed to merge submodule mod (not checked out)\n\u0000\nRecursive merging with submodules currently only supports trivial cases.\n`
+    const parsed = parseMergeTree(stdout)
+    expect(parsed.records).toEqual([{ paths: ['mod'], type: 'CONFLICT (submodule not initialized)', message: 'Failed to merge submodule mod (not checked out)' }])
+    expect(parsed.trailer).toBe('Recursive merging with submodules currently only supports trivial cases.')
+    expect(() => parseMergeTree(`${tree}\u0000\u0000junk\u0000more\u0000`)).toThrow(/bad message record/)
+  })
+})
+
 describe('parseMergeTree', () => {
   it('reads a clean merge without messages', () => {
     expect(parseMergeTree(`${TREE}\0`)).toEqual({ tree: TREE, stages: [], records: [] })
@@ -72,15 +83,15 @@ describe('conflict kinds', () => {
       ['CONFLICT (contents)', 'CONFLICT (add/add): Merge conflict in p', 'add/add'],
       ['CONFLICT (binary)', 'warning: Cannot merge binary files: p (HEAD vs. v1)', 'binary'],
       ['CONFLICT (file/directory)', 'CONFLICT (file/directory): directory in the way of p from HEAD; moving it to p~HEAD instead.', 'file/directory'],
-      ['CONFLICT (distinct modes)', 'CONFLICT (distinct types): p had different types on each side; renamed one of them', 'other'],
+      ['CONFLICT (distinct modes)', 'CONFLICT (distinct types): p had different types on each side; renamed one of them', 'distinct types'],
       ['CONFLICT (modify/delete)', 'CONFLICT (modify/delete): p deleted in v1 and modified in HEAD.', 'modify/delete'],
       ['CONFLICT (rename/rename)', 'CONFLICT (rename/rename): p renamed to a in HEAD and to b in v1.', 'rename/rename'],
-      ['CONFLICT (rename involved in collision)', 'CONFLICT (rename involved in collision): rename of a -> p has content conflicts', 'rename/add'],
+      ['CONFLICT (rename involved in collision)', 'CONFLICT (rename involved in collision): rename of a -> p has content conflicts', 'rename involved in collision'],
       ['CONFLICT (rename/delete)', 'CONFLICT (rename/delete): a renamed to p in v1, but deleted in HEAD.', 'rename/delete'],
-      ['CONFLICT (directory rename suggested)', 'CONFLICT (file location): p added in v1 inside a directory that was renamed', 'other'],
-      ['CONFLICT (file in way of directory rename)', 'CONFLICT (implicit dir rename): Existing file/dir at p in the way', 'other'],
-      ['CONFLICT(directory rename collision)', 'CONFLICT (implicit dir rename): Cannot map more than one path to p', 'other'],
-      ['CONFLICT(directory rename unclear split)', 'CONFLICT (directory rename split): Unclear where to place p', 'other'],
+      ['CONFLICT (directory rename suggested)', 'CONFLICT (file location): p added in v1 inside a directory that was renamed', 'file location'],
+      ['CONFLICT (file in way of directory rename)', 'CONFLICT (implicit dir rename): Existing file/dir at p in the way', 'directory rename'],
+      ['CONFLICT(directory rename collision)', 'CONFLICT (implicit dir rename): Cannot map more than one path to p', 'directory rename'],
+      ['CONFLICT(directory rename unclear split)', 'CONFLICT (directory rename split): Unclear where to place p', 'directory rename'],
       ['CONFLICT (submodule)', 'Failed to merge submodule p', 'submodule'],
       ['CONFLICT (submodule lacks merge base)', 'Failed to merge submodule p (no merge base)', 'submodule'],
       ['CONFLICT (submodule with possible resolution)', 'Failed to merge submodule p, but a possible merge resolution exists', 'submodule'],

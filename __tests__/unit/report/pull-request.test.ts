@@ -49,7 +49,15 @@ describe('the default PR body', () => {
 
   it('lists the fork customizations upstream touched', () => {
     expect(body).toContain('### Fork customizations touched by upstream')
-    expect(body).toContain('- `Dockerfile`\n- `litellm/proxy/server.py`')
+    // Only the files that merged cleanly: the conflicted Dockerfile is in the conflict table, not here.
+    expect(body).toContain('Review them first:\n\n- `litellm/proxy/server.py`\n')
+    expect(body).not.toContain('- `Dockerfile`')
+  })
+
+  it('opens with one line on the kind of work', () => {
+    expect(body.split('\n').slice(0, 4).join('\n')).toContain(
+      "**To resolve:** 1 file under `docs/` (rule: upstream's), 1 file under `litellm/` (rule: upstream's), 1 file under `.github/workflows/` (rule: the fork's), 1 manual, 1 auto-resolved."
+    )
   })
 
   it('warns against squash-merging and shows the checklist', () => {
@@ -62,11 +70,13 @@ describe('the default PR body', () => {
     expect(body).toContain('git fetch origin\n')
     expect(body).toContain('git switch --no-track -c upstream-sync/v1.81.9-stable origin/carto/main\n')
     expect(body).toContain('git merge --no-ff --no-edit origin/upstream-sync/v1.81.9-stable')
-    expect(body).toContain('git checkout --ours -- .github/workflows/carto-ci.yml && git add -- .github/workflows/carto-ci.yml')
-    expect(body).toContain('git checkout --theirs -- litellm/router.py && git add -- litellm/router.py')
-    expect(body).toContain('git checkout --theirs -- docs/old.md && git add -- docs/old.md   # if upstream deleted it: git rm -- docs/old.md')
+    // One command per group of files (folder and rule): here each group holds one file, named.
+    expect(body).toContain('git checkout --no-overlay --ours -- .github/workflows/carto-ci.yml && git add -u -- .github/workflows/carto-ci.yml\n')
+    expect(body).toContain('git checkout --no-overlay --theirs -- litellm/router.py && git add -u -- litellm/router.py\n')
+    // --no-overlay: where upstream deleted the file, taking upstream's version deletes it.
+    expect(body).toContain('git checkout --no-overlay --theirs -- docs/old.md && git add -u -- docs/old.md\n')
     // The auto-resolved file is not settled on the branch while conflicts remain (it points at the tag).
-    expect(body).toContain('git checkout --theirs -- tests/test_x.py && git add -- tests/test_x.py')
+    expect(body).toContain("# auto-resolved to theirs in the action's merge: keep the same side here\ngit checkout --no-overlay --theirs -- tests/test_x.py && git add -u -- tests/test_x.py\n")
     expect(body).toContain('git add -- Dockerfile\n')
     expect(body).toContain('git commit --no-edit\ngit push origin upstream-sync/v1.81.9-stable\n```')
   })
@@ -177,7 +187,7 @@ describe('hostile names', () => {
     expect(body).toContain('| `[link](x).md` |')
     expect(body).toContain('| `*bold*.md` |')
     expect(body).toContain('| `new\\nline.md` |')
-    expect(body).toContain('- `a|b.md`')
+    expect(body).not.toContain('- `a|b.md`') // conflicted: in the table, not in "customizations touched"
     expect(body).toContain('| ``a\\|b`c`` |')
     expect(body).toContain('| `a\\|b.md` | content | manual | — | a \\| b<br>c |')
   })
@@ -193,10 +203,8 @@ describe('hostile names', () => {
   })
 
   it('quotes the paths in the commands', () => {
-    expect(body).toContain("git add -- 'a|b.md'\n")
-    expect(body).toContain("git add -- 'x`y.md'\n")
-    expect(body).toContain("git --literal-pathspecs add -- '*bold*.md'\n")
-    expect(body).toContain("git add -- $'new\\nline.md'\n")
+    // The manual files are marked resolved in one command; one path has pathspec magic, so all are literal.
+    expect(body).toContain("git --literal-pathspecs add -- '*bold*.md' '<script>.md' '[link](x).md' _under_.md 'a|b.md' $'new\\nline.md' 'x`y.md'\n")
   })
 
   it('keeps the title plain and stable', () => {

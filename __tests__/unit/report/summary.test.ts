@@ -16,7 +16,8 @@ describe('renderSummary and renderReportFile', () => {
     expect(summary).toContain('| Pull request | [#17](https://github.example.com/carto/litellm/pull/17) |')
     expect(summary).toContain('| `docs/old.md` | modify/delete | theirs | — |  | CONFLICT (modify/delete): docs/old.md deleted in HEAD |')
     expect(summary).toContain('### Auto-resolved (1)')
-    expect(summary).toContain('### Fork customizations touched by upstream (2)')
+    expect(summary).toContain('### Fork customizations touched by upstream (1)')
+    expect(summary).toContain("**To resolve:** 1 file under `docs/` (rule: upstream's)")
     expect(summary).toContain('### Upstream changes by folder')
     expect(summary).toContain('git merge --no-ff --no-edit origin/upstream-sync/v1.81.9-stable')
     expectWellFormedTables(summary)
@@ -115,7 +116,8 @@ describe('renderSummary and renderReportFile', () => {
     const report = renderReportFile(view)
     expect(report).not.toContain('| Result |')
     expect(report).toContain('| Pull request | none |')
-    expect(report).toContain('| Upstream changes | 42 commits, 17 files |\n\n## Conflicts (4)')
+    expect(report).toContain("| Upstream changes | 42 commits, 17 files |\n\n**To resolve:** 1 file under `docs/` (rule: upstream's)")
+    expect(report).toContain('1 auto-resolved.\n\n## Conflicts (4)')
   })
 
   it('caps the summary at the byte budget, with a notice naming the report file', () => {

@@ -67,7 +67,7 @@ describe('custom templates', () => {
     expect(warnings).toEqual([
       'x.md: {{tagg}} is not a template variable and renders as nothing (see the README\'s template variable reference).',
       'x.md: {{notAField}} is not a template variable and renders as nothing (see the README\'s template variable reference).',
-      'x.md: partial {{> header}} renders nothing (the partials are auto-resolved-table, conflicts-table, customizations-list, folders-table, rebrand-section).'
+      'x.md: partial {{> header}} renders nothing (the partials are auto-resolved-table, conflict-groups, conflicts-table, customizations-list, folders-table, not-settleable-list, rebrand-section).'
     ])
   })
 
@@ -87,8 +87,7 @@ describe('custom templates', () => {
         '| `docs` | 1 | 2 | 0 | 0 |',
         '| *(top level)* | 0 | 0 | 0 | 0 |',
         'Customized:',
-        '- `Dockerfile`',
-        '- `litellm/proxy/server.py`',
+        '- `litellm/proxy/server.py`', // the conflicted Dockerfile is listed with the conflicts only
         ''
       ].join('\n')
     )

@@ -19,7 +19,8 @@ describe('template variable reference', () => {
       notRebranded: ['docs/old.md'],
       skipped: [{ path: 'logo.png', reason: 'binary' }]
     }),
-    heldForHistory: [{ path: 'p', pathCode: 'c', pathCell: 'c' }]
+    heldForHistory: [{ path: 'p', pathCode: 'c', pathCell: 'c' }],
+    notSettleable: conflicted.conflicts
   }
 
   it('documents exactly the fields of the view and of its rows', () => {
