@@ -9,7 +9,7 @@
 import { UserError } from '../errors.js'
 import type { RepoId, ReleaseInfo, TagRef } from '../types.js'
 import type { Octokit } from './client.js'
-import { errorText, explain, isRequestError, type RequestErrorLike } from './errors.js'
+import { errorText, explain, isRateLimited, isRequestError, type RequestErrorLike } from './errors.js'
 import { toPull, toRelease, type LabelSpec, type PullInfo, type RawPull } from './records.js'
 
 export type { LabelSpec, PullInfo } from './records.js'
@@ -237,20 +237,39 @@ export class GitHubApi {
     return true
   }
 
-  /** Creates the labels that do not exist yet, with colours; an "already exists" race is fine. */
-  async ensureLabels(specs: LabelSpec[]): Promise<void> {
+  /**
+   * Creates the labels that do not exist yet, with colours; an "already exists" race is fine. Returns the labels that
+   * could not be created because the token may not create labels (403: a `GITHUB_TOKEN` without `issues: write`), so
+   * the caller applies the others and says once what to grant. Any other failure is reported.
+   */
+  async ensureLabels(specs: LabelSpec[]): Promise<{ refused: string[] }> {
     const labels = await this.call('list labels', () => this.octokit.paginate(this.octokit.rest.issues.listLabelsForRepo, { ...this.fork, per_page: 100 }))
     const existing = new Set(labels.map((label) => label.name.toLowerCase()))
+    const refused: string[] = []
     for (const spec of specs) {
       if (existing.has(spec.name.toLowerCase())) continue
-      await this.call(
+      // One refusal answers for all: the others are not tried.
+      if (refused.length > 0) {
+        refused.push(spec.name)
+        continue
+      }
+      const created = await this.call(
         `create label ${spec.name}`,
         async () => {
           await this.octokit.rest.issues.createLabel({ ...this.fork, ...spec })
+          return true
         },
-        onStatus(422, (error) => (/already_exists|already exists/i.test(JSON.stringify(error.response?.data ?? '')) ? undefined : UNEXPECTED))
+        {
+          expected: (error) => {
+            if (error.status === 403 && !isRateLimited(error)) return false
+            if (error.status === 422 && /already_exists|already exists/i.test(JSON.stringify(error.response?.data ?? ''))) return true
+            return UNEXPECTED
+          }
+        }
       )
+      if (!created) refused.push(spec.name)
     }
+    return { refused }
   }
 
   /** Adds `add` and removes `remove` from the PR's labels, touching only what differs. */

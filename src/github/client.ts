@@ -8,6 +8,7 @@ import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck'
 import type { Log } from '../runner.js'
+import { errorText, isRequestError } from './errors.js'
 import { REAL_TIMING, type Timing } from '../timing.js'
 
 export type Octokit = ReturnType<typeof getOctokit>
@@ -71,7 +72,32 @@ export function createClient({ token, apiUrl, log, timing = {} }: ClientOptions)
   octokit.hook.before('request', (options) => {
     options.request = { ...options.request }
   })
+  // A PR created a moment ago may not be visible yet to GitHub's other services: labelling it, commenting on it or
+  // editing it can answer 422 "Could not resolve to a node with the global id of '…'" (or "Issue not found") for a
+  // second or two. Those calls are retried after 1, 2 and 4 retry units; any other 422 is an answer and is not.
+  octokit.hook.wrap('request', async (request, options) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await request(options)
+      } catch (error) {
+        if (attempt >= CONSISTENCY_BACKOFF.length || !isNotYetConsistent(error, String(options.url))) throw error
+        const wait = (CONSISTENCY_BACKOFF[attempt] ?? 1) * retryUnitMs
+        log.debug(`${describeRequest(options as { method: string; url: string })}: the pull request is not visible yet (422); retrying in ${wait} ms.`)
+        await new Promise((resolve) => setTimeout(resolve, wait))
+      }
+    }
+  })
   return octokit
+}
+
+/** Waits, in retry units, before each retry of a call on a PR that GitHub does not see yet. */
+const CONSISTENCY_BACKOFF = [1, 2, 4]
+
+/** A 422 that means "this PR or issue does not exist yet" on a call addressing one PR or issue. */
+function isNotYetConsistent(error: unknown, url: string): boolean {
+  if (!isRequestError(error) || error.status !== 422) return false
+  if (!/\/(issues|pulls)\/\{?(issue_number|pull_number|\d+)\}?/.test(url)) return false
+  return /could not resolve to a node|issue not found|pull request not found/i.test(errorText(error))
 }
 
 /** `POST /repos/carto/fork/pulls` from a request's route template and parameters, for log lines. */

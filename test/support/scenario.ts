@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { startStandIn, type StandIn } from '../stand-in/server.js'
+import { startStandIn, type StandIn, type StandInOptions } from '../stand-in/server.js'
 import { runAction, runInProcess, type ActionRun, type RunActionOptions } from './action.js'
 import { api, type ApiResponse } from './control.js'
 import { createFork, createUpstream, type ForkRepo, type ForkSpec, type UpstreamRepo } from './repos.js'
@@ -32,6 +32,11 @@ export interface ScenarioOptions {
    * dist/index.js with a runner's environment, as GitHub does (the e2e tier).
    */
   mode?: RunMode
+  /** The stand-in's permission model, TLS and settings (see test/stand-in/README.md). */
+  tokenRepo?: string
+  permissions?: StandInOptions['permissions']
+  tls?: boolean
+  settings?: StandInOptions['settings']
 }
 
 export type RunMode = 'in-process' | 'bundle'
@@ -75,7 +80,14 @@ export async function createScenario(options: ScenarioOptions = {}): Promise<Sce
       ...options.fork
     })
     const token = options.token === null ? undefined : (options.token ?? SCENARIO_TOKEN)
-    const standIn = await startStandIn({ root: reposRoot, token, port: options.port })
+    const standIn = await startStandIn({
+      root: reposRoot,
+      token,
+      port: options.port,
+      ...(options.tokenRepo ? { tokenRepo: options.tokenRepo, permissions: options.permissions } : {}),
+      ...(options.tls ? { tls: true } : {}),
+      ...(options.settings ? { settings: options.settings } : {})
+    })
     return {
       root,
       reposRoot,
