@@ -13,6 +13,7 @@ import { prepareRepository } from './merge/fetch.js'
 import { mergeTag } from './merge/merge.js'
 import { failedOutcome, outcomeContext, reportOutcome, type IdleOutcome, type Outcome, type SyncedOutcome } from './outcome.js'
 import { labelPlan } from './publish/labels.js'
+import { ciNotDispatchedNote, dispatchCi } from './publish/dispatch.js'
 import { maintainMirror } from './publish/mirror.js'
 import { tagMovedSince } from './publish/ownership.js'
 import { keepIfOnlyRunLinkDiffers, publishedMessage, publishSync } from './publish/pull.js'
@@ -132,7 +133,8 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
     runUrl: settings.runUrl,
     checklist: policy.checklist,
     dryRun: settings.dryRun,
-    refreshedFrom: await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit)
+    refreshedFrom: await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit),
+    ciNote: ciNotDispatchedNote(settings.dispatchWorkflow, merge)
   }
   const view = buildReportView(report)
   const title = renderTitle(view)
@@ -166,11 +168,8 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
     })
   )
   const pull = published.pull
-  if (pull && settings.dispatchWorkflow && published.pushed) {
-    const workflow = settings.dispatchWorkflow
-    await step('Dispatch the CI workflow', () => run.api.dispatchWorkflow(workflow, branch, {}))
-  }
-  return { ...synced, result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: publishedMessage(published, branch, candidate.tag, merge.status) }
+  const ci = pull && published.pushed ? await step('Dispatch the CI workflow', () => dispatchCi(run.api, settings.dispatchWorkflow, branch, merge, runner)) : undefined
+  return { ...synced, result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: [publishedMessage(published, branch, candidate.tag, merge.status), ci].filter(Boolean).join(' ') }
 }
 
 function mirror({ runner, settings, api, work }: Run): Promise<void> {

@@ -9,7 +9,7 @@
  *   '…'" to label and comment calls (KBVE/kbve#8599).
  */
 import { describe, expect, it, jest } from '@jest/globals'
-import { addFault, asOwner, configure } from '../../test/support/control.js'
+import { addFault, asOwner, configure, dispatches } from '../../test/support/control.js'
 import { FORK } from '../../test/support/scenario.js'
 import { FORK_API, apiRequests, expectSuccess, forkPulls, requestLog, warnings, withScenario } from './helpers/safety-helpers.js'
 
@@ -98,6 +98,59 @@ describe('eventual consistency of a new PR', () => {
       const rerun = await s.run()
       expectSuccess(rerun)
       expect((await forkPulls(s))[0].labels).toHaveLength(3)
+    })
+  })
+})
+
+/** The fork's CI, runnable by hand and by upstream-sync's dispatch. */
+const CI_WORKFLOW = 'name: CI\non:\n  pull_request:\n  workflow_dispatch:\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n'
+const FULL = `${README_PERMISSIONS},actions:write`
+
+describe('dispatch-workflow (GitHub runs the workflow file at the dispatched ref: fcetool/fcetool#1, benc-uk/workflow-dispatch#46)', () => {
+  it('a clean merge carries the fork\'s workflow file: CI is dispatched on the sync branch', async () => {
+    await withScenario({ tokenRepo: FORK, permissions: FULL, fork: { extraFiles: { '.github/workflows/ci.yml': CI_WORKFLOW } } }, async (s) => {
+      const run = await s.run({ 'dispatch-workflow': 'ci.yml' })
+      expectSuccess(run)
+      expect(await dispatches(s.standIn)).toEqual([expect.objectContaining({ workflowId: 'ci.yml', ref: 'upstream-sync/v1.1.0-stable' })])
+      expect(warnings(run)).toEqual([])
+    })
+  })
+
+  it('a conflicted sync (the branch is upstream\'s tag) is not dispatched; the PR body and the summary say why', async () => {
+    await withScenario({ tokenRepo: FORK, permissions: FULL, conflict: true, fork: { extraFiles: { '.github/workflows/ci.yml': CI_WORKFLOW } } }, async (s) => {
+      const run = await s.run({ 'dispatch-workflow': 'ci.yml' })
+      expectSuccess(run)
+      expect(run.outputs['merge-status']).toBe('conflicts')
+      expect(await dispatches(s.standIn)).toEqual([])
+      expect(await apiRequests(s, 'POST', /\/dispatches$/)).toEqual([])
+      const [pull] = await forkPulls(s)
+      expect(pull.body).toContain('CI (ci.yml) was not dispatched')
+      expect(pull.body).toContain("this branch is upstream's tag")
+      expect(run.summary).toContain('CI (ci.yml) was not dispatched')
+    })
+  })
+
+  it('a refused dispatch (403 without actions: write) is a warning naming the permission, and the run succeeds', async () => {
+    await withScenario({ tokenRepo: FORK, permissions: README_PERMISSIONS, fork: { extraFiles: { '.github/workflows/ci.yml': CI_WORKFLOW } } }, async (s) => {
+      const run = await s.run({ 'dispatch-workflow': 'ci.yml' })
+      expectSuccess(run)
+      expect(run.outputs.result).toBe('created')
+      const dispatchWarnings = warnings(run).filter((warning) => warning.includes('ci.yml'))
+      expect(dispatchWarnings).toHaveLength(1)
+      expect(dispatchWarnings[0]).toContain('actions: write')
+      expect(run.summary).toContain('CI (ci.yml) was not dispatched (GitHub answered 403)')
+    })
+  })
+
+  it('a workflow without the workflow_dispatch trigger (422) is a warning, and the run succeeds', async () => {
+    const pushOnly = 'name: CI\non:\n  pull_request:\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n'
+    await withScenario({ tokenRepo: FORK, permissions: FULL, fork: { extraFiles: { '.github/workflows/ci.yml': pushOnly } } }, async (s) => {
+      const run = await s.run({ 'dispatch-workflow': 'ci.yml' })
+      expectSuccess(run)
+      const dispatchWarnings = warnings(run).filter((warning) => warning.includes('ci.yml'))
+      expect(dispatchWarnings).toHaveLength(1)
+      expect(dispatchWarnings[0]).toContain("Workflow does not have 'workflow_dispatch' trigger")
+      expect(dispatchWarnings[0]).toContain('on: workflow_dispatch')
     })
   })
 })

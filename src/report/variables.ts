@@ -181,6 +181,8 @@ const VIEW_DOCUMENTATION = {
       newShaCode: md('The new commit (short) as inline code.')
     }
   },
+  ciNote: text('Why `dispatch-workflow` did not run CI on the sync branch (a sync with conflicts); empty otherwise.'),
+  hasCiNote: bool('`ciNote` is set.'),
   result: text('Job summary and report only: the `result` output (`created`, `updated`, …); empty in the PR body.'),
   hasResult: bool('`result` is set.'),
   message: text('Job summary and report only: one line on what the run did; empty in the PR body.'),

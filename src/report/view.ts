@@ -56,6 +56,8 @@ export interface ReportInput {
   refreshedFrom?: { oldSha: string; newSha: string }
   /** Older sync PRs this one supersedes (closed by the run). */
   supersedes?: { number: number; url: string }[]
+  /** Why `dispatch-workflow` will not run CI on the sync branch, when it will not. */
+  ciNote?: string
 }
 
 /**
@@ -139,6 +141,8 @@ export interface ReportView {
   checklist: string[]
   supersedes: SupersededRow[]
   refreshedFrom: ShaChange | null
+  ciNote: string
+  hasCiNote: boolean
 
   result: string
   hasResult: boolean
@@ -264,6 +268,8 @@ export function buildReportView(input: ReportInput): ReportView {
     checklist,
     supersedes,
     refreshedFrom: input.refreshedFrom ? shaChange(input.refreshedFrom) : null,
+    ciNote: input.ciNote ?? '',
+    hasCiNote: (input.ciNote ?? '') !== '',
 
     result: '',
     hasResult: false,
