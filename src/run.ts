@@ -9,6 +9,7 @@ import { WorkRepository } from './git/work-repository.js'
 import { GitHubApi, type PullInfo } from './github/api.js'
 import { createClient } from './github/client.js'
 import { releaseQueries } from './github/release-queries.js'
+import { containmentWithFallback } from './merge/containment.js'
 import { prepareRepository } from './merge/fetch.js'
 import { mergeTag } from './merge/merge.js'
 import { failedOutcome, outcomeContext, reportOutcome, type IdleOutcome, type Outcome, type SyncedOutcome } from './outcome.js'
@@ -68,7 +69,7 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
 
     const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, known, context.target, (warning) => runner.warning(warning)))
     const decision = await step('Choose the upstream release', async () =>
-      chooseRelease(releaseQueries(api, context.target, known.branchPrefix), {
+      chooseRelease(releaseQueries(api, context.target, known.branchPrefix, (viaApi) => containmentWithFallback(viaApi, { git: () => context.work.get(), forkUrl: gitUrl(known, known.fork), upstreamUrl: gitUrl(known, known.upstream), target: context.target }, runner)), {
         upstream: `${known.upstream.owner}/${known.upstream.repo}`,
         channel: known.channel,
         tag: known.tag,

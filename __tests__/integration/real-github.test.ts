@@ -11,7 +11,7 @@
 import { describe, expect, it, jest } from '@jest/globals'
 import { addFault, asOwner, configure, dispatches } from '../../test/support/control.js'
 import { FORK } from '../../test/support/scenario.js'
-import { FORK_API, apiRequests, expectSuccess, forkPulls, requestLog, warnings, withScenario } from './helpers/safety-helpers.js'
+import { FORK_API, apiRequests, expectSuccess, forkPulls, requestLog, resetLog, warnings, withScenario } from './helpers/safety-helpers.js'
 
 jest.setTimeout(120_000)
 
@@ -151,6 +151,45 @@ describe('dispatch-workflow (GitHub runs the workflow file at the dispatched ref
       expect(dispatchWarnings).toHaveLength(1)
       expect(dispatchWarnings[0]).toContain("Workflow does not have 'workflow_dispatch' trigger")
       expect(dispatchWarnings[0]).toContain('on: workflow_dispatch')
+    })
+  })
+})
+
+describe('compare cannot build a big diff (500 "Sorry, this diff is taking too long to generate.": github-changelog-generator#920)', () => {
+  it('the containment check falls back to the commit graph: an up-to-date fork stays up to date, exit 0', async () => {
+    // v1.0.0-stable is in the fork; only the 1.1.0 tags are newer. Merge 1.1.0 by hand first, as a maintainer would.
+    await withScenario({ tokenRepo: FORK, permissions: README_PERMISSIONS, settings: { compareDiffLimit: 0 } }, async (s) => {
+      const first = await s.run()
+      expectSuccess(first)
+      expect(first.outputs.result).toBe('created')
+      expect(first.stdout).toContain("asking git's commit graph instead")
+      const compares = await apiRequests(s, 'GET', new RegExp(`^${FORK_API}/compare/`))
+      // Compare still answers where no file changed (an older tag the target contains); the newer tag's is the 500.
+      expect(compares.some((entry) => entry.status === 500)).toBe(true)
+      // The maintainer merges the PR (a merge commit): the next run finds v1.1.0-stable in the target by git.
+      const [pull] = await forkPulls(s)
+      await asOwner(s.standIn, 'PUT', `/repos/${FORK}/pulls/${pull.number}/merge`, { merge_method: 'merge' })
+      // Every compare of this run fails, even those with no file to diff.
+      await addFault(s.standIn, { preset: 'diff-too-long', times: 10 })
+      const next = await s.run()
+      expectSuccess(next)
+      expect(next.stdout).toContain("asking git's commit graph instead")
+      expect(next.outputs.result).toBe('up-to-date')
+      expect(next.stdout).toContain('the target branch already contains v1.1.0-stable')
+    })
+  })
+
+  it('a no-op run with a working compare still makes at most 4 API requests and no git request', async () => {
+    await withScenario({ tokenRepo: FORK, permissions: README_PERMISSIONS }, async (s) => {
+      expectSuccess(await s.run())
+      const [pull] = await forkPulls(s)
+      await asOwner(s.standIn, 'PUT', `/repos/${FORK}/pulls/${pull.number}/merge`, { merge_method: 'merge' })
+      await resetLog(s.standIn)
+      const run = await s.run()
+      expectSuccess(run)
+      expect(run.outputs.result).toBe('up-to-date')
+      expect((await requestLog(s.standIn)).length).toBeLessThanOrEqual(4)
+      expect(await requestLog(s.standIn, 'git')).toEqual([])
     })
   })
 })

@@ -135,12 +135,14 @@ export class GitHubApi {
   /**
    * Whether `commitSha` is reachable from the fork's `branch` (the tag is "already synced"). Compare answers 404 when
    * the fork does not know the commit at all, which means not contained; a missing branch is told apart by looking it up.
+   * A 5xx is not retried: on a big comparison it is GitHub's "diff is taking too long" and would only repeat; the
+   * caller asks git's commit graph instead (merge/containment.ts).
    */
   forkBranchContains(branch: string, commitSha: string): Promise<boolean> {
     return this.call(
       `compare ${branch} with upstream commit ${commitSha.slice(0, 12)}`,
       async () => {
-        const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1 })
+        const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1, request: { retries: 0 } })
         return data.status === 'identical' || data.status === 'behind'
       },
       onStatus(404, async () => {
