@@ -10,7 +10,8 @@
  */
 import { describe, expect, it, jest } from '@jest/globals'
 import { addFault, asOwner, configure, dispatches } from '../../test/support/control.js'
-import { FORK } from '../../test/support/scenario.js'
+import { commitFiles, createTags } from '../../test/support/repos.js'
+import { FORK, UPSTREAM, type Scenario } from '../../test/support/scenario.js'
 import { FORK_API, apiRequests, expectSuccess, forkPulls, requestLog, resetLog, warnings, withScenario } from './helpers/safety-helpers.js'
 
 jest.setTimeout(120_000)
@@ -190,6 +191,66 @@ describe('compare cannot build a big diff (500 "Sorry, this diff is taking too l
       expect(run.outputs.result).toBe('up-to-date')
       expect((await requestLog(s.standIn)).length).toBeLessThanOrEqual(4)
       expect(await requestLog(s.standIn, 'git')).toEqual([])
+    })
+  })
+})
+
+describe('release-aware by default (require-release: auto)', () => {
+  /** Upstream publishes releases for 1.0.0 and 1.1.0, then tags 1.2.0 and prepares its release as a draft. */
+  async function releasingUpstream(s: Scenario): Promise<void> {
+    for (const tag of ['v1.0.0-stable', 'v1.1.0-stable']) await asOwner(s.standIn, 'POST', `/repos/${UPSTREAM}/releases`, { tag_name: tag, name: tag, body: `Release ${tag}` })
+    const sha = await commitFiles(s.upstream.dir, s.upstream.defaultBranch, { 'NEWS.md': '1.2.0\n' }, 'Release 1.2.0')
+    await createTags(s.upstream.dir, [{ name: 'v1.2.0-stable', rev: sha }])
+    // GitHub lists drafts only to tokens with push access upstream: the fork's token does not see this one.
+    await asOwner(s.standIn, 'POST', `/repos/${UPSTREAM}/releases`, { tag_name: 'v1.2.0-stable', name: 'v1.2.0-stable', body: 'soon', draft: true })
+  }
+
+  it('a newer tag whose release is not visible yet (a draft) waits: the newest released tag is synced and the summary names the waiting one', async () => {
+    await withScenario({ tokenRepo: FORK, permissions: README_PERMISSIONS }, async (s) => {
+      await releasingUpstream(s)
+      const run = await s.run()
+      expectSuccess(run)
+      expect(run.outputs).toMatchObject({ result: 'created', tag: 'v1.1.0-stable' })
+      expect(run.summary).toContain('Newer tag v1.2.0-stable waits for its upstream release.')
+      // The release listing the run reads anyway answers it: one listing, no by-tag lookup of the draft.
+      expect(await apiRequests(s, 'GET', new RegExp(`^/api/v3/repos/${UPSTREAM}/releases$`))).toHaveLength(1)
+      expect(await apiRequests(s, 'GET', /\/releases\/tags\//)).toEqual([])
+
+      // Upstream publishes it: the next run syncs it.
+      const drafts = (await asOwner<Array<{ id: number; tag_name: string }>>(s.standIn, 'GET', `/repos/${UPSTREAM}/releases`)).data
+      const draft = drafts.find((release) => release.tag_name === 'v1.2.0-stable')
+      await asOwner(s.standIn, 'PATCH', `/repos/${UPSTREAM}/releases/${draft?.id}`, { draft: false })
+      const next = await s.run()
+      expectSuccess(next)
+      expect(next.outputs).toMatchObject({ result: 'created', tag: 'v1.2.0-stable' })
+    })
+  })
+
+  it('require-release: false still syncs the tag before its release; true still needs one', async () => {
+    await withScenario({ tokenRepo: FORK, permissions: README_PERMISSIONS }, async (s) => {
+      await releasingUpstream(s)
+      const eager = await s.run({ 'require-release': 'false', 'dry-run': 'true' })
+      expectSuccess(eager)
+      expect(eager.outputs).toMatchObject({ result: 'dry-run', tag: 'v1.2.0-stable' })
+      const strict = await s.run({ 'require-release': 'true', 'dry-run': 'true' })
+      expectSuccess(strict)
+      expect(strict.outputs).toMatchObject({ result: 'dry-run', tag: 'v1.1.0-stable' })
+    })
+  })
+
+  it('an upstream that publishes no releases is synced by its tags', async () => {
+    await withScenario({ tokenRepo: FORK, permissions: README_PERMISSIONS }, async (s) => {
+      const run = await s.run({ 'dry-run': 'true' })
+      expectSuccess(run)
+      expect(run.outputs).toMatchObject({ result: 'dry-run', tag: 'v1.1.0-stable' })
+    })
+  })
+
+  it("rejects a require-release that is neither true, false nor auto, naming the input", async () => {
+    await withScenario({}, async (s) => {
+      const run = await s.run({ 'require-release': 'sometimes' })
+      expect(run.exitCode).toBe(1)
+      expect(run.stdout).toContain("Input 'require-release'")
     })
   })
 })

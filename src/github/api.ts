@@ -24,6 +24,9 @@ interface CallOptions<T> {
   notFound?: () => UserError
 }
 
+/** Releases read in the one listing request (GitHub's maximum page). */
+const RELEASES_PAGE = 100
+
 /** Failures with `status` are given to `answer`; every other failure is reported. */
 function onStatus<T>(status: number, answer: NonNullable<CallOptions<T>['expected']>): CallOptions<T> {
   return { expected: (error) => (error.status === status ? answer(error) : UNEXPECTED) }
@@ -162,6 +165,8 @@ export class GitHubApi {
     const recent = await this.recentReleases()
     const hit = recent.find((release) => release.tag === tag)
     if (hit) return hit
+    // A listing shorter than a page is every release the token sees: the by-tag lookup could only answer 404.
+    if (recent.length < RELEASES_PAGE) return undefined
     return this.call(
       `read the upstream release of ${tag}`,
       async () => toRelease((await this.octokit.rest.repos.getReleaseByTag({ ...this.upstream, tag })).data),
@@ -171,9 +176,14 @@ export class GitHubApi {
 
   private releasesPage?: Promise<ReleaseInfo[]>
 
+  /** Tags of the first page of upstream's releases (drafts excluded): the listing `upstreamRelease` reads anyway. */
+  async recentReleaseTags(): Promise<ReadonlySet<string>> {
+    return new Set((await this.recentReleases()).filter((release) => !release.draft).map((release) => release.tag))
+  }
+
   private recentReleases(): Promise<ReleaseInfo[]> {
     this.releasesPage ??= this.callUpstream('list upstream releases', async () =>
-      (await this.octokit.rest.repos.listReleases({ ...this.upstream, per_page: 100 })).data.map(toRelease)
+      (await this.octokit.rest.repos.listReleases({ ...this.upstream, per_page: RELEASES_PAGE })).data.map(toRelease)
     )
     return this.releasesPage
   }

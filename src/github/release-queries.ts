@@ -19,6 +19,7 @@ export function releaseQueries(
     targetContains: wrapContains((sha) => api.forkBranchContains(target, sha)),
     getRelease: (tag) => api.upstreamRelease(tag),
     findSyncPulls: (tag) => api.pullsForBranch(branchPrefix + tag, 'all'),
-    commitDate: (sha) => api.upstreamCommitDate(sha)
+    commitDate: (sha) => api.upstreamCommitDate(sha),
+    releasedTags: () => api.recentReleaseTags()
   }
 }
