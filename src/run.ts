@@ -60,11 +60,11 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
   let outcome: Outcome
   try {
     settings = await step('Read inputs', async () => readSettings(runner))
-    const api = new GitHubApi(createClient({ token: settings.token, apiUrl: settings.apiUrl, log: runner, timing: timingFromEnv(runner.env) }), settings.fork, settings.upstream)
+    const api = new GitHubApi(createClient({ token: settings.token, apiUrl: settings.apiUrl, log: runner, timing: timingFromEnv(runner.env), env: runner.env }), settings.fork, settings.upstream)
     const known = settings
     target = settings.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()))
     if (settings.mirrorBranch === target) throw new UserError('input', `Input 'mirror-branch' (${target}) must differ from the target branch.`)
-    work = new WorkRepository({ parentDir: settings.runnerTemp, auth: { serverUrl: settings.serverUrl, token: settings.token } })
+    work = new WorkRepository({ parentDir: settings.runnerTemp, auth: { serverUrl: settings.serverUrl, token: settings.token }, env: runner.env })
     const context: Run = { runner, step, settings, api, target, work }
 
     const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, known, context.target, (warning) => runner.warning(warning)))

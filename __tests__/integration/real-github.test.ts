@@ -9,6 +9,8 @@
  *   '…'" to label and comment calls (KBVE/kbve#8599).
  */
 import { describe, expect, it, jest } from '@jest/globals'
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
 import { addFault, asOwner, configure, dispatches } from '../../test/support/control.js'
 import { commitFiles, createTags } from '../../test/support/repos.js'
 import { FORK, UPSTREAM, type Scenario } from '../../test/support/scenario.js'
@@ -251,6 +253,43 @@ describe('release-aware by default (require-release: auto)', () => {
       const run = await s.run({ 'require-release': 'sometimes' })
       expect(run.exitCode).toBe(1)
       expect(run.stdout).toContain("Input 'require-release'")
+    })
+  })
+})
+
+describe("a server with its own CA (GitHub Enterprise Server, a TLS-inspecting proxy): the runner's settings reach git and the API", () => {
+  it("the CA from the runner's global git config reaches git, NODE_EXTRA_CA_CERTS the API; the config's other settings do not", async () => {
+    await withScenario({ tokenRepo: FORK, permissions: README_PERMISSIONS, tls: true }, async (s) => {
+      const caFile = s.standIn.caFile as string
+      expect(s.standIn.url).toMatch(/^https:/)
+      // A self-hosted runner's ~/.gitconfig: its CA, plus settings that would break the run if they leaked into it
+      // (a URL rewrite to nowhere, a merge setting).
+      const gitconfig = path.join(s.root, 'runner-gitconfig')
+      await fs.writeFile(
+        gitconfig,
+        `[http]\n\tsslCAInfo = ${caFile}\n[url "https://nowhere.invalid/"]\n\tinsteadOf = ${s.standIn.url}/\n[merge]\n\trenames = false\n\tconflictStyle = zdiff3\n`
+      )
+      const run = await s.run({}, { env: { GIT_CONFIG_GLOBAL: gitconfig, NODE_EXTRA_CA_CERTS: caFile } })
+      expectSuccess(run)
+      expect(run.outputs).toMatchObject({ result: 'created', 'pr-number': '1' })
+      expect((await requestLog(s.standIn, 'git')).length).toBeGreaterThan(0)
+    })
+  })
+
+  it('GIT_SSL_CAINFO alone serves both git and the API', async () => {
+    await withScenario({ tokenRepo: FORK, permissions: README_PERMISSIONS, tls: true }, async (s) => {
+      const run = await s.run({}, { env: { GIT_SSL_CAINFO: s.standIn.caFile as string } })
+      expectSuccess(run)
+      expect(run.outputs.result).toBe('created')
+    })
+  })
+
+  it('without the CA the run fails, and nothing is pushed', async () => {
+    await withScenario({ tokenRepo: FORK, permissions: README_PERMISSIONS, tls: true }, async (s) => {
+      const run = await s.run()
+      expect(run.exitCode).toBe(1)
+      expect(await forkPulls(s)).toEqual([])
+      expect((await requestLog(s.standIn, 'git')).filter((entry) => entry.method === 'POST')).toEqual([])
     })
   })
 })

@@ -7,6 +7,9 @@ import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck'
+import { readFileSync } from 'node:fs'
+import { rootCertificates } from 'node:tls'
+import { Agent, ProxyAgent } from 'undici'
 import type { Log } from '../runner.js'
 import { errorText, isRequestError } from './errors.js'
 import { REAL_TIMING, type Timing } from '../timing.js'
@@ -19,6 +22,29 @@ export interface ClientOptions {
   log: Log
   /** The write spacing and retry waits; GitHub's (one second each) for whatever is not given. */
   timing?: Partial<Timing>
+  /**
+   * The runner's environment, for its extra CA certificates (`NODE_EXTRA_CA_CERTS`, `GIT_SSL_CAINFO`,
+   * `SSL_CERT_FILE`) and proxy (`HTTPS_PROXY`): a GitHub Enterprise Server with a private CA, or a TLS-inspecting
+   * proxy. Node reads NODE_EXTRA_CA_CERTS only when it starts; this applies them to the run's own requests too.
+   */
+  env?: Readonly<Record<string, string | undefined>>
+}
+
+/** Node's own fetch with a dispatcher that trusts the runner's extra CAs (and goes through its proxy), if any. */
+function caAwareFetch(env: Readonly<Record<string, string | undefined>>, log: Log): typeof fetch | undefined {
+  const pems: string[] = []
+  for (const file of new Set([env.NODE_EXTRA_CA_CERTS, env.GIT_SSL_CAINFO, env.SSL_CERT_FILE].filter((value): value is string => !!value))) {
+    try {
+      pems.push(readFileSync(file, 'utf8'))
+    } catch (error) {
+      log.debug(`CA file ${file} not read: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+  if (pems.length === 0) return undefined
+  const ca = [...rootCertificates, ...pems]
+  const proxy = env.HTTPS_PROXY || env.https_proxy
+  const dispatcher = proxy ? new ProxyAgent({ uri: proxy, requestTls: { ca } }) : new Agent({ connect: { ca } })
+  return ((url: string | URL | Request, init?: RequestInit) => fetch(url, { ...init, dispatcher } as RequestInit)) as typeof fetch
 }
 
 /**
@@ -26,12 +52,15 @@ export interface ClientOptions {
  * the request itself (400, 401, 403 without rate limit, 404, 409, 422) are never retried: repeating them cannot help,
  * and for 409/422 it could do a write twice.
  */
-export function createClient({ token, apiUrl, log, timing = {} }: ClientOptions): Octokit {
+export function createClient({ token, apiUrl, log, timing = {}, env = {} }: ClientOptions): Octokit {
   const { writeIntervalMs, retryUnitMs } = { ...REAL_TIMING, ...timing }
+  const withCa = caAwareFetch(env, log)
   const octokit = getOctokit(
     token,
     {
       baseUrl: apiUrl,
+      // Only with extra CAs: otherwise @actions/github's own fetch (with the runner's proxy) stays in place.
+      ...(withCa ? { request: { fetch: withCa } } : {}),
       userAgent: 'upstream-sync-action',
       log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.debug(m), error: (m: string) => log.debug(m) },
       // `retries` belongs here, in the plugin's own options. Given as `request: { retries }` it would be copied into
