@@ -36118,7 +36118,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3014);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(114);
 /* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8037);
 /** Entry point of the bundled action (dist/index.js). */
 
@@ -36130,7 +36130,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3014:
+/***/ 114:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36259,8 +36259,60 @@ function sealedEnv() {
     env.LANG = 'C';
     for (const key of INHERITED_REPOSITORY_VARIABLES)
         delete env[key];
+    // The CA and proxy variables come from the runner's environment (GitProcess's `network`), which is this process's
+    // on a runner but not in the in-process tests.
+    for (const key of NETWORK_VARIABLES)
+        delete env[key];
     return env;
 }
+/**
+ * The variables by which a runner tells git (curl, OpenSSL) its CA bundle and proxies. git reads them from its
+ * environment; they are taken from the runner's environment (`Runner.env`), which is not this process's in tests.
+ */
+const NETWORK_VARIABLES = [
+    'GIT_SSL_CAINFO',
+    'GIT_SSL_CAPATH',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'CURL_CA_BUNDLE',
+    'HTTPS_PROXY',
+    'https_proxy',
+    'HTTP_PROXY',
+    'http_proxy',
+    'ALL_PROXY',
+    'all_proxy',
+    'NO_PROXY',
+    'no_proxy'
+];
+function networkEnv(env) {
+    const picked = {};
+    for (const key of NETWORK_VARIABLES) {
+        const value = env[key];
+        if (value)
+            picked[key] = value;
+    }
+    return picked;
+}
+/**
+ * The settings of the runner's own git config (system and global, as `env` points git at them) that say how to reach
+ * a server: CA bundle, proxy, TLS backend; `http.<url>.*` forms included. Nothing else is carried over: the sealed
+ * environment keeps every other user setting (merge, diff, rename, url rewrites, credential helpers) out of the run.
+ */
+async function readNetworkConfig(env) {
+    const base = { ...env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', LANG: 'C' };
+    for (const key of INHERITED_REPOSITORY_VARIABLES)
+        delete base[key];
+    // Outside any repository (the root folder), so only system and global settings are read.
+    const result = await runGit(undefined, ['-C', '/', 'config', '--get-regexp', '^http\\.'], { baseEnv: base });
+    if (result.exitCode !== 0)
+        return [];
+    return result.stdout
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf(' ') < 0 ? line.length : line.indexOf(' ')), line.indexOf(' ') < 0 ? 'true' : line.slice(line.indexOf(' ') + 1)])
+        .filter(([key]) => NETWORK_KEY.test(key));
+}
+/** `http.<setting>` or `http.<url>.<setting>` for the settings that only say how to connect. */
+const NETWORK_KEY = /^http\.(.+\.)?(sslcainfo|sslcapath|sslbackend|proxy|proxysslcainfo|proxyauthmethod|sslcert|sslkey|schannelusesslcainfo)$/i;
 /** Per-command configuration through the environment (GIT_CONFIG_COUNT), never through the repository's config. */
 function gitConfigEnv(settings) {
     const entries = Object.entries(settings);
@@ -36284,7 +36336,7 @@ function runGit(gitDir, args, options = {}) {
     return new Promise((resolve, reject) => {
         processesStarted++;
         const child = (0,external_node_child_process_namespaceObject.spawn)('git', gitDir === undefined ? [...args] : ['--git-dir', gitDir, ...args], {
-            env: { ...sealedEnv(), ...options.env },
+            env: options.baseEnv ?? { ...sealedEnv(), ...options.network, ...options.env },
             stdio: ['pipe', 'pipe', 'pipe']
         });
         const out = [];
@@ -36306,8 +36358,11 @@ function runGit(gitDir, args, options = {}) {
 /** The process runner of one repository: every verb in git.ts goes through `exec`, `tryExec` or `output`. */
 class GitProcess {
     gitDir;
-    constructor(gitDir) {
+    network;
+    /** @param network the runner's network variables (networkEnv), given to every git of this repository. */
+    constructor(gitDir, network = {}) {
         this.gitDir = gitDir;
+        this.network = network;
     }
     /** Runs git and throws a GitError on a non-zero exit. */
     async exec(args, options = {}) {
@@ -36318,7 +36373,7 @@ class GitProcess {
     }
     /** Runs git and returns its exit code, output and errors without throwing. */
     tryExec(args, options = {}) {
-        return runGit(this.gitDir, args, options);
+        return runGit(this.gitDir, args, { network: this.network, ...options });
     }
     /** Output of a command that must succeed, without the trailing newline. */
     async output(args, options = {}) {
@@ -36460,14 +36515,14 @@ class Git {
     written = new Map();
     process;
     /** @param gitDir the repository's git directory (a bare repository: this action never checks out files). */
-    constructor(gitDir) {
+    constructor(gitDir, network = {}) {
         this.gitDir = gitDir;
-        this.process = new GitProcess(gitDir);
+        this.process = new GitProcess(gitDir, network);
     }
-    /** Creates an empty bare repository at `dir` and returns a wrapper for it. */
-    static async init(dir) {
+    /** Creates an empty bare repository at `dir` and returns a wrapper for it (`network`: see GitProcess). */
+    static async init(dir, network = {}) {
         await external_node_fs_namespaceObject.promises.mkdir(dir, { recursive: true });
-        const git = new Git(dir);
+        const git = new Git(dir, network);
         await git.process.exec(['init', '--bare', '--quiet']);
         // Merge commits are written with commit-tree, which needs no identity from config; these keep reflogs off and
         // the throwaway repository free of commit-graphs.
@@ -36776,6 +36831,7 @@ async function requireGitVersion(readVersion = installedGitVersion) {
 
 
 
+
 class WorkRepository {
     options;
     dir;
@@ -36791,7 +36847,11 @@ class WorkRepository {
     async create() {
         await requireGitVersion();
         this.dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_default().join(this.options.parentDir, 'upstream-sync-'));
-        const git = await Git.init(external_node_path_default().join(this.dir, 'repo.git'));
+        const env = this.options.env ?? {};
+        const git = await Git.init(external_node_path_default().join(this.dir, 'repo.git'), networkEnv(env));
+        const network = await readNetworkConfig(env);
+        if (network.length > 0)
+            await git.setConfig(network);
         await git.configureAuth(this.options.auth.serverUrl, this.options.auth.token);
         return git;
     }
@@ -36812,6 +36872,10 @@ class WorkRepository {
 
 function isRequestError(error) {
     return typeof error === 'object' && error !== null && typeof error.status === 'number';
+}
+/** A 403/429 that is a rate limit (primary or secondary), not a refusal of the permission. */
+function isRateLimited(error) {
+    return String(error.response?.headers?.['x-ratelimit-remaining']) === '0' || /rate limit/i.test(errorText(error));
 }
 /** The HTTP status of a failed request, or undefined for anything else. */
 function statusOf(error) {
@@ -36941,6 +37005,8 @@ function toRelease(raw) {
 
 /** What an `expected` handler returns for a failure it does not settle. */
 const UNEXPECTED = Symbol('unexpected');
+/** Releases read in the one listing request (GitHub's maximum page). */
+const RELEASES_PAGE = 100;
 /** Failures with `status` are given to `answer`; every other failure is reported. */
 function onStatus(status, answer) {
     return { expected: (error) => (error.status === status ? answer(error) : UNEXPECTED) };
@@ -37063,10 +37129,12 @@ class GitHubApi {
     /**
      * Whether `commitSha` is reachable from the fork's `branch` (the tag is "already synced"). Compare answers 404 when
      * the fork does not know the commit at all, which means not contained; a missing branch is told apart by looking it up.
+     * A 5xx is not retried: on a big comparison it is GitHub's "diff is taking too long" and would only repeat; the
+     * caller asks git's commit graph instead (merge/containment.ts).
      */
     forkBranchContains(branch, commitSha) {
         return this.call(`compare ${branch} with upstream commit ${commitSha.slice(0, 12)}`, async () => {
-            const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1 });
+            const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1, request: { retries: 0 } });
             return data.status === 'identical' || data.status === 'behind';
         }, onStatus(404, async () => {
             if ((await this.forkBranchSha(branch)) === undefined) {
@@ -37084,12 +37152,19 @@ class GitHubApi {
         const hit = recent.find((release) => release.tag === tag);
         if (hit)
             return hit;
+        // A listing shorter than a page is every release the token sees: the by-tag lookup could only answer 404.
+        if (recent.length < RELEASES_PAGE)
+            return undefined;
         return this.call(`read the upstream release of ${tag}`, async () => toRelease((await this.octokit.rest.repos.getReleaseByTag({ ...this.upstream, tag })).data), onStatus(404, () => undefined));
     }
     releasesPage;
+    /** Tags of the first page of upstream's releases (drafts excluded): the listing `upstreamRelease` reads anyway. */
+    async recentReleaseTags() {
+        return new Set((await this.upstreamReleases()).filter((release) => !release.draft).map((release) => release.tag));
+    }
     /** Upstream's recent releases, newest first (one page of 100, memoised). */
     upstreamReleases() {
-        this.releasesPage ??= this.callUpstream('list upstream releases', async () => (await this.octokit.rest.repos.listReleases({ ...this.upstream, per_page: 100 })).data.map(toRelease));
+        this.releasesPage ??= this.callUpstream('list upstream releases', async () => (await this.octokit.rest.repos.listReleases({ ...this.upstream, per_page: RELEASES_PAGE })).data.map(toRelease));
         return this.releasesPage;
     }
     /** Committer date of an upstream commit (for min-release-age when a tag has no release). */
@@ -37146,17 +37221,39 @@ class GitHubApi {
         await this.call(`update pull request #${pull.number}`, () => this.octokit.rest.pulls.update({ ...this.fork, pull_number: pull.number, ...patch }));
         return true;
     }
-    /** Creates the labels that do not exist yet, with colours; an "already exists" race is fine. */
+    /**
+     * Creates the labels that do not exist yet, with colours; an "already exists" race is fine. Returns the labels that
+     * could not be created because the token may not create labels (403: a `GITHUB_TOKEN` without `issues: write`), so
+     * the caller applies the others and says once what to grant. Any other failure is reported.
+     */
     async ensureLabels(specs) {
         const labels = await this.call('list labels', () => this.octokit.paginate(this.octokit.rest.issues.listLabelsForRepo, { ...this.fork, per_page: 100 }));
         const existing = new Set(labels.map((label) => label.name.toLowerCase()));
+        const refused = [];
         for (const spec of specs) {
             if (existing.has(spec.name.toLowerCase()))
                 continue;
-            await this.call(`create label ${spec.name}`, async () => {
+            // One refusal answers for all: the others are not tried.
+            if (refused.length > 0) {
+                refused.push(spec.name);
+                continue;
+            }
+            const created = await this.call(`create label ${spec.name}`, async () => {
                 await this.octokit.rest.issues.createLabel({ ...this.fork, ...spec });
-            }, onStatus(422, (error) => (/already_exists|already exists/i.test(JSON.stringify(error.response?.data ?? '')) ? undefined : UNEXPECTED)));
+                return true;
+            }, {
+                expected: (error) => {
+                    if (error.status === 403 && !isRateLimited(error))
+                        return false;
+                    if (error.status === 422 && /already_exists|already exists/i.test(JSON.stringify(error.response?.data ?? '')))
+                        return true;
+                    return UNEXPECTED;
+                }
+            });
+            if (!created)
+                refused.push(spec.name);
         }
+        return { refused };
     }
     /** Adds `add` and removes `remove` from the PR's labels, touching only what differs. */
     async setPullLabels(pull, add, remove) {
@@ -42553,6 +42650,8 @@ throttling.triggersNotification = triggersNotification;
 // EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
 var bottleneck_lib = __nccwpck_require__(2203);
 var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./src/timing.ts
 /**
  * The pauses the action makes on purpose: the spacing of its write requests to GitHub and the waits before retrying a
@@ -42593,15 +42692,40 @@ function durationFrom(text) {
 
 
 
+
+
+
+
+/** Node's own fetch with a dispatcher that trusts the runner's extra CAs (and goes through its proxy), if any. */
+function caAwareFetch(env, log) {
+    const pems = [];
+    for (const file of new Set([env.NODE_EXTRA_CA_CERTS, env.GIT_SSL_CAINFO, env.SSL_CERT_FILE].filter((value) => !!value))) {
+        try {
+            pems.push((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+        }
+        catch (error) {
+            log.debug(`CA file ${file} not read: ${error instanceof Error ? error.message : String(error)}`);
+        }
+    }
+    if (pems.length === 0)
+        return undefined;
+    const ca = [...external_node_tls_.rootCertificates, ...pems];
+    const proxy = env.HTTPS_PROXY || env.https_proxy;
+    const dispatcher = proxy ? new undici.ProxyAgent({ uri: proxy, requestTls: { ca } }) : new undici.Agent({ connect: { ca } });
+    return ((url, init) => fetch(url, { ...init, dispatcher }));
+}
 /**
  * Octokit with retries of transient failures (5xx, network) and GitHub's rate-limit rules. 4xx answers that describe
  * the request itself (400, 401, 403 without rate limit, 404, 409, 422) are never retried: repeating them cannot help,
  * and for 409/422 it could do a write twice.
  */
-function createClient({ token, apiUrl, log, timing = {} }) {
+function createClient({ token, apiUrl, log, timing = {}, env = {} }) {
     const { writeIntervalMs, retryUnitMs } = { ...REAL_TIMING, ...timing };
+    const withCa = caAwareFetch(env, log);
     const octokit = getOctokit(token, {
         baseUrl: apiUrl,
+        // Only with extra CAs: otherwise @actions/github's own fetch (with the runner's proxy) stays in place.
+        ...(withCa ? { request: { fetch: withCa } } : {}),
         userAgent: 'upstream-sync-action',
         log: { debug: () => undefined, info: () => undefined, warn: (m) => log.debug(m), error: (m) => log.debug(m) },
         // `retries` belongs here, in the plugin's own options. Given as `request: { retries }` it would be copied into
@@ -42639,7 +42763,34 @@ function createClient({ token, apiUrl, log, timing = {} }) {
     octokit.hook.before('request', (options) => {
         options.request = { ...options.request };
     });
+    // A PR created a moment ago may not be visible yet to GitHub's other services: labelling it, commenting on it or
+    // editing it can answer 422 "Could not resolve to a node with the global id of '…'" (or "Issue not found") for a
+    // second or two. Those calls are retried after 1, 2 and 4 retry units; any other 422 is an answer and is not.
+    octokit.hook.wrap('request', async (request, options) => {
+        for (let attempt = 0;; attempt++) {
+            try {
+                return await request(options);
+            }
+            catch (error) {
+                if (attempt >= CONSISTENCY_BACKOFF.length || !isNotYetConsistent(error, String(options.url)))
+                    throw error;
+                const wait = (CONSISTENCY_BACKOFF[attempt] ?? 1) * retryUnitMs;
+                log.debug(`${describeRequest(options)}: the pull request is not visible yet (422); retrying in ${wait} ms.`);
+                await new Promise((resolve) => setTimeout(resolve, wait));
+            }
+        }
+    });
     return octokit;
+}
+/** Waits, in retry units, before each retry of a call on a PR that GitHub does not see yet. */
+const CONSISTENCY_BACKOFF = [1, 2, 4];
+/** A 422 that means "this PR or issue does not exist yet" on a call addressing one PR or issue. */
+function isNotYetConsistent(error, url) {
+    if (!isRequestError(error) || error.status !== 422)
+        return false;
+    if (!/\/(issues|pulls)\/\{?(issue_number|pull_number|\d+)\}?/.test(url))
+        return false;
+    return /could not resolve to a node|issue not found|pull request not found/i.test(errorText(error));
 }
 /** `POST /repos/carto/fork/pulls` from a request's route template and parameters, for log lines. */
 function describeRequest(options) {
@@ -43310,17 +43461,19 @@ function readSyncMarker(body) {
 
 /**
  * With `dashboard` set, a sync PR closed without merging no longer declines a release whose "sync again" box a
- * maintainer ticked on the dashboard issue (read only when such a PR is met).
+ * maintainer ticked on the dashboard issue (read only when such a PR is met). `wrapContains` may decorate the
+ * containment check (compare), e.g. with a fallback for when GitHub cannot build the comparison (merge/containment.ts).
  */
-function releaseQueries(api, target, branchPrefix, dashboard) {
+function releaseQueries(api, target, branchPrefix, dashboard, wrapContains = (viaApi) => viaApi) {
     const queries = {
         listTags: (prefix) => api.listUpstreamTags(prefix),
         peel: (tag) => api.peelUpstreamTag(tag),
-        targetContains: (sha) => api.forkBranchContains(target, sha),
+        targetContains: wrapContains((sha) => api.forkBranchContains(target, sha)),
         listReleases: () => api.upstreamReleases(),
         getRelease: (tag) => api.upstreamRelease(tag),
         findSyncPulls: (tag) => api.pullsForBranch(branchPrefix + tag, 'all'),
-        commitDate: (sha) => api.upstreamCommitDate(sha)
+        commitDate: (sha) => api.upstreamCommitDate(sha),
+        releasedTags: () => api.recentReleaseTags()
     };
     return dashboard ? honourRetries(queries, api, dashboard.log) : queries;
 }
@@ -43350,6 +43503,9 @@ const UPSTREAM_REMOTE = 'upstream';
  * first one asked. Written straight into the config file: no process.
  */
 async function configurePartialClone(git, forkUrl, upstreamUrl) {
+    // Once per repository: a second `remote.*.url` line would make the URL a multi-valued setting.
+    if (git.writtenConfig(`remote.${FORK_REMOTE}.url`) === forkUrl && git.writtenConfig(`remote.${UPSTREAM_REMOTE}.url`) === upstreamUrl)
+        return;
     await git.setConfig([
         ['core.repositoryformatversion', '1'],
         [`remote.${FORK_REMOTE}.url`, forkUrl],
@@ -43412,6 +43568,55 @@ async function fetchObjectsOrFail(git, remote, oids) {
     const result = await git.fetchObjects(remote, oids);
     if (result && result.exitCode !== 0)
         throw new GitError(['fetch', remote], result.exitCode, result.stderr, result.stdout);
+}
+
+;// CONCATENATED MODULE: ./src/merge/containment.ts
+/**
+ * "Is this upstream commit already in the target branch?" answered by git's commit graph, for when GitHub's compare
+ * fails. Compare builds the file diff of its first page whatever `per_page` asks, and on a large comparison answers
+ * 500 "Sorry, this diff is taking too long to generate." (github-changelog-generator/github-changelog-generator#920):
+ * a fork far behind a big upstream would then fail every scheduled run before doing anything.
+ *
+ * Git needs no diff: the target branch's history and the upstream commit are fetched as commits only
+ * (`--filter=tree:0`, what the merge fetches anyway, into the same work repository), and `merge-base --is-ancestor`
+ * answers from the graph.
+ */
+
+
+
+/** Whether the fork's `target` branch contains upstream commit `sha`, from the commit graph alone. */
+async function targetContainsByGit(source, sha) {
+    const git = await source.git();
+    await configurePartialClone(git, source.forkUrl, source.upstreamUrl);
+    const heads = await fetchBranches(git, source.forkUrl, [source.target]);
+    const targetSha = heads[source.target];
+    if (!targetSha)
+        throw new UserError('input', `target branch ${source.target} not found in the fork (${source.forkUrl}). Check 'target-branch'.`);
+    // By id, commits only; nothing is transferred when the fork's history already has it.
+    await git.fetchRefs(UPSTREAM_REMOTE, [sha], { filter: 'tree:0' });
+    return git.isAncestor(sha, targetSha);
+}
+/** A failure GitHub made (5xx), as opposed to an answer about the request. */
+function isServerFailure(error) {
+    const status = statusOf(error) ?? statusOf(error?.cause);
+    return status !== undefined && status >= 500;
+}
+/**
+ * `viaApi`, falling back to the commit graph when GitHub fails to compute the comparison (5xx): the containment
+ * check never fails a run because GitHub could not build a diff.
+ */
+function containmentWithFallback(viaApi, source, log) {
+    return async (sha) => {
+        try {
+            return await viaApi(sha);
+        }
+        catch (error) {
+            if (!isServerFailure(error))
+                throw error;
+            log.info(`GitHub could not compare ${source.target} with ${sha.slice(0, 12)} (${error instanceof Error ? error.message : String(error)}); asking git's commit graph instead.`);
+            return targetContainsByGit(source, sha);
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/merge/fetch.ts
@@ -56436,6 +56641,8 @@ function buildReportView(input) {
         supersedes,
         refreshedFrom: input.refreshedFrom ? shaChange(input.refreshedFrom) : null,
         ...rebrandView(merge.rebrand),
+        ciNote: input.ciNote ?? '',
+        hasCiNote: (input.ciNote ?? '') !== '',
         result: '',
         hasResult: false,
         message: '',
@@ -57372,6 +57579,11 @@ const PR_BODY_TEMPLATE = [
     "{{{resolveCommandsMd}}}",
     "",
     "{{/hasConflicts}}",
+    "{{#hasCiNote}}",
+    "> [!NOTE]",
+    "> {{ciNote}}",
+    "",
+    "{{/hasCiNote}}",
     "{{#hasChecklist}}",
     "### Before merging",
     "",
@@ -57527,6 +57739,10 @@ const SUMMARY_TEMPLATE = [
     "{{/hasMessage}}",
     "{{{workSummaryMd}}}",
     "",
+    "{{#hasCiNote}}",
+    "{{ciNote}}",
+    "",
+    "{{/hasCiNote}}",
     "{{#hasConflicts}}",
     "{{#conflictsGrouped}}",
     "### Conflicts by folder and rule ({{groupCount}} groups)",
@@ -57919,6 +58135,8 @@ const VIEW_DOCUMENTATION = {
         }
     },
     hasRebrandSkipped: bool('`rebrandSkipped` is not empty.'),
+    ciNote: variables_text('Why `dispatch-workflow` did not run CI on the sync branch (a sync with conflicts); empty otherwise.'),
+    hasCiNote: bool('`ciNote` is set.'),
     result: variables_text('Job summary and report only: the `result` output (`created`, `updated`, …); empty in the PR body.'),
     hasResult: bool('`result` is set.'),
     message: variables_text('Job summary and report only: one line on what the run did; empty in the PR body.'),
@@ -58424,6 +58642,16 @@ function annotationsOf(outcome) {
         return conflicts;
     return [...conflicts, { level: 'warning', message: describeDrift(drift.drift, drift.channel), properties: { title: 'upstream-sync channel drift' } }];
 }
+/**
+ * A sync that passed over newer tags still waiting for their upstream release (`require-release: auto`) names them,
+ * as a `waiting` run names the tag that waits for `min-release-age`. (An idle run's reason lists them already.)
+ */
+function withReleaseWaits(message, decision) {
+    const waiting = decision.passedOver.filter((passed) => passed.why === 'unreleased').map((passed) => passed.candidate.tag);
+    if (waiting.length === 0)
+        return message;
+    return `${message} Newer ${waiting.length === 1 ? `tag ${waiting[0]} waits` : `tags ${waiting.join(', ')} wait`} for ${waiting.length === 1 ? 'its' : 'their'} upstream release.`;
+}
 /** The job summary's markdown. */
 function summaryOf(outcome, context) {
     if (outcome.result === 'failed') {
@@ -58437,7 +58665,7 @@ function summaryOf(outcome, context) {
     const summary = renderSummary({
         view: synced(outcome)?.view,
         result: outcome.result,
-        message: outcome.message,
+        message: synced(outcome) ? withReleaseWaits(outcome.message, decision) : outcome.message,
         upstream: context.upstream,
         target: context.target ?? '',
         tag: decision.candidate?.tag,
@@ -58666,7 +58894,7 @@ function passedOverState(passed) {
         return undefined;
     if (passed.why === 'too-recent' && passed.eligibleAt)
         return { kind: 'waiting-age', eligibleAt: passed.eligibleAt };
-    return { kind: 'waiting-release', why: passed.why === 'too-recent' ? 'no-release' : passed.why };
+    return { kind: 'waiting-release', why: passed.why === 'too-recent' || passed.why === 'unreleased' ? 'no-release' : passed.why };
 }
 /** The state of the release the walk stopped at, from what the run made of it. */
 function terminalState(outcome) {
@@ -58928,6 +59156,51 @@ function labelPlan(settings, merge) {
             { name: settings.autoResolvedLabel, color: 'fbca04', description: 'Conflicts resolved by the fork rules; check the listed files' }
         ]
     };
+}
+
+;// CONCATENATED MODULE: ./src/publish/dispatch.ts
+/**
+ * `dispatch-workflow`: runs the fork's CI on the sync branch, because a PR opened with GITHUB_TOKEN starts no workflow.
+ *
+ * GitHub runs the copy of the workflow file *at the dispatched ref* (and answers 422 "Workflow does not have
+ * 'workflow_dispatch' trigger" when that copy lacks it). Only a clean or auto-resolved merge puts the fork's own files
+ * on the sync branch; with conflicts the branch is upstream's tag itself, whose workflows are upstream's. So a
+ * conflicted sync is not dispatched, and the PR body and the summary say why. A refused dispatch (403 without
+ * `actions: write`, 422, 404, or GitHub failing) is a warning: the sync itself is done.
+ */
+
+
+/** Why CI will not be dispatched for this merge (for the PR body and the summary), or undefined when it will be. */
+function ciNotDispatchedNote(workflow, merge) {
+    if (!workflow || merge.status === 'clean')
+        return undefined;
+    return `CI (${workflow}) was not dispatched: with conflicts this branch is upstream's tag, which does not carry this fork's workflows. Push the resolution; the workflow then runs on the branch as usual, or start it by hand from the Actions tab.`;
+}
+/**
+ * Dispatches `workflow` on `branch` when the merge carries the fork's files. Returns a sentence for the run's message
+ * when a dispatch was refused; undefined otherwise (dispatched, nothing asked, or a conflict the report explains).
+ */
+async function dispatchCi(api, workflow, branch, merge, log) {
+    if (!workflow)
+        return undefined;
+    const note = ciNotDispatchedNote(workflow, merge);
+    // The PR body and the summary already carry the note (ReportInput.ciNote).
+    if (note) {
+        log.info(note);
+        return undefined;
+    }
+    try {
+        await api.dispatchWorkflow(workflow, branch, {});
+        log.info(`Dispatched ${workflow} on ${branch}.`);
+        return undefined;
+    }
+    catch (error) {
+        // The PR is open and the branch pushed: a dispatch that does not happen must not turn that into a failure.
+        const status = statusOf(error) ?? statusOf(error.cause);
+        const hint = status === 422 ? ` Check that ${workflow} on ${branch} has an \`on: workflow_dispatch\` trigger.` : '';
+        log.warning(`CI (${workflow}) was not dispatched on ${branch}: ${describeError(error)}${hint}`);
+        return `CI (${workflow}) was not dispatched${status ? ` (GitHub answered ${status})` : ''}; see the warning.`;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/publish/mirror.ts
@@ -59342,11 +59615,15 @@ async function publishSync(req) {
             result = 'created';
     }
     const labels = [...req.labels.always, ...req.labels.status];
-    await req.api.ensureLabels(req.labels.specs.filter((spec) => labels.includes(spec.name)));
-    await req.api.setPullLabels(pull, labels, req.labels.stale);
+    const { refused } = await req.api.ensureLabels(req.labels.specs.filter((spec) => labels.includes(spec.name)));
+    if (refused.length > 0) {
+        req.log.warning(`The token may not create labels, so PR #${pull.number} does not carry ${refused.map((label) => `"${label}"`).join(', ')}. Add \`issues: write\` to the workflow's \`permissions:\` (or create the labels once by hand); the sync itself is done.`);
+    }
+    const applied = { ...req.labels, always: req.labels.always.filter((label) => !refused.includes(label)), status: req.labels.status.filter((label) => !refused.includes(label)) };
+    await req.api.setPullLabels(pull, [...applied.always, ...applied.status], req.labels.stale);
     if (req.supersede)
         await closeSuperseded({ ...req, branchPrefix: req.supersede.branchPrefix, newPull: pull }, older);
-    const changed = result === 'created' || branch.pushed || pullChanged(req.openPull, req.title, body, req.labels);
+    const changed = result === 'created' || branch.pushed || pullChanged(req.openPull, req.title, body, applied);
     return { result, pull, pushed: branch.pushed, changed, superseded: older };
 }
 /** The run's one line on what publishing did. */
@@ -59518,6 +59795,8 @@ function formatDuration(ms) {
 
 
 
+/** How many of the channel's recent tags `require-release: auto` looks at. */
+const RECENT_TAGS = 5;
 function releaseDate(release) {
     const text = release.publishedAt ?? release.createdAt;
     if (!text)
@@ -59619,6 +59898,19 @@ async function chooseRelease(deps, opts) {
         }
         return { kind: 'up-to-date', previous, passedOver, explicit: false, reason: `${why}${describePassedOver(passedOver)}` };
     };
+    let released;
+    /**
+     * `require-release: auto`: upstream publishes GitHub releases for the channel when most of its recent channel tags
+     * (up to 5 older than the one in question) have a release the token sees.
+     */
+    const releasesPublished = async (older) => {
+        if (!deps.releasedTags)
+            return false;
+        released ??= deps.releasedTags();
+        const tags = await released;
+        const recent = older.slice(0, RECENT_TAGS);
+        return recent.length > 0 && recent.filter((candidate) => tags.has(candidate.tag)).length * 2 > recent.length;
+    };
     // pick: next walks the releases the target lacks oldest first, then meets the newest one it has and stops there.
     const order = opts.pick === 'next' ? await catchUpOrder(candidates, lookups) : candidates.map((_, index) => index);
     const catchingUp = opts.pick === 'next';
@@ -59684,8 +59976,12 @@ async function chooseRelease(deps, opts) {
             passOver(candidate, 'prerelease', 'its release is a pre-release');
             continue;
         }
-        if (!release && opts.requireRelease) {
+        if (!release && opts.requireRelease === true) {
             passOver(candidate, 'no-release', 'it has no release and require-release is true');
+            continue;
+        }
+        if (!release && opts.requireRelease === 'auto' && (await releasesPublished(candidates.slice(index + 1)))) {
+            passOver(candidate, 'unreleased', 'it waits for its upstream release (upstream publishes releases for this channel; require-release: false syncs tags without one)');
             continue;
         }
         if (minAge > 0) {
@@ -59755,7 +60051,7 @@ async function chooseExplicit(deps, lookups, tag, opts, log) {
         overridden.push('its release is a draft');
     else if (release?.prerelease)
         overridden.push('its release is a pre-release');
-    else if (!release && opts.requireRelease)
+    else if (!release && opts.requireRelease === true)
         overridden.push('it has no release and require-release is true');
     const pulls = await deps.findSyncPulls(tag);
     const openPull = pulls.find((pull) => pull.state === 'open');
@@ -60041,7 +60337,7 @@ const INPUTS = {
     'min-release-age': { parse: parseDuration },
     rules: { parse: inputs_optional(parseRulesInput) },
     template: { raw: true, parse: inputs_optional((value) => value) },
-    'require-release': { parse: parseBoolean, blank: 'false' },
+    'require-release': { parse: (value, name) => (/^auto$/i.test(value) ? 'auto' : parseBoolean(value, name)), blank: 'auto' },
     supersede: { parse: parseBoolean, blank: 'true' },
     dashboard: { parse: parseBoolean, blank: 'false' },
     'dry-run': { parse: parseBoolean, blank: 'false' },
@@ -60278,6 +60574,8 @@ function gitUrl(settings, repo) {
 
 
 
+
+
 /** Runs the action. Never throws: a failure ends as the step's failure with one clear message, and is reported. */
 async function run(runner = (0,src_runner/* actionsRunner */.A)()) {
     const timings = [];
@@ -60298,15 +60596,15 @@ async function run(runner = (0,src_runner/* actionsRunner */.A)()) {
     let outcome;
     try {
         settings = await step('Read inputs', async () => readSettings(runner));
-        const api = new GitHubApi(createClient({ token: settings.token, apiUrl: settings.apiUrl, log: runner, timing: timingFromEnv(runner.env) }), settings.fork, settings.upstream);
+        const api = new GitHubApi(createClient({ token: settings.token, apiUrl: settings.apiUrl, log: runner, timing: timingFromEnv(runner.env), env: runner.env }), settings.fork, settings.upstream);
         const known = settings;
         target = settings.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()));
         if (settings.mirrorBranch === target)
             throw new UserError('input', `Input 'mirror-branch' (${target}) must differ from the target branch.`);
-        work = new WorkRepository({ parentDir: settings.runnerTemp, auth: { serverUrl: settings.serverUrl, token: settings.token } });
+        work = new WorkRepository({ parentDir: settings.runnerTemp, auth: { serverUrl: settings.serverUrl, token: settings.token }, env: runner.env });
         const context = { runner, step, settings, api, target, work };
         const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, known, context.target, (warning) => runner.warning(warning)));
-        const decision = await step('Choose the upstream release', async () => known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined), {
+        const decision = await step('Choose the upstream release', async () => known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined, (viaApi) => containmentWithFallback(viaApi, { git: () => context.work.get(), forkUrl: gitUrl(known, known.fork), upstreamUrl: gitUrl(known, known.upstream), target: context.target }, runner)), {
             upstream: `${known.upstream.owner}/${known.upstream.repo}`,
             channel: known.channel,
             tag: known.tag,
@@ -60354,7 +60652,7 @@ async function syncRelease(run, decision, policy, template) {
     const recorded = openPull ? readSyncMarker(openPull.body) : undefined;
     const recordedCommit = recorded?.tag === candidate.tag ? recorded.commit : undefined;
     const refreshedFrom = await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit);
-    const report = syncReportInput(settings, decision, { targetBranch: target, syncBranch: branch, merge, checklist: policy.checklist, refreshedFrom });
+    const report = syncReportInput(settings, decision, { targetBranch: target, syncBranch: branch, merge, checklist: policy.checklist, refreshedFrom, ciNote: ciNotDispatchedNote(settings.dispatchWorkflow, merge) });
     const view = buildReportView(report);
     const title = followsBranch ? branchTitle(`${settings.upstream.owner}/${settings.upstream.repo}`, candidate.tag, fetched.tagSha, await git.countCommits(`${fetched.targetSha}..${fetched.tagSha}`)) : renderTitle(view);
     const renderBody = (supersedes) => keepIfOnlyRunLinkDiffers(openPull?.body, renderPrBody(supersedes.length > 0 ? buildReportView({ ...report, supersedes }) : view, template));
@@ -60387,11 +60685,8 @@ async function syncRelease(run, decision, policy, template) {
     const audit = humanHead
         ? await step('Audit the resolution on the sync branch', () => auditSyncBranch({ api: run.api, git, log: runner, ...(pull ? { pull } : {}), syncBranch: branch, branchSha: humanHead, merge, rules: policy.rules, forkUrl: view.forkUrl }))
         : undefined;
-    if (pull && settings.dispatchWorkflow && published.pushed) {
-        const workflow = settings.dispatchWorkflow;
-        await step('Dispatch the CI workflow', () => run.api.dispatchWorkflow(workflow, branch, {}));
-    }
-    return { ...synced, ...(audit ? { audit } : {}), result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: publishedMessage(published, branch, candidate.tag, merge.status) };
+    const ci = pull && published.pushed && settings.dispatchWorkflow ? await step('Dispatch the CI workflow', () => dispatchCi(run.api, settings.dispatchWorkflow, branch, merge, runner)) : undefined;
+    return { ...synced, ...(audit ? { audit } : {}), result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: [publishedMessage(published, branch, candidate.tag, merge.status), ci].filter(Boolean).join(' ') };
 }
 function mirror({ runner, settings, api, work }) {
     const request = { forkUrl: gitUrl(settings, settings.fork), upstreamUrl: gitUrl(settings, settings.upstream), mirrorBranch: settings.mirrorBranch, dryRun: settings.dryRun };

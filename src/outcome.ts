@@ -139,6 +139,16 @@ export function annotationsOf(outcome: Outcome): Annotation[] {
   return [...conflicts, { level: 'warning', message: describeDrift(drift.drift, drift.channel), properties: { title: 'upstream-sync channel drift' } }]
 }
 
+/**
+ * A sync that passed over newer tags still waiting for their upstream release (`require-release: auto`) names them,
+ * as a `waiting` run names the tag that waits for `min-release-age`. (An idle run's reason lists them already.)
+ */
+function withReleaseWaits(message: string, decision: ReleaseDecision<PullInfo>): string {
+  const waiting = decision.passedOver.filter((passed) => passed.why === 'unreleased').map((passed) => passed.candidate.tag)
+  if (waiting.length === 0) return message
+  return `${message} Newer ${waiting.length === 1 ? `tag ${waiting[0]} waits` : `tags ${waiting.join(', ')} wait`} for ${waiting.length === 1 ? 'its' : 'their'} upstream release.`
+}
+
 /** The job summary's markdown. */
 export function summaryOf(outcome: Outcome, context: OutcomeContext): string {
   if (outcome.result === 'failed') {
@@ -152,7 +162,7 @@ export function summaryOf(outcome: Outcome, context: OutcomeContext): string {
   const summary = renderSummary({
     view: synced(outcome)?.view,
     result: outcome.result,
-    message: outcome.message,
+    message: synced(outcome) ? withReleaseWaits(outcome.message, decision) : outcome.message,
     upstream: context.upstream,
     target: context.target ?? '',
     tag: decision.candidate?.tag,

@@ -9,6 +9,7 @@ import { WorkRepository } from './git/work-repository.js'
 import { GitHubApi, type PullInfo } from './github/api.js'
 import { createClient } from './github/client.js'
 import { chooseUpstreamBranch, releaseQueries } from './github/release-queries.js'
+import { containmentWithFallback } from './merge/containment.js'
 import { prepareRepository } from './merge/fetch.js'
 import { historyLookup } from './merge/last-time.js'
 import { mergeTag } from './merge/merge.js'
@@ -17,6 +18,7 @@ import { auditSyncBranch } from './publish/audit.js'
 import { updateDashboard } from './publish/dashboard.js'
 import { checkDrift } from './publish/drift-marker.js'
 import { labelPlan } from './publish/labels.js'
+import { ciNotDispatchedNote, dispatchCi } from './publish/dispatch.js'
 import { maintainMirror } from './publish/mirror.js'
 import { tagMovedSince } from './publish/ownership.js'
 import { keepIfOnlyRunLinkDiffers, publishedMessage, publishSync } from './publish/pull.js'
@@ -64,16 +66,16 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
   let outcome: Outcome
   try {
     settings = await step('Read inputs', async () => readSettings(runner))
-    const api = new GitHubApi(createClient({ token: settings.token, apiUrl: settings.apiUrl, log: runner, timing: timingFromEnv(runner.env) }), settings.fork, settings.upstream)
+    const api = new GitHubApi(createClient({ token: settings.token, apiUrl: settings.apiUrl, log: runner, timing: timingFromEnv(runner.env), env: runner.env }), settings.fork, settings.upstream)
     const known = settings
     target = settings.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()))
     if (settings.mirrorBranch === target) throw new UserError('input', `Input 'mirror-branch' (${target}) must differ from the target branch.`)
-    work = new WorkRepository({ parentDir: settings.runnerTemp, auth: { serverUrl: settings.serverUrl, token: settings.token } })
+    work = new WorkRepository({ parentDir: settings.runnerTemp, auth: { serverUrl: settings.serverUrl, token: settings.token }, env: runner.env })
     const context: Run = { runner, step, settings, api, target, work }
 
     const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, known, context.target, (warning) => runner.warning(warning)))
     const decision = await step('Choose the upstream release', async () =>
-      known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined), {
+      known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined, (viaApi) => containmentWithFallback(viaApi, { git: () => context.work.get(), forkUrl: gitUrl(known, known.fork), upstreamUrl: gitUrl(known, known.upstream), target: context.target }, runner)), {
         upstream: `${known.upstream.owner}/${known.upstream.repo}`,
         channel: known.channel,
         tag: known.tag,
@@ -122,7 +124,7 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
   const recorded = openPull ? readSyncMarker(openPull.body) : undefined
   const recordedCommit = recorded?.tag === candidate.tag ? recorded.commit : undefined
   const refreshedFrom = await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit)
-  const report = syncReportInput(settings, decision, { targetBranch: target, syncBranch: branch, merge, checklist: policy.checklist, refreshedFrom })
+  const report = syncReportInput(settings, decision, { targetBranch: target, syncBranch: branch, merge, checklist: policy.checklist, refreshedFrom, ciNote: ciNotDispatchedNote(settings.dispatchWorkflow, merge) })
   const view = buildReportView(report)
   const title = followsBranch ? branchTitle(`${settings.upstream.owner}/${settings.upstream.repo}`, candidate.tag, fetched.tagSha, await git.countCommits(`${fetched.targetSha}..${fetched.tagSha}`)) : renderTitle(view)
   const renderBody = (supersedes: Array<{ number: number; url: string }>) =>
@@ -161,11 +163,8 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
         auditSyncBranch({ api: run.api, git, log: runner, ...(pull ? { pull } : {}), syncBranch: branch, branchSha: humanHead, merge, rules: policy.rules, forkUrl: view.forkUrl })
       )
     : undefined
-  if (pull && settings.dispatchWorkflow && published.pushed) {
-    const workflow = settings.dispatchWorkflow
-    await step('Dispatch the CI workflow', () => run.api.dispatchWorkflow(workflow, branch, {}))
-  }
-  return { ...synced, ...(audit ? { audit } : {}), result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: publishedMessage(published, branch, candidate.tag, merge.status) }
+  const ci = pull && published.pushed && settings.dispatchWorkflow ? await step('Dispatch the CI workflow', () => dispatchCi(run.api, settings.dispatchWorkflow, branch, merge, runner)) : undefined
+  return { ...synced, ...(audit ? { audit } : {}), result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: [publishedMessage(published, branch, candidate.tag, merge.status), ci].filter(Boolean).join(' ') }
 }
 
 function mirror({ runner, settings, api, work }: Run): Promise<void> {

@@ -34,21 +34,33 @@ function secondsBetween(first: { at: string } | undefined, second: { at: string 
 describe('transient failures are retried', () => {
   it('a 500 on a read and a 502 on the PR creation are retried once each, and the run succeeds with one PR', async () => {
     await withScenario({}, async (s) => {
-      await addFault(s.standIn, { method: 'GET', path: `^${FORK_API}/compare/`, status: 500 })
+      await addFault(s.standIn, { method: 'GET', path: `^${FORK_API}/pulls$`, status: 500 })
       await addFault(s.standIn, { method: 'POST', path: PULLS, status: 502 })
       const run = await s.run()
       expectSuccess(run)
       expect(run.outputs).toMatchObject({ result: 'created', 'pr-number': '1' })
-      // The failed compare is asked again (the run compares twice in all: once per candidate it checks).
-      const [failedCompare, retriedCompare] = await apiRequests(s, 'GET', new RegExp(`^${FORK_API}/compare/`))
-      expect([failedCompare?.status, failedCompare?.fault]).toEqual([500, true])
-      expect([retriedCompare?.status, retriedCompare?.path]).toEqual([200, failedCompare?.path])
+      // The failed read is asked again.
+      const [failedRead, retriedRead] = await apiRequests(s, 'GET', new RegExp(PULLS))
+      expect([failedRead?.status, failedRead?.fault]).toEqual([500, true])
+      expect([retriedRead?.status, retriedRead?.path]).toEqual([200, failedRead?.path])
       const posts = await apiRequests(s, 'POST', new RegExp(PULLS))
       expect(posts.map((entry) => entry.status)).toEqual([502, 201])
       expect(await forkPulls(s)).toHaveLength(1)
       // Each first retry waits about a second (the log has one-second resolution), even after earlier 404s.
-      expect(secondsBetween(failedCompare, retriedCompare)).toBeLessThanOrEqual(2)
+      expect(secondsBetween(failedRead, retriedRead)).toBeLessThanOrEqual(2)
       expect(secondsBetween(posts[0], posts[1])).toBeLessThanOrEqual(2)
+    })
+  })
+
+  it('a 500 from compare is not retried: the containment check asks git instead (compare-fallback tests: real-github.test.ts)', async () => {
+    await withScenario({}, async (s) => {
+      await addFault(s.standIn, { method: 'GET', path: `^${FORK_API}/compare/`, status: 500 })
+      const run = await s.run()
+      expectSuccess(run)
+      expect(run.outputs.result).toBe('created')
+      const compares = await apiRequests(s, 'GET', new RegExp(`^${FORK_API}/compare/`))
+      expect(compares[0]?.status).toBe(500)
+      expect(compares.filter((entry) => entry.path === compares[0]?.path)).toHaveLength(1)
     })
   })
 })

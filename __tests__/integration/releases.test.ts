@@ -138,7 +138,7 @@ describe('GitHub releases', () => {
       expect(prose).not.toMatch(/(?<![\w&])#\d/)
 
       // Without require-release a tag with no release is eligible; the draft and the pre-release still are not.
-      const preview = await world.run({ 'dry-run': 'true' })
+      const preview = await world.run({ 'dry-run': 'true', 'require-release': 'false' })
       expectExit(preview, 0)
       expect(preview.outputs).toMatchObject({ result: 'dry-run', tag: 'v1.2.0-stable' })
     } finally {

@@ -71,14 +71,14 @@ export class Git {
   readonly process: GitProcess
 
   /** @param gitDir the repository's git directory (a bare repository: this action never checks out files). */
-  constructor(readonly gitDir: string) {
-    this.process = new GitProcess(gitDir)
+  constructor(readonly gitDir: string, network: Record<string, string> = {}) {
+    this.process = new GitProcess(gitDir, network)
   }
 
-  /** Creates an empty bare repository at `dir` and returns a wrapper for it. */
-  static async init(dir: string): Promise<Git> {
+  /** Creates an empty bare repository at `dir` and returns a wrapper for it (`network`: see GitProcess). */
+  static async init(dir: string, network: Record<string, string> = {}): Promise<Git> {
     await fs.mkdir(dir, { recursive: true })
-    const git = new Git(dir)
+    const git = new Git(dir, network)
     await git.process.exec(['init', '--bare', '--quiet'])
     // Merge commits are written with commit-tree, which needs no identity from config; these keep reflogs off and
     // the throwaway repository free of commit-graphs.

@@ -19,6 +19,8 @@ export const UPSTREAM_REMOTE = 'upstream'
  * first one asked. Written straight into the config file: no process.
  */
 export async function configurePartialClone(git: Git, forkUrl: string, upstreamUrl: string): Promise<void> {
+  // Once per repository: a second `remote.*.url` line would make the URL a multi-valued setting.
+  if (git.writtenConfig(`remote.${FORK_REMOTE}.url`) === forkUrl && git.writtenConfig(`remote.${UPSTREAM_REMOTE}.url`) === upstreamUrl) return
   await git.setConfig([
     ['core.repositoryformatversion', '1'],
     [`remote.${FORK_REMOTE}.url`, forkUrl],

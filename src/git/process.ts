@@ -16,6 +16,8 @@ export interface GitRunOptions {
   input?: string | Buffer
   /** Extra environment for this one call. */
   env?: Record<string, string>
+  /** The runner's network variables (CA bundle, proxies: networkEnv), for a process that may reach a server. */
+  network?: Record<string, string>
 }
 
 /**
@@ -62,8 +64,60 @@ function sealedEnv(): NodeJS.ProcessEnv {
   env.LC_ALL = 'C'
   env.LANG = 'C'
   for (const key of INHERITED_REPOSITORY_VARIABLES) delete env[key]
+  // The CA and proxy variables come from the runner's environment (GitProcess's `network`), which is this process's
+  // on a runner but not in the in-process tests.
+  for (const key of NETWORK_VARIABLES) delete env[key]
   return env
 }
+
+/**
+ * The variables by which a runner tells git (curl, OpenSSL) its CA bundle and proxies. git reads them from its
+ * environment; they are taken from the runner's environment (`Runner.env`), which is not this process's in tests.
+ */
+const NETWORK_VARIABLES = [
+  'GIT_SSL_CAINFO',
+  'GIT_SSL_CAPATH',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'CURL_CA_BUNDLE',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'ALL_PROXY',
+  'all_proxy',
+  'NO_PROXY',
+  'no_proxy'
+]
+
+export function networkEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const picked: Record<string, string> = {}
+  for (const key of NETWORK_VARIABLES) {
+    const value = env[key]
+    if (value) picked[key] = value
+  }
+  return picked
+}
+
+/**
+ * The settings of the runner's own git config (system and global, as `env` points git at them) that say how to reach
+ * a server: CA bundle, proxy, TLS backend; `http.<url>.*` forms included. Nothing else is carried over: the sealed
+ * environment keeps every other user setting (merge, diff, rename, url rewrites, credential helpers) out of the run.
+ */
+export async function readNetworkConfig(env: Readonly<Record<string, string | undefined>>): Promise<Array<[string, string]>> {
+  const base: NodeJS.ProcessEnv = { ...env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', LANG: 'C' }
+  for (const key of INHERITED_REPOSITORY_VARIABLES) delete base[key]
+  // Outside any repository (the root folder), so only system and global settings are read.
+  const result = await runGit(undefined, ['-C', '/', 'config', '--get-regexp', '^http\\.'], { baseEnv: base })
+  if (result.exitCode !== 0) return []
+  return result.stdout
+    .split('\n')
+    .map((line): [string, string] => [line.slice(0, line.indexOf(' ') < 0 ? line.length : line.indexOf(' ')), line.indexOf(' ') < 0 ? 'true' : line.slice(line.indexOf(' ') + 1)])
+    .filter(([key]) => NETWORK_KEY.test(key))
+}
+
+/** `http.<setting>` or `http.<url>.<setting>` for the settings that only say how to connect. */
+const NETWORK_KEY = /^http\.(.+\.)?(sslcainfo|sslcapath|sslbackend|proxy|proxysslcainfo|proxyauthmethod|sslcert|sslkey|schannelusesslcainfo)$/i
 
 /** Per-command configuration through the environment (GIT_CONFIG_COUNT), never through the repository's config. */
 export function gitConfigEnv(settings: Record<string, string>): Record<string, string> {
@@ -87,11 +141,11 @@ export function gitProcessesStarted(): number {
  * Runs `git <args>` (with `--git-dir` first when `gitDir` is given) and resolves with its exit code and output; never
  * rejects on a non-zero exit (only when git cannot be started at all).
  */
-export function runGit(gitDir: string | undefined, args: readonly string[], options: GitRunOptions = {}): Promise<GitResult> {
+export function runGit(gitDir: string | undefined, args: readonly string[], options: GitRunOptions & { baseEnv?: NodeJS.ProcessEnv } = {}): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     processesStarted++
     const child = spawn('git', gitDir === undefined ? [...args] : ['--git-dir', gitDir, ...args], {
-      env: { ...sealedEnv(), ...options.env },
+      env: options.baseEnv ?? { ...sealedEnv(), ...options.network, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe']
     })
     const out: Buffer[] = []
@@ -113,7 +167,11 @@ export function runGit(gitDir: string | undefined, args: readonly string[], opti
 
 /** The process runner of one repository: every verb in git.ts goes through `exec`, `tryExec` or `output`. */
 export class GitProcess {
-  constructor(readonly gitDir: string) {}
+  /** @param network the runner's network variables (networkEnv), given to every git of this repository. */
+  constructor(
+    readonly gitDir: string,
+    readonly network: Record<string, string> = {}
+  ) {}
 
   /** Runs git and throws a GitError on a non-zero exit. */
   async exec(args: string[], options: GitRunOptions = {}): Promise<GitResult> {
@@ -124,7 +182,7 @@ export class GitProcess {
 
   /** Runs git and returns its exit code, output and errors without throwing. */
   tryExec(args: string[], options: GitRunOptions = {}): Promise<GitResult> {
-    return runGit(this.gitDir, args, options)
+    return runGit(this.gitDir, args, { network: this.network, ...options })
   }
 
   /** Output of a command that must succeed, without the trailing newline. */

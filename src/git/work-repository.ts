@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { Git } from './git.js'
+import { networkEnv, readNetworkConfig } from './process.js'
 import { requireGitVersion } from './version.js'
 
 export interface WorkRepositoryOptions {
@@ -13,6 +14,11 @@ export interface WorkRepositoryOptions {
   parentDir: string
   /** The git host the token authenticates to, and the token. */
   auth: { serverUrl: string; token: string }
+  /**
+   * The runner's environment: its CA bundle and proxy variables reach git, and so do the connection settings of its
+   * system and global git config (http.sslCAInfo, http.proxy…), written into the repository's own config.
+   */
+  env?: Readonly<Record<string, string | undefined>>
 }
 
 export class WorkRepository {
@@ -30,7 +36,10 @@ export class WorkRepository {
   private async create(): Promise<Git> {
     await requireGitVersion()
     this.dir = await fs.mkdtemp(path.join(this.options.parentDir, 'upstream-sync-'))
-    const git = await Git.init(path.join(this.dir, 'repo.git'))
+    const env = this.options.env ?? {}
+    const git = await Git.init(path.join(this.dir, 'repo.git'), networkEnv(env))
+    const network = await readNetworkConfig(env)
+    if (network.length > 0) await git.setConfig(network)
     await git.configureAuth(this.options.auth.serverUrl, this.options.auth.token)
     return git
   }

@@ -9,7 +9,7 @@
 import { UserError } from '../errors.js'
 import type { RepoId, ReleaseInfo, TagRef } from '../types.js'
 import type { Octokit } from './client.js'
-import { errorText, explain, isRequestError, type RequestErrorLike } from './errors.js'
+import { errorText, explain, isRateLimited, isRequestError, type RequestErrorLike } from './errors.js'
 import { toPull, toRelease, type LabelSpec, type PullInfo, type RawPull } from './records.js'
 
 export type { LabelSpec, PullInfo } from './records.js'
@@ -23,6 +23,9 @@ interface CallOptions<T> {
   /** The error for a 404 that `expected` did not settle, where "not found" deserves its own message. */
   notFound?: () => UserError
 }
+
+/** Releases read in the one listing request (GitHub's maximum page). */
+const RELEASES_PAGE = 100
 
 /** Failures with `status` are given to `answer`; every other failure is reported. */
 function onStatus<T>(status: number, answer: NonNullable<CallOptions<T>['expected']>): CallOptions<T> {
@@ -175,12 +178,14 @@ export class GitHubApi {
   /**
    * Whether `commitSha` is reachable from the fork's `branch` (the tag is "already synced"). Compare answers 404 when
    * the fork does not know the commit at all, which means not contained; a missing branch is told apart by looking it up.
+   * A 5xx is not retried: on a big comparison it is GitHub's "diff is taking too long" and would only repeat; the
+   * caller asks git's commit graph instead (merge/containment.ts).
    */
   forkBranchContains(branch: string, commitSha: string): Promise<boolean> {
     return this.call(
       `compare ${branch} with upstream commit ${commitSha.slice(0, 12)}`,
       async () => {
-        const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1 })
+        const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1, request: { retries: 0 } })
         return data.status === 'identical' || data.status === 'behind'
       },
       onStatus(404, async () => {
@@ -200,6 +205,8 @@ export class GitHubApi {
     const recent = await this.upstreamReleases()
     const hit = recent.find((release) => release.tag === tag)
     if (hit) return hit
+    // A listing shorter than a page is every release the token sees: the by-tag lookup could only answer 404.
+    if (recent.length < RELEASES_PAGE) return undefined
     return this.call(
       `read the upstream release of ${tag}`,
       async () => toRelease((await this.octokit.rest.repos.getReleaseByTag({ ...this.upstream, tag })).data),
@@ -209,10 +216,15 @@ export class GitHubApi {
 
   private releasesPage?: Promise<ReleaseInfo[]>
 
+  /** Tags of the first page of upstream's releases (drafts excluded): the listing `upstreamRelease` reads anyway. */
+  async recentReleaseTags(): Promise<ReadonlySet<string>> {
+    return new Set((await this.upstreamReleases()).filter((release) => !release.draft).map((release) => release.tag))
+  }
+
   /** Upstream's recent releases, newest first (one page of 100, memoised). */
   upstreamReleases(): Promise<ReleaseInfo[]> {
     this.releasesPage ??= this.callUpstream('list upstream releases', async () =>
-      (await this.octokit.rest.repos.listReleases({ ...this.upstream, per_page: 100 })).data.map(toRelease)
+      (await this.octokit.rest.repos.listReleases({ ...this.upstream, per_page: RELEASES_PAGE })).data.map(toRelease)
     )
     return this.releasesPage
   }
@@ -278,20 +290,39 @@ export class GitHubApi {
     return true
   }
 
-  /** Creates the labels that do not exist yet, with colours; an "already exists" race is fine. */
-  async ensureLabels(specs: LabelSpec[]): Promise<void> {
+  /**
+   * Creates the labels that do not exist yet, with colours; an "already exists" race is fine. Returns the labels that
+   * could not be created because the token may not create labels (403: a `GITHUB_TOKEN` without `issues: write`), so
+   * the caller applies the others and says once what to grant. Any other failure is reported.
+   */
+  async ensureLabels(specs: LabelSpec[]): Promise<{ refused: string[] }> {
     const labels = await this.call('list labels', () => this.octokit.paginate(this.octokit.rest.issues.listLabelsForRepo, { ...this.fork, per_page: 100 }))
     const existing = new Set(labels.map((label) => label.name.toLowerCase()))
+    const refused: string[] = []
     for (const spec of specs) {
       if (existing.has(spec.name.toLowerCase())) continue
-      await this.call(
+      // One refusal answers for all: the others are not tried.
+      if (refused.length > 0) {
+        refused.push(spec.name)
+        continue
+      }
+      const created = await this.call(
         `create label ${spec.name}`,
         async () => {
           await this.octokit.rest.issues.createLabel({ ...this.fork, ...spec })
+          return true
         },
-        onStatus(422, (error) => (/already_exists|already exists/i.test(JSON.stringify(error.response?.data ?? '')) ? undefined : UNEXPECTED))
+        {
+          expected: (error) => {
+            if (error.status === 403 && !isRateLimited(error)) return false
+            if (error.status === 422 && /already_exists|already exists/i.test(JSON.stringify(error.response?.data ?? ''))) return true
+            return UNEXPECTED
+          }
+        }
       )
+      if (!created) refused.push(spec.name)
     }
+    return { refused }
   }
 
   /** Adds `add` and removes `remove` from the PR's labels, touching only what differs. */

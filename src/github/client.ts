@@ -7,7 +7,11 @@ import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck'
+import { readFileSync } from 'node:fs'
+import { rootCertificates } from 'node:tls'
+import { Agent, ProxyAgent } from 'undici'
 import type { Log } from '../runner.js'
+import { errorText, isRequestError } from './errors.js'
 import { REAL_TIMING, type Timing } from '../timing.js'
 
 export type Octokit = ReturnType<typeof getOctokit>
@@ -18,6 +22,29 @@ export interface ClientOptions {
   log: Log
   /** The write spacing and retry waits; GitHub's (one second each) for whatever is not given. */
   timing?: Partial<Timing>
+  /**
+   * The runner's environment, for its extra CA certificates (`NODE_EXTRA_CA_CERTS`, `GIT_SSL_CAINFO`,
+   * `SSL_CERT_FILE`) and proxy (`HTTPS_PROXY`): a GitHub Enterprise Server with a private CA, or a TLS-inspecting
+   * proxy. Node reads NODE_EXTRA_CA_CERTS only when it starts; this applies them to the run's own requests too.
+   */
+  env?: Readonly<Record<string, string | undefined>>
+}
+
+/** Node's own fetch with a dispatcher that trusts the runner's extra CAs (and goes through its proxy), if any. */
+function caAwareFetch(env: Readonly<Record<string, string | undefined>>, log: Log): typeof fetch | undefined {
+  const pems: string[] = []
+  for (const file of new Set([env.NODE_EXTRA_CA_CERTS, env.GIT_SSL_CAINFO, env.SSL_CERT_FILE].filter((value): value is string => !!value))) {
+    try {
+      pems.push(readFileSync(file, 'utf8'))
+    } catch (error) {
+      log.debug(`CA file ${file} not read: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+  if (pems.length === 0) return undefined
+  const ca = [...rootCertificates, ...pems]
+  const proxy = env.HTTPS_PROXY || env.https_proxy
+  const dispatcher = proxy ? new ProxyAgent({ uri: proxy, requestTls: { ca } }) : new Agent({ connect: { ca } })
+  return ((url: string | URL | Request, init?: RequestInit) => fetch(url, { ...init, dispatcher } as RequestInit)) as typeof fetch
 }
 
 /**
@@ -25,12 +52,15 @@ export interface ClientOptions {
  * the request itself (400, 401, 403 without rate limit, 404, 409, 422) are never retried: repeating them cannot help,
  * and for 409/422 it could do a write twice.
  */
-export function createClient({ token, apiUrl, log, timing = {} }: ClientOptions): Octokit {
+export function createClient({ token, apiUrl, log, timing = {}, env = {} }: ClientOptions): Octokit {
   const { writeIntervalMs, retryUnitMs } = { ...REAL_TIMING, ...timing }
+  const withCa = caAwareFetch(env, log)
   const octokit = getOctokit(
     token,
     {
       baseUrl: apiUrl,
+      // Only with extra CAs: otherwise @actions/github's own fetch (with the runner's proxy) stays in place.
+      ...(withCa ? { request: { fetch: withCa } } : {}),
       userAgent: 'upstream-sync-action',
       log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.debug(m), error: (m: string) => log.debug(m) },
       // `retries` belongs here, in the plugin's own options. Given as `request: { retries }` it would be copied into
@@ -71,7 +101,32 @@ export function createClient({ token, apiUrl, log, timing = {} }: ClientOptions)
   octokit.hook.before('request', (options) => {
     options.request = { ...options.request }
   })
+  // A PR created a moment ago may not be visible yet to GitHub's other services: labelling it, commenting on it or
+  // editing it can answer 422 "Could not resolve to a node with the global id of '…'" (or "Issue not found") for a
+  // second or two. Those calls are retried after 1, 2 and 4 retry units; any other 422 is an answer and is not.
+  octokit.hook.wrap('request', async (request, options) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await request(options)
+      } catch (error) {
+        if (attempt >= CONSISTENCY_BACKOFF.length || !isNotYetConsistent(error, String(options.url))) throw error
+        const wait = (CONSISTENCY_BACKOFF[attempt] ?? 1) * retryUnitMs
+        log.debug(`${describeRequest(options as { method: string; url: string })}: the pull request is not visible yet (422); retrying in ${wait} ms.`)
+        await new Promise((resolve) => setTimeout(resolve, wait))
+      }
+    }
+  })
   return octokit
+}
+
+/** Waits, in retry units, before each retry of a call on a PR that GitHub does not see yet. */
+const CONSISTENCY_BACKOFF = [1, 2, 4]
+
+/** A 422 that means "this PR or issue does not exist yet" on a call addressing one PR or issue. */
+function isNotYetConsistent(error: unknown, url: string): boolean {
+  if (!isRequestError(error) || error.status !== 422) return false
+  if (!/\/(issues|pulls)\/\{?(issue_number|pull_number|\d+)\}?/.test(url)) return false
+  return /could not resolve to a node|issue not found|pull request not found/i.test(errorText(error))
 }
 
 /** `POST /repos/carto/fork/pulls` from a request's route template and parameters, for log lines. */

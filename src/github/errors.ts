@@ -17,6 +17,11 @@ export function isRequestError(error: unknown): error is RequestErrorLike {
   return typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number'
 }
 
+/** A 403/429 that is a rate limit (primary or secondary), not a refusal of the permission. */
+export function isRateLimited(error: RequestErrorLike): boolean {
+  return String(error.response?.headers?.['x-ratelimit-remaining']) === '0' || /rate limit/i.test(errorText(error))
+}
+
 /** The HTTP status of a failed request, or undefined for anything else. */
 export function statusOf(error: unknown): number | undefined {
   return isRequestError(error) ? error.status : undefined

@@ -9,17 +9,25 @@ import type { PullInfo } from './records.js'
 
 /**
  * With `dashboard` set, a sync PR closed without merging no longer declines a release whose "sync again" box a
- * maintainer ticked on the dashboard issue (read only when such a PR is met).
+ * maintainer ticked on the dashboard issue (read only when such a PR is met). `wrapContains` may decorate the
+ * containment check (compare), e.g. with a fallback for when GitHub cannot build the comparison (merge/containment.ts).
  */
-export function releaseQueries(api: GitHubApi, target: string, branchPrefix: string, dashboard?: { log: Log }): ReleaseQueries<PullInfo> {
+export function releaseQueries(
+  api: GitHubApi,
+  target: string,
+  branchPrefix: string,
+  dashboard?: { log: Log },
+  wrapContains: (viaApi: (sha: string) => Promise<boolean>) => (sha: string) => Promise<boolean> = (viaApi) => viaApi
+): ReleaseQueries<PullInfo> {
   const queries: ReleaseQueries<PullInfo> = {
     listTags: (prefix) => api.listUpstreamTags(prefix),
     peel: (tag) => api.peelUpstreamTag(tag),
-    targetContains: (sha) => api.forkBranchContains(target, sha),
+    targetContains: wrapContains((sha) => api.forkBranchContains(target, sha)),
     listReleases: () => api.upstreamReleases(),
     getRelease: (tag) => api.upstreamRelease(tag),
     findSyncPulls: (tag) => api.pullsForBranch(branchPrefix + tag, 'all'),
-    commitDate: (sha) => api.upstreamCommitDate(sha)
+    commitDate: (sha) => api.upstreamCommitDate(sha),
+    releasedTags: () => api.recentReleaseTags()
   }
   return dashboard ? honourRetries(queries, api, dashboard.log) : queries
 }

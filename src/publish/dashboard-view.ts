@@ -31,7 +31,7 @@ export interface DashboardRequest {
 function passedOverState(passed: PassedOver): ReleaseState | undefined {
   if (passed.why === 'declined') return undefined
   if (passed.why === 'too-recent' && passed.eligibleAt) return { kind: 'waiting-age', eligibleAt: passed.eligibleAt }
-  return { kind: 'waiting-release', why: passed.why === 'too-recent' ? 'no-release' : passed.why }
+  return { kind: 'waiting-release', why: passed.why === 'too-recent' || passed.why === 'unreleased' ? 'no-release' : passed.why }
 }
 
 /** The state of the release the walk stopped at, from what the run made of it. */

@@ -129,10 +129,16 @@ export async function publishSync(req: PublishRequest): Promise<PublishOutcome> 
     if (opened.created) result = 'created'
   }
   const labels = [...req.labels.always, ...req.labels.status]
-  await req.api.ensureLabels(req.labels.specs.filter((spec) => labels.includes(spec.name)))
-  await req.api.setPullLabels(pull, labels, req.labels.stale)
+  const { refused } = await req.api.ensureLabels(req.labels.specs.filter((spec) => labels.includes(spec.name)))
+  if (refused.length > 0) {
+    req.log.warning(
+      `The token may not create labels, so PR #${pull.number} does not carry ${refused.map((label) => `"${label}"`).join(', ')}. Add \`issues: write\` to the workflow's \`permissions:\` (or create the labels once by hand); the sync itself is done.`
+    )
+  }
+  const applied = { ...req.labels, always: req.labels.always.filter((label) => !refused.includes(label)), status: req.labels.status.filter((label) => !refused.includes(label)) }
+  await req.api.setPullLabels(pull, [...applied.always, ...applied.status], req.labels.stale)
   if (req.supersede) await closeSuperseded({ ...req, branchPrefix: req.supersede.branchPrefix, newPull: pull }, older)
-  const changed = result === 'created' || branch.pushed || pullChanged(req.openPull, req.title, body, req.labels)
+  const changed = result === 'created' || branch.pushed || pullChanged(req.openPull, req.title, body, applied)
   return { result, pull, pushed: branch.pushed, changed, superseded: older }
 }
 

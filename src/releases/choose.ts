@@ -15,6 +15,9 @@ import { commonPrefix, describeChannel } from './channel.js'
 import type { Candidate, ChooseReleaseOptions, PassedOver, PassOverReason, PreviousRelease, ReleaseDecision, ReleaseQueries, SyncPull } from './decision.js'
 import { compareReleaseNumbers, compareVersions, formatVersion, parseVersion, unversioned, type Version } from './version.js'
 
+/** How many of the channel's recent tags `require-release: auto` looks at. */
+const RECENT_TAGS = 5
+
 function releaseDate(release: ReleaseInfo): Date | undefined {
   const text = release.publishedAt ?? release.createdAt
   if (!text) return undefined
@@ -127,6 +130,19 @@ export async function chooseRelease<P extends SyncPull = SyncPull>(
     return { kind: 'up-to-date', previous, passedOver, explicit: false, reason: `${why}${describePassedOver(passedOver)}` }
   }
 
+  let released: Promise<ReadonlySet<string>> | undefined
+  /**
+   * `require-release: auto`: upstream publishes GitHub releases for the channel when most of its recent channel tags
+   * (up to 5 older than the one in question) have a release the token sees.
+   */
+  const releasesPublished = async (older: readonly Candidate[]): Promise<boolean> => {
+    if (!deps.releasedTags) return false
+    released ??= deps.releasedTags()
+    const tags = await released
+    const recent = older.slice(0, RECENT_TAGS)
+    return recent.length > 0 && recent.filter((candidate) => tags.has(candidate.tag)).length * 2 > recent.length
+  }
+
   // pick: next walks the releases the target lacks oldest first, then meets the newest one it has and stops there.
   const order = opts.pick === 'next' ? await catchUpOrder(candidates, lookups) : candidates.map((_, index) => index)
   const catchingUp = opts.pick === 'next'
@@ -203,8 +219,12 @@ export async function chooseRelease<P extends SyncPull = SyncPull>(
       passOver(candidate, 'prerelease', 'its release is a pre-release')
       continue
     }
-    if (!release && opts.requireRelease) {
+    if (!release && opts.requireRelease === true) {
       passOver(candidate, 'no-release', 'it has no release and require-release is true')
+      continue
+    }
+    if (!release && opts.requireRelease === 'auto' && (await releasesPublished(candidates.slice(index + 1)))) {
+      passOver(candidate, 'unreleased', 'it waits for its upstream release (upstream publishes releases for this channel; require-release: false syncs tags without one)')
       continue
     }
 
@@ -290,7 +310,7 @@ async function chooseExplicit<P extends SyncPull>(
   const release = await deps.getRelease(tag)
   if (release?.draft) overridden.push('its release is a draft')
   else if (release?.prerelease) overridden.push('its release is a pre-release')
-  else if (!release && opts.requireRelease) overridden.push('it has no release and require-release is true')
+  else if (!release && opts.requireRelease === true) overridden.push('it has no release and require-release is true')
   const pulls = await deps.findSyncPulls(tag)
   const openPull = pulls.find((pull) => pull.state === 'open')
   const closedPull = pulls.find((pull) => pull.state === 'closed' && !pull.merged)

@@ -62,10 +62,15 @@ export interface ReleaseQueries<P extends SyncPull = SyncPull> {
   findSyncPulls(tag: string): Promise<P[]>
   /** The committer date of an upstream commit (`min-release-age` for a tag without a release). */
   commitDate(commitSha: string): Promise<Date>
+  /**
+   * Tags of upstream's recent releases that the token sees (drafts only with push access upstream), from the same
+   * listing `getRelease` reads first: no extra request. Absent: `require-release: auto` acts as false.
+   */
+  releasedTags?(): Promise<ReadonlySet<string>>
 }
 
-/** Why a newer candidate (with `pick: next`, an older one) was passed over on the way to the decision; `declined`: its sync PR was closed or squash-merged. */
-export type PassOverReason = 'draft' | 'prerelease' | 'no-release' | 'too-recent' | 'declined'
+/** Why a newer candidate (with `pick: next`, an older one) was passed over on the way to the decision; `declined`: its sync PR was closed or squash-merged; `unreleased`: it waits for its upstream release (`require-release: auto`). */
+export type PassOverReason = 'draft' | 'prerelease' | 'no-release' | 'unreleased' | 'too-recent' | 'declined'
 
 export interface PassedOver {
   candidate: Candidate
@@ -162,8 +167,11 @@ export interface ChooseReleaseOptions {
   tag?: string
   /** The fork's own version lower bound (`current-version`, or read from `version-file`). */
   minVersion?: Version
-  /** `require-release`: tags without an upstream release are passed over. */
-  requireRelease?: boolean
+  /**
+   * `require-release`: true passes over tags without an upstream release; false syncs them; `auto` (the default)
+   * passes them over when upstream publishes releases for the channel (most of its recent channel tags have one).
+   */
+  requireRelease?: boolean | 'auto'
   /** `min-release-age` in milliseconds (see {@link parseDuration}); 0 or undefined: no wait. */
   minReleaseAgeMs?: number
   /**

@@ -17,7 +17,7 @@ export interface ReportSettings {
 export function syncReportInput(
   settings: ReportSettings,
   decision: SyncDecision<PullInfo>,
-  facts: Pick<ReportInput, 'targetBranch' | 'syncBranch' | 'merge' | 'checklist' | 'refreshedFrom'>
+  facts: Pick<ReportInput, 'targetBranch' | 'syncBranch' | 'merge' | 'checklist' | 'refreshedFrom' | 'ciNote'>
 ): ReportInput {
   const { candidate } = decision
   return {

@@ -282,6 +282,8 @@ const VIEW_DOCUMENTATION = {
     }
   },
   hasRebrandSkipped: bool('`rebrandSkipped` is not empty.'),
+  ciNote: text('Why `dispatch-workflow` did not run CI on the sync branch (a sync with conflicts); empty otherwise.'),
+  hasCiNote: bool('`ciNote` is set.'),
   result: text('Job summary and report only: the `result` output (`created`, `updated`, …); empty in the PR body.'),
   hasResult: bool('`result` is set.'),
   message: text('Job summary and report only: one line on what the run did; empty in the PR body.'),

@@ -58,6 +58,8 @@ export interface ReportInput {
   refreshedFrom?: { oldSha: string; newSha: string }
   /** Older sync PRs this one supersedes (closed by the run). */
   supersedes?: { number: number; url: string }[]
+  /** Why `dispatch-workflow` will not run CI on the sync branch, when it will not. */
+  ciNote?: string
 }
 
 /**
@@ -152,6 +154,8 @@ export interface ReportView extends RebrandView {
   checklist: string[]
   supersedes: SupersededRow[]
   refreshedFrom: ShaChange | null
+  ciNote: string
+  hasCiNote: boolean
 
   result: string
   hasResult: boolean
@@ -298,6 +302,8 @@ export function buildReportView(input: ReportInput): ReportView {
     supersedes,
     refreshedFrom: input.refreshedFrom ? shaChange(input.refreshedFrom) : null,
     ...rebrandView(merge.rebrand),
+    ciNote: input.ciNote ?? '',
+    hasCiNote: (input.ciNote ?? '') !== '',
 
     result: '',
     hasResult: false,

@@ -51,7 +51,8 @@ export interface ActionInputs {
   pick: PickMode
   /** Sync exactly this tag. */
   tag?: string
-  requireRelease: boolean
+  /** `auto`: wait for a tag's release when upstream publishes releases for the channel (releases/choose.ts). */
+  requireRelease: boolean | 'auto'
   /** `current-version` parsed: the fork's own upstream version as a lower bound. */
   currentVersion?: Version
   versionFile?: string
@@ -173,7 +174,7 @@ export const INPUTS = {
   'min-release-age': { parse: parseDuration },
   rules: { parse: optional(parseRulesInput) },
   template: { raw: true, parse: optional((value: string) => value) },
-  'require-release': { parse: parseBoolean, blank: 'false' },
+  'require-release': { parse: (value: string, name: string) => (/^auto$/i.test(value) ? ('auto' as const) : parseBoolean(value, name)), blank: 'auto' },
   supersede: { parse: parseBoolean, blank: 'true' },
   dashboard: { parse: parseBoolean, blank: 'false' },
   'dry-run': { parse: parseBoolean, blank: 'false' },

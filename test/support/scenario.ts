@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { startStandIn, type StandIn } from '../stand-in/server.js'
+import { startStandIn, type StandIn, type StandInOptions } from '../stand-in/server.js'
 import { runAction, runInProcess, type ActionRun, type RunActionOptions } from './action.js'
 import { api, type ApiResponse } from './control.js'
 import { createFork, createUpstream, type ForkRepo, type ForkSpec, type UpstreamRepo } from './repos.js'
@@ -33,10 +33,14 @@ export interface ScenarioOptions {
    */
   mode?: RunMode
   /**
-   * GitHub's permission model for the token: it behaves as the fork's GITHUB_TOKEN with these `permissions:`
-   * (`contents:write,pull-requests:write`; unlisted: none). Absent: the token may do anything.
+   * GitHub's permission model for the token: it behaves as `tokenRepo`'s (default: the fork's) GITHUB_TOKEN with
+   * these `permissions:` (`contents:write,pull-requests:write`; unlisted: none). Absent: the token may do anything.
+   * TLS and run-time settings: see test/stand-in/README.md.
    */
-  permissions?: string
+  tokenRepo?: string
+  permissions?: StandInOptions['permissions']
+  tls?: boolean
+  settings?: StandInOptions['settings']
 }
 
 export type RunMode = 'in-process' | 'bundle'
@@ -80,7 +84,14 @@ export async function createScenario(options: ScenarioOptions = {}): Promise<Sce
       ...options.fork
     })
     const token = options.token === null ? undefined : (options.token ?? SCENARIO_TOKEN)
-    const standIn = await startStandIn({ root: reposRoot, token, port: options.port, ...(options.permissions !== undefined ? { tokenRepo: FORK, permissions: options.permissions } : {}) })
+    const standIn = await startStandIn({
+      root: reposRoot,
+      token,
+      port: options.port,
+      ...(options.tokenRepo !== undefined || options.permissions !== undefined ? { tokenRepo: options.tokenRepo ?? FORK, permissions: options.permissions } : {}),
+      ...(options.tls ? { tls: true } : {}),
+      ...(options.settings ? { settings: options.settings } : {})
+    })
     return {
       root,
       reposRoot,

@@ -52,7 +52,7 @@ function fakeApi() {
   return {
     createPull: jest.fn<GitHubApi['createPull']>(async () => ({ pull: pull(1), created: true })),
     updatePull: jest.fn<GitHubApi['updatePull']>(async () => true),
-    ensureLabels: jest.fn<GitHubApi['ensureLabels']>(async () => undefined),
+    ensureLabels: jest.fn<GitHubApi['ensureLabels']>(async () => ({ refused: [] })),
     setPullLabels: jest.fn<GitHubApi['setPullLabels']>(async () => undefined),
     openSyncPulls: jest.fn<GitHubApi['openSyncPulls']>(async () => []),
     comment: jest.fn<GitHubApi['comment']>(async () => undefined),

@@ -79,7 +79,7 @@ describe('readInputs', () => {
     expect(inputs.versionPattern).toBe(actionDefaults['version-pattern'])
     expect(inputs.configFile).toBe('.github/upstream-sync.yml')
     expect(inputs.author.name).toBe('github-actions[bot]')
-    expect({ supersede: inputs.supersede, dryRun: inputs.dryRun, requireRelease: inputs.requireRelease }).toEqual({ supersede: true, dryRun: false, requireRelease: false })
+    expect({ supersede: inputs.supersede, dryRun: inputs.dryRun, requireRelease: inputs.requireRelease }).toEqual({ supersede: true, dryRun: false, requireRelease: 'auto' })
   })
 
   it('reads optional inputs', () => {
