@@ -36118,7 +36118,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(114);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1012);
 /* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8037);
 /** Entry point of the bundled action (dist/index.js). */
 
@@ -36130,7 +36130,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 114:
+/***/ 1012:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36961,6 +36961,14 @@ function explain(error, action) {
     return new Error(message, { cause: error });
 }
 
+;// CONCATENATED MODULE: ./src/github/call-options.ts
+/** What an `expected` handler returns for a failure it does not settle. */
+const UNEXPECTED = Symbol('unexpected');
+/** Failures with `status` are given to `answer`; every other failure is reported. */
+function onStatus(status, answer) {
+    return { expected: (error) => (error.status === status ? answer(error) : UNEXPECTED) };
+}
+
 ;// CONCATENATED MODULE: ./src/github/records.ts
 function toPull(raw) {
     return {
@@ -37003,14 +37011,9 @@ function toRelease(raw) {
 
 
 
-/** What an `expected` handler returns for a failure it does not settle. */
-const UNEXPECTED = Symbol('unexpected');
+
 /** Releases read in the one listing request (GitHub's maximum page). */
 const RELEASES_PAGE = 100;
-/** Failures with `status` are given to `answer`; every other failure is reported. */
-function onStatus(status, answer) {
-    return { expected: (error) => (error.status === status ? answer(error) : UNEXPECTED) };
-}
 /** Operations on the fork and the upstream repository. */
 class GitHubApi {
     octokit;

@@ -143,8 +143,8 @@ describe('the example workflow for forks (upstream-sync.yml)', () => {
     expect(workflow.on.workflow_dispatch.inputs['dry-run']).toMatchObject({ type: 'boolean', default: false })
   })
 
-  it('grants only contents and pull-requests write, and never runs two syncs at once', () => {
-    expect(workflow.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' })
+  it('grants contents, pull-requests and issues write (labels, dashboard) and nothing else, and never runs two syncs at once', () => {
+    expect(workflow.permissions).toEqual({ contents: 'write', 'pull-requests': 'write', issues: 'write' })
     expect(workflow.concurrency).toEqual({ group: 'upstream-sync-${{ github.repository }}', 'cancel-in-progress': false })
   })
 

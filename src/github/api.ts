@@ -9,28 +9,14 @@
 import { UserError } from '../errors.js'
 import type { RepoId, ReleaseInfo, TagRef } from '../types.js'
 import type { Octokit } from './client.js'
-import { errorText, explain, isRateLimited, isRequestError, type RequestErrorLike } from './errors.js'
+import { errorText, explain, isRateLimited, isRequestError } from './errors.js'
+import { onStatus, UNEXPECTED, type CallOptions } from './call-options.js'
 import { toPull, toRelease, type LabelSpec, type PullInfo, type RawPull } from './records.js'
 
 export type { LabelSpec, PullInfo } from './records.js'
 
-/** What an `expected` handler returns for a failure it does not settle. */
-const UNEXPECTED: unique symbol = Symbol('unexpected')
-
-interface CallOptions<T> {
-  /** Settles the failures that are answers (return a value) or says why more precisely (throw); UNEXPECTED otherwise. */
-  expected?: (error: RequestErrorLike) => T | typeof UNEXPECTED | Promise<T | typeof UNEXPECTED>
-  /** The error for a 404 that `expected` did not settle, where "not found" deserves its own message. */
-  notFound?: () => UserError
-}
-
 /** Releases read in the one listing request (GitHub's maximum page). */
 const RELEASES_PAGE = 100
-
-/** Failures with `status` are given to `answer`; every other failure is reported. */
-function onStatus<T>(status: number, answer: NonNullable<CallOptions<T>['expected']>): CallOptions<T> {
-  return { expected: (error) => (error.status === status ? answer(error) : UNEXPECTED) }
-}
 
 /** Operations on the fork and the upstream repository. */
 export class GitHubApi {
