@@ -659,6 +659,19 @@ function ratio(a: number, b: number): string {
   return (a / b).toFixed(3)
 }
 
+/**
+ * The channel drift the no-op run reported, if any. The generated upstream publishes plain `vX.Y.Z` releases newer than
+ * its newest `-stable` tag, which is exactly a drift (issue 12): telling the user costs the releases listing, one
+ * request more than a no-op run with a healthy channel.
+ */
+function noopDrift(c: Summary): string | undefined {
+  return c.typical?.outputs['channel-drift'] || undefined
+}
+
+function noopBudget(c: Summary): number {
+  return TARGETS.noopRequests + (noopDrift(c) ? 1 : 0)
+}
+
 interface Summary {
   scenario: Scenario
   runs: RunResult[]
@@ -717,7 +730,11 @@ function verdicts(a: Summary, b: Summary, c: Summary, bundle: BundleStats | unde
       value: `${((a.receivedBytes / b.receivedBytes) * 100).toFixed(1)}%`,
       met: a.ok && b.ok ? scaled(a.receivedBytes / b.receivedBytes <= TARGETS.receivedRatio) : false
     },
-    { name: `No-op: ≤ ${TARGETS.noopRequests} API requests`, value: String(c.apiRequests), met: c.ok && c.apiRequests <= TARGETS.noopRequests },
+    {
+      name: `No-op: ≤ ${TARGETS.noopRequests} API requests (+1 while it reports a channel drift)`,
+      value: `${c.apiRequests}${noopDrift(c) ? ` (drift to ${noopDrift(c)} reported)` : ''}`,
+      met: c.ok && c.apiRequests <= noopBudget(c)
+    },
     { name: 'No-op: no git transfer of upstream history', value: `${mb(c.upstreamReceivedBytes)} from upstream, ${mb(c.receivedBytes)} in all`, met: c.ok && c.upstreamReceivedBytes === 0 },
     { name: `No-op: process under ${TARGETS.noopWallMs / 1000} s wall (bundle load included)`, value: seconds(c.wallMs), met: c.ok && c.wallMs < TARGETS.noopWallMs },
     {
@@ -1051,7 +1068,7 @@ async function main(): Promise<number> {
   if (!b.ok) problems.push('the baseline run (B) failed')
   if (!c.ok) problems.push('the no-op action run (C) failed')
   if (a.ok && b.ok && !(a.receivedBytes < b.receivedBytes)) problems.push(`the action received ${mb(a.receivedBytes)}, not less than the baseline's ${mb(b.receivedBytes)}`)
-  if (c.ok && c.apiRequests > TARGETS.noopRequests) problems.push(`the no-op run made ${c.apiRequests} API requests (budget ${TARGETS.noopRequests}): ${c.typical?.apiCalls.join('; ')}`)
+  if (c.ok && c.apiRequests > noopBudget(c)) problems.push(`the no-op run made ${c.apiRequests} API requests (budget ${noopBudget(c)}): ${c.typical?.apiCalls.join('; ')}`)
   if (problems.length > 0) {
     console.error(`bench --check failed: ${problems.join('; ')}.`)
     return 1

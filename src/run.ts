@@ -73,7 +73,6 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
     work = new WorkRepository({ parentDir: settings.runnerTemp, auth: { serverUrl: settings.serverUrl, token: settings.token }, env: runner.env })
     const context: Run = { runner, step, settings, api, target, work }
 
-    const { policy, template } = await step('Read the fork policy', () => loadPolicy(api, known, context.target, (warning) => runner.warning(warning)))
     const decision = await step('Choose the upstream release', async () =>
       known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined, (viaApi) => containmentWithFallback(viaApi, { git: () => context.work.get(), forkUrl: gitUrl(known, known.fork), upstreamUrl: gitUrl(known, known.upstream), target: context.target }, runner)), {
         upstream: `${known.upstream.owner}/${known.upstream.repo}`,
@@ -87,7 +86,10 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
       })
     )
     const drift = known.tag ? undefined : await step('Check the channel health', () => checkDrift(api, known, context.target, runner))
-    outcome = { ...(decision.kind === 'sync' ? await syncRelease(context, decision, policy, template) : idleOutcome(decision)), ...(drift ? { drift } : {}) }
+    // The fork's policy (rules, template, checklist, rebrand) matters only to a sync: a run with nothing to sync
+    // does not read it, which keeps it within four API requests even while it checks the channel's health.
+    const policy = decision.kind === 'sync' ? await step('Read the fork policy', () => loadPolicy(api, known, context.target, (warning) => runner.warning(warning))) : undefined
+    outcome = { ...(decision.kind === 'sync' && policy ? await syncRelease(context, decision, policy.policy, policy.template) : idleOutcome(decision)), ...(drift ? { drift } : {}) }
     if (settings.dashboard) await step('Update the dashboard', () => updateDashboard({ api, outcome, settings: known, target: context.target, dryRun: known.dryRun, log: runner, ...(drift ? { drift: { tag: drift.drift.release.tag } } : {}) }))
     if (settings.mirrorBranch) await step(`Fast-forward mirror branch ${settings.mirrorBranch}`, () => mirror(context))
   } catch (error) {
