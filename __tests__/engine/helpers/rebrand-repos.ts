@@ -1,26 +1,13 @@
 /**
- * Real git repositories for the rebrand engine's tests (the parts of merge-repos.ts they need, kept apart so the
- * two can move independently): a work tree where history is written by hand, an "upstream" and a "fork" bare
+ * Real git repositories for the rebrand engine's tests (the parts of merge-repos.ts they need, with its git
+ * environment): a work tree where history is written by hand, an "upstream" and a "fork" bare
  * repository served over file:// with partial clone enabled, and a plain `git merge` oracle for the conflict list.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-
-const TEST_GIT_ENV: Record<string, string> = {
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_TERMINAL_PROMPT: '0',
-  LC_ALL: 'C',
-  LANG: 'C',
-  GIT_AUTHOR_NAME: 'Test Author',
-  GIT_AUTHOR_EMAIL: 'author@example.com',
-  GIT_COMMITTER_NAME: 'Test Author',
-  GIT_COMMITTER_EMAIL: 'author@example.com',
-  GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z',
-  GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z'
-}
+import { TEST_GIT_ENV } from './merge-repos.js'
 
 export interface RunResult {
   code: number

@@ -2,11 +2,11 @@
  * GitHubApi against a scripted GitHub on loopback: the answers an operation expects (a concurrent run's PR, a missing
  * branch) and the ones it explains with the input to check.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { GitHubApi } from '../../../src/github/api.js'
 import { createClient } from '../../../src/github/client.js'
 import { silentLog } from '../../../src/runner.js'
-import { PULL, ScriptedServer, fork, upstream } from './scripted-server.js'
+import { PULL, ScriptedServer, fork, serveForTests, upstream } from './scripted-server.js'
 
 const server = new ScriptedServer()
 
@@ -14,17 +14,7 @@ function api() {
   return new GitHubApi(createClient({ token: 'ghs_unit', apiUrl: server.url, log: silentLog, timing: { writeIntervalMs: 0, retryUnitMs: 1 } }), fork, upstream)
 }
 
-beforeAll(async () => {
-  await server.start()
-})
-
-afterAll(async () => {
-  await server.stop()
-})
-
-afterEach(() => {
-  server.reset()
-})
+serveForTests(server)
 
 describe('GitHubApi', () => {
   it('turns a 422 "A pull request already exists" into the existing PR, created: false', async () => {

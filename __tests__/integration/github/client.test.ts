@@ -3,12 +3,12 @@
  * writes), and how long a retry waits. The client talks to a scripted HTTP server on loopback, so the real Octokit
  * plugins run; its retry unit is shortened to a tenth of a second (a second on GitHub), so no test sleeps for long.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { UserError } from '../../../src/errors.js'
 import { GitHubApi } from '../../../src/github/api.js'
 import { createClient } from '../../../src/github/client.js'
 import type { Log } from '../../../src/runner.js'
-import { PULL, ScriptedServer, fork, upstream } from './scripted-server.js'
+import { PULL, ScriptedServer, fork, serveForTests, upstream } from './scripted-server.js'
 
 /** How long "a second" of retry waiting lasts in these tests. */
 const UNIT = 100
@@ -21,16 +21,7 @@ function client() {
   return createClient({ token: 'ghs_unit', apiUrl: server.url, log, timing: { writeIntervalMs: 0, retryUnitMs: UNIT } })
 }
 
-beforeAll(async () => {
-  await server.start()
-})
-
-afterAll(async () => {
-  await server.stop()
-})
-
-afterEach(() => {
-  server.reset()
+serveForTests(server, () => {
   warnings.length = 0
 })
 

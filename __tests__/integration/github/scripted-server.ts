@@ -2,6 +2,7 @@
  * A tiny scripted GitHub on loopback, so the real Octokit plugins run: it answers each `METHOD /path` with its
  * scripted responses and records every request with its time.
  */
+import { afterAll, afterEach, beforeAll } from '@jest/globals'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -75,4 +76,14 @@ export const PULL = {
   base: { ref: 'carto/main' },
   labels: [],
   created_at: '2026-01-01T00:00:00Z'
+}
+
+/** Serves `server` for the test file's lifetime and clears its script (and whatever `reset` clears) after each test. */
+export function serveForTests(server: ScriptedServer, reset: () => void = () => undefined): void {
+  beforeAll(() => server.start())
+  afterAll(() => server.stop())
+  afterEach(() => {
+    server.reset()
+    reset()
+  })
 }
