@@ -36490,7 +36490,6 @@ function parseBatchCheck(out, count) {
 
 
 
-
 const ZERO_OID = '0000000000000000000000000000000000000000';
 /** Options every fetch shares: nothing but the refs asked for, no side work. */
 const FETCH_FLAGS = ['--no-tags', '--no-write-fetch-head', '--no-recurse-submodules', '--no-show-forced-updates', '--no-auto-maintenance', '--quiet'];
@@ -36532,10 +36531,6 @@ class Git {
             ['fetch.writeCommitGraph', 'false']
         ]);
         return git;
-    }
-    /** @deprecated use `isValidRefName` from git/refname.ts (no process, synchronous). */
-    static async isValidRefName(name) {
-        return isValidRefName(name);
     }
     /** Appends settings to the repository's config file (a later value of a key wins, as with `git config`). */
     async setConfig(settings) {
@@ -44531,6 +44526,7 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 
 
 
+
 /** Regular files, executable or not: symlinks, submodules and absent entries are never content to rewrite. */
 function isRegularFileMode(mode) {
     return mode === '100644' || mode === '100755';
@@ -44540,13 +44536,7 @@ function isRegularFileMode(mode) {
  * itself). Reads trees only, never a blob.
  */
 async function changedPaths(git, from, to) {
-    const fields = (await git.output(['diff-tree', '-r', '-z', '--raw', '--no-abbrev', '--no-renames', from, to])).split('\0');
-    const changes = [];
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-        const [srcMode, dstMode, srcOid, dstOid] = fields[i].slice(1).split(' ');
-        changes.push({ srcMode: srcMode, dstMode: dstMode, srcOid: srcOid, dstOid: dstOid, path: fields[i + 1] });
-    }
-    return changes;
+    return parseDiffTree(await git.output(['diff-tree', '-r', '-z', '--raw', '--no-abbrev', '--no-renames', from, to]));
 }
 /** Walks `text` from `start` summing UTF-8 byte lengths until `bytes` is reached: where that is, and the sum. */
 function utf8End(text, start, bytes) {

@@ -13,7 +13,6 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { GitError, GitProcess, gitConfigEnv, type GitResult } from './process.js'
 import { markedLines, parseBatchCheck, parseRefLines, parseCommitHeaders, parseCountObjects, parseDiffTree, parseLsTree, parsePushedRef, type CommitHeader, type ObjectStats, type PushedRef, type RawChange, type TreeEntry } from './parse.js'
-import { isValidRefName } from './refname.js'
 
 export const ZERO_OID = '0000000000000000000000000000000000000000'
 
@@ -88,11 +87,6 @@ export class Git {
       ['fetch.writeCommitGraph', 'false']
     ])
     return git
-  }
-
-  /** @deprecated use `isValidRefName` from git/refname.ts (no process, synchronous). */
-  static async isValidRefName(name: string): Promise<boolean> {
-    return isValidRefName(name)
   }
 
   /** Appends settings to the repository's config file (a later value of a key wins, as with `git config`). */

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { parseDiffTree, type RawChange } from '../git/parse.js'
 
 export interface GitRunOptions {
   input?: string | Buffer
@@ -22,13 +23,8 @@ export interface GitRunner {
 }
 
 /** One path that differs between two commits (`git diff-tree -r --no-renames`): modes `000000` when absent. */
-export interface PathChange {
-  path: string
-  srcMode: string
-  dstMode: string
-  srcOid: string
-  dstOid: string
-}
+/** One path upstream (or the fork) changed since the merge base: git's raw diff entry. */
+export type PathChange = Pick<RawChange, 'path' | 'srcMode' | 'dstMode' | 'srcOid' | 'dstOid'>
 
 /** Regular files, executable or not: symlinks, submodules and absent entries are never content to rewrite. */
 export function isRegularFileMode(mode: string): boolean {
@@ -40,13 +36,7 @@ export function isRegularFileMode(mode: string): boolean {
  * itself). Reads trees only, never a blob.
  */
 export async function changedPaths(git: GitRunner, from: string, to: string): Promise<PathChange[]> {
-  const fields = (await git.output(['diff-tree', '-r', '-z', '--raw', '--no-abbrev', '--no-renames', from, to])).split('\0')
-  const changes: PathChange[] = []
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const [srcMode, dstMode, srcOid, dstOid] = (fields[i] as string).slice(1).split(' ')
-    changes.push({ srcMode: srcMode as string, dstMode: dstMode as string, srcOid: srcOid as string, dstOid: dstOid as string, path: fields[i + 1] as string })
-  }
-  return changes
+  return parseDiffTree(await git.output(['diff-tree', '-r', '-z', '--raw', '--no-abbrev', '--no-renames', from, to]))
 }
 
 /** Walks `text` from `start` summing UTF-8 byte lengths until `bytes` is reached: where that is, and the sum. */
