@@ -11,7 +11,6 @@ import { createClient } from './github/client.js'
 import { chooseUpstreamBranch, releaseQueries } from './github/release-queries.js'
 import { containmentWithFallback } from './merge/containment.js'
 import { prepareRepository } from './merge/fetch.js'
-import { historyLookup } from './merge/last-time.js'
 import { mergeTag } from './merge/merge.js'
 import { failedOutcome, idleOutcome, outcomeContext, reportOutcome, type Outcome, type SyncedOutcome } from './outcome.js'
 import { auditSyncBranch } from './publish/audit.js'
@@ -24,7 +23,7 @@ import { tagMovedSince } from './publish/ownership.js'
 import { keepIfOnlyRunLinkDiffers, publishedMessage, publishSync } from './publish/pull.js'
 import { branchTitle } from './releases/branch.js'
 import { chooseRelease } from './releases/choose.js'
-import type { SyncDecision } from './releases/decision.js'
+import { withPrevious, type SyncDecision } from './releases/decision.js'
 import { isOlderTag } from './releases/version.js'
 import { writeReportFile } from './report/file.js'
 import { syncReportInput } from './report/input.js'
@@ -82,6 +81,7 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
         minVersion: await loadLowerBound(api, known, context.target),
         minReleaseAgeMs: known.minReleaseAgeMs,
         pick: known.pick,
+        deferPrevious: true,
         log: runner
       })
     )
@@ -103,10 +103,10 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
 }
 
 /** Merges the chosen tag, renders the PR once and publishes it (or, in a dry run, prints it). */
-async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: SyncPolicy, template: CompiledTemplate | undefined): Promise<SyncedOutcome> {
+async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policy: SyncPolicy, template: CompiledTemplate | undefined): Promise<SyncedOutcome> {
   const { runner, step, settings, target } = run
-  const candidate = decision.candidate
-  const followsBranch = settings.channel.source === 'branch' && !decision.explicit
+  const candidate = chosen.candidate
+  const followsBranch = settings.channel.source === 'branch' && !chosen.explicit
   const branch = settings.branchPrefix + candidate.tag
   if (!isValidRefName(`refs/heads/${branch}`)) {
     throw new UserError('upstream', `Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`)
@@ -116,9 +116,11 @@ async function syncRelease(run: Run, decision: SyncDecision<PullInfo>, policy: S
   const fetched = await step('Fetch what the merge needs', () =>
     prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, fetchUpstreamBlobs: !settings.dryRun, log: runner })
   )
+  // The search for the fork's previous release ran while git fetched (deferPrevious).
+  const decision = await withPrevious(chosen)
   if (fetched.tagSha !== decision.commitSha) runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`)
   const merge = await step('Merge', () =>
-    mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: historyLookup(git, { ...fetched, log: runner }) })
+    mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history })
   )
 
   const openPull = decision.openPull

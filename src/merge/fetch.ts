@@ -21,6 +21,7 @@ import type { Git } from '../git/git.js'
 import type { RawChange } from '../git/parse.js'
 import { configurePartialClone, fetchBranches, fetchObjectsOrFail, FORK_REMOTE, requireValidRef, UPSTREAM_REMOTE } from '../git/partial-clone.js'
 import type { Log } from '../runner.js'
+import { historyLookup, type HistoryLookup } from './last-time.js'
 
 /** Objects and bytes a fetch added to the repository (`git count-objects`, loose + packed). */
 export interface TransferStats {
@@ -58,6 +59,8 @@ export interface PreparedRepository {
   tagSha: string
   /** The sync branch's head in the fork, or undefined when the branch does not exist. */
   syncBranchSha?: string
+  /** What the fork did in its earlier syncs, for the conflicts the merge meets (its walk already started). */
+  history: HistoryLookup
   /** What each fetch added: measured only with debug logging on (it costs two processes per fetch). */
   transfer?: { fork: TransferStats; trees: TransferStats; upstream: TransferStats }
 }
@@ -138,6 +141,8 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
   })
   if (!tagSha) throw new UserError('upstream', `tag ${JSON.stringify(options.tag)} does not point at a commit`)
   const tagCommit = tagSha
+  // Finding the fork's earlier syncs reads commits only: that walk runs while the trees and blobs arrive.
+  const history = historyLookup(git, { targetSha, tagSha: tagCommit, log })
   const known = [targetSha, ...(syncBranchSha ? [syncBranchSha] : [])]
   const trees = await measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, log))
   log.debug(`fetch the trees the merge reads: ${trees.objects} objects, ${trees.kib} KiB, ${trees.ms} ms`)
@@ -145,23 +150,48 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
   // With the boundary trees present, what is still missing of the new commits is their own trees.
   const treeFetch = await measured(git, log, async () => fetchObjectsOrFail(git, UPSTREAM_REMOTE, await git.missingObjects(tagCommit, known)))
   let blobCount = 0
+  let baseCount = 0
   const blobFetch = await measured(git, log, async () => {
     if (!options.fetchUpstreamBlobs) return
-    const missing = await git.missingObjects(tagCommit, known)
-    blobCount = missing.length
-    await fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing)
+    // Two servers at once: upstream's new blobs, and from the fork the versions the push's thin pack deltas against.
+    await Promise.all([
+      (async () => {
+        const missing = await git.missingObjects(tagCommit, known)
+        blobCount = missing.length
+        await fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing)
+      })(),
+      (async () => {
+        baseCount = await prefetchPushBases(git, targetSha, tagCommit, log)
+      })()
+    ])
   })
   const upstream = sum(tagFetch, treeFetch, blobFetch)
   log.debug(
-    `fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits` : 'commits and trees, no blobs'}): ` +
+    `fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits, and ${baseCount} older versions from the fork for the push` : 'commits and trees, no blobs'}): ` +
       `${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`
   )
   return {
     targetSha,
     tagSha: tagCommit,
     ...(syncBranchSha ? { syncBranchSha } : {}),
+    history,
     ...(log.isDebug() ? { transfer: { fork: transferOf(fork), trees: transferOf(trees), upstream } } : {})
   }
+}
+
+/**
+ * Over HTTP git pushes a thin pack, whose deltas lean on the fork's versions of the files upstream changed; a
+ * partial repository lacks them, so the push would first download them, one more round trip before the upload.
+ * They are the merge base's versions of the paths upstream modified: fetched here, beside upstream's blobs, from the
+ * fork. Best effort: whatever is still missing the push fetches itself. Returns how many were asked for.
+ */
+async function prefetchPushBases(git: Git, targetSha: string, tagSha: string, log: Log): Promise<number> {
+  const base = await git.mergeBase(targetSha, tagSha)
+  if (!base) return 0
+  const bases = (await git.diffTree(base, tagSha, 'none')).filter((change) => change.status === 'M' && isBlobMode(change.srcMode)).map((change) => change.srcOid)
+  const result = await git.fetchObjects(FORK_REMOTE, [...new Set(bases)])
+  if (result && result.exitCode !== 0) log.debug(`prefetch of the push's delta bases failed, leaving it to the push: ${result.stderr.trim()}`)
+  return bases.length
 }
 
 function isBlobMode(mode: string): boolean {

@@ -25,14 +25,17 @@ export async function ensureTrees(git: Git, commits: readonly string[]): Promise
   await fetchObjectsOrFail(git, FORK_REMOTE, await git.treesOf(commits))
 }
 
-/** The lookup for a merge of `tagSha` into `targetSha`. */
+/** The lookup for a merge of `tagSha` into `targetSha`; it starts walking the history at once. */
 export function historyLookup(git: Git, options: { targetSha: string; tagSha: string; log: Log }): HistoryLookup {
   const { log } = options
+  // The walk starts now, so it runs while the run fetches trees and blobs; a failure surfaces in the lookup.
+  const earlier = findEarlierSyncs(git.process, { target: options.targetSha, upstreamTip: options.tagSha, limit: HISTORY_LIMIT, log })
+  earlier.catch(() => undefined)
   return async (paths) => {
     const answers = new Map<string, LastTime>()
     if (paths.length === 0) return answers
     try {
-      const syncs = await findEarlierSyncs(git.process, { target: options.targetSha, upstreamTip: options.tagSha, limit: HISTORY_LIMIT, log })
+      const syncs = await earlier
       if (syncs.length === 0) return answers
       const found = await lastResolutions(git.process, syncs, paths, { ensureTrees: (commits) => ensureTrees(git, commits), log })
       for (const [path, { sync, kept }] of found) {

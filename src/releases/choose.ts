@@ -205,7 +205,7 @@ export async function chooseRelease<P extends SyncPull = SyncPull>(
         commitSha,
         ...releaseField,
         openPull,
-        previous: await findPrevious(candidates.slice(index + 1), lookups, opts.minVersion),
+        ...(await previousField(candidates.slice(index + 1), lookups, opts)),
         passedOver,
         explicit: false,
         reason: `${candidate.tag} is the newest eligible tag not in the target branch; its sync PR #${openPull.number} is open and will be updated${describePassedOver(passedOver)}`
@@ -243,7 +243,7 @@ export async function chooseRelease<P extends SyncPull = SyncPull>(
       candidate,
       commitSha,
       ...releaseField,
-      previous: await findPrevious(candidates.slice(index + 1), lookups, opts.minVersion),
+      ...(await previousField(candidates.slice(index + 1), lookups, opts)),
       passedOver,
       explicit: false,
       reason: `${candidate.tag} is the newest eligible tag not in the target branch${describePassedOver(passedOver)}`
@@ -262,6 +262,22 @@ async function catchUpOrder(candidates: readonly Candidate[], lookups: TagLookup
   const end = contained ? candidates.indexOf(contained) : candidates.length
   const lacking = Array.from({ length: end }, (_, i) => end - 1 - i)
   return contained ? [...lacking, end] : lacking
+}
+
+/** `previous` for a sync decision: found now, or left running as `previousLookup` when `deferPrevious` asks. */
+async function previousField(
+  older: readonly Candidate[],
+  lookups: TagLookups,
+  opts: ChooseReleaseOptions
+): Promise<{ previous?: PreviousRelease; previousLookup?: Promise<PreviousRelease | undefined> }> {
+  const lookup = findPrevious(older, lookups, opts.minVersion)
+  if (opts.deferPrevious) {
+    // Awaited by withPrevious; this handler only keeps a run that fails before then from crashing on the rejection.
+    lookup.catch(() => undefined)
+    return { previousLookup: lookup }
+  }
+  const previous = await lookup
+  return previous ? { previous } : {}
 }
 
 async function findPrevious(

@@ -117,6 +117,10 @@ export interface SyncDecision<P extends SyncPull = SyncPull> extends DecisionBas
   release?: ReleaseInfo
   /** The open sync PR of this tag, to refresh instead of opening a duplicate. */
   openPull?: P
+  /**
+   * The search for `previous` still running (`deferPrevious`): await it with `withPrevious` when the report needs it.
+   */
+  previousLookup?: Promise<PreviousRelease | undefined>
 }
 
 /**
@@ -179,8 +183,21 @@ export interface ChooseReleaseOptions {
    * lacks, so a fork far behind catches up one reviewable step at a time.
    */
   pick?: PickMode
+  /**
+   * For a sync, leave the search for `previous` running and return the decision at once (`previousLookup`). The
+   * search costs a few sequential compare requests that only the PR body needs, so the run fetches meanwhile.
+   */
+  deferPrevious?: boolean
   /** The current time (tests pin it). */
   now?: Date
   /** Debug lines (each tag skipped, each candidate passed over) and warnings (nothing matches, squash-merged PR). */
   log?: Log
+}
+
+/** `decision` with its deferred `previous` search (`deferPrevious`) settled. */
+export async function withPrevious<P extends SyncPull, D extends SyncDecision<P>>(decision: D): Promise<D> {
+  const { previousLookup, ...rest } = decision
+  if (!previousLookup) return decision
+  const previous = await previousLookup
+  return { ...rest, ...(previous ? { previous } : {}) } as D
 }

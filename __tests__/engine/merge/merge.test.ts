@@ -447,8 +447,16 @@ describe('mergeTag: change summary without fetching blobs', () => {
     const newCommitsWithTrees = count(['--filter=blob:none', '--no-walk', ...newCommits]) + 1 // + the annotated tag object
     expect(dry.prepared.transfer!.upstream.objects).toBeGreaterThanOrEqual(newUpstreamNoBlobs)
     expect(dry.prepared.transfer!.upstream.objects).toBeLessThanOrEqual(newCommitsWithTrees)
-    // A run that pushes also gets exactly the new blobs (the moved file's blob is the fork's already).
-    expect(real.prepared.transfer!.upstream.objects).toBe(dry.prepared.transfer!.upstream.objects + (newUpstreamWithBlobs - newUpstreamNoBlobs))
+    // A run that pushes also gets exactly the new blobs (the moved file's blob is the fork's already), and from the
+    // fork the merge base's versions of the files upstream modified: the bases of the push's thin-pack deltas.
+    const pushBases = runGit(s.work.dir, ['diff-tree', '-r', '--no-renames', '--diff-filter=M', s.baseSha, s.tagSha]).stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ')[2] as string)
+    expect(pushBases.length).toBeGreaterThan(0)
+    expect(real.prepared.transfer!.upstream.objects).toBe(dry.prepared.transfer!.upstream.objects + (newUpstreamWithBlobs - newUpstreamNoBlobs) + new Set(pushBases).size)
+    for (const oid of pushBases) expect(missingObjects(real.gitDir, [s.targetSha])).not.toContain(oid)
+    expect(real.logs.some((line) => /older versions from the fork for the push/.test(line))).toBe(true)
     const untouched = runGit(s.work.dir, ['rev-parse', `${s.baseSha}:data/untouched.csv`]).stdout.trim()
     for (const gitDir of [dry.gitDir, real.gitDir]) expect(missingObjects(gitDir, [s.targetSha, s.tagSha])).toContain(untouched)
     expect(missingObjects(real.gitDir, [s.tagSha, `^${s.targetSha}`])).toEqual([])
