@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { selectCandidates } from '../../../src/releases/candidates.js'
 import { compileChannel, type Channel } from '../../../src/releases/channel.js'
 import { chooseRelease as chooseReleaseTyped } from '../../../src/releases/choose.js'
-import type { ChooseReleaseOptions, ReleaseDecision, ReleaseQueries, SyncPull } from '../../../src/releases/decision.js'
+import { withPrevious, type ChooseReleaseOptions, type ReleaseDecision, type ReleaseQueries, type SyncPull } from '../../../src/releases/decision.js'
 import { compareVersions, parseVersion, readVersionFromText } from '../../../src/releases/version.js'
 import type { ReleaseInfo, TagRef } from '../../../src/types.js'
 import { actionDefault, defaultChannel, fixtureTags, recordingLogger, sha, UPSTREAM, version } from './helpers.js'
@@ -208,6 +208,30 @@ describe('chooseRelease: a new stable release', () => {
       'getRelease',
       'targetContains'
     ])
+  })
+
+  it('with deferPrevious, returns before the previous-version search ends; withPrevious settles it to the same answer', async () => {
+    const direct = await chooseRelease(litellm().containUpTo('v1.50.2-stable'), options())
+    const github = litellm().containUpTo('v1.50.2-stable')
+    let release: () => void = () => undefined
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    // After the walk's own probe, every targetContains call (the search for previous) waits at the gate.
+    const contains = github.targetContains.bind(github)
+    let probes = 0
+    github.targetContains = async (commitSha: string) => {
+      if (++probes > 1) await gate
+      return contains(commitSha)
+    }
+    const deferred = await chooseRelease(github, options({ deferPrevious: true }))
+    if (deferred.kind !== 'sync') throw new Error(`expected a sync, got ${deferred.kind}`)
+    expect(deferred.previous).toBeUndefined()
+    expect(deferred.previousLookup).toBeInstanceOf(Promise)
+    release()
+    const settled = await withPrevious(deferred)
+    expect(settled.previousLookup).toBeUndefined()
+    expect(settled.previous).toEqual(direct.previous)
+    expect(settled.previous?.tag).toBeDefined()
+    expect({ ...settled, previous: undefined }).toEqual({ ...direct, previous: undefined })
   })
 
   it('picks a patch release after its release', async () => {
