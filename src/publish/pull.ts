@@ -102,6 +102,9 @@ async function openPull(req: PublishRequest, body: string): Promise<{ pull: Pull
 
 /** Pushes the branch, then opens or updates the PR, sets its labels and closes the older sync PRs it supersedes. */
 export async function publishSync(req: PublishRequest): Promise<PublishOutcome> {
+  // Finding the older sync PRs does not depend on the push, so that request goes out while the push runs.
+  const olderLookup = req.supersede ? findOlderSyncPulls(req.api, req.supersede, req.targetBranch, req.syncBranch) : Promise.resolve([])
+  olderLookup.catch(() => undefined) // awaited below; a push that fails first must not leave it unhandled
   const branch = await updateSyncBranch(req)
   if (branch.kind === 'human') {
     req.log.warning(
@@ -117,7 +120,7 @@ export async function publishSync(req: PublishRequest): Promise<PublishOutcome> 
     }
   }
 
-  const older = req.supersede ? await findOlderSyncPulls(req.api, req.supersede, req.targetBranch, req.syncBranch) : []
+  const older = await olderLookup
   const body = req.renderBody(older.map(({ number, url }) => ({ number, url })))
   let pull = req.openPull
   let result: PublishResult = 'updated'

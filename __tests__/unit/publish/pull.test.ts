@@ -275,9 +275,13 @@ describe('superseding', () => {
   it('supersedes nothing when a maintainer owns the sync branch', async () => {
     classifySyncBranch.mockResolvedValue('human')
     const api = fakeApi()
+    // An older sync PR is open; the lookup runs while the push does, but a maintainer's branch stops it all.
+    api.openSyncPulls.mockResolvedValue([pull(7, 'upstream-sync/v1.0.0-stable')])
     const outcome = await publishSync(request(api, fakeGit({}), { branchSha: OTHER, supersede: { branchPrefix: 'upstream-sync/', isOlderTag: () => true } }))
     expect(outcome.superseded).toEqual([])
-    expect(api.openSyncPulls).not.toHaveBeenCalled()
+    expect(api.comment).not.toHaveBeenCalled()
+    expect(api.updatePull).not.toHaveBeenCalled()
+    expect(api.deleteBranch).not.toHaveBeenCalled()
   })
 })
 
