@@ -43617,167 +43617,6 @@ function containmentWithFallback(viaApi, source, log) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/merge/fetch.ts
-/**
- * What the merge needs, fetched into the action's own bare repository, in five requests, none of them a thin pack:
- * - the fork's target branch (and the sync branch, if it exists) with `--filter=tree:0`: commits only. A fork of a
- *   big project has tens of thousands of commits, and their trees are most of what a blob-less clone transfers
- *   (measured on a 30,000-commit fork: 25 MB of trees against 6.8 MB of commits), yet a merge reads the trees of a
- *   handful of commits;
- * - the upstream tag alone (no other tags, no branches), commits only. The fork's history already holds the older
- *   upstream commits, so negotiation leaves only the commits since the last sync to transfer;
- * - from the fork, by id: the trees of the target, the sync branch and the boundary commits where the new upstream
- *   history meets the fork's (the merge base among them), each with its subtrees, no blobs;
- * - from upstream, by id: the new commits' trees, then, for a run that will push, their new blobs (the push must
- *   send them, and a partial repository would otherwise fetch them back while packing).
- * Both remotes are promisor remotes (git/partial-clone.ts), so any other object the merge reads is fetched on demand
- * from whichever remote has it. Before the merge, the blobs of paths both sides changed are fetched explicitly, each
- * from the side that has it (prefetchContentMergeBlobs): git's own batched lazy fetch asks one remote for the whole
- * batch and fails when no single remote has all of it. The push itself may fetch the old versions of changed files:
- * over HTTP git always sends a thin pack, whose deltas need those versions as bases (it roughly halves the upload).
- */
-
-
-/**
- * Runs `work` and, with debug logging on, measures what it added to the repository. Fetched objects arrive as packs
- * (fetch.unpackLimit=1); objects git writes itself are loose, so the two counts tell fetched from written.
- */
-async function measured(git, log, work) {
-    const before = log.isDebug() ? await git.objectStats() : undefined;
-    const started = Date.now();
-    await work();
-    const ms = Date.now() - started;
-    if (!before)
-        return { objects: 0, kib: 0, loose: 0, ms };
-    const after = await git.objectStats();
-    return { objects: after.packed - before.packed + (after.loose - before.loose), kib: after.kib - before.kib, loose: after.loose - before.loose, ms };
-}
-function sum(...stats) {
-    return { objects: stats.reduce((n, s) => n + s.objects, 0), kib: stats.reduce((n, s) => n + s.kib, 0), ms: stats.reduce((n, s) => n + s.ms, 0) };
-}
-const transferOf = ({ objects, kib, ms }) => ({ objects, kib, ms });
-/**
- * The fork's history arrives as commits only (`tree:0`). The trees the rest of the run reads are those of `known`
- * (the target and the sync branch) and of the boundary commits where `tip`'s new history meets them (the merge
- * base among them): the merge reads the base's and the target's, the change summary diffs them, and marking what
- * the push need not send walks the boundary's. They are asked for by id in one request; each comes with all its
- * subtrees (lazy fetches use `blob:none`), and the pack shares the subtrees they have in common.
- */
-async function fetchBoundaryTrees(git, tip, known, log) {
-    const boundary = await git.boundaryCommits(tip, known);
-    // No presence check first: on git before 2.44 looking an object up in a partial clone fetches it if missing, one
-    // by one. fetch --stdin itself skips the ids already present.
-    const trees = await git.treesOf([...new Set([...known, ...boundary])]);
-    log.debug(`asking the fork for the trees of ${trees.length} commits (target, sync branch, ${boundary.length} boundary)`);
-    await fetchObjectsOrFail(git, FORK_REMOTE, trees);
-}
-/**
- * Creates what the merge needs in `git` (an empty bare repository made with `Git.init`, under RUNNER_TEMP): the
- * fork's target branch and sync branch as `refs/remotes/origin/*` and the upstream tag as `refs/tags/<tag>`.
- */
-async function prepareRepository(git, options) {
-    const { log } = options;
-    const tagRef = `refs/tags/${options.tag}`;
-    requireValidRef(`refs/heads/${options.targetBranch}`, 'target branch');
-    requireValidRef(`refs/heads/${options.syncBranch}`, 'sync branch');
-    requireValidRef(tagRef, 'tag', 'upstream');
-    await configurePartialClone(git, options.forkUrl, options.upstreamUrl);
-    // One ls-remote tells whether the sync branch exists (fetching a missing ref is an error) and that the target
-    // exists; then one fetch gets both, commits only.
-    let heads = {};
-    const fork = await measured(git, log, async () => {
-        heads = await fetchBranches(git, options.forkUrl, [options.targetBranch, options.syncBranch]);
-    });
-    const targetSha = heads[options.targetBranch];
-    if (!targetSha) {
-        throw new UserError('input', `target branch ${JSON.stringify(options.targetBranch)} does not exist in the fork (${options.forkUrl}); set target-branch to an existing branch`);
-    }
-    const syncBranchSha = heads[options.syncBranch];
-    log.debug(`fetch fork ${options.targetBranch}${syncBranchSha ? ` + ${options.syncBranch}` : ''} (commits only): ${fork.objects} objects, ${fork.kib} KiB, ${fork.ms} ms`);
-    // Upstream in three requests, none of which can be a thin pack (whose deltas would lean on trees this repository
-    // does not have, which git would then fetch back one hierarchy at a time): the tag's new commits; after the fork's
-    // boundary trees, the new commits' trees by id; for a run that will push, their new blobs by id.
-    let tagSha;
-    const tagFetch = await measured(git, log, async () => {
-        if ((await git.fetchRefs(UPSTREAM_REMOTE, [`+${options.upstreamRef ?? tagRef}:${tagRef}`], { filter: 'tree:0', missingOk: true })) === 'missing-ref') {
-            throw new UserError('upstream', `${options.upstreamRef ? 'branch' : 'tag'} ${JSON.stringify(options.tag)} does not exist in the upstream repository (${options.upstreamUrl})`);
-        }
-        tagSha = await git.revParse(`${tagRef}^{commit}`);
-    });
-    if (!tagSha)
-        throw new UserError('upstream', `tag ${JSON.stringify(options.tag)} does not point at a commit`);
-    const tagCommit = tagSha;
-    const known = [targetSha, ...(syncBranchSha ? [syncBranchSha] : [])];
-    const trees = await measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, log));
-    log.debug(`fetch the trees the merge reads: ${trees.objects} objects, ${trees.kib} KiB, ${trees.ms} ms`);
-    // With the boundary trees present, what is still missing of the new commits is their own trees.
-    const treeFetch = await measured(git, log, async () => fetchObjectsOrFail(git, UPSTREAM_REMOTE, await git.missingObjects(tagCommit, known)));
-    let blobCount = 0;
-    const blobFetch = await measured(git, log, async () => {
-        if (!options.fetchUpstreamBlobs)
-            return;
-        const missing = await git.missingObjects(tagCommit, known);
-        blobCount = missing.length;
-        await fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing);
-    });
-    const upstream = sum(tagFetch, treeFetch, blobFetch);
-    log.debug(`fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits` : 'commits and trees, no blobs'}): ` +
-        `${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`);
-    return {
-        targetSha,
-        tagSha: tagCommit,
-        ...(syncBranchSha ? { syncBranchSha } : {}),
-        ...(log.isDebug() ? { transfer: { fork: transferOf(fork), trees: transferOf(trees), upstream } } : {})
-    };
-}
-function isBlobMode(mode) {
-    return mode !== '000000' && mode !== '160000' && mode !== '040000';
-}
-/** Best-effort prefetch: on failure the merge's own lazy fetch still gets the blobs, one remote at a time. */
-async function prefetch(git, remote, oids, log) {
-    if (oids.length === 0)
-        return;
-    let failure;
-    const stats = await measured(git, log, async () => {
-        const result = await git.fetchObjects(remote, oids);
-        if (result && result.exitCode !== 0)
-            failure = result.stderr.trim();
-    });
-    if (failure !== undefined)
-        log.debug(`prefetch of ${oids.length} blobs from ${remote} failed, leaving it to lazy fetch: ${failure}`);
-    else
-        log.debug(`prefetch ${oids.length} blobs from ${remote}: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`);
-}
-/** The rebranded merge's blob prefetch (rebrand-merge.ts `fetchBlobs`): `oids` from one side's remote, in one request. */
-function prefetchBlobs(git, oids, side, log) {
-    return prefetch(git, side === 'upstream' ? UPSTREAM_REMOTE : FORK_REMOTE, oids, log);
-}
-/**
- * Gets the blobs a three-way content merge will read, each from the remote that has it: the merge base's and the
- * fork's versions from the fork, the tag's versions from upstream (already local when the tag was fetched with
- * blobs). Only paths both sides changed need a content merge.
- */
-async function prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log) {
-    const ours = new Map(forkChanges.map((change) => [change.path, change]));
-    const fromFork = new Set();
-    const fromUpstream = new Set();
-    for (const theirs of upstreamChanges) {
-        if (theirs.status === 'R')
-            continue; // exact renames: identical content, nothing to merge at this path
-        const mine = ours.get(theirs.path);
-        if (!mine || mine.dstOid === theirs.dstOid)
-            continue;
-        if (isBlobMode(theirs.srcMode))
-            fromFork.add(theirs.srcOid);
-        if (isBlobMode(mine.dstMode))
-            fromFork.add(mine.dstOid);
-        if (isBlobMode(theirs.dstMode))
-            fromUpstream.add(theirs.dstOid);
-    }
-    await prefetch(git, UPSTREAM_REMOTE, [...fromUpstream], log);
-    await prefetch(git, FORK_REMOTE, [...fromFork], log);
-}
-
 ;// CONCATENATED MODULE: ./src/merge/commit-graph.ts
 class CommitGraph {
     ids;
@@ -44142,15 +43981,18 @@ async function ensureTrees(git, commits) {
         return;
     await fetchObjectsOrFail(git, FORK_REMOTE, await git.treesOf(commits));
 }
-/** The lookup for a merge of `tagSha` into `targetSha`. */
+/** The lookup for a merge of `tagSha` into `targetSha`; it starts walking the history at once. */
 function historyLookup(git, options) {
     const { log } = options;
+    // The walk starts now, so it runs while the run fetches trees and blobs; a failure surfaces in the lookup.
+    const earlier = findEarlierSyncs(git.process, { target: options.targetSha, upstreamTip: options.tagSha, limit: HISTORY_LIMIT, log });
+    earlier.catch(() => undefined);
     return async (paths) => {
         const answers = new Map();
         if (paths.length === 0)
             return answers;
         try {
-            const syncs = await findEarlierSyncs(git.process, { target: options.targetSha, upstreamTip: options.tagSha, limit: HISTORY_LIMIT, log });
+            const syncs = await earlier;
             if (syncs.length === 0)
                 return answers;
             const found = await lastResolutions(git.process, syncs, paths, { ensureTrees: (commits) => ensureTrees(git, commits), log });
@@ -44164,6 +44006,196 @@ function historyLookup(git, options) {
         }
         return answers;
     };
+}
+
+;// CONCATENATED MODULE: ./src/merge/fetch.ts
+/**
+ * What the merge needs, fetched into the action's own bare repository, in five requests, none of them a thin pack:
+ * - the fork's target branch (and the sync branch, if it exists) with `--filter=tree:0`: commits only. A fork of a
+ *   big project has tens of thousands of commits, and their trees are most of what a blob-less clone transfers
+ *   (measured on a 30,000-commit fork: 25 MB of trees against 6.8 MB of commits), yet a merge reads the trees of a
+ *   handful of commits;
+ * - the upstream tag alone (no other tags, no branches), commits only. The fork's history already holds the older
+ *   upstream commits, so negotiation leaves only the commits since the last sync to transfer;
+ * - from the fork, by id: the trees of the target, the sync branch and the boundary commits where the new upstream
+ *   history meets the fork's (the merge base among them), each with its subtrees, no blobs;
+ * - from upstream, by id: the new commits' trees, then, for a run that will push, their new blobs (the push must
+ *   send them, and a partial repository would otherwise fetch them back while packing).
+ * Both remotes are promisor remotes (git/partial-clone.ts), so any other object the merge reads is fetched on demand
+ * from whichever remote has it. Before the merge, the blobs of paths both sides changed are fetched explicitly, each
+ * from the side that has it (prefetchContentMergeBlobs): git's own batched lazy fetch asks one remote for the whole
+ * batch and fails when no single remote has all of it. The push itself may fetch the old versions of changed files:
+ * over HTTP git always sends a thin pack, whose deltas need those versions as bases (it roughly halves the upload).
+ */
+
+
+
+/**
+ * Runs `work` and, with debug logging on, measures what it added to the repository. Fetched objects arrive as packs
+ * (fetch.unpackLimit=1); objects git writes itself are loose, so the two counts tell fetched from written.
+ */
+async function measured(git, log, work) {
+    const before = log.isDebug() ? await git.objectStats() : undefined;
+    const started = Date.now();
+    await work();
+    const ms = Date.now() - started;
+    if (!before)
+        return { objects: 0, kib: 0, loose: 0, ms };
+    const after = await git.objectStats();
+    return { objects: after.packed - before.packed + (after.loose - before.loose), kib: after.kib - before.kib, loose: after.loose - before.loose, ms };
+}
+function sum(...stats) {
+    return { objects: stats.reduce((n, s) => n + s.objects, 0), kib: stats.reduce((n, s) => n + s.kib, 0), ms: stats.reduce((n, s) => n + s.ms, 0) };
+}
+const transferOf = ({ objects, kib, ms }) => ({ objects, kib, ms });
+/**
+ * The fork's history arrives as commits only (`tree:0`). The trees the rest of the run reads are those of `known`
+ * (the target and the sync branch) and of the boundary commits where `tip`'s new history meets them (the merge
+ * base among them): the merge reads the base's and the target's, the change summary diffs them, and marking what
+ * the push need not send walks the boundary's. They are asked for by id in one request; each comes with all its
+ * subtrees (lazy fetches use `blob:none`), and the pack shares the subtrees they have in common.
+ */
+async function fetchBoundaryTrees(git, tip, known, log) {
+    const boundary = await git.boundaryCommits(tip, known);
+    // No presence check first: on git before 2.44 looking an object up in a partial clone fetches it if missing, one
+    // by one. fetch --stdin itself skips the ids already present.
+    const trees = await git.treesOf([...new Set([...known, ...boundary])]);
+    log.debug(`asking the fork for the trees of ${trees.length} commits (target, sync branch, ${boundary.length} boundary)`);
+    await fetchObjectsOrFail(git, FORK_REMOTE, trees);
+}
+/**
+ * Creates what the merge needs in `git` (an empty bare repository made with `Git.init`, under RUNNER_TEMP): the
+ * fork's target branch and sync branch as `refs/remotes/origin/*` and the upstream tag as `refs/tags/<tag>`.
+ */
+async function prepareRepository(git, options) {
+    const { log } = options;
+    const tagRef = `refs/tags/${options.tag}`;
+    requireValidRef(`refs/heads/${options.targetBranch}`, 'target branch');
+    requireValidRef(`refs/heads/${options.syncBranch}`, 'sync branch');
+    requireValidRef(tagRef, 'tag', 'upstream');
+    await configurePartialClone(git, options.forkUrl, options.upstreamUrl);
+    // One ls-remote tells whether the sync branch exists (fetching a missing ref is an error) and that the target
+    // exists; then one fetch gets both, commits only.
+    let heads = {};
+    const fork = await measured(git, log, async () => {
+        heads = await fetchBranches(git, options.forkUrl, [options.targetBranch, options.syncBranch]);
+    });
+    const targetSha = heads[options.targetBranch];
+    if (!targetSha) {
+        throw new UserError('input', `target branch ${JSON.stringify(options.targetBranch)} does not exist in the fork (${options.forkUrl}); set target-branch to an existing branch`);
+    }
+    const syncBranchSha = heads[options.syncBranch];
+    log.debug(`fetch fork ${options.targetBranch}${syncBranchSha ? ` + ${options.syncBranch}` : ''} (commits only): ${fork.objects} objects, ${fork.kib} KiB, ${fork.ms} ms`);
+    // Upstream in three requests, none of which can be a thin pack (whose deltas would lean on trees this repository
+    // does not have, which git would then fetch back one hierarchy at a time): the tag's new commits; after the fork's
+    // boundary trees, the new commits' trees by id; for a run that will push, their new blobs by id.
+    let tagSha;
+    const tagFetch = await measured(git, log, async () => {
+        if ((await git.fetchRefs(UPSTREAM_REMOTE, [`+${options.upstreamRef ?? tagRef}:${tagRef}`], { filter: 'tree:0', missingOk: true })) === 'missing-ref') {
+            throw new UserError('upstream', `${options.upstreamRef ? 'branch' : 'tag'} ${JSON.stringify(options.tag)} does not exist in the upstream repository (${options.upstreamUrl})`);
+        }
+        tagSha = await git.revParse(`${tagRef}^{commit}`);
+    });
+    if (!tagSha)
+        throw new UserError('upstream', `tag ${JSON.stringify(options.tag)} does not point at a commit`);
+    const tagCommit = tagSha;
+    // Finding the fork's earlier syncs reads commits only: that walk runs while the trees and blobs arrive.
+    const history = historyLookup(git, { targetSha, tagSha: tagCommit, log });
+    const known = [targetSha, ...(syncBranchSha ? [syncBranchSha] : [])];
+    const trees = await measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, log));
+    log.debug(`fetch the trees the merge reads: ${trees.objects} objects, ${trees.kib} KiB, ${trees.ms} ms`);
+    // With the boundary trees present, what is still missing of the new commits is their own trees.
+    const treeFetch = await measured(git, log, async () => fetchObjectsOrFail(git, UPSTREAM_REMOTE, await git.missingObjects(tagCommit, known)));
+    let blobCount = 0;
+    let baseCount = 0;
+    const blobFetch = await measured(git, log, async () => {
+        if (!options.fetchUpstreamBlobs)
+            return;
+        // Two servers at once: upstream's new blobs, and from the fork the versions the push's thin pack deltas against.
+        await Promise.all([
+            (async () => {
+                const missing = await git.missingObjects(tagCommit, known);
+                blobCount = missing.length;
+                await fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing);
+            })(),
+            (async () => {
+                baseCount = await prefetchPushBases(git, targetSha, tagCommit, log);
+            })()
+        ]);
+    });
+    const upstream = sum(tagFetch, treeFetch, blobFetch);
+    log.debug(`fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits, and ${baseCount} older versions from the fork for the push` : 'commits and trees, no blobs'}): ` +
+        `${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`);
+    return {
+        targetSha,
+        tagSha: tagCommit,
+        ...(syncBranchSha ? { syncBranchSha } : {}),
+        history,
+        ...(log.isDebug() ? { transfer: { fork: transferOf(fork), trees: transferOf(trees), upstream } } : {})
+    };
+}
+/**
+ * Over HTTP git pushes a thin pack, whose deltas lean on the fork's versions of the files upstream changed; a
+ * partial repository lacks them, so the push would first download them, one more round trip before the upload.
+ * They are the merge base's versions of the paths upstream modified: fetched here, beside upstream's blobs, from the
+ * fork. Best effort: whatever is still missing the push fetches itself. Returns how many were asked for.
+ */
+async function prefetchPushBases(git, targetSha, tagSha, log) {
+    const base = await git.mergeBase(targetSha, tagSha);
+    if (!base)
+        return 0;
+    const bases = (await git.diffTree(base, tagSha, 'none')).filter((change) => change.status === 'M' && isBlobMode(change.srcMode)).map((change) => change.srcOid);
+    const result = await git.fetchObjects(FORK_REMOTE, [...new Set(bases)]);
+    if (result && result.exitCode !== 0)
+        log.debug(`prefetch of the push's delta bases failed, leaving it to the push: ${result.stderr.trim()}`);
+    return bases.length;
+}
+function isBlobMode(mode) {
+    return mode !== '000000' && mode !== '160000' && mode !== '040000';
+}
+/** Best-effort prefetch: on failure the merge's own lazy fetch still gets the blobs, one remote at a time. */
+async function prefetch(git, remote, oids, log) {
+    if (oids.length === 0)
+        return;
+    let failure;
+    const stats = await measured(git, log, async () => {
+        const result = await git.fetchObjects(remote, oids);
+        if (result && result.exitCode !== 0)
+            failure = result.stderr.trim();
+    });
+    if (failure !== undefined)
+        log.debug(`prefetch of ${oids.length} blobs from ${remote} failed, leaving it to lazy fetch: ${failure}`);
+    else
+        log.debug(`prefetch ${oids.length} blobs from ${remote}: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`);
+}
+/** The rebranded merge's blob prefetch (rebrand-merge.ts `fetchBlobs`): `oids` from one side's remote, in one request. */
+function prefetchBlobs(git, oids, side, log) {
+    return prefetch(git, side === 'upstream' ? UPSTREAM_REMOTE : FORK_REMOTE, oids, log);
+}
+/**
+ * Gets the blobs a three-way content merge will read, each from the remote that has it: the merge base's and the
+ * fork's versions from the fork, the tag's versions from upstream (already local when the tag was fetched with
+ * blobs). Only paths both sides changed need a content merge.
+ */
+async function prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log) {
+    const ours = new Map(forkChanges.map((change) => [change.path, change]));
+    const fromFork = new Set();
+    const fromUpstream = new Set();
+    for (const theirs of upstreamChanges) {
+        if (theirs.status === 'R')
+            continue; // exact renames: identical content, nothing to merge at this path
+        const mine = ours.get(theirs.path);
+        if (!mine || mine.dstOid === theirs.dstOid)
+            continue;
+        if (isBlobMode(theirs.srcMode))
+            fromFork.add(theirs.srcOid);
+        if (isBlobMode(mine.dstMode))
+            fromFork.add(mine.dstOid);
+        if (isBlobMode(theirs.dstMode))
+            fromUpstream.add(theirs.dstOid);
+    }
+    await prefetch(git, UPSTREAM_REMOTE, [...fromUpstream], log);
+    await prefetch(git, FORK_REMOTE, [...fromFork], log);
 }
 
 ;// CONCATENATED MODULE: ./src/merge/conflicts.ts
@@ -59955,7 +59987,7 @@ async function chooseRelease(deps, opts) {
                 commitSha,
                 ...releaseField,
                 openPull,
-                previous: await findPrevious(candidates.slice(index + 1), lookups, opts.minVersion),
+                ...(await previousField(candidates.slice(index + 1), lookups, opts)),
                 passedOver,
                 explicit: false,
                 reason: `${candidate.tag} is the newest eligible tag not in the target branch; its sync PR #${openPull.number} is open and will be updated${describePassedOver(passedOver)}`
@@ -59991,7 +60023,7 @@ async function chooseRelease(deps, opts) {
             candidate,
             commitSha,
             ...releaseField,
-            previous: await findPrevious(candidates.slice(index + 1), lookups, opts.minVersion),
+            ...(await previousField(candidates.slice(index + 1), lookups, opts)),
             passedOver,
             explicit: false,
             reason: `${candidate.tag} is the newest eligible tag not in the target branch${describePassedOver(passedOver)}`
@@ -60005,6 +60037,17 @@ async function catchUpOrder(candidates, lookups) {
     const end = contained ? candidates.indexOf(contained) : candidates.length;
     const lacking = Array.from({ length: end }, (_, i) => end - 1 - i);
     return contained ? [...lacking, end] : lacking;
+}
+/** `previous` for a sync decision: found now, or left running as `previousLookup` when `deferPrevious` asks. */
+async function previousField(older, lookups, opts) {
+    const lookup = findPrevious(older, lookups, opts.minVersion);
+    if (opts.deferPrevious) {
+        // Awaited by withPrevious; this handler only keeps a run that fails before then from crashing on the rejection.
+        lookup.catch(() => undefined);
+        return { previousLookup: lookup };
+    }
+    const previous = await lookup;
+    return previous ? { previous } : {};
 }
 async function findPrevious(older, lookups, minVersion) {
     const contained = await newestContained(older, lookups);
@@ -60070,6 +60113,17 @@ async function chooseExplicit(deps, lookups, tag, opts, log) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/releases/decision.ts
+const PICK_MODES = ['newest', 'next'];
+/** `decision` with its deferred `previous` search (`deferPrevious`) settled. */
+async function withPrevious(decision) {
+    const { previousLookup, ...rest } = decision;
+    if (!previousLookup)
+        return decision;
+    const previous = await previousLookup;
+    return { ...rest, ...(previous ? { previous } : {}) };
+}
+
 ;// CONCATENATED MODULE: ./src/report/file.ts
 /** The full report (no list cut) in RUNNER_TEMP, for upload as an artifact. */
 
@@ -60099,9 +60153,6 @@ function syncReportInput(settings, decision, facts) {
         ...facts
     };
 }
-
-;// CONCATENATED MODULE: ./src/releases/decision.ts
-const PICK_MODES = ['newest', 'next'];
 
 ;// CONCATENATED MODULE: ./src/settings/policy.ts
 /**
@@ -60604,6 +60655,7 @@ async function run(runner = (0,src_runner/* actionsRunner */.A)()) {
             minVersion: await loadLowerBound(api, known, context.target),
             minReleaseAgeMs: known.minReleaseAgeMs,
             pick: known.pick,
+            deferPrevious: true,
             log: runner
         }));
         const drift = known.tag ? undefined : await step('Check the channel health', () => checkDrift(api, known, context.target, runner));
@@ -60628,10 +60680,10 @@ async function run(runner = (0,src_runner/* actionsRunner */.A)()) {
     runner.debug(`timings: ${timings.join(', ')}`);
 }
 /** Merges the chosen tag, renders the PR once and publishes it (or, in a dry run, prints it). */
-async function syncRelease(run, decision, policy, template) {
+async function syncRelease(run, chosen, policy, template) {
     const { runner, step, settings, target } = run;
-    const candidate = decision.candidate;
-    const followsBranch = settings.channel.source === 'branch' && !decision.explicit;
+    const candidate = chosen.candidate;
+    const followsBranch = settings.channel.source === 'branch' && !chosen.explicit;
     const branch = settings.branchPrefix + candidate.tag;
     if (!isValidRefName(`refs/heads/${branch}`)) {
         throw new UserError('upstream', `Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`);
@@ -60639,9 +60691,11 @@ async function syncRelease(run, decision, policy, template) {
     const git = await run.work.get();
     const urls = { fork: gitUrl(settings, settings.fork), upstream: gitUrl(settings, settings.upstream) };
     const fetched = await step('Fetch what the merge needs', () => prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, fetchUpstreamBlobs: !settings.dryRun, log: runner }));
+    // The search for the fork's previous release ran while git fetched (deferPrevious).
+    const decision = await withPrevious(chosen);
     if (fetched.tagSha !== decision.commitSha)
         runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`);
-    const merge = await step('Merge', () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: historyLookup(git, { ...fetched, log: runner }) }));
+    const merge = await step('Merge', () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history }));
     const openPull = decision.openPull;
     // The body records the upstream commit it was made from: the only witness when upstream re-cuts a tag.
     const recorded = openPull ? readSyncMarker(openPull.body) : undefined;
