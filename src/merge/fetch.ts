@@ -153,17 +153,13 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
   let baseCount = 0
   const blobFetch = await measured(git, log, async () => {
     if (!options.fetchUpstreamBlobs) return
+    const missing = await git.missingObjects(tagCommit, known)
+    blobCount = missing.length
+    // Nothing missing: the sync branch already holds the tag, so no push will send upstream's objects.
+    if (missing.length === 0) return
     // Two servers at once: upstream's new blobs, and from the fork the versions the push's thin pack deltas against.
-    await Promise.all([
-      (async () => {
-        const missing = await git.missingObjects(tagCommit, known)
-        blobCount = missing.length
-        await fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing)
-      })(),
-      (async () => {
-        baseCount = await prefetchPushBases(git, targetSha, tagCommit, log)
-      })()
-    ])
+    const [, bases] = await Promise.all([fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing), prefetchPushBases(git, targetSha, tagCommit, log)])
+    baseCount = bases
   })
   const upstream = sum(tagFetch, treeFetch, blobFetch)
   log.debug(

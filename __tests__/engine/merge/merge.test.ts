@@ -484,6 +484,30 @@ describe('prepareRepository', () => {
     expect(p.prepared.tagSha).toBe(s.tagSha) // the annotated tag, peeled
   })
 
+  it('fetches no upstream blobs and no push bases when the sync branch already holds the tag (a run that will not push them)', async () => {
+    const s = withForkCopy(shared(contentConflict))
+    runGit(s.forkDir, ['fetch', '--quiet', s.upstreamDir, `refs/tags/${s.tag}:refs/tags/${s.tag}`])
+    runGit(s.forkDir, ['update-ref', `refs/heads/upstream-sync/${s.tag}`, s.tagSha])
+    const p = await prepare(s, { fetchUpstreamBlobs: true, debug: true })
+    expect(p.prepared.syncBranchSha).toBe(s.tagSha)
+    expect(p.logs.find((line) => line.startsWith('fetch upstream'))).toMatch(/with the 0 blobs of its new commits, and 0 older versions from the fork/)
+    // The base's versions of the files upstream modified are the push's delta bases: a run that pushes the tag's
+    // objects fetches them all; this one, which has nothing of upstream's to push, leaves them where they are.
+    const bases = runGit(s.work.dir, ['diff-tree', '-r', '--no-renames', '--diff-filter=M', s.baseSha, s.tagSha]).stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ')[2] as string)
+    const pushing = await prepare(withForkCopy(shared(contentConflict)), { fetchUpstreamBlobs: true })
+    // What each repository holds, read without any lazy fetch.
+    const blobsIn = (gitDir: string): string[] =>
+      runGit(gitDir, ['cat-file', '--batch-all-objects', '--batch-check=%(objecttype) %(objectname)']).stdout
+        .split('\n')
+        .filter((line) => line.startsWith('blob '))
+        .map((line) => line.slice(5))
+    expect(bases.filter((oid) => !blobsIn(pushing.gitDir).includes(oid))).toEqual([])
+    expect(blobsIn(p.gitDir)).toEqual([])
+  })
+
   it('leaves the authentication header removable (configureAuth before, removeAuth after)', async () => {
     const s = shared(contentConflict)
     const gitDir = s.tmp.join(`auth-${++localRepos}.git`)
