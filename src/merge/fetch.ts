@@ -9,12 +9,13 @@
  * - from the fork, by id: the trees of the target, the sync branch and the boundary commits where the new upstream
  *   history meets the fork's (the merge base among them), each with its subtrees, no blobs;
  * - from upstream, by id: the new commits' trees, then, for a run that will push, their new blobs (the push must
- *   send them, and a partial repository would otherwise fetch them back while packing).
+ *   send them, and a partial repository would otherwise fetch them back while packing); at the same time, from the
+ *   fork, the merge base's versions of the files upstream modified, which the push's thin pack deltas against.
  * Both remotes are promisor remotes (git/partial-clone.ts), so any other object the merge reads is fetched on demand
  * from whichever remote has it. Before the merge, the blobs of paths both sides changed are fetched explicitly, each
  * from the side that has it (prefetchContentMergeBlobs): git's own batched lazy fetch asks one remote for the whole
- * batch and fails when no single remote has all of it. The push itself may fetch the old versions of changed files:
- * over HTTP git always sends a thin pack, whose deltas need those versions as bases (it roughly halves the upload).
+ * batch and fails when no single remote has all of it. The walk for the fork's earlier syncs (last-time.ts) starts
+ * as soon as the commits are in, and runs while the trees and blobs arrive.
  */
 import { UserError } from '../errors.js'
 import type { Git } from '../git/git.js'
