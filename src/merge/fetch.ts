@@ -1,5 +1,5 @@
 /**
- * What the merge needs, fetched into the action's own bare repository, in five requests, none of them a thin pack:
+ * What the merge needs, fetched into the action's own bare repository, in six requests (four in a dry run), none of them a thin pack:
  * - the fork's target branch (and the sync branch, if it exists) with `--filter=tree:0`: commits only. A fork of a
  *   big project has tens of thousands of commits, and their trees are most of what a blob-less clone transfers
  *   (measured on a 30,000-commit fork: 25 MB of trees against 6.8 MB of commits), yet a merge reads the trees of a
