@@ -1,6 +1,6 @@
 /**
  * The run's own bare repository under RUNNER_TEMP: created on first use (a run with nothing new needs none, and
- * starts no git at all), with the git version checked then, and removed at the end with the token's auth header,
+ * starts no git at all), with the git version checked then, and removed at the end with the tokens' auth headers,
  * whatever happened.
  */
 import { promises as fs } from 'node:fs'
@@ -12,8 +12,11 @@ import { requireGitVersion } from './version.js'
 export interface WorkRepositoryOptions {
   /** Where to create it (RUNNER_TEMP). */
   parentDir: string
-  /** The git host the token authenticates to, and the token. */
-  auth: { serverUrl: string; token: string }
+  /**
+   * Each token with the URL it authenticates to (a server, or one repository's URL); nothing else gets a credential.
+   * The fork's and the upstream's may be on different servers, so each goes only where it belongs.
+   */
+  auth: ReadonlyArray<{ url: string; token: string }>
   /**
    * The runner's environment: its CA bundle and proxy variables reach git, and so do the connection settings of its
    * system and global git config (http.sslCAInfo, http.proxy…), written into the repository's own config.
@@ -40,7 +43,7 @@ export class WorkRepository {
     const git = await Git.init(path.join(this.dir, 'repo.git'), networkEnv(env))
     const network = await readNetworkConfig(env)
     if (network.length > 0) await git.setConfig(network)
-    await git.configureAuth(this.options.auth.serverUrl, this.options.auth.token)
+    for (const credential of this.options.auth) await git.configureAuth(credential.url, credential.token)
     return git
   }
 

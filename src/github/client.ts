@@ -4,6 +4,7 @@
  * so tests run it against a local server without sleeping for real.
  */
 import { getOctokit } from '@actions/github'
+import { GitHub } from '@actions/github/lib/utils'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck'
@@ -17,7 +18,8 @@ import { REAL_TIMING, type Timing } from '../timing.js'
 export type Octokit = ReturnType<typeof getOctokit>
 
 export interface ClientOptions {
-  token: string
+  /** Undefined: requests carry no Authorization header at all (a public upstream on another server). */
+  token: string | undefined
   apiUrl: string
   log: Log
   /** The write spacing and retry waits; GitHub's (one second each) for whatever is not given. */
@@ -55,45 +57,42 @@ function caAwareFetch(env: Readonly<Record<string, string | undefined>>, log: Lo
 export function createClient({ token, apiUrl, log, timing = {}, env = {} }: ClientOptions): Octokit {
   const { writeIntervalMs, retryUnitMs } = { ...REAL_TIMING, ...timing }
   const withCa = caAwareFetch(env, log)
-  const octokit = getOctokit(
-    token,
-    {
-      baseUrl: apiUrl,
-      // Only with extra CAs: otherwise @actions/github's own fetch (with the runner's proxy) stays in place.
-      ...(withCa ? { request: { fetch: withCa } } : {}),
-      userAgent: 'upstream-sync-action',
-      log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.debug(m), error: (m: string) => log.debug(m) },
-      // `retries` belongs here, in the plugin's own options. Given as `request: { retries }` it would be copied into
-      // every request, and the plugin retries any failed request that carries a retry count, whatever its status:
-      // a 404 would be asked four times and a 422 or 409 write repeated. The back-off is 1, 4, 9 retry units.
-      retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451], retries: 3, retryAfterBaseValue: retryUnitMs },
-      throttle: {
-        // GitHub's `Retry-After` and rate-limit reset are in seconds: one retry unit each.
-        retryAfterBaseValue: retryUnitMs,
-        write: new Bottleneck.Group({ id: 'upstream-sync-write', maxConcurrent: 1, minTime: writeIntervalMs }),
-        // Writes that notify people (opening a PR, commenting) get the plugin's three-fold spacing, scaled with the
-        // write interval: 3 s on GitHub as Octokit does by default, none where the interval is lowered (the stand-in).
-        notifications: new Bottleneck.Group({ id: 'upstream-sync-notifications', maxConcurrent: 1, minTime: writeIntervalMs * 3 }),
-        onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-          // Waiting for the primary limit to reset can take up to an hour: only wait when it is short.
-          if (retryCount < 1 && retryAfter <= 60) {
-            log.warning(`GitHub API rate limit hit on ${describeRequest(options)}; retrying in ${retryAfter}s.`)
-            return true
-          }
-          return false
-        },
-        onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-          if (retryCount < 3 && retryAfter <= 120) {
-            log.warning(`GitHub secondary rate limit on ${describeRequest(options)}; waiting ${retryAfter}s as GitHub asks.`)
-            return true
-          }
-          return false
+  const options = {
+    baseUrl: apiUrl,
+    // Only with extra CAs: otherwise @actions/github's own fetch (with the runner's proxy) stays in place.
+    ...(withCa ? { request: { fetch: withCa } } : {}),
+    userAgent: 'upstream-sync-action',
+    log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.debug(m), error: (m: string) => log.debug(m) },
+    // `retries` belongs here, in the plugin's own options. Given as `request: { retries }` it would be copied into
+    // every request, and the plugin retries any failed request that carries a retry count, whatever its status:
+    // a 404 would be asked four times and a 422 or 409 write repeated. The back-off is 1, 4, 9 retry units.
+    retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451], retries: 3, retryAfterBaseValue: retryUnitMs },
+    throttle: {
+      // GitHub's `Retry-After` and rate-limit reset are in seconds: one retry unit each.
+      retryAfterBaseValue: retryUnitMs,
+      write: new Bottleneck.Group({ id: 'upstream-sync-write', maxConcurrent: 1, minTime: writeIntervalMs }),
+      // Writes that notify people (opening a PR, commenting) get the plugin's three-fold spacing, scaled with the
+      // write interval: 3 s on GitHub as Octokit does by default, none where the interval is lowered (the stand-in).
+      notifications: new Bottleneck.Group({ id: 'upstream-sync-notifications', maxConcurrent: 1, minTime: writeIntervalMs * 3 }),
+      onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+        // Waiting for the primary limit to reset can take up to an hour: only wait when it is short.
+        if (retryCount < 1 && retryAfter <= 60) {
+          log.warning(`GitHub API rate limit hit on ${describeRequest(options)}; retrying in ${retryAfter}s.`)
+          return true
         }
+        return false
+      },
+      onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+        if (retryCount < 3 && retryAfter <= 120) {
+          log.warning(`GitHub secondary rate limit on ${describeRequest(options)}; waiting ${retryAfter}s as GitHub asks.`)
+          return true
+        }
+        return false
       }
-    },
-    retry,
-    throttling
-  )
+    }
+  }
+  // getOctokit insists on a token; without one the same Octokit class is built with no auth, so no header is sent.
+  const octokit = token !== undefined ? getOctokit(token, options, retry, throttling) : (new (GitHub.plugin(retry, throttling))(options) as unknown as Octokit)
   // Octokit hands every request the client's default `request` object itself, not a copy, and the retry and
   // throttling plugins count attempts in it (`request.retryCount`). Shared, one failed request (even a 404 that is
   // never retried) raised the count for all later ones, so the first retry of a 500 waited 4 s instead of 1 s and
