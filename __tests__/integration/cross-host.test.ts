@@ -95,3 +95,30 @@ describe('a private upstream on another server, read with its own upstream-token
     expect(run.stdout).toContain(`::add-mask::${UPSTREAM_TOKEN}`)
   })
 })
+
+describe("the upstream's server with a CA the runner does not trust by default", () => {
+  let s: TwoHostScenario
+  beforeAll(async () => {
+    s = await createTwoHostScenario({ upstreamTls: true })
+  })
+  afterAll(async () => s.cleanup())
+
+  it('without its CA the run fails naming the certificate problem, the host and the fix, and writes nothing', async () => {
+    const run = await s.run()
+    const message = expectOneError(run)
+    const host = new URL(s.dotcom.url).host
+    expect(message).toContain(`the certificate of ${host} is not trusted by this runner`)
+    expect(message).toMatch(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY/)
+    expect(message).toContain('NODE_EXTRA_CA_CERTS')
+    expect(message).toContain("'upstream-server-url'")
+    expect(message).not.toContain('GitHub answered 500')
+    expect((await requestLog(s.enterprise, 'all')).filter((entry) => entry.method !== 'GET')).toEqual([])
+  })
+
+  it("with its CA in GIT_SSL_CAINFO both the upstream's API and its git are reached, and the fork's plain server still is", async () => {
+    const run = await s.run({}, { env: { GIT_SSL_CAINFO: s.dotcom.caFile as string } })
+    expectSuccess(run)
+    expect(run.outputs.result).toBe('created')
+    expect((await requestLog(s.dotcom, 'git')).length).toBeGreaterThan(0)
+  })
+})

@@ -18,6 +18,8 @@ export interface TwoHostOptions {
   upstreamToken?: string
   /** The fork's token permissions (GITHUB_TOKEN's model for the fork); default the README's workflow. */
   permissions?: string
+  /** Serve the upstream over HTTPS with its own CA (`dotcom.caFile`), which the runner does not trust by default. */
+  upstreamTls?: boolean
 }
 
 export interface TwoHostScenario {
@@ -47,7 +49,7 @@ export async function createTwoHostScenario(options: TwoHostOptions = {}): Promi
     const fork = await createFork(path.join(root, 'enterprise'), { upstream, fullName: FORK, targetBranch: TARGET_BRANCH })
     // Not a fork in the Enterprise server's sense: its upstream is on another server.
     await git(fork.dir, ['config', '--unset', 'standin.parent'])
-    const dotcom = await startStandIn({ root: path.join(root, 'dotcom'), ...(options.upstreamToken ? { token: options.upstreamToken } : {}) })
+    const dotcom = await startStandIn({ root: path.join(root, 'dotcom'), ...(options.upstreamToken ? { token: options.upstreamToken } : {}), ...(options.upstreamTls ? { tls: true } : {}) })
     started.push(dotcom)
     const enterprise = await startStandIn({
       root: path.join(root, 'enterprise'),
