@@ -26,14 +26,39 @@ export interface ClientOptions {
   timing?: Partial<Timing>
   /**
    * The runner's environment, for its extra CA certificates (`NODE_EXTRA_CA_CERTS`, `GIT_SSL_CAINFO`,
-   * `SSL_CERT_FILE`) and proxy (`HTTPS_PROXY`): a GitHub Enterprise Server with a private CA, or a TLS-inspecting
+   * `SSL_CERT_FILE`) and proxy (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`): a GitHub Enterprise Server with a private CA, or a TLS-inspecting
    * proxy. Node reads NODE_EXTRA_CA_CERTS only when it starts; this applies them to the run's own requests too.
    */
   env?: Readonly<Record<string, string | undefined>>
 }
 
-/** Node's own fetch with a dispatcher that trusts the runner's extra CAs (and goes through its proxy), if any. */
-function caAwareFetch(env: Readonly<Record<string, string | undefined>>, log: Log): typeof fetch | undefined {
+/**
+ * The proxy for requests to `url` from the runner's environment (`HTTPS_PROXY` / `HTTP_PROXY`, lower case too), or
+ * undefined when there is none or `NO_PROXY` (host or domain suffix, `*` for all) or a loopback address exempts it.
+ */
+export function proxyFor(url: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const target = new URL(url)
+  const proxy = target.protocol === 'https:' ? env.HTTPS_PROXY || env.https_proxy : env.HTTP_PROXY || env.http_proxy
+  if (!proxy) return undefined
+  const host = target.hostname.toLowerCase().replace(/^\[|\]$/g, '')
+  if (host === 'localhost' || host === '::1' || /^127\./.test(host)) return undefined
+  const port = target.port || (target.protocol === 'https:' ? '443' : '80')
+  for (const entry of (env.NO_PROXY || env.no_proxy || '').split(',').map((item) => item.trim().toLowerCase())) {
+    if (entry === '') continue
+    if (entry === '*') return undefined
+    const [name = '', entryPort] = entry.split(':')
+    const domain = name.replace(/^\*?\./, '')
+    if ((host === domain || host.endsWith(`.${domain}`)) && (entryPort === undefined || entryPort === port)) return undefined
+  }
+  return proxy
+}
+
+/**
+ * Node's own fetch with a dispatcher that trusts the runner's extra CAs and goes through the proxy for `apiUrl`, or
+ * undefined when neither applies. The proxy is chosen per client: @actions/github chooses one for GITHUB_API_URL,
+ * which is the wrong choice for an upstream on another server (one server in NO_PROXY, the other not).
+ */
+function networkFetch(apiUrl: string, env: Readonly<Record<string, string | undefined>>, log: Log): typeof fetch | undefined {
   const pems: string[] = []
   for (const file of new Set([env.NODE_EXTRA_CA_CERTS, env.GIT_SSL_CAINFO, env.SSL_CERT_FILE].filter((value): value is string => !!value))) {
     try {
@@ -42,11 +67,12 @@ function caAwareFetch(env: Readonly<Record<string, string | undefined>>, log: Lo
       log.debug(`CA file ${file} not read: ${error instanceof Error ? error.message : String(error)}`)
     }
   }
-  if (pems.length === 0) return undefined
-  const ca = [...rootCertificates, ...pems]
-  const proxy = env.HTTPS_PROXY || env.https_proxy
-  const dispatcher = proxy ? new ProxyAgent({ uri: proxy, requestTls: { ca } }) : new Agent({ connect: { ca } })
-  return ((url: string | URL | Request, init?: RequestInit) => fetch(url, { ...init, dispatcher } as RequestInit)) as typeof fetch
+  const anyProxy = [env.HTTPS_PROXY, env.https_proxy, env.HTTP_PROXY, env.http_proxy].some(Boolean)
+  if (pems.length === 0 && !anyProxy) return undefined
+  const ca = pems.length > 0 ? [...rootCertificates, ...pems] : undefined
+  const proxy = proxyFor(apiUrl, env)
+  const dispatcher = proxy ? new ProxyAgent({ uri: proxy, ...(ca ? { requestTls: { ca } } : {}) }) : ca ? new Agent({ connect: { ca } }) : undefined
+  return ((url: string | URL | Request, init?: RequestInit) => fetch(url, dispatcher ? ({ ...init, dispatcher } as RequestInit) : init)) as typeof fetch
 }
 
 /**
@@ -56,11 +82,11 @@ function caAwareFetch(env: Readonly<Record<string, string | undefined>>, log: Lo
  */
 export function createClient({ token, apiUrl, log, timing = {}, env = {} }: ClientOptions): Octokit {
   const { writeIntervalMs, retryUnitMs } = { ...REAL_TIMING, ...timing }
-  const withCa = caAwareFetch(env, log)
+  const withNetwork = networkFetch(apiUrl, env, log)
   const options = {
     baseUrl: apiUrl,
-    // Only with extra CAs: otherwise @actions/github's own fetch (with the runner's proxy) stays in place.
-    ...(withCa ? { request: { fetch: withCa } } : {}),
+    // Only with extra CAs or a proxy: otherwise @actions/github's own fetch stays in place.
+    ...(withNetwork ? { request: { fetch: withNetwork } } : {}),
     userAgent: 'upstream-sync-action',
     log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.debug(m), error: (m: string) => log.debug(m) },
     // `retries` belongs here, in the plugin's own options. Given as `request: { retries }` it would be copied into
