@@ -70,7 +70,7 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
     const known = settings
     target = settings.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()))
     if (settings.mirrorBranch === target) throw new UserError('input', `Input 'mirror-branch' (${target}) must differ from the target branch.`)
-    work = new WorkRepository({ parentDir: settings.runnerTemp, auth: gitCredentials(settings), env: runner.env })
+    work = new WorkRepository({ parentDir: settings.runnerTemp, auth: gitCredentials(settings), env: runner.env, twoServers: !settings.upstreamHost.sameServer })
     const context: Run = { runner, step, settings, api, target, work }
 
     const decision = await step('Choose the upstream release', async () =>

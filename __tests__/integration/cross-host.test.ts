@@ -122,3 +122,19 @@ describe("the upstream's server with a CA the runner does not trust by default",
     expect((await requestLog(s.dotcom, 'git')).length).toBeGreaterThan(0)
   })
 })
+
+describe('each server with its own private CA: the runner names one in GIT_SSL_CAINFO, the other in NODE_EXTRA_CA_CERTS', () => {
+  let s: TwoHostScenario
+  beforeAll(async () => {
+    s = await createTwoHostScenario({ forkTls: true, upstreamTls: true })
+  })
+  afterAll(async () => s.cleanup())
+
+  it("git trusts both (GIT_SSL_CAINFO alone would replace git's bundle for both servers), and so does the API", async () => {
+    const run = await s.run({}, { env: { GIT_SSL_CAINFO: s.enterprise.caFile as string, NODE_EXTRA_CA_CERTS: s.dotcom.caFile as string } })
+    expectSuccess(run)
+    expect(run.outputs.result).toBe('created')
+    expect((await requestLog(s.dotcom, 'git')).length).toBeGreaterThan(0)
+    expect((await requestLog(s.enterprise, 'git')).some((entry) => entry.method === 'POST' && entry.path.endsWith('/git-receive-pack'))).toBe(true)
+  })
+})

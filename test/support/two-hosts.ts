@@ -20,6 +20,8 @@ export interface TwoHostOptions {
   permissions?: string
   /** Serve the upstream over HTTPS with its own CA (`dotcom.caFile`), which the runner does not trust by default. */
   upstreamTls?: boolean
+  /** Serve the fork's server over HTTPS with a CA of its own too (`enterprise.caFile`). */
+  forkTls?: boolean
 }
 
 export interface TwoHostScenario {
@@ -55,7 +57,8 @@ export async function createTwoHostScenario(options: TwoHostOptions = {}): Promi
       root: path.join(root, 'enterprise'),
       token: SCENARIO_TOKEN,
       tokenRepo: FORK,
-      permissions: options.permissions ?? 'contents:write,pull-requests:write,issues:write'
+      permissions: options.permissions ?? 'contents:write,pull-requests:write,issues:write',
+      ...(options.forkTls ? { tls: true } : {})
     })
     started.push(enterprise)
     return {
