@@ -36,6 +36,9 @@ describe('an Enterprise fork of a public github.com project', () => {
     expect(body).toContain(`[#12](${s.dotcom.url}/${UPSTREAM}/issues/12)`)
     expect(body).toContain('`@alice`')
     expect(body).not.toContain(`${s.enterprise.url}/${UPSTREAM}`)
+    // The job summary renders the same view: upstream links on dotcom there too.
+    expect(run.summary).toContain(`${s.dotcom.url}/${UPSTREAM}`)
+    expect(run.summary).not.toContain(`${s.enterprise.url}/${UPSTREAM}`)
 
     // The upstream was read on dotcom only, API and git, and anonymously: no credential of any kind went there.
     const dotcom = await requestLog(s.dotcom, 'all')
