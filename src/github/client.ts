@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs'
 import { rootCertificates } from 'node:tls'
 import { Agent, ProxyAgent } from 'undici'
 import type { Log } from '../runner.js'
-import { errorText, isRequestError } from './errors.js'
+import { connectionFailure, errorText, isRequestError, isSettingsFailure } from './errors.js'
 import { REAL_TIMING, type Timing } from '../timing.js'
 
 export type Octokit = ReturnType<typeof getOctokit>
@@ -118,7 +118,7 @@ export function createClient({ token, apiUrl, log, timing = {}, env = {} }: Clie
     }
   }
   // getOctokit insists on a token; without one the same Octokit class is built with no auth, so no header is sent.
-  const octokit = token !== undefined ? getOctokit(token, options, retry, throttling) : (new (GitHub.plugin(retry, throttling))(options) as unknown as Octokit)
+  const octokit = token !== undefined ? getOctokit(token, options, noRetryOfSettings, retry, throttling) : (new (GitHub.plugin(noRetryOfSettings, retry, throttling))(options) as unknown as Octokit)
   // Octokit hands every request the client's default `request` object itself, not a copy, and the retry and
   // throttling plugins count attempts in it (`request.retryCount`). Shared, one failed request (even a 404 that is
   // never retried) raised the count for all later ones, so the first retry of a 500 waited 4 s instead of 1 s and
@@ -142,6 +142,24 @@ export function createClient({ token, apiUrl, log, timing = {}, env = {} }: Clie
     }
   })
   return octokit
+}
+
+/**
+ * A plugin placed before the retry plugin, so its hook sees a failure first: a connection the runner's settings
+ * decide (an untrusted certificate, an unknown host, a refused connection) fails the same on every attempt, so it is
+ * not retried (Octokit reports it as a 500, which the retry plugin would repeat three times over 14 seconds).
+ */
+function noRetryOfSettings(octokit: Pick<Octokit, 'hook'>): void {
+  octokit.hook.wrap('request', async (request, options) => {
+    try {
+      return await request(options)
+    } catch (error) {
+      const failure = isRequestError(error) && error.response === undefined ? connectionFailure(error) : undefined
+      // The retry plugin reads the count of retries left from the request's own options.
+      if (failure && isSettingsFailure(failure.code)) options.request = { ...options.request, retries: 0 } as typeof options.request
+      throw error
+    }
+  })
 }
 
 /** Waits, in retry units, before each retry of a call on a PR that GitHub does not see yet. */

@@ -181,6 +181,12 @@ const UNTRUSTED_CERTIFICATE = new Set([
   'CERT_SIGNATURE_FAILURE'
 ])
 const OUT_OF_DATE_CERTIFICATE = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'])
+const NO_SUCH_SERVER = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_TLS_CERT_ALTNAME_INVALID'])
+
+/** A connection failure the runner's settings decide (certificate, host name, address): repeating it cannot help. */
+export function isSettingsFailure(code: string): boolean {
+  return UNTRUSTED_CERTIFICATE.has(code) || OUT_OF_DATE_CERTIFICATE.has(code) || NO_SUCH_SERVER.has(code)
+}
 const TIMED_OUT = new Set(['ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT'])
 
 function hostOf(url: string): string {
