@@ -80,8 +80,11 @@ function failure(kind: UserError['kind'], problem: string, fix: string, cause: u
  * through unchanged.
  *
  * Kinds: a rejected token or a missing permission is `permission`; an exhausted or secondary rate limit and GitHub's
- * own failures (5xx, which is also how Octokit reports a network error) are `transient`. Any other answer (a 404 or
- * 422 the caller did not expect) is not something a user can act on, so it stays a plain Error, with its cause.
+ * own failures (5xx) are `transient`. A request that got no answer (Octokit reports it as a 500 too) is told apart by
+ * its network error: an untrusted certificate, an unknown host or a refused connection is `environment` and names
+ * the host and the setting to check; a reset or timed-out connection is `transient`. Any other answer (a 404 or 422
+ * the caller did not expect) is not something a user can act on, so it stays a plain Error, with its cause.
+ * `side` says which token and address the request used, so the fix names the right input.
  */
 export function explain(error: unknown, action: string, side: RequestSide = FORK_SIDE): Error {
   if (error instanceof UserError) return error
