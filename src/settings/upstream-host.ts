@@ -60,9 +60,15 @@ export function isGitHubDotCom(serverUrl: string): boolean {
   return /^https:\/\/(www\.)?github\.com$/i.test(trimUrl(serverUrl))
 }
 
-/** The API root GitHub gives a server: https://api.github.com for github.com, `<server>/api/v3` for Enterprise Server. */
+/**
+ * The API root GitHub gives a server: https://api.github.com for github.com, `https://api.<name>.ghe.com` for
+ * GitHub Enterprise Cloud with data residency, `<server>/api/v3` for Enterprise Server.
+ */
 export function defaultApiUrl(serverUrl: string): string {
-  return isGitHubDotCom(serverUrl) ? 'https://api.github.com' : `${trimUrl(serverUrl)}/api/v3`
+  if (isGitHubDotCom(serverUrl)) return 'https://api.github.com'
+  const url = new URL(serverUrl)
+  if (url.protocol === 'https:' && /^[a-z0-9-]+\.ghe\.com$/i.test(url.hostname) && trimUrl(url.pathname) === '') return `https://api.${url.host.toLowerCase()}`
+  return `${trimUrl(serverUrl)}/api/v3`
 }
 
 /** Two server addresses that name the same server (scheme, host and port compared without case; default ports). */

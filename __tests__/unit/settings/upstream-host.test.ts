@@ -96,6 +96,7 @@ describe('derivations', () => {
     expect(defaultApiUrl('https://github.com')).toBe('https://api.github.com')
     expect(defaultApiUrl('https://ghe.example.com/')).toBe('https://ghe.example.com/api/v3')
     expect(defaultApiUrl('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080/api/v3')
+    expect(defaultApiUrl('https://octocorp.ghe.com')).toBe('https://api.octocorp.ghe.com')
   })
 
   it('compares servers by scheme, host and port', () => {
