@@ -37,7 +37,7 @@ function parseServerAddress(value: string, name: string, example: string): URL {
 export function parseUpstreamServerUrl(value: string, name: string): string {
   const url = parseServerAddress(value, name, 'https://github.com')
   const trimmed = trimUrl(url.href)
-  if (/^api\.github\.com$/i.test(url.hostname) || /\/api\/v3$/i.test(trimmed)) {
+  if (/^api\.(github\.com|[a-z0-9-]+\.ghe\.com)$/i.test(url.hostname) || /\/api\/v3$/i.test(trimmed)) {
     throw inputError(
       `Input '${name}' is an API address (${trimmed}); give the server's web address (for example https://github.com or https://ghe.example.com), and the API root as 'upstream-api-url' only if it is not the usual one.`
     )

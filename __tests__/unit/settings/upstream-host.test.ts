@@ -76,6 +76,7 @@ describe('the upstream host', () => {
     [{ 'upstream-server-url': 'ssh://github.com' }, "Input 'upstream-server-url' must be an http(s) URL such as https://github.com; it uses ssh:."],
     [{ 'upstream-server-url': 'https://api.github.com' }, "Input 'upstream-server-url' is an API address (https://api.github.com); give the server's web address"],
     [{ 'upstream-server-url': 'https://ghe.other.example/api/v3' }, "Input 'upstream-server-url' is an API address"],
+    [{ 'upstream-server-url': 'https://api.octocorp.ghe.com' }, "Input 'upstream-server-url' is an API address"],
     [{ 'upstream-server-url': 'https://github.com/?tab=x' }, "Input 'upstream-server-url' must be the server's address only"],
     [{ 'upstream-server-url': 'https://github.com', 'upstream-api-url': 'https://github.com' }, "Input 'upstream-api-url' is github.com's web address; its API is https://api.github.com"],
     [{ 'upstream-server-url': 'https://github.com', 'upstream-api-url': 'api.github.com' }, "Input 'upstream-api-url' must be an http(s) URL such as https://api.github.com"],
