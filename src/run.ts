@@ -6,8 +6,8 @@
 import { isUserError, UserError } from './errors.js'
 import { isValidRefName } from './git/refname.js'
 import { WorkRepository } from './git/work-repository.js'
-import { GitHubApi, type PullInfo } from './github/api.js'
-import { createClient } from './github/client.js'
+import type { GitHubApi, PullInfo } from './github/api.js'
+import { connect } from './github/connect.js'
 import { chooseUpstreamBranch, releaseQueries } from './github/release-queries.js'
 import { containmentWithFallback } from './merge/containment.js'
 import { prepareRepository } from './merge/fetch.js'
@@ -31,7 +31,7 @@ import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, ren
 import { actionsRunner, type Runner } from './runner.js'
 import { loadLowerBound, loadPolicy, readSettings, type Settings } from './settings/load.js'
 import type { SyncPolicy } from './settings/policy.js'
-import { gitUrl } from './settings/urls.js'
+import { forkGitUrl, gitCredentials, upstreamGitUrl } from './settings/urls.js'
 import { timingFromEnv } from './timing.js'
 
 type Step = <T>(name: string, work: () => Promise<T>) => Promise<T>
@@ -65,15 +65,15 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
   let outcome: Outcome
   try {
     settings = await step('Read inputs', async () => readSettings(runner))
-    const api = new GitHubApi(createClient({ token: settings.token, apiUrl: settings.apiUrl, log: runner, timing: timingFromEnv(runner.env), env: runner.env }), settings.fork, settings.upstream)
+    const api = connect(settings, { log: runner, timing: timingFromEnv(runner.env), env: runner.env })
     const known = settings
     target = settings.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()))
     if (settings.mirrorBranch === target) throw new UserError('input', `Input 'mirror-branch' (${target}) must differ from the target branch.`)
-    work = new WorkRepository({ parentDir: settings.runnerTemp, auth: { serverUrl: settings.serverUrl, token: settings.token }, env: runner.env })
+    work = new WorkRepository({ parentDir: settings.runnerTemp, auth: gitCredentials(settings), env: runner.env, twoServers: !settings.upstreamHost.sameServer })
     const context: Run = { runner, step, settings, api, target, work }
 
     const decision = await step('Choose the upstream release', async () =>
-      known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined, (viaApi) => containmentWithFallback(viaApi, { git: () => context.work.get(), forkUrl: gitUrl(known, known.fork), upstreamUrl: gitUrl(known, known.upstream), target: context.target }, runner)), {
+      known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined, (viaApi) => containmentWithFallback(viaApi, { git: () => context.work.get(), forkUrl: forkGitUrl(known), upstreamUrl: upstreamGitUrl(known), target: context.target }, runner)), {
         upstream: `${known.upstream.owner}/${known.upstream.repo}`,
         channel: known.channel,
         tag: known.tag,
@@ -112,7 +112,7 @@ async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policy: Syn
     throw new UserError('upstream', `Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`)
   }
   const git = await run.work.get()
-  const urls = { fork: gitUrl(settings, settings.fork), upstream: gitUrl(settings, settings.upstream) }
+  const urls = { fork: forkGitUrl(settings), upstream: upstreamGitUrl(settings) }
   const fetched = await step('Fetch what the merge needs', () =>
     prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, fetchUpstreamBlobs: !settings.dryRun, log: runner })
   )
@@ -172,6 +172,6 @@ async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policy: Syn
 }
 
 function mirror({ runner, settings, api, work }: Run): Promise<void> {
-  const request = { forkUrl: gitUrl(settings, settings.fork), upstreamUrl: gitUrl(settings, settings.upstream), mirrorBranch: settings.mirrorBranch as string, dryRun: settings.dryRun }
+  const request = { forkUrl: forkGitUrl(settings), upstreamUrl: upstreamGitUrl(settings), mirrorBranch: settings.mirrorBranch as string, dryRun: settings.dryRun }
   return maintainMirror(() => work.get(), () => api.upstreamDefaultBranch(), request, runner)
 }

@@ -14,7 +14,7 @@ import path from 'node:path'
 import { addFault, asOwner, configure, dispatches } from '../../test/support/control.js'
 import { commitFiles, createTags } from '../../test/support/repos.js'
 import { FORK, UPSTREAM, type Scenario } from '../../test/support/scenario.js'
-import { FORK_API, apiRequests, expectSuccess, forkPulls, requestLog, resetLog, warnings, withScenario } from './helpers/safety-helpers.js'
+import { FORK_API, apiRequests, expectOneError, expectSuccess, forkPulls, requestLog, resetLog, warnings, withScenario } from './helpers/safety-helpers.js'
 
 jest.setTimeout(120_000)
 
@@ -284,10 +284,16 @@ describe("a server with its own CA (GitHub Enterprise Server, a TLS-inspecting p
     })
   })
 
-  it('without the CA the run fails, and nothing is pushed', async () => {
+  it('without the CA the run fails naming the untrusted certificate, the host and the CA variables, and nothing is pushed', async () => {
     await withScenario({ tokenRepo: FORK, permissions: README_PERMISSIONS, tls: true }, async (s) => {
       const run = await s.run()
       expect(run.exitCode).toBe(1)
+      // Octokit reports the failed connection as a 500 "Unknown Error"; the message says what it really is.
+      const message = expectOneError(run)
+      expect(message).toContain(`the certificate of ${new URL(s.standIn.url).host} is not trusted by this runner`)
+      expect(message).toContain('NODE_EXTRA_CA_CERTS')
+      expect(message).toContain('GITHUB_API_URL')
+      expect(message).not.toContain('answered 500')
       expect(await forkPulls(s)).toEqual([])
       expect((await requestLog(s.standIn, 'git')).filter((entry) => entry.method === 'POST')).toEqual([])
     })

@@ -64,7 +64,7 @@ function configBlock(key: string, value: string): string {
 }
 
 export class Git {
-  private authSection: string | undefined
+  private authSections: string[] = []
   /** What setConfig wrote, so a verb can read a setting back without a process. */
   private readonly written = new Map<string, string>()
   readonly process: GitProcess
@@ -101,26 +101,30 @@ export class Git {
   }
 
   /**
-   * Authenticates every https/http request git makes to `serverUrl` with `token`, as GitHub expects from Actions
-   * (basic auth with `x-access-token`). The token is never an argument of any process.
+   * Authenticates every https/http request git makes under `urlPrefix` (a server, or one repository's URL: git's
+   * `http.<url>.*` matches by prefix, path included) with `token`, as GitHub expects from Actions (basic auth with
+   * `x-access-token`). The token is never an argument of any process. Called once per credential; the prefixes must
+   * not nest, so that each request matches one header only.
    */
-  async configureAuth(serverUrl: string, token: string): Promise<void> {
-    const base = serverUrl.replace(/\/+$/, '') + '/'
+  async configureAuth(urlPrefix: string, token: string): Promise<void> {
+    const base = urlPrefix.replace(/\/+$/, '') + (/\.git$/.test(urlPrefix) ? '' : '/')
     const basic = Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64')
-    this.authSection = `[http "${base}"]\n\textraheader = AUTHORIZATION: basic ${basic}\n`
-    await fs.appendFile(this.configPath(), '\n' + this.authSection, { mode: 0o600 })
+    const section = `[http "${base}"]\n\textraheader = AUTHORIZATION: basic ${basic}\n`
+    this.authSections.push(section)
+    await fs.appendFile(this.configPath(), '\n' + section, { mode: 0o600 })
   }
 
   /** Removes what configureAuth wrote; safe to call more than once and when the repository is already gone. */
   async removeAuth(): Promise<void> {
-    if (!this.authSection) return
+    if (this.authSections.length === 0) return
     try {
-      const text = await fs.readFile(this.configPath(), 'utf8')
-      await fs.writeFile(this.configPath(), text.replace('\n' + this.authSection, '').replace(this.authSection, ''))
+      let text = await fs.readFile(this.configPath(), 'utf8')
+      for (const section of this.authSections) text = text.replace('\n' + section, '').replace(section, '')
+      await fs.writeFile(this.configPath(), text)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     }
-    this.authSection = undefined
+    this.authSections = []
   }
 
   private configPath(): string {

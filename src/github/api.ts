@@ -1,60 +1,40 @@
 /**
- * Everything the action asks of GitHub's REST API, as small operations on the fork and the upstream repository.
- * Every request goes through one helper, `call`, which turns GitHub's failures into errors that say what to change
- * (errors.ts) unless the operation expects them (a 404 that means "absent", a 422 from a concurrent run).
+ * Everything the action asks of GitHub's REST API, as small operations on the fork and the upstream repository (the
+ * upstream's in upstream-api.ts, with the upstream's own client). Every request goes through one helper,
+ * `callGitHub`, which turns GitHub's failures into errors that say what to change (errors.ts) unless the operation
+ * expects them (a 404 that means "absent", a 422 from a concurrent run).
  *
  * Writes are idempotent: create-or-update of the PR handles 422 "already exists" from a concurrent run, labels are
  * created only when missing, and nothing is written when it already has the desired value.
  */
 import { UserError } from '../errors.js'
-import type { RepoId, ReleaseInfo, TagRef } from '../types.js'
+import type { RepoId } from '../types.js'
 import type { Octokit } from './client.js'
-import { errorText, explain, isRateLimited, isRequestError } from './errors.js'
-import { onStatus, UNEXPECTED, type CallOptions } from './call-options.js'
-import { toPull, toRelease, type LabelSpec, type PullInfo, type RawPull } from './records.js'
+import { errorText, FORK_SIDE, isRateLimited } from './errors.js'
+import { callGitHub, onStatus, UNEXPECTED, type CallOptions } from './call-options.js'
+import { toPull, type LabelSpec, type PullInfo, type RawPull } from './records.js'
+import { UpstreamApi, type UpstreamClient } from './upstream-api.js'
 
 export type { LabelSpec, PullInfo } from './records.js'
+export type { UpstreamClient } from './upstream-api.js'
 
-/** Releases read in the one listing request (GitHub's maximum page). */
-const RELEASES_PAGE = 100
-
-/** Operations on the fork and the upstream repository. */
-export class GitHubApi {
+/**
+ * The fork's operations; the upstream's reads come from UpstreamApi, with the upstream's own client (the same one
+ * when the upstream is on the fork's server).
+ */
+export class GitHubApi extends UpstreamApi {
   constructor(
     readonly octokit: Octokit,
     readonly fork: RepoId,
-    readonly upstream: RepoId
-  ) {}
-
-  /**
-   * Sends one request. `action` says what was being done ("open the sync PR"), for the message of a failure that is
-   * neither expected nor a 404 with its own message.
-   */
-  private async call<T>(action: string, send: () => Promise<T>, options: CallOptions<T> = {}): Promise<T> {
-    let failure: unknown
-    try {
-      return await send()
-    } catch (error) {
-      failure = error
-    }
-    if (isRequestError(failure)) {
-      const answer = options.expected ? await options.expected(failure) : UNEXPECTED
-      if (answer !== UNEXPECTED) return answer
-      if (failure.status === 404 && options.notFound) throw options.notFound()
-    }
-    throw explain(failure, action)
+    upstream: RepoId,
+    upstreamClient: UpstreamClient = { octokit, side: FORK_SIDE }
+  ) {
+    super(upstream, upstreamClient)
   }
 
-  /** A request to the upstream repository, whose 404 says to check 'upstream-repository' and the token. */
-  private callUpstream<T>(action: string, send: () => Promise<T>, options: CallOptions<T> = {}): Promise<T> {
-    return this.call(action, send, {
-      ...options,
-      notFound: () =>
-        new UserError(
-          'input',
-          `upstream repository ${this.upstream.owner}/${this.upstream.repo} not found or not visible to this token. Check 'upstream-repository'; for a private upstream pass a token that can read it.`
-        )
-    })
+  /** One request to the fork's server, with the fork's token (failures name 'github-token'). */
+  private call<T>(action: string, send: () => Promise<T>, options: CallOptions<T> = {}): Promise<T> {
+    return callGitHub(action, send, options)
   }
 
   private forkRepository?: Promise<{ default_branch: string; allow_merge_commit?: boolean }>
@@ -77,23 +57,6 @@ export class GitHubApi {
   async forkAllowsMergeCommits(): Promise<boolean | undefined> {
     const allowed = (await this.readFork()).allow_merge_commit
     return typeof allowed === 'boolean' ? allowed : undefined
-  }
-
-  /** Upstream's default branch, for the optional mirror branch. */
-  upstreamDefaultBranch(): Promise<string> {
-    return this.callUpstream('read the upstream repository', async () => (await this.octokit.rest.repos.get({ ...this.upstream })).data.default_branch)
-  }
-
-  /** The commit an upstream branch points at (`channel: branch`); a missing branch names `upstream-branch`. */
-  upstreamBranchHead(branch: string): Promise<string> {
-    return this.call(
-      `read upstream branch ${branch}`,
-      async () => (await this.octokit.rest.git.getRef({ ...this.upstream, ref: `heads/${branch}` })).data.object.sha,
-      {
-        notFound: () =>
-          new UserError('input', `branch ${branch} not found in upstream ${this.upstream.owner}/${this.upstream.repo}. Check 'upstream-branch' (empty: upstream's default branch).`)
-      }
-    )
   }
 
   /** The commit a fork branch points at, or undefined when the branch does not exist. */
@@ -121,51 +84,17 @@ export class GitHubApi {
     )
   }
 
-  private readonly tagListings = new Map<string, Promise<TagRef[]>>()
-
-  /**
-   * Every upstream tag whose name starts with `prefix`, in one request (matching-refs is not paginated), memoised per
-   * prefix: the release walk and the channel health check share one listing.
-   */
-  listUpstreamTags(prefix: string): Promise<TagRef[]> {
-    let listing = this.tagListings.get(prefix)
-    if (!listing) {
-      listing = this.listTagsOnce(prefix)
-      this.tagListings.set(prefix, listing)
-    }
-    return listing
-  }
-
-  private listTagsOnce(prefix: string): Promise<TagRef[]> {
-    return this.callUpstream('list upstream tags', async () => {
-      const { data } = await this.octokit.rest.git.listMatchingRefs({ ...this.upstream, ref: `tags/${prefix}` })
-      return data.map((ref): TagRef => ({
-        name: ref.ref.replace(/^refs\/tags\//, ''),
-        sha: ref.object.sha,
-        type: ref.object.type === 'tag' ? 'tag' : 'commit'
-      }))
-    })
-  }
-
-  /** The commit an annotated tag points at (following tags of tags). */
-  async peelUpstreamTag(tag: TagRef): Promise<string> {
-    let object: { sha: string; type: string } = { sha: tag.sha, type: tag.type }
-    for (let depth = 0; object.type === 'tag' && depth < 5; depth++) {
-      const sha = object.sha
-      object = await this.callUpstream(
-        `read annotated tag ${tag.name}`,
-        async () => (await this.octokit.rest.git.getTag({ ...this.upstream, tag_sha: sha })).data.object
-      )
-    }
-    if (object.type !== 'commit') throw new UserError('upstream', `Upstream tag ${tag.name} points at a ${object.type}, not a commit.`)
-    return object.sha
-  }
+  /** Branches a compare's 404 showed to exist: a later 404 on them means "unknown commit" without asking again. */
+  private readonly knownBranches = new Set<string>()
 
   /**
    * Whether `commitSha` is reachable from the fork's `branch` (the tag is "already synced"). Compare answers 404 when
-   * the fork does not know the commit at all, which means not contained; a missing branch is told apart by looking it up.
-   * A 5xx is not retried: on a big comparison it is GitHub's "diff is taking too long" and would only repeat; the
-   * caller asks git's commit graph instead (merge/containment.ts).
+   * the fork does not know the commit at all (GitHub's OpenAPI lists 404 for compare; the answer is "No commit found
+   * for SHA"), which means not contained: a branch cannot contain a commit its repository lacks. That is the usual
+   * answer for an upstream on another server, whose commits the fork's server has only once a sync brought them. A
+   * missing branch is told apart by looking it up, once per branch. A 5xx is not retried: on a big comparison it is
+   * GitHub's "diff is taking too long" and would only repeat; the caller asks git's commit graph instead
+   * (merge/containment.ts).
    */
   forkBranchContains(branch: string, commitSha: string): Promise<boolean> {
     return this.call(
@@ -175,51 +104,12 @@ export class GitHubApi {
         return data.status === 'identical' || data.status === 'behind'
       },
       onStatus(404, async () => {
-        if ((await this.forkBranchSha(branch)) === undefined) {
+        if (!this.knownBranches.has(branch) && (await this.forkBranchSha(branch)) === undefined) {
           throw new UserError('input', `target branch ${branch} not found in ${this.fork.owner}/${this.fork.repo}. Check 'target-branch'.`)
         }
+        this.knownBranches.add(branch)
         return false
       })
-    )
-  }
-
-  /**
-   * The upstream release for `tag`, drafts included when the token can see them. The first page of releases covers
-   * recent tags in one request; older tags fall back to the by-tag lookup (which never returns drafts).
-   */
-  async upstreamRelease(tag: string): Promise<ReleaseInfo | undefined> {
-    const recent = await this.upstreamReleases()
-    const hit = recent.find((release) => release.tag === tag)
-    if (hit) return hit
-    // A listing shorter than a page is every release the token sees: the by-tag lookup could only answer 404.
-    if (recent.length < RELEASES_PAGE) return undefined
-    return this.call(
-      `read the upstream release of ${tag}`,
-      async () => toRelease((await this.octokit.rest.repos.getReleaseByTag({ ...this.upstream, tag })).data),
-      onStatus(404, () => undefined)
-    )
-  }
-
-  private releasesPage?: Promise<ReleaseInfo[]>
-
-  /** Tags of the first page of upstream's releases (drafts excluded): the listing `upstreamRelease` reads anyway. */
-  async recentReleaseTags(): Promise<ReadonlySet<string>> {
-    return new Set((await this.upstreamReleases()).filter((release) => !release.draft).map((release) => release.tag))
-  }
-
-  /** Upstream's recent releases, newest first (one page of 100, memoised). */
-  upstreamReleases(): Promise<ReleaseInfo[]> {
-    this.releasesPage ??= this.callUpstream('list upstream releases', async () =>
-      (await this.octokit.rest.repos.listReleases({ ...this.upstream, per_page: RELEASES_PAGE })).data.map(toRelease)
-    )
-    return this.releasesPage
-  }
-
-  /** Committer date of an upstream commit (for min-release-age when a tag has no release). */
-  upstreamCommitDate(sha: string): Promise<Date> {
-    return this.callUpstream(
-      `read upstream commit ${sha.slice(0, 12)}`,
-      async () => new Date((await this.octokit.rest.git.getCommit({ ...this.upstream, commit_sha: sha })).data.committer.date)
     )
   }
 

@@ -8,7 +8,7 @@
  * (`--filter=tree:0`, what the merge fetches anyway, into the same work repository), and `merge-base --is-ancestor`
  * answers from the graph.
  */
-import { UserError } from '../errors.js'
+import { isUserError, UserError } from '../errors.js'
 import type { Git } from '../git/git.js'
 import { configurePartialClone, fetchBranches, UPSTREAM_REMOTE } from '../git/partial-clone.js'
 import { statusOf } from '../github/errors.js'
@@ -34,8 +34,12 @@ export async function targetContainsByGit(source: ContainmentSource, sha: string
   return git.isAncestor(sha, targetSha)
 }
 
-/** A failure GitHub made (5xx), as opposed to an answer about the request. */
+/**
+ * A failure GitHub made (5xx), as opposed to an answer about the request. A request that never reached GitHub (an
+ * untrusted certificate, a refused connection: Octokit calls those 500 too) is not one: git would meet the same wall.
+ */
 function isServerFailure(error: unknown): boolean {
+  if (isUserError(error) && error.kind !== 'transient') return false
   const status = statusOf(error) ?? statusOf((error as { cause?: unknown } | undefined)?.cause)
   return status !== undefined && status >= 500
 }

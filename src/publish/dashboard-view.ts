@@ -20,7 +20,7 @@ import type { RepoId } from '../types.js'
 export interface DashboardRequest {
   api: GitHubApi
   outcome: Exclude<Outcome, { result: 'failed' }>
-  settings: { upstream: RepoId; serverUrl: string; channel: Channel; branchPrefix: string; runUrl?: string }
+  settings: { upstream: RepoId; upstreamHost: { serverUrl: string }; channel: Channel; branchPrefix: string; runUrl?: string }
   target: string
   /** The channel's health: the upstream release newer than the channel, from the `channel-drift` detection. */
   drift?: { tag: string }
@@ -106,7 +106,7 @@ export async function buildDashboardView(request: DashboardRequest, state: Dashb
   const mergeCommitsAllowed = await api.forkAllowsMergeCommits().catch(() => undefined)
   return {
     upstream: `${settings.upstream.owner}/${settings.upstream.repo}`,
-    serverUrl: settings.serverUrl,
+    upstreamServerUrl: settings.upstreamHost.serverUrl,
     targetBranch: request.target,
     ...(previous
       ? {

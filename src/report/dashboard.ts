@@ -47,9 +47,9 @@ export interface DashboardRelease {
 
 /** Everything the dashboard shows. */
 export interface DashboardView {
-  /** `owner/name` of the upstream, and the web server, for links. */
+  /** `owner/name` of the upstream, and the upstream's server (its release pages), for links. */
   upstream: string
-  serverUrl: string
+  upstreamServerUrl: string
   targetBranch: string
   /** The upstream version the target branch contains (tag when known) and when it was synced (its PR's merge). */
   current?: { version: string; tag?: string; syncedAt?: Date; pull?: DashboardPull }
@@ -95,7 +95,7 @@ function pullLink(pull: DashboardPull): string {
 }
 
 function tagLink(view: DashboardView, tag: string): string {
-  const url = safeUrl(`${view.serverUrl}/${view.upstream}/releases/tag/${encodeURIComponent(tag)}`)
+  const url = safeUrl(`${view.upstreamServerUrl}/${view.upstream}/releases/tag/${encodeURIComponent(tag)}`)
   return url ? `[${codeSpan(tag)}](${url})` : codeSpan(tag)
 }
 

@@ -9,6 +9,7 @@ export interface ReportSettings {
   upstream: RepoId
   fork: RepoId
   serverUrl: string
+  upstreamHost: { serverUrl: string }
   runUrl?: string | undefined
   dryRun: boolean
 }
@@ -24,6 +25,7 @@ export function syncReportInput(
     upstream: settings.upstream,
     fork: settings.fork,
     serverUrl: settings.serverUrl,
+    upstreamServerUrl: settings.upstreamHost.serverUrl,
     tag: candidate.tag,
     version: candidate.version.text,
     previousVersion: decision.previous?.text,

@@ -5,16 +5,23 @@
 import type { RepoId } from '../types.js'
 import { encodePathPart, safeUrl } from './markdown.js'
 
+function isGitHubDotCom(serverUrl: string): boolean {
+  return /^https:\/\/(www\.)?github\.com\/*$/i.test(serverUrl)
+}
+
 export interface NeutralizeOptions {
   /** The repository the notes come from: bare `#123` and `GH-123` become links to its issues. */
   upstream: RepoId
-  /** `GITHUB_SERVER_URL`, e.g. `https://github.com`. */
+  /** The upstream's server, where its issues are, e.g. `https://github.com`. */
   serverUrl: string
+  /** The server of the page showing the notes (the fork's PR); default: `serverUrl`. */
+  shownOn?: string
   /**
    * Point links to github.com through `https://redirect.github.com`, GitHub's documented way to link an issue or PR
    * without adding a "mentioned this" cross-reference to its timeline (Dependabot and Renovate do the same); without
    * it every sync PR would leave a back-link on every upstream PR its release notes list. The visible text is kept.
-   * Default: on when `serverUrl` is `https://github.com` (GitHub Enterprise has no such redirect).
+   * Default: on when the notes are shown on `https://github.com`. A page on an Enterprise server leaves no back-link
+   * on github.com (and GitHub Enterprise has no such redirect), so links from there go straight to their server.
    */
   avoidBacklinks?: boolean
 }
@@ -42,8 +49,9 @@ interface NotesContext {
  */
 export function neutralizeReleaseNotes(markdown: string, options: NeutralizeOptions): string {
   const serverUrl = options.serverUrl.replace(/\/+$/, '')
-  const avoidBacklinks = options.avoidBacklinks ?? /^https:\/\/github\.com$/i.test(serverUrl)
-  const base = avoidBacklinks ? 'https://redirect.github.com' : serverUrl
+  const avoidBacklinks = options.avoidBacklinks ?? isGitHubDotCom(options.shownOn ?? serverUrl)
+  // Only github.com's own issues leave a back-link (and only it has the redirect).
+  const base = avoidBacklinks && isGitHubDotCom(serverUrl) ? 'https://redirect.github.com' : serverUrl
   const context: NotesContext = {
     issueBase: base,
     upstream: options.upstream,

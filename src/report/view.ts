@@ -32,8 +32,10 @@ export interface ReportInput {
   upstream: RepoId
   /** The fork (`GITHUB_REPOSITORY`). */
   fork: RepoId
-  /** `GITHUB_SERVER_URL`, e.g. `https://github.com`. */
+  /** The fork's server (`GITHUB_SERVER_URL`), e.g. `https://github.com`. */
   serverUrl: string
+  /** The upstream's server when it is another one (`upstream-server-url`); default: the fork's. */
+  upstreamServerUrl?: string
   /** The upstream tag being synced. */
   tag: string
   /** Its version, e.g. `1.81.9`. */
@@ -171,8 +173,10 @@ export const GROUP_ABOVE = 25
 /** Turns the run's raw data into the view every template renders; all escaping and formatting happen here. */
 export function buildReportView(input: ReportInput): ReportView {
   const serverUrl = input.serverUrl.replace(/\/+$/, '')
+  const upstreamServerUrl = (input.upstreamServerUrl ?? serverUrl).replace(/\/+$/, '')
   const merge = input.merge
-  const upstreamUrl = repoUrl(serverUrl, input.upstream)
+  // Upstream's pages (release, tag, compare) are on its own server; the fork's branches on the fork's.
+  const upstreamUrl = repoUrl(upstreamServerUrl, input.upstream)
   const forkUrl = repoUrl(serverUrl, input.fork)
   const previousVersion = input.previousVersion ?? ''
   const previousTag = input.previousTag ?? ''
@@ -191,7 +195,7 @@ export function buildReportView(input: ReportInput): ReportView {
 
   const notes = input.release?.body?.trim() ?? ''
   const releaseNotesMd = notes
-    ? blockquote(neutralizeReleaseNotes(notes, { upstream: input.upstream, serverUrl }))
+    ? blockquote(neutralizeReleaseNotes(notes, { upstream: input.upstream, serverUrl: upstreamServerUrl, shownOn: serverUrl }))
     : ''
   const releaseName = input.release?.name?.trim() ?? ''
 

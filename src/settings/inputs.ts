@@ -31,6 +31,7 @@ import {
 import { parseRebrandInput, type RebrandRule } from '../merge/rebrand-rules.js'
 import { parseRulesInput } from './policy.js'
 import { isValidRefName } from '../git/refname.js'
+import { parseUpstreamApiUrl, parseUpstreamServerUrl, resolveUpstreamHost, type UpstreamHost } from './upstream-host.js'
 
 export interface ActionInputs {
   token: string
@@ -41,6 +42,8 @@ export interface ActionInputs {
   /** The fork this workflow runs in (GITHUB_REPOSITORY). */
   fork: RepoId
   upstream: RepoId
+  /** The upstream's server, API and token: the fork's own unless `upstream-server-url` names another server. */
+  upstreamHost: UpstreamHost
   /** Undefined: the fork's default branch. */
   targetBranch?: string
   /** The channel: `channel` with `tag-pattern` minus `exclude-pattern`, compiled (bad globs fail here). */
@@ -144,6 +147,9 @@ export const INPUTS = {
       return parseRepo("Input 'upstream-repository'", value)
     }
   },
+  'upstream-server-url': { parse: optional(parseUpstreamServerUrl) },
+  'upstream-api-url': { parse: optional(parseUpstreamApiUrl) },
+  'upstream-token': { secret: true, parse: optional((value: string) => value) },
   'target-branch': { parse: optional(branchName) },
   'branch-prefix': {
     parse: (value: string, name: string) => {
@@ -230,8 +236,15 @@ export function readInputs(runner: Pick<Runner, 'input' | 'env' | 'setSecret'>):
   const fork = parseRepo('GITHUB_REPOSITORY', forkName)
   const read = readTable(runner)
 
+  const serverUrl = trimUrl(env.GITHUB_SERVER_URL || 'https://github.com')
+  const apiUrl = trimUrl(env.GITHUB_API_URL || 'https://api.github.com')
+  const upstreamHost = resolveUpstreamHost(
+    { serverUrl: read['upstream-server-url'], apiUrl: read['upstream-api-url'], token: read['upstream-token'] },
+    { serverUrl, apiUrl, token: read['github-token'] }
+  )
   const upstream = read['upstream-repository']
-  if (upstream.owner.toLowerCase() === fork.owner.toLowerCase() && upstream.repo.toLowerCase() === fork.repo.toLowerCase()) {
+  // On another server the upstream may well carry the fork's own name (an Enterprise fork named like its project).
+  if (upstreamHost.sameServer && upstream.owner.toLowerCase() === fork.owner.toLowerCase() && upstream.repo.toLowerCase() === fork.repo.toLowerCase()) {
     throw inputError(`Input 'upstream-repository' names this repository itself (${forkName}); give the upstream project instead.`)
   }
   const targetBranch = read['target-branch']
@@ -261,14 +274,14 @@ export function readInputs(runner: Pick<Runner, 'input' | 'env' | 'setSecret'>):
     throw inputError(`Input 'mirror-branch' (${mirrorBranch}) must differ from the target branch and the sync branches.`)
   }
 
-  const serverUrl = trimUrl(env.GITHUB_SERVER_URL || 'https://github.com')
   const pushedTag = pushedSyncTag(env, branchPrefix)
   return {
     token: read['github-token'],
     serverUrl,
-    apiUrl: trimUrl(env.GITHUB_API_URL || 'https://api.github.com'),
+    apiUrl,
     fork,
     upstream,
+    upstreamHost,
     targetBranch,
     channel,
     upstreamBranch: read['upstream-branch'],

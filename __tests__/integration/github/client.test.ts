@@ -4,6 +4,10 @@
  * plugins run; its retry unit is shortened to a tenth of a second (a second on GitHub), so no test sleeps for long.
  */
 import { describe, expect, it } from '@jest/globals'
+import { promises as fs } from 'node:fs'
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { generateTls } from '../../../test/stand-in/tls.js'
 import { UserError } from '../../../src/errors.js'
 import { GitHubApi } from '../../../src/github/api.js'
 import { createClient } from '../../../src/github/client.js'
@@ -113,5 +117,29 @@ describe('createClient: what is retried', () => {
     expect((failure as UserError).kind).toBe('transient')
     expect(server.seen).toHaveLength(1)
     expect(warnings).toEqual([])
+  })
+})
+
+describe('createClient: a connection the runner settings decide is not retried', () => {
+  it('an untrusted certificate fails at the first attempt (a 500 to Octokit, but the same on every attempt), and is named', async () => {
+    const tls = await generateTls('127.0.0.1')
+    let connections = 0
+    const https = createHttpsServer({ key: tls.key, cert: tls.cert }, (_req, res) => res.end('{}'))
+    https.on('connection', () => connections++)
+    await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = https.address() as AddressInfo
+      const api = new GitHubApi(createClient({ token: 'ghs_unit', apiUrl: `https://127.0.0.1:${port}/api/v3`, log, timing: { writeIntervalMs: 0, retryUnitMs: 1 } }), fork, upstream)
+      const failure = await api.listUpstreamTags('v').then(
+        () => undefined,
+        (error: unknown) => error
+      )
+      expect(failure).toBeInstanceOf(UserError)
+      expect(failure).toMatchObject({ kind: 'environment', message: expect.stringContaining(`the certificate of 127.0.0.1:${port} is not trusted by this runner`) })
+      expect(connections).toBe(1)
+    } finally {
+      await new Promise((resolve) => https.close(resolve))
+      await fs.rm(tls.dir, { recursive: true, force: true })
+    }
   })
 })

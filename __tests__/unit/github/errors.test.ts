@@ -88,3 +88,82 @@ describe('explain', () => {
     expect(error.cause).toMatchObject({ status: 422 })
   })
 })
+
+/** A request that got no answer, as Octokit's fetch wrapper reports it: status 500, no response, the cause chained. */
+function connectionError(code: string, message: string, url = 'https://ghe.example.com/api/v3/repos/carto/fork/pulls') {
+  const socket = Object.assign(new Error(message), { code })
+  const fetchFailed = new TypeError('fetch failed', { cause: socket })
+  return Object.assign(new Error(message), { status: 500, request: { method: 'GET', url }, cause: fetchFailed })
+}
+
+describe('explain: a request that never got an answer (Octokit says 500)', () => {
+  it.each([
+    ['SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'],
+    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'unable to get local issuer certificate']
+  ])('%s: the certificate is not trusted, on which host, and the CA variables that fix it', (code, message) => {
+    const error = explain(connectionError(code, message), 'list upstream tags') as UserError
+    expect(error).toMatchObject({ kind: 'environment' })
+    expect(error.message).toContain(`Could not list upstream tags: the certificate of ghe.example.com is not trusted by this runner (${code}: ${message}).`)
+    expect(error.fix).toContain('NODE_EXTRA_CA_CERTS')
+    expect(error.fix).toContain('GIT_SSL_CAINFO')
+    expect(error.message).not.toContain('GitHub answered 500')
+  })
+
+  it('an expired certificate says so', () => {
+    const error = explain(connectionError('CERT_HAS_EXPIRED', 'certificate has expired'), 'x') as UserError
+    expect(error).toMatchObject({ kind: 'environment' })
+    expect(error.message).toContain('the certificate of ghe.example.com is out of date (CERT_HAS_EXPIRED')
+  })
+
+  it('a refused connection names the host and the setting of its address', () => {
+    const error = explain(connectionError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.1:443'), 'list upstream tags', { apiSetting: "'upstream-api-url'" }) as UserError
+    expect(error).toMatchObject({ kind: 'environment' })
+    expect(error.message).toContain('ghe.example.com refused the connection (ECONNREFUSED')
+    expect(error.fix).toContain("'upstream-api-url'")
+  })
+
+  it('an unknown host name names the host and GITHUB_API_URL for the fork', () => {
+    const error = explain(connectionError('ENOTFOUND', 'getaddrinfo ENOTFOUND gthub.example', 'https://gthub.example/api/v3/x'), 'read the fork repository') as UserError
+    expect(error).toMatchObject({ kind: 'environment' })
+    expect(error.message).toContain('the host name gthub.example does not resolve (ENOTFOUND')
+    expect(error.fix).toContain('GITHUB_API_URL')
+  })
+
+  it('finds the code in an AggregateError (every address refused)', () => {
+    const aggregate = Object.assign(new AggregateError([Object.assign(new Error('connect ECONNREFUSED ::1:443'), { code: 'ECONNREFUSED' })], ''), {})
+    const error = Object.assign(new Error('Unknown Error'), { status: 500, request: { method: 'GET', url: 'https://h.example/api' }, cause: new TypeError('fetch failed', { cause: aggregate }) })
+    expect(explain(error, 'x')).toMatchObject({ kind: 'environment', message: expect.stringContaining('h.example refused the connection') })
+  })
+
+  it('a reset connection stays transient', () => {
+    expect(explain(connectionError('ECONNRESET', 'socket hang up'), 'x')).toMatchObject({ kind: 'transient' })
+  })
+
+  it('a real 500 answer from GitHub stays "GitHub answered 500"', () => {
+    const answered = Object.assign(new Error('Server Error'), { status: 500, response: { headers: {}, data: { message: 'Server Error' } }, request: pullsRequest, cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) })
+    expect(explain(answered, 'x').message).toContain('GitHub answered 500 Server Error')
+  })
+})
+
+const pullsRequest = { method: 'POST', url: 'https://api.github.com/repos/carto/fork/pulls' }
+
+describe('explain: the upstream side names its own inputs', () => {
+  it('a 401 names upstream-token', () => {
+    const error = explain(requestError(401, { message: 'Bad credentials' }, pullsRequest), 'list upstream tags', { tokenInput: 'upstream-token', apiSetting: "'upstream-api-url'" })
+    expect(error.message).toContain("Check the 'upstream-token' input")
+  })
+
+  it('an anonymous 401 asks for upstream-token', () => {
+    const error = explain(requestError(401, { message: 'Requires authentication' }, pullsRequest), 'list upstream tags', { apiSetting: "'upstream-api-url'" })
+    expect(error.message).toContain("Pass one that can read the upstream as 'upstream-token'.")
+  })
+
+  it("an anonymous exhausted rate limit asks for upstream-token, github.com's 60 an hour being the cause", () => {
+    const error = explain(requestError(403, { message: 'API rate limit exceeded' }, pullsRequest, { 'x-ratelimit-remaining': '0' }), 'x', { apiSetting: "'upstream-api-url'" })
+    expect(error).toMatchObject({ kind: 'transient' })
+    expect(error.message).toContain('60 an hour')
+    expect(error.message).toContain("Pass 'upstream-token'")
+  })
+})

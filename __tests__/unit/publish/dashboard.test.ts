@@ -42,7 +42,7 @@ function fakeApi(lists: FakeIssue[][]) {
   return { api: api as unknown as GitHubApi, writes }
 }
 
-const VIEW: DashboardView = { upstream: 'acme/gateway', serverUrl: 'https://github.com', targetBranch: 'main', releases: [], now: new Date('2026-11-29T00:00:00Z') }
+const VIEW: DashboardView = { upstream: 'acme/gateway', upstreamServerUrl: 'https://github.com', targetBranch: 'main', releases: [], now: new Date('2026-11-29T00:00:00Z') }
 const issue = (number: number, body: string): FakeIssue => ({ number, title: 'Upstream sync dashboard', state: 'open', body, html_url: `https://github.com/carto/fork/issues/${number}` })
 
 describe('writeDashboard', () => {

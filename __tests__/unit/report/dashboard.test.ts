@@ -7,7 +7,7 @@ const NOW = new Date('2026-11-29T12:00:00Z')
 function view(overrides: Partial<DashboardView> = {}): DashboardView {
   return {
     upstream: 'acme/gateway',
-    serverUrl: 'https://github.com',
+    upstreamServerUrl: 'https://github.com',
     targetBranch: 'main',
     current: { version: '1.83.14-stable', tag: 'v1.83.14-stable', syncedAt: new Date('2026-11-01T10:00:00Z'), pull: { number: 7, url: 'https://github.com/carto/fork/pull/7' } },
     releases: [

@@ -155,6 +155,21 @@ describe('PR body variants', () => {
     // The action's own links stay direct.
     expect(body).toContain('[Release v1.81.9-stable](https://github.com/BerriAI/litellm/releases/tag/v1.81.9-stable)')
   })
+
+  it('links upstream pages on the upstream server and fork pages on the fork server (an Enterprise fork of a github.com project)', () => {
+    const view = buildReportView(input({ serverUrl: 'https://ghe.example.com', upstreamServerUrl: 'https://github.com' }))
+    expect(view.upstreamUrl).toBe('https://github.com/BerriAI/litellm')
+    expect(view.releaseUrl).toBe('https://github.com/BerriAI/litellm/releases/tag/v1.81.9-stable')
+    expect(view.compareUrl).toBe('https://github.com/BerriAI/litellm/compare/v1.80.0-stable...v1.81.9-stable')
+    expect(view.tagUrl).toBe('https://github.com/BerriAI/litellm/tree/v1.81.9-stable')
+    expect(view.forkUrl).toBe('https://ghe.example.com/carto/litellm')
+    expect(view.syncBranchUrl).toBe('https://ghe.example.com/carto/litellm/tree/upstream-sync/v1.81.9-stable')
+    const body = renderPrBody(view)
+    // Upstream's issue numbers link to github.com directly: a page on the Enterprise server leaves no back-link there.
+    expect(body).toContain('[#123](https://github.com/BerriAI/litellm/issues/123)')
+    expect(body).not.toContain('https://ghe.example.com/BerriAI')
+    expect(body).toContain('`@alice`')
+  })
 })
 
 describe('hostile names', () => {

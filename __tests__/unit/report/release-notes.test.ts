@@ -6,6 +6,14 @@ describe('neutralizeReleaseNotes', () => {
   const ghes = (text: string): string => neutralizeReleaseNotes(text, { upstream, serverUrl: 'https://ghe.example.com/' })
   const dotcom = (text: string): string => neutralizeReleaseNotes(text, { upstream, serverUrl: 'https://github.com' })
 
+  it('links issues to the upstream server, through the back-link-free redirect only when shown on github.com', () => {
+    expect(neutralizeReleaseNotes('#5 https://github.com/up/proj/pull/6', { upstream, serverUrl: 'https://github.com', shownOn: 'https://ghe.example.com' })).toBe(
+      '[#5](https://github.com/up/proj/issues/5) https://github.com/up/proj/pull/6'
+    )
+    expect(neutralizeReleaseNotes('#5', { upstream, serverUrl: 'https://ghe.example.com', shownOn: 'https://github.com' })).toBe('[#5](https://ghe.example.com/up/proj/issues/5)')
+    expect(neutralizeReleaseNotes('#5 @al', { upstream, serverUrl: 'https://github.com', shownOn: 'https://ghe.example.com' })).toContain('`@al`')
+  })
+
   it('turns mentions into inline code so nobody is notified', () => {
     expect(ghes('* Fix by @alice and @org/team-x.')).toBe('* Fix by `@alice` and `@org/team-x`.')
     expect(ghes('@bob at the start')).toBe('`@bob` at the start')
