@@ -164,7 +164,8 @@ describe('the reusable workflow (upstream-sync-reusable.yml)', () => {
   const SECRETS: Record<string, string> = {
     'github-token': '${{ secrets.github-token || github.token }}',
     'slack-webhook-url': '${{ secrets.slack-webhook-url }}',
-    'webhook-url': '${{ secrets.webhook-url }}'
+    'webhook-url': '${{ secrets.webhook-url }}',
+    'upstream-token': '${{ secrets.upstream-token }}'
   }
   beforeAll(async () => {
     reusable = await loadYaml(path.join(WORKFLOWS, 'upstream-sync-reusable.yml'))
