@@ -36118,7 +36118,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1012);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3266);
 /* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8037);
 /** Entry point of the bundled action (dist/index.js). */
 
@@ -36130,7 +36130,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1012:
+/***/ 3266:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36509,7 +36509,7 @@ function configBlock(key, value) {
 }
 class Git {
     gitDir;
-    authSection;
+    authSections = [];
     /** What setConfig wrote, so a verb can read a setting back without a process. */
     written = new Map();
     process;
@@ -36543,28 +36543,33 @@ class Git {
         return this.written.get(key.toLowerCase());
     }
     /**
-     * Authenticates every https/http request git makes to `serverUrl` with `token`, as GitHub expects from Actions
-     * (basic auth with `x-access-token`). The token is never an argument of any process.
+     * Authenticates every https/http request git makes under `urlPrefix` (a server, or one repository's URL: git's
+     * `http.<url>.*` matches by prefix, path included) with `token`, as GitHub expects from Actions (basic auth with
+     * `x-access-token`). The token is never an argument of any process. Called once per credential; the prefixes must
+     * not nest, so that each request matches one header only.
      */
-    async configureAuth(serverUrl, token) {
-        const base = serverUrl.replace(/\/+$/, '') + '/';
+    async configureAuth(urlPrefix, token) {
+        const base = urlPrefix.replace(/\/+$/, '') + (/\.git$/.test(urlPrefix) ? '' : '/');
         const basic = Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
-        this.authSection = `[http "${base}"]\n\textraheader = AUTHORIZATION: basic ${basic}\n`;
-        await external_node_fs_namespaceObject.promises.appendFile(this.configPath(), '\n' + this.authSection, { mode: 0o600 });
+        const section = `[http "${base}"]\n\textraheader = AUTHORIZATION: basic ${basic}\n`;
+        this.authSections.push(section);
+        await external_node_fs_namespaceObject.promises.appendFile(this.configPath(), '\n' + section, { mode: 0o600 });
     }
     /** Removes what configureAuth wrote; safe to call more than once and when the repository is already gone. */
     async removeAuth() {
-        if (!this.authSection)
+        if (this.authSections.length === 0)
             return;
         try {
-            const text = await external_node_fs_namespaceObject.promises.readFile(this.configPath(), 'utf8');
-            await external_node_fs_namespaceObject.promises.writeFile(this.configPath(), text.replace('\n' + this.authSection, '').replace(this.authSection, ''));
+            let text = await external_node_fs_namespaceObject.promises.readFile(this.configPath(), 'utf8');
+            for (const section of this.authSections)
+                text = text.replace('\n' + section, '').replace(section, '');
+            await external_node_fs_namespaceObject.promises.writeFile(this.configPath(), text);
         }
         catch (error) {
             if (error.code !== 'ENOENT')
                 throw error;
         }
-        this.authSection = undefined;
+        this.authSections = [];
     }
     configPath() {
         return external_node_path_default().join(this.gitDir, 'config');
@@ -36769,6 +36774,39 @@ class Git {
     }
 }
 
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+;// CONCATENATED MODULE: ./src/git/ca-bundle.ts
+/**
+ * One CA bundle for git when the run talks to two servers (the fork's Enterprise server, the upstream's github.com).
+ * git (curl) trusts either its default bundle or the one file GIT_SSL_CAINFO / http.sslCAInfo names, never both: a
+ * runner set up with its company CA alone would reach the Enterprise server and fail github.com. The bundle holds the
+ * public roots Node ships plus every CA file the runner names, which is also what the API client trusts
+ * (github/client.ts).
+ */
+
+
+/**
+ * The CA files the runner names: NODE_EXTRA_CA_CERTS, GIT_SSL_CAINFO, SSL_CERT_FILE, CURL_CA_BUNDLE, and every
+ * `http.sslCAInfo` / `http.<url>.sslCAInfo` of its git config (`network`: readNetworkConfig's settings).
+ */
+function caBundleFiles(env, network) {
+    const fromConfig = network.filter(([key]) => /^http\.(.+\.)?sslcainfo$/i.test(key)).map(([, value]) => value);
+    const files = [env.NODE_EXTRA_CA_CERTS, env.GIT_SSL_CAINFO, env.SSL_CERT_FILE, env.CURL_CA_BUNDLE, ...fromConfig];
+    return [...new Set(files.filter((file) => !!file))];
+}
+/** Writes the public roots and `files` to `target`; undefined (nothing written) when there are no files to add. */
+async function writeCaBundle(target, files) {
+    if (files.length === 0)
+        return undefined;
+    const extra = [];
+    // A file that cannot be read adds nothing; git reports the certificate it then cannot verify.
+    for (const file of files)
+        extra.push(await external_node_fs_namespaceObject.promises.readFile(file, 'utf8').catch(() => ''));
+    await external_node_fs_namespaceObject.promises.writeFile(target, [...external_node_tls_.rootCertificates, ...extra].join('\n') + '\n', { mode: 0o600 });
+    return target;
+}
+
 ;// CONCATENATED MODULE: ./src/git/version.ts
 /**
  * The minimum git this action runs with: `git merge-tree --write-tree` (the merge without a worktree) arrived in
@@ -36819,9 +36857,10 @@ async function requireGitVersion(readVersion = installedGitVersion) {
 ;// CONCATENATED MODULE: ./src/git/work-repository.ts
 /**
  * The run's own bare repository under RUNNER_TEMP: created on first use (a run with nothing new needs none, and
- * starts no git at all), with the git version checked then, and removed at the end with the token's auth header,
+ * starts no git at all), with the git version checked then, and removed at the end with the tokens' auth headers,
  * whatever happened.
  */
+
 
 
 
@@ -36843,11 +36882,17 @@ class WorkRepository {
         await requireGitVersion();
         this.dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_default().join(this.options.parentDir, 'upstream-sync-'));
         const env = this.options.env ?? {};
-        const git = await Git.init(external_node_path_default().join(this.dir, 'repo.git'), networkEnv(env));
         const network = await readNetworkConfig(env);
+        const variables = networkEnv(env);
+        const bundle = this.options.twoServers ? await writeCaBundle(external_node_path_default().join(this.dir, 'ca-bundle.pem'), caBundleFiles(env, network)) : undefined;
+        // The environment variable wins over any http.sslCAInfo, scoped or not, so it is the one place to set.
+        if (bundle)
+            variables.GIT_SSL_CAINFO = bundle;
+        const git = await Git.init(external_node_path_default().join(this.dir, 'repo.git'), variables);
         if (network.length > 0)
             await git.setConfig(network);
-        await git.configureAuth(this.options.auth.serverUrl, this.options.auth.token);
+        for (const credential of this.options.auth)
+            await git.configureAuth(credential.url, credential.token);
         return git;
     }
     async dispose() {
@@ -36865,6 +36910,7 @@ class WorkRepository {
  * a token). The Octokit error stays attached as `cause`, so its status remains readable without parsing any text.
  */
 
+const FORK_SIDE = { tokenInput: 'github-token', apiSetting: 'GITHUB_API_URL (set by the runner)' };
 function isRequestError(error) {
     return typeof error === 'object' && error !== null && typeof error.status === 'number';
 }
@@ -36918,10 +36964,13 @@ function failure(kind, problem, fix, cause) {
  * through unchanged.
  *
  * Kinds: a rejected token or a missing permission is `permission`; an exhausted or secondary rate limit and GitHub's
- * own failures (5xx, which is also how Octokit reports a network error) are `transient`. Any other answer (a 404 or
- * 422 the caller did not expect) is not something a user can act on, so it stays a plain Error, with its cause.
+ * own failures (5xx) are `transient`. A request that got no answer (Octokit reports it as a 500 too) is told apart by
+ * its network error: an untrusted certificate, an unknown host or a refused connection is `environment` and names
+ * the host and the setting to check; a reset or timed-out connection is `transient`. Any other answer (a 404 or 422
+ * the caller did not expect) is not something a user can act on, so it stays a plain Error, with its cause.
+ * `side` says which token and address the request used, so the fix names the right input.
  */
-function explain(error, action) {
+function explain(error, action, side = FORK_SIDE) {
     if (error instanceof UserError)
         return error;
     if (!isRequestError(error))
@@ -36931,12 +36980,22 @@ function explain(error, action) {
     const url = error.request?.url ?? '';
     const headers = error.response?.headers ?? {};
     const status = error.status;
+    // Octokit reports a request that never got an answer as status 500 with the network error as its cause.
+    const connection = error.response === undefined ? connectionFailure(error) : undefined;
+    if (connection)
+        return explainConnection(connection, action, hostOf(url), side, error);
     if (status === 401) {
-        return failure('permission', `Could not ${action}: GitHub rejected the token (401 ${text}).`, "Check the 'github-token' input: the secret may be expired, revoked or empty.", error);
+        if (side.tokenInput === undefined) {
+            return failure('permission', `Could not ${action}: the server wants a token (401 ${text}).`, "Pass one that can read the upstream as 'upstream-token'.", error);
+        }
+        return failure('permission', `Could not ${action}: GitHub rejected the token (401 ${text}).`, `Check the '${side.tokenInput}' input: the secret may be expired, revoked or empty.`, error);
     }
     if ((status === 403 || status === 429) && String(headers['x-ratelimit-remaining']) === '0') {
         const reset = Number(headers['x-ratelimit-reset']);
         const when = Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000).toISOString() : 'later';
+        if (side.tokenInput === undefined) {
+            return failure('transient', `Could not ${action}: the API rate limit for requests without a token (60 an hour per address on github.com) is exhausted; it resets at ${when}.`, "Pass 'upstream-token' (any token of the upstream's server that can read it) so the upstream's reads count against that token's own quota.", error);
+        }
         return failure('transient', `Could not ${action}: the GitHub API rate limit for this token is exhausted; it resets at ${when}.`, 'The next scheduled run will continue, or use a token with its own quota (a GitHub App token).', error);
     }
     if (status === 403 && /not permitted to create or approve pull requests/i.test(text)) {
@@ -36955,13 +37014,102 @@ function explain(error, action) {
         return new UserError('permission', message, undefined, { cause: error });
     return new Error(message, { cause: error });
 }
+/** The first `code` along the error's cause chain (and an AggregateError's errors), where Node puts it. */
+function connectionFailure(error) {
+    const seen = new Set();
+    const queue = [error];
+    while (queue.length > 0) {
+        const current = queue.shift();
+        if (typeof current !== 'object' || current === null || seen.has(current))
+            continue;
+        seen.add(current);
+        const { code, message, cause, errors } = current;
+        if (typeof code === 'string' && code !== '')
+            return { code, message: typeof message === 'string' ? message : code };
+        queue.push(cause);
+        if (Array.isArray(errors))
+            queue.push(...errors);
+    }
+    return undefined;
+}
+/** Certificate codes of Node's TLS: the server's chain is not trusted by this runner. */
+const UNTRUSTED_CERTIFICATE = new Set([
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_UNTRUSTED',
+    'CERT_SIGNATURE_FAILURE'
+]);
+const OUT_OF_DATE_CERTIFICATE = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+const NO_SUCH_SERVER = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+/** A connection failure the runner's settings decide (certificate, host name, address): repeating it cannot help. */
+function isSettingsFailure(code) {
+    return UNTRUSTED_CERTIFICATE.has(code) || OUT_OF_DATE_CERTIFICATE.has(code) || NO_SUCH_SERVER.has(code);
+}
+const TIMED_OUT = new Set(['ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT']);
+function hostOf(url) {
+    try {
+        return new URL(url).host;
+    }
+    catch {
+        return 'the API server';
+    }
+}
+/** A connection failure as what is wrong (certificate, refused, unknown host), the host, and what to check. */
+function explainConnection(connection, action, host, side, cause) {
+    const { code } = connection;
+    const detail = `${code}: ${connection.message}`;
+    if (UNTRUSTED_CERTIFICATE.has(code)) {
+        return failure('environment', `Could not ${action}: the certificate of ${host} is not trusted by this runner (${detail}).`, `When ${host} (or a TLS-inspecting proxy) uses a private CA, give the runner its CA certificate as a PEM file in NODE_EXTRA_CA_CERTS, GIT_SSL_CAINFO or SSL_CERT_FILE (the action's API client and git both read them); otherwise check ${side.apiSetting}.`, cause);
+    }
+    if (OUT_OF_DATE_CERTIFICATE.has(code)) {
+        return failure('environment', `Could not ${action}: the certificate of ${host} is out of date (${detail}).`, `Renew ${host}'s certificate, or check the runner's clock.`, cause);
+    }
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+        return failure('environment', `Could not ${action}: the certificate of ${host} is not made out to that name (${detail}).`, `Check ${side.apiSetting}: use the host name the certificate names.`, cause);
+    }
+    if (code === 'ECONNREFUSED') {
+        return failure('environment', `Could not ${action}: ${host} refused the connection (${detail}).`, `Check ${side.apiSetting}, that the server is up, and the runner's proxy (HTTPS_PROXY, NO_PROXY).`, cause);
+    }
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+        return failure('environment', `Could not ${action}: the host name ${host} does not resolve (${detail}).`, `Check ${side.apiSetting} for a typo, and that the runner can resolve it (DNS, proxy).`, cause);
+    }
+    if (TIMED_OUT.has(code)) {
+        return failure('transient', `Could not ${action}: the connection to ${host} failed (${detail}).`, 'The next scheduled run will likely get through; if it keeps failing, check the runner\'s network and proxy.', cause);
+    }
+    return failure('environment', `Could not ${action}: no answer from ${host} (${detail}).`, `Check ${side.apiSetting} and the runner's network and proxy.`, cause);
+}
 
 ;// CONCATENATED MODULE: ./src/github/call-options.ts
+
 /** What an `expected` handler returns for a failure it does not settle. */
 const UNEXPECTED = Symbol('unexpected');
 /** Failures with `status` are given to `answer`; every other failure is reported. */
 function onStatus(status, answer) {
     return { expected: (error) => (error.status === status ? answer(error) : UNEXPECTED) };
+}
+/**
+ * Sends one request. `action` says what was being done ("open the sync PR"), for the message of a failure that is
+ * neither expected nor a 404 with its own message; `side` says whose token and address it used, for the fix.
+ */
+async function callGitHub(action, send, options = {}, side = FORK_SIDE) {
+    let failure;
+    try {
+        return await send();
+    }
+    catch (error) {
+        failure = error;
+    }
+    if (isRequestError(failure)) {
+        const answer = options.expected ? await options.expected(failure) : UNEXPECTED;
+        if (answer !== UNEXPECTED)
+            return answer;
+        if (failure.status === 404 && options.notFound)
+            throw options.notFound();
+    }
+    throw explain(failure, action, side);
 }
 
 ;// CONCATENATED MODULE: ./src/github/records.ts
@@ -36994,11 +37142,117 @@ function toRelease(raw) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/upstream-api.ts
+/**
+ * What the action reads from the upstream repository, through the upstream's own client: the fork's server and token
+ * by default, or another server (github.com for an Enterprise fork) with `upstream-token` or no token at all. Nothing
+ * here writes, and nothing here touches the fork.
+ */
+
+
+
+
+/** Releases read in the one listing request (GitHub's maximum page). */
+const RELEASES_PAGE = 100;
+class UpstreamApi {
+    upstream;
+    upstreamOctokit;
+    upstreamSide;
+    constructor(upstream, client) {
+        this.upstream = upstream;
+        this.upstreamOctokit = client.octokit;
+        this.upstreamSide = client.side;
+    }
+    /** A request to the upstream repository, whose 404 says to check 'upstream-repository' and the token. */
+    callUpstream(action, send, options = {}) {
+        const token = this.upstreamSide.tokenInput;
+        const fix = token === undefined
+            ? "Check 'upstream-repository' and 'upstream-server-url'; a private upstream needs 'upstream-token'."
+            : token === FORK_SIDE.tokenInput
+                ? "Check 'upstream-repository'; for a private upstream pass a token that can read it."
+                : `Check 'upstream-repository', and that '${token}' can read it.`;
+        return callGitHub(action, send, { notFound: () => new UserError('input', `upstream repository ${this.upstream.owner}/${this.upstream.repo} not found or not visible to this token. ${fix}`), ...options }, this.upstreamSide);
+    }
+    /** Upstream's default branch, for the optional mirror branch. */
+    upstreamDefaultBranch() {
+        return this.callUpstream('read the upstream repository', async () => (await this.upstreamOctokit.rest.repos.get({ ...this.upstream })).data.default_branch);
+    }
+    /** The commit an upstream branch points at (`channel: branch`); a missing branch names `upstream-branch`. */
+    upstreamBranchHead(branch) {
+        return this.callUpstream(`read upstream branch ${branch}`, async () => (await this.upstreamOctokit.rest.git.getRef({ ...this.upstream, ref: `heads/${branch}` })).data.object.sha, {
+            notFound: () => new UserError('input', `branch ${branch} not found in upstream ${this.upstream.owner}/${this.upstream.repo}. Check 'upstream-branch' (empty: upstream's default branch).`)
+        });
+    }
+    tagListings = new Map();
+    /**
+     * Every upstream tag whose name starts with `prefix`, in one request (matching-refs is not paginated), memoised per
+     * prefix: the release walk and the channel health check share one listing.
+     */
+    listUpstreamTags(prefix) {
+        let listing = this.tagListings.get(prefix);
+        if (!listing) {
+            listing = this.listTagsOnce(prefix);
+            this.tagListings.set(prefix, listing);
+        }
+        return listing;
+    }
+    listTagsOnce(prefix) {
+        return this.callUpstream('list upstream tags', async () => {
+            const { data } = await this.upstreamOctokit.rest.git.listMatchingRefs({ ...this.upstream, ref: `tags/${prefix}` });
+            return data.map((ref) => ({
+                name: ref.ref.replace(/^refs\/tags\//, ''),
+                sha: ref.object.sha,
+                type: ref.object.type === 'tag' ? 'tag' : 'commit'
+            }));
+        });
+    }
+    /** The commit an annotated tag points at (following tags of tags). */
+    async peelUpstreamTag(tag) {
+        let object = { sha: tag.sha, type: tag.type };
+        for (let depth = 0; object.type === 'tag' && depth < 5; depth++) {
+            const sha = object.sha;
+            object = await this.callUpstream(`read annotated tag ${tag.name}`, async () => (await this.upstreamOctokit.rest.git.getTag({ ...this.upstream, tag_sha: sha })).data.object);
+        }
+        if (object.type !== 'commit')
+            throw new UserError('upstream', `Upstream tag ${tag.name} points at a ${object.type}, not a commit.`);
+        return object.sha;
+    }
+    /**
+     * The upstream release for `tag`, drafts included when the token can see them. The first page of releases covers
+     * recent tags in one request; older tags fall back to the by-tag lookup (which never returns drafts).
+     */
+    async upstreamRelease(tag) {
+        const recent = await this.upstreamReleases();
+        const hit = recent.find((release) => release.tag === tag);
+        if (hit)
+            return hit;
+        // A listing shorter than a page is every release the token sees: the by-tag lookup could only answer 404.
+        if (recent.length < RELEASES_PAGE)
+            return undefined;
+        return this.callUpstream(`read the upstream release of ${tag}`, async () => toRelease((await this.upstreamOctokit.rest.repos.getReleaseByTag({ ...this.upstream, tag })).data), onStatus(404, () => undefined));
+    }
+    releasesPage;
+    /** Tags of the first page of upstream's releases (drafts excluded): the listing `upstreamRelease` reads anyway. */
+    async recentReleaseTags() {
+        return new Set((await this.upstreamReleases()).filter((release) => !release.draft).map((release) => release.tag));
+    }
+    /** Upstream's recent releases, newest first (one page of 100, memoised). */
+    upstreamReleases() {
+        this.releasesPage ??= this.callUpstream('list upstream releases', async () => (await this.upstreamOctokit.rest.repos.listReleases({ ...this.upstream, per_page: RELEASES_PAGE })).data.map(toRelease));
+        return this.releasesPage;
+    }
+    /** Committer date of an upstream commit (for min-release-age when a tag has no release). */
+    upstreamCommitDate(sha) {
+        return this.callUpstream(`read upstream commit ${sha.slice(0, 12)}`, async () => new Date((await this.upstreamOctokit.rest.git.getCommit({ ...this.upstream, commit_sha: sha })).data.committer.date));
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/github/api.ts
 /**
- * Everything the action asks of GitHub's REST API, as small operations on the fork and the upstream repository.
- * Every request goes through one helper, `call`, which turns GitHub's failures into errors that say what to change
- * (errors.ts) unless the operation expects them (a 404 that means "absent", a 422 from a concurrent run).
+ * Everything the action asks of GitHub's REST API, as small operations on the fork and the upstream repository (the
+ * upstream's in upstream-api.ts, with the upstream's own client). Every request goes through one helper,
+ * `callGitHub`, which turns GitHub's failures into errors that say what to change (errors.ts) unless the operation
+ * expects them (a 404 that means "absent", a 422 from a concurrent run).
  *
  * Writes are idempotent: create-or-update of the PR handles 422 "already exists" from a concurrent run, labels are
  * created only when missing, and nothing is written when it already has the desired value.
@@ -37007,45 +37261,22 @@ function toRelease(raw) {
 
 
 
-/** Releases read in the one listing request (GitHub's maximum page). */
-const RELEASES_PAGE = 100;
-/** Operations on the fork and the upstream repository. */
-class GitHubApi {
+
+/**
+ * The fork's operations; the upstream's reads come from UpstreamApi, with the upstream's own client (the same one
+ * when the upstream is on the fork's server).
+ */
+class GitHubApi extends UpstreamApi {
     octokit;
     fork;
-    upstream;
-    constructor(octokit, fork, upstream) {
+    constructor(octokit, fork, upstream, upstreamClient = { octokit, side: FORK_SIDE }) {
+        super(upstream, upstreamClient);
         this.octokit = octokit;
         this.fork = fork;
-        this.upstream = upstream;
     }
-    /**
-     * Sends one request. `action` says what was being done ("open the sync PR"), for the message of a failure that is
-     * neither expected nor a 404 with its own message.
-     */
-    async call(action, send, options = {}) {
-        let failure;
-        try {
-            return await send();
-        }
-        catch (error) {
-            failure = error;
-        }
-        if (isRequestError(failure)) {
-            const answer = options.expected ? await options.expected(failure) : UNEXPECTED;
-            if (answer !== UNEXPECTED)
-                return answer;
-            if (failure.status === 404 && options.notFound)
-                throw options.notFound();
-        }
-        throw explain(failure, action);
-    }
-    /** A request to the upstream repository, whose 404 says to check 'upstream-repository' and the token. */
-    callUpstream(action, send, options = {}) {
-        return this.call(action, send, {
-            ...options,
-            notFound: () => new UserError('input', `upstream repository ${this.upstream.owner}/${this.upstream.repo} not found or not visible to this token. Check 'upstream-repository'; for a private upstream pass a token that can read it.`)
-        });
+    /** One request to the fork's server, with the fork's token (failures name 'github-token'). */
+    call(action, send, options = {}) {
+        return callGitHub(action, send, options);
     }
     forkRepository;
     /** The fork's repository record, read once per run. */
@@ -37064,16 +37295,6 @@ class GitHubApi {
         const allowed = (await this.readFork()).allow_merge_commit;
         return typeof allowed === 'boolean' ? allowed : undefined;
     }
-    /** Upstream's default branch, for the optional mirror branch. */
-    upstreamDefaultBranch() {
-        return this.callUpstream('read the upstream repository', async () => (await this.octokit.rest.repos.get({ ...this.upstream })).data.default_branch);
-    }
-    /** The commit an upstream branch points at (`channel: branch`); a missing branch names `upstream-branch`. */
-    upstreamBranchHead(branch) {
-        return this.call(`read upstream branch ${branch}`, async () => (await this.octokit.rest.git.getRef({ ...this.upstream, ref: `heads/${branch}` })).data.object.sha, {
-            notFound: () => new UserError('input', `branch ${branch} not found in upstream ${this.upstream.owner}/${this.upstream.repo}. Check 'upstream-branch' (empty: upstream's default branch).`)
-        });
-    }
     /** The commit a fork branch points at, or undefined when the branch does not exist. */
     forkBranchSha(branch) {
         return this.call(`read branch ${branch}`, async () => (await this.octokit.rest.git.getRef({ ...this.fork, ref: `heads/${branch}` })).data.object.sha, onStatus(404, () => undefined));
@@ -37090,84 +37311,28 @@ class GitHubApi {
             return Buffer.from(data.content, 'base64').toString('utf8');
         }, onStatus(404, () => undefined));
     }
-    tagListings = new Map();
-    /**
-     * Every upstream tag whose name starts with `prefix`, in one request (matching-refs is not paginated), memoised per
-     * prefix: the release walk and the channel health check share one listing.
-     */
-    listUpstreamTags(prefix) {
-        let listing = this.tagListings.get(prefix);
-        if (!listing) {
-            listing = this.listTagsOnce(prefix);
-            this.tagListings.set(prefix, listing);
-        }
-        return listing;
-    }
-    listTagsOnce(prefix) {
-        return this.callUpstream('list upstream tags', async () => {
-            const { data } = await this.octokit.rest.git.listMatchingRefs({ ...this.upstream, ref: `tags/${prefix}` });
-            return data.map((ref) => ({
-                name: ref.ref.replace(/^refs\/tags\//, ''),
-                sha: ref.object.sha,
-                type: ref.object.type === 'tag' ? 'tag' : 'commit'
-            }));
-        });
-    }
-    /** The commit an annotated tag points at (following tags of tags). */
-    async peelUpstreamTag(tag) {
-        let object = { sha: tag.sha, type: tag.type };
-        for (let depth = 0; object.type === 'tag' && depth < 5; depth++) {
-            const sha = object.sha;
-            object = await this.callUpstream(`read annotated tag ${tag.name}`, async () => (await this.octokit.rest.git.getTag({ ...this.upstream, tag_sha: sha })).data.object);
-        }
-        if (object.type !== 'commit')
-            throw new UserError('upstream', `Upstream tag ${tag.name} points at a ${object.type}, not a commit.`);
-        return object.sha;
-    }
+    /** Branches a compare's 404 showed to exist: a later 404 on them means "unknown commit" without asking again. */
+    knownBranches = new Set();
     /**
      * Whether `commitSha` is reachable from the fork's `branch` (the tag is "already synced"). Compare answers 404 when
-     * the fork does not know the commit at all, which means not contained; a missing branch is told apart by looking it up.
-     * A 5xx is not retried: on a big comparison it is GitHub's "diff is taking too long" and would only repeat; the
-     * caller asks git's commit graph instead (merge/containment.ts).
+     * the fork does not know the commit at all (GitHub's OpenAPI lists 404 for compare; the answer is "No commit found
+     * for SHA"), which means not contained: a branch cannot contain a commit its repository lacks. That is the usual
+     * answer for an upstream on another server, whose commits the fork's server has only once a sync brought them. A
+     * missing branch is told apart by looking it up, once per branch. A 5xx is not retried: on a big comparison it is
+     * GitHub's "diff is taking too long" and would only repeat; the caller asks git's commit graph instead
+     * (merge/containment.ts).
      */
     forkBranchContains(branch, commitSha) {
         return this.call(`compare ${branch} with upstream commit ${commitSha.slice(0, 12)}`, async () => {
             const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1, request: { retries: 0 } });
             return data.status === 'identical' || data.status === 'behind';
         }, onStatus(404, async () => {
-            if ((await this.forkBranchSha(branch)) === undefined) {
+            if (!this.knownBranches.has(branch) && (await this.forkBranchSha(branch)) === undefined) {
                 throw new UserError('input', `target branch ${branch} not found in ${this.fork.owner}/${this.fork.repo}. Check 'target-branch'.`);
             }
+            this.knownBranches.add(branch);
             return false;
         }));
-    }
-    /**
-     * The upstream release for `tag`, drafts included when the token can see them. The first page of releases covers
-     * recent tags in one request; older tags fall back to the by-tag lookup (which never returns drafts).
-     */
-    async upstreamRelease(tag) {
-        const recent = await this.upstreamReleases();
-        const hit = recent.find((release) => release.tag === tag);
-        if (hit)
-            return hit;
-        // A listing shorter than a page is every release the token sees: the by-tag lookup could only answer 404.
-        if (recent.length < RELEASES_PAGE)
-            return undefined;
-        return this.call(`read the upstream release of ${tag}`, async () => toRelease((await this.octokit.rest.repos.getReleaseByTag({ ...this.upstream, tag })).data), onStatus(404, () => undefined));
-    }
-    releasesPage;
-    /** Tags of the first page of upstream's releases (drafts excluded): the listing `upstreamRelease` reads anyway. */
-    async recentReleaseTags() {
-        return new Set((await this.upstreamReleases()).filter((release) => !release.draft).map((release) => release.tag));
-    }
-    /** Upstream's recent releases, newest first (one page of 100, memoised). */
-    upstreamReleases() {
-        this.releasesPage ??= this.callUpstream('list upstream releases', async () => (await this.octokit.rest.repos.listReleases({ ...this.upstream, per_page: RELEASES_PAGE })).data.map(toRelease));
-        return this.releasesPage;
-    }
-    /** Committer date of an upstream commit (for min-release-age when a tag has no release). */
-    upstreamCommitDate(sha) {
-        return this.callUpstream(`read upstream commit ${sha.slice(0, 12)}`, async () => new Date((await this.octokit.rest.git.getCommit({ ...this.upstream, commit_sha: sha })).data.committer.date));
     }
     /** Pull requests from the fork's `branch`, newest first. */
     pullsForBranch(branch, state) {
@@ -42648,8 +42813,6 @@ throttling.triggersNotification = triggersNotification;
 // EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
 var bottleneck_lib = __nccwpck_require__(2203);
 var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
-// EXTERNAL MODULE: external "node:tls"
-var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./src/timing.ts
 /**
  * The pauses the action makes on purpose: the spacing of its write requests to GitHub and the waits before retrying a
@@ -42694,8 +42857,38 @@ function durationFrom(text) {
 
 
 
-/** Node's own fetch with a dispatcher that trusts the runner's extra CAs (and goes through its proxy), if any. */
-function caAwareFetch(env, log) {
+
+/**
+ * The proxy for requests to `url` from the runner's environment (`HTTPS_PROXY` / `HTTP_PROXY`, lower case too), or
+ * undefined when there is none or `NO_PROXY` (host or domain suffix, `*` for all) or a loopback address exempts it.
+ */
+function proxyFor(url, env) {
+    const target = new URL(url);
+    const proxy = target.protocol === 'https:' ? env.HTTPS_PROXY || env.https_proxy : env.HTTP_PROXY || env.http_proxy;
+    if (!proxy)
+        return undefined;
+    const host = target.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    if (host === 'localhost' || host === '::1' || /^127\./.test(host))
+        return undefined;
+    const port = target.port || (target.protocol === 'https:' ? '443' : '80');
+    for (const entry of (env.NO_PROXY || env.no_proxy || '').split(',').map((item) => item.trim().toLowerCase())) {
+        if (entry === '')
+            continue;
+        if (entry === '*')
+            return undefined;
+        const [name = '', entryPort] = entry.split(':');
+        const domain = name.replace(/^\*?\./, '');
+        if ((host === domain || host.endsWith(`.${domain}`)) && (entryPort === undefined || entryPort === port))
+            return undefined;
+    }
+    return proxy;
+}
+/**
+ * Node's own fetch with a dispatcher that trusts the runner's extra CAs and goes through the proxy for `apiUrl`, or
+ * undefined when neither applies. The proxy is chosen per client: @actions/github chooses one for GITHUB_API_URL,
+ * which is the wrong choice for an upstream on another server (one server in NO_PROXY, the other not).
+ */
+function networkFetch(apiUrl, env, log) {
     const pems = [];
     for (const file of new Set([env.NODE_EXTRA_CA_CERTS, env.GIT_SSL_CAINFO, env.SSL_CERT_FILE].filter((value) => !!value))) {
         try {
@@ -42705,12 +42898,13 @@ function caAwareFetch(env, log) {
             log.debug(`CA file ${file} not read: ${error instanceof Error ? error.message : String(error)}`);
         }
     }
-    if (pems.length === 0)
+    const anyProxy = [env.HTTPS_PROXY, env.https_proxy, env.HTTP_PROXY, env.http_proxy].some(Boolean);
+    if (pems.length === 0 && !anyProxy)
         return undefined;
-    const ca = [...external_node_tls_.rootCertificates, ...pems];
-    const proxy = env.HTTPS_PROXY || env.https_proxy;
-    const dispatcher = proxy ? new undici.ProxyAgent({ uri: proxy, requestTls: { ca } }) : new undici.Agent({ connect: { ca } });
-    return ((url, init) => fetch(url, { ...init, dispatcher }));
+    const ca = pems.length > 0 ? [...external_node_tls_.rootCertificates, ...pems] : undefined;
+    const proxy = proxyFor(apiUrl, env);
+    const dispatcher = proxy ? new undici.ProxyAgent({ uri: proxy, ...(ca ? { requestTls: { ca } } : {}) }) : ca ? new undici.Agent({ connect: { ca } }) : undefined;
+    return ((url, init) => fetch(url, dispatcher ? { ...init, dispatcher } : init));
 }
 /**
  * Octokit with retries of transient failures (5xx, network) and GitHub's rate-limit rules. 4xx answers that describe
@@ -42719,11 +42913,11 @@ function caAwareFetch(env, log) {
  */
 function createClient({ token, apiUrl, log, timing = {}, env = {} }) {
     const { writeIntervalMs, retryUnitMs } = { ...REAL_TIMING, ...timing };
-    const withCa = caAwareFetch(env, log);
-    const octokit = getOctokit(token, {
+    const withNetwork = networkFetch(apiUrl, env, log);
+    const options = {
         baseUrl: apiUrl,
-        // Only with extra CAs: otherwise @actions/github's own fetch (with the runner's proxy) stays in place.
-        ...(withCa ? { request: { fetch: withCa } } : {}),
+        // Only with extra CAs or a proxy: otherwise @actions/github's own fetch stays in place.
+        ...(withNetwork ? { request: { fetch: withNetwork } } : {}),
         userAgent: 'upstream-sync-action',
         log: { debug: () => undefined, info: () => undefined, warn: (m) => log.debug(m), error: (m) => log.debug(m) },
         // `retries` belongs here, in the plugin's own options. Given as `request: { retries }` it would be copied into
@@ -42753,7 +42947,9 @@ function createClient({ token, apiUrl, log, timing = {}, env = {} }) {
                 return false;
             }
         }
-    }, retry, throttling);
+    };
+    // getOctokit insists on a token; without one the same Octokit class is built with no auth, so no header is sent.
+    const octokit = token !== undefined ? getOctokit(token, options, noRetryOfSettings, retry, throttling) : new (GitHub.plugin(noRetryOfSettings, retry, throttling))(options);
     // Octokit hands every request the client's default `request` object itself, not a copy, and the retry and
     // throttling plugins count attempts in it (`request.retryCount`). Shared, one failed request (even a 404 that is
     // never retried) raised the count for all later ones, so the first retry of a 500 waited 4 s instead of 1 s and
@@ -42780,6 +42976,25 @@ function createClient({ token, apiUrl, log, timing = {}, env = {} }) {
     });
     return octokit;
 }
+/**
+ * A plugin placed before the retry plugin, so its hook sees a failure first: a connection the runner's settings
+ * decide (an untrusted certificate, an unknown host, a refused connection) fails the same on every attempt, so it is
+ * not retried (Octokit reports it as a 500, which the retry plugin would repeat three times over 14 seconds).
+ */
+function noRetryOfSettings(octokit) {
+    octokit.hook.wrap('request', async (request, options) => {
+        try {
+            return await request(options);
+        }
+        catch (error) {
+            const failure = isRequestError(error) && error.response === undefined ? connectionFailure(error) : undefined;
+            // The retry plugin reads the count of retries left from the request's own options.
+            if (failure && isSettingsFailure(failure.code))
+                options.request = { ...options.request, retries: 0 };
+            throw error;
+        }
+    });
+}
 /** Waits, in retry units, before each retry of a call on a PR that GitHub does not see yet. */
 const CONSISTENCY_BACKOFF = [1, 2, 4];
 /** A 422 that means "this PR or issue does not exist yet" on a call addressing one PR or issue. */
@@ -42797,6 +43012,22 @@ function describeRequest(options) {
         return typeof value === 'string' || typeof value === 'number' ? String(value) : whole;
     });
     return `${options.method} ${url}`;
+}
+
+;// CONCATENATED MODULE: ./src/github/connect.ts
+
+
+
+function connect(settings, options) {
+    const forkClient = createClient({ token: settings.token, apiUrl: settings.apiUrl, ...options });
+    const host = settings.upstreamHost;
+    if (host.apiUrl === settings.apiUrl && host.token === settings.token)
+        return new GitHubApi(forkClient, settings.fork, settings.upstream);
+    const side = {
+        ...(host.token === undefined ? {} : { tokenInput: host.token === settings.token ? FORK_SIDE.tokenInput : 'upstream-token' }),
+        apiSetting: host.sameServer ? "'upstream-api-url'" : "'upstream-server-url' and 'upstream-api-url'"
+    };
+    return new GitHubApi(forkClient, settings.fork, settings.upstream, { octokit: createClient({ token: host.token, apiUrl: host.apiUrl, ...options }), side });
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
@@ -43008,7 +43239,7 @@ function pullLink(pull) {
     return url ? `[#${pull.number}](${url})` : `#${pull.number}`;
 }
 function tagLink(view, tag) {
-    const url = safeUrl(`${view.serverUrl}/${view.upstream}/releases/tag/${encodeURIComponent(tag)}`);
+    const url = safeUrl(`${view.upstreamServerUrl}/${view.upstream}/releases/tag/${encodeURIComponent(tag)}`);
     return url ? `[${codeSpan(tag)}](${url})` : codeSpan(tag);
 }
 function describeState(view, state) {
@@ -43594,8 +43825,13 @@ async function targetContainsByGit(source, sha) {
     await git.fetchRefs(UPSTREAM_REMOTE, [sha], { filter: 'tree:0' });
     return git.isAncestor(sha, targetSha);
 }
-/** A failure GitHub made (5xx), as opposed to an answer about the request. */
+/**
+ * A failure GitHub made (5xx), as opposed to an answer about the request. A request that never reached GitHub (an
+ * untrusted certificate, a refused connection: Octokit calls those 500 too) is not one: git would meet the same wall.
+ */
 function isServerFailure(error) {
+    if (isUserError(error) && error.kind !== 'transient')
+        return false;
     const status = statusOf(error) ?? statusOf(error?.cause);
     return status !== undefined && status >= 500;
 }
@@ -44010,7 +44246,7 @@ function historyLookup(git, options) {
 
 ;// CONCATENATED MODULE: ./src/merge/fetch.ts
 /**
- * What the merge needs, fetched into the action's own bare repository, in five requests, none of them a thin pack:
+ * What the merge needs, fetched into the action's own bare repository, in six requests (four in a dry run), none of them a thin pack:
  * - the fork's target branch (and the sync branch, if it exists) with `--filter=tree:0`: commits only. A fork of a
  *   big project has tens of thousands of commits, and their trees are most of what a blob-less clone transfers
  *   (measured on a 30,000-commit fork: 25 MB of trees against 6.8 MB of commits), yet a merge reads the trees of a
@@ -44020,12 +44256,13 @@ function historyLookup(git, options) {
  * - from the fork, by id: the trees of the target, the sync branch and the boundary commits where the new upstream
  *   history meets the fork's (the merge base among them), each with its subtrees, no blobs;
  * - from upstream, by id: the new commits' trees, then, for a run that will push, their new blobs (the push must
- *   send them, and a partial repository would otherwise fetch them back while packing).
+ *   send them, and a partial repository would otherwise fetch them back while packing); at the same time, from the
+ *   fork, the merge base's versions of the files upstream modified, which the push's thin pack deltas against.
  * Both remotes are promisor remotes (git/partial-clone.ts), so any other object the merge reads is fetched on demand
  * from whichever remote has it. Before the merge, the blobs of paths both sides changed are fetched explicitly, each
  * from the side that has it (prefetchContentMergeBlobs): git's own batched lazy fetch asks one remote for the whole
- * batch and fails when no single remote has all of it. The push itself may fetch the old versions of changed files:
- * over HTTP git always sends a thin pack, whose deltas need those versions as bases (it roughly halves the upload).
+ * batch and fails when no single remote has all of it. The walk for the fork's earlier syncs (last-time.ts) starts
+ * as soon as the commits are in, and runs while the trees and blobs arrive.
  */
 
 
@@ -44111,17 +44348,14 @@ async function prepareRepository(git, options) {
     const blobFetch = await measured(git, log, async () => {
         if (!options.fetchUpstreamBlobs)
             return;
+        const missing = await git.missingObjects(tagCommit, known);
+        blobCount = missing.length;
+        // Nothing missing: the sync branch already holds the tag, so no push will send upstream's objects.
+        if (missing.length === 0)
+            return;
         // Two servers at once: upstream's new blobs, and from the fork the versions the push's thin pack deltas against.
-        await Promise.all([
-            (async () => {
-                const missing = await git.missingObjects(tagCommit, known);
-                blobCount = missing.length;
-                await fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing);
-            })(),
-            (async () => {
-                baseCount = await prefetchPushBases(git, targetSha, tagCommit, log);
-            })()
-        ]);
+        const [, bases] = await Promise.all([fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing), prefetchPushBases(git, targetSha, tagCommit, log)]);
+        baseCount = bases;
     });
     const upstream = sum(tagFetch, treeFetch, blobFetch);
     log.debug(`fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits, and ${baseCount} older versions from the fork for the push` : 'commits and trees, no blobs'}): ` +
@@ -56288,6 +56522,9 @@ function rebrandView(summary) {
 
 ;// CONCATENATED MODULE: ./src/report/release-notes.ts
 
+function isGitHubDotCom(serverUrl) {
+    return /^https:\/\/(www\.)?github\.com\/*$/i.test(serverUrl);
+}
 /**
  * Upstream release notes, made safe to show in the fork:
  * - `@user` and `@org/team` become inline code (`<code>` inside raw HTML, where backticks are not parsed), so nobody
@@ -56302,8 +56539,9 @@ function rebrandView(summary) {
  */
 function neutralizeReleaseNotes(markdown, options) {
     const serverUrl = options.serverUrl.replace(/\/+$/, '');
-    const avoidBacklinks = options.avoidBacklinks ?? /^https:\/\/github\.com$/i.test(serverUrl);
-    const base = avoidBacklinks ? 'https://redirect.github.com' : serverUrl;
+    const avoidBacklinks = options.avoidBacklinks ?? isGitHubDotCom(options.shownOn ?? serverUrl);
+    // Only github.com's own issues leave a back-link (and only it has the redirect).
+    const base = avoidBacklinks && isGitHubDotCom(serverUrl) ? 'https://redirect.github.com' : serverUrl;
     const context = {
         issueBase: base,
         upstream: options.upstream,
@@ -56546,8 +56784,10 @@ const GROUP_ABOVE = 25;
 /** Turns the run's raw data into the view every template renders; all escaping and formatting happen here. */
 function buildReportView(input) {
     const serverUrl = input.serverUrl.replace(/\/+$/, '');
+    const upstreamServerUrl = (input.upstreamServerUrl ?? serverUrl).replace(/\/+$/, '');
     const merge = input.merge;
-    const upstreamUrl = repoUrl(serverUrl, input.upstream);
+    // Upstream's pages (release, tag, compare) are on its own server; the fork's branches on the fork's.
+    const upstreamUrl = repoUrl(upstreamServerUrl, input.upstream);
     const forkUrl = repoUrl(serverUrl, input.fork);
     const previousVersion = input.previousVersion ?? '';
     const previousTag = input.previousTag ?? '';
@@ -56564,7 +56804,7 @@ function buildReportView(input) {
     const supersedes = (input.supersedes ?? []).map(supersededRow);
     const notes = input.release?.body?.trim() ?? '';
     const releaseNotesMd = notes
-        ? blockquote(neutralizeReleaseNotes(notes, { upstream: input.upstream, serverUrl }))
+        ? blockquote(neutralizeReleaseNotes(notes, { upstream: input.upstream, serverUrl: upstreamServerUrl, shownOn: serverUrl }))
         : '';
     const releaseName = input.release?.name?.trim() ?? '';
     const hasConflicts = merge.status === 'conflicts' && conflicts.length > 0;
@@ -58997,7 +59237,7 @@ async function buildDashboardView(request, state) {
     const mergeCommitsAllowed = await api.forkAllowsMergeCommits().catch(() => undefined);
     return {
         upstream: `${settings.upstream.owner}/${settings.upstream.repo}`,
-        serverUrl: settings.serverUrl,
+        upstreamServerUrl: settings.upstreamHost.serverUrl,
         targetBranch: request.target,
         ...(previous
             ? {
@@ -59614,6 +59854,9 @@ async function openPull(req, body) {
 }
 /** Pushes the branch, then opens or updates the PR, sets its labels and closes the older sync PRs it supersedes. */
 async function publishSync(req) {
+    // Finding the older sync PRs does not depend on the push, so that request goes out while the push runs.
+    const olderLookup = req.supersede ? findOlderSyncPulls(req.api, req.supersede, req.targetBranch, req.syncBranch) : Promise.resolve([]);
+    olderLookup.catch(() => undefined); // awaited below; a push that fails first must not leave it unhandled
     const branch = await updateSyncBranch(req);
     if (branch.kind === 'human') {
         req.log.warning(`The sync branch ${req.syncBranch} has commits that upstream-sync did not make (head ${branch.sha.slice(0, 12)}), probably a maintainer's conflict resolution. It was left untouched${req.openPull ? ` and PR #${req.openPull.number} was not changed` : ''}.`);
@@ -59626,7 +59869,7 @@ async function publishSync(req) {
             ...(req.openPull ? { pull: req.openPull } : {})
         };
     }
-    const older = req.supersede ? await findOlderSyncPulls(req.api, req.supersede, req.targetBranch, req.syncBranch) : [];
+    const older = await olderLookup;
     const body = req.renderBody(older.map(({ number, url }) => ({ number, url })));
     let pull = req.openPull;
     let result = 'updated';
@@ -60143,6 +60386,7 @@ function syncReportInput(settings, decision, facts) {
         upstream: settings.upstream,
         fork: settings.fork,
         serverUrl: settings.serverUrl,
+        upstreamServerUrl: settings.upstreamHost.serverUrl,
         tag: candidate.tag,
         version: candidate.version.text,
         previousVersion: decision.previous?.text,
@@ -60290,6 +60534,99 @@ function resolvePolicy(file, inputs, fileOrigin) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/settings/upstream-host.ts
+/**
+ * Where the upstream lives. By default on the fork's own server, read with the fork's token; with
+ * `upstream-server-url` on another one (most often: a fork on GitHub Enterprise Server following a project on
+ * github.com), read through that server's API with `upstream-token` or with no token at all. Pure: the values come
+ * from the inputs and the runner's environment, and every problem is an input error that names the input.
+ */
+
+
+/** A URL of an http(s) server, without query, fragment or credentials; `name` is the input, for the message. */
+function parseServerAddress(value, name, example) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw inputError(`Input '${name}' must be an http(s) URL such as ${example}, got "${value}".`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw inputError(`Input '${name}' must be an http(s) URL such as ${example}; it uses ${url.protocol}.`);
+    // Never echo a value that carries a credential.
+    if (url.username || url.password)
+        throw inputError(`Input '${name}' must not carry credentials; pass the token as 'upstream-token' (from a secret).`);
+    if (url.search || url.hash)
+        throw inputError(`Input '${name}' must be the server's address only (no ?query or #fragment), such as ${example}, got "${value}".`);
+    return url;
+}
+/** `upstream-server-url`: the upstream server's web address, e.g. https://github.com. */
+function parseUpstreamServerUrl(value, name) {
+    const url = parseServerAddress(value, name, 'https://github.com');
+    const trimmed = parse_trimUrl(url.href);
+    if (/^api\.(github\.com|[a-z0-9-]+\.ghe\.com)$/i.test(url.hostname) || /\/api\/v3$/i.test(trimmed)) {
+        throw inputError(`Input '${name}' is an API address (${trimmed}); give the server's web address (for example https://github.com or https://ghe.example.com), and the API root as 'upstream-api-url' only if it is not the usual one.`);
+    }
+    return trimmed;
+}
+/** `upstream-api-url`: the upstream server's REST API root, e.g. https://api.github.com. */
+function parseUpstreamApiUrl(value, name) {
+    const url = parseServerAddress(value, name, 'https://api.github.com');
+    const trimmed = parse_trimUrl(url.href);
+    if (upstream_host_isGitHubDotCom(trimmed)) {
+        throw inputError(`Input '${name}' is github.com's web address; its API is https://api.github.com (the default for upstream-server-url: https://github.com, so leave '${name}' empty).`);
+    }
+    return trimmed;
+}
+/** github.com itself (not an Enterprise server), whose API lives on its own host. */
+function upstream_host_isGitHubDotCom(serverUrl) {
+    return /^https:\/\/(www\.)?github\.com$/i.test(parse_trimUrl(serverUrl));
+}
+/**
+ * The API root GitHub gives a server: https://api.github.com for github.com, `https://api.<name>.ghe.com` for
+ * GitHub Enterprise Cloud with data residency, `<server>/api/v3` for Enterprise Server.
+ */
+function defaultApiUrl(serverUrl) {
+    if (upstream_host_isGitHubDotCom(serverUrl))
+        return 'https://api.github.com';
+    const url = new URL(serverUrl);
+    if (url.protocol === 'https:' && /^[a-z0-9-]+\.ghe\.com$/i.test(url.hostname) && parse_trimUrl(url.pathname) === '')
+        return `https://api.${url.host.toLowerCase()}`;
+    return `${parse_trimUrl(serverUrl)}/api/v3`;
+}
+/** Two server addresses that name the same server (scheme, host and port compared without case; default ports). */
+function sameServer(a, b) {
+    const key = (value) => {
+        const url = new URL(value);
+        const host = url.hostname.toLowerCase().replace(/^www\.github\.com$/, 'github.com');
+        return `${url.protocol}//${host}:${url.port}${parse_trimUrl(url.pathname)}`;
+    };
+    try {
+        return key(a) === key(b);
+    }
+    catch {
+        return parse_trimUrl(a).toLowerCase() === parse_trimUrl(b).toLowerCase();
+    }
+}
+/**
+ * The upstream's host from the three inputs (already parsed; undefined = blank) and the fork's server, API and token.
+ * The fork's token goes only to the fork's server: on another server the upstream is read with `upstream-token` or
+ * anonymously.
+ */
+function resolveUpstreamHost(given, fork) {
+    if (given.serverUrl === undefined) {
+        if (given.apiUrl !== undefined) {
+            throw inputError("Input 'upstream-api-url' is set without 'upstream-server-url'. For an upstream on another server set 'upstream-server-url' to its web address (for example https://github.com; the API root then follows), or remove 'upstream-api-url' to read the upstream from the fork's own server.");
+        }
+        return { serverUrl: fork.serverUrl, apiUrl: fork.apiUrl, token: given.token ?? fork.token, sameServer: true };
+    }
+    const same = sameServer(given.serverUrl, fork.serverUrl);
+    const apiUrl = given.apiUrl ?? (same ? fork.apiUrl : defaultApiUrl(given.serverUrl));
+    const token = given.token ?? (same ? fork.token : undefined);
+    return { serverUrl: same ? fork.serverUrl : given.serverUrl, apiUrl, ...(token !== undefined ? { token } : {}), sameServer: same };
+}
+
 ;// CONCATENATED MODULE: ./src/settings/inputs.ts
 /**
  * The action's inputs and runner environment, read and validated once, before any network call, synchronously and
@@ -60301,6 +60638,7 @@ function resolvePolicy(file, inputs, fileOrigin) {
  *
  * Every error names the input and says how to fix it: a maintainer reads it in the job log at 3 a.m.
  */
+
 
 
 
@@ -60350,6 +60688,9 @@ const INPUTS = {
             return parseRepo("Input 'upstream-repository'", value);
         }
     },
+    'upstream-server-url': { parse: inputs_optional(parseUpstreamServerUrl) },
+    'upstream-api-url': { parse: inputs_optional(parseUpstreamApiUrl) },
+    'upstream-token': { secret: true, parse: inputs_optional((value) => value) },
     'target-branch': { parse: inputs_optional(branchName) },
     'branch-prefix': {
         parse: (value, name) => {
@@ -60433,8 +60774,12 @@ function readInputs(runner) {
     }
     const fork = parseRepo('GITHUB_REPOSITORY', forkName);
     const read = readTable(runner);
+    const serverUrl = parse_trimUrl(env.GITHUB_SERVER_URL || 'https://github.com');
+    const apiUrl = parse_trimUrl(env.GITHUB_API_URL || 'https://api.github.com');
+    const upstreamHost = resolveUpstreamHost({ serverUrl: read['upstream-server-url'], apiUrl: read['upstream-api-url'], token: read['upstream-token'] }, { serverUrl, apiUrl, token: read['github-token'] });
     const upstream = read['upstream-repository'];
-    if (upstream.owner.toLowerCase() === fork.owner.toLowerCase() && upstream.repo.toLowerCase() === fork.repo.toLowerCase()) {
+    // On another server the upstream may well carry the fork's own name (an Enterprise fork named like its project).
+    if (upstreamHost.sameServer && upstream.owner.toLowerCase() === fork.owner.toLowerCase() && upstream.repo.toLowerCase() === fork.repo.toLowerCase()) {
         throw inputError(`Input 'upstream-repository' names this repository itself (${forkName}); give the upstream project instead.`);
     }
     const targetBranch = read['target-branch'];
@@ -60464,14 +60809,14 @@ function readInputs(runner) {
     if (mirrorBranch !== undefined && (mirrorBranch === targetBranch || mirrorBranch.startsWith(branchPrefix))) {
         throw inputError(`Input 'mirror-branch' (${mirrorBranch}) must differ from the target branch and the sync branches.`);
     }
-    const serverUrl = parse_trimUrl(env.GITHUB_SERVER_URL || 'https://github.com');
     const pushedTag = pushedSyncTag(env, branchPrefix);
     return {
         token: read['github-token'],
         serverUrl,
-        apiUrl: parse_trimUrl(env.GITHUB_API_URL || 'https://api.github.com'),
+        apiUrl,
         fork,
         upstream,
+        upstreamHost,
         targetBranch,
         channel,
         upstreamBranch: read['upstream-branch'],
@@ -60581,8 +60926,26 @@ async function loadLowerBound(api, inputs, target) {
 }
 
 ;// CONCATENATED MODULE: ./src/settings/urls.ts
-function gitUrl(settings, repo) {
-    return `${settings.serverUrl}/${repo.owner}/${repo.repo}.git`;
+/** A repository's clone URL on `serverUrl`. */
+function gitUrl(serverUrl, repo) {
+    return `${serverUrl}/${repo.owner}/${repo.repo}.git`;
+}
+function forkGitUrl(settings) {
+    return gitUrl(settings.serverUrl, settings.fork);
+}
+function upstreamGitUrl(settings) {
+    return gitUrl(settings.upstreamHost.serverUrl, settings.upstream);
+}
+/**
+ * The credentials git sends, each only to its own repository's URL (git's `http.<url>.*` matches by URL prefix, path
+ * included): the fork's token to the fork, the upstream's (if any) to the upstream. So the fork's token never reaches
+ * another server, nor another repository of its own server.
+ */
+function gitCredentials(settings) {
+    const credentials = [{ url: forkGitUrl(settings), token: settings.token }];
+    if (settings.upstreamHost.token !== undefined)
+        credentials.push({ url: upstreamGitUrl(settings), token: settings.upstreamHost.token });
+    return credentials;
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
@@ -60591,7 +60954,6 @@ function gitUrl(settings, repo) {
  * the PR, report. This file only orchestrates: each step is a stage folder with one job, and the order and the
  * hand-offs live here. Everything a run says comes from the one Outcome it ends with (outcome.ts).
  */
-
 
 
 
@@ -60640,14 +61002,14 @@ async function run(runner = (0,src_runner/* actionsRunner */.A)()) {
     let outcome;
     try {
         settings = await step('Read inputs', async () => readSettings(runner));
-        const api = new GitHubApi(createClient({ token: settings.token, apiUrl: settings.apiUrl, log: runner, timing: timingFromEnv(runner.env), env: runner.env }), settings.fork, settings.upstream);
+        const api = connect(settings, { log: runner, timing: timingFromEnv(runner.env), env: runner.env });
         const known = settings;
         target = settings.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()));
         if (settings.mirrorBranch === target)
             throw new UserError('input', `Input 'mirror-branch' (${target}) must differ from the target branch.`);
-        work = new WorkRepository({ parentDir: settings.runnerTemp, auth: { serverUrl: settings.serverUrl, token: settings.token }, env: runner.env });
+        work = new WorkRepository({ parentDir: settings.runnerTemp, auth: gitCredentials(settings), env: runner.env, twoServers: !settings.upstreamHost.sameServer });
         const context = { runner, step, settings, api, target, work };
-        const decision = await step('Choose the upstream release', async () => known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined, (viaApi) => containmentWithFallback(viaApi, { git: () => context.work.get(), forkUrl: gitUrl(known, known.fork), upstreamUrl: gitUrl(known, known.upstream), target: context.target }, runner)), {
+        const decision = await step('Choose the upstream release', async () => known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined, (viaApi) => containmentWithFallback(viaApi, { git: () => context.work.get(), forkUrl: forkGitUrl(known), upstreamUrl: upstreamGitUrl(known), target: context.target }, runner)), {
             upstream: `${known.upstream.owner}/${known.upstream.repo}`,
             channel: known.channel,
             tag: known.tag,
@@ -60689,7 +61051,7 @@ async function syncRelease(run, chosen, policy, template) {
         throw new UserError('upstream', `Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`);
     }
     const git = await run.work.get();
-    const urls = { fork: gitUrl(settings, settings.fork), upstream: gitUrl(settings, settings.upstream) };
+    const urls = { fork: forkGitUrl(settings), upstream: upstreamGitUrl(settings) };
     const fetched = await step('Fetch what the merge needs', () => prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, fetchUpstreamBlobs: !settings.dryRun, log: runner }));
     // The search for the fork's previous release ran while git fetched (deferPrevious).
     const decision = await withPrevious(chosen);
@@ -60738,7 +61100,7 @@ async function syncRelease(run, chosen, policy, template) {
     return { ...synced, ...(audit ? { audit } : {}), result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: [publishedMessage(published, branch, candidate.tag, merge.status), ci].filter(Boolean).join(' ') };
 }
 function mirror({ runner, settings, api, work }) {
-    const request = { forkUrl: gitUrl(settings, settings.fork), upstreamUrl: gitUrl(settings, settings.upstream), mirrorBranch: settings.mirrorBranch, dryRun: settings.dryRun };
+    const request = { forkUrl: forkGitUrl(settings), upstreamUrl: upstreamGitUrl(settings), mirrorBranch: settings.mirrorBranch, dryRun: settings.dryRun };
     return maintainMirror(() => work.get(), () => api.upstreamDefaultBranch(), request, runner);
 }
 
