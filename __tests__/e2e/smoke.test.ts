@@ -11,7 +11,8 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { requestLog, resetLog } from '../../test/support/control.js'
 import { git, revParse } from '../../test/support/repos.js'
-import { SCENARIO_TOKEN, createScenario, type Scenario } from '../../test/support/scenario.js'
+import { FORK, SCENARIO_TOKEN, UPSTREAM, createScenario, type Scenario } from '../../test/support/scenario.js'
+import { createTwoHostScenario, type TwoHostScenario } from '../../test/support/two-hosts.js'
 
 const SYNC_BRANCH = 'refs/heads/upstream-sync/v1.1.0-stable'
 
@@ -176,6 +177,27 @@ describe('the bundle on a runner whose git is too old', () => {
     expect(errors).toEqual([expect.stringContaining('git 2.34.1 is too old: upstream-sync needs git 2.38 or newer')])
     expect(run.stderr).not.toContain('old git ran')
     expect(await requestLog(scenario.standIn, 'git')).toEqual([])
+    await run.cleanup()
+  })
+})
+
+describe('the bundle on an Enterprise fork of a github.com project (two servers)', () => {
+  let s: TwoHostScenario
+  beforeAll(async () => {
+    s = await createTwoHostScenario()
+  })
+  afterAll(async () => s.cleanup())
+
+  it("reads upstream-server-url from the runner's INPUT_ variables: the PR opens on the fork's server, the other gets no credential", async () => {
+    const run = await s.run({}, { mode: 'bundle' })
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs).toMatchObject({ result: 'created', tag: 'v1.1.0-stable' })
+    const forkApi = await requestLog(s.enterprise, 'api')
+    expect(forkApi.some((entry) => entry.method === 'POST' && entry.path === `/api/v3/repos/${FORK}/pulls` && entry.status === 201)).toBe(true)
+    const dotcom = await requestLog(s.dotcom, 'all')
+    expect(dotcom.some((entry) => entry.kind === 'git')).toBe(true)
+    expect(dotcom.filter((entry) => entry.auth !== 'none')).toEqual([])
+    expect((await requestLog(s.enterprise, 'all')).filter((entry) => entry.path.includes(UPSTREAM))).toEqual([])
     await run.cleanup()
   })
 })

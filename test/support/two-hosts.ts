@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { startStandIn, type StandIn } from '../stand-in/server.js'
-import { runInProcess, type ActionRun, type RunActionOptions } from './action.js'
+import { runAction, runInProcess, type ActionRun, type RunActionOptions } from './action.js'
 import { createFork, createUpstream, git, type ForkRepo, type UpstreamRepo } from './repos.js'
 import { FORK, SCENARIO_TOKEN, TARGET_BRANCH, UPSTREAM } from './scenario.js'
 
@@ -32,8 +32,11 @@ export interface TwoHostScenario {
   dotcom: StandIn
   upstream: UpstreamRepo
   fork: ForkRepo
-  /** Runs `run()` in process on the fork's server, with `upstream-server-url` (and `upstream-token`) preset. */
-  run(inputs?: Record<string, string>, options?: Partial<Omit<RunActionOptions, 'standIn' | 'inputs'>>): Promise<ActionRun>
+  /**
+   * Runs the action on the fork's server, with `upstream-server-url` (and `upstream-token`) preset: `run()` in
+   * process, or with `mode: 'bundle'` dist/index.js as a child process with a runner's environment (the e2e tier).
+   */
+  run(inputs?: Record<string, string>, options?: Partial<Omit<RunActionOptions, 'standIn' | 'inputs'>> & { mode?: 'in-process' | 'bundle' }): Promise<ActionRun>
   cleanup(): Promise<void>
 }
 
@@ -67,8 +70,9 @@ export async function createTwoHostScenario(options: TwoHostOptions = {}): Promi
       dotcom,
       upstream,
       fork,
-      run: async (inputs = {}, runOptions = {}) => {
-        const run = await runInProcess({
+      run: async (inputs = {}, { mode, ...runOptions } = {}) => {
+        const start = mode === 'bundle' ? runAction : runInProcess
+        const run = await start({
           standIn: enterprise,
           repository: FORK,
           tempDir: path.join(root, 'runs'),
