@@ -9,6 +9,8 @@
  * stand-in runs hundreds of git commands per test file. `UPSTREAM_SYNC_TEST_SPAWN=direct` starts them directly.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { EventEmitter, once } from 'node:events'
+import { PassThrough, Writable } from 'node:stream'
 
 export interface Collected {
   code: number
@@ -40,10 +42,53 @@ function spawnDirect(command: string, args: readonly string[], options: CollectO
   })
 }
 
-/** The helper: runs each request as spawnDirect does and answers with the same record (or the spawn error). */
+/** What a streaming command offers: ChildProcess's pipes and events, as git http-backend is driven. */
+export interface StreamingChild extends EventEmitter {
+  stdin: Writable
+  stdout: NodeJS.ReadableStream & PassThrough
+  stderr: NodeJS.ReadableStream & PassThrough
+  kill(signal?: NodeJS.Signals): boolean
+}
+
+/**
+ * Starts a command whose stdin and stdout are streamed (git http-backend behind the stand-in's HTTP server): a
+ * ChildProcess, or with the helper a stand-in for one with the same pipes and 'close' / 'error' events.
+ */
+export function spawnStreaming(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): StreamingChild {
+  if (process.env.UPSTREAM_SYNC_TEST_SPAWN === 'direct') {
+    return spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] }) as unknown as StreamingChild
+  }
+  return helper().stream(command, args, options)
+}
+
+/**
+ * The helper: runs each request as spawnDirect does and answers with the same record (or the spawn error); a
+ * request with `op` is a streaming command (start, stdin chunks, end of stdin, kill; answered by stdout and stderr
+ * chunks, then close or error).
+ */
 const HELPER_SOURCE = `
 const { spawn } = require('node:child_process')
+const streams = new Map()
+const failure = (error) => ({ message: error.message, code: error.code })
 process.on('message', (m) => {
+  if (m.op === 'start') {
+    let child
+    try {
+      child = spawn(m.command, m.args, { cwd: m.cwd, env: m.env, stdio: ['pipe', 'pipe', 'pipe'] })
+    } catch (error) {
+      return process.send({ id: m.id, op: 'error', error: failure(error) })
+    }
+    streams.set(m.id, child)
+    child.stdout.on('data', (data) => process.send({ id: m.id, op: 'out', data }))
+    child.stderr.on('data', (data) => process.send({ id: m.id, op: 'err', data }))
+    child.on('error', (error) => { streams.delete(m.id); process.send({ id: m.id, op: 'error', error: failure(error) }) })
+    child.on('close', (code, signal) => { streams.delete(m.id); process.send({ id: m.id, op: 'close', code, signal }) })
+    child.stdin.on('error', () => undefined)
+    return
+  }
+  if (m.op === 'in') return void streams.get(m.id)?.stdin.write(m.data)
+  if (m.op === 'end') return void streams.get(m.id)?.stdin.end()
+  if (m.op === 'kill') return void streams.get(m.id)?.kill(m.signal)
   let answered = false
   const answer = (reply) => { if (!answered) { answered = true; process.send({ id: m.id, ...reply }) } }
   let child
@@ -66,6 +111,9 @@ process.on('disconnect', () => process.exit(0))
 
 interface Reply {
   id: number
+  op?: 'out' | 'err' | 'close' | 'error'
+  data?: Uint8Array
+  signal?: NodeJS.Signals | null
   code?: number
   stdout?: Uint8Array
   stderr?: string
@@ -87,6 +135,7 @@ const IDLE_MS = 1000
 class Helper {
   private readonly child: ChildProcess
   private readonly pending = new Map<number, Pending>()
+  private readonly streams = new Map<number, (reply: Reply) => void>()
   private nextId = 1
   private idle: ReturnType<typeof setTimeout> | undefined
   stopped = false
@@ -105,12 +154,74 @@ class Helper {
   run(command: string, args: readonly string[], options: CollectOptions): Promise<Collected> {
     return new Promise((resolve, reject) => {
       const id = this.nextId++
-      if (this.pending.size === 0) this.channel()?.ref()
-      if (this.idle) realClearTimeout(this.idle)
-      this.idle = undefined
+      this.busy()
       this.pending.set(id, { resolve, reject })
       this.child.send({ id, command, args: [...args], cwd: options.cwd ?? process.cwd(), env: options.env ?? { ...process.env }, input: options.input ?? '' })
     })
+  }
+
+  stream(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }): StreamingChild {
+    const id = this.nextId++
+    const send = (message: Record<string, unknown>): void => {
+      if (!this.stopped) this.child.send({ id, ...message })
+    }
+    const stdin = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        send({ op: 'in', data: chunk })
+        callback()
+      },
+      final(callback) {
+        send({ op: 'end' })
+        callback()
+      }
+    })
+    const remote = Object.assign(new EventEmitter(), {
+      stdin,
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      kill: (signal: NodeJS.Signals = 'SIGTERM'): boolean => {
+        send({ op: 'kill', signal })
+        return true
+      }
+    }) as StreamingChild
+    const bytes = (data: Uint8Array | undefined): Buffer => (data ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.alloc(0))
+    this.busy()
+    this.streams.set(id, (reply) => {
+      if (reply.op === 'out') remote.stdout.write(bytes(reply.data))
+      else if (reply.op === 'err') remote.stderr.write(bytes(reply.data))
+      else {
+        this.streams.delete(id)
+        this.settled()
+        remote.stdout.end()
+        remote.stderr.end()
+        if (reply.op === 'error') {
+          remote.emit('error', Object.assign(new Error(reply.error?.message ?? 'spawn failed'), reply.error?.code ? { code: reply.error.code } : {}))
+          return
+        }
+        // Like a ChildProcess: 'close' once everything the command wrote has been read.
+        const drained = [remote.stdout, remote.stderr].map((pipe) => {
+          if (pipe.readableEnded) return Promise.resolve()
+          if (pipe.readableFlowing === null) pipe.resume()
+          return once(pipe, 'end').then(() => undefined)
+        })
+        void Promise.all(drained).then(() => remote.emit('close', reply.code ?? null, reply.signal ?? null))
+      }
+    })
+    this.child.send({ id, op: 'start', command, args: [...args], cwd: options.cwd ?? process.cwd(), env: options.env ?? { ...process.env } })
+    return remote
+  }
+
+  private busy(): void {
+    if (this.pending.size === 0 && this.streams.size === 0) this.channel()?.ref()
+    if (this.idle) realClearTimeout(this.idle)
+    this.idle = undefined
+  }
+
+  private settled(): void {
+    if (this.pending.size > 0 || this.streams.size > 0) return
+    this.channel()?.unref()
+    this.idle = realSetTimeout(() => this.close(), IDLE_MS)
+    this.idle.unref?.()
   }
 
   private channel(): { ref(): void; unref(): void } | undefined {
@@ -118,6 +229,8 @@ class Helper {
   }
 
   private answer(reply: Reply): void {
+    const stream = this.streams.get(reply.id)
+    if (stream) return stream(reply)
     const request = this.pending.get(reply.id)
     if (!request) return
     this.pending.delete(reply.id)
@@ -127,15 +240,11 @@ class Helper {
       const bytes = reply.stdout ?? new Uint8Array()
       request.resolve({ code: reply.code ?? 128, stdout: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), stderr: reply.stderr ?? '' })
     }
-    if (this.pending.size === 0) {
-      this.channel()?.unref()
-      this.idle = realSetTimeout(() => this.close(), IDLE_MS)
-      this.idle.unref?.()
-    }
+    this.settled()
   }
 
   private close(): void {
-    if (this.pending.size > 0 || this.stopped) return
+    if (this.pending.size > 0 || this.streams.size > 0 || this.stopped) return
     this.stopped = true
     if (current === this) current = undefined
     this.child.disconnect()
@@ -147,6 +256,8 @@ class Helper {
     if (this.idle) realClearTimeout(this.idle)
     for (const request of this.pending.values()) request.reject(error)
     this.pending.clear()
+    for (const stream of [...this.streams.values()]) stream({ id: 0, op: 'error', error: { message: error.message } })
+    this.streams.clear()
   }
 }
 
