@@ -5,7 +5,7 @@
  * decoded here, so traffic is counted both as sent on the wire and as git data, and http-backend never needs to
  * buffer them.
  */
-import { spawn } from 'node:child_process'
+import { spawnStreaming } from '../support/spawn.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import path from 'node:path'
 import { Readable, Transform, Writable, type TransformCallback } from 'node:stream'
@@ -151,7 +151,7 @@ export async function serveGit(state: StandInState, request: GitRequest, refusal
   if (body !== undefined) env.CONTENT_LENGTH = String(body.length)
   else if (!gzipped && length !== undefined) env.CONTENT_LENGTH = length
 
-  const child = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawnStreaming('git', ['http-backend'], { env })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => {
     if (stderr.length < 8192) stderr += chunk.toString('utf8')

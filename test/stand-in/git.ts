@@ -66,6 +66,68 @@ export function cleanGitEnv(extra: Record<string, string> = {}): NodeJS.ProcessE
   return { ...env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C', LANG: 'C', GIT_TERMINAL_PROMPT: '0', ...extra }
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Queries about objects named by their ids (what a commit holds, how two commits relate) answer the same for as long
+// as the repository exists: a successful answer is kept, so a test that runs the action again, or asks the API the
+// same question, does not start the same git process again. Anything that names a ref, writes, or failed is asked
+// of git every time.
+
+const QUERY_COMMANDS = new Set(['cat-file', 'diff', 'log', 'ls-tree', 'merge-base', 'rev-list', 'rev-parse'])
+/** An object id, optionally excluded (^), peeled (^{commit}), or a range of two, or a path inside one (id:path). */
+const OBJECT_SPEC = /^\^?[0-9a-f]{40}(?:\^\{(?:commit|tree|object)\})?$|^[0-9a-f]{40}\.{2,3}[0-9a-f]{40}$|^[0-9a-f]{40}:[^\0]*$/
+const SAFE_OPTION = /^--[a-z][a-z-]*(?:=[^\0]*)?$|^-[a-zA-Z](?:\d+%?)?$/
+
+function answersForGood(args: string[], input: string | Buffer | undefined): boolean {
+  const [command, ...rest] = args
+  if (command === undefined || !QUERY_COMMANDS.has(command)) return false
+  if (command === 'cat-file' && rest.some((arg) => arg.startsWith('--batch'))) return false
+  let paths = false
+  let objects = 0
+  for (const arg of rest) {
+    if (paths) continue
+    if (arg === '--') paths = true
+    else if (arg === '--end-of-options') continue
+    else if (OBJECT_SPEC.test(arg)) objects++
+    else if (!SAFE_OPTION.test(arg) || ['--all', '--branches', '--tags', '--remotes', '--glob', '--stdin-packs', '--reflog'].some((o) => arg.startsWith(o))) {
+      // `cat-file -t <id>` / `cat-file tag <id>`: the type word is the only other plain argument allowed.
+      if (!(command === 'cat-file' && ['blob', 'tree', 'commit', 'tag'].includes(arg))) return false
+    }
+  }
+  if (input !== undefined && input.length > 0) {
+    const lines = input.toString().split('\n').filter((line) => line !== '')
+    if (!lines.every((line) => OBJECT_SPEC.test(line))) return false
+    objects += lines.length
+  } else if (rest.includes('--stdin')) {
+    return false
+  }
+  return objects > 0
+}
+
+const answers = new Map<string, Promise<GitRun>>()
+const MAX_ANSWERS = 20_000
+
+/** A repository folder made again under the same name holds other objects: answers are kept per folder identity. */
+async function remembered(key: string, gitDir: string, spawnGit: () => Promise<GitRun>): Promise<GitRun> {
+  const stat = await fs.stat(gitDir).catch(() => undefined)
+  if (!stat) return spawnGit()
+  const fullKey = `${stat.ino}:${stat.birthtimeMs}:${key}`
+  const known = answers.get(fullKey)
+  if (known) return known.then(copy)
+  if (answers.size >= MAX_ANSWERS) answers.clear()
+  const running = spawnGit()
+  answers.set(fullKey, running)
+  const result = await running.catch((error: unknown) => {
+    answers.delete(fullKey)
+    throw error
+  })
+  if (result.code !== 0) answers.delete(fullKey)
+  return copy(result)
+}
+
+function copy(result: GitRun): GitRun {
+  return { code: result.code, stdout: Buffer.from(result.stdout), stderr: result.stderr }
+}
+
 /** A bare repository served by the stand-in. */
 export class BareRepo {
   /**
@@ -86,7 +148,9 @@ export class BareRepo {
   run(args: string[], options: { input?: string | Buffer; env?: Record<string, string> } = {}): Promise<GitRun> {
     const extra: Record<string, string> = { ...options.env }
     if (this.alternates.length > 0) extra.GIT_ALTERNATE_OBJECT_DIRECTORIES = this.alternates.join(path.delimiter)
-    return spawnCollect('git', ['--git-dir', this.gitDir, ...args], { env: cleanGitEnv(extra), input: options.input })
+    const spawnGit = (): Promise<GitRun> => spawnCollect('git', ['--git-dir', this.gitDir, ...args], { env: cleanGitEnv(extra), input: options.input })
+    if (!answersForGood(args, options.input)) return spawnGit()
+    return remembered(JSON.stringify([this.gitDir, this.alternates, extra, args, options.input?.toString() ?? '']), this.gitDir, spawnGit)
   }
 
   /** Stdout of a command that must succeed (a failure here is a stand-in bug or a broken repository: 500). */

@@ -294,6 +294,69 @@ export async function copyCommit(fromDir: string, rev: string, toDir: string, br
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Templates: each test builds the same sample repositories again and again (a scenario per test); the first build in
+// a test file runs git, the next ones copy its files (no process at all). Dates relative to "now" are those of the
+// first build, so a template is rebuilt when it is older than TEMPLATE_TTL_MS.
+
+const TEMPLATE_TTL_MS = 5 * 60 * 1000
+
+interface Template<T> {
+  builtAt: number
+  value: T
+  files: Array<{ path: string; content: Buffer; mode: number }>
+  dirs: string[]
+}
+
+const templates = new Map<string, Promise<Template<unknown>>>()
+
+async function snapshot(dir: string): Promise<Pick<Template<unknown>, 'files' | 'dirs'>> {
+  const files: Template<unknown>['files'] = []
+  const dirs: string[] = []
+  const walk = async (rel: string): Promise<void> => {
+    for (const entry of await fs.readdir(path.join(dir, rel), { withFileTypes: true })) {
+      const child = path.join(rel, entry.name)
+      if (entry.isDirectory()) {
+        dirs.push(child)
+        await walk(child)
+      } else if (entry.isFile()) {
+        const full = path.join(dir, child)
+        const [content, stat] = await Promise.all([fs.readFile(full), fs.stat(full)])
+        files.push({ path: child, content, mode: stat.mode & 0o777 })
+      } else {
+        throw new Error(`cannot copy ${path.join(dir, child)} into a template: not a file or folder`)
+      }
+    }
+  }
+  await walk('')
+  return { files, dirs }
+}
+
+/** Builds the repository at `dir` with `build`, or copies the files of an earlier build with the same `key`. */
+async function fromTemplate<T extends { dir: string }>(key: string, dir: string, build: () => Promise<T>): Promise<T> {
+  const exists = await fs.stat(dir).then(
+    () => true,
+    () => false
+  )
+  if (exists) return build()
+  const cached = templates.get(key) as Promise<Template<T>> | undefined
+  const template = cached ? await cached.catch(() => undefined) : undefined
+  if (template && Date.now() - template.builtAt < TEMPLATE_TTL_MS) {
+    await fs.mkdir(dir, { recursive: true })
+    for (const sub of template.dirs) await fs.mkdir(path.join(dir, sub), { recursive: true })
+    await Promise.all(template.files.map((file) => fs.writeFile(path.join(dir, file.path), file.content, { mode: file.mode, flag: 'wx' })))
+    return { ...structuredClone(template.value), dir }
+  }
+  const builtAt = Date.now()
+  const value = await build()
+  if (value.dir !== dir) throw new Error(`template build made ${value.dir}, expected ${dir}`)
+  const made = snapshot(dir).then((files) => ({ builtAt, value: structuredClone(value), ...files }))
+  templates.set(key, made)
+  made.catch(() => templates.delete(key))
+  await made
+  return value
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // The sample upstream and fork
 
 export interface UpstreamRepo {
@@ -353,6 +416,11 @@ export const SAMPLE = {
  * in pyproject.toml, and adds gateway/metrics.py.
  */
 export async function createUpstream(root: string, fullName = 'acme/gateway', spec: UpstreamSpec = {}): Promise<UpstreamRepo> {
+  const key = JSON.stringify(['upstream', fullName, spec.defaultBranch ?? 'main', spec.start?.getTime() ?? 'now'])
+  return fromTemplate(key, repoPath(root, fullName), () => buildUpstream(root, fullName, spec))
+}
+
+async function buildUpstream(root: string, fullName: string, spec: UpstreamSpec): Promise<UpstreamRepo> {
   const defaultBranch = spec.defaultBranch ?? 'main'
   const dir = await initBareRepo(root, fullName, { defaultBranch })
   const start = (spec.start ?? new Date(Date.now() - 30 * DAY)).getTime()
@@ -444,6 +512,17 @@ export interface ForkRepo {
  * upstream's change to its first line), `.github/workflows/carto-build.yml` and `CARTO_README.md`.
  */
 export async function createFork(root: string, spec: ForkSpec): Promise<ForkRepo> {
+  const fullName = spec.fullName ?? 'carto/gateway-fork'
+  const baseTag = spec.baseTag ?? 'v1.0.0-stable'
+  // The fork holds the upstream's base tag commit and its ancestors, nothing else of the upstream.
+  const baseSha = spec.upstream.tags[baseTag]
+  if (baseSha === undefined) return buildFork(root, spec)
+  const { upstream, ...rest } = spec
+  const key = JSON.stringify(['fork', upstream.fullName, baseSha, fullName, rest])
+  return fromTemplate(key, repoPath(root, fullName), () => buildFork(root, spec))
+}
+
+async function buildFork(root: string, spec: ForkSpec): Promise<ForkRepo> {
   const fullName = spec.fullName ?? 'carto/gateway-fork'
   const targetBranch = spec.targetBranch ?? 'carto/main'
   const baseTag = spec.baseTag ?? 'v1.0.0-stable'
