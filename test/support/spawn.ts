@@ -1,7 +1,7 @@
 /**
  * The one way test infrastructure (the stand-in, the repo builders, the benchmark) runs a command and collects its
  * output: an argument array (never a shell), optional stdin, stdout kept as bytes (packs and `-z` output are binary).
- * Production code has its own wrapper, src/git.ts, so the bundle depends on nothing here.
+ * Production code has its own wrapper, src/git/process.ts, so the bundle depends on nothing here.
  *
  * The commands are started by a small helper process, not by the test process itself: starting a process copies the
  * memory map of the process that starts it, and a Jest worker holding the action, the stand-in and the test modules
