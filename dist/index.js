@@ -37384,14 +37384,19 @@ class GitHubApi extends UpstreamApi {
         await this.call(`update pull request #${pull.number}`, () => this.octokit.rest.pulls.update({ ...this.fork, pull_number: pull.number, ...patch }));
         return true;
     }
+    /** The fork's label names, lower-cased (GitHub compares them without case). */
+    async labelNames() {
+        const labels = await this.call('list labels', () => this.octokit.paginate(this.octokit.rest.issues.listLabelsForRepo, { ...this.fork, per_page: 100 }));
+        return new Set(labels.map((label) => label.name.toLowerCase()));
+    }
     /**
      * Creates the labels that do not exist yet, with colours; an "already exists" race is fine. Returns the labels that
      * could not be created because the token may not create labels (403: a `GITHUB_TOKEN` without `issues: write`), so
-     * the caller applies the others and says once what to grant. Any other failure is reported.
+     * the caller applies the others and says once what to grant. Any other failure is reported. `listed`: the fork's
+     * label names when the caller already asked for them (publishSync asks while the push runs).
      */
-    async ensureLabels(specs) {
-        const labels = await this.call('list labels', () => this.octokit.paginate(this.octokit.rest.issues.listLabelsForRepo, { ...this.fork, per_page: 100 }));
-        const existing = new Set(labels.map((label) => label.name.toLowerCase()));
+    async ensureLabels(specs, listed = this.labelNames()) {
+        const existing = await listed;
         const refused = [];
         for (const spec of specs) {
             if (existing.has(spec.name.toLowerCase()))
@@ -59854,9 +59859,12 @@ async function openPull(req, body) {
 }
 /** Pushes the branch, then opens or updates the PR, sets its labels and closes the older sync PRs it supersedes. */
 async function publishSync(req) {
-    // Finding the older sync PRs does not depend on the push, so that request goes out while the push runs.
+    // The older sync PRs and the fork's labels do not depend on the push, so those reads go out while the push runs.
     const olderLookup = req.supersede ? findOlderSyncPulls(req.api, req.supersede, req.targetBranch, req.syncBranch) : Promise.resolve([]);
-    olderLookup.catch(() => undefined); // awaited below; a push that fails first must not leave it unhandled
+    const labelListing = req.api.labelNames();
+    // Awaited below; a push that fails first must not leave them unhandled.
+    for (const pending of [olderLookup, labelListing])
+        pending.catch(() => undefined);
     const branch = await updateSyncBranch(req);
     if (branch.kind === 'human') {
         req.log.warning(`The sync branch ${req.syncBranch} has commits that upstream-sync did not make (head ${branch.sha.slice(0, 12)}), probably a maintainer's conflict resolution. It was left untouched${req.openPull ? ` and PR #${req.openPull.number} was not changed` : ''}.`);
@@ -59883,7 +59891,7 @@ async function publishSync(req) {
             result = 'created';
     }
     const labels = [...req.labels.always, ...req.labels.status];
-    const { refused } = await req.api.ensureLabels(req.labels.specs.filter((spec) => labels.includes(spec.name)));
+    const { refused } = await req.api.ensureLabels(req.labels.specs.filter((spec) => labels.includes(spec.name)), labelListing);
     if (refused.length > 0) {
         req.log.warning(`The token may not create labels, so PR #${pull.number} does not carry ${refused.map((label) => `"${label}"`).join(', ')}. Add \`issues: write\` to the workflow's \`permissions:\` (or create the labels once by hand); the sync itself is done.`);
     }

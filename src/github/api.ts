@@ -166,14 +166,20 @@ export class GitHubApi extends UpstreamApi {
     return true
   }
 
+  /** The fork's label names, lower-cased (GitHub compares them without case). */
+  async labelNames(): Promise<ReadonlySet<string>> {
+    const labels = await this.call('list labels', () => this.octokit.paginate(this.octokit.rest.issues.listLabelsForRepo, { ...this.fork, per_page: 100 }))
+    return new Set(labels.map((label) => label.name.toLowerCase()))
+  }
+
   /**
    * Creates the labels that do not exist yet, with colours; an "already exists" race is fine. Returns the labels that
    * could not be created because the token may not create labels (403: a `GITHUB_TOKEN` without `issues: write`), so
-   * the caller applies the others and says once what to grant. Any other failure is reported.
+   * the caller applies the others and says once what to grant. Any other failure is reported. `listed`: the fork's
+   * label names when the caller already asked for them (publishSync asks while the push runs).
    */
-  async ensureLabels(specs: LabelSpec[]): Promise<{ refused: string[] }> {
-    const labels = await this.call('list labels', () => this.octokit.paginate(this.octokit.rest.issues.listLabelsForRepo, { ...this.fork, per_page: 100 }))
-    const existing = new Set(labels.map((label) => label.name.toLowerCase()))
+  async ensureLabels(specs: LabelSpec[], listed: Promise<ReadonlySet<string>> = this.labelNames()): Promise<{ refused: string[] }> {
+    const existing = await listed
     const refused: string[] = []
     for (const spec of specs) {
       if (existing.has(spec.name.toLowerCase())) continue

@@ -102,9 +102,11 @@ async function openPull(req: PublishRequest, body: string): Promise<{ pull: Pull
 
 /** Pushes the branch, then opens or updates the PR, sets its labels and closes the older sync PRs it supersedes. */
 export async function publishSync(req: PublishRequest): Promise<PublishOutcome> {
-  // Finding the older sync PRs does not depend on the push, so that request goes out while the push runs.
+  // The older sync PRs and the fork's labels do not depend on the push, so those reads go out while the push runs.
   const olderLookup = req.supersede ? findOlderSyncPulls(req.api, req.supersede, req.targetBranch, req.syncBranch) : Promise.resolve([])
-  olderLookup.catch(() => undefined) // awaited below; a push that fails first must not leave it unhandled
+  const labelListing = req.api.labelNames()
+  // Awaited below; a push that fails first must not leave them unhandled.
+  for (const pending of [olderLookup, labelListing]) pending.catch(() => undefined)
   const branch = await updateSyncBranch(req)
   if (branch.kind === 'human') {
     req.log.warning(
@@ -132,7 +134,10 @@ export async function publishSync(req: PublishRequest): Promise<PublishOutcome> 
     if (opened.created) result = 'created'
   }
   const labels = [...req.labels.always, ...req.labels.status]
-  const { refused } = await req.api.ensureLabels(req.labels.specs.filter((spec) => labels.includes(spec.name)))
+  const { refused } = await req.api.ensureLabels(
+    req.labels.specs.filter((spec) => labels.includes(spec.name)),
+    labelListing
+  )
   if (refused.length > 0) {
     req.log.warning(
       `The token may not create labels, so PR #${pull.number} does not carry ${refused.map((label) => `"${label}"`).join(', ')}. Add \`issues: write\` to the workflow's \`permissions:\` (or create the labels once by hand); the sync itself is done.`

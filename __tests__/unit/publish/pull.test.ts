@@ -53,6 +53,7 @@ function fakeApi() {
     createPull: jest.fn<GitHubApi['createPull']>(async () => ({ pull: pull(1), created: true })),
     updatePull: jest.fn<GitHubApi['updatePull']>(async () => true),
     ensureLabels: jest.fn<GitHubApi['ensureLabels']>(async () => ({ refused: [] })),
+    labelNames: jest.fn<GitHubApi['labelNames']>(async () => new Set<string>()),
     setPullLabels: jest.fn<GitHubApi['setPullLabels']>(async () => undefined),
     openSyncPulls: jest.fn<GitHubApi['openSyncPulls']>(async () => []),
     comment: jest.fn<GitHubApi['comment']>(async () => undefined),
