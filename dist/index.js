@@ -44383,8 +44383,9 @@ async function prefetchPushBases(git, targetSha, tagSha, log) {
     const base = await git.mergeBase(targetSha, tagSha);
     if (!base)
         return 0;
-    const bases = (await git.diffTree(base, tagSha, 'none')).filter((change) => change.status === 'M' && isBlobMode(change.srcMode)).map((change) => change.srcOid);
-    const result = await git.fetchObjects(FORK_REMOTE, [...new Set(bases)]);
+    const modified = (await git.diffTree(base, tagSha, 'none')).filter((change) => change.status === 'M' && isBlobMode(change.srcMode));
+    const bases = [...new Set(modified.map((change) => change.srcOid))];
+    const result = await git.fetchObjects(FORK_REMOTE, bases);
     if (result && result.exitCode !== 0)
         log.debug(`prefetch of the push's delta bases failed, leaving it to the push: ${result.stderr.trim()}`);
     return bases.length;
@@ -56525,11 +56526,248 @@ function rebrandView(summary) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/report/release-notes.ts
+;// CONCATENATED MODULE: ./src/settings/parse.ts
+/**
+ * Pure parsers of input values: lists, repository names, booleans, identities, URLs, regular expressions, paths and
+ * durations. Each takes the input's name and throws an input UserError that names it and says how to fix the value;
+ * none reads the environment or starts a process.
+ */
 
-function isGitHubDotCom(serverUrl) {
-    return /^https:\/\/(www\.)?github\.com\/*$/i.test(serverUrl);
+/** Comma- and/or newline-separated list, blanks dropped. */
+function parseList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
 }
+/** Checklist items, one a line; a leading `- [ ]` or `-` is accepted and dropped. */
+function parseChecklist(text) {
+    return text
+        .split('\n')
+        .map((line) => line.replace(/^\s*[-*]\s*(\[[ xX]\]\s*)?/, '').trim())
+        .filter((line) => line.length > 0);
+}
+/** `true`/`yes`/`on` or `false`/`no`/`off`, any case. */
+function parseBoolean(value, name) {
+    if (/^(true|yes|on)$/i.test(value))
+        return true;
+    if (/^(false|no|off)$/i.test(value))
+        return false;
+    throw inputError(`Input '${name}' must be true or false, got "${value}".`);
+}
+const REPO_PATTERN = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
+/** `owner/name` (a trailing `.git` is dropped). `what` names the value in the error, e.g. `Input 'upstream-repository'`. */
+function parseRepo(what, value) {
+    const cleaned = value.replace(/\.git$/, '');
+    const match = REPO_PATTERN.exec(cleaned);
+    if (!match || cleaned.endsWith('/.') || cleaned.endsWith('/..')) {
+        throw inputError(`${what} must be owner/name (for example BerriAI/litellm), got "${value}".`);
+    }
+    return { owner: match[1], repo: match[2] };
+}
+/** `Name <email@example.com>`. */
+function parseIdentity(value, name) {
+    const match = /^\s*(.+?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value);
+    if (!match) {
+        throw inputError(`Input '${name}' must look like "Name <email@example.com>", got "${value}".`);
+    }
+    return { name: match[1], email: match[2] };
+}
+/** An http(s) URL. The error never repeats the value: webhook URLs carry their credential in the path. */
+function parseHttpUrl(value, name) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw inputError(`Input '${name}' must be an http(s) URL; the value given is not a URL.`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw inputError(`Input '${name}' must be an http(s) URL; it uses ${url.protocol}.`);
+    }
+    return value;
+}
+/** A regular expression (compiled multiline, as the version file is read) with a capture group around the version. */
+function parseVersionRegex(value, name) {
+    try {
+        new RegExp(value, 'm');
+    }
+    catch (error) {
+        throw inputError(`Input '${name}' is not a valid regular expression: ${error.message}.`);
+    }
+    if (!/\((?!\?)/.test(value)) {
+        throw inputError(`Input '${name}' needs a capture group around the version, for example ^version\\s*=\\s*"(.+)".`);
+    }
+    return value;
+}
+/** A repository-relative path: no absolute paths, no `..`, so nothing outside the fork is read. */
+function parseRepoPath(value, name) {
+    const normalized = value.replace(/^\.\//, '');
+    if (normalized === '' || normalized.startsWith('/') || normalized.split('/').includes('..')) {
+        throw inputError(`Input '${name}' must be a path inside the repository such as .github/upstream-sync.yml, got "${value}".`);
+    }
+    return normalized;
+}
+/** A server URL without its trailing slashes. */
+function trimUrl(value) {
+    return value.replace(/\/+$/, '');
+}
+const DURATION_UNITS = {
+    s: 1_000,
+    m: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+    w: 604_800_000
+};
+const DURATION_WORDS = {
+    s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
+    m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm',
+    h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
+    d: 'd', day: 'd', days: 'd',
+    w: 'w', wk: 'w', wks: 'w', week: 'w', weeks: 'w'
+};
+/**
+ * Parses a duration such as `2d`, `12h`, `90m`, `1w`, `30s`, `1.5d`, or a sum like `1d12h` / `1 day 12 hours`, to
+ * milliseconds. `0` is zero. An empty or blank text is `undefined` (no wait).
+ * @param inputName names the input in the error message.
+ * @throws an input UserError naming the input when the text is not a duration.
+ */
+function parseDuration(text, inputName = 'min-release-age') {
+    const trimmed = text.trim();
+    if (trimmed === '')
+        return undefined;
+    if (/^0+$/.test(trimmed))
+        return 0;
+    const term = /(\d+(?:\.\d+)?)\s*([a-z]+)\s*/giy;
+    let total = 0;
+    let end = 0;
+    for (let match = term.exec(trimmed); match; match = term.exec(trimmed)) {
+        const unit = DURATION_WORDS[(match[2] ?? '').toLowerCase()];
+        if (!unit)
+            break;
+        total += Number(match[1]) * (DURATION_UNITS[unit] ?? 0);
+        end = term.lastIndex;
+    }
+    total = Math.round(total);
+    if (end !== trimmed.length || !Number.isSafeInteger(total)) {
+        throw inputError(`Input '${inputName}' "${trimmed}" is not a duration: use a number and a unit (s, m, h, d or w), e.g. 2d, 12h or 90m`);
+    }
+    return total;
+}
+/** A duration in the largest whole units, for messages: `2d`, `1d 12h`, `90m` → `1h 30m`. */
+function formatDuration(ms) {
+    const parts = [];
+    let rest = Math.round(ms / 1000) * 1000;
+    for (const unit of ['w', 'd', 'h', 'm', 's']) {
+        const size = DURATION_UNITS[unit] ?? 1;
+        const count = Math.floor(rest / size);
+        if (count > 0)
+            parts.push(`${count}${unit}`);
+        rest -= count * size;
+    }
+    return parts.length > 0 ? parts.join(' ') : '0s';
+}
+
+;// CONCATENATED MODULE: ./src/settings/upstream-host.ts
+/**
+ * Where the upstream lives. By default on the fork's own server, read with the fork's token; with
+ * `upstream-server-url` on another one (most often: a fork on GitHub Enterprise Server following a project on
+ * github.com), read through that server's API with `upstream-token` or with no token at all. Pure: the values come
+ * from the inputs and the runner's environment, and every problem is an input error that names the input.
+ */
+
+
+/** A URL of an http(s) server, without query, fragment or credentials; `name` is the input, for the message. */
+function parseServerAddress(value, name, example) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw inputError(`Input '${name}' must be an http(s) URL such as ${example}, got "${value}".`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw inputError(`Input '${name}' must be an http(s) URL such as ${example}; it uses ${url.protocol}.`);
+    // Never echo a value that carries a credential.
+    if (url.username || url.password)
+        throw inputError(`Input '${name}' must not carry credentials; pass the token as 'upstream-token' (from a secret).`);
+    if (url.search || url.hash)
+        throw inputError(`Input '${name}' must be the server's address only (no ?query or #fragment), such as ${example}, got "${value}".`);
+    return url;
+}
+/** `upstream-server-url`: the upstream server's web address, e.g. https://github.com. */
+function parseUpstreamServerUrl(value, name) {
+    const url = parseServerAddress(value, name, 'https://github.com');
+    const trimmed = trimUrl(url.href);
+    if (/^api\.(github\.com|[a-z0-9-]+\.ghe\.com)$/i.test(url.hostname) || /\/api\/v3$/i.test(trimmed)) {
+        throw inputError(`Input '${name}' is an API address (${trimmed}); give the server's web address (for example https://github.com or https://ghe.example.com), and the API root as 'upstream-api-url' only if it is not the usual one.`);
+    }
+    return trimmed;
+}
+/** `upstream-api-url`: the upstream server's REST API root, e.g. https://api.github.com. */
+function parseUpstreamApiUrl(value, name) {
+    const url = parseServerAddress(value, name, 'https://api.github.com');
+    const trimmed = trimUrl(url.href);
+    if (isGitHubDotCom(trimmed)) {
+        throw inputError(`Input '${name}' is github.com's web address; its API is https://api.github.com (the default for upstream-server-url: https://github.com, so leave '${name}' empty).`);
+    }
+    return trimmed;
+}
+/** github.com itself (not an Enterprise server), whose API lives on its own host. */
+function isGitHubDotCom(serverUrl) {
+    return /^https:\/\/(www\.)?github\.com$/i.test(trimUrl(serverUrl));
+}
+/**
+ * The API root GitHub gives a server: https://api.github.com for github.com, `https://api.<name>.ghe.com` for
+ * GitHub Enterprise Cloud with data residency, `<server>/api/v3` for Enterprise Server.
+ */
+function defaultApiUrl(serverUrl) {
+    if (isGitHubDotCom(serverUrl))
+        return 'https://api.github.com';
+    const url = new URL(serverUrl);
+    if (url.protocol === 'https:' && /^[a-z0-9-]+\.ghe\.com$/i.test(url.hostname) && trimUrl(url.pathname) === '')
+        return `https://api.${url.host.toLowerCase()}`;
+    return `${trimUrl(serverUrl)}/api/v3`;
+}
+/** Two server addresses that name the same server (scheme, host and port compared without case; default ports). */
+function sameServer(a, b) {
+    const key = (value) => {
+        const url = new URL(value);
+        const host = url.hostname.toLowerCase().replace(/^www\.github\.com$/, 'github.com');
+        return `${url.protocol}//${host}:${url.port}${trimUrl(url.pathname)}`;
+    };
+    try {
+        return key(a) === key(b);
+    }
+    catch {
+        return trimUrl(a).toLowerCase() === trimUrl(b).toLowerCase();
+    }
+}
+/**
+ * The upstream's host from the three inputs (already parsed; undefined = blank) and the fork's server, API and token.
+ * The fork's token goes only to the fork's server: on another server the upstream is read with `upstream-token` or
+ * anonymously.
+ */
+function resolveUpstreamHost(given, fork) {
+    if (given.serverUrl === undefined) {
+        if (given.apiUrl !== undefined) {
+            throw inputError("Input 'upstream-api-url' is set without 'upstream-server-url'. For an upstream on another server set 'upstream-server-url' to its web address (for example https://github.com; the API root then follows), or remove 'upstream-api-url' to read the upstream from the fork's own server.");
+        }
+        return { serverUrl: fork.serverUrl, apiUrl: fork.apiUrl, token: given.token ?? fork.token, sameServer: true };
+    }
+    const same = sameServer(given.serverUrl, fork.serverUrl);
+    const apiUrl = given.apiUrl ?? (same ? fork.apiUrl : defaultApiUrl(given.serverUrl));
+    const token = given.token ?? (same ? fork.token : undefined);
+    return { serverUrl: same ? fork.serverUrl : given.serverUrl, apiUrl, ...(token !== undefined ? { token } : {}), sameServer: same };
+}
+
+;// CONCATENATED MODULE: ./src/report/release-notes.ts
+/**
+ * Upstream release notes, shown in the fork's PR: kept as Markdown, but with mentions and bare issue references
+ * defused so that showing them neither notifies anyone upstream nor links the fork's own, unrelated issues.
+ */
+
+
 /**
  * Upstream release notes, made safe to show in the fork:
  * - `@user` and `@org/team` become inline code (`<code>` inside raw HTML, where backticks are not parsed), so nobody
@@ -56675,7 +56913,7 @@ function neutralizeLine(line, mode, context) {
         if ((ch === 'h' || ch === 'H' || ch === 'w' || ch === 'W') && (i === 0 || !/[A-Za-z0-9]/.test(line[i - 1] ?? ''))) {
             const url = BARE_URL.exec(line.slice(i))?.[0];
             if (url) {
-                const trimmed = trimUrl(url);
+                const trimmed = release_notes_trimUrl(url);
                 flush(i);
                 const rewritten = context.rewriteUrl(trimmed);
                 out += rewritten === trimmed ? trimmed : linkTo(trimmed, rewritten, mode);
@@ -56689,7 +56927,7 @@ function neutralizeLine(line, mode, context) {
     return { text: out, openComment: false };
 }
 /** Drops what GFM's autolinker also leaves out of a bare URL: trailing punctuation and an unbalanced `)`. */
-function trimUrl(url) {
+function release_notes_trimUrl(url) {
     let result = url.replace(/[.,:;!?'"*_~]+$/, '');
     while (result.endsWith(')') && (result.match(/\(/g)?.length ?? 0) < (result.match(/\)/g)?.length ?? 0)) {
         result = result.slice(0, -1).replace(/[.,:;!?'"*_~]+$/, '');
@@ -59914,148 +60152,6 @@ function publishedMessage(published, branch, tag, status) {
     return `PR #${number} for ${tag} is up to date and waiting for review (${status}).`;
 }
 
-;// CONCATENATED MODULE: ./src/settings/parse.ts
-/**
- * Pure parsers of input values: lists, repository names, booleans, identities, URLs, regular expressions, paths and
- * durations. Each takes the input's name and throws an input UserError that names it and says how to fix the value;
- * none reads the environment or starts a process.
- */
-
-/** Comma- and/or newline-separated list, blanks dropped. */
-function parseList(text) {
-    return text
-        .split(/[\n,]/)
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0);
-}
-/** Checklist items, one a line; a leading `- [ ]` or `-` is accepted and dropped. */
-function parseChecklist(text) {
-    return text
-        .split('\n')
-        .map((line) => line.replace(/^\s*[-*]\s*(\[[ xX]\]\s*)?/, '').trim())
-        .filter((line) => line.length > 0);
-}
-/** `true`/`yes`/`on` or `false`/`no`/`off`, any case. */
-function parseBoolean(value, name) {
-    if (/^(true|yes|on)$/i.test(value))
-        return true;
-    if (/^(false|no|off)$/i.test(value))
-        return false;
-    throw inputError(`Input '${name}' must be true or false, got "${value}".`);
-}
-const REPO_PATTERN = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
-/** `owner/name` (a trailing `.git` is dropped). `what` names the value in the error, e.g. `Input 'upstream-repository'`. */
-function parseRepo(what, value) {
-    const cleaned = value.replace(/\.git$/, '');
-    const match = REPO_PATTERN.exec(cleaned);
-    if (!match || cleaned.endsWith('/.') || cleaned.endsWith('/..')) {
-        throw inputError(`${what} must be owner/name (for example BerriAI/litellm), got "${value}".`);
-    }
-    return { owner: match[1], repo: match[2] };
-}
-/** `Name <email@example.com>`. */
-function parseIdentity(value, name) {
-    const match = /^\s*(.+?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value);
-    if (!match) {
-        throw inputError(`Input '${name}' must look like "Name <email@example.com>", got "${value}".`);
-    }
-    return { name: match[1], email: match[2] };
-}
-/** An http(s) URL. The error never repeats the value: webhook URLs carry their credential in the path. */
-function parseHttpUrl(value, name) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw inputError(`Input '${name}' must be an http(s) URL; the value given is not a URL.`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw inputError(`Input '${name}' must be an http(s) URL; it uses ${url.protocol}.`);
-    }
-    return value;
-}
-/** A regular expression (compiled multiline, as the version file is read) with a capture group around the version. */
-function parseVersionRegex(value, name) {
-    try {
-        new RegExp(value, 'm');
-    }
-    catch (error) {
-        throw inputError(`Input '${name}' is not a valid regular expression: ${error.message}.`);
-    }
-    if (!/\((?!\?)/.test(value)) {
-        throw inputError(`Input '${name}' needs a capture group around the version, for example ^version\\s*=\\s*"(.+)".`);
-    }
-    return value;
-}
-/** A repository-relative path: no absolute paths, no `..`, so nothing outside the fork is read. */
-function parseRepoPath(value, name) {
-    const normalized = value.replace(/^\.\//, '');
-    if (normalized === '' || normalized.startsWith('/') || normalized.split('/').includes('..')) {
-        throw inputError(`Input '${name}' must be a path inside the repository such as .github/upstream-sync.yml, got "${value}".`);
-    }
-    return normalized;
-}
-/** A server URL without its trailing slashes. */
-function parse_trimUrl(value) {
-    return value.replace(/\/+$/, '');
-}
-const DURATION_UNITS = {
-    s: 1_000,
-    m: 60_000,
-    h: 3_600_000,
-    d: 86_400_000,
-    w: 604_800_000
-};
-const DURATION_WORDS = {
-    s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
-    m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm',
-    h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
-    d: 'd', day: 'd', days: 'd',
-    w: 'w', wk: 'w', wks: 'w', week: 'w', weeks: 'w'
-};
-/**
- * Parses a duration such as `2d`, `12h`, `90m`, `1w`, `30s`, `1.5d`, or a sum like `1d12h` / `1 day 12 hours`, to
- * milliseconds. `0` is zero. An empty or blank text is `undefined` (no wait).
- * @param inputName names the input in the error message.
- * @throws an input UserError naming the input when the text is not a duration.
- */
-function parseDuration(text, inputName = 'min-release-age') {
-    const trimmed = text.trim();
-    if (trimmed === '')
-        return undefined;
-    if (/^0+$/.test(trimmed))
-        return 0;
-    const term = /(\d+(?:\.\d+)?)\s*([a-z]+)\s*/giy;
-    let total = 0;
-    let end = 0;
-    for (let match = term.exec(trimmed); match; match = term.exec(trimmed)) {
-        const unit = DURATION_WORDS[(match[2] ?? '').toLowerCase()];
-        if (!unit)
-            break;
-        total += Number(match[1]) * (DURATION_UNITS[unit] ?? 0);
-        end = term.lastIndex;
-    }
-    total = Math.round(total);
-    if (end !== trimmed.length || !Number.isSafeInteger(total)) {
-        throw inputError(`Input '${inputName}' "${trimmed}" is not a duration: use a number and a unit (s, m, h, d or w), e.g. 2d, 12h or 90m`);
-    }
-    return total;
-}
-/** A duration in the largest whole units, for messages: `2d`, `1d 12h`, `90m` → `1h 30m`. */
-function formatDuration(ms) {
-    const parts = [];
-    let rest = Math.round(ms / 1000) * 1000;
-    for (const unit of ['w', 'd', 'h', 'm', 's']) {
-        const size = DURATION_UNITS[unit] ?? 1;
-        const count = Math.floor(rest / size);
-        if (count > 0)
-            parts.push(`${count}${unit}`);
-        rest -= count * size;
-    }
-    return parts.length > 0 ? parts.join(' ') : '0s';
-}
-
 ;// CONCATENATED MODULE: ./src/releases/choose.ts
 /**
  * Which upstream release to sync: a lazy walk over the channel's candidates that asks GitHub as little as possible.
@@ -60542,99 +60638,6 @@ function resolvePolicy(file, inputs, fileOrigin) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/settings/upstream-host.ts
-/**
- * Where the upstream lives. By default on the fork's own server, read with the fork's token; with
- * `upstream-server-url` on another one (most often: a fork on GitHub Enterprise Server following a project on
- * github.com), read through that server's API with `upstream-token` or with no token at all. Pure: the values come
- * from the inputs and the runner's environment, and every problem is an input error that names the input.
- */
-
-
-/** A URL of an http(s) server, without query, fragment or credentials; `name` is the input, for the message. */
-function parseServerAddress(value, name, example) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw inputError(`Input '${name}' must be an http(s) URL such as ${example}, got "${value}".`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        throw inputError(`Input '${name}' must be an http(s) URL such as ${example}; it uses ${url.protocol}.`);
-    // Never echo a value that carries a credential.
-    if (url.username || url.password)
-        throw inputError(`Input '${name}' must not carry credentials; pass the token as 'upstream-token' (from a secret).`);
-    if (url.search || url.hash)
-        throw inputError(`Input '${name}' must be the server's address only (no ?query or #fragment), such as ${example}, got "${value}".`);
-    return url;
-}
-/** `upstream-server-url`: the upstream server's web address, e.g. https://github.com. */
-function parseUpstreamServerUrl(value, name) {
-    const url = parseServerAddress(value, name, 'https://github.com');
-    const trimmed = parse_trimUrl(url.href);
-    if (/^api\.(github\.com|[a-z0-9-]+\.ghe\.com)$/i.test(url.hostname) || /\/api\/v3$/i.test(trimmed)) {
-        throw inputError(`Input '${name}' is an API address (${trimmed}); give the server's web address (for example https://github.com or https://ghe.example.com), and the API root as 'upstream-api-url' only if it is not the usual one.`);
-    }
-    return trimmed;
-}
-/** `upstream-api-url`: the upstream server's REST API root, e.g. https://api.github.com. */
-function parseUpstreamApiUrl(value, name) {
-    const url = parseServerAddress(value, name, 'https://api.github.com');
-    const trimmed = parse_trimUrl(url.href);
-    if (upstream_host_isGitHubDotCom(trimmed)) {
-        throw inputError(`Input '${name}' is github.com's web address; its API is https://api.github.com (the default for upstream-server-url: https://github.com, so leave '${name}' empty).`);
-    }
-    return trimmed;
-}
-/** github.com itself (not an Enterprise server), whose API lives on its own host. */
-function upstream_host_isGitHubDotCom(serverUrl) {
-    return /^https:\/\/(www\.)?github\.com$/i.test(parse_trimUrl(serverUrl));
-}
-/**
- * The API root GitHub gives a server: https://api.github.com for github.com, `https://api.<name>.ghe.com` for
- * GitHub Enterprise Cloud with data residency, `<server>/api/v3` for Enterprise Server.
- */
-function defaultApiUrl(serverUrl) {
-    if (upstream_host_isGitHubDotCom(serverUrl))
-        return 'https://api.github.com';
-    const url = new URL(serverUrl);
-    if (url.protocol === 'https:' && /^[a-z0-9-]+\.ghe\.com$/i.test(url.hostname) && parse_trimUrl(url.pathname) === '')
-        return `https://api.${url.host.toLowerCase()}`;
-    return `${parse_trimUrl(serverUrl)}/api/v3`;
-}
-/** Two server addresses that name the same server (scheme, host and port compared without case; default ports). */
-function sameServer(a, b) {
-    const key = (value) => {
-        const url = new URL(value);
-        const host = url.hostname.toLowerCase().replace(/^www\.github\.com$/, 'github.com');
-        return `${url.protocol}//${host}:${url.port}${parse_trimUrl(url.pathname)}`;
-    };
-    try {
-        return key(a) === key(b);
-    }
-    catch {
-        return parse_trimUrl(a).toLowerCase() === parse_trimUrl(b).toLowerCase();
-    }
-}
-/**
- * The upstream's host from the three inputs (already parsed; undefined = blank) and the fork's server, API and token.
- * The fork's token goes only to the fork's server: on another server the upstream is read with `upstream-token` or
- * anonymously.
- */
-function resolveUpstreamHost(given, fork) {
-    if (given.serverUrl === undefined) {
-        if (given.apiUrl !== undefined) {
-            throw inputError("Input 'upstream-api-url' is set without 'upstream-server-url'. For an upstream on another server set 'upstream-server-url' to its web address (for example https://github.com; the API root then follows), or remove 'upstream-api-url' to read the upstream from the fork's own server.");
-        }
-        return { serverUrl: fork.serverUrl, apiUrl: fork.apiUrl, token: given.token ?? fork.token, sameServer: true };
-    }
-    const same = sameServer(given.serverUrl, fork.serverUrl);
-    const apiUrl = given.apiUrl ?? (same ? fork.apiUrl : defaultApiUrl(given.serverUrl));
-    const token = given.token ?? (same ? fork.token : undefined);
-    return { serverUrl: same ? fork.serverUrl : given.serverUrl, apiUrl, ...(token !== undefined ? { token } : {}), sameServer: same };
-}
-
 ;// CONCATENATED MODULE: ./src/settings/inputs.ts
 /**
  * The action's inputs and runner environment, read and validated once, before any network call, synchronously and
@@ -60782,8 +60785,8 @@ function readInputs(runner) {
     }
     const fork = parseRepo('GITHUB_REPOSITORY', forkName);
     const read = readTable(runner);
-    const serverUrl = parse_trimUrl(env.GITHUB_SERVER_URL || 'https://github.com');
-    const apiUrl = parse_trimUrl(env.GITHUB_API_URL || 'https://api.github.com');
+    const serverUrl = trimUrl(env.GITHUB_SERVER_URL || 'https://github.com');
+    const apiUrl = trimUrl(env.GITHUB_API_URL || 'https://api.github.com');
     const upstreamHost = resolveUpstreamHost({ serverUrl: read['upstream-server-url'], apiUrl: read['upstream-api-url'], token: read['upstream-token'] }, { serverUrl, apiUrl, token: read['github-token'] });
     const upstream = read['upstream-repository'];
     // On another server the upstream may well carry the fork's own name (an Enterprise fork named like its project).
@@ -61016,8 +61019,9 @@ async function run(runner = (0,src_runner/* actionsRunner */.A)()) {
         if (settings.mirrorBranch === target)
             throw new UserError('input', `Input 'mirror-branch' (${target}) must differ from the target branch.`);
         work = new WorkRepository({ parentDir: settings.runnerTemp, auth: gitCredentials(settings), env: runner.env, twoServers: !settings.upstreamHost.sameServer });
-        const context = { runner, step, settings, api, target, work };
-        const decision = await step('Choose the upstream release', async () => known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined, (viaApi) => containmentWithFallback(viaApi, { git: () => context.work.get(), forkUrl: forkGitUrl(known), upstreamUrl: upstreamGitUrl(known), target: context.target }, runner)), {
+        const urls = { fork: forkGitUrl(settings), upstream: upstreamGitUrl(settings) };
+        const context = { runner, step, settings, api, target, work, urls };
+        const decision = await step('Choose the upstream release', async () => known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined, (viaApi) => containmentWithFallback(viaApi, { git: () => context.work.get(), forkUrl: urls.fork, upstreamUrl: urls.upstream, target: context.target }, runner)), {
             upstream: `${known.upstream.owner}/${known.upstream.repo}`,
             channel: known.channel,
             tag: known.tag,
@@ -61051,7 +61055,7 @@ async function run(runner = (0,src_runner/* actionsRunner */.A)()) {
 }
 /** Merges the chosen tag, renders the PR once and publishes it (or, in a dry run, prints it). */
 async function syncRelease(run, chosen, policy, template) {
-    const { runner, step, settings, target } = run;
+    const { runner, step, settings, target, urls } = run;
     const candidate = chosen.candidate;
     const followsBranch = settings.channel.source === 'branch' && !chosen.explicit;
     const branch = settings.branchPrefix + candidate.tag;
@@ -61059,7 +61063,6 @@ async function syncRelease(run, chosen, policy, template) {
         throw new UserError('upstream', `Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`);
     }
     const git = await run.work.get();
-    const urls = { fork: forkGitUrl(settings), upstream: upstreamGitUrl(settings) };
     const fetched = await step('Fetch what the merge needs', () => prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, fetchUpstreamBlobs: !settings.dryRun, log: runner }));
     // The search for the fork's previous release ran while git fetched (deferPrevious).
     const decision = await withPrevious(chosen);
@@ -61107,8 +61110,8 @@ async function syncRelease(run, chosen, policy, template) {
     const ci = pull && published.pushed && settings.dispatchWorkflow ? await step('Dispatch the CI workflow', () => dispatchCi(run.api, settings.dispatchWorkflow, branch, merge, runner)) : undefined;
     return { ...synced, ...(audit ? { audit } : {}), result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: [publishedMessage(published, branch, candidate.tag, merge.status), ci].filter(Boolean).join(' ') };
 }
-function mirror({ runner, settings, api, work }) {
-    const request = { forkUrl: forkGitUrl(settings), upstreamUrl: upstreamGitUrl(settings), mirrorBranch: settings.mirrorBranch, dryRun: settings.dryRun };
+function mirror({ runner, settings, api, work, urls }) {
+    const request = { forkUrl: urls.fork, upstreamUrl: urls.upstream, mirrorBranch: settings.mirrorBranch, dryRun: settings.dryRun };
     return maintainMirror(() => work.get(), () => api.upstreamDefaultBranch(), request, runner);
 }
 

@@ -44,6 +44,8 @@ interface Run {
   api: GitHubApi
   target: string
   work: WorkRepository
+  /** The fork's and the upstream's clone URLs, each on its own server. */
+  urls: { fork: string; upstream: string }
 }
 
 /** Runs the action. Never throws: a failure ends as the step's failure with one clear message, and is reported. */
@@ -70,10 +72,11 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
     target = settings.targetBranch ?? (await step('Find the default branch', () => api.forkDefaultBranch()))
     if (settings.mirrorBranch === target) throw new UserError('input', `Input 'mirror-branch' (${target}) must differ from the target branch.`)
     work = new WorkRepository({ parentDir: settings.runnerTemp, auth: gitCredentials(settings), env: runner.env, twoServers: !settings.upstreamHost.sameServer })
-    const context: Run = { runner, step, settings, api, target, work }
+    const urls = { fork: forkGitUrl(settings), upstream: upstreamGitUrl(settings) }
+    const context: Run = { runner, step, settings, api, target, work, urls }
 
     const decision = await step('Choose the upstream release', async () =>
-      known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined, (viaApi) => containmentWithFallback(viaApi, { git: () => context.work.get(), forkUrl: forkGitUrl(known), upstreamUrl: upstreamGitUrl(known), target: context.target }, runner)), {
+      known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined, (viaApi) => containmentWithFallback(viaApi, { git: () => context.work.get(), forkUrl: urls.fork, upstreamUrl: urls.upstream, target: context.target }, runner)), {
         upstream: `${known.upstream.owner}/${known.upstream.repo}`,
         channel: known.channel,
         tag: known.tag,
@@ -104,7 +107,7 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
 
 /** Merges the chosen tag, renders the PR once and publishes it (or, in a dry run, prints it). */
 async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policy: SyncPolicy, template: CompiledTemplate | undefined): Promise<SyncedOutcome> {
-  const { runner, step, settings, target } = run
+  const { runner, step, settings, target, urls } = run
   const candidate = chosen.candidate
   const followsBranch = settings.channel.source === 'branch' && !chosen.explicit
   const branch = settings.branchPrefix + candidate.tag
@@ -112,7 +115,6 @@ async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policy: Syn
     throw new UserError('upstream', `Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`)
   }
   const git = await run.work.get()
-  const urls = { fork: forkGitUrl(settings), upstream: upstreamGitUrl(settings) }
   const fetched = await step('Fetch what the merge needs', () =>
     prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, fetchUpstreamBlobs: !settings.dryRun, log: runner })
   )
@@ -171,7 +173,7 @@ async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policy: Syn
   return { ...synced, ...(audit ? { audit } : {}), result: published.result, ...(pull ? { pull } : {}), changed: published.changed, message: [publishedMessage(published, branch, candidate.tag, merge.status), ci].filter(Boolean).join(' ') }
 }
 
-function mirror({ runner, settings, api, work }: Run): Promise<void> {
-  const request = { forkUrl: forkGitUrl(settings), upstreamUrl: upstreamGitUrl(settings), mirrorBranch: settings.mirrorBranch as string, dryRun: settings.dryRun }
+function mirror({ runner, settings, api, work, urls }: Run): Promise<void> {
+  const request = { forkUrl: urls.fork, upstreamUrl: urls.upstream, mirrorBranch: settings.mirrorBranch as string, dryRun: settings.dryRun }
   return maintainMirror(() => work.get(), () => api.upstreamDefaultBranch(), request, runner)
 }

@@ -185,8 +185,9 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
 async function prefetchPushBases(git: Git, targetSha: string, tagSha: string, log: Log): Promise<number> {
   const base = await git.mergeBase(targetSha, tagSha)
   if (!base) return 0
-  const bases = (await git.diffTree(base, tagSha, 'none')).filter((change) => change.status === 'M' && isBlobMode(change.srcMode)).map((change) => change.srcOid)
-  const result = await git.fetchObjects(FORK_REMOTE, [...new Set(bases)])
+  const modified = (await git.diffTree(base, tagSha, 'none')).filter((change) => change.status === 'M' && isBlobMode(change.srcMode))
+  const bases = [...new Set(modified.map((change) => change.srcOid))]
+  const result = await git.fetchObjects(FORK_REMOTE, bases)
   if (result && result.exitCode !== 0) log.debug(`prefetch of the push's delta bases failed, leaving it to the push: ${result.stderr.trim()}`)
   return bases.length
 }

@@ -2,12 +2,9 @@
  * Upstream release notes, shown in the fork's PR: kept as Markdown, but with mentions and bare issue references
  * defused so that showing them neither notifies anyone upstream nor links the fork's own, unrelated issues.
  */
+import { isGitHubDotCom } from '../settings/upstream-host.js'
 import type { RepoId } from '../types.js'
 import { encodePathPart, safeUrl } from './markdown.js'
-
-function isGitHubDotCom(serverUrl: string): boolean {
-  return /^https:\/\/(www\.)?github\.com\/*$/i.test(serverUrl)
-}
 
 export interface NeutralizeOptions {
   /** The repository the notes come from: bare `#123` and `GH-123` become links to its issues. */
