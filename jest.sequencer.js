@@ -1,8 +1,8 @@
-// The order test files start in. Two workers take files from one queue, so a long file that starts last stretches the
+// The order test files start in. The workers take files from one queue, so a long file that starts last stretches the
 // run by its whole length. Jest orders files by the durations it cached on the last run on this machine; a fresh
 // checkout (CI) has none, and Jest then orders by file size, which puts a short file with many assertions before a
 // long one with few (the integration tests' time goes into action runs, not lines). WEIGHTS says roughly how many
-// seconds each of the longest files takes on a 2-core machine; files without a cached duration or a weight start
+// seconds each of the longest files takes on a 2-core machine (3 workers); files without a cached duration or a weight start
 // after them, largest first. Update the list when a file grows past the last entry or a file on it gets much shorter.
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,33 +11,35 @@ import Sequencer from '@jest/test-sequencer'
 const ROOT = path.dirname(fileURLToPath(import.meta.url))
 
 const WEIGHTS = {
-  '__tests__/integration/safety.test.ts': 42,
-  '__tests__/engine/merge/merge.test.ts': 39,
-  '__tests__/integration/merge-report.test.ts': 38,
-  '__tests__/integration/releases-decisions.test.ts': 37,
-  '__tests__/integration/faults.test.ts': 34,
-  '__tests__/integration/real-github-releases.test.ts': 30,
-  '__tests__/integration/real-github.test.ts': 21,
-  '__tests__/integration/releases.test.ts': 19,
+  '__tests__/integration/safety.test.ts': 31,
+  '__tests__/integration/merge-report.test.ts': 30,
+  '__tests__/engine/merge/merge.test.ts': 27,
+  '__tests__/integration/releases-decisions.test.ts': 27,
+  '__tests__/integration/faults.test.ts': 22,
+  '__tests__/integration/real-github.test.ts': 22,
+  '__tests__/integration/real-github-releases.test.ts': 21,
+  '__tests__/e2e/smoke.test.ts': 20,
+  '__tests__/integration/releases.test.ts': 18,
   '__tests__/integration/dashboard.test.ts': 15,
-  '__tests__/e2e/smoke.test.ts': 15,
-  '__tests__/integration/history-audit.test.ts': 13,
-  '__tests__/integration/channels.test.ts': 13,
+  '__tests__/integration/history-audit.test.ts': 14,
   '__tests__/integration/reporting.test.ts': 13,
+  '__tests__/integration/channels.test.ts': 13,
+  '__tests__/infra/stand-in/cli.test.ts': 12,
   '__tests__/integration/rebrand.test.ts': 12,
-  '__tests__/integration/sync.test.ts': 12,
+  '__tests__/integration/cross-host.test.ts': 11,
   '__tests__/integration/untrusted-data.test.ts': 11,
-  '__tests__/infra/stand-in/cli.test.ts': 10,
-  '__tests__/infra/stand-in/api.test.ts': 10,
-  '__tests__/infra/bench.test.ts': 9,
-  '__tests__/integration/grouped-report.test.ts': 8,
-  '__tests__/unit/report/fit.test.ts': 8,
-  '__tests__/engine/merge/history.test.ts': 8,
+  '__tests__/infra/bench.test.ts': 11,
+  '__tests__/integration/sync.test.ts': 11,
+  '__tests__/engine/merge/history.test.ts': 10,
+  '__tests__/infra/workflows.test.ts': 10,
+  '__tests__/infra/stand-in/openapi.test.ts': 8,
   '__tests__/integration/channels-branch.test.ts': 7,
-  '__tests__/infra/workflows.test.ts': 6,
+  '__tests__/engine/publish/branch.test.ts': 6,
+  '__tests__/integration/grouped-report.test.ts': 6,
   '__tests__/engine/merge/rebrand.test.ts': 6,
-  '__tests__/infra/stand-in/openapi.test.ts': 5,
-  '__tests__/engine/publish/branch.test.ts': 5
+  '__tests__/infra/stand-in/api.test.ts': 6,
+  '__tests__/infra/docs.test.ts': 5,
+  '__tests__/integration/budget.test.ts': 5
 }
 
 export default class WeightedSequencer extends Sequencer {

@@ -45,9 +45,13 @@ const FOLDER_PATHSPEC_FROM = 4
  * The pathspecs that select a group's files: its folder when nothing else that conflicts lives there (one short
  * pathspec for hundreds of files), otherwise the files themselves.
  */
-function pathspecsOf(group: ConflictGroupRow, files: readonly string[], others: readonly string[], budget: PathBudget): { shown: string[]; rest: number } {
+function pathspecsOf(group: ConflictGroupRow, files: readonly string[], allPaths: readonly string[], budget: PathBudget): { shown: string[]; rest: number } {
   const folder = group.folder.endsWith('/') ? group.folder : ''
-  if (folder && files.length >= FOLDER_PATHSPEC_FROM && !others.some((path) => path.startsWith(folder))) return { shown: [folder], rest: 0 }
+  if (folder && files.length >= FOLDER_PATHSPEC_FROM) {
+    // Asked only of big groups, with a set: thousands of conflicts in hundreds of groups stay linear per group.
+    const own = new Set(files)
+    if (!allPaths.some((path) => path.startsWith(folder) && !own.has(path))) return { shown: [folder], rest: 0 }
+  }
   return budget.take(files)
 }
 
@@ -91,13 +95,13 @@ export function resolveCommands(branches: Branches, conflicts: ConflictRow[], au
   const groups = groupConflicts(settleable)
   const pathsOf = (rows: readonly { path: string }[]): string[] => rows.map((row) => row.path)
   const budget = new PathBudget(maxPaths)
+  const allPaths = [...pathsOf(conflicts), ...pathsOf(autoResolved)]
   for (const rule of ['ours', 'theirs'] as const) {
     for (const group of groups.filter((g) => g.rule === rule)) {
       const files = pathsOf(group.conflicts)
-      const others = [...pathsOf(conflicts), ...pathsOf(autoResolved)].filter((path) => !files.includes(path))
       const what = rule === 'ours' ? "keep the fork's version" : "take upstream's version"
       lines.push('', `# rule ${rule}: ${what} of ${plural(group.count, 'file')} ${group.folder.endsWith('/') ? `under ${group.folder}` : 'at the top level'}`)
-      lines.push(...sideLines(pathspecsOf(group, files, others, budget), rule))
+      lines.push(...sideLines(pathspecsOf(group, files, allPaths, budget), rule))
       const check = group.conflicts.filter((c) => CHECK_STATUS.has(c.kind))
       for (const c of check.slice(0, 10)) lines.push(`#   ${c.kind}: ${c.path.replace(/\n/g, '\\n')}: check git status before committing`)
       if (check.length > 10) lines.push(`#   …and ${check.length - 10} more renames, moves or submodules: check git status before committing`)

@@ -5,13 +5,15 @@
  * decoded here, so traffic is counted both as sent on the wire and as git data, and http-backend never needs to
  * buffer them.
  */
-import { spawnStreaming } from '../support/spawn.js'
+import { spawnCollect, spawnStreaming } from '../support/spawn.js'
+import { constants as fsConstants, promises as fs } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import path from 'node:path'
 import { Readable, Transform, Writable, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { cleanGitEnv, type RepoLocation } from './git.js'
+import { RefAnswers } from './refs-state.js'
 import type { FaultRecord, StandInState } from './state.js'
 import type { PushCommand } from './workflow-guard.js'
 
@@ -105,9 +107,10 @@ export async function serveGit(state: StandInState, request: GitRequest, refusal
     return status
   }
 
-  // A screened push is read whole first; the backend then gets the decoded bytes.
+  // A screened push is read whole first, and so is a small upload-pack request (it may be an ls-refs); the backend
+  // then gets the decoded bytes.
   let body: Buffer | undefined
-  if (isPost && request.subPath === 'git-receive-pack' && request.screen) {
+  const readBody = async (): Promise<Buffer> => {
     const chunks: Buffer[] = []
     const collect = new Writable({
       write(chunk: Buffer, _encoding, callback): void {
@@ -116,7 +119,24 @@ export async function serveGit(state: StandInState, request: GitRequest, refusal
       }
     })
     await pipeline([req, wire, ...(gzipped ? [createGunzip()] : []), decoded, collect])
-    body = Buffer.concat(chunks)
+    return Buffer.concat(chunks)
+  }
+  if (isPost && request.subPath === 'git-upload-pack' && Number(req.headers['content-length'] ?? Infinity) <= SMALL_REQUEST) {
+    body = await readBody()
+  }
+  // An answer that depends only on the refs is replayed while they are unchanged (see refs-state.ts).
+  const question = refsOnlyQuestion(req, request, body)
+  const asked = question === undefined ? {} : await refsOnlyAnswers.known(repo.gitDir, question)
+  if (asked.value) {
+    res.writeHead(asked.value.status, asked.value.headers)
+    res.end(asked.value.body)
+    countResponse(asked.value.body.length)
+    countRequest()
+    state.countTraffic(repo.fullName, { replayed: 1 })
+    return asked.value.status
+  }
+  if (isPost && request.subPath === 'git-receive-pack' && request.screen) {
+    body = await readBody()
     const parsed = parseCommands(body)
     const reason = parsed ? await request.screen(parsed.commands, body.subarray(parsed.end)) : undefined
     if (parsed && reason !== undefined) {
@@ -151,7 +171,9 @@ export async function serveGit(state: StandInState, request: GitRequest, refusal
   if (body !== undefined) env.CONTENT_LENGTH = String(body.length)
   else if (!gzipped && length !== undefined) env.CONTENT_LENGTH = length
 
-  const child = spawnStreaming('git', ['http-backend'], { env })
+  const [command = 'git', ...args] = await backendCommand()
+  const child = spawnStreaming(command, args, { env })
+  const answer: { headers?: Record<string, string>; chunks: Buffer[] } | undefined = asked.state === undefined ? undefined : { chunks: [] }
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => {
     if (stderr.length < 8192) stderr += chunk.toString('utf8')
@@ -183,8 +205,10 @@ export async function serveGit(state: StandInState, request: GitRequest, refusal
         status = parsed.status
         res.writeHead(parsed.status, parsed.headers)
         chunk = parsed.rest
+        if (answer) answer.headers = parsed.headers
       }
       if (chunk.length === 0) return
+      answer?.chunks.push(chunk)
       sent += chunk.length
       if (!res.write(chunk)) {
         child.stdout.pause()
@@ -200,6 +224,10 @@ export async function serveGit(state: StandInState, request: GitRequest, refusal
         res.end(`git http-backend failed (exit ${code ?? 'signal'}): ${stderr.trim()}\n`)
       } else {
         res.end()
+        if (answer?.headers && question !== undefined && asked.state !== undefined && code === 0 && status === 200) {
+          const kept = { status, headers: answer.headers, body: Buffer.concat(answer.chunks) }
+          void refsOnlyAnswers.keep(repo.gitDir, question, asked.state, kept)
+        }
       }
       finish()
     })
@@ -213,6 +241,48 @@ export async function serveGit(state: StandInState, request: GitRequest, refusal
   await inputDone
   countRequest()
   return status
+}
+
+/** Larger upload-pack requests are fetch negotiations: streamed to the backend, never kept. */
+const SMALL_REQUEST = 64 * 1024
+
+interface KeptAnswer {
+  status: number
+  headers: Record<string, string>
+  body: Buffer
+}
+
+const refsOnlyAnswers = new RefAnswers<KeptAnswer>()
+
+/**
+ * The question a request asks when its answer depends only on the refs: protocol v2's capability advertisement
+ * (`GET info/refs?service=git-upload-pack`, no refs in it at all) and an `ls-refs` command; undefined for the rest
+ * (fetches, pushes, protocol v0 advertisements).
+ */
+function refsOnlyQuestion(req: IncomingMessage, request: GitRequest, body: Buffer | undefined): string | undefined {
+  const protocol = req.headers['git-protocol']
+  if (typeof protocol !== 'string' || !protocol.split(':').includes('version=2')) return undefined
+  const service = new URLSearchParams(request.query).get('service')
+  if (req.method === 'GET' && request.subPath === 'info/refs' && service === 'git-upload-pack') return `advertise\0${protocol}`
+  // The first pkt-line of a v2 request names its command: `0014command=ls-refs\n`.
+  if (req.method === 'POST' && request.subPath === 'git-upload-pack' && body?.subarray(4, 19).toString('latin1') === 'command=ls-refs') {
+    return `ls-refs\0${protocol}\0${body.toString('latin1')}`
+  }
+  return undefined
+}
+
+/**
+ * `git-http-backend` from git's exec path, started directly instead of through the `git` wrapper (one process fewer
+ * per request); `git http-backend` when the exec path does not hold it.
+ */
+let backend: Promise<string[]> | undefined
+function backendCommand(): Promise<string[]> {
+  backend ??= spawnCollect('git', ['--exec-path'], { env: cleanGitEnv() }).then(async (result) => {
+    const direct = path.join(result.stdout.toString('utf8').trim(), 'git-http-backend')
+    const found = result.code === 0 && (await fs.access(direct, fsConstants.X_OK).then(() => true, () => false))
+    return found ? [direct] : ['git', 'http-backend']
+  })
+  return backend
 }
 
 /** Splits a CGI response into status, headers and the first body bytes; undefined until the blank line arrived. */

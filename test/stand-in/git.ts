@@ -6,6 +6,7 @@
 import { spawnCollect } from '../support/spawn.js'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
+import { RefAnswers } from './refs-state.js'
 
 export interface GitRun {
   code: number
@@ -124,6 +125,23 @@ async function remembered(key: string, gitDir: string, spawnGit: () => Promise<G
   return copy(result)
 }
 
+/**
+ * Lookups of refs by name (`refs/heads/main^{commit}`, `carto/main`, `HEAD`) and ref listings: their answers change
+ * only when a ref does (see refs-state.ts). Names that could be abbreviated object ids (`cafe`, or `v1-3-gcafe12` as
+ * git describe writes them) are asked every time: new objects can make an abbreviation mean something else.
+ */
+const REF_SPEC = /^(?![0-9a-f]{4,40}(?:\^|$))(?!.*-g[0-9a-f]{4,}(?:\^|$))[A-Za-z0-9._/-]+(?:\^\{(?:commit|tree|object|tag)\})?$/
+const refAnswers = new RefAnswers<GitRun>()
+
+function answersForRefsState(args: string[], input: string | Buffer | undefined): boolean {
+  const [command, ...rest] = args
+  if (input !== undefined && input.length > 0) return false
+  if (command === 'for-each-ref') return rest.every((arg) => !arg.startsWith('--stdin'))
+  if (command !== 'rev-parse') return false
+  const options = new Set(['--verify', '--quiet', '--end-of-options'])
+  return rest.every((arg) => options.has(arg) || REF_SPEC.test(arg))
+}
+
 function copy(result: GitRun): GitRun {
   return { code: result.code, stdout: Buffer.from(result.stdout), stderr: result.stderr }
 }
@@ -149,6 +167,10 @@ export class BareRepo {
     const extra: Record<string, string> = { ...options.env }
     if (this.alternates.length > 0) extra.GIT_ALTERNATE_OBJECT_DIRECTORIES = this.alternates.join(path.delimiter)
     const spawnGit = (): Promise<GitRun> => spawnCollect('git', ['--git-dir', this.gitDir, ...args], { env: cleanGitEnv(extra), input: options.input })
+    if (answersForRefsState(args, options.input)) {
+      const question = JSON.stringify([this.alternates, extra, args])
+      return refAnswers.answer(this.gitDir, question, spawnGit, (result) => result.code === 0).then(copy)
+    }
     if (!answersForGood(args, options.input)) return spawnGit()
     return remembered(JSON.stringify([this.gitDir, this.alternates, extra, args, options.input?.toString() ?? '']), this.gitDir, spawnGit)
   }

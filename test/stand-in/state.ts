@@ -174,6 +174,8 @@ export interface TrafficCounters {
   fetches: number
   /** `POST git-receive-pack` requests (one per push). */
   pushes: number
+  /** Requests answered from the refs-state cache without starting http-backend (see refs-state.ts). */
+  replayed: number
 }
 
 export interface DispatchRecord {
@@ -185,7 +187,7 @@ export interface DispatchRecord {
 }
 
 export function emptyTraffic(): TrafficCounters {
-  return { fetchBytes: 0, pushBytes: 0, pushWireBytes: 0, receivedBytes: 0, sentBytes: 0, requests: 0, fetches: 0, pushes: 0 }
+  return { fetchBytes: 0, pushBytes: 0, pushWireBytes: 0, receivedBytes: 0, sentBytes: 0, requests: 0, fetches: 0, pushes: 0, replayed: 0 }
 }
 
 export class StandInState {

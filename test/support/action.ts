@@ -11,7 +11,7 @@ import { parse as parseYaml } from 'yaml'
 import { fileURLToPath } from 'node:url'
 import type { StandInEndpoint } from './control.js'
 import { MemoryRunner } from './memory-runner.js'
-import { spawnStreaming } from './spawn.js'
+import { routeGitThroughHelper } from './git-through-helper.js'
 
 export { api } from './control.js'
 
@@ -275,7 +275,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
 export async function runInProcess(options: RunActionOptions): Promise<ActionRun> {
   if (options.entry) throw new Error('runInProcess runs src/, not an entry script: use runAction for `entry`')
   const prepared = await prepareRun(options)
-  await (gitThroughHelper ??= routeGitThroughHelper())
+  await routeGitThroughHelper()
   const { run } = await import('../../src/run.js')
   const runner = new MemoryRunner(prepared.env)
   const started = performance.now()
@@ -289,23 +289,6 @@ export async function runInProcess(options: RunActionOptions): Promise<ActionRun
     summary: runner.summary,
     durationMs
   })
-}
-
-let gitThroughHelper: Promise<void> | undefined
-
-/**
- * Under Jest, the in-process action starts its git commands from the spawn helper (test/support/spawn.ts) like the
- * stand-in does: the same commands, environment and output, without the Jest worker paying a memory-map copy per git
- * process. Only src/ loaded after this sees it (the action's one `spawn` call, src/git/process.ts); the engine tier
- * and the bundle keep Node's own spawn. `UPSTREAM_SYNC_TEST_SPAWN=direct` turns it off.
- */
-async function routeGitThroughHelper(): Promise<void> {
-  if (process.env.JEST_WORKER_ID === undefined || process.env.UPSTREAM_SYNC_TEST_SPAWN === 'direct') return
-  const { jest } = await import('@jest/globals')
-  const real = await import('node:child_process')
-  const spawnGit = ((command: string, args: readonly string[], spawnOptions?: { cwd?: string; env?: NodeJS.ProcessEnv }) =>
-    command === 'git' ? spawnStreaming(command, args, { cwd: spawnOptions?.cwd, env: spawnOptions?.env }) : real.spawn(command, args, spawnOptions ?? {})) as unknown as typeof real.spawn
-  jest.unstable_mockModule('node:child_process', () => ({ ...real, default: { ...real, spawn: spawnGit }, spawn: spawnGit }))
 }
 
 type RunRecord = Pick<ActionRun, 'exitCode' | 'stdout' | 'stderr' | 'outputs' | 'summary' | 'durationMs'>

@@ -231,7 +231,12 @@ export async function createTags(repoDir: string, specs: TagSpec[]): Promise<voi
     }
   }
   await fastImport(repoDir, stream)
+  // Many tags at once (a real upstream's thousands): packed, as GitHub keeps them. Thousands of loose ref files make
+  // every ref listing and the stand-in's refs-state check slow in a way no real repository is.
+  if (specs.length >= MANY_TAGS) await git(repoDir, ['pack-refs', '--all'])
 }
+
+const MANY_TAGS = 100
 
 /** Creates one tag at `rev` and returns the commit it points at. */
 export async function tag(repoDir: string, name: string, rev: string, options: Omit<TagSpec, 'name' | 'rev'> = {}): Promise<string> {

@@ -157,7 +157,7 @@ describe('git smart HTTP', () => {
     expect((await gitTraffic(s.standIn)).total.requests).toBeGreaterThan(0)
     await resetLog(s.standIn)
     expect(await gitTraffic(s.standIn)).toEqual({
-      total: { fetchBytes: 0, pushBytes: 0, pushWireBytes: 0, receivedBytes: 0, sentBytes: 0, requests: 0, fetches: 0, pushes: 0 },
+      total: { fetchBytes: 0, pushBytes: 0, pushWireBytes: 0, receivedBytes: 0, sentBytes: 0, requests: 0, fetches: 0, pushes: 0, replayed: 0 },
       repos: {}
     })
   })
