@@ -26,6 +26,12 @@ function useRamDisk() {
 }
 useRamDisk()
 
+// glibc's malloc gives memory back to the system as soon as the top of the heap is free and asks for it again on the
+// next allocation: git fast-import building a 20,000-file test commit made 88,000 brk calls, 1.4 s of system time
+// on this virtual machine, and 0.4 s in all with a 64 MiB pad. Every git process, the Jest workers and the spawn
+// helpers inherit it (address space reserved, not memory used).
+process.env.MALLOC_TOP_PAD_ ??= String(64 * 1024 * 1024)
+
 const common = {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
