@@ -128,9 +128,12 @@ async function remembered(key: string, gitDir: string, spawnGit: () => Promise<G
 /**
  * Lookups of refs by name (`refs/heads/main^{commit}`, `carto/main`, `HEAD`) and ref listings: their answers change
  * only when a ref does (see refs-state.ts). Names that could be abbreviated object ids (`cafe`, or `v1-3-gcafe12` as
- * git describe writes them) are asked every time: new objects can make an abbreviation mean something else.
+ * git describe writes them; in either case) are asked every time: new objects can make an abbreviation mean something
+ * else.
  */
-const REF_SPEC = /^(?![0-9a-f]{4,40}(?:\^|$))(?!.*-g[0-9a-f]{4,}(?:\^|$))[A-Za-z0-9._/-]+(?:\^\{(?:commit|tree|object|tag)\})?$/
+const REF_SPEC = /^(?![0-9a-f]{4,40}(?:\^|$))(?!.*-g[0-9a-f]{4,}(?:\^|$))[A-Za-z0-9._/-]+(?:\^\{(?:commit|tree|object|tag)\})?$/i
+/** FETCH_HEAD, ORIG_HEAD and the like are files beside the refs, not under refs/: not in the refs state. */
+const OTHER_HEAD = /^(?!HEAD(?:\^|$))[A-Z_]+(?:\^|$)/
 const refAnswers = new RefAnswers<GitRun>()
 
 function answersForRefsState(args: string[], input: string | Buffer | undefined): boolean {
@@ -139,7 +142,7 @@ function answersForRefsState(args: string[], input: string | Buffer | undefined)
   if (command === 'for-each-ref') return rest.every((arg) => !arg.startsWith('--stdin'))
   if (command !== 'rev-parse') return false
   const options = new Set(['--verify', '--quiet', '--end-of-options'])
-  return rest.every((arg) => options.has(arg) || REF_SPEC.test(arg))
+  return rest.every((arg) => options.has(arg) || (REF_SPEC.test(arg) && !OTHER_HEAD.test(arg)))
 }
 
 function copy(result: GitRun): GitRun {

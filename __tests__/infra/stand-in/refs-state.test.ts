@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { BareRepo } from '../../../test/stand-in/git.js'
 import { RefAnswers, refsState } from '../../../test/stand-in/refs-state.js'
 import { gitTraffic } from '../../../test/support/control.js'
 import { git, revParse, setBranch } from '../../../test/support/repos.js'
@@ -119,6 +120,27 @@ describe('answers kept per refs state', () => {
     // Back to the state the answer was asked in: it must be computed again, not replayed.
     await git(dir, ['update-ref', '-d', 'refs/heads/racing'])
     expect(await answers.answer(dir, 'q', async () => 'fresh', () => true)).toBe('fresh')
+  })
+})
+
+describe("the API's ref lookups", () => {
+  it('see a branch moved or deleted straight in the repository at once', async () => {
+    const repo = new BareRepo(s.fork.dir)
+    const target = await revParse(s.fork.dir, 'refs/heads/carto/main')
+    const parent = await revParse(s.fork.dir, `${target}~1`)
+    await setBranch(s.fork.dir, 'lookup-check', target)
+    expect(await repo.resolve('lookup-check')).toBe(target)
+    expect(await repo.refSha('refs/heads/lookup-check')).toBe(target)
+    expect((await repo.listRefs('refs/heads/lookup-')).map((entry) => entry.sha)).toEqual([target])
+
+    await setBranch(s.fork.dir, 'lookup-check', parent)
+    expect(await repo.resolve('lookup-check')).toBe(parent)
+    expect(await repo.refSha('refs/heads/lookup-check')).toBe(parent)
+    expect((await repo.listRefs('refs/heads/lookup-')).map((entry) => entry.sha)).toEqual([parent])
+
+    await git(s.fork.dir, ['update-ref', '-d', 'refs/heads/lookup-check'])
+    expect(await repo.resolve('lookup-check')).toBeUndefined()
+    expect(await repo.listRefs('refs/heads/lookup-')).toEqual([])
   })
 })
 
