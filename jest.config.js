@@ -46,7 +46,7 @@ const common = {
 
 const tier = (displayName, ...testMatch) => ({ ...common, displayName, testMatch })
 // The action's git commands start from the spawn helper in the tiers that run src/ with real git (see the file).
-const throughHelper = (project) => ({ ...project, setupFiles: ['<rootDir>/test/support/git-through-helper.ts'] })
+const throughHelper = (project) => ({ ...project, setupFiles: ['<rootDir>/test/support/git-through-helper.setup.ts'] })
 
 export default {
   // A global option (projects cannot set one): engine, integration and e2e tests spawn git and the bundled action.

@@ -79,13 +79,17 @@ describe('maintainer decisions', () => {
       expectExit(first, 0)
       expect(first.outputs).toMatchObject({ result: 'created', tag: 'v1.1.0-stable' })
       const x = await world.pull(first.outputs['pr-number'] as string)
+      /** Upstream releases `version` as a stable tag; the run opens a sync PR for it. */
+      const releaseAndSync = async (version: string): Promise<Awaited<ReturnType<typeof world.pull>>> => {
+        const release = await world.upstreamCommit({ 'pyproject.toml': SAMPLE.pyproject(version) }, `Release ${version}\n`)
+        await world.upstreamTag(`v${version}-stable`, release)
+        const run = await world.run()
+        expectExit(run, 0)
+        expect(run.outputs).toMatchObject({ result: 'created', tag: `v${version}-stable` })
+        return world.pull(run.outputs['pr-number'] as string)
+      }
 
-      const v120 = await world.upstreamCommit({ 'pyproject.toml': SAMPLE.pyproject('1.2.0') }, 'Release 1.2.0\n')
-      await world.upstreamTag('v1.2.0-stable', v120)
-      const second = await world.run()
-      expectExit(second, 0)
-      expect(second.outputs).toMatchObject({ result: 'created', tag: 'v1.2.0-stable' })
-      const y = await world.pull(second.outputs['pr-number'] as string)
+      const y = await releaseAndSync('1.2.0')
       expect(y.number).not.toBe(x.number)
       expect((await world.pull(x.number)).state).toBe('closed')
       const xComments = await world.comments(x.number)
@@ -99,12 +103,7 @@ describe('maintainer decisions', () => {
 
       // A maintainer starts resolving something on Y's branch; then upstream releases 1.3.0.
       const human = await world.forkCommit('upstream-sync/v1.2.0-stable', { 'CARTO_NOTES.md': 'Checked the 1.2.0 routing change.\n' }, 'Review notes\n', FORK_AUTHOR)
-      const v130 = await world.upstreamCommit({ 'pyproject.toml': SAMPLE.pyproject('1.3.0') }, 'Release 1.3.0\n')
-      await world.upstreamTag('v1.3.0-stable', v130)
-      const third = await world.run()
-      expectExit(third, 0)
-      expect(third.outputs).toMatchObject({ result: 'created', tag: 'v1.3.0-stable' })
-      const z = await world.pull(third.outputs['pr-number'] as string)
+      const z = await releaseAndSync('1.3.0')
       expect((await world.pull(y.number)).state).toBe('closed')
       const yComments = await world.comments(y.number)
       expect(yComments).toHaveLength(1)

@@ -126,7 +126,7 @@ export async function serveGit(state: StandInState, request: GitRequest, refusal
   }
   // An answer that depends only on the refs is replayed while they are unchanged (see refs-state.ts).
   const question = refsOnlyQuestion(req, request, body)
-  const asked = question === undefined ? {} : await refsOnlyAnswers.known(repo.gitDir, question)
+  const asked = question === undefined ? {} : refsOnlyAnswers.known(repo.gitDir, question)
   if (asked.value) {
     res.writeHead(asked.value.status, asked.value.headers)
     res.end(asked.value.body)
@@ -226,7 +226,7 @@ export async function serveGit(state: StandInState, request: GitRequest, refusal
         res.end()
         if (answer?.headers && question !== undefined && asked.state !== undefined && code === 0 && status === 200) {
           const kept = { status, headers: answer.headers, body: Buffer.concat(answer.chunks) }
-          void refsOnlyAnswers.keep(repo.gitDir, question, asked.state, kept)
+          refsOnlyAnswers.keep(repo.gitDir, question, asked.state, kept)
         }
       }
       finish()

@@ -6,7 +6,7 @@
 import { spawnCollect } from '../support/spawn.js'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { RefAnswers } from './refs-state.js'
+import { RefAnswers, repositoryIdentity } from './refs-state.js'
 
 export interface GitRun {
   code: number
@@ -111,7 +111,7 @@ const MAX_ANSWERS = 20_000
 async function remembered(key: string, gitDir: string, spawnGit: () => Promise<GitRun>): Promise<GitRun> {
   const stat = await fs.stat(gitDir).catch(() => undefined)
   if (!stat) return spawnGit()
-  const fullKey = `${stat.ino}:${stat.birthtimeMs}:${key}`
+  const fullKey = `${repositoryIdentity(stat)}:${key}`
   const known = answers.get(fullKey)
   if (known) return known.then(copy)
   if (answers.size >= MAX_ANSWERS) answers.clear()

@@ -23,15 +23,22 @@ const MAX_ANSWERS = 5_000
 const MAX_LOOSE_REFS = 300
 
 /**
- * A digest of the repository's identity (its folder made again under the same name is another repository) and its
- * refs; undefined while an update holds a lock file, or when the repository cannot be read (then nothing is kept).
+ * What tells a repository folder from one made again under the same name (which holds other objects and refs): the
+ * folder's inode and birth time.
  */
-export async function refsState(gitDir: string): Promise<string | undefined> {
-  // Synchronous reads: a loose ref is 41 bytes, and the promise API's per-file overhead is several times the read.
+export function repositoryIdentity(stat: fs.Stats): string {
+  return `${stat.ino}:${stat.birthtimeMs}`
+}
+
+/**
+ * A digest of the repository's identity and its refs; undefined while an update holds a lock file, or when the
+ * repository cannot be read (then nothing is kept). Synchronous reads: a loose ref is 41 bytes, and the promise API's
+ * per-file overhead is several times the read.
+ */
+export function refsState(gitDir: string): string | undefined {
   try {
-    const stat = fs.statSync(gitDir)
     const hash = createHash('sha1')
-    hash.update(`${stat.ino}:${stat.birthtimeMs}\0`)
+    hash.update(`${repositoryIdentity(fs.statSync(gitDir))}\0`)
     hash.update(fs.readFileSync(path.join(gitDir, 'HEAD')))
     hash.update('\0')
     hash.update(readIfThere(path.join(gitDir, 'packed-refs')))
@@ -80,24 +87,24 @@ export class RefAnswers<T> {
   private readonly answers = new Map<string, T>()
 
   /** The answer kept for `question` in the repository's current refs state, and that state (undefined: keep nothing). */
-  async known(gitDir: string, question: string): Promise<{ value?: T; state?: string }> {
-    const state = await refsState(gitDir)
+  known(gitDir: string, question: string): { value?: T; state?: string } {
+    const state = refsState(gitDir)
     return state === undefined ? {} : { value: this.answers.get(`${state}\0${question}`), state }
   }
 
   /** Keeps `value` as the answer in `state`, unless the refs changed while it was computed. */
-  async keep(gitDir: string, question: string, state: string, value: T): Promise<void> {
-    if ((await refsState(gitDir)) !== state) return
+  keep(gitDir: string, question: string, state: string, value: T): void {
+    if (refsState(gitDir) !== state) return
     if (this.answers.size >= MAX_ANSWERS) this.answers.clear()
     this.answers.set(`${state}\0${question}`, value)
   }
 
   /** The kept answer to `question`, or `compute()`'s, kept when `keep` accepts it (a failure is asked again). */
   async answer(gitDir: string, question: string, compute: () => Promise<T>, keep: (answer: T) => boolean): Promise<T> {
-    const { value, state } = await this.known(gitDir, question)
+    const { value, state } = this.known(gitDir, question)
     if (value !== undefined) return value
     const computed = await compute()
-    if (state !== undefined && keep(computed)) await this.keep(gitDir, question, state, computed)
+    if (state !== undefined && keep(computed)) this.keep(gitDir, question, state, computed)
     return computed
   }
 }

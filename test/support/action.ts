@@ -291,6 +291,20 @@ export async function runInProcess(options: RunActionOptions): Promise<ActionRun
   })
 }
 
+/**
+ * A run in a form fit for a failure message: exit code, time, outputs, and the ends of stdout and stderr (a failed
+ * assertion on a run should say what the action did).
+ */
+export function describeRun(run: ActionRun): string {
+  const tail = (text: string): string => (text.length > 6000 ? '…' + text.slice(-6000) : text)
+  return [
+    `exit ${run.exitCode} after ${Math.round(run.durationMs)} ms`,
+    `outputs: ${JSON.stringify(run.outputs, null, 2)}`,
+    `--- stdout ---\n${tail(run.stdout)}`,
+    `--- stderr ---\n${tail(run.stderr)}`
+  ].join('\n')
+}
+
 type RunRecord = Pick<ActionRun, 'exitCode' | 'stdout' | 'stderr' | 'outputs' | 'summary' | 'durationMs'>
 
 function finished(options: RunActionOptions, prepared: PreparedRun, record: RunRecord): ActionRun {

@@ -3,9 +3,9 @@
  * (test/support/spawn.ts) like the stand-in's do: the same commands, environment and output, without the Jest worker
  * paying a memory-map copy per git process.
  *
- * A Jest setup file of the engine and integration tiers, so it is registered before a test file's imports are linked
- * and static imports of src/ see it too; runInProcess (test/support/action.ts) calls it for the other tiers before it
- * loads src/. The bundle (e2e tier) keeps Node's own spawn, and `UPSTREAM_SYNC_TEST_SPAWN=direct` turns this off.
+ * The engine and integration tiers call it from a Jest setup file (git-through-helper.setup.ts), so it is registered
+ * before a test file's imports are linked and static imports of src/ see it too; runInProcess
+ * (test/support/action.ts) calls it for the other tiers before it loads src/. The bundle (e2e tier) keeps Node's own spawn, and `UPSTREAM_SYNC_TEST_SPAWN=direct` turns this off.
  */
 import { spawnStreaming } from './spawn.js'
 
@@ -22,4 +22,3 @@ export async function routeGitThroughHelper(): Promise<void> {
   jest.unstable_mockModule('node:child_process', () => ({ ...real, default: { ...real, spawn: spawnGit }, spawn: spawnGit }))
 }
 
-await routeGitThroughHelper()

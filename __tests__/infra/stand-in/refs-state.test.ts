@@ -35,54 +35,54 @@ async function remoteRefs(repo: string, pattern: string): Promise<string> {
 describe('refs state', () => {
   it('changes with every loose ref, packed-refs and HEAD, and not otherwise', async () => {
     const dir = s.upstream.dir
-    const first = await refsState(dir)
+    const first = refsState(dir)
     expect(first).toMatch(/^[0-9a-f]{40}$/)
-    expect(await refsState(dir)).toBe(first)
+    expect(refsState(dir)).toBe(first)
 
     // A new object changes nothing the refs say.
     await git(dir, ['hash-object', '-w', '--stdin'], { input: 'unrelated blob\n' })
-    expect(await refsState(dir)).toBe(first)
+    expect(refsState(dir)).toBe(first)
 
     const head = await revParse(dir, 'refs/heads/main')
     await setBranch(dir, 'state-check', head)
-    const withBranch = await refsState(dir)
+    const withBranch = refsState(dir)
     expect(withBranch).not.toBe(first)
 
     // Packing moves the loose ref into packed-refs: the same refs, stored differently, is another state (safe).
     await git(dir, ['pack-refs', '--all'])
-    const packed = await refsState(dir)
+    const packed = refsState(dir)
     expect(packed).not.toBe(withBranch)
     await git(dir, ['update-ref', '-d', 'refs/heads/state-check'])
-    expect(await refsState(dir)).not.toBe(packed)
+    expect(refsState(dir)).not.toBe(packed)
 
-    const before = await refsState(dir)
+    const before = refsState(dir)
     await git(dir, ['symbolic-ref', 'HEAD', 'refs/heads/other'])
-    expect(await refsState(dir)).not.toBe(before)
+    expect(refsState(dir)).not.toBe(before)
     await git(dir, ['symbolic-ref', 'HEAD', 'refs/heads/main'])
-    expect(await refsState(dir)).toBe(before)
+    expect(refsState(dir)).toBe(before)
   })
 
   it('is undefined while a lock file shows an update in flight, and for a missing repository', async () => {
     const lock = path.join(s.upstream.dir, 'refs', 'heads', 'main.lock')
     await fs.writeFile(lock, '')
     try {
-      expect(await refsState(s.upstream.dir)).toBeUndefined()
+      expect(refsState(s.upstream.dir)).toBeUndefined()
     } finally {
       await fs.rm(lock)
     }
-    expect(await refsState(s.upstream.dir)).toBeDefined()
-    expect(await refsState(path.join(s.root, 'no-such.git'))).toBeUndefined()
+    expect(refsState(s.upstream.dir)).toBeDefined()
+    expect(refsState(path.join(s.root, 'no-such.git'))).toBeUndefined()
   })
 
   it('gives a repository made again under the same name another state, though its refs are the same', async () => {
     const dir = path.join(s.root, 'remade.git')
     await git('', ['init', '--quiet', '--bare', dir])
-    const first = await refsState(dir)
+    const first = refsState(dir)
     await fs.rm(dir, { recursive: true })
     // Another folder made in between, so the new one cannot reuse the old one's inode number.
     await fs.mkdir(path.join(s.root, 'spacer'))
     await git('', ['init', '--quiet', '--bare', dir])
-    expect(await refsState(dir)).not.toBe(first)
+    expect(refsState(dir)).not.toBe(first)
   })
 })
 

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { gitMergeOracle, runGit, TempDir, WorkTree, type OracleReport } from '../../engine/helpers/merge-repos.js'
-import { REPO_ROOT, type ActionRun, type RunActionOptions } from '../../../test/support/action.js'
+import { REPO_ROOT, describeRun, type ActionRun, type RunActionOptions } from '../../../test/support/action.js'
 import { gitTraffic, requestLog, resetLog, type GitTraffic, type RequestLogEntry } from '../../../test/support/control.js'
 import {
   commitFiles,
@@ -170,10 +170,7 @@ export function errors(run: ActionRun): string[] {
   return run.annotations.filter((annotation) => annotation.level === 'error').map((annotation) => annotation.message)
 }
 
-/** A failed assertion on a run shows its log: the quickest way to see why the action did what it did. */
-export function describeRun(run: ActionRun): string {
-  return `exit ${run.exitCode}\noutputs: ${JSON.stringify(run.outputs, null, 2)}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`
-}
+export { describeRun }
 
 /** Fails with the run's log unless the action exited as expected. */
 export function expectExit(run: ActionRun, code: 0 | 1): void {

@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import type { ActionRun } from '../../../test/support/action.js'
+import { describeRun, type ActionRun } from '../../../test/support/action.js'
 import { addFault, gitTraffic, requestLog, resetLog, type FaultSpec, type RequestLogEntry } from '../../../test/support/control.js'
 import { git, resolveCommit } from '../../../test/support/repos.js'
 import { FORK, createScenario, type Scenario, type ScenarioOptions } from '../../../test/support/scenario.js'
@@ -35,11 +35,7 @@ export async function withScenario<T>(options: ScenarioOptions, test: (s: Scenar
   }
 }
 
-/** The action's log in a form fit for a failure message (stdout and stderr, trimmed to the end). */
-export function describeRun(run: ActionRun): string {
-  const tail = (text: string): string => (text.length > 6000 ? '…' + text.slice(-6000) : text)
-  return `exit ${run.exitCode} after ${Math.round(run.durationMs)} ms\n--- stdout ---\n${tail(run.stdout)}\n--- stderr ---\n${tail(run.stderr)}`
-}
+export { describeRun }
 
 /** Throws with the action's log unless it exited 0. */
 export function expectSuccess(run: ActionRun): void {
