@@ -37,13 +37,18 @@ const TIME_BIN = '/usr/bin/time'
 /** Targets of issue 6 (default scale). */
 const TARGETS = { wallRatio: 0.2, receivedRatio: 0.1, noopRequests: 4, noopWallMs: 1000, loadMs: 200 }
 
-type Scenario = 'A' | 'B' | 'C'
+type Scenario = 'A' | 'B' | 'C' | 'D' | 'E'
 
 const SCENARIO_NAMES: Record<Scenario, string> = {
-  A: 'A action: sync newest stable tag',
-  B: 'B baseline: clone + fetch --tags + merge + push',
-  C: 'C action: no-op (already up to date)'
+  A: 'A action: sync newest stable tag (a fork in the upstream network)',
+  B: 'B baseline: clone + fetch --tags + merge + push (same fork)',
+  C: 'C action: no-op (already up to date)',
+  D: 'D action: the same sync into a private duplicate (no fork network)',
+  E: 'E baseline: the same script on the private duplicate'
 }
+
+/** Scenarios whose fork is a private duplicate: the copy of the fork leaves the upstream's network. */
+const DUPLICATE: ReadonlySet<Scenario> = new Set(['D', 'E'])
 
 interface RunResult {
   scenario: Scenario
@@ -273,11 +278,17 @@ class Bench {
     }
   }
 
-  async resetFork(): Promise<void> {
+  /**
+   * A fresh copy of the fork. `duplicate`: the copy is no longer a fork of the upstream (no `standin.parent`), so
+   * its server shares no objects with upstream and compare answers 404 for upstream's new commits, as for a private
+   * duplicate (an imported or mirrored copy) on GitHub.
+   */
+  async resetFork(duplicate = false): Promise<void> {
     const target = path.join(this.live, `${FORK}.git`)
     await fs.rm(target, { recursive: true, force: true })
     await fs.mkdir(path.dirname(target), { recursive: true })
     await run('cp', ['-a', path.join(this.manifest.root, `${FORK}.git`), target])
+    if (duplicate) await run('git', ['--git-dir', target, 'config', '--unset', 'standin.parent'])
   }
 
   private async withStandIn(work: (standIn: StandIn) => Promise<Omit<RunResult, 'receivedBytes' | 'sentBytes' | 'upstreamReceivedBytes' | 'gitRequests' | 'apiRequests' | 'apiCalls'>>): Promise<RunResult> {
@@ -319,9 +330,9 @@ class Bench {
     }
   }
 
-  /** A and C: the bundled action with a runner's environment, no checkout, RUNNER_DEBUG for the step timings. */
-  async action(scenario: 'A' | 'C', trace?: string): Promise<RunResult> {
-    const repository = scenario === 'A' ? FORK : SYNCED_FORK
+  /** A, C and D: the bundled action with a runner's environment, no checkout, RUNNER_DEBUG for the step timings. */
+  async action(scenario: 'A' | 'C' | 'D', trace?: string): Promise<RunResult> {
+    const repository = scenario === 'C' ? SYNCED_FORK : FORK
     return this.withStandIn(async (standIn) => {
       const dir = await fs.mkdtemp(path.join(this.tempRoot, `run-${scenario}-`))
       try {
@@ -359,7 +370,7 @@ class Bench {
         for (const [name, value] of Object.entries(inputs)) env[inputEnvName(name)] = value
         const measured = await measure(process.execPath, [ACTION_ENTRY], { env, cwd: workspace })
         const outputs = parseCommandFile(await fs.readFile(outputFile, 'utf8'))
-        const expected = scenario === 'A' ? ['created'] : ['up-to-date']
+        const expected = scenario === 'C' ? ['up-to-date'] : ['created']
         const ok = measured.exitCode === 0 && expected.includes(outputs.result ?? '')
         return {
           scenario,
@@ -378,8 +389,8 @@ class Bench {
     })
   }
 
-  /** B: what hand-written sync workflows do (actions/checkout with fetch-depth: 0 is the same full clone). */
-  async baseline(trace?: string): Promise<RunResult> {
+  /** B and E: what hand-written sync workflows do (actions/checkout with fetch-depth: 0 is the same full clone). */
+  async baseline(scenario: 'B' | 'E' = 'B', trace?: string): Promise<RunResult> {
     const tag = this.manifest.newestStable.tag
     return this.withStandIn(async (standIn) => {
       const dir = await fs.mkdtemp(path.join(this.tempRoot, 'run-B-'))
@@ -422,7 +433,7 @@ class Bench {
         const measured = await measure('bash', ['-c', script], { env, cwd: dir })
         const ok = measured.exitCode === 0
         return {
-          scenario: 'B',
+          scenario,
           ok,
           ...(ok ? {} : { failure: `exit ${measured.exitCode}\n${tail(measured.stdout)}\n${tail(measured.stderr)}` }),
           wallMs: measured.wallMs,
@@ -720,11 +731,14 @@ interface Verdict {
   met: boolean | undefined
 }
 
-function verdicts(a: Summary, b: Summary, c: Summary, bundle: BundleStats | undefined, scale: Scale): Verdict[] {
+function verdicts(a: Summary, b: Summary, c: Summary, bundle: BundleStats | undefined, scale: Scale, d?: Summary, e?: Summary): Verdict[] {
   const atDefault = scale.name === 'default'
   const scaled = (met: boolean): boolean | undefined => (atDefault ? met : undefined)
   return [
-    { name: `A/B wall time ≤ ${TARGETS.wallRatio} (default scale)`, value: ratio(a.wallMs, b.wallMs), met: a.ok && b.ok ? scaled(a.wallMs / b.wallMs <= TARGETS.wallRatio) : false },
+    { name: `A/B wall time ≤ ${TARGETS.wallRatio} (default scale; a fork in the upstream network)`, value: ratio(a.wallMs, b.wallMs), met: a.ok && b.ok ? scaled(a.wallMs / b.wallMs <= TARGETS.wallRatio) : false },
+    ...(d && e
+      ? [{ name: `D/E wall time ≤ ${TARGETS.wallRatio} (default scale; a private duplicate)`, value: ratio(d.wallMs, e.wallMs), met: d.ok && e.ok ? scaled(d.wallMs / e.wallMs <= TARGETS.wallRatio) : false }]
+      : []),
     {
       name: `A bytes received ≤ ${TARGETS.receivedRatio * 100}% of B (default scale)`,
       value: `${((a.receivedBytes / b.receivedBytes) * 100).toFixed(1)}%`,
@@ -755,7 +769,7 @@ function table(rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((row) => `| ${row.join(' | ')} |`)].join('\n')
 }
 
-function resultsTable(a: Summary, b: Summary, c: Summary): string[][] {
+function resultsTable(a: Summary, b: Summary, c: Summary, d?: Summary, e?: Summary): string[][] {
   const row = (s: Summary): string[] => [
     SCENARIO_NAMES[s.scenario] + (s.ok ? '' : ' (FAILED)'),
     `${seconds(s.wallMs)} (${seconds(s.wallMin)}–${seconds(s.wallMax)})`,
@@ -771,7 +785,9 @@ function resultsTable(a: Summary, b: Summary, c: Summary): string[][] {
     row(a),
     row(b),
     row(c),
-    ['**A/B**', ratio(a.wallMs, b.wallMs), ratio(a.receivedBytes, b.receivedBytes), ratio(a.sentBytes, b.sentBytes), '', '', ratio(a.cpuMs, b.cpuMs), ratio(a.maxRssKb, b.maxRssKb)]
+    ...(d && e ? [row(d), row(e)] : []),
+    ['**A/B**', ratio(a.wallMs, b.wallMs), ratio(a.receivedBytes, b.receivedBytes), ratio(a.sentBytes, b.sentBytes), '', '', ratio(a.cpuMs, b.cpuMs), ratio(a.maxRssKb, b.maxRssKb)],
+    ...(d && e ? [['**D/E**', ratio(d.wallMs, e.wallMs), ratio(d.receivedBytes, e.receivedBytes), ratio(d.sentBytes, e.sentBytes), '', '', ratio(d.cpuMs, e.cpuMs), ratio(d.maxRssKb, e.maxRssKb)]] : [])
   ]
 }
 
@@ -803,7 +819,17 @@ function pct(part: number, whole: number): string {
 }
 
 /** A short reading of the numbers, computed from them (so it never goes stale when the numbers change). */
-function reading(a: Summary, b: Summary, c: Summary, bundle: BundleStats | undefined, manifest: Manifest, profiles: Partial<Record<'A' | 'B', Profile>>, floor: Floor | undefined): string[] {
+function reading(
+  a: Summary,
+  b: Summary,
+  c: Summary,
+  bundle: BundleStats | undefined,
+  manifest: Manifest,
+  profiles: Partial<Record<'A' | 'B', Profile>>,
+  floor: Floor | undefined,
+  d: Summary,
+  e: Summary
+): string[] {
   const lines: string[] = []
   const steps = a.typical?.steps ?? []
   const writes = (a.typical?.apiCalls ?? []).filter((call) => !call.startsWith('GET ')).length
@@ -832,14 +858,18 @@ function reading(a: Summary, b: Summary, c: Summary, bundle: BundleStats | undef
     }
   }
   if (a.ok && b.ok) {
-    const fromFork = a.receivedBytes - a.upstreamReceivedBytes
     lines.push(
-      `- **Bytes**: A received ${mb(a.receivedBytes)} (${pct(a.receivedBytes, b.receivedBytes)} of B's ${mb(b.receivedBytes)}): ${mb(fromFork)} from the fork` +
+      `- **Bytes, fork in the network (A)**: A received ${mb(a.receivedBytes)} (${pct(a.receivedBytes, b.receivedBytes)} of B's ${mb(b.receivedBytes)}): ${mb(a.receivedBytes - a.upstreamReceivedBytes)} from the fork` +
         (floor ? ` (for scale: the target's ${manifest.fork.commits} commits alone pack to ${mb(floor.commitsOnly)}, with their trees to ${mb(floor.commitsAndTrees)})` : '') +
-        `, which includes the old versions of the files upstream changed: over HTTP git always pushes a thin pack, whose deltas need them as bases, and fetches them before pushing (this halves the upload)` +
-        ` and ${mb(a.upstreamReceivedBytes)} from upstream (the tag's new commits with their blobs, which the push must send` +
-        (floor ? `; ${mb(floor.upstreamNew)} as one pack` : '') +
-        `). B received every object of the fork's history and of upstream's tags.`
+        ` and ${mb(a.upstreamReceivedBytes)} from upstream: the tag's new commits and their trees, and the blobs of the files both sides changed. ` +
+        `No other upstream blob: the compare showed the fork's server has the tag's commit, so the push negotiates and sends only the merge's own objects. B received every object of the fork's history and of upstream's tags.`
+    )
+  }
+  if (d.ok && e.ok) {
+    lines.push(
+      `- **Bytes, private duplicate (D)**: D received ${mb(d.receivedBytes)} (${pct(d.receivedBytes, e.receivedBytes)} of E's ${mb(e.receivedBytes)}): ${mb(d.upstreamReceivedBytes)} from upstream, the tag's new commits with their blobs, which the push must send` +
+        (floor ? ` (${mb(floor.upstreamNew)} as one pack)` : '') +
+        `, and ${mb(d.receivedBytes - d.upstreamReceivedBytes)} from the fork, which includes the old versions of the files upstream changed: over HTTP git always pushes a thin pack, whose deltas need them as bases (this halves the upload).`
     )
   }
   if (floor && b.ok) {
@@ -848,16 +878,16 @@ function reading(a: Summary, b: Summary, c: Summary, bundle: BundleStats | undef
     lines.push(
       `- **The floor**: finding the merge base locally needs the target's commits, not their trees (${mb(floor.commitsOnly)} instead of ${mb(floor.commitsAndTrees)}); ` +
         `the merge itself reads three trees (${mb(floor.threeTrees)}) and the blobs of the files both sides changed (${mb(floor.mergeBlobs)}); the push needs upstream's new objects (${mb(floor.upstreamNew)}). ` +
-        `That is ${mb(local)} (${pct(local, b.receivedBytes)} of B) for a run that does it all with git. ` +
-        `GitHub keeps a fork network's objects together: if the merge base came from the compare API and the sync branch were created through the API instead of pushed, ` +
-        `the floor would be about ${mb(shared)} plus a few API calls. In time: node start and bundle load (${bundle ? `${bundle.processMs.toFixed(0)} ms` : 'n/a'}), the API round trips, ` +
+        `That is ${mb(local)} (${pct(local, b.receivedBytes)} of B) for a private duplicate, whose push must carry upstream's new objects. ` +
+        `A fork in the upstream network needs none of them: ${mb(floor.commitsOnly + shared)} with the fork's commits, about ${mb(shared)} if the merge base came from the compare API. In time: node start and bundle load (${bundle ? `${bundle.processMs.toFixed(0)} ms` : 'n/a'}), the API round trips, ` +
         `one second per write after the first on github.com, and the fetches above — B's time instead grows with the size of the whole history.`
     )
   }
-  if (a.ok && b.ok) {
+  if (a.ok && b.ok && d.ok && e.ok) {
     lines.push(
-      `- **Sent**: A ${mb(a.sentBytes)}, B ${mb(b.sentBytes)}: both push the ${manifest.commitsBehind} upstream commits the fork lacks. ` +
-        'The stand-in advertises only the fork\'s own refs, so git sends them all; whether GitHub lets a push skip objects its fork network already has depends on what it advertises, so this is an upper bound for both.'
+      `- **Sent**: into the fork in the network, A ${mb(a.sentBytes)} (push negotiation finds the tag's commit on the server) and B ${mb(b.sentBytes)} ` +
+        `(the fork's receive-pack advertises the network's refs as \`.have\` lines, as stock git does with alternates; which alternate refs GitHub advertises is not documented, so B's figure is a lower bound). ` +
+        `Into the private duplicate, D ${mb(d.sentBytes)} and E ${mb(e.sentBytes)}: both push the ${manifest.commitsBehind} upstream commits it lacks.`
     )
   }
   if (c.ok) {
@@ -866,7 +896,7 @@ function reading(a: Summary, b: Summary, c: Summary, bundle: BundleStats | undef
   if (bundle) lines.push(`- **Bundle**: ${mb(bundle.bytes)} (dist/ ${mb(bundle.distBytes)} in all); importing it and failing input validation takes ${bundle.importMs.toFixed(0)} ms inside node, ${bundle.processMs.toFixed(0)} ms as a process, of which node itself is ${bundle.nodeMs.toFixed(0)} ms.`)
   lines.push(
     `- **Caveats**: everything runs on one machine over loopback, so B's transfer costs only CPU here; on a hosted runner fetching ${mb(b.receivedBytes)} from GitHub, B takes longer and the wall ratio moves in A's favour. ` +
-      `The generated history (${mb(manifest.fork.packBytes)} packed) is lighter than the "gigabytes" of a real large fork, which also favours B. Runs alternate A B C to spread machine noise; the table shows min–max.`
+      `The generated history (${mb(manifest.fork.packBytes)} packed) is lighter than the "gigabytes" of a real large fork, which also favours B. Runs alternate A B C D E to spread machine noise; the table shows min–max.`
   )
   return lines
 }
@@ -893,9 +923,7 @@ function profileTable(profile: Profile | undefined, limit: number): string {
 function report(
   options: Options,
   manifest: Manifest,
-  a: Summary,
-  b: Summary,
-  c: Summary,
+  { a, b, c, d, e }: Record<'a' | 'b' | 'c' | 'd' | 'e', Summary>,
   bundle: BundleStats | undefined,
   machineLines: string[],
   notes: string[],
@@ -905,7 +933,7 @@ function report(
   const { scale } = manifest
   const out: string[] = []
   out.push('# Benchmark results', '')
-  out.push(`Generated by \`npm run bench -- --scale ${scale.name} --runs ${options.runs}\` on ${new Date().toISOString().slice(0, 10)}. Runs alternate A B C.`, '')
+  out.push(`Generated by \`npm run bench -- --scale ${scale.name} --runs ${options.runs}\` on ${new Date().toISOString().slice(0, 10)}. Runs alternate A B C D E.`, '')
   out.push(...machineLines, '')
   out.push('## Repositories (generated, bench/generate.ts)', '')
   out.push(
@@ -925,17 +953,23 @@ function report(
     ''
   )
   out.push('## Results', '')
-  out.push(table(resultsTable(a, b, c)), '')
+  out.push(table(resultsTable(a, b, c, d, e)), '')
+  out.push(
+    'A, B and C use the fork as GitHub\'s Fork button makes it: in the upstream\'s fork network, whose objects GitHub stores once for all its repositories. ' +
+      'D and E run the same sync on a private duplicate of it (an imported or mirrored copy, no shared objects), as companies keep private forks of public projects.',
+    ''
+  )
   out.push(
     'Bytes are git HTTP bodies counted by the stand-in (received = what it sent, sent = what it received on the wire); API requests from its request log. ' +
       "Client CPU is user + system time of the run's own processes (node, git, remote helpers), not the stand-in's; it is less sensitive to a busy machine than wall time.",
     ''
   )
   out.push('## Targets (issue 6)', '')
-  out.push(table([['Target', 'measured', ''], ...verdicts(a, b, c, bundle, scale).map((v) => [v.name, v.value, mark(v.met)])]), '')
+  out.push(table([['Target', 'measured', ''], ...verdicts(a, b, c, bundle, scale, d, e).map((v) => [v.name, v.value, mark(v.met)])]), '')
   out.push('## Where the time goes', '')
   out.push(`A, the run with the median wall time (\`::debug::timing:\` lines, RUNNER_DEBUG=1):`, '', stepsTable(a.typical), '')
   out.push(`C, the no-op run:`, '', stepsTable(c.typical), '')
+  out.push(`D, the sync into the private duplicate (median run):`, '', stepsTable(d.typical), '')
   out.push(
     'git commands of one extra profiled run of each (GIT_TRACE2_EVENT; not one of the measured runs). Times are each process\'s own wall time; sub-processes run inside it.',
     '',
@@ -956,8 +990,8 @@ function report(
     floorTable(floor, a, b, manifest),
     ''
   )
-  out.push('## Reading', '', ...reading(a, b, c, bundle, manifest, profiles, floor), ...notes, '')
-  const failures = [a, b, c].flatMap((s) => s.runs.filter((r) => !r.ok).map((r) => `### ${SCENARIO_NAMES[r.scenario]}\n\n\`\`\`\n${r.failure ?? ''}\n\`\`\``))
+  out.push('## Reading', '', ...reading(a, b, c, bundle, manifest, profiles, floor, d, e), ...notes, '')
+  const failures = [a, b, c, d, e].flatMap((s) => s.runs.filter((r) => !r.ok).map((r) => `### ${SCENARIO_NAMES[r.scenario]}\n\n\`\`\`\n${r.failure ?? ''}\n\`\`\``))
   if (failures.length > 0) out.push('## Failed runs', '', ...failures, '')
   return out.join('\n')
 }
@@ -979,7 +1013,7 @@ async function main(): Promise<number> {
   if (!(await hasTimeBin())) log(`${TIME_BIN} not found: peak memory is polled from /proc (approximate).`)
 
   const tempRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'upstream-sync-bench-'))
-  const results: Record<Scenario, RunResult[]> = { A: [], B: [], C: [] }
+  const results: Record<Scenario, RunResult[]> = { A: [], B: [], C: [], D: [], E: [] }
   const profiles: Partial<Record<'A' | 'B', Profile>> = {}
   let loadStart = NaN
   let loadEnd = NaN
@@ -1003,9 +1037,9 @@ async function main(): Promise<number> {
     })
     loadStart = os.loadavg()[0] ?? NaN
     for (let round = 1; round <= options.runs; round++) {
-      for (const scenario of ['A', 'B', 'C'] as const) {
-        await bench.resetFork()
-        const result = scenario === 'B' ? await bench.baseline() : actionBuilt ? await bench.action(scenario) : missing(scenario)
+      for (const scenario of ['A', 'B', 'C', 'D', 'E'] as const) {
+        await bench.resetFork(DUPLICATE.has(scenario))
+        const result = scenario === 'B' || scenario === 'E' ? await bench.baseline(scenario) : actionBuilt ? await bench.action(scenario) : missing(scenario)
         results[scenario].push(result)
         if (options.logsDir) {
           await fs.mkdir(options.logsDir, { recursive: true })
@@ -1027,7 +1061,7 @@ async function main(): Promise<number> {
         await fs.mkdir(path.dirname(trace), { recursive: true })
         // trace2 appends: start from an empty file, or a kept log of an earlier bench would be counted again.
         await fs.rm(trace, { force: true })
-        const result = scenario === 'A' ? await bench.action('A', trace) : await bench.baseline(trace)
+        const result = scenario === 'A' ? await bench.action('A', trace) : await bench.baseline('B', trace)
         const commands = gitCommands(await fs.readFile(trace, 'utf8').catch(() => ''))
         if (result.ok) profiles[scenario] = { wallMs: result.wallMs, commands }
         log(`profile ${scenario}: ${result.ok ? 'ok' : 'FAILED'} ${seconds(result.wallMs)}, ${commands.length} git commands, ${seconds(commands.reduce((sum, c) => sum + c.seconds, 0) * 1000)} in git`)
@@ -1041,6 +1075,8 @@ async function main(): Promise<number> {
   const a = summarize('A', results.A)
   const b = summarize('B', results.B)
   const c = summarize('C', results.C)
+  const d = summarize('D', results.D)
+  const e = summarize('E', results.E)
   const synced = a.typical?.outputs
   if (synced?.tag && synced.tag !== manifest.newestStable.tag) notes.push(`- Note: the action chose ${synced.tag}, the generator's newest stable tag is ${manifest.newestStable.tag}.`)
   if (synced?.conflicts) {
@@ -1053,13 +1089,13 @@ async function main(): Promise<number> {
     notes.push(`- The floor could not be computed: ${error instanceof Error ? error.message : String(error)}`)
     return undefined
   })
-  const text = report(options, manifest, a, b, c, bundle, machineLines, notes, profiles, floor)
+  const text = report(options, manifest, { a, b, c, d, e }, bundle, machineLines, notes, profiles, floor)
   await fs.mkdir(path.dirname(options.resultsFile), { recursive: true })
   await fs.writeFile(options.resultsFile, text)
   console.log('')
-  console.log(table(resultsTable(a, b, c)))
+  console.log(table(resultsTable(a, b, c, d, e)))
   console.log('')
-  for (const v of verdicts(a, b, c, bundle, manifest.scale)) console.log(`${mark(v.met).padEnd(20)} ${v.name}: ${v.value}`)
+  for (const v of verdicts(a, b, c, bundle, manifest.scale, d, e)) console.log(`${mark(v.met).padEnd(20)} ${v.name}: ${v.value}`)
   console.log(`\nWritten to ${path.relative(process.cwd(), options.resultsFile)}`)
 
   if (!options.check) return 0
@@ -1067,6 +1103,9 @@ async function main(): Promise<number> {
   if (!a.ok) problems.push('the action run (A) failed')
   if (!b.ok) problems.push('the baseline run (B) failed')
   if (!c.ok) problems.push('the no-op action run (C) failed')
+  if (!d.ok) problems.push('the action run on a private duplicate (D) failed')
+  if (!e.ok) problems.push('the baseline run on a private duplicate (E) failed')
+  if (d.ok && e.ok && !(d.receivedBytes < e.receivedBytes)) problems.push(`on the private duplicate the action received ${mb(d.receivedBytes)}, not less than the baseline's ${mb(e.receivedBytes)}`)
   if (a.ok && b.ok && !(a.receivedBytes < b.receivedBytes)) problems.push(`the action received ${mb(a.receivedBytes)}, not less than the baseline's ${mb(b.receivedBytes)}`)
   if (c.ok && c.apiRequests > noopBudget(c)) problems.push(`the no-op run made ${c.apiRequests} API requests (budget ${noopBudget(c)}): ${c.typical?.apiCalls.join('; ')}`)
   if (problems.length > 0) {

@@ -37311,6 +37311,17 @@ class GitHubApi extends UpstreamApi {
             return Buffer.from(data.content, 'base64').toString('utf8');
         }, onStatus(404, () => undefined));
     }
+    /** Upstream commits a compare answered for (200): the fork's server has them (see forkServerHas). */
+    commitsTheForkHas = new Set();
+    /**
+     * Whether a compare showed that the fork's server has `commitSha`, an upstream commit, with no request of its own.
+     * A fork in the upstream's fork network has all of the network's objects (GitHub keeps them in one store, which is
+     * why compare can answer at all), so a push needs to send none of that commit's history: negotiation finds it.
+     * False also means "not asked" (a compare the run skipped, or one that failed and fell back to git).
+     */
+    forkServerHas(commitSha) {
+        return this.commitsTheForkHas.has(commitSha);
+    }
     /** Branches a compare's 404 showed to exist: a later 404 on them means "unknown commit" without asking again. */
     knownBranches = new Set();
     /**
@@ -37325,6 +37336,7 @@ class GitHubApi extends UpstreamApi {
     forkBranchContains(branch, commitSha) {
         return this.call(`compare ${branch} with upstream commit ${commitSha.slice(0, 12)}`, async () => {
             const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1, request: { retries: 0 } });
+            this.commitsTheForkHas.add(commitSha);
             return data.status === 'identical' || data.status === 'behind';
         }, onStatus(404, async () => {
             if (!this.knownBranches.has(branch) && (await this.forkBranchSha(branch)) === undefined) {
@@ -44260,9 +44272,11 @@ function historyLookup(git, options) {
  *   upstream commits, so negotiation leaves only the commits since the last sync to transfer;
  * - from the fork, by id: the trees of the target, the sync branch and the boundary commits where the new upstream
  *   history meets the fork's (the merge base among them), each with its subtrees, no blobs;
- * - from upstream, by id: the new commits' trees, then, for a run that will push, their new blobs (the push must
- *   send them, and a partial repository would otherwise fetch them back while packing); at the same time, from the
- *   fork, the merge base's versions of the files upstream modified, which the push's thin pack deltas against.
+ * - from upstream, by id: the new commits' trees, then, when the push will send upstream's new history, their new
+ *   blobs (a partial repository would otherwise fetch them back while packing); at the same time, from the fork,
+ *   the merge base's versions of the files upstream modified, which the push's thin pack deltas against. A fork in
+ *   the upstream's fork network already has that history (GitHub keeps a network's objects in one store): its push
+ *   negotiates, finds the tag's commit on the server and sends only the merge's own objects, so no blob is fetched.
  * Both remotes are promisor remotes (git/partial-clone.ts), so any other object the merge reads is fetched on demand
  * from whichever remote has it. Before the merge, the blobs of paths both sides changed are fetched explicitly, each
  * from the side that has it (prefetchContentMergeBlobs): git's own batched lazy fetch asks one remote for the whole
@@ -44351,7 +44365,7 @@ async function prepareRepository(git, options) {
     let blobCount = 0;
     let baseCount = 0;
     const blobFetch = await measured(git, log, async () => {
-        if (!options.fetchUpstreamBlobs)
+        if (!options.pushSendsUpstreamHistory)
             return;
         const missing = await git.missingObjects(tagCommit, known);
         blobCount = missing.length;
@@ -44363,7 +44377,7 @@ async function prepareRepository(git, options) {
         baseCount = bases;
     });
     const upstream = sum(tagFetch, treeFetch, blobFetch);
-    log.debug(`fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits, and ${baseCount} older versions from the fork for the push` : 'commits and trees, no blobs'}): ` +
+    log.debug(`fetch upstream ${options.tag} (${options.pushSendsUpstreamHistory ? `with the ${blobCount} blobs of its new commits, and ${baseCount} older versions from the fork for the push` : 'commits and trees, no blobs'}): ` +
         `${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`);
     return {
         targetSha,
@@ -59878,7 +59892,8 @@ const STALE_REASONS = /stale info|non-fast-forward|fetch first|already exists|ca
  * Points the fork's `branch` at `sha`, but only if the branch is still where the run last saw it
  * (`--force-with-lease` with an explicit expected value, or "must not exist" for a new branch), so a concurrent
  * run's push or a maintainer's commit pushed in between is never overwritten. `push.negotiate` lets git find commits
- * the fork already has (e.g. upstream commits on another of its branches), so only what the fork lacks is sent.
+ * the fork's server has but does not advertise as its refs (above all the tag's commit when the fork is in the
+ * upstream's fork network, whose objects GitHub stores once), so only what the fork lacks is sent.
  *
  * A thin pack would delta new blobs against the fork's old versions, which this partial repository lacks, so git
  * would first download them (measured: 1,985 blobs for a release changing 2,000 files): hence `--no-thin`. Git
@@ -61067,7 +61082,7 @@ async function syncRelease(run, chosen, policy, template) {
         throw new UserError('upstream', `Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`);
     }
     const git = await run.work.get();
-    const fetched = await step('Fetch what the merge needs', () => prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, fetchUpstreamBlobs: !settings.dryRun, log: runner }));
+    const fetched = await step('Fetch what the merge needs', () => prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && !run.api.forkServerHas(chosen.commitSha), log: runner }));
     // The search for the fork's previous release ran while git fetched (deferPrevious).
     const decision = await withPrevious(chosen);
     if (fetched.tagSha !== decision.commitSha)

@@ -116,7 +116,7 @@ async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policy: Syn
   }
   const git = await run.work.get()
   const fetched = await step('Fetch what the merge needs', () =>
-    prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, fetchUpstreamBlobs: !settings.dryRun, log: runner })
+    prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && !run.api.forkServerHas(chosen.commitSha), log: runner })
   )
   // The search for the fork's previous release ran while git fetched (deferPrevious).
   const decision = await withPrevious(chosen)

@@ -84,6 +84,19 @@ export class GitHubApi extends UpstreamApi {
     )
   }
 
+  /** Upstream commits a compare answered for (200): the fork's server has them (see forkServerHas). */
+  private readonly commitsTheForkHas = new Set<string>()
+
+  /**
+   * Whether a compare showed that the fork's server has `commitSha`, an upstream commit, with no request of its own.
+   * A fork in the upstream's fork network has all of the network's objects (GitHub keeps them in one store, which is
+   * why compare can answer at all), so a push needs to send none of that commit's history: negotiation finds it.
+   * False also means "not asked" (a compare the run skipped, or one that failed and fell back to git).
+   */
+  forkServerHas(commitSha: string): boolean {
+    return this.commitsTheForkHas.has(commitSha)
+  }
+
   /** Branches a compare's 404 showed to exist: a later 404 on them means "unknown commit" without asking again. */
   private readonly knownBranches = new Set<string>()
 
@@ -101,6 +114,7 @@ export class GitHubApi extends UpstreamApi {
       `compare ${branch} with upstream commit ${commitSha.slice(0, 12)}`,
       async () => {
         const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1, request: { retries: 0 } })
+        this.commitsTheForkHas.add(commitSha)
         return data.status === 'identical' || data.status === 'behind'
       },
       onStatus(404, async () => {

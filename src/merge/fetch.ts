@@ -8,9 +8,11 @@
  *   upstream commits, so negotiation leaves only the commits since the last sync to transfer;
  * - from the fork, by id: the trees of the target, the sync branch and the boundary commits where the new upstream
  *   history meets the fork's (the merge base among them), each with its subtrees, no blobs;
- * - from upstream, by id: the new commits' trees, then, for a run that will push, their new blobs (the push must
- *   send them, and a partial repository would otherwise fetch them back while packing); at the same time, from the
- *   fork, the merge base's versions of the files upstream modified, which the push's thin pack deltas against.
+ * - from upstream, by id: the new commits' trees, then, when the push will send upstream's new history, their new
+ *   blobs (a partial repository would otherwise fetch them back while packing); at the same time, from the fork,
+ *   the merge base's versions of the files upstream modified, which the push's thin pack deltas against. A fork in
+ *   the upstream's fork network already has that history (GitHub keeps a network's objects in one store): its push
+ *   negotiates, finds the tag's commit on the server and sends only the merge's own objects, so no blob is fetched.
  * Both remotes are promisor remotes (git/partial-clone.ts), so any other object the merge reads is fetched on demand
  * from whichever remote has it. Before the merge, the blobs of paths both sides changed are fetched explicitly, each
  * from the side that has it (prefetchContentMergeBlobs): git's own batched lazy fetch asks one remote for the whole
@@ -47,10 +49,11 @@ export interface PrepareOptions {
   /** The sync branch's name (e.g. `upstream-sync/v1.2.3`); fetched when it exists. */
   syncBranch: string
   /**
-   * True for a run that will push: the new upstream commits are fetched with their blobs, so the push has them.
-   * False (dry run): everything is fetched without blobs.
+   * True when the push will send the tag's new upstream commits (the fork's server lacks them): they are fetched
+   * with their blobs, so the push has them. False for a dry run (no push) and for a fork whose server has the tag's
+   * commit (its fork network): everything is fetched without blobs.
    */
-  fetchUpstreamBlobs: boolean
+  pushSendsUpstreamHistory: boolean
   log: Log
 }
 
@@ -153,7 +156,7 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
   let blobCount = 0
   let baseCount = 0
   const blobFetch = await measured(git, log, async () => {
-    if (!options.fetchUpstreamBlobs) return
+    if (!options.pushSendsUpstreamHistory) return
     const missing = await git.missingObjects(tagCommit, known)
     blobCount = missing.length
     // Nothing missing: the sync branch already holds the tag, so no push will send upstream's objects.
@@ -164,7 +167,7 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
   })
   const upstream = sum(tagFetch, treeFetch, blobFetch)
   log.debug(
-    `fetch upstream ${options.tag} (${options.fetchUpstreamBlobs ? `with the ${blobCount} blobs of its new commits, and ${baseCount} older versions from the fork for the push` : 'commits and trees, no blobs'}): ` +
+    `fetch upstream ${options.tag} (${options.pushSendsUpstreamHistory ? `with the ${blobCount} blobs of its new commits, and ${baseCount} older versions from the fork for the push` : 'commits and trees, no blobs'}): ` +
       `${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`
   )
   return {

@@ -12,7 +12,7 @@ import path from 'node:path'
 import { Readable, Transform, Writable, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
-import { cleanGitEnv, type RepoLocation } from './git.js'
+import { cleanGitEnv, networkObjectDirs, type RepoLocation } from './git.js'
 import { RefAnswers } from './refs-state.js'
 import type { FaultRecord, StandInState } from './state.js'
 import type { PushCommand } from './workflow-guard.js'
@@ -161,6 +161,9 @@ export async function serveGit(state: StandInState, request: GitRequest, refusal
     // Fetch negotiations of big histories can exceed http-backend's default 10 MB input buffer.
     GIT_HTTP_MAX_REQUEST_BUFFER: '200M'
   })
+  // A fork reads its network's objects, as on GitHub: fetches by id and push negotiation find them.
+  const network = await networkObjectDirs(path.dirname(path.dirname(repo.gitDir)), repo)
+  if (network.length > 0) env.GIT_ALTERNATE_OBJECT_DIRECTORIES = network.join(path.delimiter)
   const protocol = req.headers['git-protocol']
   if (typeof protocol === 'string') {
     env.GIT_PROTOCOL = protocol

@@ -418,6 +418,25 @@ async function isBareRepo(dir: string): Promise<boolean> {
 }
 
 /**
+ * The object directories of `location`'s fork network: its parent's, the parent's parent's, and so on (the harness
+ * records parents, `standin.parent`). GitHub keeps a network's objects together, so a fork reads them all.
+ */
+export async function networkObjectDirs(root: string, location: RepoLocation): Promise<string[]> {
+  const network: string[] = []
+  const seen = new Set([location.fullName.toLowerCase()])
+  let parentName = await readParent(location.gitDir)
+  while (parentName && !seen.has(parentName.toLowerCase())) {
+    seen.add(parentName.toLowerCase())
+    const [owner, name] = parentName.split('/')
+    const parent = owner && name ? await locateRepo(root, owner, name) : undefined
+    if (!parent) break
+    network.push(`${parent.gitDir}/objects`)
+    parentName = await readParent(parent.gitDir)
+  }
+  return network
+}
+
+/**
  * The repository this one was forked from, as recorded by the test harness in the bare repository's config
  * (`standin.parent = owner/name`). Read from the file, so no process is spawned per request.
  */

@@ -4,7 +4,7 @@
  * history of hundreds of commits takes one process.
  */
 import { spawnCollect } from './spawn.js'
-import { promises as fs } from 'node:fs'
+import { existsSync, promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -89,8 +89,10 @@ export function repoPath(root: string, fullName: string): string {
 
 /**
  * Creates an empty bare repository `ROOT/OWNER/NAME.git`. `parent` records it as a fork of another repository of
- * the same root (`standin.parent` in its config), which the stand-in reports (`fork: true`, `parent`) and uses to let
- * the fork's API see the parent's commits, as GitHub's fork networks do.
+ * the same root (`standin.parent` in its config), which the stand-in reports (`fork: true`, `parent`). A fork built
+ * here also borrows its parent's objects once built (`joinNetwork`): GitHub keeps a fork network's objects in one
+ * store that its forks read through alternates (github.blog, "Counting Objects", 2015), so a fork's API, its git
+ * server and the tests' own reads all see the upstream's commits.
  */
 export async function initBareRepo(root: string, fullName: string, options: { defaultBranch?: string; parent?: string } = {}): Promise<string> {
   const dir = repoPath(root, fullName)
@@ -99,6 +101,24 @@ export async function initBareRepo(root: string, fullName: string, options: { de
   await git(dir, ['config', 'gc.auto', '0'])
   if (options.parent) await git(dir, ['config', 'standin.parent', options.parent])
   return dir
+}
+
+const alternatesFile = (dir: string): string => path.join(dir, 'objects', 'info', 'alternates')
+
+/**
+ * Lets a fork built by the harness read its parent's objects, as GitHub's forks read their network's store. Called
+ * once the fork's own history is written, so the fork still holds every object it was built with and a copy of it
+ * can leave the network (`leaveNetwork`).
+ */
+async function joinNetwork(root: string, dir: string, parent: string): Promise<void> {
+  const parentObjects = path.join(repoPath(root, parent), 'objects')
+  if (existsSync(parentObjects)) await fs.writeFile(alternatesFile(dir), `${path.relative(path.join(dir, 'objects'), parentObjects)}\n`)
+}
+
+/** Makes a fork a standalone repository (a private duplicate, or a fork whose upstream is on another server). */
+export async function leaveNetwork(dir: string): Promise<void> {
+  await git(dir, ['config', '--unset', 'standin.parent'])
+  await fs.rm(alternatesFile(dir), { force: true })
 }
 
 function unixTime(date: Date | string | number | undefined): number {
@@ -554,6 +574,7 @@ async function buildFork(root: string, spec: ForkSpec): Promise<ForkRepo> {
   const forkCommits = await commitSeries(dir, targetBranch, series, { author: FORK_AUTHOR })
   const setAsHead = spec.setHead ?? true
   if (setAsHead) await setHead(dir, targetBranch)
+  await joinNetwork(root, dir, spec.upstream.fullName)
   return {
     dir,
     fullName,

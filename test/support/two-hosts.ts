@@ -10,7 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { startStandIn, type StandIn } from '../stand-in/server.js'
 import { runAction, runInProcess, type ActionRun, type RunActionOptions } from './action.js'
-import { createFork, createUpstream, git, type ForkRepo, type UpstreamRepo } from './repos.js'
+import { createFork, createUpstream, leaveNetwork, type ForkRepo, type UpstreamRepo } from './repos.js'
 import { FORK, SCENARIO_TOKEN, TARGET_BRANCH, UPSTREAM } from './scenario.js'
 
 export interface TwoHostOptions {
@@ -53,7 +53,7 @@ export async function createTwoHostScenario(options: TwoHostOptions = {}): Promi
     const upstream = await createUpstream(path.join(root, 'dotcom'), UPSTREAM)
     const fork = await createFork(path.join(root, 'enterprise'), { upstream, fullName: FORK, targetBranch: TARGET_BRANCH })
     // Not a fork in the Enterprise server's sense: its upstream is on another server.
-    await git(fork.dir, ['config', '--unset', 'standin.parent'])
+    await leaveNetwork(fork.dir)
     const dotcom = await startStandIn({ root: path.join(root, 'dotcom'), ...(options.upstreamToken ? { token: options.upstreamToken } : {}), ...(options.upstreamTls ? { tls: true } : {}) })
     started.push(dotcom)
     const enterprise = await startStandIn({

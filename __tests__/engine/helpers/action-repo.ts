@@ -30,7 +30,7 @@ export interface Prepared {
 let repoCounter = 0
 
 /** A new action repository with what the merge needs fetched from the scenario's fork and upstream. */
-export async function prepare(s: Scenario, options: { fetchUpstreamBlobs: boolean; name?: string; debug?: boolean }): Promise<Prepared> {
+export async function prepare(s: Scenario, options: { pushSendsUpstreamHistory: boolean; name?: string; debug?: boolean }): Promise<Prepared> {
   const gitDir = s.tmp.join(options.name ?? `action-${++repoCounter}.git`)
   const git = await Git.init(gitDir)
   const logs: string[] = []
@@ -41,7 +41,7 @@ export async function prepare(s: Scenario, options: { fetchUpstreamBlobs: boolea
     targetBranch: s.target,
     tag: s.tag,
     syncBranch: `upstream-sync/${s.tag}`,
-    fetchUpstreamBlobs: options.fetchUpstreamBlobs,
+    pushSendsUpstreamHistory: options.pushSendsUpstreamHistory,
     log
   })
   return { git, gitDir, prepared, logs, log }

@@ -150,7 +150,7 @@ describe('mergeTag: the conflict list equals git merge', () => {
     it(`${name}`, async () => {
       const s = shared(spec)
       const oracle = oracleOf(spec)
-      const p = await prepare(s, { fetchUpstreamBlobs: false })
+      const p = await prepare(s, { pushSendsUpstreamHistory: false })
       const result = await merge(p, s)
 
       expect(oracle.conflicts.length).toBeGreaterThan(0)
@@ -182,11 +182,11 @@ describe('mergeTag: the conflict list equals git merge', () => {
     expect(byPath['config~HEAD']).toBe('file/directory')
   })
 
-  for (const fetchUpstreamBlobs of [false, true]) {
-    it(`every kind in one merge (${fetchUpstreamBlobs ? 'run that pushes: upstream blobs fetched' : 'dry run: no blobs fetched up front'})`, async () => {
+  for (const pushSendsUpstreamHistory of [false, true]) {
+    it(`every kind in one merge (${pushSendsUpstreamHistory ? 'run that pushes: upstream blobs fetched' : 'dry run: no blobs fetched up front'})`, async () => {
       const s = shared(everything)
       const oracle = oracleOf(everything)
-      const p = await prepare(s, { fetchUpstreamBlobs })
+      const p = await prepare(s, { pushSendsUpstreamHistory })
       const result = await merge(p, s)
       expect(pairs(result)).toEqual(oracle.conflicts)
       expect(new Set(result.conflicts.map((c) => c.kind))).toEqual(
@@ -207,7 +207,7 @@ describe('mergeTag: the conflict list equals git merge', () => {
     })
     const oracle = gitMergeOracle(s)
     expect(oracle.conflicts).toEqual([])
-    const p = await prepare(s, { fetchUpstreamBlobs: true })
+    const p = await prepare(s, { pushSendsUpstreamHistory: true })
     const result = await merge(p, s, { message: 'Merge upstream v1.1.0-stable into main' })
 
     expect(result.status).toBe('clean')
@@ -225,7 +225,7 @@ describe('mergeTag: the conflict list equals git merge', () => {
 
   it('never creates a worktree or an index: the repository stays bare', async () => {
     const s = shared(everything)
-    const p = await prepare(s, { fetchUpstreamBlobs: true })
+    const p = await prepare(s, { pushSendsUpstreamHistory: true })
     await merge(p, s, { autoResolve: true, rules: [{ paths: ['**'], resolution: 'theirs' }] })
     expect(runGit(p.gitDir, ['rev-parse', '--is-bare-repository']).stdout.trim()).toBe('true')
     expect(existsSync(path.join(p.gitDir, 'index'))).toBe(false)
@@ -241,7 +241,7 @@ describe('mergeTag: the conflict list equals git merge', () => {
 describe('mergeTag: rules and auto-resolve', () => {
   it('attaches the first matching rule to each conflict and leaves unmatched files manual', async () => {
     const s = shared(everything)
-    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    const p = await prepare(s, { pushSendsUpstreamHistory: false })
     const result = await merge(p, s, {
       rules: [{ paths: ['app.py'], resolution: 'ours', note: 'first' }, { paths: ['*.py'], resolution: 'theirs', note: 'second' }, ...sidedRules]
     })
@@ -254,11 +254,11 @@ describe('mergeTag: rules and auto-resolve', () => {
     expect(result.autoResolved).toEqual([])
   })
 
-  for (const fetchUpstreamBlobs of [false, true]) {
-    it(`resolves every conflict to its rule's side in the merge commit (${fetchUpstreamBlobs ? 'with' : 'without'} upstream blobs)`, async () => {
+  for (const pushSendsUpstreamHistory of [false, true]) {
+    it(`resolves every conflict to its rule's side in the merge commit (${pushSendsUpstreamHistory ? 'with' : 'without'} upstream blobs)`, async () => {
       const s = shared(everything)
       const oracle = oracleOf(everything)
-      const p = await prepare(s, { fetchUpstreamBlobs })
+      const p = await prepare(s, { pushSendsUpstreamHistory })
       const result = await merge(p, s, { rules: sidedRules, autoResolve: true })
 
       expect(result.status).toBe('clean')
@@ -302,7 +302,7 @@ describe('mergeTag: rules and auto-resolve', () => {
 
   it('with one conflict left manual, resolves nothing and commits nothing', async () => {
     const s = shared(everything)
-    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    const p = await prepare(s, { pushSendsUpstreamHistory: false })
     const rules = sidedRules.map((rule) => (rule.paths.includes('app.py') ? { ...rule, resolution: 'manual' as const, note: 'check # CARTO: sections' } : rule))
     const result = await merge(p, s, { rules, autoResolve: true })
     expect(result.status).toBe('conflicts')
@@ -316,7 +316,7 @@ describe('mergeTag: rules and auto-resolve', () => {
 
   it('with auto-resolve off, rules are reported but never applied', async () => {
     const s = shared(everything)
-    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    const p = await prepare(s, { pushSendsUpstreamHistory: false })
     const result = await merge(p, s, { rules: sidedRules, autoResolve: false })
     expect(result.status).toBe('conflicts')
     expect(result.headSha).toBe(s.tagSha)
@@ -325,7 +325,7 @@ describe('mergeTag: rules and auto-resolve', () => {
 
   it('does not resolve a group of linked conflicts whose rules disagree (rename/rename kept ours here, theirs there)', async () => {
     const s = shared(kinds.find((k) => k.kind === 'rename/rename')!.spec)
-    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    const p = await prepare(s, { pushSendsUpstreamHistory: false })
     const result = await merge(p, s, {
       autoResolve: true,
       rules: [{ paths: ['fork_utils.py', 'utils.py'], resolution: 'ours' }, { paths: ['helpers/**'], resolution: 'theirs' }]
@@ -340,7 +340,7 @@ describe('mergeTag: rules and auto-resolve', () => {
 
   it('resolves a rename/rename to theirs: upstream name kept, fork name gone', async () => {
     const s = shared(kinds.find((k) => k.kind === 'rename/rename')!.spec)
-    const p = await prepare(s, { fetchUpstreamBlobs: true })
+    const p = await prepare(s, { pushSendsUpstreamHistory: true })
     const result = await merge(p, s, { autoResolve: true, rules: [{ paths: ['**'], resolution: 'theirs' }] })
     expect(result.status).toBe('clean')
     expect(runGit(p.gitDir, ['ls-tree', '-r', '--name-only', result.headSha]).stdout.split('\n').filter(Boolean)).toEqual(['helpers/utils.py', 'keep.txt'])
@@ -348,7 +348,7 @@ describe('mergeTag: rules and auto-resolve', () => {
 
   it('resolves a file/directory conflict to theirs: the directory stays, the moved-aside file goes', async () => {
     const s = shared(kinds.find((k) => k.kind === 'file/directory')!.spec)
-    const p = await prepare(s, { fetchUpstreamBlobs: true })
+    const p = await prepare(s, { pushSendsUpstreamHistory: true })
     const result = await merge(p, s, { autoResolve: true, rules: [{ paths: ['config*', 'config/**'], resolution: 'theirs' }] })
     expect(result.status).toBe('clean')
     expect(result.autoResolved.map((c) => [c.path, c.kind, c.autoResolved])).toEqual([['config~HEAD', 'file/directory', 'theirs']])
@@ -359,7 +359,7 @@ describe('mergeTag: rules and auto-resolve', () => {
     it(`resolves a ${kind} conflict to ${side}: every path of the conflict is exactly that side's`, async () => {
       const s = shared(kinds.find((k) => k.kind === kind)!.spec)
       const oracle = oracleOf(kinds.find((k) => k.kind === kind)!.spec)
-      const p = await prepare(s, { fetchUpstreamBlobs: true })
+      const p = await prepare(s, { pushSendsUpstreamHistory: true })
       const result = await merge(p, s, { autoResolve: true, rules: [{ paths: ['**'], resolution: side }] })
       expect(result.status).toBe('clean')
       expect(result.autoResolved.map((c) => ({ path: c.path, kind: c.kind }))).toEqual(oracle.conflicts)
@@ -371,7 +371,7 @@ describe('mergeTag: rules and auto-resolve', () => {
 
   it("leaves a file location conflict for a person whatever the rule, and says why (git's suggested location)", async () => {
     const s = shared(kinds.find((k) => k.kind === 'file location')!.spec)
-    const p = await prepare(s, { fetchUpstreamBlobs: true })
+    const p = await prepare(s, { pushSendsUpstreamHistory: true })
     const result = await merge(p, s, { autoResolve: true, rules: [{ paths: ['**'], resolution: 'theirs' }] })
     expect(result.status).toBe('conflicts')
     expect(result.autoResolved).toEqual([])
@@ -383,7 +383,7 @@ describe('mergeTag: rules and auto-resolve', () => {
 
   it('rejects a bad rule before merging', async () => {
     const s = shared(contentConflict)
-    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    const p = await prepare(s, { pushSendsUpstreamHistory: false })
     await expect(merge(p, s, { rules: [{ paths: [], resolution: 'ours' }] })).rejects.toThrow('rules[0]: paths must list at least one glob')
   })
 })
@@ -406,7 +406,7 @@ describe('mergeTag: change summary without fetching blobs', () => {
 
   it('counts commits and files by top-level folder, and finds the fork customizations upstream touched', async () => {
     const s = shared(spec)
-    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    const p = await prepare(s, { pushSendsUpstreamHistory: false })
     const result = await merge(p, s)
     expect(result.status).toBe('clean')
     expect(result.changes).toEqual({
@@ -429,8 +429,8 @@ describe('mergeTag: change summary without fetching blobs', () => {
 
   it('fetches only commits and trees from the fork, and only new upstream objects', async () => {
     const s = shared(spec)
-    const dry = await prepare(s, { fetchUpstreamBlobs: false, name: 'dry.git', debug: true })
-    const real = await prepare(s, { fetchUpstreamBlobs: true, name: 'real.git', debug: true })
+    const dry = await prepare(s, { pushSendsUpstreamHistory: false, name: 'dry.git', debug: true })
+    const real = await prepare(s, { pushSendsUpstreamHistory: true, name: 'real.git', debug: true })
     const count = (args: string[]): number => runGit(s.work.dir, ['rev-list', '--objects', ...args]).stdout.split('\n').filter(Boolean).length
 
     const forkCommits = count(['--filter=tree:0', s.target])
@@ -465,7 +465,7 @@ describe('mergeTag: change summary without fetching blobs', () => {
 
   it('fetches a missing blob lazily from whichever remote has it', async () => {
     const s = shared(spec)
-    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    const p = await prepare(s, { pushSendsUpstreamHistory: false })
     // src/c.py exists only upstream; fork_only.txt only in the fork. Both are fetched on demand.
     expect(runGit(p.gitDir, ['cat-file', '-p', `${s.tagSha}:src/c.py`]).stdout).toBe('print("new upstream file")\n')
     expect(runGit(p.gitDir, ['cat-file', '-p', `${s.targetSha}:fork_only.txt`]).stdout).toBe('fork\n')
@@ -478,7 +478,7 @@ describe('prepareRepository', () => {
   it('fetches the sync branch when it exists and reports it', async () => {
     const s = withForkCopy(shared(contentConflict))
     runGit(s.forkDir, ['update-ref', `refs/heads/upstream-sync/${s.tag}`, s.targetSha])
-    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    const p = await prepare(s, { pushSendsUpstreamHistory: false })
     expect(p.prepared.syncBranchSha).toBe(s.targetSha)
     expect(p.prepared.targetSha).toBe(s.targetSha)
     expect(p.prepared.tagSha).toBe(s.tagSha) // the annotated tag, peeled
@@ -488,7 +488,7 @@ describe('prepareRepository', () => {
     const s = withForkCopy(shared(contentConflict))
     runGit(s.forkDir, ['fetch', '--quiet', s.upstreamDir, `refs/tags/${s.tag}:refs/tags/${s.tag}`])
     runGit(s.forkDir, ['update-ref', `refs/heads/upstream-sync/${s.tag}`, s.tagSha])
-    const p = await prepare(s, { fetchUpstreamBlobs: true, debug: true })
+    const p = await prepare(s, { pushSendsUpstreamHistory: true, debug: true })
     expect(p.prepared.syncBranchSha).toBe(s.tagSha)
     expect(p.logs.find((line) => line.startsWith('fetch upstream'))).toMatch(/with the 0 blobs of its new commits, and 0 older versions from the fork/)
     // The base's versions of the files upstream modified are the push's delta bases: a run that pushes the tag's
@@ -497,7 +497,7 @@ describe('prepareRepository', () => {
       .split('\n')
       .filter(Boolean)
       .map((line) => line.split(' ')[2] as string)
-    const pushing = await prepare(withForkCopy(shared(contentConflict)), { fetchUpstreamBlobs: true })
+    const pushing = await prepare(withForkCopy(shared(contentConflict)), { pushSendsUpstreamHistory: true })
     // What each repository holds, read without any lazy fetch.
     const blobsIn = (gitDir: string): string[] =>
       runGit(gitDir, ['cat-file', '--batch-all-objects', '--batch-check=%(objecttype) %(objectname)']).stdout
@@ -519,7 +519,7 @@ describe('prepareRepository', () => {
       targetBranch: s.target,
       tag: s.tag,
       syncBranch: 'upstream-sync/x',
-      fetchUpstreamBlobs: true,
+      pushSendsUpstreamHistory: true,
       log: silentLog
     })
     await git.removeAuth()
@@ -530,7 +530,7 @@ describe('prepareRepository', () => {
 
   it('reports an absent sync branch as undefined', async () => {
     const s = shared(contentConflict)
-    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    const p = await prepare(s, { pushSendsUpstreamHistory: false })
     expect(p.prepared.syncBranchSha).toBeUndefined()
     // Debug off: no transfer figures, so no `git count-objects` around the fetches.
     expect(p.prepared.transfer).toBeUndefined()
@@ -538,7 +538,7 @@ describe('prepareRepository', () => {
 
   it('names a missing target branch, a missing tag and an invalid tag name', async () => {
     const s = shared(contentConflict)
-    const base = { forkUrl: s.forkUrl, upstreamUrl: s.upstreamUrl, syncBranch: 'upstream-sync/x', fetchUpstreamBlobs: false, log: silentLog }
+    const base = { forkUrl: s.forkUrl, upstreamUrl: s.upstreamUrl, syncBranch: 'upstream-sync/x', pushSendsUpstreamHistory: false, log: silentLog }
     await expect(prepareRepository(await Git.init(s.tmp.join(`missing-target-${++localRepos}.git`)), { ...base, targetBranch: 'production', tag: s.tag })).rejects.toThrow(
       'target branch "production" does not exist in the fork'
     )

@@ -200,7 +200,7 @@ async function prepareAction(s: RebrandScenario = scenario, prefetch: string[] =
     targetBranch: 'main',
     tag: s.tag,
     syncBranch: `upstream-sync/${s.tag}`,
-    fetchUpstreamBlobs: false,
+    pushSendsUpstreamHistory: false,
     log: silentLog
   })
   const ourBlobs = await Promise.all(prefetch.map((file) => git.process.output(['rev-parse', `${prepared.targetSha}:${file}`])))

@@ -3,6 +3,8 @@
  * overwrite a branch that moved, refusals keep git's words; branches are read back as commits only.
  */
 import { afterAll, describe, expect, it } from '@jest/globals'
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { fetchBranches } from '../../../src/git/partial-clone.js'
 import { GitError } from '../../../src/git/process.js'
 import { pushSyncBranch } from '../../../src/publish/branch.js'
@@ -23,7 +25,7 @@ describe('pushSyncBranch', () => {
       // Every push is kept as the pack it arrived in (never exploded into loose objects, which would skip objects
       // the fork already has), so the growth of the fork's object count is exactly what was sent.
       runGit(s.forkDir, ['config', 'receive.unpackLimit', '1'])
-      const p = await prepare(s, { fetchUpstreamBlobs: true })
+      const p = await prepare(s, { pushSendsUpstreamHistory: true })
       const result = await merge(p, s, { rules: sidedRules, autoResolve: true })
       expect(result.status).toBe('clean')
       return { s, p, result }
@@ -51,6 +53,51 @@ describe('pushSyncBranch', () => {
     expect(runGit(s.forkDir, ['fsck', '--connectivity-only', '--no-dangling']).code).toBe(0)
   })
 
+  // A fork in the upstream's fork network: GitHub keeps the network's objects in one store, which a fork reads as
+  // git alternates (github.blog "Counting Objects", 2015). The run then fetches no upstream blob (the compare showed
+  // the fork's server has the tag's commit) and the push's negotiation finds the tag there.
+  describe('without upstream blobs (the fork is in the upstream network)', () => {
+    let ready: Promise<{ s: Scenario; p: Prepared; result: MergeResult }> | undefined
+    function treesOnly(): Promise<{ s: Scenario; p: Prepared; result: MergeResult }> {
+      ready ??= (async () => {
+        const s = scenarios.get(everything)
+        const p = await prepare(s, { pushSendsUpstreamHistory: false, name: 'trees-only.git' })
+        const result = await merge(p, s, { rules: sidedRules, autoResolve: true })
+        expect(result.status).toBe('clean')
+        return { s, p, result }
+      })()
+      return ready
+    }
+
+    it('sends only the merge\'s own objects to a fork that shares the upstream objects, with no lazy fetch', async () => {
+      const { s: shared, p, result } = await treesOnly()
+      const s = withForkCopy(shared)
+      runGit(s.forkDir, ['config', 'receive.unpackLimit', '1'])
+      writeFileSync(path.join(s.forkDir, 'objects', 'info', 'alternates'), `${path.join(s.upstreamDir, 'objects')}\n`)
+      const forkBefore = objectCount(s.forkDir)
+      const localBefore = objectCount(p.gitDir)
+      const push = await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: null })
+      expect(push.status).toBe('pushed')
+      const sent = objectCount(s.forkDir) - forkBefore
+      const needed = runGit(s.forkDir, ['rev-list', '--objects', result.headSha, `^${s.targetSha}`, `^${s.tagSha}`]).stdout.split('\n').filter(Boolean).length
+      expect(sent).toBe(needed)
+      expect(objectCount(p.gitDir)).toBe(localBefore)
+      expect(runGit(s.forkDir, ['fsck', '--connectivity-only', '--no-dangling']).code).toBe(0)
+    })
+
+    it('still pushes a complete history when the fork lacks it after all: git fetches the blobs while packing', async () => {
+      const { s: shared, p, result } = await treesOnly()
+      const s = withForkCopy(shared)
+      const localBefore = objectCount(p.gitDir)
+      const push = await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: null })
+      expect(push.status).toBe('pushed')
+      expect(remoteHead(s)).toBe(result.headSha)
+      expect(objectCount(p.gitDir)).toBeGreaterThan(localBefore) // the blobs came while packing
+      expect(runGit(s.forkDir, ['cat-file', '-e', `${s.tagSha}^{tree}`]).code).toBe(0)
+      expect(runGit(s.forkDir, ['fsck', '--connectivity-only', '--no-dangling']).code).toBe(0)
+    })
+  })
+
   it('does not re-upload upstream commits the fork already holds on another branch', async () => {
     const { s, p, result } = await setup()
     // The fork keeps a mirror of upstream that is already past the tag (a commit this run never fetched).
@@ -71,13 +118,13 @@ describe('pushSyncBranch', () => {
   it('a later run on a sync branch that already holds the tag sends only the merge', async () => {
     const s = withForkCopy((await built()).s)
     // First run: conflicts, so the branch points at the tag itself.
-    const first = await prepare(s, { fetchUpstreamBlobs: true })
+    const first = await prepare(s, { pushSendsUpstreamHistory: true })
     const conflicted = await merge(first, s)
     expect(conflicted.headSha).toBe(s.tagSha)
     expect((await pushSyncBranch(first.git, { remoteUrl: s.forkUrl, branch, sha: conflicted.headSha, expectedOldSha: null })).status).toBe('pushed')
 
     // Next run, with rules that settle everything: the branch moves from the tag to the merge commit.
-    const second = await prepare(s, { fetchUpstreamBlobs: true })
+    const second = await prepare(s, { pushSendsUpstreamHistory: true })
     expect(second.prepared.syncBranchSha).toBe(s.tagSha)
     expect(second.logs.find((line) => line.startsWith('fetch upstream'))).toContain('with the 0 blobs')
     const resolved = await merge(second, s, { rules: sidedRules, autoResolve: true })
@@ -136,7 +183,7 @@ describe('fetchBranches', () => {
   it('returns the heads of existing branches and undefined for missing ones', async () => {
     const s = withForkCopy(scenarios.get(contentConflict))
     runGit(s.forkDir, ['update-ref', 'refs/heads/upstream-sync/v1.0.0', s.targetSha])
-    const p = await prepare(s, { fetchUpstreamBlobs: false })
+    const p = await prepare(s, { pushSendsUpstreamHistory: false })
     const heads = await fetchBranches(p.git, s.forkUrl, ['upstream-sync/v1.0.0', 'upstream-sync/v0.9.0'])
     expect(heads).toEqual({ 'upstream-sync/v1.0.0': s.targetSha, 'upstream-sync/v0.9.0': undefined })
     expect(runGit(p.gitDir, ['rev-parse', 'refs/remotes/origin/upstream-sync/v1.0.0']).stdout.trim()).toBe(s.targetSha)

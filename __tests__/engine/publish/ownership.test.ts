@@ -29,7 +29,7 @@ describe('classifySyncBranch', () => {
   function setup(): Promise<{ s: Scenario; p: Prepared; result: MergeResult }> {
     ready ??= (async () => {
       const s = scenarios.get(twoUpstreamCommits)
-      const p = await prepare(s, { fetchUpstreamBlobs: true })
+      const p = await prepare(s, { pushSendsUpstreamHistory: true })
       const result = await merge(p, s)
       expect(result.status).toBe('clean')
       return { s, p, result }

@@ -35,6 +35,20 @@ describe('GitHubApi', () => {
     await expect(api().forkBranchContains('carto/nope', 'abc')).rejects.toMatchObject({ kind: 'input' })
   })
 
+  it("remembers which upstream commits a compare found on the fork's server (200), and not those it did not (404)", async () => {
+    server
+      .on('GET /repos/carto/fork/compare/carto/main...aaa', { status: 200, body: { status: 'diverged', ahead_by: 3, behind_by: 2 } })
+      .on('GET /repos/carto/fork/compare/carto/main...bbb', { status: 404, body: { message: 'No commit found for SHA: bbb' } })
+      .on('GET /repos/carto/fork/git/ref/heads/carto/main', { status: 200, body: { ref: 'refs/heads/carto/main', object: { sha: 'ccc', type: 'commit' } } })
+    const github = api()
+    expect(github.forkServerHas('aaa')).toBe(false) // not asked yet
+    await expect(github.forkBranchContains('carto/main', 'aaa')).resolves.toBe(false)
+    await expect(github.forkBranchContains('carto/main', 'bbb')).resolves.toBe(false)
+    expect(github.forkServerHas('aaa')).toBe(true)
+    expect(github.forkServerHas('bbb')).toBe(false)
+    expect(server.count('GET /repos/carto/fork/compare/carto/main...aaa')).toBe(1)
+  })
+
   it('says an unknown upstream is not found or not visible to this token', async () => {
     server.on('GET /repos/acme/gateway/git/matching-refs/tags/v', { status: 404 })
     await expect(api().listUpstreamTags('v')).rejects.toThrow('upstream repository acme/gateway not found or not visible to this token.')

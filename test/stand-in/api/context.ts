@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import path from 'node:path'
-import { BareRepo, locateRepo, readParent, type RepoLocation } from '../git.js'
+import { BareRepo, locateRepo, networkObjectDirs, readParent, type RepoLocation } from '../git.js'
 import { notFound, parseJson, readBody } from '../http.js'
 import type { RepoFacts, Urls } from '../shapes.js'
 import type { IssueRecord, PullRecord, RepoState, StandInState } from '../state.js'
@@ -115,19 +115,8 @@ export class ApiContext {
 
 /** Builds a repository's context, with its fork network (parents recorded by the harness) as read-only alternates. */
 export async function repoContext(server: ServerContext, location: RepoLocation): Promise<RepoContext> {
-  const network: string[] = []
-  let parentName = await readParent(location.gitDir)
-  let parentFacts: string | undefined = parentName
-  const seen = new Set([location.fullName.toLowerCase()])
-  while (parentName && !seen.has(parentName.toLowerCase())) {
-    seen.add(parentName.toLowerCase())
-    const [owner, name] = parentName.split('/')
-    const parent = owner && name ? await locateRepo(server.root, owner, name) : undefined
-    if (!parent) break
-    network.push(`${parent.gitDir}/objects`)
-    parentName = await readParent(parent.gitDir)
-  }
-  if (network.length === 0) parentFacts = undefined
+  const network = await networkObjectDirs(server.root, location)
+  const parentFacts = network.length === 0 ? undefined : await readParent(location.gitDir)
   const git = new BareRepo(location.gitDir, network)
   return {
     location,
