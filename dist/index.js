@@ -36898,8 +36898,9 @@ class WorkRepository {
     async dispose() {
         const git = await this.git?.catch(() => undefined);
         await git?.removeAuth().catch(() => undefined);
+        // Retried: a run that failed while a background fetch was still writing (merge/fetch.ts) may race it once.
         if (this.dir)
-            await external_node_fs_namespaceObject.promises.rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
+            await external_node_fs_namespaceObject.promises.rm(this.dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
     }
 }
 
@@ -37311,16 +37312,16 @@ class GitHubApi extends UpstreamApi {
             return Buffer.from(data.content, 'base64').toString('utf8');
         }, onStatus(404, () => undefined));
     }
-    /** Upstream commits a compare answered for (200): the fork's server has them (see forkServerHas). */
-    commitsTheForkHas = new Set();
+    /** Upstream commits a compare asked about: true when it answered (200), false for its 404 "No commit found". */
+    commitsOnForkServer = new Map();
     /**
-     * Whether a compare showed that the fork's server has `commitSha`, an upstream commit, with no request of its own.
-     * A fork in the upstream's fork network has all of the network's objects (GitHub keeps them in one store, which is
-     * why compare can answer at all), so a push needs to send none of that commit's history: negotiation finds it.
-     * False also means "not asked" (a compare the run skipped, or one that failed and fell back to git).
+     * Whether the fork's server has `commitSha`, an upstream commit, as a compare already showed (no request of its
+     * own); undefined when no compare asked (or one failed and the run fell back to git). A fork in the upstream's fork
+     * network has all of the network's objects (GitHub keeps them in one store, which is why compare can answer at
+     * all), so its push sends none of that commit's history: negotiation finds it. A private duplicate lacks it.
      */
     forkServerHas(commitSha) {
-        return this.commitsTheForkHas.has(commitSha);
+        return this.commitsOnForkServer.get(commitSha);
     }
     /** Branches a compare's 404 showed to exist: a later 404 on them means "unknown commit" without asking again. */
     knownBranches = new Set();
@@ -37336,13 +37337,14 @@ class GitHubApi extends UpstreamApi {
     forkBranchContains(branch, commitSha) {
         return this.call(`compare ${branch} with upstream commit ${commitSha.slice(0, 12)}`, async () => {
             const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1, request: { retries: 0 } });
-            this.commitsTheForkHas.add(commitSha);
+            this.commitsOnForkServer.set(commitSha, true);
             return data.status === 'identical' || data.status === 'behind';
         }, onStatus(404, async () => {
             if (!this.knownBranches.has(branch) && (await this.forkBranchSha(branch)) === undefined) {
                 throw new UserError('input', `target branch ${branch} not found in ${this.fork.owner}/${this.fork.repo}. Check 'target-branch'.`);
             }
             this.knownBranches.add(branch);
+            this.commitsOnForkServer.set(commitSha, false);
             return false;
         }));
     }
@@ -44263,7 +44265,8 @@ function historyLookup(git, options) {
 
 ;// CONCATENATED MODULE: ./src/merge/fetch.ts
 /**
- * What the merge needs, fetched into the action's own bare repository, in six requests (four in a dry run), none of them a thin pack:
+ * What the merge needs, fetched into the action's own bare repository, in six requests (four in a dry run or for a fork
+ * in the upstream's network), none of them a thin pack:
  * - the fork's target branch (and the sync branch, if it exists) with `--filter=tree:0`: commits only. A fork of a
  *   big project has tens of thousands of commits, and their trees are most of what a blob-less clone transfers
  *   (measured on a 30,000-commit fork: 25 MB of trees against 6.8 MB of commits), yet a merge reads the trees of a
@@ -44274,7 +44277,8 @@ function historyLookup(git, options) {
  *   history meets the fork's (the merge base among them), each with its subtrees, no blobs;
  * - from upstream, by id: the new commits' trees, then, when the push will send upstream's new history, their new
  *   blobs (a partial repository would otherwise fetch them back while packing); at the same time, from the fork,
- *   the merge base's versions of the files upstream modified, which the push's thin pack deltas against. A fork in
+ *   the merge base's versions of the files upstream modified, which the push's thin pack deltas against (both
+ *   arrive while the merge runs: `pushObjects`, awaited before the push). A fork in
  *   the upstream's fork network already has that history (GitHub keeps a network's objects in one store): its push
  *   negotiates, finds the tag's commit on the server and sends only the merge's own objects, so no blob is fetched.
  * Both remotes are promisor remotes (git/partial-clone.ts), so any other object the merge reads is fetched on demand
@@ -44362,30 +44366,49 @@ async function prepareRepository(git, options) {
     log.debug(`fetch the trees the merge reads: ${trees.objects} objects, ${trees.kib} KiB, ${trees.ms} ms`);
     // With the boundary trees present, what is still missing of the new commits is their own trees.
     const treeFetch = await measured(git, log, async () => fetchObjectsOrFail(git, UPSTREAM_REMOTE, await git.missingObjects(tagCommit, known)));
-    let blobCount = 0;
-    let baseCount = 0;
-    const blobFetch = await measured(git, log, async () => {
-        if (!options.pushSendsUpstreamHistory)
-            return;
-        const missing = await git.missingObjects(tagCommit, known);
-        blobCount = missing.length;
-        // Nothing missing: the sync branch already holds the tag, so no push will send upstream's objects.
-        if (missing.length === 0)
-            return;
-        // Two servers at once: upstream's new blobs, and from the fork the versions the push's thin pack deltas against.
-        const [, bases] = await Promise.all([fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing), prefetchPushBases(git, targetSha, tagCommit, log)]);
-        baseCount = bases;
-    });
-    const upstream = sum(tagFetch, treeFetch, blobFetch);
-    log.debug(`fetch upstream ${options.tag} (${options.pushSendsUpstreamHistory ? `with the ${blobCount} blobs of its new commits, and ${baseCount} older versions from the fork for the push` : 'commits and trees, no blobs'}): ` +
-        `${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`);
+    const upstream = sum(tagFetch, treeFetch);
+    log.debug(`fetch upstream ${options.tag} (commits and trees): ${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`);
+    const pushObjects = options.pushSendsUpstreamHistory ? fetchPushObjects(git, targetSha, tagCommit, known, log) : Promise.resolve(sum());
+    // Awaited before the push; a run that fails before then must not end on an unhandled rejection.
+    pushObjects.catch(() => undefined);
     return {
         targetSha,
         tagSha: tagCommit,
         ...(syncBranchSha ? { syncBranchSha } : {}),
         history,
-        ...(log.isDebug() ? { transfer: { fork: transferOf(fork), trees: transferOf(trees), upstream } } : {})
+        ...(log.isDebug() ? { transfer: { fork: transferOf(fork), trees: transferOf(trees), upstream } } : {}),
+        pushObjects
     };
+}
+/**
+ * For a push that will send upstream's new history (a fork whose server lacks it), the blobs of the new commits from
+ * upstream and, from the fork at the same time, the versions the push's thin pack deltas against. It runs while the
+ * merge does: the merge reads trees and the few blobs it prefetches itself. With debug logging on, the figures may
+ * include the merge's own prefetches, which land meanwhile.
+ */
+async function fetchPushObjects(git, targetSha, tagSha, known, log) {
+    let blobCount = 0;
+    let baseCount = 0;
+    const stats = await measured(git, log, async () => {
+        const missing = await git.missingObjects(tagSha, known);
+        blobCount = missing.length;
+        // Nothing missing: the sync branch already holds the tag, so no push will send upstream's objects.
+        if (missing.length === 0)
+            return;
+        const [, bases] = await Promise.all([fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing), prefetchPushBases(git, targetSha, tagSha, log)]);
+        baseCount = bases;
+    });
+    log.debug(`fetch for the push: the ${blobCount} blobs of upstream's new commits and ${baseCount} older versions from the fork: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`);
+    return transferOf(stats);
+}
+/** Runs `work` (the merge) while the push's objects arrive; settles once both have, failing with the first error. */
+async function whilePushObjectsArrive(prepared, work) {
+    const [result, arrived] = await Promise.allSettled([work(), prepared.pushObjects]);
+    if (result.status === 'rejected')
+        throw result.reason;
+    if (arrived.status === 'rejected')
+        throw arrived.reason;
+    return result.value;
 }
 /**
  * Over HTTP git pushes a thin pack, whose deltas lean on the fork's versions of the files upstream changed; a
@@ -59893,7 +59916,9 @@ const STALE_REASONS = /stale info|non-fast-forward|fetch first|already exists|ca
  * (`--force-with-lease` with an explicit expected value, or "must not exist" for a new branch), so a concurrent
  * run's push or a maintainer's commit pushed in between is never overwritten. `push.negotiate` lets git find commits
  * the fork's server has but does not advertise as its refs (above all the tag's commit when the fork is in the
- * upstream's fork network, whose objects GitHub stores once), so only what the fork lacks is sent.
+ * upstream's fork network, whose objects GitHub stores once), so only what the fork lacks is sent. Without it
+ * (`negotiate: false`, for a fork a compare showed to lack the tag's commit: a private duplicate) git trusts the
+ * server's advertised refs, saving the rounds: one HTTP request each, walking the tag's new commits, none found.
  *
  * A thin pack would delta new blobs against the fork's old versions, which this partial repository lacks, so git
  * would first download them (measured: 1,985 blobs for a release changing 2,000 files): hence `--no-thin`. Git
@@ -59908,7 +59933,7 @@ const STALE_REASONS = /stale info|non-fast-forward|fetch first|already exists|ca
 async function pushSyncBranch(git, options) {
     const ref = `refs/heads/${options.branch}`;
     requireValidRef(ref, 'sync branch');
-    const result = await git.push({ remote: options.remoteUrl, ref, sha: options.sha, expectedOldSha: options.expectedOldSha, thin: false, negotiate: true });
+    const result = await git.push({ remote: options.remoteUrl, ref, sha: options.sha, expectedOldSha: options.expectedOldSha, thin: false, negotiate: options.negotiate ?? true });
     const flag = result.ref?.flag;
     const summary = result.ref?.summary ?? '';
     const stderr = result.stderr.trim();
@@ -59974,7 +59999,7 @@ async function updateSyncBranch(req) {
  */
 async function pushOrRecheck(req, current) {
     try {
-        return await pushSyncBranch(req.git, { remoteUrl: req.forkUrl, branch: req.syncBranch, sha: req.merge.headSha, expectedOldSha: current ?? null });
+        return await pushSyncBranch(req.git, { remoteUrl: req.forkUrl, branch: req.syncBranch, sha: req.merge.headSha, expectedOldSha: current ?? null, ...(req.negotiate === false ? { negotiate: false } : {}) });
     }
     catch (error) {
         let head;
@@ -61082,12 +61107,12 @@ async function syncRelease(run, chosen, policy, template) {
         throw new UserError('upstream', `Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`);
     }
     const git = await run.work.get();
-    const fetched = await step('Fetch what the merge needs', () => prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && !run.api.forkServerHas(chosen.commitSha), log: runner }));
+    const fetched = await step('Fetch what the merge needs', () => prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && run.api.forkServerHas(chosen.commitSha) !== true, log: runner }));
     // The search for the fork's previous release ran while git fetched (deferPrevious).
     const decision = await withPrevious(chosen);
     if (fetched.tagSha !== decision.commitSha)
         runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`);
-    const merge = await step('Merge', () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history }));
+    const merge = await step('Merge', () => whilePushObjectsArrive(fetched, () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history })));
     const openPull = decision.openPull;
     // The body records the upstream commit it was made from: the only witness when upstream re-cuts a tag.
     const recorded = openPull ? readSyncMarker(openPull.body) : undefined;
@@ -61113,6 +61138,7 @@ async function syncRelease(run, chosen, policy, template) {
         tag: candidate.tag,
         merge,
         branchSha: fetched.syncBranchSha,
+        negotiate: run.api.forkServerHas(decision.commitSha) !== false,
         upstreamShas: recordedCommit ? [recordedCommit] : [],
         openPull,
         title,

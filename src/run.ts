@@ -10,7 +10,7 @@ import type { GitHubApi, PullInfo } from './github/api.js'
 import { connect } from './github/connect.js'
 import { chooseUpstreamBranch, releaseQueries } from './github/release-queries.js'
 import { containmentWithFallback } from './merge/containment.js'
-import { prepareRepository } from './merge/fetch.js'
+import { prepareRepository, whilePushObjectsArrive } from './merge/fetch.js'
 import { mergeTag } from './merge/merge.js'
 import { failedOutcome, idleOutcome, outcomeContext, reportOutcome, type Outcome, type SyncedOutcome } from './outcome.js'
 import { auditSyncBranch } from './publish/audit.js'
@@ -116,13 +116,13 @@ async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policy: Syn
   }
   const git = await run.work.get()
   const fetched = await step('Fetch what the merge needs', () =>
-    prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && !run.api.forkServerHas(chosen.commitSha), log: runner })
+    prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && run.api.forkServerHas(chosen.commitSha) !== true, log: runner })
   )
   // The search for the fork's previous release ran while git fetched (deferPrevious).
   const decision = await withPrevious(chosen)
   if (fetched.tagSha !== decision.commitSha) runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`)
   const merge = await step('Merge', () =>
-    mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history })
+    whilePushObjectsArrive(fetched, () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history }))
   )
 
   const openPull = decision.openPull
@@ -153,6 +153,7 @@ async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policy: Syn
       tag: candidate.tag,
       merge,
       branchSha: fetched.syncBranchSha,
+      negotiate: run.api.forkServerHas(decision.commitSha) !== false,
       upstreamShas: recordedCommit ? [recordedCommit] : [],
       openPull,
       title,

@@ -31,6 +31,8 @@ interface Measured {
   tagSha: string
   targetSha: string
   head: string
+  /** The fork's git requests from the push's ref advertisement on: negotiation rounds are upload-pack requests. */
+  pushRequests: string[]
 }
 
 async function syncOnce(duplicate: boolean): Promise<Measured> {
@@ -44,6 +46,8 @@ async function syncOnce(duplicate: boolean): Promise<Measured> {
   const tagSha = await revParse(scenario.upstream.dir, 'refs/tags/v1.1.0-stable^{commit}')
   const compare = (await requestLog(scenario.standIn)).find((entry) => entry.path.includes(`/compare/${scenario.fork.targetBranch}...${tagSha}`))
   const traffic = await gitTraffic(scenario.standIn)
+  const forkGit = (await requestLog(scenario.standIn, 'git')).filter((entry) => entry.path.startsWith(`/${scenario.fork.fullName}.git/`))
+  const advertisement = forkGit.findIndex((entry) => entry.query === 'service=git-receive-pack')
   return {
     scenario,
     ...(compare ? { compareStatus: compare.status } : {}),
@@ -52,7 +56,8 @@ async function syncOnce(duplicate: boolean): Promise<Measured> {
     storedByPush: (await ownObjects(scenario.fork.dir)) - before,
     tagSha,
     targetSha: scenario.fork.targetSha,
-    head: await revParse(scenario.fork.dir, SYNC_BRANCH)
+    head: await revParse(scenario.fork.dir, SYNC_BRANCH),
+    pushRequests: forkGit.slice(advertisement).map((entry) => `${entry.method} ${entry.path.split('.git/')[1] ?? ''}`)
   }
 }
 
@@ -71,6 +76,12 @@ describe('a sync into a fork of the upstream network and into a private duplicat
   it("tells them apart by the compare's answer for the tag's commit", () => {
     expect(network.compareStatus).toBe(200)
     expect(duplicate.compareStatus).toBe(404)
+  })
+
+  it('negotiates the push with the network fork only: the duplicate lacks the tag, so rounds would find nothing', () => {
+    expect(network.pushRequests[0]).toBe('GET info/refs')
+    expect(network.pushRequests.filter((request) => request === 'POST git-upload-pack').length).toBeGreaterThan(0)
+    expect(duplicate.pushRequests).toEqual(['GET info/refs', 'POST git-receive-pack'])
   })
 
   it('pushes only the merge to the network fork, which then holds a complete sync branch', async () => {

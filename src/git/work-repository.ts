@@ -61,6 +61,7 @@ export class WorkRepository {
   async dispose(): Promise<void> {
     const git = await this.git?.catch(() => undefined)
     await git?.removeAuth().catch(() => undefined)
-    if (this.dir) await fs.rm(this.dir, { recursive: true, force: true }).catch(() => undefined)
+    // Retried: a run that failed while a background fetch was still writing (merge/fetch.ts) may race it once.
+    if (this.dir) await fs.rm(this.dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined)
   }
 }

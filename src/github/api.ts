@@ -84,17 +84,17 @@ export class GitHubApi extends UpstreamApi {
     )
   }
 
-  /** Upstream commits a compare answered for (200): the fork's server has them (see forkServerHas). */
-  private readonly commitsTheForkHas = new Set<string>()
+  /** Upstream commits a compare asked about: true when it answered (200), false for its 404 "No commit found". */
+  private readonly commitsOnForkServer = new Map<string, boolean>()
 
   /**
-   * Whether a compare showed that the fork's server has `commitSha`, an upstream commit, with no request of its own.
-   * A fork in the upstream's fork network has all of the network's objects (GitHub keeps them in one store, which is
-   * why compare can answer at all), so a push needs to send none of that commit's history: negotiation finds it.
-   * False also means "not asked" (a compare the run skipped, or one that failed and fell back to git).
+   * Whether the fork's server has `commitSha`, an upstream commit, as a compare already showed (no request of its
+   * own); undefined when no compare asked (or one failed and the run fell back to git). A fork in the upstream's fork
+   * network has all of the network's objects (GitHub keeps them in one store, which is why compare can answer at
+   * all), so its push sends none of that commit's history: negotiation finds it. A private duplicate lacks it.
    */
-  forkServerHas(commitSha: string): boolean {
-    return this.commitsTheForkHas.has(commitSha)
+  forkServerHas(commitSha: string): boolean | undefined {
+    return this.commitsOnForkServer.get(commitSha)
   }
 
   /** Branches a compare's 404 showed to exist: a later 404 on them means "unknown commit" without asking again. */
@@ -114,7 +114,7 @@ export class GitHubApi extends UpstreamApi {
       `compare ${branch} with upstream commit ${commitSha.slice(0, 12)}`,
       async () => {
         const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1, request: { retries: 0 } })
-        this.commitsTheForkHas.add(commitSha)
+        this.commitsOnForkServer.set(commitSha, true)
         return data.status === 'identical' || data.status === 'behind'
       },
       onStatus(404, async () => {
@@ -122,6 +122,7 @@ export class GitHubApi extends UpstreamApi {
           throw new UserError('input', `target branch ${branch} not found in ${this.fork.owner}/${this.fork.repo}. Check 'target-branch'.`)
         }
         this.knownBranches.add(branch)
+        this.commitsOnForkServer.set(commitSha, false)
         return false
       })
     )

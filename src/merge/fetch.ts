@@ -1,5 +1,6 @@
 /**
- * What the merge needs, fetched into the action's own bare repository, in six requests (four in a dry run), none of them a thin pack:
+ * What the merge needs, fetched into the action's own bare repository, in six requests (four in a dry run or for a fork
+ * in the upstream's network), none of them a thin pack:
  * - the fork's target branch (and the sync branch, if it exists) with `--filter=tree:0`: commits only. A fork of a
  *   big project has tens of thousands of commits, and their trees are most of what a blob-less clone transfers
  *   (measured on a 30,000-commit fork: 25 MB of trees against 6.8 MB of commits), yet a merge reads the trees of a
@@ -10,7 +11,8 @@
  *   history meets the fork's (the merge base among them), each with its subtrees, no blobs;
  * - from upstream, by id: the new commits' trees, then, when the push will send upstream's new history, their new
  *   blobs (a partial repository would otherwise fetch them back while packing); at the same time, from the fork,
- *   the merge base's versions of the files upstream modified, which the push's thin pack deltas against. A fork in
+ *   the merge base's versions of the files upstream modified, which the push's thin pack deltas against (both
+ *   arrive while the merge runs: `pushObjects`, awaited before the push). A fork in
  *   the upstream's fork network already has that history (GitHub keeps a network's objects in one store): its push
  *   negotiates, finds the tag's commit on the server and sends only the merge's own objects, so no blob is fetched.
  * Both remotes are promisor remotes (git/partial-clone.ts), so any other object the merge reads is fetched on demand
@@ -67,6 +69,12 @@ export interface PreparedRepository {
   history: HistoryLookup
   /** What each fetch added: measured only with debug logging on (it costs two processes per fetch). */
   transfer?: { fork: TransferStats; trees: TransferStats; upstream: TransferStats }
+  /**
+   * What the push will send and this repository lacks, still arriving while the merge runs: upstream's new blobs and
+   * the fork's old versions the push's thin pack deltas against (see pushSendsUpstreamHistory). Await it before
+   * pushing; it rejects when that fetch failed. Resolves at once to zero when nothing is needed.
+   */
+  pushObjects: Promise<TransferStats>
 }
 
 /**
@@ -153,30 +161,48 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
 
   // With the boundary trees present, what is still missing of the new commits is their own trees.
   const treeFetch = await measured(git, log, async () => fetchObjectsOrFail(git, UPSTREAM_REMOTE, await git.missingObjects(tagCommit, known)))
-  let blobCount = 0
-  let baseCount = 0
-  const blobFetch = await measured(git, log, async () => {
-    if (!options.pushSendsUpstreamHistory) return
-    const missing = await git.missingObjects(tagCommit, known)
-    blobCount = missing.length
-    // Nothing missing: the sync branch already holds the tag, so no push will send upstream's objects.
-    if (missing.length === 0) return
-    // Two servers at once: upstream's new blobs, and from the fork the versions the push's thin pack deltas against.
-    const [, bases] = await Promise.all([fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing), prefetchPushBases(git, targetSha, tagCommit, log)])
-    baseCount = bases
-  })
-  const upstream = sum(tagFetch, treeFetch, blobFetch)
-  log.debug(
-    `fetch upstream ${options.tag} (${options.pushSendsUpstreamHistory ? `with the ${blobCount} blobs of its new commits, and ${baseCount} older versions from the fork for the push` : 'commits and trees, no blobs'}): ` +
-      `${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`
-  )
+  const upstream = sum(tagFetch, treeFetch)
+  log.debug(`fetch upstream ${options.tag} (commits and trees): ${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`)
+  const pushObjects = options.pushSendsUpstreamHistory ? fetchPushObjects(git, targetSha, tagCommit, known, log) : Promise.resolve(sum())
+  // Awaited before the push; a run that fails before then must not end on an unhandled rejection.
+  pushObjects.catch(() => undefined)
   return {
     targetSha,
     tagSha: tagCommit,
     ...(syncBranchSha ? { syncBranchSha } : {}),
     history,
-    ...(log.isDebug() ? { transfer: { fork: transferOf(fork), trees: transferOf(trees), upstream } } : {})
+    ...(log.isDebug() ? { transfer: { fork: transferOf(fork), trees: transferOf(trees), upstream } } : {}),
+    pushObjects
   }
+}
+
+/**
+ * For a push that will send upstream's new history (a fork whose server lacks it), the blobs of the new commits from
+ * upstream and, from the fork at the same time, the versions the push's thin pack deltas against. It runs while the
+ * merge does: the merge reads trees and the few blobs it prefetches itself. With debug logging on, the figures may
+ * include the merge's own prefetches, which land meanwhile.
+ */
+async function fetchPushObjects(git: Git, targetSha: string, tagSha: string, known: readonly string[], log: Log): Promise<TransferStats> {
+  let blobCount = 0
+  let baseCount = 0
+  const stats = await measured(git, log, async () => {
+    const missing = await git.missingObjects(tagSha, known)
+    blobCount = missing.length
+    // Nothing missing: the sync branch already holds the tag, so no push will send upstream's objects.
+    if (missing.length === 0) return
+    const [, bases] = await Promise.all([fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing), prefetchPushBases(git, targetSha, tagSha, log)])
+    baseCount = bases
+  })
+  log.debug(`fetch for the push: the ${blobCount} blobs of upstream's new commits and ${baseCount} older versions from the fork: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`)
+  return transferOf(stats)
+}
+
+/** Runs `work` (the merge) while the push's objects arrive; settles once both have, failing with the first error. */
+export async function whilePushObjectsArrive<T>(prepared: Pick<PreparedRepository, 'pushObjects'>, work: () => Promise<T>): Promise<T> {
+  const [result, arrived] = await Promise.allSettled([work(), prepared.pushObjects])
+  if (result.status === 'rejected') throw result.reason
+  if (arrived.status === 'rejected') throw arrived.reason
+  return result.value
 }
 
 /**

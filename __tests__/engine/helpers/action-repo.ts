@@ -44,6 +44,8 @@ export async function prepare(s: Scenario, options: { pushSendsUpstreamHistory: 
     pushSendsUpstreamHistory: options.pushSendsUpstreamHistory,
     log
   })
+  // The push's objects arrive in the background (while the action merges): tests look at a finished repository.
+  await prepared.pushObjects
   return { git, gitDir, prepared, logs, log }
 }
 

@@ -454,9 +454,11 @@ describe('mergeTag: change summary without fetching blobs', () => {
       .filter(Boolean)
       .map((line) => line.split(' ')[2] as string)
     expect(pushBases.length).toBeGreaterThan(0)
-    expect(real.prepared.transfer!.upstream.objects).toBe(dry.prepared.transfer!.upstream.objects + (newUpstreamWithBlobs - newUpstreamNoBlobs) + new Set(pushBases).size)
+    expect(real.prepared.transfer!.upstream.objects).toBe(dry.prepared.transfer!.upstream.objects)
+    expect((await real.prepared.pushObjects).objects).toBe(newUpstreamWithBlobs - newUpstreamNoBlobs + new Set(pushBases).size)
+    expect((await dry.prepared.pushObjects).objects).toBe(0)
     for (const oid of pushBases) expect(missingObjects(real.gitDir, [s.targetSha])).not.toContain(oid)
-    expect(real.logs.some((line) => /older versions from the fork for the push/.test(line))).toBe(true)
+    expect(real.logs.some((line) => /^fetch for the push: the [1-9]\d* blobs of upstream's new commits and [1-9]\d* older versions from the fork/.test(line))).toBe(true)
     const untouched = runGit(s.work.dir, ['rev-parse', `${s.baseSha}:data/untouched.csv`]).stdout.trim()
     for (const gitDir of [dry.gitDir, real.gitDir]) expect(missingObjects(gitDir, [s.targetSha, s.tagSha])).toContain(untouched)
     expect(missingObjects(real.gitDir, [s.tagSha, `^${s.targetSha}`])).toEqual([])
@@ -490,7 +492,7 @@ describe('prepareRepository', () => {
     runGit(s.forkDir, ['update-ref', `refs/heads/upstream-sync/${s.tag}`, s.tagSha])
     const p = await prepare(s, { pushSendsUpstreamHistory: true, debug: true })
     expect(p.prepared.syncBranchSha).toBe(s.tagSha)
-    expect(p.logs.find((line) => line.startsWith('fetch upstream'))).toMatch(/with the 0 blobs of its new commits, and 0 older versions from the fork/)
+    expect(p.logs.find((line) => line.startsWith('fetch for the push'))).toMatch(/the 0 blobs of upstream's new commits and 0 older versions from the fork/)
     // The base's versions of the files upstream modified are the push's delta bases: a run that pushes the tag's
     // objects fetches them all; this one, which has nothing of upstream's to push, leaves them where they are.
     const bases = runGit(s.work.dir, ['diff-tree', '-r', '--no-renames', '--diff-filter=M', s.baseSha, s.tagSha]).stdout

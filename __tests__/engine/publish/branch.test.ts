@@ -126,7 +126,7 @@ describe('pushSyncBranch', () => {
     // Next run, with rules that settle everything: the branch moves from the tag to the merge commit.
     const second = await prepare(s, { pushSendsUpstreamHistory: true })
     expect(second.prepared.syncBranchSha).toBe(s.tagSha)
-    expect(second.logs.find((line) => line.startsWith('fetch upstream'))).toContain('with the 0 blobs')
+    expect(second.logs.find((line) => line.startsWith('fetch for the push'))).toContain('the 0 blobs')
     const resolved = await merge(second, s, { rules: sidedRules, autoResolve: true })
     expect(resolved.status).toBe('clean')
     const forkBefore = objectCount(s.forkDir)

@@ -41,11 +41,12 @@ describe('GitHubApi', () => {
       .on('GET /repos/carto/fork/compare/carto/main...bbb', { status: 404, body: { message: 'No commit found for SHA: bbb' } })
       .on('GET /repos/carto/fork/git/ref/heads/carto/main', { status: 200, body: { ref: 'refs/heads/carto/main', object: { sha: 'ccc', type: 'commit' } } })
     const github = api()
-    expect(github.forkServerHas('aaa')).toBe(false) // not asked yet
+    expect(github.forkServerHas('aaa')).toBeUndefined() // not asked yet
     await expect(github.forkBranchContains('carto/main', 'aaa')).resolves.toBe(false)
     await expect(github.forkBranchContains('carto/main', 'bbb')).resolves.toBe(false)
     expect(github.forkServerHas('aaa')).toBe(true)
     expect(github.forkServerHas('bbb')).toBe(false)
+    expect(github.forkServerHas('ddd')).toBeUndefined()
     expect(server.count('GET /repos/carto/fork/compare/carto/main...aaa')).toBe(1)
   })
 
