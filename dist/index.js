@@ -44471,8 +44471,8 @@ async function prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log)
         if (isBlobMode(theirs.dstMode))
             fromUpstream.add(theirs.dstOid);
     }
-    await prefetch(git, UPSTREAM_REMOTE, [...fromUpstream], log);
-    await prefetch(git, FORK_REMOTE, [...fromFork], log);
+    // Two servers (or two repositories), asked at once.
+    await Promise.all([prefetch(git, UPSTREAM_REMOTE, [...fromUpstream], log), prefetch(git, FORK_REMOTE, [...fromFork], log)]);
 }
 
 ;// CONCATENATED MODULE: ./src/merge/conflicts.ts

@@ -259,6 +259,6 @@ export async function prefetchContentMergeBlobs(git: Git, forkChanges: RawChange
     if (isBlobMode(mine.dstMode)) fromFork.add(mine.dstOid)
     if (isBlobMode(theirs.dstMode)) fromUpstream.add(theirs.dstOid)
   }
-  await prefetch(git, UPSTREAM_REMOTE, [...fromUpstream], log)
-  await prefetch(git, FORK_REMOTE, [...fromFork], log)
+  // Two servers (or two repositories), asked at once.
+  await Promise.all([prefetch(git, UPSTREAM_REMOTE, [...fromUpstream], log), prefetch(git, FORK_REMOTE, [...fromFork], log)])
 }
