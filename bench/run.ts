@@ -896,7 +896,9 @@ function reading(
   if (bundle) lines.push(`- **Bundle**: ${mb(bundle.bytes)} (dist/ ${mb(bundle.distBytes)} in all); importing it and failing input validation takes ${bundle.importMs.toFixed(0)} ms inside node, ${bundle.processMs.toFixed(0)} ms as a process, of which node itself is ${bundle.nodeMs.toFixed(0)} ms.`)
   lines.push(
     `- **Caveats**: everything runs on one machine over loopback, so B's transfer costs only CPU here; on a hosted runner fetching ${mb(b.receivedBytes)} from GitHub, B takes longer and the wall ratio moves in A's favour. ` +
-      `The generated history (${mb(manifest.fork.packBytes)} packed) is lighter than the "gigabytes" of a real large fork, which also favours B. Runs alternate A B C D E to spread machine noise; the table shows min–max.`
+      `The generated history (${mb(manifest.fork.packBytes)} packed) is lighter than the "gigabytes" of a real large fork, which also favours B. Runs alternate A B C D E to spread machine noise; the table shows min–max, and the ratios are of medians ` +
+      `(the baseline alone spans ${seconds(b.wallMin)}–${seconds(b.wallMax)} here, so one run's ratio can land well off the median's). ` +
+      `The fork network is the stand-in's model of GitHub's (one object store per network, read by each fork): what GitHub's receive-pack advertises from it is not documented, which is why the action's push negotiates rather than relying on it.`
   )
   return lines
 }

@@ -38,6 +38,9 @@ describe('pushSyncBranch', () => {
   }
   const branch = 'upstream-sync/v1.1.0-stable'
   const remoteHead = (s: Scenario): string | undefined => runGit(s.forkDir, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { allowFail: true }).stdout.trim() || undefined
+  /** Objects of `head`'s history in the fork that none of `excluded` reaches: what a push of `head` had to send. */
+  const onlyReachableFrom = (s: Scenario, head: string, ...excluded: string[]): number =>
+    runGit(s.forkDir, ['rev-list', '--objects', head, ...excluded.map((sha) => `^${sha}`)]).stdout.split('\n').filter(Boolean).length
 
   it('creates the branch, sends only what the fork lacks, and needs no lazy fetch', async () => {
     const { s, p, result } = await setup()
@@ -46,9 +49,7 @@ describe('pushSyncBranch', () => {
     const push = await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: null })
     expect(push.status).toBe('pushed')
     expect(remoteHead(s)).toBe(result.headSha)
-    const sent = objectCount(s.forkDir) - forkBefore
-    const needed = runGit(s.forkDir, ['rev-list', '--objects', result.headSha, `^${s.targetSha}`]).stdout.split('\n').filter(Boolean).length
-    expect(sent).toBe(needed)
+    expect(objectCount(s.forkDir) - forkBefore).toBe(onlyReachableFrom(s, result.headSha, s.targetSha))
     expect(objectCount(p.gitDir)).toBe(localBefore) // every blob the push sent was already local
     expect(runGit(s.forkDir, ['fsck', '--connectivity-only', '--no-dangling']).code).toBe(0)
   })
@@ -78,9 +79,7 @@ describe('pushSyncBranch', () => {
       const localBefore = objectCount(p.gitDir)
       const push = await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: null })
       expect(push.status).toBe('pushed')
-      const sent = objectCount(s.forkDir) - forkBefore
-      const needed = runGit(s.forkDir, ['rev-list', '--objects', result.headSha, `^${s.targetSha}`, `^${s.tagSha}`]).stdout.split('\n').filter(Boolean).length
-      expect(sent).toBe(needed)
+      expect(objectCount(s.forkDir) - forkBefore).toBe(onlyReachableFrom(s, result.headSha, s.targetSha, s.tagSha))
       expect(objectCount(p.gitDir)).toBe(localBefore)
       expect(runGit(s.forkDir, ['fsck', '--connectivity-only', '--no-dangling']).code).toBe(0)
     })
@@ -110,9 +109,7 @@ describe('pushSyncBranch', () => {
     const forkBefore = objectCount(s.forkDir)
     const push = await pushSyncBranch(p.git, { remoteUrl: s.forkUrl, branch, sha: result.headSha, expectedOldSha: null })
     expect(push.status).toBe('pushed')
-    const sent = objectCount(s.forkDir) - forkBefore
-    const needed = runGit(s.forkDir, ['rev-list', '--objects', result.headSha, `^${s.targetSha}`, `^${s.tagSha}`]).stdout.split('\n').filter(Boolean).length
-    expect(sent).toBe(needed)
+    expect(objectCount(s.forkDir) - forkBefore).toBe(onlyReachableFrom(s, result.headSha, s.targetSha, s.tagSha))
   })
 
   it('a later run on a sync branch that already holds the tag sends only the merge', async () => {

@@ -75,6 +75,17 @@ describe('git smart HTTP', () => {
     expect(after?.fetchBytes).toBeGreaterThan(before?.fetchBytes ?? 0)
   })
 
+  // GitHub keeps a fork network's objects in one store each fork reads (github.blog, "Counting Objects", 2015).
+  it("serves a fork its network's objects: an upstream commit the fork's refs do not reach, fetched by id through the fork", async () => {
+    const tagCommit = await revParse(s.upstream.dir, 'refs/tags/v1.1.0-stable^{commit}')
+    await expect(git(s.fork.dir, ['merge-base', '--is-ancestor', tagCommit, s.fork.targetSha])).rejects.toThrow()
+    await client(['init', '--quiet', '--bare', 'by-id.git'])
+    const repo = path.join(work, 'by-id.git')
+    await client(['--git-dir', repo, 'fetch', '--quiet', '--filter=blob:none', `${s.standIn.url}/carto/gateway-fork.git`, tagCommit])
+    expect((await client(['--git-dir', repo, 'cat-file', '-t', tagCommit])).trim()).toBe('commit')
+    expect((await gitTraffic(s.standIn)).repos['acme/gateway']).toBeUndefined() // the fork's server answered it
+  })
+
   it('pushes a branch that the API sees at once, and counts pushed bytes', async () => {
     await client(['clone', '--quiet', `${s.standIn.url}/carto/gateway-fork.git`, 'checkout'])
     const dir = path.join(work, 'checkout')
