@@ -889,7 +889,7 @@ function reading(
     lines.push(
       `- **Bytes, private duplicate (D)**: D received ${mb(d.receivedBytes)} (${pct(d.receivedBytes, e.receivedBytes)} of E's ${mb(e.receivedBytes)}): ${mb(d.upstreamReceivedBytes)} from upstream, the tag's new commits with their blobs, which the push must send` +
         (floor ? ` (${mb(floor.upstreamNew)} as one pack)` : '') +
-        `, and ${mb(d.receivedBytes - d.upstreamReceivedBytes)} from the fork, which includes the old versions of the files upstream changed: over HTTP git always pushes a thin pack, whose deltas need them as bases (this halves the upload).`
+        ` and, in the same request, the old versions of the files upstream changed (over HTTP git always pushes a thin pack, whose deltas need them as bases: this halves the upload); ${mb(d.receivedBytes - d.upstreamReceivedBytes)} from the fork.`
     )
   }
   if (floor && b.ok) {

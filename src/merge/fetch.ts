@@ -10,9 +10,9 @@
  * - from the fork, by id: the trees of the target, the sync branch and the boundary commits where the new upstream
  *   history meets the fork's (the merge base among them), each with its subtrees, no blobs;
  * - from upstream, by id: the new commits' trees, then, when the push will send upstream's new history, their new
- *   blobs (a partial repository would otherwise fetch them back while packing); at the same time, from the fork,
- *   the merge base's versions of the files upstream modified, which the push's thin pack deltas against (both
- *   arrive while the merge runs: `pushObjects`, awaited before the push). A fork in
+ *   blobs (a partial repository would otherwise fetch them back while packing) and in the same request the merge
+ *   base's versions of the files upstream modified, which the push's thin pack deltas against (they arrive while
+ *   the merge runs: `pushObjects`, awaited before the push). A fork in
  *   the upstream's fork network already has that history (GitHub keeps a network's objects in one store): its push
  *   negotiates, finds the tag's commit on the server and sends only the merge's own objects, so no blob is fetched.
  * Both remotes are promisor remotes (git/partial-clone.ts), so any other object the merge reads is fetched on demand
@@ -177,8 +177,10 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
 }
 
 /**
- * For a push that will send upstream's new history (a fork whose server lacks it), the blobs of the new commits from
- * upstream and, from the fork at the same time, the versions the push's thin pack deltas against. It runs while the
+ * For a push that will send upstream's new history (a fork whose server lacks it), the blobs of the new commits and
+ * the versions the push's thin pack deltas against (pushBases), in one request to upstream: it has the bases too (the
+ * merge base is in its history), and in one pack the new versions travel as deltas against the old ones (measured on
+ * the benchmark: 10.0 MB instead of 14.9 MB from two servers at once, in 1.2 s instead of 1.45 s). It runs while the
  * merge does: the merge reads trees and the few blobs it prefetches itself. With debug logging on, the figures may
  * include the merge's own prefetches, which land meanwhile.
  */
@@ -186,14 +188,16 @@ async function fetchPushObjects(git: Git, targetSha: string, tagSha: string, kno
   let blobCount = 0
   let baseCount = 0
   const stats = await measured(git, log, async () => {
-    const missing = await git.missingObjects(tagSha, known)
+    const [missing, bases] = await Promise.all([git.missingObjects(tagSha, known), pushBases(git, targetSha, tagSha)])
     blobCount = missing.length
     // Nothing missing: the sync branch already holds the tag, so no push will send upstream's objects.
     if (missing.length === 0) return
-    const [, bases] = await Promise.all([fetchObjectsOrFail(git, UPSTREAM_REMOTE, missing), prefetchPushBases(git, targetSha, tagSha, log)])
-    baseCount = bases
+    baseCount = bases.length
+    // One request: upstream has the bases too (the merge base is in its history), and in one pack the new versions
+    // are sent as deltas against the old ones.
+    await fetchObjectsOrFail(git, UPSTREAM_REMOTE, [...new Set([...missing, ...bases])])
   })
-  log.debug(`fetch for the push: the ${blobCount} blobs of upstream's new commits and ${baseCount} older versions from the fork: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`)
+  log.debug(`fetch for the push: the ${blobCount} blobs of upstream's new commits and ${baseCount} older versions as delta bases: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`)
   return transferOf(stats)
 }
 
@@ -208,17 +212,13 @@ export async function whilePushObjectsArrive<T>(prepared: Pick<PreparedRepositor
 /**
  * Over HTTP git pushes a thin pack, whose deltas lean on the fork's versions of the files upstream changed; a
  * partial repository lacks them, so the push would first download them, one more round trip before the upload.
- * They are the merge base's versions of the paths upstream modified: fetched here, beside upstream's blobs, from the
- * fork. Best effort: whatever is still missing the push fetches itself. Returns how many were asked for.
+ * They are the merge base's versions of the paths upstream modified.
  */
-async function prefetchPushBases(git: Git, targetSha: string, tagSha: string, log: Log): Promise<number> {
+async function pushBases(git: Git, targetSha: string, tagSha: string): Promise<string[]> {
   const base = await git.mergeBase(targetSha, tagSha)
-  if (!base) return 0
+  if (!base) return []
   const modified = (await git.diffTree(base, tagSha, 'none')).filter((change) => change.status === 'M' && isBlobMode(change.srcMode))
-  const bases = [...new Set(modified.map((change) => change.srcOid))]
-  const result = await git.fetchObjects(FORK_REMOTE, bases)
-  if (result && result.exitCode !== 0) log.debug(`prefetch of the push's delta bases failed, leaving it to the push: ${result.stderr.trim()}`)
-  return bases.length
+  return [...new Set(modified.map((change) => change.srcOid))]
 }
 
 function isBlobMode(mode: string): boolean {

@@ -447,8 +447,8 @@ describe('mergeTag: change summary without fetching blobs', () => {
     const newCommitsWithTrees = count(['--filter=blob:none', '--no-walk', ...newCommits]) + 1 // + the annotated tag object
     expect(dry.prepared.transfer!.upstream.objects).toBeGreaterThanOrEqual(newUpstreamNoBlobs)
     expect(dry.prepared.transfer!.upstream.objects).toBeLessThanOrEqual(newCommitsWithTrees)
-    // A run that pushes also gets exactly the new blobs (the moved file's blob is the fork's already), and from the
-    // fork the merge base's versions of the files upstream modified: the bases of the push's thin-pack deltas.
+    // A run that pushes also gets exactly the new blobs (the moved file's blob is the fork's already), and the merge
+    // base's versions of the files upstream modified: the bases of the push's thin-pack deltas.
     const pushBases = runGit(s.work.dir, ['diff-tree', '-r', '--no-renames', '--diff-filter=M', s.baseSha, s.tagSha]).stdout
       .split('\n')
       .filter(Boolean)
@@ -458,7 +458,7 @@ describe('mergeTag: change summary without fetching blobs', () => {
     expect((await real.prepared.pushObjects).objects).toBe(newUpstreamWithBlobs - newUpstreamNoBlobs + new Set(pushBases).size)
     expect((await dry.prepared.pushObjects).objects).toBe(0)
     for (const oid of pushBases) expect(missingObjects(real.gitDir, [s.targetSha])).not.toContain(oid)
-    expect(real.logs.some((line) => /^fetch for the push: the [1-9]\d* blobs of upstream's new commits and [1-9]\d* older versions from the fork/.test(line))).toBe(true)
+    expect(real.logs.some((line) => /^fetch for the push: the [1-9]\d* blobs of upstream's new commits and [1-9]\d* older versions as delta bases/.test(line))).toBe(true)
     const untouched = runGit(s.work.dir, ['rev-parse', `${s.baseSha}:data/untouched.csv`]).stdout.trim()
     for (const gitDir of [dry.gitDir, real.gitDir]) expect(missingObjects(gitDir, [s.targetSha, s.tagSha])).toContain(untouched)
     expect(missingObjects(real.gitDir, [s.tagSha, `^${s.targetSha}`])).toEqual([])
@@ -492,7 +492,7 @@ describe('prepareRepository', () => {
     runGit(s.forkDir, ['update-ref', `refs/heads/upstream-sync/${s.tag}`, s.tagSha])
     const p = await prepare(s, { pushSendsUpstreamHistory: true, debug: true })
     expect(p.prepared.syncBranchSha).toBe(s.tagSha)
-    expect(p.logs.find((line) => line.startsWith('fetch for the push'))).toMatch(/the 0 blobs of upstream's new commits and 0 older versions from the fork/)
+    expect(p.logs.find((line) => line.startsWith('fetch for the push'))).toMatch(/the 0 blobs of upstream's new commits and 0 older versions as delta bases/)
     // The base's versions of the files upstream modified are the push's delta bases: a run that pushes the tag's
     // objects fetches them all; this one, which has nothing of upstream's to push, leaves them where they are.
     const bases = runGit(s.work.dir, ['diff-tree', '-r', '--no-renames', '--diff-filter=M', s.baseSha, s.tagSha]).stdout
