@@ -59996,7 +59996,7 @@ async function updateSyncBranch(req) {
  */
 async function pushOrRecheck(req, current) {
     try {
-        return await pushSyncBranch(req.git, { remoteUrl: req.forkUrl, branch: req.syncBranch, sha: req.merge.headSha, expectedOldSha: current ?? null, ...(req.negotiate === false ? { negotiate: false } : {}) });
+        return await pushSyncBranch(req.git, { remoteUrl: req.forkUrl, branch: req.syncBranch, sha: req.merge.headSha, expectedOldSha: current ?? null, negotiate: req.negotiate ?? true });
     }
     catch (error) {
         let head;

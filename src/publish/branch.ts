@@ -140,7 +140,7 @@ export async function updateSyncBranch(req: BranchRequest): Promise<BranchState>
  */
 async function pushOrRecheck(req: BranchRequest, current: string | undefined): Promise<PushResult | { status: 'rejected-stale'; head: string | undefined }> {
   try {
-    return await pushSyncBranch(req.git, { remoteUrl: req.forkUrl, branch: req.syncBranch, sha: req.merge.headSha, expectedOldSha: current ?? null, ...(req.negotiate === false ? { negotiate: false } : {}) })
+    return await pushSyncBranch(req.git, { remoteUrl: req.forkUrl, branch: req.syncBranch, sha: req.merge.headSha, expectedOldSha: current ?? null, negotiate: req.negotiate ?? true })
   } catch (error) {
     let head: string | undefined
     try {

@@ -12,7 +12,7 @@ import path from 'node:path'
 import { Readable, Transform, Writable, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
-import { cleanGitEnv, networkObjectDirs, type RepoLocation } from './git.js'
+import { cleanGitEnv, forkNetwork, type RepoLocation } from './git.js'
 import { RefAnswers } from './refs-state.js'
 import type { FaultRecord, StandInState } from './state.js'
 import type { PushCommand } from './workflow-guard.js'
@@ -162,8 +162,8 @@ export async function serveGit(state: StandInState, request: GitRequest, refusal
     GIT_HTTP_MAX_REQUEST_BUFFER: '200M'
   })
   // A fork reads its network's objects, as on GitHub: fetches by id and push negotiation find them.
-  const network = await networkObjectDirs(path.dirname(path.dirname(repo.gitDir)), repo)
-  if (network.length > 0) env.GIT_ALTERNATE_OBJECT_DIRECTORIES = network.join(path.delimiter)
+  const { objectDirs } = await forkNetwork(path.dirname(path.dirname(repo.gitDir)), repo)
+  if (objectDirs.length > 0) env.GIT_ALTERNATE_OBJECT_DIRECTORIES = objectDirs.join(path.delimiter)
   const protocol = req.headers['git-protocol']
   if (typeof protocol === 'string') {
     env.GIT_PROTOCOL = protocol

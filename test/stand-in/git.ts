@@ -418,22 +418,24 @@ async function isBareRepo(dir: string): Promise<boolean> {
 }
 
 /**
- * The object directories of `location`'s fork network: its parent's, the parent's parent's, and so on (the harness
- * records parents, `standin.parent`). GitHub keeps a network's objects together, so a fork reads them all.
+ * `location`'s fork network: its parent (`owner/name`, when that repository is served from `root`) and the object
+ * directories of the parent, the parent's parent, and so on (the harness records parents, `standin.parent`). GitHub
+ * keeps a network's objects together, so a fork reads them all.
  */
-export async function networkObjectDirs(root: string, location: RepoLocation): Promise<string[]> {
-  const network: string[] = []
+export async function forkNetwork(root: string, location: RepoLocation): Promise<{ parent?: string; objectDirs: string[] }> {
+  const objectDirs: string[] = []
   const seen = new Set([location.fullName.toLowerCase()])
-  let parentName = await readParent(location.gitDir)
+  const parent = await readParent(location.gitDir)
+  let parentName = parent
   while (parentName && !seen.has(parentName.toLowerCase())) {
     seen.add(parentName.toLowerCase())
     const [owner, name] = parentName.split('/')
-    const parent = owner && name ? await locateRepo(root, owner, name) : undefined
-    if (!parent) break
-    network.push(`${parent.gitDir}/objects`)
-    parentName = await readParent(parent.gitDir)
+    const found = owner && name ? await locateRepo(root, owner, name) : undefined
+    if (!found) break
+    objectDirs.push(`${found.gitDir}/objects`)
+    parentName = await readParent(found.gitDir)
   }
-  return network
+  return objectDirs.length > 0 && parent ? { parent, objectDirs } : { objectDirs }
 }
 
 /**

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import path from 'node:path'
-import { BareRepo, locateRepo, networkObjectDirs, readParent, type RepoLocation } from '../git.js'
+import { BareRepo, forkNetwork, locateRepo, readParent, type RepoLocation } from '../git.js'
 import { notFound, parseJson, readBody } from '../http.js'
 import type { RepoFacts, Urls } from '../shapes.js'
 import type { IssueRecord, PullRecord, RepoState, StandInState } from '../state.js'
@@ -115,9 +115,8 @@ export class ApiContext {
 
 /** Builds a repository's context, with its fork network (parents recorded by the harness) as read-only alternates. */
 export async function repoContext(server: ServerContext, location: RepoLocation): Promise<RepoContext> {
-  const network = await networkObjectDirs(server.root, location)
-  const parentFacts = network.length === 0 ? undefined : await readParent(location.gitDir)
-  const git = new BareRepo(location.gitDir, network)
+  const network = await forkNetwork(server.root, location)
+  const git = new BareRepo(location.gitDir, network.objectDirs)
   return {
     location,
     git,
@@ -128,7 +127,7 @@ export async function repoContext(server: ServerContext, location: RepoLocation)
       name: location.name,
       fullName: location.fullName,
       defaultBranch: await git.headBranch(),
-      parent: parentFacts
+      parent: network.parent
     })
   }
 }
