@@ -44,7 +44,7 @@ import {
 } from './content.js'
 
 /** Bump when the generated repositories change in any way: cached ones from another version are rebuilt. */
-export const GENERATOR_VERSION = 5
+export const GENERATOR_VERSION = 6
 
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url))
 export const WORK_DIR = path.join(BENCH_DIR, 'work')
@@ -950,6 +950,17 @@ export async function generate(scale: Scale, options: { workDir?: string; force?
   await git(['--git-dir', syncedDir, 'symbolic-ref', 'HEAD', `refs/heads/${TARGET_BRANCH}`])
   for (const gitDir of [forkDir, syncedDir]) await git(['--git-dir', gitDir, 'config', 'standin.parent', UPSTREAM])
   for (const gitDir of [upstreamDir, forkDir, syncedDir]) await git(['--git-dir', gitDir, 'pack-refs', '--all'])
+  // Served as GitHub serves them: its maintenance keeps every repository in one pack with reachability bitmaps
+  // (GitHub blog, "Counting objects", 2015, and "Scaling monorepo maintenance", 2021) and a commit-graph ("Git's
+  // database internals II: commit history queries", 2022). Without them the stand-in's upload-pack walked every
+  // commit to count what a fetch sends (0.45 s instead of 0.07 s for the fork's 29k commits) and its compare walked
+  // history without generation numbers: a server slower than GitHub's. The repack reuses the deltas made above.
+  await Promise.all(
+    [upstreamDir, forkDir, syncedDir].map(async (gitDir) => {
+      await git(['--git-dir', gitDir, 'repack', '-a', '-d', '-b', '-q'])
+      await git(['--git-dir', gitDir, 'commit-graph', 'write', '--reachable'])
+    })
+  )
   log(`  forks packed in ${since()}`)
 
   // What a plain `git merge` of the newest stable tag reports as conflicted (the scratch repository has both sides).

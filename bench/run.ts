@@ -341,8 +341,8 @@ class Bench {
         apiRequests: calls.length,
         apiCalls: calls.map((call) => `${call.method} ${call.path}${call.query ? '?' + call.query : ''} → ${call.status}`),
         log:
-          `${result.log}\n--- stand-in: API requests ---\n${calls.map((call) => `${call.method} ${call.path}?${call.query} ${call.status} ${call.durationMs} ms`).join('\n')}` +
-          `\n--- stand-in: git requests ---\n${gitCalls.map((call) => `${call.method} ${call.path}?${call.query} ${call.status} ${call.durationMs} ms`).join('\n')}` +
+          `${result.log}\n--- stand-in: API requests ---\n${calls.map((call) => `${call.at.slice(11, 23)} ${call.method} ${call.path}?${call.query} ${call.status} ${call.durationMs} ms`).join('\n')}` +
+          `\n--- stand-in: git requests ---\n${gitCalls.map((call) => `${call.at.slice(11, 23)} ${call.method} ${call.path}?${call.query} ${call.status} ${call.durationMs} ms`).join('\n')}` +
           `\n--- stand-in: git traffic ---\n${JSON.stringify(traffic, null, 2)}\n`
       }
     } finally {
