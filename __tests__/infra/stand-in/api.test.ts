@@ -181,6 +181,17 @@ describe('compare', () => {
     expect(crossRepo.data).toMatchObject({ status: 'diverged', ahead_by: 3, behind_by: 3 })
   })
 
+  it('lists at most 300 files, each with its own line counts, as GitHub does', async () => {
+    // GitHub's compare shows at most 300 files (docs.github.com REST "Compare two commits"); the stand-in diffs the
+    // contents of those only, so a big comparison costs what it costs GitHub, not a diff of every changed file.
+    const files = Object.fromEntries(Array.from({ length: 310 }, (_, i) => [`bulk/f${String(i).padStart(3, '0')}.txt`, 'a\n'.repeat(1 + (i % 3))]))
+    const head = await commitFiles(s.upstream.dir, 'bulk-files', files, 'Bulk files\n', { parents: [s.upstream.tags['v1.1.0-stable'] as string] })
+    const response = await s.api('GET', `${repo}/compare/v1.1.0-stable...${head}`)
+    expect(response.data.files).toHaveLength(300)
+    expect(response.data.files[0]).toMatchObject({ filename: 'bulk/f000.txt', status: 'added', additions: 1, deletions: 0, changes: 1 })
+    expect(response.data.files[299]).toMatchObject({ filename: 'bulk/f299.txt', additions: 3, changes: 3 })
+  })
+
   it('pages commits and 404s unknown sides', async () => {
     const page = await s.api('GET', `${repo}/compare/v1.0.0-stable...main?per_page=2&page=2`)
     expect(page.data.total_commits).toBe(4)

@@ -113,16 +113,19 @@ async function compare(ctx: ApiContext, basehead: string): Promise<shapes.Commit
   const git = alternates.length === ctx.repo.git.alternates.length ? ctx.repo.git : new BareRepo(ctx.repo.git.gitDir, alternates)
   const mergeBase = await git.mergeBase(base.sha, head.sha)
   if (!mergeBase) throw notFound(`No common ancestor between ${basehead.slice(0, split)} and ${basehead.slice(split + 3)}.`)
-  const { behind, ahead } = base.sha === head.sha ? { behind: 0, ahead: 0 } : await git.leftRightCount(base.sha, head.sha)
+  // Independent reads, asked at once (a server answers them from caches and indexes, not one after another).
+  const [{ behind, ahead }, all, diff] = await Promise.all([
+    base.sha === head.sha ? { behind: 0, ahead: 0 } : git.leftRightCount(base.sha, head.sha),
+    git.commitsBetween(base.sha, head.sha),
+    diffFiles(ctx, git, mergeBase, head.sha)
+  ])
   const status: shapes.CommitComparison['status'] = ahead === 0 && behind === 0 ? 'identical' : behind === 0 ? 'ahead' : ahead === 0 ? 'behind' : 'diverged'
 
   // GitHub returns up to 250 commits (oldest first) unless the caller pages with per_page/page.
-  const all = ahead === 0 ? [] : await git.commitsBetween(base.sha, head.sha)
   const paged = ctx.query.has('page') || ctx.query.has('per_page')
   const shas = paged ? paginate(all, ctx.url, { perPage: 250, maxPerPage: 250 }).items : all.slice(-COMPARE_MAX_COMMITS)
   const [baseInfo, mergeBaseInfo, ...commitInfos] = await git.commitInfos([base.sha, mergeBase, ...shas])
   if (!baseInfo || !mergeBaseInfo) throw notFound()
-  const diff = await diffFiles(ctx, git, mergeBase, head.sha)
   // GitHub builds the diff for every compare and gives up on big ones (the stand-in's limit is a setting).
   const limit = ctx.state.settings.compareDiffLimit
   if (limit !== undefined && diff.total > limit) throw new HttpError(500, diffTooLongBody())
@@ -152,10 +155,27 @@ async function compare(ctx: ApiContext, basehead: string): Promise<shapes.Commit
  */
 async function diffFiles(ctx: ApiContext, git: BareRepo, from: string, to: string): Promise<{ files: shapes.DiffEntry[]; total: number }> {
   if (from === to) return { files: [], total: 0 }
-  const [names, numbers] = await Promise.all([
-    git.out(['diff', '-z', '--no-ext-diff', '--raw', '-M', '--no-abbrev', from, to]),
-    git.out(['diff', '-z', '--no-ext-diff', '--numstat', '-M', from, to])
-  ])
+  // --raw -z: ":oldmode newmode oldsha newsha STATUS\0path\0" (two paths for renames and copies).
+  const listed: Array<{ status: shapes.DiffEntry['status']; filename: string; previous?: string; sha: string | null }> = []
+  const fields = (await git.out(['diff', '-z', '--no-ext-diff', '--raw', '-M', '--no-abbrev', from, to])).split('\0')
+  let total = 0
+  for (let i = 0; i < fields.length; i++) {
+    const meta = fields[i] ?? ''
+    if (!meta.startsWith(':')) continue
+    total += 1
+    const [, , , newSha = '', statusField = ''] = meta.slice(1).split(' ')
+    const letter = statusField.charAt(0)
+    const first = fields[++i] ?? ''
+    const second = letter === 'R' || letter === 'C' ? (fields[++i] ?? '') : undefined
+    if (listed.length >= COMPARE_MAX_FILES) continue
+    const status: shapes.DiffEntry['status'] =
+      letter === 'A' ? 'added' : letter === 'D' ? 'removed' : letter === 'R' ? 'renamed' : letter === 'C' ? 'copied' : letter === 'T' ? 'changed' : 'modified'
+    listed.push({ status, filename: second ?? first, ...(second !== undefined ? { previous: first } : {}), sha: /^0+$/.test(newSha) ? null : newSha })
+  }
+  // Line counts only for the files the answer lists, as GitHub diffs only those: a big comparison (1,337 files on
+  // the benchmark) would otherwise have every changed file's content diffed for the 300 shown.
+  const paths = [...new Set(listed.flatMap((file) => (file.previous !== undefined ? [file.previous, file.filename] : [file.filename])))]
+  const numbers = paths.length === 0 ? '' : await git.out(['diff', '-z', '--no-ext-diff', '--numstat', '-M', from, to, '--', ...paths.map((p) => `:(literal)${p}`)])
   // --numstat -z: "added\tdeleted\tpath\0", or for renames "added\tdeleted\t\0old\0new\0".
   const counts = new Map<string, { additions: number; deletions: number }>()
   const numberFields = numbers.split('\0')
@@ -171,33 +191,9 @@ async function diffFiles(ctx: ApiContext, git: BareRepo, from: string, to: strin
       counts.set(path, value)
     }
   }
-  // --raw -z: ":oldmode newmode oldsha newsha STATUS\0path\0" (two paths for renames and copies).
-  const files: shapes.DiffEntry[] = []
-  const fields = names.split('\0')
-  let total = 0
-  for (let i = 0; i < fields.length; i++) {
-    const meta = fields[i] ?? ''
-    if (!meta.startsWith(':')) continue
-    total += 1
-    const [, , , newSha = '', statusField = ''] = meta.slice(1).split(' ')
-    const letter = statusField.charAt(0)
-    const first = fields[++i] ?? ''
-    const second = letter === 'R' || letter === 'C' ? (fields[++i] ?? '') : undefined
-    if (files.length >= COMPARE_MAX_FILES) continue
-    const filename = second ?? first
-    const status: shapes.DiffEntry['status'] =
-      letter === 'A' ? 'added' : letter === 'D' ? 'removed' : letter === 'R' ? 'renamed' : letter === 'C' ? 'copied' : letter === 'T' ? 'changed' : 'modified'
-    const count = counts.get(filename) ?? { additions: 0, deletions: 0 }
-    files.push(
-      shapes.diffEntry(ctx.urls, ctx.repo.fullName, to, {
-        status,
-        filename,
-        previous: second !== undefined ? first : undefined,
-        sha: /^0+$/.test(newSha) ? null : newSha,
-        ...count
-      })
-    )
-  }
+  const files = listed.map(({ status, filename, previous, sha }) =>
+    shapes.diffEntry(ctx.urls, ctx.repo.fullName, to, { status, filename, previous, sha, ...(counts.get(filename) ?? { additions: 0, deletions: 0 }) })
+  )
   return { files, total }
 }
 
