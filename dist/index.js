@@ -43782,9 +43782,9 @@ function requireValidRef(ref, what, kind = 'input') {
  * Reads the fork's `branches` (names, not full refs) and fetches those that exist, commits only, into
  * `refs/remotes/origin/<branch>`. Returns each branch's head, or undefined for a branch the fork does not have.
  * Used for the target and sync branches, to re-read a sync branch after a lost push race and to inspect older
- * sync branches before deleting them.
+ * sync branches before deleting them. `alsoFetch`: more refspecs for the same request (`+<commit id>:<ref>`).
  */
-async function fetchBranches(git, remoteUrl, branches) {
+async function fetchBranches(git, remoteUrl, branches, alsoFetch = []) {
     const heads = {};
     if (branches.length === 0)
         return heads;
@@ -43797,7 +43797,7 @@ async function fetchBranches(git, remoteUrl, branches) {
     if (present.length > 0) {
         const refspecs = present.map((branch) => `+refs/heads/${branch}:refs/remotes/${FORK_REMOTE}/${branch}`);
         // Commits only: the few trees a run reads are fetched by id afterwards (see merge/fetch.ts).
-        await git.fetchRefs(remote, refspecs, { filter: 'tree:0' });
+        await git.fetchRefs(remote, [...refspecs, ...alsoFetch], { filter: 'tree:0' });
     }
     const local = await git.refCommits(`refs/remotes/${FORK_REMOTE}`);
     const stale = [];
@@ -44265,8 +44265,8 @@ function historyLookup(git, options) {
 
 ;// CONCATENATED MODULE: ./src/merge/fetch.ts
 /**
- * What the merge needs, fetched into the action's own bare repository, in five requests (four in a dry run or for a
- * fork in the upstream's network), none of them a thin pack:
+ * What the merge needs, fetched into the action's own bare repository, in five requests (four in a dry run), none of
+ * them a thin pack:
  * - the fork's target branch (and the sync branch, if it exists) with `--filter=tree:0`: commits only. A fork of a
  *   big project has tens of thousands of commits, and their trees are most of what a blob-less clone transfers
  *   (measured on a 30,000-commit fork: 25 MB of trees against 6.8 MB of commits), yet a merge reads the trees of a
@@ -44278,9 +44278,12 @@ function historyLookup(git, options) {
  * - from upstream, by id: the new commits' trees, then, when the push will send upstream's new history, their new
  *   blobs (a partial repository would otherwise fetch them back while packing) and in the same request the merge
  *   base's versions of the files upstream modified, which the push's thin pack deltas against (they arrive while
- *   the merge runs: `pushObjects`, awaited before the push). A fork in
- *   the upstream's fork network already has that history (GitHub keeps a network's objects in one store): its push
- *   negotiates, finds the tag's commit on the server and sends only the merge's own objects, so no blob is fetched.
+ *   the merge runs: `pushObjects`, awaited before the push).
+ * A fork in the upstream's fork network (GitHub keeps a network's objects in one store; the run's compare found the
+ * tag's commit on the fork's server: `tagCommitOnFork`) needs only the fork, in three requests: the tag's commit
+ * rides along with the branches (by id), the tag's tree with the boundary trees, and the content merge's blobs come
+ * from it too. Its push negotiates, finds the tag's commit on the server and sends only the merge's own objects. If
+ * the fork will not serve the commit by id, the run falls back to upstream as above.
  * Both remotes are promisor remotes (git/partial-clone.ts), so any other object the merge reads is fetched on demand
  * from whichever remote has it. Before the merge, the blobs of paths both sides changed are fetched explicitly, each
  * from the side that has it (prefetchContentMergeBlobs): git's own batched lazy fetch asks one remote for the whole
@@ -44315,12 +44318,12 @@ const transferOf = ({ objects, kib, ms }) => ({ objects, kib, ms });
  * the push need not send walks the boundary's. They are asked for by id in one request; each comes with all its
  * subtrees (lazy fetches use `blob:none`), and the pack shares the subtrees they have in common.
  */
-async function fetchBoundaryTrees(git, tip, known, log) {
+async function fetchBoundaryTrees(git, tip, known, withTip, log) {
     const boundary = await git.boundaryCommits(tip, known);
     // No presence check first: on git before 2.44 looking an object up in a partial clone fetches it if missing, one
     // by one. fetch --stdin itself skips the ids already present.
-    const trees = await git.treesOf([...new Set([...known, ...boundary])]);
-    log.debug(`asking the fork for the trees of ${trees.length} commits (target, sync branch, ${boundary.length} boundary)`);
+    const trees = await git.treesOf([...new Set([...known, ...boundary, ...(withTip ? [tip] : [])])]);
+    log.debug(`asking the fork for the trees of ${trees.length} commits (target, sync branch, ${boundary.length} boundary${withTip ? ', tag' : ''})`);
     await fetchObjectsOrFail(git, FORK_REMOTE, trees);
 }
 /**
@@ -44337,8 +44340,20 @@ async function prepareRepository(git, options) {
     // One ls-remote tells whether the sync branch exists (fetching a missing ref is an error) and that the target
     // exists; then one fetch gets both, commits only.
     let heads = {};
+    let upstreamOnFork = options.tagCommitOnFork !== undefined;
     const fork = await measured(git, log, async () => {
-        heads = await fetchBranches(git, options.forkUrl, [options.targetBranch, options.syncBranch]);
+        const branches = [options.targetBranch, options.syncBranch];
+        try {
+            heads = await fetchBranches(git, options.forkUrl, branches, options.tagCommitOnFork ? [`+${options.tagCommitOnFork}:${tagRef}`] : []);
+        }
+        catch (error) {
+            if (!options.tagCommitOnFork)
+                throw error;
+            // A server that will not serve the commit by id (not GitHub's network store after all): upstream serves it.
+            log.debug(`the fork did not serve the tag's commit ${options.tagCommitOnFork} (${error.message.split('\n')[0]}); fetching it from upstream`);
+            upstreamOnFork = false;
+            heads = await fetchBranches(git, options.forkUrl, branches);
+        }
     });
     const targetSha = heads[options.targetBranch];
     if (!targetSha) {
@@ -44346,12 +44361,13 @@ async function prepareRepository(git, options) {
     }
     const syncBranchSha = heads[options.syncBranch];
     log.debug(`fetch fork ${options.targetBranch}${syncBranchSha ? ` + ${options.syncBranch}` : ''} (commits only): ${fork.objects} objects, ${fork.kib} KiB, ${fork.ms} ms`);
-    // Upstream in three requests, none of which can be a thin pack (whose deltas would lean on trees this repository
-    // does not have, which git would then fetch back one hierarchy at a time): the tag's new commits; after the fork's
-    // boundary trees, the new commits' trees by id; for a run that will push, their new blobs by id.
+    // Upstream (unless the fork served the tag above) in three requests, none of which can be a thin pack (whose deltas
+    // would lean on trees this repository does not have, which git would then fetch back one hierarchy at a time): the
+    // tag's new commits; after the fork's boundary trees, the new commits' trees by id; for a run that will push, their
+    // new blobs by id.
     let tagSha;
     const tagFetch = await measured(git, log, async () => {
-        if ((await git.fetchRefs(UPSTREAM_REMOTE, [`+${options.upstreamRef ?? tagRef}:${tagRef}`], { filter: 'tree:0', missingOk: true })) === 'missing-ref') {
+        if (!upstreamOnFork && (await git.fetchRefs(UPSTREAM_REMOTE, [`+${options.upstreamRef ?? tagRef}:${tagRef}`], { filter: 'tree:0', missingOk: true })) === 'missing-ref') {
             throw new UserError('upstream', `${options.upstreamRef ? 'branch' : 'tag'} ${JSON.stringify(options.tag)} does not exist in the upstream repository (${options.upstreamUrl})`);
         }
         tagSha = await git.revParse(`${tagRef}^{commit}`);
@@ -44362,12 +44378,15 @@ async function prepareRepository(git, options) {
     // Finding the fork's earlier syncs reads commits only: that walk runs while the trees and blobs arrive.
     const history = historyLookup(git, { targetSha, tagSha: tagCommit, log });
     const known = [targetSha, ...(syncBranchSha ? [syncBranchSha] : [])];
-    const trees = await measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, log));
+    // From a fork that has upstream's objects, the tag's own tree comes in the same request: the merge reads it, and
+    // nothing reads the trees of the commits in between (the push finds them on the server).
+    const trees = await measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, upstreamOnFork, log));
     log.debug(`fetch the trees the merge reads: ${trees.objects} objects, ${trees.kib} KiB, ${trees.ms} ms`);
     // With the boundary trees present, what is still missing of the new commits is their own trees.
-    const treeFetch = await measured(git, log, async () => fetchObjectsOrFail(git, UPSTREAM_REMOTE, await git.missingObjects(tagCommit, known)));
+    const treeFetch = upstreamOnFork ? sum() : await measured(git, log, async () => fetchObjectsOrFail(git, UPSTREAM_REMOTE, await git.missingObjects(tagCommit, known)));
     const upstream = sum(tagFetch, treeFetch);
-    log.debug(`fetch upstream ${options.tag} (commits and trees): ${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`);
+    if (!upstreamOnFork)
+        log.debug(`fetch upstream ${options.tag} (commits and trees): ${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`);
     const pushObjects = options.pushSendsUpstreamHistory ? fetchPushObjects(git, targetSha, tagCommit, known, log) : Promise.resolve(sum());
     // Awaited before the push; a run that fails before then must not end on an unhandled rejection.
     pushObjects.catch(() => undefined);
@@ -44375,6 +44394,7 @@ async function prepareRepository(git, options) {
         targetSha,
         tagSha: tagCommit,
         ...(syncBranchSha ? { syncBranchSha } : {}),
+        upstreamOnFork,
         history,
         ...(log.isDebug() ? { transfer: { fork: transferOf(fork), trees: transferOf(trees), upstream } } : {}),
         pushObjects
@@ -44451,7 +44471,7 @@ function prefetchBlobs(git, oids, side, log) {
  * fork's versions from the fork, the tag's versions from upstream (already local when the tag was fetched with
  * blobs). Only paths both sides changed need a content merge.
  */
-async function prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log) {
+async function prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log, upstreamOnFork = false) {
     const ours = new Map(forkChanges.map((change) => [change.path, change]));
     const fromFork = new Set();
     const fromUpstream = new Set();
@@ -44468,7 +44488,9 @@ async function prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log)
         if (isBlobMode(theirs.dstMode))
             fromUpstream.add(theirs.dstOid);
     }
-    // Two servers (or two repositories), asked at once.
+    // A fork with upstream's objects serves all of them in one request; otherwise two servers, asked at once.
+    if (upstreamOnFork)
+        return prefetch(git, FORK_REMOTE, [...new Set([...fromFork, ...fromUpstream])], log);
     await Promise.all([prefetch(git, UPSTREAM_REMOTE, [...fromUpstream], log), prefetch(git, FORK_REMOTE, [...fromFork], log)]);
 }
 
@@ -55281,13 +55303,13 @@ async function mergeTag(git, options) {
         git.diffTree(mergeBase, tagSha, 'exact'),
         git.countCommits(`${targetSha}..${tagSha}`)
     ]);
-    await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log);
+    await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log, options.upstreamOnFork);
     let run = { clean: false, output: '' };
     let rebranded;
     const stats = await measured(git, log, async () => {
         if (options.rebrand && options.rebrand.length > 0) {
             const rebrand = compileRebrand(options.rebrand);
-            const fetchBlobs = (oids, side) => prefetchBlobs(git, oids, side, log);
+            const fetchBlobs = (oids, side) => prefetchBlobs(git, oids, options.upstreamOnFork ? 'fork' : side, log);
             rebranded = await rebrandMerge(git.process, { mergeBase, targetSha, tagSha, label, rebrand, fetchBlobs, log });
             run = { clean: rebranded.merge.exitCode === 0, output: rebranded.merge.stdout };
         }
@@ -61104,12 +61126,12 @@ async function syncRelease(run, chosen, policy, template) {
         throw new UserError('upstream', `Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`);
     }
     const git = await run.work.get();
-    const fetched = await step('Fetch what the merge needs', () => prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && run.api.forkServerHas(chosen.commitSha) !== true, log: runner }));
+    const fetched = await step('Fetch what the merge needs', () => prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && run.api.forkServerHas(chosen.commitSha) !== true, ...(run.api.forkServerHas(chosen.commitSha) ? { tagCommitOnFork: chosen.commitSha } : {}), log: runner }));
     // The search for the fork's previous release ran while git fetched (deferPrevious).
     const decision = await withPrevious(chosen);
     if (fetched.tagSha !== decision.commitSha)
         runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`);
-    const merge = await step('Merge', () => whilePushObjectsArrive(fetched, () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history })));
+    const merge = await step('Merge', () => whilePushObjectsArrive(fetched, () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history, upstreamOnFork: fetched.upstreamOnFork })));
     const openPull = decision.openPull;
     // The body records the upstream commit it was made from: the only witness when upstream re-cuts a tag.
     const recorded = openPull ? readSyncMarker(openPull.body) : undefined;

@@ -4,7 +4,7 @@
  *   (github.blog, "Counting Objects", 2015), which is why any repository of a network shows another one's commit
  *   ("This commit does not belong to any branch on this repository, and may belong to a fork outside of the
  *   repository") and why compare answers 200 for the upstream's commit. The run then fetches
- *   no upstream blob, and its push negotiates, finds the tag's commit on the server and sends only the merge's own
+ *   everything from the fork (nothing from upstream's git server), and its push negotiates, finds the tag's commit on the server and sends only the merge's own
  *   objects.
  * - A private duplicate (an import or mirror, not a GitHub fork) does not: compare answers 404 "No commit found for
  *   SHA" for the tag, and the push must carry the tag's new history, which the run fetches with its blobs first.
@@ -26,6 +26,7 @@ interface Measured {
   scenario: Scenario
   compareStatus?: number
   upstreamBytes: number
+  upstreamGitRequests: number
   pushBytes: number
   storedByPush: number
   tagSha: string
@@ -52,6 +53,7 @@ async function syncOnce(duplicate: boolean): Promise<Measured> {
     scenario,
     ...(compare ? { compareStatus: compare.status } : {}),
     upstreamBytes: traffic.repos[scenario.upstream.fullName]?.fetchBytes ?? 0,
+    upstreamGitRequests: (await requestLog(scenario.standIn, 'git')).filter((entry) => entry.path.startsWith(`/${scenario.upstream.fullName}.git/`)).length,
     pushBytes: traffic.repos[scenario.fork.fullName]?.pushBytes ?? 0,
     storedByPush: (await ownObjects(scenario.fork.dir)) - before,
     tagSha,
@@ -98,8 +100,11 @@ describe('a sync into a fork of the upstream network and into a private duplicat
     await git(duplicate.scenario.fork.dir, ['fsck', '--connectivity-only', '--no-dangling'])
   })
 
-  it("downloads the upstream's blobs only for the duplicate, and uploads less to the network fork", () => {
-    expect(network.upstreamBytes).toBeLessThan(duplicate.upstreamBytes)
+  it("asks upstream's git server for nothing in the network fork's run, and uploads less to it", () => {
+    // The tag's commits, its tree and the content merge's blobs all come from the fork's server, which has them.
+    expect(network.upstreamGitRequests).toBe(0)
+    expect(network.upstreamBytes).toBe(0)
+    expect(duplicate.upstreamGitRequests).toBeGreaterThan(0)
     expect(network.pushBytes).toBeLessThan(duplicate.pushBytes)
   })
 })

@@ -8,7 +8,7 @@
 import { describe, expect, it, jest } from '@jest/globals'
 import { clearFaults, holdRequests } from '../../test/support/control.js'
 import { commitFiles, createTags, FORK_AUTHOR } from '../../test/support/repos.js'
-import { FORK, UPSTREAM } from '../../test/support/scenario.js'
+import { FORK } from '../../test/support/scenario.js'
 import {
   FORK_API,
   SYNC_BRANCH,
@@ -133,8 +133,10 @@ describe("a maintainer's commit on the sync branch", () => {
       // The fork's target moves on, so the next run has a new merge to push over the action's old one...
       await commitFiles(s.fork.dir, s.fork.targetBranch, { 'CARTO_README.md': '# CARTO fork\n\nNow with a changelog.\n' }, 'CARTO: changelog\n', { author: FORK_AUTHOR })
       const target = (await forkBranch(s, s.fork.targetBranch)) as string
-      // ...and while it fetches upstream (after reading the sync branch), a maintainer pushes onto the sync branch.
-      const hold = await holdRequests(s.standIn, { method: 'POST', path: `^/${UPSTREAM}\\.git/git-upload-pack$` })
+      // ...and while it fetches the merge's trees (after reading the sync branch), a maintainer pushes onto the sync
+      // branch. The fork has the tag's commit (the first run pushed it), so everything comes from the fork: the
+      // fourth upload-pack POST, after the ls-remote (1) and the commits fetch's ref listing and pack (2, 3).
+      const hold = await holdRequests(s.standIn, { method: 'POST', path: `^/${FORK}\\.git/git-upload-pack$`, skip: 3 })
       const running = s.run()
       await hold.arrived()
       const human = await commitFiles(s.fork.dir, SYNC_BRANCH, { 'NOTES.md': 'Checked the 1.1 sync on staging.\n' }, 'Staging notes\n', { author: FORK_AUTHOR })

@@ -51,9 +51,9 @@ export function requireValidRef(ref: string, what: string, kind: 'input' | 'upst
  * Reads the fork's `branches` (names, not full refs) and fetches those that exist, commits only, into
  * `refs/remotes/origin/<branch>`. Returns each branch's head, or undefined for a branch the fork does not have.
  * Used for the target and sync branches, to re-read a sync branch after a lost push race and to inspect older
- * sync branches before deleting them.
+ * sync branches before deleting them. `alsoFetch`: more refspecs for the same request (`+<commit id>:<ref>`).
  */
-export async function fetchBranches(git: Git, remoteUrl: string, branches: readonly string[]): Promise<Record<string, string | undefined>> {
+export async function fetchBranches(git: Git, remoteUrl: string, branches: readonly string[], alsoFetch: readonly string[] = []): Promise<Record<string, string | undefined>> {
   const heads: Record<string, string | undefined> = {}
   if (branches.length === 0) return heads
   for (const branch of branches) requireValidRef(`refs/heads/${branch}`, 'branch')
@@ -64,7 +64,7 @@ export async function fetchBranches(git: Git, remoteUrl: string, branches: reado
   if (present.length > 0) {
     const refspecs = present.map((branch) => `+refs/heads/${branch}:refs/remotes/${FORK_REMOTE}/${branch}`)
     // Commits only: the few trees a run reads are fetched by id afterwards (see merge/fetch.ts).
-    await git.fetchRefs(remote, refspecs, { filter: 'tree:0' })
+    await git.fetchRefs(remote, [...refspecs, ...alsoFetch], { filter: 'tree:0' })
   }
   const local = await git.refCommits(`refs/remotes/${FORK_REMOTE}`)
   const stale: string[] = []

@@ -1,6 +1,6 @@
 /**
- * What the merge needs, fetched into the action's own bare repository, in five requests (four in a dry run or for a
- * fork in the upstream's network), none of them a thin pack:
+ * What the merge needs, fetched into the action's own bare repository, in five requests (four in a dry run), none of
+ * them a thin pack:
  * - the fork's target branch (and the sync branch, if it exists) with `--filter=tree:0`: commits only. A fork of a
  *   big project has tens of thousands of commits, and their trees are most of what a blob-less clone transfers
  *   (measured on a 30,000-commit fork: 25 MB of trees against 6.8 MB of commits), yet a merge reads the trees of a
@@ -12,9 +12,12 @@
  * - from upstream, by id: the new commits' trees, then, when the push will send upstream's new history, their new
  *   blobs (a partial repository would otherwise fetch them back while packing) and in the same request the merge
  *   base's versions of the files upstream modified, which the push's thin pack deltas against (they arrive while
- *   the merge runs: `pushObjects`, awaited before the push). A fork in
- *   the upstream's fork network already has that history (GitHub keeps a network's objects in one store): its push
- *   negotiates, finds the tag's commit on the server and sends only the merge's own objects, so no blob is fetched.
+ *   the merge runs: `pushObjects`, awaited before the push).
+ * A fork in the upstream's fork network (GitHub keeps a network's objects in one store; the run's compare found the
+ * tag's commit on the fork's server: `tagCommitOnFork`) needs only the fork, in three requests: the tag's commit
+ * rides along with the branches (by id), the tag's tree with the boundary trees, and the content merge's blobs come
+ * from it too. Its push negotiates, finds the tag's commit on the server and sends only the merge's own objects. If
+ * the fork will not serve the commit by id, the run falls back to upstream as above.
  * Both remotes are promisor remotes (git/partial-clone.ts), so any other object the merge reads is fetched on demand
  * from whichever remote has it. Before the merge, the blobs of paths both sides changed are fetched explicitly, each
  * from the side that has it (prefetchContentMergeBlobs): git's own batched lazy fetch asks one remote for the whole
@@ -56,6 +59,11 @@ export interface PrepareOptions {
    * commit (its fork network): everything is fetched without blobs.
    */
   pushSendsUpstreamHistory: boolean
+  /**
+   * The tag's commit, when a compare showed the fork's server has it (a fork in the upstream's network, whose objects
+   * GitHub keeps in one store): its commits then come in the fork's request, and every tree and blob from the fork.
+   */
+  tagCommitOnFork?: string
   log: Log
 }
 
@@ -65,6 +73,8 @@ export interface PreparedRepository {
   tagSha: string
   /** The sync branch's head in the fork, or undefined when the branch does not exist. */
   syncBranchSha?: string
+  /** True when the fork served the tag's commits (tagCommitOnFork): it has every object the merge reads. */
+  upstreamOnFork: boolean
   /** What the fork did in its earlier syncs, for the conflicts the merge meets (its walk already started). */
   history: HistoryLookup
   /** What each fetch added: measured only with debug logging on (it costs two processes per fetch). */
@@ -104,12 +114,12 @@ const transferOf = ({ objects, kib, ms }: TransferStats): TransferStats => ({ ob
  * the push need not send walks the boundary's. They are asked for by id in one request; each comes with all its
  * subtrees (lazy fetches use `blob:none`), and the pack shares the subtrees they have in common.
  */
-async function fetchBoundaryTrees(git: Git, tip: string, known: readonly string[], log: Log): Promise<void> {
+async function fetchBoundaryTrees(git: Git, tip: string, known: readonly string[], withTip: boolean, log: Log): Promise<void> {
   const boundary = await git.boundaryCommits(tip, known)
   // No presence check first: on git before 2.44 looking an object up in a partial clone fetches it if missing, one
   // by one. fetch --stdin itself skips the ids already present.
-  const trees = await git.treesOf([...new Set([...known, ...boundary])])
-  log.debug(`asking the fork for the trees of ${trees.length} commits (target, sync branch, ${boundary.length} boundary)`)
+  const trees = await git.treesOf([...new Set([...known, ...boundary, ...(withTip ? [tip] : [])])])
+  log.debug(`asking the fork for the trees of ${trees.length} commits (target, sync branch, ${boundary.length} boundary${withTip ? ', tag' : ''})`)
   await fetchObjectsOrFail(git, FORK_REMOTE, trees)
 }
 
@@ -128,8 +138,18 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
   // One ls-remote tells whether the sync branch exists (fetching a missing ref is an error) and that the target
   // exists; then one fetch gets both, commits only.
   let heads: Record<string, string | undefined> = {}
+  let upstreamOnFork = options.tagCommitOnFork !== undefined
   const fork = await measured(git, log, async () => {
-    heads = await fetchBranches(git, options.forkUrl, [options.targetBranch, options.syncBranch])
+    const branches = [options.targetBranch, options.syncBranch]
+    try {
+      heads = await fetchBranches(git, options.forkUrl, branches, options.tagCommitOnFork ? [`+${options.tagCommitOnFork}:${tagRef}`] : [])
+    } catch (error) {
+      if (!options.tagCommitOnFork) throw error
+      // A server that will not serve the commit by id (not GitHub's network store after all): upstream serves it.
+      log.debug(`the fork did not serve the tag's commit ${options.tagCommitOnFork} (${(error as Error).message.split('\n')[0]}); fetching it from upstream`)
+      upstreamOnFork = false
+      heads = await fetchBranches(git, options.forkUrl, branches)
+    }
   })
   const targetSha = heads[options.targetBranch]
   if (!targetSha) {
@@ -141,12 +161,13 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
   const syncBranchSha = heads[options.syncBranch]
   log.debug(`fetch fork ${options.targetBranch}${syncBranchSha ? ` + ${options.syncBranch}` : ''} (commits only): ${fork.objects} objects, ${fork.kib} KiB, ${fork.ms} ms`)
 
-  // Upstream in three requests, none of which can be a thin pack (whose deltas would lean on trees this repository
-  // does not have, which git would then fetch back one hierarchy at a time): the tag's new commits; after the fork's
-  // boundary trees, the new commits' trees by id; for a run that will push, their new blobs by id.
+  // Upstream (unless the fork served the tag above) in three requests, none of which can be a thin pack (whose deltas
+  // would lean on trees this repository does not have, which git would then fetch back one hierarchy at a time): the
+  // tag's new commits; after the fork's boundary trees, the new commits' trees by id; for a run that will push, their
+  // new blobs by id.
   let tagSha: string | undefined
   const tagFetch = await measured(git, log, async () => {
-    if ((await git.fetchRefs(UPSTREAM_REMOTE, [`+${options.upstreamRef ?? tagRef}:${tagRef}`], { filter: 'tree:0', missingOk: true })) === 'missing-ref') {
+    if (!upstreamOnFork && (await git.fetchRefs(UPSTREAM_REMOTE, [`+${options.upstreamRef ?? tagRef}:${tagRef}`], { filter: 'tree:0', missingOk: true })) === 'missing-ref') {
       throw new UserError('upstream', `${options.upstreamRef ? 'branch' : 'tag'} ${JSON.stringify(options.tag)} does not exist in the upstream repository (${options.upstreamUrl})`)
     }
     tagSha = await git.revParse(`${tagRef}^{commit}`)
@@ -156,13 +177,15 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
   // Finding the fork's earlier syncs reads commits only: that walk runs while the trees and blobs arrive.
   const history = historyLookup(git, { targetSha, tagSha: tagCommit, log })
   const known = [targetSha, ...(syncBranchSha ? [syncBranchSha] : [])]
-  const trees = await measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, log))
+  // From a fork that has upstream's objects, the tag's own tree comes in the same request: the merge reads it, and
+  // nothing reads the trees of the commits in between (the push finds them on the server).
+  const trees = await measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, upstreamOnFork, log))
   log.debug(`fetch the trees the merge reads: ${trees.objects} objects, ${trees.kib} KiB, ${trees.ms} ms`)
 
   // With the boundary trees present, what is still missing of the new commits is their own trees.
-  const treeFetch = await measured(git, log, async () => fetchObjectsOrFail(git, UPSTREAM_REMOTE, await git.missingObjects(tagCommit, known)))
+  const treeFetch = upstreamOnFork ? sum() : await measured(git, log, async () => fetchObjectsOrFail(git, UPSTREAM_REMOTE, await git.missingObjects(tagCommit, known)))
   const upstream = sum(tagFetch, treeFetch)
-  log.debug(`fetch upstream ${options.tag} (commits and trees): ${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`)
+  if (!upstreamOnFork) log.debug(`fetch upstream ${options.tag} (commits and trees): ${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`)
   const pushObjects = options.pushSendsUpstreamHistory ? fetchPushObjects(git, targetSha, tagCommit, known, log) : Promise.resolve(sum())
   // Awaited before the push; a run that fails before then must not end on an unhandled rejection.
   pushObjects.catch(() => undefined)
@@ -170,6 +193,7 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
     targetSha,
     tagSha: tagCommit,
     ...(syncBranchSha ? { syncBranchSha } : {}),
+    upstreamOnFork,
     history,
     ...(log.isDebug() ? { transfer: { fork: transferOf(fork), trees: transferOf(trees), upstream } } : {}),
     pushObjects
@@ -245,7 +269,7 @@ export function prefetchBlobs(git: Git, oids: readonly string[], side: 'upstream
  * fork's versions from the fork, the tag's versions from upstream (already local when the tag was fetched with
  * blobs). Only paths both sides changed need a content merge.
  */
-export async function prefetchContentMergeBlobs(git: Git, forkChanges: RawChange[], upstreamChanges: RawChange[], log: Log): Promise<void> {
+export async function prefetchContentMergeBlobs(git: Git, forkChanges: RawChange[], upstreamChanges: RawChange[], log: Log, upstreamOnFork = false): Promise<void> {
   const ours = new Map(forkChanges.map((change) => [change.path, change]))
   const fromFork = new Set<string>()
   const fromUpstream = new Set<string>()
@@ -257,6 +281,7 @@ export async function prefetchContentMergeBlobs(git: Git, forkChanges: RawChange
     if (isBlobMode(mine.dstMode)) fromFork.add(mine.dstOid)
     if (isBlobMode(theirs.dstMode)) fromUpstream.add(theirs.dstOid)
   }
-  // Two servers (or two repositories), asked at once.
+  // A fork with upstream's objects serves all of them in one request; otherwise two servers, asked at once.
+  if (upstreamOnFork) return prefetch(git, FORK_REMOTE, [...new Set([...fromFork, ...fromUpstream])], log)
   await Promise.all([prefetch(git, UPSTREAM_REMOTE, [...fromUpstream], log), prefetch(git, FORK_REMOTE, [...fromFork], log)])
 }

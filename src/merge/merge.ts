@@ -45,6 +45,8 @@ export interface MergeOptions {
    * disagrees with it is never auto-resolved.
    */
   history?: HistoryLookup
+  /** The fork's server has upstream's objects too (PreparedRepository.upstreamOnFork): every blob comes from it. */
+  upstreamOnFork?: boolean
   log: Log
 }
 
@@ -135,14 +137,14 @@ export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeRe
     git.diffTree(mergeBase, tagSha, 'exact'),
     git.countCommits(`${targetSha}..${tagSha}`)
   ])
-  await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log)
+  await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log, options.upstreamOnFork)
 
   let run: { clean: boolean; output: string } = { clean: false, output: '' }
   let rebranded: RebrandResult | undefined
   const stats = await measured(git, log, async () => {
     if (options.rebrand && options.rebrand.length > 0) {
       const rebrand = compileRebrand(options.rebrand)
-      const fetchBlobs = (oids: readonly string[], side: 'upstream' | 'fork'): Promise<void> => prefetchBlobs(git, oids, side, log)
+      const fetchBlobs = (oids: readonly string[], side: 'upstream' | 'fork'): Promise<void> => prefetchBlobs(git, oids, options.upstreamOnFork ? 'fork' : side, log)
       rebranded = await rebrandMerge(git.process, { mergeBase, targetSha, tagSha, label, rebrand, fetchBlobs, log })
       run = { clean: rebranded.merge.exitCode === 0, output: rebranded.merge.stdout }
     } else {

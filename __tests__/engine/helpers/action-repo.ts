@@ -30,18 +30,19 @@ export interface Prepared {
 let repoCounter = 0
 
 /** A new action repository with what the merge needs fetched from the scenario's fork and upstream. */
-export async function prepare(s: Scenario, options: { pushSendsUpstreamHistory: boolean; name?: string; debug?: boolean }): Promise<Prepared> {
+export async function prepare(s: Scenario, options: { pushSendsUpstreamHistory: boolean; name?: string; debug?: boolean; tagCommitOnFork?: string; upstreamUrl?: string }): Promise<Prepared> {
   const gitDir = s.tmp.join(options.name ?? `action-${++repoCounter}.git`)
   const git = await Git.init(gitDir)
   const logs: string[] = []
   const log = debugLog(logs, options.debug)
   const prepared = await prepareRepository(git, {
     forkUrl: s.forkUrl,
-    upstreamUrl: s.upstreamUrl,
+    upstreamUrl: options.upstreamUrl ?? s.upstreamUrl,
     targetBranch: s.target,
     tag: s.tag,
     syncBranch: `upstream-sync/${s.tag}`,
     pushSendsUpstreamHistory: options.pushSendsUpstreamHistory,
+    ...(options.tagCommitOnFork ? { tagCommitOnFork: options.tagCommitOnFork } : {}),
     log
   })
   // The push's objects arrive in the background (while the action merges): tests look at a finished repository.
@@ -58,6 +59,7 @@ export async function merge(p: Prepared, s: Scenario, options: { rules?: PathRul
     autoResolve: options.autoResolve ?? false,
     message: options.message ?? `Merge upstream ${s.tag}`,
     author: AUTHOR,
+    upstreamOnFork: p.prepared.upstreamOnFork,
     log: p.log
   })
 }
