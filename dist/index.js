@@ -36123,7 +36123,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /** Entry point of the bundled action (dist/index.js). */
 
 
-await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)((0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .actionsRunner */ .A)());
+await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)((0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .actionsRunner */ .Aq)());
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -43870,6 +43870,28 @@ function containmentWithFallback(viaApi, source, log) {
             return targetContainsByGit(source, sha);
         }
     };
+}
+/**
+ * Containment for the search for the fork's previous release (releases/choose.ts `previousContains`), answered by
+ * the run's own repository once the merge's fetch has brought the target's and the tag's commits: the older tags
+ * the search probes are in that history, so it costs no compare request. Until `answerLocally` it waits (only a
+ * sync awaits the search, after its fetch); when git fails, `viaApi` answers as before.
+ */
+class LocalContainment {
+    viaApi;
+    settle = () => undefined;
+    local = new Promise((resolve) => (this.settle = resolve));
+    constructor(viaApi) {
+        this.viaApi = viaApi;
+    }
+    contains = async (sha) => {
+        const local = await this.local;
+        // A commit the fetch did not bring (a tag off upstream's main line) is fetched on demand (promisor remotes).
+        return local.git.isAncestor(sha, local.targetSha).catch(() => this.viaApi(sha));
+    };
+    answerLocally(git, targetSha) {
+        this.settle({ git, targetSha });
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/merge/commit-graph.ts
@@ -55994,7 +56016,7 @@ function describePatterns(channel) {
  * `v1.81.9-stable` but keeps `v1.81.9-stable.patch.1`.
  */
 function selectCandidates(tags, channel, opts = {}) {
-    const log = opts.log ?? src_runner/* silentLog */.a;
+    const log = opts.log ?? src_runner/* silentLog */.aB;
     const candidates = [];
     for (const ref of tags) {
         if (!channel.matches(ref.name))
@@ -60280,7 +60302,7 @@ function describePassedOver(passedOver) {
  * previous-version search.
  */
 async function chooseRelease(deps, opts) {
-    const log = opts.log ?? src_runner/* silentLog */.a;
+    const log = opts.log ?? src_runner/* silentLog */.aB;
     const lookups = new TagLookups(deps);
     const explicitTag = opts.tag?.trim();
     if (explicitTag)
@@ -60450,7 +60472,9 @@ async function catchUpOrder(candidates, lookups) {
 }
 /** `previous` for a sync decision: found now, or left running as `previousLookup` when `deferPrevious` asks. */
 async function previousField(older, lookups, opts) {
-    const lookup = findPrevious(older, lookups, opts.minVersion);
+    // previousContains waits for the run's fetch, which follows the decision: only a deferred search may use it.
+    const search = opts.deferPrevious && opts.previousContains ? new TagLookups({ ...lookups.deps, targetContains: opts.previousContains }) : lookups;
+    const lookup = findPrevious(older, search, opts.minVersion);
     if (opts.deferPrevious) {
         // Awaited by withPrevious; this handler only keeps a run that fails before then from crashing on the rejection.
         lookup.catch(() => undefined);
@@ -61057,19 +61081,8 @@ function gitCredentials(settings) {
 
 
 /** Runs the action. Never throws: a failure ends as the step's failure with one clear message, and is reported. */
-async function run(runner = (0,src_runner/* actionsRunner */.A)()) {
-    const timings = [];
-    const step = async (name, work) => {
-        const started = performance.now();
-        try {
-            return await runner.group(name, work);
-        }
-        finally {
-            const ms = Math.round(performance.now() - started);
-            timings.push(`${name}=${ms}ms`);
-            runner.debug(`timing: ${name}: ${ms} ms`);
-        }
-    };
+async function run(runner = (0,src_runner/* actionsRunner */.Aq)()) {
+    const { step, timings } = (0,src_runner/* timedSteps */.Xe)(runner);
     let settings;
     let target;
     let work;
@@ -61083,8 +61096,9 @@ async function run(runner = (0,src_runner/* actionsRunner */.A)()) {
             throw new UserError('input', `Input 'mirror-branch' (${target}) must differ from the target branch.`);
         work = new WorkRepository({ parentDir: settings.runnerTemp, auth: gitCredentials(settings), env: runner.env, twoServers: !settings.upstreamHost.sameServer });
         const urls = { fork: forkGitUrl(settings), upstream: upstreamGitUrl(settings) };
-        const context = { runner, step, settings, api, target, work, urls };
-        const decision = await step('Choose the upstream release', async () => known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined, (viaApi) => containmentWithFallback(viaApi, { git: () => context.work.get(), forkUrl: urls.fork, upstreamUrl: urls.upstream, target: context.target }, runner)), {
+        const context = { runner, step, settings, api, target, work, urls, previous: new LocalContainment((sha) => queries.targetContains(sha)) };
+        const queries = releaseQueries(api, target, known.branchPrefix, known.dashboard ? { log: runner } : undefined, (viaApi) => containmentWithFallback(viaApi, { git: () => context.work.get(), forkUrl: urls.fork, upstreamUrl: urls.upstream, target: context.target }, runner));
+        const decision = await step('Choose the upstream release', async () => known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(queries, {
             upstream: `${known.upstream.owner}/${known.upstream.repo}`,
             channel: known.channel,
             tag: known.tag,
@@ -61093,6 +61107,7 @@ async function run(runner = (0,src_runner/* actionsRunner */.A)()) {
             minReleaseAgeMs: known.minReleaseAgeMs,
             pick: known.pick,
             deferPrevious: true,
+            previousContains: context.previous.contains,
             log: runner
         }));
         const drift = known.tag ? undefined : await step('Check the channel health', () => checkDrift(api, known, context.target, runner));
@@ -61127,11 +61142,12 @@ async function syncRelease(run, chosen, policy, template) {
     }
     const git = await run.work.get();
     const fetched = await step('Fetch what the merge needs', () => prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && run.api.forkServerHas(chosen.commitSha) !== true, ...(run.api.forkServerHas(chosen.commitSha) ? { tagCommitOnFork: chosen.commitSha } : {}), log: runner }));
-    // The search for the fork's previous release ran while git fetched (deferPrevious).
-    const decision = await withPrevious(chosen);
-    if (fetched.tagSha !== decision.commitSha)
-        runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`);
+    // The search for the fork's previous release waited for these commits (previousContains), and runs during the merge.
+    run.previous.answerLocally(git, fetched.targetSha);
+    if (fetched.tagSha !== chosen.commitSha)
+        runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${chosen.commitSha}); using git's.`);
     const merge = await step('Merge', () => whilePushObjectsArrive(fetched, () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history, upstreamOnFork: fetched.upstreamOnFork })));
+    const decision = await withPrevious(chosen);
     const openPull = decision.openPull;
     // The body records the upstream commit it was made from: the only witness when upstream re-cuts a tag.
     const recorded = openPull ? readSyncMarker(openPull.body) : undefined;
@@ -61188,8 +61204,9 @@ function mirror({ runner, settings, api, work, urls }) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  A: () => (/* binding */ actionsRunner),
-  a: () => (/* binding */ silentLog)
+  Aq: () => (/* binding */ actionsRunner),
+  aB: () => (/* binding */ silentLog),
+  Xe: () => (/* binding */ timedSteps)
 });
 
 // EXTERNAL MODULE: external "os"
@@ -64170,6 +64187,22 @@ const silentLog = {
     warning: () => undefined,
     isDebug: () => false
 };
+/** A run's steps: each logs in its own group and its wall time as a debug line; `timings` lists `name=ms` as they end. */
+function timedSteps(runner) {
+    const timings = [];
+    const step = async (name, work) => {
+        const started = performance.now();
+        try {
+            return await runner.group(name, work);
+        }
+        finally {
+            const ms = Math.round(performance.now() - started);
+            timings.push(`${name}=${ms}ms`);
+            runner.debug(`timing: ${name}: ${ms} ms`);
+        }
+    };
+    return { step, timings };
+}
 
 
 /***/ }),

@@ -9,7 +9,7 @@ import { WorkRepository } from './git/work-repository.js'
 import type { GitHubApi, PullInfo } from './github/api.js'
 import { connect } from './github/connect.js'
 import { chooseUpstreamBranch, releaseQueries } from './github/release-queries.js'
-import { containmentWithFallback } from './merge/containment.js'
+import { containmentWithFallback, LocalContainment } from './merge/containment.js'
 import { prepareRepository, whilePushObjectsArrive } from './merge/fetch.js'
 import { mergeTag } from './merge/merge.js'
 import { failedOutcome, idleOutcome, outcomeContext, reportOutcome, type Outcome, type SyncedOutcome } from './outcome.js'
@@ -28,13 +28,11 @@ import { isOlderTag } from './releases/version.js'
 import { writeReportFile } from './report/file.js'
 import { syncReportInput } from './report/input.js'
 import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, renderTitle, type CompiledTemplate } from './report/index.js'
-import { actionsRunner, type Runner } from './runner.js'
+import { actionsRunner, timedSteps, type Runner, type Step } from './runner.js'
 import { loadLowerBound, loadPolicy, readSettings, type Settings } from './settings/load.js'
 import type { SyncPolicy } from './settings/policy.js'
 import { forkGitUrl, gitCredentials, upstreamGitUrl } from './settings/urls.js'
 import { timingFromEnv } from './timing.js'
-
-type Step = <T>(name: string, work: () => Promise<T>) => Promise<T>
 
 /** What every step of one run shares. */
 interface Run {
@@ -46,21 +44,13 @@ interface Run {
   work: WorkRepository
   /** The fork's and the upstream's clone URLs, each on its own server. */
   urls: { fork: string; upstream: string }
+  /** Answers the search for the fork's previous release from the fetched commits (previousContains). */
+  previous: LocalContainment
 }
 
 /** Runs the action. Never throws: a failure ends as the step's failure with one clear message, and is reported. */
 export async function run(runner: Runner = actionsRunner()): Promise<void> {
-  const timings: string[] = []
-  const step: Step = async (name, work) => {
-    const started = performance.now()
-    try {
-      return await runner.group(name, work)
-    } finally {
-      const ms = Math.round(performance.now() - started)
-      timings.push(`${name}=${ms}ms`)
-      runner.debug(`timing: ${name}: ${ms} ms`)
-    }
-  }
+  const { step, timings } = timedSteps(runner)
   let settings: Settings | undefined
   let target: string | undefined
   let work: WorkRepository | undefined
@@ -73,10 +63,11 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
     if (settings.mirrorBranch === target) throw new UserError('input', `Input 'mirror-branch' (${target}) must differ from the target branch.`)
     work = new WorkRepository({ parentDir: settings.runnerTemp, auth: gitCredentials(settings), env: runner.env, twoServers: !settings.upstreamHost.sameServer })
     const urls = { fork: forkGitUrl(settings), upstream: upstreamGitUrl(settings) }
-    const context: Run = { runner, step, settings, api, target, work, urls }
+    const context: Run = { runner, step, settings, api, target, work, urls, previous: new LocalContainment((sha) => queries.targetContains(sha)) }
+    const queries = releaseQueries(api, target, known.branchPrefix, known.dashboard ? { log: runner } : undefined, (viaApi) => containmentWithFallback(viaApi, { git: () => context.work.get(), forkUrl: urls.fork, upstreamUrl: urls.upstream, target: context.target }, runner))
 
     const decision = await step('Choose the upstream release', async () =>
-      known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(releaseQueries(api, context.target, known.branchPrefix, known.dashboard ? { log: runner } : undefined, (viaApi) => containmentWithFallback(viaApi, { git: () => context.work.get(), forkUrl: urls.fork, upstreamUrl: urls.upstream, target: context.target }, runner)), {
+      known.channel.source === 'branch' && !known.tag ? chooseUpstreamBranch(api, known, context.target) : chooseRelease(queries, {
         upstream: `${known.upstream.owner}/${known.upstream.repo}`,
         channel: known.channel,
         tag: known.tag,
@@ -85,6 +76,7 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
         minReleaseAgeMs: known.minReleaseAgeMs,
         pick: known.pick,
         deferPrevious: true,
+        previousContains: context.previous.contains,
         log: runner
       })
     )
@@ -118,13 +110,14 @@ async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policy: Syn
   const fetched = await step('Fetch what the merge needs', () =>
     prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && run.api.forkServerHas(chosen.commitSha) !== true, ...(run.api.forkServerHas(chosen.commitSha) ? { tagCommitOnFork: chosen.commitSha } : {}), log: runner })
   )
-  // The search for the fork's previous release ran while git fetched (deferPrevious).
-  const decision = await withPrevious(chosen)
-  if (fetched.tagSha !== decision.commitSha) runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${decision.commitSha}); using git's.`)
+  // The search for the fork's previous release waited for these commits (previousContains), and runs during the merge.
+  run.previous.answerLocally(git, fetched.targetSha)
+  if (fetched.tagSha !== chosen.commitSha) runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${chosen.commitSha}); using git's.`)
   const merge = await step('Merge', () =>
     whilePushObjectsArrive(fetched, () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history, upstreamOnFork: fetched.upstreamOnFork }))
   )
 
+  const decision = await withPrevious(chosen)
   const openPull = decision.openPull
   // The body records the upstream commit it was made from: the only witness when upstream re-cuts a tag.
   const recorded = openPull ? readSyncMarker(openPull.body) : undefined

@@ -63,3 +63,22 @@ export const silentLog: Log = {
   warning: () => undefined,
   isDebug: () => false
 }
+
+/** Runs `work` as one named step of a run: in its own log group, timed. */
+export type Step = <T>(name: string, work: () => Promise<T>) => Promise<T>
+
+/** A run's steps: each logs in its own group and its wall time as a debug line; `timings` lists `name=ms` as they end. */
+export function timedSteps(runner: Runner): { step: Step; timings: string[] } {
+  const timings: string[] = []
+  const step: Step = async (name, work) => {
+    const started = performance.now()
+    try {
+      return await runner.group(name, work)
+    } finally {
+      const ms = Math.round(performance.now() - started)
+      timings.push(`${name}=${ms}ms`)
+      runner.debug(`timing: ${name}: ${ms} ms`)
+    }
+  }
+  return { step, timings }
+}

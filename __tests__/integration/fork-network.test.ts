@@ -27,6 +27,9 @@ interface Measured {
   compareStatus?: number
   upstreamBytes: number
   upstreamGitRequests: number
+  /** The run's compare requests: the one for the tag; the search for the previous release asks the fetched graph. */
+  compares: number
+  previousVersion?: string
   pushBytes: number
   storedByPush: number
   tagSha: string
@@ -54,6 +57,8 @@ async function syncOnce(duplicate: boolean): Promise<Measured> {
     ...(compare ? { compareStatus: compare.status } : {}),
     upstreamBytes: traffic.repos[scenario.upstream.fullName]?.fetchBytes ?? 0,
     upstreamGitRequests: (await requestLog(scenario.standIn, 'git')).filter((entry) => entry.path.startsWith(`/${scenario.upstream.fullName}.git/`)).length,
+    compares: (await requestLog(scenario.standIn)).filter((entry) => entry.path.includes('/compare/')).length,
+    previousVersion: run.outputs['previous-version'],
     pushBytes: traffic.repos[scenario.fork.fullName]?.pushBytes ?? 0,
     storedByPush: (await ownObjects(scenario.fork.dir)) - before,
     tagSha,
@@ -78,6 +83,13 @@ describe('a sync into a fork of the upstream network and into a private duplicat
   it("tells them apart by the compare's answer for the tag's commit", () => {
     expect(network.compareStatus).toBe(200)
     expect(duplicate.compareStatus).toBe(404)
+  })
+
+  it('makes one compare request: the search for the previous release answers from the fetched commits', () => {
+    expect(network.compares).toBe(1)
+    expect(duplicate.compares).toBe(1)
+    expect(network.previousVersion).toBe('1.0.0-stable')
+    expect(duplicate.previousVersion).toBe('1.0.0-stable')
   })
 
   it('negotiates the push with the network fork only: the duplicate lacks the tag, so rounds would find nothing', () => {

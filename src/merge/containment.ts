@@ -59,3 +59,26 @@ export function containmentWithFallback(viaApi: (sha: string) => Promise<boolean
     }
   }
 }
+
+/**
+ * Containment for the search for the fork's previous release (releases/choose.ts `previousContains`), answered by
+ * the run's own repository once the merge's fetch has brought the target's and the tag's commits: the older tags
+ * the search probes are in that history, so it costs no compare request. Until `answerLocally` it waits (only a
+ * sync awaits the search, after its fetch); when git fails, `viaApi` answers as before.
+ */
+export class LocalContainment {
+  private settle: (local: { git: Git; targetSha: string }) => void = () => undefined
+  private readonly local = new Promise<{ git: Git; targetSha: string }>((resolve) => (this.settle = resolve))
+
+  constructor(private readonly viaApi: (sha: string) => Promise<boolean>) {}
+
+  readonly contains = async (sha: string): Promise<boolean> => {
+    const local = await this.local
+    // A commit the fetch did not bring (a tag off upstream's main line) is fetched on demand (promisor remotes).
+    return local.git.isAncestor(sha, local.targetSha).catch(() => this.viaApi(sha))
+  }
+
+  answerLocally(git: Git, targetSha: string): void {
+    this.settle({ git, targetSha })
+  }
+}

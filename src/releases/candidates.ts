@@ -80,7 +80,7 @@ export class TagLookups {
   private readonly commits = new Map<string, Promise<string>>()
   private readonly containment = new Map<string, Promise<boolean>>()
 
-  constructor(private readonly deps: ReleaseQueries<SyncPull>) {}
+  constructor(readonly deps: ReleaseQueries<SyncPull>) {}
 
   commitOf(candidate: Candidate): Promise<string> {
     if (candidate.type !== 'tag') return Promise.resolve(candidate.sha)

@@ -270,7 +270,9 @@ async function previousField(
   lookups: TagLookups,
   opts: ChooseReleaseOptions
 ): Promise<{ previous?: PreviousRelease; previousLookup?: Promise<PreviousRelease | undefined> }> {
-  const lookup = findPrevious(older, lookups, opts.minVersion)
+  // previousContains waits for the run's fetch, which follows the decision: only a deferred search may use it.
+  const search = opts.deferPrevious && opts.previousContains ? new TagLookups({ ...lookups.deps, targetContains: opts.previousContains }) : lookups
+  const lookup = findPrevious(older, search, opts.minVersion)
   if (opts.deferPrevious) {
     // Awaited by withPrevious; this handler only keeps a run that fails before then from crashing on the rejection.
     lookup.catch(() => undefined)

@@ -185,9 +185,16 @@ export interface ChooseReleaseOptions {
   pick?: PickMode
   /**
    * For a sync, leave the search for `previous` running and return the decision at once (`previousLookup`). The
-   * search costs a few sequential compare requests that only the PR body needs, so the run fetches meanwhile.
+   * search costs a few sequential lookups (a peel and a containment check per probe) that only the PR body needs,
+   * so the run fetches meanwhile.
    */
   deferPrevious?: boolean
+  /**
+   * With `deferPrevious`, the containment check of that search instead of `targetContains`: the run answers it from
+   * its own repository once the merge's fetch has brought the target's and the tag's commits, so the search costs
+   * no compare request (a diff GitHub builds each time) and waits for the fetch instead.
+   */
+  previousContains?: (commit: string) => Promise<boolean>
   /** The current time (tests pin it). */
   now?: Date
   /** Debug lines (each tag skipped, each candidate passed over) and warnings (nothing matches, squash-merged PR). */

@@ -234,6 +234,31 @@ describe('chooseRelease: a new stable release', () => {
     expect({ ...settled, previous: undefined }).toEqual({ ...direct, previous: undefined })
   })
 
+  it('with previousContains, the deferred search asks it instead of targetContains (the run answers from its fetched commits)', async () => {
+    const direct = await chooseRelease(litellm().containUpTo('v1.50.2-stable'), options())
+    const github = litellm().containUpTo('v1.50.2-stable')
+    const local = litellm().containUpTo('v1.50.2-stable')
+    const asked: string[] = []
+    const previousContains = async (commitSha: string): Promise<boolean> => {
+      asked.push(commitSha)
+      return local.targetContains(commitSha)
+    }
+    const deferred = await chooseRelease(github, options({ deferPrevious: true, previousContains }))
+    if (deferred.kind !== 'sync') throw new Error(`expected a sync, got ${deferred.kind}`)
+    const settled = await withPrevious(deferred)
+    expect(settled.previous).toEqual(direct.previous)
+    expect(asked.length).toBeGreaterThan(0)
+    // The walk's own probe (is the new tag in the target?) still goes to targetContains; the search none.
+    expect(github.calls.filter((c) => c.method === 'targetContains')).toHaveLength(1)
+  })
+
+  it('ignores previousContains when the search is not deferred (it would wait for a fetch that comes later)', async () => {
+    const github = litellm().containUpTo('v1.50.2-stable')
+    const never = (): Promise<boolean> => new Promise(() => undefined)
+    const decision = await chooseRelease(github, options({ previousContains: never }))
+    expect(decision.previous?.tag).toBeDefined()
+  })
+
   it('picks a patch release after its release', async () => {
     const tags = ['v1.73.5-stable', 'v1.73.6-stable', 'v1.73.6-stable.patch.1', 'v1.73.6-nightly'].map((t) => tagRef(t))
     const github = new FakeGitHub(tags).contain('v1.73.6-stable', 'v1.73.5-stable')
