@@ -36587,6 +36587,13 @@ class Git {
         const out = await this.process.output(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: revs.map((rev) => `${rev}^{commit}\n`).join('') });
         return parseBatchCheck(out, revs.length);
     }
+    /**
+     * True when the commit is in this repository itself. Asked without a lazy fetch (`rev-list --missing` turns it
+     * off): in a partial repository, reading a missing commit would fetch it with its whole history.
+     */
+    async hasCommitLocally(sha) {
+        return (await this.process.tryExec(['rev-list', '--missing=print', '--no-walk', '--end-of-options', sha, '--'])).exitCode === 0;
+    }
     /** True when `ancestor` is reachable from `descendant`. */
     async isAncestor(ancestor, descendant) {
         const result = await this.process.tryExec(['merge-base', '--is-ancestor', ancestor, descendant]);
@@ -43874,8 +43881,9 @@ function containmentWithFallback(viaApi, source, log) {
 /**
  * Containment for the search for the fork's previous release (releases/choose.ts `previousContains`), answered by
  * the run's own repository once the merge's fetch has brought the target's and the tag's commits: the older tags
- * the search probes are in that history, so it costs no compare request. Until `answerLocally` it waits (only a
- * sync awaits the search, after its fetch); when git fails, `viaApi` answers as before.
+ * the search probes are usually in that history, so it costs no compare request. Until `answerLocally` it waits
+ * (only a sync awaits the search, after its fetch); for a commit not in the repository, or when git fails, `viaApi`
+ * answers as before.
  */
 class LocalContainment {
     viaApi;
@@ -43885,9 +43893,12 @@ class LocalContainment {
         this.viaApi = viaApi;
     }
     contains = async (sha) => {
-        const local = await this.local;
-        // A commit the fetch did not bring (a tag off upstream's main line) is fetched on demand (promisor remotes).
-        return local.git.isAncestor(sha, local.targetSha).catch(() => this.viaApi(sha));
+        const { git, targetSha } = await this.local;
+        // A commit the fetch did not bring (a tag off upstream's main line) is asked of the API as before: fetching it
+        // on demand would bring its whole history.
+        if (!(await git.hasCommitLocally(sha).catch(() => false)))
+            return this.viaApi(sha);
+        return git.isAncestor(sha, targetSha).catch(() => this.viaApi(sha));
     };
     answerLocally(git, targetSha) {
         this.settle({ git, targetSha });

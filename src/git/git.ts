@@ -146,6 +146,14 @@ export class Git {
     return parseBatchCheck(out, revs.length)
   }
 
+  /**
+   * True when the commit is in this repository itself. Asked without a lazy fetch (`rev-list --missing` turns it
+   * off): in a partial repository, reading a missing commit would fetch it with its whole history.
+   */
+  async hasCommitLocally(sha: string): Promise<boolean> {
+    return (await this.process.tryExec(['rev-list', '--missing=print', '--no-walk', '--end-of-options', sha, '--'])).exitCode === 0
+  }
+
   /** True when `ancestor` is reachable from `descendant`. */
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     const result = await this.process.tryExec(['merge-base', '--is-ancestor', ancestor, descendant])

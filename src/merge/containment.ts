@@ -63,8 +63,9 @@ export function containmentWithFallback(viaApi: (sha: string) => Promise<boolean
 /**
  * Containment for the search for the fork's previous release (releases/choose.ts `previousContains`), answered by
  * the run's own repository once the merge's fetch has brought the target's and the tag's commits: the older tags
- * the search probes are in that history, so it costs no compare request. Until `answerLocally` it waits (only a
- * sync awaits the search, after its fetch); when git fails, `viaApi` answers as before.
+ * the search probes are usually in that history, so it costs no compare request. Until `answerLocally` it waits
+ * (only a sync awaits the search, after its fetch); for a commit not in the repository, or when git fails, `viaApi`
+ * answers as before.
  */
 export class LocalContainment {
   private settle: (local: { git: Git; targetSha: string }) => void = () => undefined
@@ -73,9 +74,11 @@ export class LocalContainment {
   constructor(private readonly viaApi: (sha: string) => Promise<boolean>) {}
 
   readonly contains = async (sha: string): Promise<boolean> => {
-    const local = await this.local
-    // A commit the fetch did not bring (a tag off upstream's main line) is fetched on demand (promisor remotes).
-    return local.git.isAncestor(sha, local.targetSha).catch(() => this.viaApi(sha))
+    const { git, targetSha } = await this.local
+    // A commit the fetch did not bring (a tag off upstream's main line) is asked of the API as before: fetching it
+    // on demand would bring its whole history.
+    if (!(await git.hasCommitLocally(sha).catch(() => false))) return this.viaApi(sha)
+    return git.isAncestor(sha, targetSha).catch(() => this.viaApi(sha))
   }
 
   answerLocally(git: Git, targetSha: string): void {
