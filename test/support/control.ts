@@ -127,8 +127,9 @@ export interface Hold {
 
 /**
  * Holds the next `times` (default 1) requests matching `method` and `path` (a regular expression, as for faults),
- * after letting `skip` (default 0) of them through, until released, e.g. `const hold = await holdRequests(s, { method: 'POST', path: '/pulls$' })`, start the run,
- * `await hold.arrived()`, act, `await hold.release()`.
+ * after letting `skip` (default 0) of them through, until released, e.g.
+ * `const hold = await holdRequests(s, { method: 'POST', path: '/pulls$' })`, start the run, `await hold.arrived()`,
+ * act, `await hold.release()`.
  */
 export async function holdRequests(standIn: StandInEndpoint, match: { method?: string; path?: string; times?: number; skip?: number }): Promise<Hold> {
   const fault = await addFault(standIn, { ...match, hold: true })
