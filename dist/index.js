@@ -36207,12 +36207,18 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 ;// CONCATENATED MODULE: ./src/git/process.ts
 /**
  * The one way this action starts git: argument arrays (never a shell, so tag names, paths and messages from upstream
  * cannot inject anything), a sealed environment, and errors that carry git's own output. Only the verbs in git.ts
  * call it; nothing else in src/ builds a git command line.
  */
+
+
+
 
 /**
  * A git command exited non-zero. Carries git's exit code and output as fields, so callers branch on those (never on
@@ -36335,24 +36341,31 @@ function gitProcessesStarted() {
 function runGit(gitDir, args, options = {}) {
     return new Promise((resolve, reject) => {
         processesStarted++;
+        // Next to the repository (the run's own folder under RUNNER_TEMP), removed once read.
+        const outFile = options.largeOutput ? external_node_path_default().join(gitDir ?? external_node_os_default().tmpdir(), `upstream-sync-output-${process.pid}-${processesStarted}`) : undefined;
+        const outFd = outFile === undefined ? undefined : (0,external_node_fs_namespaceObject.openSync)(outFile, 'w');
         const child = (0,external_node_child_process_namespaceObject.spawn)('git', gitDir === undefined ? [...args] : ['--git-dir', gitDir, ...args], {
             env: options.baseEnv ?? { ...sealedEnv(), ...options.network, ...options.env },
-            stdio: ['pipe', 'pipe', 'pipe']
+            stdio: ['pipe', outFd ?? 'pipe', 'pipe']
         });
+        // The child has its own copy of the descriptor.
+        if (outFd !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(outFd);
         const out = [];
         const err = [];
-        child.stdout.on('data', (chunk) => out.push(chunk));
-        child.stderr.on('data', (chunk) => err.push(chunk));
-        child.on('error', reject);
-        child.on('close', (code) => {
-            resolve({
-                exitCode: code ?? 128,
-                stdout: Buffer.concat(out).toString('utf8'),
-                stderr: Buffer.concat(err).toString('utf8')
-            });
+        child.stdout?.on('data', (chunk) => out.push(chunk));
+        child.stderr?.on('data', (chunk) => err.push(chunk));
+        child.on('error', (error) => {
+            if (outFile !== undefined)
+                void external_node_fs_namespaceObject.promises.rm(outFile, { force: true });
+            reject(error);
         });
-        child.stdin.on('error', () => undefined); // git may exit before reading all input
-        child.stdin.end(options.input ?? '');
+        child.on('close', (code) => {
+            const stdout = outFile === undefined ? Promise.resolve(Buffer.concat(out).toString('utf8')) : external_node_fs_namespaceObject.promises.readFile(outFile, 'utf8').finally(() => external_node_fs_namespaceObject.promises.rm(outFile, { force: true }));
+            stdout.then((text) => resolve({ exitCode: code ?? 128, stdout: text, stderr: Buffer.concat(err).toString('utf8') }), reject);
+        });
+        child.stdin?.on('error', () => undefined); // git may exit before reading all input
+        child.stdin?.end(options.input ?? '');
     });
 }
 /** The process runner of one repository: every verb in git.ts goes through `exec`, `tryExec` or `output`. */
@@ -43920,7 +43933,7 @@ class CommitGraph {
     }
     /** Loads every commit reachable from `tips` (full commit ids or names git resolves). */
     static async load(git, tips) {
-        const out = await git.output(['rev-list', '--parents', ...tips, '--']);
+        const out = await git.output(['rev-list', '--parents', ...tips, '--'], { largeOutput: true });
         const lines = out === '' ? [] : out.split('\n');
         const ids = lines.map((line) => line.slice(0, line.indexOf(' ') === -1 ? line.length : line.indexOf(' ')));
         const index = new Map();
@@ -44874,9 +44887,6 @@ function forkCustomizationsTouched(forkChanges, upstreamChanges) {
     return [...new Set(forkChanges.map((change) => change.path))].filter((changed) => upstreamPaths.has(changed)).sort(byCodeUnit);
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 ;// CONCATENATED MODULE: ./src/merge/rebrand-objects.ts
 /**
  * The git plumbing the rebranded merge needs, each step in one process whatever the number of files: list what

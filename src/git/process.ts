@@ -4,6 +4,9 @@
  * call it; nothing else in src/ builds a git command line.
  */
 import { spawn } from 'node:child_process'
+import { closeSync, openSync, promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 
 export interface GitResult {
   exitCode: number
@@ -18,6 +21,12 @@ export interface GitRunOptions {
   env?: Record<string, string>
   /** The runner's network variables (CA bundle, proxies: networkEnv), for a process that may reach a server. */
   network?: Record<string, string>
+  /**
+   * Megabytes of output (the whole commit graph): git writes it to a file, read once git exits. Through a pipe git
+   * waits whenever node has not yet read the last 64 KiB: the 2.4 MB of a 30,000-commit `rev-list --parents` took
+   * 0.42–0.46 s that way against 0.26–0.29 s through a file, and longer while the run's other work kept node busy.
+   */
+  largeOutput?: boolean
 }
 
 /**
@@ -144,24 +153,32 @@ export function gitProcessesStarted(): number {
 export function runGit(gitDir: string | undefined, args: readonly string[], options: GitRunOptions & { baseEnv?: NodeJS.ProcessEnv } = {}): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     processesStarted++
+    // Next to the repository (the run's own folder under RUNNER_TEMP), removed once read.
+    const outFile = options.largeOutput ? path.join(gitDir ?? os.tmpdir(), `upstream-sync-output-${process.pid}-${processesStarted}`) : undefined
+    const outFd = outFile === undefined ? undefined : openSync(outFile, 'w')
     const child = spawn('git', gitDir === undefined ? [...args] : ['--git-dir', gitDir, ...args], {
       env: options.baseEnv ?? { ...sealedEnv(), ...options.network, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe']
+      stdio: ['pipe', outFd ?? 'pipe', 'pipe']
     })
+    // The child has its own copy of the descriptor.
+    if (outFd !== undefined) closeSync(outFd)
     const out: Buffer[] = []
     const err: Buffer[] = []
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      resolve({
-        exitCode: code ?? 128,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8')
-      })
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk))
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk))
+    child.on('error', (error) => {
+      if (outFile !== undefined) void fs.rm(outFile, { force: true })
+      reject(error)
     })
-    child.stdin.on('error', () => undefined) // git may exit before reading all input
-    child.stdin.end(options.input ?? '')
+    child.on('close', (code) => {
+      const stdout = outFile === undefined ? Promise.resolve(Buffer.concat(out).toString('utf8')) : fs.readFile(outFile, 'utf8').finally(() => fs.rm(outFile, { force: true }))
+      stdout.then(
+        (text) => resolve({ exitCode: code ?? 128, stdout: text, stderr: Buffer.concat(err).toString('utf8') }),
+        reject
+      )
+    })
+    child.stdin?.on('error', () => undefined) // git may exit before reading all input
+    child.stdin?.end(options.input ?? '')
   })
 }
 

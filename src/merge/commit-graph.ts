@@ -19,7 +19,7 @@ export class CommitGraph {
 
   /** Loads every commit reachable from `tips` (full commit ids or names git resolves). */
   static async load(git: GitReader, tips: readonly string[]): Promise<CommitGraph> {
-    const out = await git.output(['rev-list', '--parents', ...tips, '--'])
+    const out = await git.output(['rev-list', '--parents', ...tips, '--'], { largeOutput: true })
     const lines = out === '' ? [] : out.split('\n')
     const ids = lines.map((line) => line.slice(0, line.indexOf(' ') === -1 ? line.length : line.indexOf(' ')))
     const index = new Map<string, number>()

@@ -13,7 +13,7 @@
  * that runs git the same way (throwing on a non-zero exit, output without its trailing newline).
  */
 export interface GitReader {
-  output(args: string[], options?: { input?: string }): Promise<string>
+  output(args: string[], options?: { input?: string; largeOutput?: boolean }): Promise<string>
 }
 
 /** The full commit ids of `names` (commit ids, branches, tags: an annotated tag is peeled), in one git process. */
