@@ -37263,8 +37263,15 @@ class UpstreamApi {
         return this.releasesPage;
     }
     /** Committer date of an upstream commit (for min-release-age when a tag has no release). */
-    upstreamCommitDate(sha) {
-        return this.callUpstream(`read upstream commit ${sha.slice(0, 12)}`, async () => new Date((await this.upstreamOctokit.rest.git.getCommit({ ...this.upstream, commit_sha: sha })).data.committer.date));
+    async upstreamCommitDate(sha) {
+        return new Date((await this.upstreamCommit(sha)).committer.date);
+    }
+    /** The root tree of an upstream commit. */
+    async upstreamCommitTree(sha) {
+        return (await this.upstreamCommit(sha)).tree.sha;
+    }
+    async upstreamCommit(sha) {
+        return this.callUpstream(`read upstream commit ${sha.slice(0, 12)}`, async () => (await this.upstreamOctokit.rest.git.getCommit({ ...this.upstream, commit_sha: sha })).data);
     }
 }
 
@@ -37343,6 +37350,17 @@ class GitHubApi extends UpstreamApi {
     forkServerHas(commitSha) {
         return this.commitsOnForkServer.get(commitSha);
     }
+    /** The root trees a compare that answered 200 named: the fork branch's and the merge base's. */
+    comparedTrees = new Map();
+    /**
+     * The root trees a merge of `commitSha` (an upstream commit a compare found on the fork's server) into the compared
+     * branch reads: the branch's and the merge base's, from that compare's answer, and the commit's own (one request).
+     * Undefined when no compare answered 200 for it.
+     */
+    async mergeTreesOnFork(commitSha) {
+        const compared = this.comparedTrees.get(commitSha);
+        return compared ? [...compared, await this.upstreamCommitTree(commitSha)] : undefined;
+    }
     /** Branches a compare's 404 showed to exist: a later 404 on them means "unknown commit" without asking again. */
     knownBranches = new Set();
     /**
@@ -37358,6 +37376,10 @@ class GitHubApi extends UpstreamApi {
         return this.call(`compare ${branch} with upstream commit ${commitSha.slice(0, 12)}`, async () => {
             const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1, request: { retries: 0 } });
             this.commitsOnForkServer.set(commitSha, true);
+            // Kept for the merge's early prefetch (mergeTreesOnFork); an answer without them only loses that head start.
+            const [branchTree, baseTree] = [data.base_commit?.commit?.tree?.sha, data.merge_base_commit?.commit?.tree?.sha];
+            if (branchTree && baseTree)
+                this.comparedTrees.set(commitSha, [branchTree, baseTree]);
             return data.status === 'identical' || data.status === 'behind';
         }, onStatus(404, async () => {
             if (!this.knownBranches.has(branch) && (await this.forkBranchSha(branch)) === undefined) {
@@ -44326,10 +44348,11 @@ function historyLookup(git, options) {
  *   base's versions of the files upstream modified, which the push's thin pack deltas against (they arrive while
  *   the merge runs: `pushObjects`, awaited before the push).
  * A fork in the upstream's fork network (GitHub keeps a network's objects in one store; the run's compare found the
- * tag's commit on the fork's server: `tagCommitOnFork`) needs only the fork, in three requests: the tag's commit
- * rides along with the branches (by id), the tag's tree with the boundary trees, and the content merge's blobs come
- * from it too. Its push negotiates, finds the tag's commit on the server and sends only the merge's own objects. If
- * the fork will not serve the commit by id, the run falls back to upstream as above.
+ * tag's commit on the fork's server: `tagCommitOnFork`) needs only the fork: the tag's commit rides along with the
+ * branches (by id); the merge's three root trees (`mergeTrees`, ids from the API) and the content merge's blobs
+ * arrive while those commits do (prefetchByTreeIds), and the boundary request asks only for what that missed. Its
+ * push negotiates, finds the tag's commit on the server and sends only the merge's own objects. If the fork will not
+ * serve the commit by id, the run falls back to upstream as above.
  * Both remotes are promisor remotes (git/partial-clone.ts), so any other object the merge reads is fetched on demand
  * from whichever remote has it. Before the merge, the blobs of paths both sides changed are fetched explicitly, each
  * from the side that has it (prefetchContentMergeBlobs): git's own batched lazy fetch asks one remote for the whole
@@ -44364,13 +44387,15 @@ const transferOf = ({ objects, kib, ms }) => ({ objects, kib, ms });
  * the push need not send walks the boundary's. They are asked for by id in one request; each comes with all its
  * subtrees (lazy fetches use `blob:none`), and the pack shares the subtrees they have in common.
  */
-async function fetchBoundaryTrees(git, tip, known, withTip, log) {
+async function fetchBoundaryTrees(git, tip, known, withTip, log, fetched = new Set()) {
     const boundary = await git.boundaryCommits(tip, known);
     // No presence check first: on git before 2.44 looking an object up in a partial clone fetches it if missing, one
-    // by one. fetch --stdin itself skips the ids already present.
-    const trees = await git.treesOf([...new Set([...known, ...boundary, ...(withTip ? [tip] : [])])]);
-    log.debug(`asking the fork for the trees of ${trees.length} commits (target, sync branch, ${boundary.length} boundary${withTip ? ', tag' : ''})`);
-    await fetchObjectsOrFail(git, FORK_REMOTE, trees);
+    // by one. fetch --stdin itself skips the ids already present, but still starts a request; trees the early prefetch
+    // brought (`fetched`) are left out before.
+    const trees = (await git.treesOf([...new Set([...known, ...boundary, ...(withTip ? [tip] : [])])])).filter((tree) => !fetched.has(tree));
+    log.debug(`asking the fork for ${trees.length} trees (of the target, the sync branch, ${boundary.length} boundary commit(s)${withTip ? ', the tag' : ''}; not those already here)`);
+    if (trees.length > 0)
+        await fetchObjectsOrFail(git, FORK_REMOTE, trees);
 }
 /**
  * Creates what the merge needs in `git` (an empty bare repository made with `Git.init`, under RUNNER_TEMP): the
@@ -44378,11 +44403,15 @@ async function fetchBoundaryTrees(git, tip, known, withTip, log) {
  */
 async function prepareRepository(git, options) {
     const { log } = options;
+    // Awaited by the early prefetch below; a run that fails before then must not end on an unhandled rejection.
+    options.mergeTrees?.catch(() => undefined);
     const tagRef = `refs/tags/${options.tag}`;
     requireValidRef(`refs/heads/${options.targetBranch}`, 'target branch');
     requireValidRef(`refs/heads/${options.syncBranch}`, 'sync branch');
     requireValidRef(tagRef, 'tag', 'upstream');
     await configurePartialClone(git, options.forkUrl, options.upstreamUrl);
+    // Starts before the commits fetch and runs beside it; a failure only loses the head start.
+    const early = options.tagCommitOnFork && options.mergeTrees ? prefetchByTreeIds(git, options.mergeTrees, log) : Promise.resolve(new Set());
     // One ls-remote tells whether the sync branch exists (fetching a missing ref is an error) and that the target
     // exists; then one fetch gets both, commits only.
     let heads = {};
@@ -44425,8 +44454,10 @@ async function prepareRepository(git, options) {
     const history = historyLookup(git, { targetSha, tagSha: tagCommit, log });
     const known = [targetSha, ...(syncBranchSha ? [syncBranchSha] : [])];
     // From a fork that has upstream's objects, the tag's own tree comes in the same request: the merge reads it, and
-    // nothing reads the trees of the commits in between (the push finds them on the server).
-    const trees = await measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, upstreamOnFork, log));
+    // nothing reads the trees of the commits in between (the push finds them on the server). Usually the early
+    // prefetch has brought them all, and git asks for none again.
+    const fetchedEarly = await early;
+    const trees = await measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, upstreamOnFork, log, fetchedEarly));
     log.debug(`fetch the trees the merge reads: ${trees.objects} objects, ${trees.kib} KiB, ${trees.ms} ms`);
     // With the boundary trees present, what is still missing of the new commits is their own trees.
     const treeFetch = upstreamOnFork ? sum() : await measured(git, log, async () => fetchObjectsOrFail(git, UPSTREAM_REMOTE, await git.missingObjects(tagCommit, known)));
@@ -44468,6 +44499,31 @@ async function fetchPushObjects(git, targetSha, tagSha, known, log) {
     });
     log.debug(`fetch for the push: the ${blobCount} blobs of upstream's new commits and ${baseCount} older versions as delta bases: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`);
     return transferOf(stats);
+}
+/**
+ * For a fork whose server has the tag: the merge's root trees (ids from the API, each with its subtrees), then the
+ * blobs of the paths both sides changed since the merge base, all from the fork and while the fork's commits arrive.
+ * After the commits only `merge-tree` is left, instead of two more round trips first. Best effort: git's merge base
+ * can differ from the compare's (several merge bases), and what this misses the regular tree request and the merge's
+ * own prefetch fetch (both skip what is already here).
+ */
+async function prefetchByTreeIds(git, mergeTrees, log) {
+    try {
+        const [target, base, tag] = (await mergeTrees) ?? [];
+        if (!target || !base || !tag)
+            return new Set();
+        const stats = await measured(git, log, async () => {
+            await fetchObjectsOrFail(git, FORK_REMOTE, [target, base, tag]);
+            const [forkChanges, upstreamChanges] = await Promise.all([git.diffTree(base, target, 'none'), git.diffTree(base, tag, 'exact')]);
+            await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log, true);
+        });
+        log.debug(`fetch the merge's trees and blobs while the commits arrive: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`);
+        return new Set([target, base, tag]);
+    }
+    catch (error) {
+        log.debug(`the early fetch of the merge's trees failed; the regular requests get them: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+        return new Set();
+    }
 }
 /** Runs `work` (the merge) while the push's objects arrive; settles once both have, failing with the first error. */
 async function whilePushObjectsArrive(prepared, work) {
@@ -61162,7 +61218,7 @@ async function syncRelease(run, chosen, policy, template) {
         throw new UserError('upstream', `Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`);
     }
     const git = await run.work.get();
-    const fetched = await step('Fetch what the merge needs', () => prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && run.api.forkServerHas(chosen.commitSha) !== true, ...(run.api.forkServerHas(chosen.commitSha) ? { tagCommitOnFork: chosen.commitSha } : {}), log: runner }));
+    const fetched = await step('Fetch what the merge needs', () => prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && run.api.forkServerHas(chosen.commitSha) !== true, ...(run.api.forkServerHas(chosen.commitSha) ? { tagCommitOnFork: chosen.commitSha, mergeTrees: run.api.mergeTreesOnFork(chosen.commitSha) } : {}), log: runner }));
     // The search for the fork's previous release waited for these commits (previousContains), and runs during the merge.
     run.previous.answerLocally(git, fetched.targetSha);
     if (fetched.tagSha !== chosen.commitSha)

@@ -172,10 +172,7 @@ export function runGit(gitDir: string | undefined, args: readonly string[], opti
     })
     child.on('close', (code) => {
       const stdout = outFile === undefined ? Promise.resolve(Buffer.concat(out).toString('utf8')) : fs.readFile(outFile, 'utf8').finally(() => fs.rm(outFile, { force: true }))
-      stdout.then(
-        (text) => resolve({ exitCode: code ?? 128, stdout: text, stderr: Buffer.concat(err).toString('utf8') }),
-        reject
-      )
+      stdout.then((text) => resolve({ exitCode: code ?? 128, stdout: text, stderr: Buffer.concat(err).toString('utf8') }), reject)
     })
     child.stdin?.on('error', () => undefined) // git may exit before reading all input
     child.stdin?.end(options.input ?? '')

@@ -97,6 +97,19 @@ export class GitHubApi extends UpstreamApi {
     return this.commitsOnForkServer.get(commitSha)
   }
 
+  /** The root trees a compare that answered 200 named: the fork branch's and the merge base's. */
+  private readonly comparedTrees = new Map<string, [string, string]>()
+
+  /**
+   * The root trees a merge of `commitSha` (an upstream commit a compare found on the fork's server) into the compared
+   * branch reads: the branch's and the merge base's, from that compare's answer, and the commit's own (one request).
+   * Undefined when no compare answered 200 for it.
+   */
+  async mergeTreesOnFork(commitSha: string): Promise<string[] | undefined> {
+    const compared = this.comparedTrees.get(commitSha)
+    return compared ? [...compared, await this.upstreamCommitTree(commitSha)] : undefined
+  }
+
   /** Branches a compare's 404 showed to exist: a later 404 on them means "unknown commit" without asking again. */
   private readonly knownBranches = new Set<string>()
 
@@ -115,6 +128,9 @@ export class GitHubApi extends UpstreamApi {
       async () => {
         const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1, request: { retries: 0 } })
         this.commitsOnForkServer.set(commitSha, true)
+        // Kept for the merge's early prefetch (mergeTreesOnFork); an answer without them only loses that head start.
+        const [branchTree, baseTree] = [data.base_commit?.commit?.tree?.sha, data.merge_base_commit?.commit?.tree?.sha]
+        if (branchTree && baseTree) this.comparedTrees.set(commitSha, [branchTree, baseTree])
         return data.status === 'identical' || data.status === 'behind'
       },
       onStatus(404, async () => {

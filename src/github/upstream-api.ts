@@ -133,10 +133,16 @@ export class UpstreamApi {
   }
 
   /** Committer date of an upstream commit (for min-release-age when a tag has no release). */
-  upstreamCommitDate(sha: string): Promise<Date> {
-    return this.callUpstream(
-      `read upstream commit ${sha.slice(0, 12)}`,
-      async () => new Date((await this.upstreamOctokit.rest.git.getCommit({ ...this.upstream, commit_sha: sha })).data.committer.date)
-    )
+  async upstreamCommitDate(sha: string): Promise<Date> {
+    return new Date((await this.upstreamCommit(sha)).committer.date)
+  }
+
+  /** The root tree of an upstream commit. */
+  async upstreamCommitTree(sha: string): Promise<string> {
+    return (await this.upstreamCommit(sha)).tree.sha
+  }
+
+  private async upstreamCommit(sha: string): Promise<{ committer: { date: string }; tree: { sha: string } }> {
+    return this.callUpstream(`read upstream commit ${sha.slice(0, 12)}`, async () => (await this.upstreamOctokit.rest.git.getCommit({ ...this.upstream, commit_sha: sha })).data)
   }
 }

@@ -17,8 +17,10 @@ export async function routeGitThroughHelper(): Promise<void> {
   routed = true
   const { jest } = await import('@jest/globals')
   const real = await import('node:child_process')
-  const spawnGit = ((command: string, args: readonly string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }) =>
-    command === 'git' ? spawnStreaming(command, args, { cwd: options?.cwd, env: options?.env }) : real.spawn(command, args, options ?? {})) as unknown as typeof real.spawn
+  // A git whose output goes to a file (runGit's largeOutput) is started directly: the helper only relays pipes.
+  const toFile = (options?: { stdio?: unknown }): boolean => Array.isArray(options?.stdio) && typeof options.stdio[1] === 'number'
+  const spawnGit = ((command: string, args: readonly string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv; stdio?: unknown }) =>
+    command === 'git' && !toFile(options) ? spawnStreaming(command, args, { cwd: options?.cwd, env: options?.env }) : real.spawn(command, args, (options ?? {}) as Parameters<typeof real.spawn>[2])) as unknown as typeof real.spawn
   jest.unstable_mockModule('node:child_process', () => ({ ...real, default: { ...real, spawn: spawnGit }, spawn: spawnGit }))
 }
 

@@ -30,7 +30,7 @@ export interface Prepared {
 let repoCounter = 0
 
 /** A new action repository with what the merge needs fetched from the scenario's fork and upstream. */
-export async function prepare(s: Scenario, options: { pushSendsUpstreamHistory: boolean; name?: string; debug?: boolean; tagCommitOnFork?: string; upstreamUrl?: string }): Promise<Prepared> {
+export async function prepare(s: Scenario, options: { pushSendsUpstreamHistory: boolean; name?: string; debug?: boolean; tagCommitOnFork?: string; mergeTrees?: string[]; upstreamUrl?: string }): Promise<Prepared> {
   const gitDir = s.tmp.join(options.name ?? `action-${++repoCounter}.git`)
   const git = await Git.init(gitDir)
   const logs: string[] = []
@@ -43,6 +43,7 @@ export async function prepare(s: Scenario, options: { pushSendsUpstreamHistory: 
     syncBranch: `upstream-sync/${s.tag}`,
     pushSendsUpstreamHistory: options.pushSendsUpstreamHistory,
     ...(options.tagCommitOnFork ? { tagCommitOnFork: options.tagCommitOnFork } : {}),
+    ...(options.mergeTrees ? { mergeTrees: Promise.resolve(options.mergeTrees) } : {}),
     log
   })
   // The push's objects arrive in the background (while the action merges): tests look at a finished repository.

@@ -48,7 +48,7 @@ describe('prepareRepository for a fork whose server has the tag (tagCommitOnFork
     expect(p.prepared.upstreamOnFork).toBe(true)
     expect(p.prepared.tagSha).toBe(s.tagSha)
     expect(p.logs.some((line) => line.startsWith('fetch upstream'))).toBe(false)
-    expect(p.logs.find((line) => line.startsWith('asking the fork'))).toMatch(/, tag\)$/)
+    expect(p.logs.find((line) => line.startsWith('asking the fork'))).toMatch(/the tag; not those already here\)$/)
     const result = await merge(p, s)
     expect(pairs(result).sort((a, b) => a.path.localeCompare(b.path))).toEqual([...oracle.conflicts].sort((a, b) => a.path.localeCompare(b.path)))
     // Every object the merge read came from the fork: upstream's URL could not have answered.
@@ -67,6 +67,28 @@ describe('prepareRepository for a fork whose server has the tag (tagCommitOnFork
     expect(newCommits.every((commit) => present(commit))).toBe(true)
     expect(present(treeOf(s.tagSha))).toBe(true)
     expect(newCommits.filter((commit) => commit !== s.tagSha && treeOf(commit) !== treeOf(s.tagSha)).some((commit) => present(treeOf(commit)))).toBe(false)
+  })
+
+  it("with the merge's tree ids (from the API), fetches its trees and blobs while the commits arrive; nothing is asked again after", async () => {
+    const s = inNetwork(scenarios.get(everything))
+    const oracle = scenarios.oracle(everything)
+    const treeOf = (commit: string): string => runGit(s.work.dir, ['rev-parse', `${commit}^{tree}`]).stdout.trim()
+    const mergeTrees = [treeOf(s.targetSha), treeOf(s.baseSha), treeOf(s.tagSha)]
+    const p = await prepare(s, { pushSendsUpstreamHistory: false, tagCommitOnFork: s.tagSha, mergeTrees, upstreamUrl: NOWHERE, debug: true })
+    expect(p.logs.find((line) => line.startsWith("fetch the merge's trees and blobs while the commits arrive"))).toBeDefined()
+    expect(p.logs.find((line) => line.startsWith('asking the fork'))).toMatch(/^asking the fork for 0 trees/)
+    const result = await merge(p, s)
+    expect(pairs(result).sort((a, b) => a.path.localeCompare(b.path))).toEqual([...oracle.conflicts].sort((a, b) => a.path.localeCompare(b.path)))
+    // The merge's own prefetch found every blob already here.
+    expect(p.logs.filter((line) => line.startsWith('prefetch')).at(-1)).toMatch(/: 0 objects/)
+  })
+
+  it('goes on without the head start when the early fetch fails (an id the fork does not have)', async () => {
+    const s = inNetwork(scenarios.get(contentConflict))
+    const p = await prepare(s, { pushSendsUpstreamHistory: false, tagCommitOnFork: s.tagSha, mergeTrees: ['1'.repeat(40), '2'.repeat(40), '3'.repeat(40)], upstreamUrl: NOWHERE, debug: true })
+    expect(p.logs.find((line) => line.startsWith("the early fetch of the merge's trees failed"))).toBeDefined()
+    expect(p.logs.find((line) => line.startsWith('asking the fork'))).toMatch(/^asking the fork for [1-9]\d* trees/)
+    expect(pairs(await merge(p, s))).toEqual([{ path: 'app.py', kind: 'content' }])
   })
 
   it('falls back to upstream when the fork does not serve the commit (a compare that was wrong)', async () => {

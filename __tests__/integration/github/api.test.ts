@@ -50,6 +50,28 @@ describe('GitHubApi', () => {
     expect(server.count('GET /repos/carto/fork/compare/carto/main...aaa')).toBe(1)
   })
 
+  it("knows the trees a merge of a commit the fork's server has reads: the branch's and merge base's from the compare, the commit's own asked once", async () => {
+    const compared = {
+      status: 'diverged',
+      ahead_by: 3,
+      behind_by: 2,
+      base_commit: { sha: 'ccc', commit: { tree: { sha: 'tree-of-ccc' } } },
+      merge_base_commit: { sha: 'mmm', commit: { tree: { sha: 'tree-of-mmm' } } }
+    }
+    server
+      .on('GET /repos/carto/fork/compare/carto/main...aaa', { status: 200, body: compared })
+      .on('GET /repos/carto/fork/compare/carto/main...bbb', { status: 404, body: { message: 'No commit found for SHA: bbb' } })
+      .on('GET /repos/carto/fork/git/ref/heads/carto/main', { status: 200, body: { ref: 'refs/heads/carto/main', object: { sha: 'ccc', type: 'commit' } } })
+      .on('GET /repos/acme/gateway/git/commits/aaa', { status: 200, body: { sha: 'aaa', tree: { sha: 'tree-of-aaa' }, committer: { date: '2026-01-01T00:00:00Z' } } })
+    const github = api()
+    await expect(github.mergeTreesOnFork('aaa')).resolves.toBeUndefined() // no compare yet
+    await github.forkBranchContains('carto/main', 'aaa')
+    await github.forkBranchContains('carto/main', 'bbb')
+    await expect(github.mergeTreesOnFork('aaa')).resolves.toEqual(['tree-of-ccc', 'tree-of-mmm', 'tree-of-aaa'])
+    await expect(github.mergeTreesOnFork('bbb')).resolves.toBeUndefined() // 404: the fork's server lacks it
+    expect(server.count('GET /repos/acme/gateway/git/commits/aaa')).toBe(1)
+  })
+
   it('says an unknown upstream is not found or not visible to this token', async () => {
     server.on('GET /repos/acme/gateway/git/matching-refs/tags/v', { status: 404 })
     await expect(api().listUpstreamTags('v')).rejects.toThrow('upstream repository acme/gateway not found or not visible to this token.')
