@@ -133,10 +133,10 @@ describe("a maintainer's commit on the sync branch", () => {
       // The fork's target moves on, so the next run has a new merge to push over the action's old one...
       await commitFiles(s.fork.dir, s.fork.targetBranch, { 'CARTO_README.md': '# CARTO fork\n\nNow with a changelog.\n' }, 'CARTO: changelog\n', { author: FORK_AUTHOR })
       const target = (await forkBranch(s, s.fork.targetBranch)) as string
-      // ...and while it fetches the merge's trees (after reading the sync branch), a maintainer pushes onto the sync
-      // branch. The fork has the tag's commit (the first run pushed it), so everything comes from the fork: the
-      // fourth upload-pack POST, after the ls-remote (1) and the commits fetch's ref listing and pack (2, 3).
-      const hold = await holdRequests(s.standIn, { method: 'POST', path: `^/${FORK}\\.git/git-upload-pack$`, skip: 3 })
+      // ...and after it read the sync branch, before its push lands, a maintainer pushes onto the sync branch. (The
+      // run's fetches all go to the fork, some of them side by side, so their order is not the hold point: the push
+      // is, and the run's lease still names the action's merge.)
+      const hold = await holdRequests(s.standIn, { method: 'POST', path: `^/${FORK}\\.git/git-receive-pack$` })
       const running = s.run()
       await hold.arrived()
       const human = await commitFiles(s.fork.dir, SYNC_BRANCH, { 'NOTES.md': 'Checked the 1.1 sync on staging.\n' }, 'Staging notes\n', { author: FORK_AUTHOR })

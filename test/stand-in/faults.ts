@@ -1,7 +1,7 @@
 /**
  * Fault injection: tests register faults that make the next matching requests fail the way GitHub fails (5xx, rate
  * limits, permission errors, refused pushes), or hold them until the test releases them (races without sleeps).
- * Each match consumes one of the fault's `times`, after the first `skip` matches went through untouched.
+ * Each match consumes one of the fault's `times`.
  */
 import { DOCS_URL, badRequest, errorBody } from './http.js'
 import type { FaultRecord, FaultSpec, HoldRecord, StandInState } from './state.js'
@@ -59,7 +59,6 @@ export function addFault(state: StandInState, raw: Record<string, unknown>): Fau
     throw badRequest('fault "status" must be an HTTP status code (100-599)')
   }
   if (spec.times !== undefined && (!Number.isInteger(spec.times) || spec.times < 1)) throw badRequest('fault "times" must be a positive integer')
-  if (spec.skip !== undefined && (!Number.isInteger(spec.skip) || spec.skip < 0)) throw badRequest('fault "skip" must be a non-negative integer')
   if (spec.git !== undefined && spec.git !== 'push') throw badRequest('fault "git" must be "push" (a refused push)')
   if (spec.delayMs !== undefined && (typeof spec.delayMs !== 'number' || spec.delayMs < 0)) throw badRequest('fault "delayMs" must be a non-negative number')
   if (spec.headers !== undefined && (typeof spec.headers !== 'object' || spec.headers === null)) throw badRequest('fault "headers" must be an object of header names to values')
@@ -157,13 +156,7 @@ export function takePushRefusal(state: StandInState, path: string): FaultRecord 
 }
 
 function take(state: StandInState, predicate: (fault: FaultRecord) => boolean): FaultRecord | undefined {
-  // A fault still skipping lets the request through and counts it; a later fault may still take it.
-  const fault = state.faults.find((candidate) => {
-    if (!predicate(candidate)) return false
-    if ((candidate.skip ?? 0) <= 0) return true
-    candidate.skip = (candidate.skip ?? 0) - 1
-    return false
-  })
+  const fault = state.faults.find(predicate)
   if (!fault) return undefined
   fault.remaining -= 1
   if (fault.remaining <= 0) state.faults = state.faults.filter((f) => f !== fault)

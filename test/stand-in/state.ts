@@ -97,8 +97,6 @@ export interface FaultSpec {
   status?: number
   /** How many matching requests fail (default 1); each match consumes one. */
   times?: number
-  /** Lets this many matching requests through untouched first (default 0), e.g. to hold a run's fourth fetch. */
-  skip?: number
   headers?: Record<string, string>
   /** Response body: an object is sent as JSON, a string as is. Default: GitHub's error body for the status. */
   body?: unknown

@@ -126,12 +126,11 @@ export interface Hold {
 }
 
 /**
- * Holds the next `times` (default 1) requests matching `method` and `path` (a regular expression, as for faults),
- * after letting `skip` (default 0) of them through, until released, e.g.
- * `const hold = await holdRequests(s, { method: 'POST', path: '/pulls$' })`, start the run, `await hold.arrived()`,
- * act, `await hold.release()`.
+ * Holds the next `times` (default 1) requests matching `method` and `path` (a regular expression, as for faults)
+ * until released, e.g. `const hold = await holdRequests(s, { method: 'POST', path: '/pulls$' })`, start the run,
+ * `await hold.arrived()`, act, `await hold.release()`.
  */
-export async function holdRequests(standIn: StandInEndpoint, match: { method?: string; path?: string; times?: number; skip?: number }): Promise<Hold> {
+export async function holdRequests(standIn: StandInEndpoint, match: { method?: string; path?: string; times?: number }): Promise<Hold> {
   const fault = await addFault(standIn, { ...match, hold: true })
   return {
     id: fault.id,

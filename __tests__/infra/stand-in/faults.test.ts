@@ -83,16 +83,6 @@ describe('API faults', () => {
     expect(await pendingFaults(s.standIn)).toEqual([])
   })
 
-  it('lets the first `skip` matching requests through, then takes the next ones', async () => {
-    await addFault(s.standIn, { method: 'GET', path: '/labels$', status: 503, skip: 2 })
-    expect((await s.api('GET', '/repos/carto/gateway-fork/labels')).status).toBe(200)
-    expect((await s.api('GET', '/repos/carto/gateway-fork/issues')).status).toBe(200) // no match: not counted
-    expect((await s.api('GET', '/repos/carto/gateway-fork/labels')).status).toBe(200)
-    expect((await s.api('GET', '/repos/carto/gateway-fork/labels')).status).toBe(503)
-    expect((await s.api('GET', '/repos/carto/gateway-fork/labels')).status).toBe(200)
-    expect(await pendingFaults(s.standIn)).toEqual([])
-  })
-
   it('delays a request and then serves it normally when no status is given', async () => {
     await addFault(s.standIn, { path: '/repos/acme/gateway$', delayMs: 300 })
     const started = performance.now()
@@ -106,7 +96,6 @@ describe('API faults', () => {
       [{ path: '(', status: 500 }, '"path"'],
       [{ status: 42 }, '"status"'],
       [{ status: 500, times: 0 }, '"times"'],
-      [{ status: 500, skip: -1 }, '"skip"'],
       [{ path: 'x' }, '"status"']
     ] as const) {
       const response = await fetch(`${s.standIn.url}/_stand-in/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) })
