@@ -36525,6 +36525,8 @@ class Git {
     authSections = [];
     /** What setConfig wrote, so a verb can read a setting back without a process. */
     written = new Map();
+    /** Ids a fetchObjects call brought: here from then on (nothing in the run's repository prunes objects). */
+    fetchedById = new Set();
     process;
     /** @param gitDir the repository's git directory (a bare repository: this action never checks out files). */
     constructor(gitDir, network = {}) {
@@ -36746,18 +36748,29 @@ class Git {
             return 'missing-ref';
         throw new GitError(['fetch', remote], result.exitCode, result.stderr, result.stdout);
     }
+    /** `oids` less those an earlier fetchObjects brought, known without reading the repository (which could fetch). */
+    notFetchedYet(oids) {
+        return oids.filter((oid) => !this.fetchedById.has(oid));
+    }
     /**
      * Fetches `oids` from one promisor remote in a single request, as git's own lazy fetch does (no negotiation: the
-     * objects are asked for by id). Git requests nothing when every one of them is already present. Returns git's
-     * result, or undefined when there was nothing to ask for.
+     * objects are asked for by id). Ids an earlier call brought are left out, and no process starts when none is left;
+     * git itself also requests nothing for objects already present, but only after starting its remote helper. Returns
+     * git's result, or undefined when there was nothing to ask for.
      */
     async fetchObjects(remote, oids) {
-        if (oids.length === 0)
+        const wanted = [...new Set(this.notFetchedYet(oids))];
+        if (wanted.length === 0)
             return undefined;
-        return this.process.tryExec(['fetch', remote, '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no', '--filter=blob:none', '--stdin'], {
-            input: oids.join('\n') + '\n',
+        const result = await this.process.tryExec(['fetch', remote, '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no', '--filter=blob:none', '--stdin'], {
+            input: wanted.join('\n') + '\n',
             env: gitConfigEnv({ 'fetch.negotiationAlgorithm': 'noop' })
         });
+        // A fetch by id succeeds only when the remote sent every object asked for.
+        if (result.exitCode === 0)
+            for (const oid of wanted)
+                this.fetchedById.add(oid);
+        return result;
     }
     /** Deletes local refs (one process for all). */
     async deleteRefs(refs) {
@@ -37339,8 +37352,11 @@ class GitHubApi extends UpstreamApi {
             return Buffer.from(data.content, 'base64').toString('utf8');
         }, onStatus(404, () => undefined));
     }
-    /** Upstream commits a compare asked about: true when it answered (200), false for its 404 "No commit found". */
-    commitsOnForkServer = new Map();
+    /**
+     * Upstream commits a compare asked about: for its 200, the root trees it named (the fork branch's and the merge
+     * base's; none when the answer lacked them); false for its 404 "No commit found".
+     */
+    comparedOnForkServer = new Map();
     /**
      * Whether the fork's server has `commitSha`, an upstream commit, as a compare already showed (no request of its
      * own); undefined when no compare asked (or one failed and the run fell back to git). A fork in the upstream's fork
@@ -37348,18 +37364,17 @@ class GitHubApi extends UpstreamApi {
      * all), so its push sends none of that commit's history: negotiation finds it. A private duplicate lacks it.
      */
     forkServerHas(commitSha) {
-        return this.commitsOnForkServer.get(commitSha);
+        const compared = this.comparedOnForkServer.get(commitSha);
+        return compared === undefined ? undefined : compared !== false;
     }
-    /** The root trees a compare that answered 200 named: the fork branch's and the merge base's. */
-    comparedTrees = new Map();
     /**
      * The root trees a merge of `commitSha` (an upstream commit a compare found on the fork's server) into the compared
      * branch reads: the branch's and the merge base's, from that compare's answer, and the commit's own (one request).
      * Undefined when no compare answered 200 for it.
      */
     async mergeTreesOnFork(commitSha) {
-        const compared = this.comparedTrees.get(commitSha);
-        return compared ? [...compared, await this.upstreamCommitTree(commitSha)] : undefined;
+        const compared = this.comparedOnForkServer.get(commitSha);
+        return compared && compared.trees ? [...compared.trees, await this.upstreamCommitTree(commitSha)] : undefined;
     }
     /** Branches a compare's 404 showed to exist: a later 404 on them means "unknown commit" without asking again. */
     knownBranches = new Set();
@@ -37375,18 +37390,17 @@ class GitHubApi extends UpstreamApi {
     forkBranchContains(branch, commitSha) {
         return this.call(`compare ${branch} with upstream commit ${commitSha.slice(0, 12)}`, async () => {
             const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1, request: { retries: 0 } });
-            this.commitsOnForkServer.set(commitSha, true);
-            // Kept for the merge's early prefetch (mergeTreesOnFork); an answer without them only loses that head start.
+            // The trees are kept for the merge's early prefetch (mergeTreesOnFork); an answer without them only loses
+            // that head start.
             const [branchTree, baseTree] = [data.base_commit?.commit?.tree?.sha, data.merge_base_commit?.commit?.tree?.sha];
-            if (branchTree && baseTree)
-                this.comparedTrees.set(commitSha, [branchTree, baseTree]);
+            this.comparedOnForkServer.set(commitSha, branchTree && baseTree ? { trees: [branchTree, baseTree] } : {});
             return data.status === 'identical' || data.status === 'behind';
         }, onStatus(404, async () => {
             if (!this.knownBranches.has(branch) && (await this.forkBranchSha(branch)) === undefined) {
                 throw new UserError('input', `target branch ${branch} not found in ${this.fork.owner}/${this.fork.repo}. Check 'target-branch'.`);
             }
             this.knownBranches.add(branch);
-            this.commitsOnForkServer.set(commitSha, false);
+            this.comparedOnForkServer.set(commitSha, false);
             return false;
         }));
     }
@@ -44387,15 +44401,13 @@ const transferOf = ({ objects, kib, ms }) => ({ objects, kib, ms });
  * the push need not send walks the boundary's. They are asked for by id in one request; each comes with all its
  * subtrees (lazy fetches use `blob:none`), and the pack shares the subtrees they have in common.
  */
-async function fetchBoundaryTrees(git, tip, known, withTip, log, fetched = new Set()) {
+async function fetchBoundaryTrees(git, tip, known, withTip, log) {
     const boundary = await git.boundaryCommits(tip, known);
     // No presence check first: on git before 2.44 looking an object up in a partial clone fetches it if missing, one
-    // by one. fetch --stdin itself skips the ids already present, but still starts a request; trees the early prefetch
-    // brought (`fetched`) are left out before.
-    const trees = (await git.treesOf([...new Set([...known, ...boundary, ...(withTip ? [tip] : [])])])).filter((tree) => !fetched.has(tree));
+    // by one. Trees an earlier fetch by id brought (the early prefetch) are left out without one.
+    const trees = git.notFetchedYet(await git.treesOf([...new Set([...known, ...boundary, ...(withTip ? [tip] : [])])]));
     log.debug(`asking the fork for ${trees.length} trees (of the target, the sync branch, ${boundary.length} boundary commit(s)${withTip ? ', the tag' : ''}; not those already here)`);
-    if (trees.length > 0)
-        await fetchObjectsOrFail(git, FORK_REMOTE, trees);
+    await fetchObjectsOrFail(git, FORK_REMOTE, trees);
 }
 /**
  * Creates what the merge needs in `git` (an empty bare repository made with `Git.init`, under RUNNER_TEMP): the
@@ -44411,7 +44423,7 @@ async function prepareRepository(git, options) {
     requireValidRef(tagRef, 'tag', 'upstream');
     await configurePartialClone(git, options.forkUrl, options.upstreamUrl);
     // Starts before the commits fetch and runs beside it; a failure only loses the head start.
-    const early = options.tagCommitOnFork && options.mergeTrees ? prefetchByTreeIds(git, options.mergeTrees, log) : Promise.resolve(new Set());
+    const early = options.tagCommitOnFork && options.mergeTrees ? prefetchByTreeIds(git, options.mergeTrees, log) : Promise.resolve();
     // One ls-remote tells whether the sync branch exists (fetching a missing ref is an error) and that the target
     // exists; then one fetch gets both, commits only.
     let heads = {};
@@ -44456,8 +44468,8 @@ async function prepareRepository(git, options) {
     // From a fork that has upstream's objects, the tag's own tree comes in the same request: the merge reads it, and
     // nothing reads the trees of the commits in between (the push finds them on the server). Usually the early
     // prefetch has brought them all, and git asks for none again.
-    const fetchedEarly = await early;
-    const trees = await measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, upstreamOnFork, log, fetchedEarly));
+    await early;
+    const trees = await measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, upstreamOnFork, log));
     log.debug(`fetch the trees the merge reads: ${trees.objects} objects, ${trees.kib} KiB, ${trees.ms} ms`);
     // With the boundary trees present, what is still missing of the new commits is their own trees.
     const treeFetch = upstreamOnFork ? sum() : await measured(git, log, async () => fetchObjectsOrFail(git, UPSTREAM_REMOTE, await git.missingObjects(tagCommit, known)));
@@ -44503,26 +44515,24 @@ async function fetchPushObjects(git, targetSha, tagSha, known, log) {
 /**
  * For a fork whose server has the tag: the merge's root trees (ids from the API, each with its subtrees), then the
  * blobs of the paths both sides changed since the merge base, all from the fork and while the fork's commits arrive.
- * After the commits only `merge-tree` is left, instead of two more round trips first. Best effort: git's merge base
- * can differ from the compare's (several merge bases), and what this misses the regular tree request and the merge's
- * own prefetch fetch (both skip what is already here).
+ * After the commits only `merge-tree` (and the walk for earlier syncs) is left, instead of two more round trips
+ * first. Best effort: git's merge base can differ from the compare's (several merge bases), and what this misses the
+ * regular tree request and the merge's own prefetch fetch (Git.fetchObjects leaves out what this brought).
  */
 async function prefetchByTreeIds(git, mergeTrees, log) {
     try {
         const [target, base, tag] = (await mergeTrees) ?? [];
         if (!target || !base || !tag)
-            return new Set();
+            return;
         const stats = await measured(git, log, async () => {
             await fetchObjectsOrFail(git, FORK_REMOTE, [target, base, tag]);
             const [forkChanges, upstreamChanges] = await Promise.all([git.diffTree(base, target, 'none'), git.diffTree(base, tag, 'exact')]);
             await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log, true);
         });
         log.debug(`fetch the merge's trees and blobs while the commits arrive: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`);
-        return new Set([target, base, tag]);
     }
     catch (error) {
         log.debug(`the early fetch of the merge's trees failed; the regular requests get them: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-        return new Set();
     }
 }
 /** Runs `work` (the merge) while the push's objects arrive; settles once both have, failing with the first error. */
@@ -61218,7 +61228,9 @@ async function syncRelease(run, chosen, policy, template) {
         throw new UserError('upstream', `Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`);
     }
     const git = await run.work.get();
-    const fetched = await step('Fetch what the merge needs', () => prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && run.api.forkServerHas(chosen.commitSha) !== true, ...(run.api.forkServerHas(chosen.commitSha) ? { tagCommitOnFork: chosen.commitSha, mergeTrees: run.api.mergeTreesOnFork(chosen.commitSha) } : {}), log: runner }));
+    // What the compare that chose the tag showed: the fork's server has its commit (true), lacks it, or was not asked.
+    const onFork = run.api.forkServerHas(chosen.commitSha);
+    const fetched = await step('Fetch what the merge needs', () => prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && onFork !== true, ...(onFork ? { tagCommitOnFork: chosen.commitSha, mergeTrees: run.api.mergeTreesOnFork(chosen.commitSha) } : {}), log: runner }));
     // The search for the fork's previous release waited for these commits (previousContains), and runs during the merge.
     run.previous.answerLocally(git, fetched.targetSha);
     if (fetched.tagSha !== chosen.commitSha)
@@ -61250,7 +61262,7 @@ async function syncRelease(run, chosen, policy, template) {
         tag: candidate.tag,
         merge,
         branchSha: fetched.syncBranchSha,
-        negotiate: run.api.forkServerHas(decision.commitSha) !== false,
+        negotiate: onFork !== false,
         upstreamShas: recordedCommit ? [recordedCommit] : [],
         openPull,
         title,

@@ -107,8 +107,10 @@ async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policy: Syn
     throw new UserError('upstream', `Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`)
   }
   const git = await run.work.get()
+  // What the compare that chose the tag showed: the fork's server has its commit (true), lacks it, or was not asked.
+  const onFork = run.api.forkServerHas(chosen.commitSha)
   const fetched = await step('Fetch what the merge needs', () =>
-    prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && run.api.forkServerHas(chosen.commitSha) !== true, ...(run.api.forkServerHas(chosen.commitSha) ? { tagCommitOnFork: chosen.commitSha, mergeTrees: run.api.mergeTreesOnFork(chosen.commitSha) } : {}), log: runner })
+    prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && onFork !== true, ...(onFork ? { tagCommitOnFork: chosen.commitSha, mergeTrees: run.api.mergeTreesOnFork(chosen.commitSha) } : {}), log: runner })
   )
   // The search for the fork's previous release waited for these commits (previousContains), and runs during the merge.
   run.previous.answerLocally(git, fetched.targetSha)
@@ -146,7 +148,7 @@ async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policy: Syn
       tag: candidate.tag,
       merge,
       branchSha: fetched.syncBranchSha,
-      negotiate: run.api.forkServerHas(decision.commitSha) !== false,
+      negotiate: onFork !== false,
       upstreamShas: recordedCommit ? [recordedCommit] : [],
       openPull,
       title,

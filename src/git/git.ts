@@ -67,6 +67,8 @@ export class Git {
   private authSections: string[] = []
   /** What setConfig wrote, so a verb can read a setting back without a process. */
   private readonly written = new Map<string, string>()
+  /** Ids a fetchObjects call brought: here from then on (nothing in the run's repository prunes objects). */
+  private readonly fetchedById = new Set<string>()
   readonly process: GitProcess
 
   /** @param gitDir the repository's git directory (a bare repository: this action never checks out files). */
@@ -306,17 +308,27 @@ export class Git {
     throw new GitError(['fetch', remote], result.exitCode, result.stderr, result.stdout)
   }
 
+  /** `oids` less those an earlier fetchObjects brought, known without reading the repository (which could fetch). */
+  notFetchedYet(oids: readonly string[]): string[] {
+    return oids.filter((oid) => !this.fetchedById.has(oid))
+  }
+
   /**
    * Fetches `oids` from one promisor remote in a single request, as git's own lazy fetch does (no negotiation: the
-   * objects are asked for by id). Git requests nothing when every one of them is already present. Returns git's
-   * result, or undefined when there was nothing to ask for.
+   * objects are asked for by id). Ids an earlier call brought are left out, and no process starts when none is left;
+   * git itself also requests nothing for objects already present, but only after starting its remote helper. Returns
+   * git's result, or undefined when there was nothing to ask for.
    */
   async fetchObjects(remote: string, oids: readonly string[]): Promise<GitResult | undefined> {
-    if (oids.length === 0) return undefined
-    return this.process.tryExec(['fetch', remote, '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no', '--filter=blob:none', '--stdin'], {
-      input: oids.join('\n') + '\n',
+    const wanted = [...new Set(this.notFetchedYet(oids))]
+    if (wanted.length === 0) return undefined
+    const result = await this.process.tryExec(['fetch', remote, '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no', '--filter=blob:none', '--stdin'], {
+      input: wanted.join('\n') + '\n',
       env: gitConfigEnv({ 'fetch.negotiationAlgorithm': 'noop' })
     })
+    // A fetch by id succeeds only when the remote sent every object asked for.
+    if (result.exitCode === 0) for (const oid of wanted) this.fetchedById.add(oid)
+    return result
   }
 
   /** Deletes local refs (one process for all). */

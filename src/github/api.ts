@@ -84,8 +84,11 @@ export class GitHubApi extends UpstreamApi {
     )
   }
 
-  /** Upstream commits a compare asked about: true when it answered (200), false for its 404 "No commit found". */
-  private readonly commitsOnForkServer = new Map<string, boolean>()
+  /**
+   * Upstream commits a compare asked about: for its 200, the root trees it named (the fork branch's and the merge
+   * base's; none when the answer lacked them); false for its 404 "No commit found".
+   */
+  private readonly comparedOnForkServer = new Map<string, { trees?: [string, string] } | false>()
 
   /**
    * Whether the fork's server has `commitSha`, an upstream commit, as a compare already showed (no request of its
@@ -94,11 +97,9 @@ export class GitHubApi extends UpstreamApi {
    * all), so its push sends none of that commit's history: negotiation finds it. A private duplicate lacks it.
    */
   forkServerHas(commitSha: string): boolean | undefined {
-    return this.commitsOnForkServer.get(commitSha)
+    const compared = this.comparedOnForkServer.get(commitSha)
+    return compared === undefined ? undefined : compared !== false
   }
-
-  /** The root trees a compare that answered 200 named: the fork branch's and the merge base's. */
-  private readonly comparedTrees = new Map<string, [string, string]>()
 
   /**
    * The root trees a merge of `commitSha` (an upstream commit a compare found on the fork's server) into the compared
@@ -106,8 +107,8 @@ export class GitHubApi extends UpstreamApi {
    * Undefined when no compare answered 200 for it.
    */
   async mergeTreesOnFork(commitSha: string): Promise<string[] | undefined> {
-    const compared = this.comparedTrees.get(commitSha)
-    return compared ? [...compared, await this.upstreamCommitTree(commitSha)] : undefined
+    const compared = this.comparedOnForkServer.get(commitSha)
+    return compared && compared.trees ? [...compared.trees, await this.upstreamCommitTree(commitSha)] : undefined
   }
 
   /** Branches a compare's 404 showed to exist: a later 404 on them means "unknown commit" without asking again. */
@@ -127,10 +128,10 @@ export class GitHubApi extends UpstreamApi {
       `compare ${branch} with upstream commit ${commitSha.slice(0, 12)}`,
       async () => {
         const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.fork, basehead: `${branch}...${commitSha}`, per_page: 1, request: { retries: 0 } })
-        this.commitsOnForkServer.set(commitSha, true)
-        // Kept for the merge's early prefetch (mergeTreesOnFork); an answer without them only loses that head start.
+        // The trees are kept for the merge's early prefetch (mergeTreesOnFork); an answer without them only loses
+        // that head start.
         const [branchTree, baseTree] = [data.base_commit?.commit?.tree?.sha, data.merge_base_commit?.commit?.tree?.sha]
-        if (branchTree && baseTree) this.comparedTrees.set(commitSha, [branchTree, baseTree])
+        this.comparedOnForkServer.set(commitSha, branchTree && baseTree ? { trees: [branchTree, baseTree] } : {})
         return data.status === 'identical' || data.status === 'behind'
       },
       onStatus(404, async () => {
@@ -138,7 +139,7 @@ export class GitHubApi extends UpstreamApi {
           throw new UserError('input', `target branch ${branch} not found in ${this.fork.owner}/${this.fork.repo}. Check 'target-branch'.`)
         }
         this.knownBranches.add(branch)
-        this.commitsOnForkServer.set(commitSha, false)
+        this.comparedOnForkServer.set(commitSha, false)
         return false
       })
     )

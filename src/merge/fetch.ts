@@ -121,14 +121,13 @@ const transferOf = ({ objects, kib, ms }: TransferStats): TransferStats => ({ ob
  * the push need not send walks the boundary's. They are asked for by id in one request; each comes with all its
  * subtrees (lazy fetches use `blob:none`), and the pack shares the subtrees they have in common.
  */
-async function fetchBoundaryTrees(git: Git, tip: string, known: readonly string[], withTip: boolean, log: Log, fetched: ReadonlySet<string> = new Set()): Promise<void> {
+async function fetchBoundaryTrees(git: Git, tip: string, known: readonly string[], withTip: boolean, log: Log): Promise<void> {
   const boundary = await git.boundaryCommits(tip, known)
   // No presence check first: on git before 2.44 looking an object up in a partial clone fetches it if missing, one
-  // by one. fetch --stdin itself skips the ids already present, but still starts a request; trees the early prefetch
-  // brought (`fetched`) are left out before.
-  const trees = (await git.treesOf([...new Set([...known, ...boundary, ...(withTip ? [tip] : [])])])).filter((tree) => !fetched.has(tree))
+  // by one. Trees an earlier fetch by id brought (the early prefetch) are left out without one.
+  const trees = git.notFetchedYet(await git.treesOf([...new Set([...known, ...boundary, ...(withTip ? [tip] : [])])]))
   log.debug(`asking the fork for ${trees.length} trees (of the target, the sync branch, ${boundary.length} boundary commit(s)${withTip ? ', the tag' : ''}; not those already here)`)
-  if (trees.length > 0) await fetchObjectsOrFail(git, FORK_REMOTE, trees)
+  await fetchObjectsOrFail(git, FORK_REMOTE, trees)
 }
 
 /**
@@ -145,7 +144,7 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
   requireValidRef(tagRef, 'tag', 'upstream')
   await configurePartialClone(git, options.forkUrl, options.upstreamUrl)
   // Starts before the commits fetch and runs beside it; a failure only loses the head start.
-  const early = options.tagCommitOnFork && options.mergeTrees ? prefetchByTreeIds(git, options.mergeTrees, log) : Promise.resolve(new Set<string>())
+  const early = options.tagCommitOnFork && options.mergeTrees ? prefetchByTreeIds(git, options.mergeTrees, log) : Promise.resolve()
 
   // One ls-remote tells whether the sync branch exists (fetching a missing ref is an error) and that the target
   // exists; then one fetch gets both, commits only.
@@ -192,8 +191,8 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
   // From a fork that has upstream's objects, the tag's own tree comes in the same request: the merge reads it, and
   // nothing reads the trees of the commits in between (the push finds them on the server). Usually the early
   // prefetch has brought them all, and git asks for none again.
-  const fetchedEarly = await early
-  const trees = await measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, upstreamOnFork, log, fetchedEarly))
+  await early
+  const trees = await measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, upstreamOnFork, log))
   log.debug(`fetch the trees the merge reads: ${trees.objects} objects, ${trees.kib} KiB, ${trees.ms} ms`)
 
   // With the boundary trees present, what is still missing of the new commits is their own trees.
@@ -240,24 +239,22 @@ async function fetchPushObjects(git: Git, targetSha: string, tagSha: string, kno
 /**
  * For a fork whose server has the tag: the merge's root trees (ids from the API, each with its subtrees), then the
  * blobs of the paths both sides changed since the merge base, all from the fork and while the fork's commits arrive.
- * After the commits only `merge-tree` is left, instead of two more round trips first. Best effort: git's merge base
- * can differ from the compare's (several merge bases), and what this misses the regular tree request and the merge's
- * own prefetch fetch (both skip what is already here).
+ * After the commits only `merge-tree` (and the walk for earlier syncs) is left, instead of two more round trips
+ * first. Best effort: git's merge base can differ from the compare's (several merge bases), and what this misses the
+ * regular tree request and the merge's own prefetch fetch (Git.fetchObjects leaves out what this brought).
  */
-async function prefetchByTreeIds(git: Git, mergeTrees: Promise<string[] | undefined>, log: Log): Promise<Set<string>> {
+async function prefetchByTreeIds(git: Git, mergeTrees: Promise<string[] | undefined>, log: Log): Promise<void> {
   try {
     const [target, base, tag] = (await mergeTrees) ?? []
-    if (!target || !base || !tag) return new Set()
+    if (!target || !base || !tag) return
     const stats = await measured(git, log, async () => {
       await fetchObjectsOrFail(git, FORK_REMOTE, [target, base, tag])
       const [forkChanges, upstreamChanges] = await Promise.all([git.diffTree(base, target, 'none'), git.diffTree(base, tag, 'exact')])
       await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log, true)
     })
     log.debug(`fetch the merge's trees and blobs while the commits arrive: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`)
-    return new Set([target, base, tag])
   } catch (error) {
     log.debug(`the early fetch of the merge's trees failed; the regular requests get them: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
-    return new Set()
   }
 }
 

@@ -5,7 +5,8 @@
  *
  * The engine and integration tiers call it from a Jest setup file (git-through-helper.setup.ts), so it is registered
  * before a test file's imports are linked and static imports of src/ see it too; runInProcess
- * (test/support/action.ts) calls it for the other tiers before it loads src/. The bundle (e2e tier) keeps Node's own spawn, and `UPSTREAM_SYNC_TEST_SPAWN=direct` turns this off.
+ * (test/support/action.ts) calls it for the other tiers before it loads src/. The bundle (e2e tier) keeps Node's
+ * own spawn, and `UPSTREAM_SYNC_TEST_SPAWN=direct` turns this off.
  */
 import { spawnStreaming } from './spawn.js'
 
