@@ -26,7 +26,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startStandIn, type StandIn } from '../test/stand-in/server.js'
 import { actionDefaults, inputEnvName, parseCommandFile } from '../test/support/action.js'
-import { api, gitTraffic, requestLog, resetLog } from '../test/support/control.js'
+import { api, gitTraffic, requestLog, resetLog, type RequestLogEntry } from '../test/support/control.js'
 import { BENCH_DIR, FORK, SYNCED_FORK, UPSTREAM, WORK_DIR, generate, git, parseScale, type Manifest, type Scale } from './generate.js'
 
 const REPO_ROOT = path.resolve(BENCH_DIR, '..')
@@ -69,8 +69,10 @@ interface RunResult {
   outputs: Record<string, string>
   /** `timing: <step>: <ms> ms` debug lines of the action. */
   steps: Array<{ step: string; ms: number }>
-  /** The run's stdout and stderr, and the stand-in's git request log. */
+  /** The run's stdout (each line with its time since the start) and stderr, and the stand-in's request logs. */
   log: string
+  /** When the run's process started (epoch ms): the request logs give their times from it. */
+  startedMs?: number
 }
 
 interface Options {
@@ -82,6 +84,11 @@ interface Options {
   logsDir?: string
   /** One extra, unmeasured run of A and of B with git's trace2 on, for the per-command breakdown (`--no-profile`: off). */
   profile: boolean
+  /**
+   * `--only A,C`: run just these scenarios and print their medians, for a quick look while working on one of them
+   * (with `--logs` for the timelines). Writes no results file: a ratio needs its baseline from the same run.
+   */
+  only?: Scenario[]
 }
 
 interface Profile {
@@ -99,10 +106,10 @@ function parseArgs(argv: string[]): Options {
     }
     return argv.find((arg) => arg.startsWith(`${name}=`))?.slice(name.length + 1)
   }
-  const known = new Set(['--scale', '--runs', '--check', '--results', '--logs', '--no-profile'])
+  const known = new Set(['--scale', '--runs', '--check', '--results', '--logs', '--no-profile', '--only'])
   for (const arg of argv) {
     if (arg.startsWith('--') && !known.has(arg.split('=')[0] ?? arg)) {
-      throw new Error(`Unknown option ${arg}. Usage: npm run bench -- [--scale default|small|smoke|<factor>] [--runs N] [--check] [--results FILE] [--logs DIR] [--no-profile]`)
+      throw new Error(`Unknown option ${arg}. Usage: npm run bench -- [--scale default|small|smoke|<factor>] [--runs N] [--check] [--results FILE] [--logs DIR] [--no-profile] [--only A,C]`)
     }
   }
   const scale = parseScale(value('--scale') ?? 'default')
@@ -111,7 +118,20 @@ function parseArgs(argv: string[]): Options {
   if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new Error(`--runs must be a whole number from 1 to 20; got "${runsText}".`)
   const resultsFile = value('--results') ?? (scale.name === 'default' ? path.join(BENCH_DIR, 'results.md') : path.join(WORK_DIR, `results-${scale.name}.md`))
   const logsDir = value('--logs')
-  return { scale, runs, check: argv.includes('--check'), resultsFile: path.resolve(resultsFile), profile: !argv.includes('--no-profile'), ...(logsDir ? { logsDir: path.resolve(logsDir) } : {}) }
+  const onlyText = value('--only')
+  const only = onlyText?.split(',').map((name) => name.trim().toUpperCase())
+  const unknown = only?.filter((name) => !(name in SCENARIO_NAMES))
+  if (only && (only.length === 0 || (unknown?.length ?? 0) > 0)) throw new Error(`--only takes scenario letters from A to E separated by commas, e.g. --only A,C; got "${onlyText}".`)
+  if (only && argv.includes('--check')) throw new Error('--only and --check do not go together: the check needs every scenario.')
+  return {
+    scale,
+    runs,
+    check: argv.includes('--check'),
+    resultsFile: path.resolve(resultsFile),
+    profile: !argv.includes('--no-profile'),
+    ...(logsDir ? { logsDir: path.resolve(logsDir) } : {}),
+    ...(only ? { only: only as Scenario[] } : {})
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -120,7 +140,11 @@ function parseArgs(argv: string[]): Options {
 interface Measured {
   exitCode: number
   wallMs: number
+  /** When the process started, in epoch milliseconds (the zero of the log's timeline). */
+  startedMs: number
   stdout: string
+  /** stdout with each line's arrival time in front (`+1234 ms`): where a run's time goes, line by line. */
+  timeline: string
   stderr: string
   maxRssKb?: number
   /** User + system CPU time of the process and the processes it waited for (with /usr/bin/time only). */
@@ -185,12 +209,23 @@ async function measure(command: string, args: string[], options: { env: NodeJS.P
   const rssFile = path.join(options.cwd, `.maxrss-${process.pid}-${Date.now()}`)
   const [file, argv] = useTime ? [TIME_BIN, ['-f', '%M %U %S', '-o', rssFile, command, ...args]] : [command, args]
   const started = performance.now()
+  const stamped: string[] = []
+  let partial = ''
+  const stamp = (chunk: Buffer): void => {
+    const at = `+${String(Math.round(performance.now() - started)).padStart(5)} ms `
+    const lines = (partial + chunk.toString('utf8')).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) stamped.push(at + line)
+  }
   const result = await new Promise<{ exitCode: number; stdout: string; stderr: string; polled?: number }>((resolve, reject) => {
     const child = spawn(file, argv, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
     const poller = !useTime && child.pid !== undefined ? pollPeakRss(child.pid) : undefined
     const out: Buffer[] = []
     const err: Buffer[] = []
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+    child.stdout.on('data', (chunk: Buffer) => {
+      out.push(chunk)
+      stamp(chunk)
+    })
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
     const timeoutMs = options.timeoutMs ?? 20 * 60_000
     const timer = setTimeout(() => {
@@ -221,7 +256,9 @@ async function measure(command: string, args: string[], options: { env: NodeJS.P
   return {
     exitCode: result.exitCode,
     wallMs,
+    startedMs: Math.round(performance.timeOrigin + started),
     stdout: result.stdout,
+    timeline: [...stamped, ...(partial ? [partial] : [])].join('\n'),
     stderr: result.stderr,
     ...(maxRssKb !== undefined ? { maxRssKb } : {}),
     ...(cpuMs !== undefined ? { cpuMs } : {})
@@ -331,6 +368,9 @@ class Bench {
       const traffic = await gitTraffic(standIn)
       const calls = await requestLog(standIn, 'api')
       const gitCalls = await requestLog(standIn, 'git')
+      // Each request with its start and end since the run's start: the run's timeline, with its stdout's.
+      const line = (call: RequestLogEntry): string =>
+        `${result.startedMs !== undefined ? `+${String(call.startedMs - result.startedMs).padStart(5)} ms → +${String(call.startedMs - result.startedMs + call.durationMs).padStart(5)} ms` : call.at.slice(11, 23)} ${call.method} ${call.path}?${call.query} ${call.status} ${call.durationMs} ms`
       const upstream = Object.entries(traffic.repos).find(([name]) => name.toLowerCase() === UPSTREAM)?.[1]
       return {
         ...result,
@@ -341,8 +381,8 @@ class Bench {
         apiRequests: calls.length,
         apiCalls: calls.map((call) => `${call.method} ${call.path}${call.query ? '?' + call.query : ''} → ${call.status}`),
         log:
-          `${result.log}\n--- stand-in: API requests ---\n${calls.map((call) => `${call.at.slice(11, 23)} ${call.method} ${call.path}?${call.query} ${call.status} ${call.durationMs} ms`).join('\n')}` +
-          `\n--- stand-in: git requests ---\n${gitCalls.map((call) => `${call.at.slice(11, 23)} ${call.method} ${call.path}?${call.query} ${call.status} ${call.durationMs} ms`).join('\n')}` +
+          `${result.log}\n--- stand-in: API requests ---\n${calls.map(line).join('\n')}` +
+          `\n--- stand-in: git requests ---\n${gitCalls.map(line).join('\n')}` +
           `\n--- stand-in: git traffic ---\n${JSON.stringify(traffic, null, 2)}\n`
       }
     } finally {
@@ -350,8 +390,11 @@ class Bench {
     }
   }
 
-  /** A, C and D: the bundled action with a runner's environment, no checkout, RUNNER_DEBUG for the step timings. */
-  async action(scenario: 'A' | 'C' | 'D', trace?: string): Promise<RunResult> {
+  /**
+   * A, C and D: the bundled action with a runner's environment, no checkout. `debug`: RUNNER_DEBUG=1, for the step
+   * timings (an extra run, not a measured one).
+   */
+  async action(scenario: 'A' | 'C' | 'D', { trace, debug = false }: { trace?: string; debug?: boolean } = {}): Promise<RunResult> {
     const repository = scenario === 'C' ? SYNCED_FORK : FORK
     return this.withStandIn(async (standIn) => {
       const dir = await fs.mkdtemp(path.join(this.runsRoot, `run-${scenario}-`))
@@ -382,7 +425,9 @@ class Bench {
           GITHUB_STEP_SUMMARY: summaryFile,
           RUNNER_TEMP: temp,
           RUNNER_OS: 'Linux',
-          RUNNER_DEBUG: '1',
+          // Debug output only for the extra runs that give the per-step table: debug mode does work of its own (a
+          // `git count-objects` before and after each fetch for its figures), and users run without it.
+          ...(debug ? { RUNNER_DEBUG: '1' } : {}),
           // No UPSTREAM_SYNC_WRITE_INTERVAL_MS: the action spaces its write requests one second apart, as it does on
           // github.com (GitHub's secondary rate limits), so the benchmark measures what users wait for.
           ...(trace ? { GIT_TRACE2_EVENT: trace } : {})
@@ -401,7 +446,8 @@ class Bench {
           ...(measured.cpuMs !== undefined ? { cpuMs: measured.cpuMs } : {}),
           outputs,
           steps: parseTimings(measured.stdout),
-          log: `${measured.stdout}\n--- stderr ---\n${measured.stderr}`
+          startedMs: measured.startedMs,
+          log: `${measured.timeline}\n--- stderr ---\n${measured.stderr}`
         }
       } finally {
         await fs.rm(dir, { recursive: true, force: true })
@@ -461,7 +507,8 @@ class Bench {
           ...(measured.cpuMs !== undefined ? { cpuMs: measured.cpuMs } : {}),
           outputs: {},
           steps: [],
-          log: `${measured.stdout}\n--- stderr ---\n${measured.stderr}`
+          startedMs: measured.startedMs,
+          log: `${measured.timeline}\n--- stderr ---\n${measured.stderr}`
         }
       } finally {
         await fs.rm(dir, { recursive: true, force: true })
@@ -719,6 +766,8 @@ interface Summary {
   cpuMs: number
   /** The run with the median wall time (its step timings and outputs are reported). */
   typical?: RunResult
+  /** The extra run with RUNNER_DEBUG=1 whose `timing:` lines give the per-step table. */
+  stepsRun?: RunResult
 }
 
 function summarize(scenario: Scenario, runs: RunResult[]): Summary {
@@ -851,7 +900,7 @@ function reading(
   e: Summary
 ): string[] {
   const lines: string[] = []
-  const steps = a.typical?.steps ?? []
+  const steps = a.stepsRun?.steps ?? []
   const writes = (a.typical?.apiCalls ?? []).filter((call) => !call.startsWith('GET ')).length
   if (a.ok && steps.length > 0) {
     const sorted = [...steps].sort((x, y) => y.ms - x.ms)
@@ -989,9 +1038,13 @@ function report(
   out.push('## Targets (issue 6)', '')
   out.push(table([['Target', 'measured', ''], ...verdicts(a, b, c, bundle, scale, d, e).map((v) => [v.name, v.value, mark(v.met)])]), '')
   out.push('## Where the time goes', '')
-  out.push(`A, the run with the median wall time (\`::debug::timing:\` lines, RUNNER_DEBUG=1):`, '', stepsTable(a.typical), '')
-  out.push(`C, the no-op run:`, '', stepsTable(c.typical), '')
-  out.push(`D, the sync into the private duplicate (median run):`, '', stepsTable(d.typical), '')
+  out.push(
+    "From one extra run of each with RUNNER_DEBUG=1 (its `::debug::timing:` lines), after the measured runs: those run without debug, as users run the action (debug mode starts a `git count-objects` before and after each fetch for its figures).",
+    ''
+  )
+  out.push(`A:`, '', stepsTable(a.stepsRun), '')
+  out.push(`C, the no-op run:`, '', stepsTable(c.stepsRun), '')
+  out.push(`D, the sync into the private duplicate:`, '', stepsTable(d.stepsRun), '')
   out.push(
     'git commands of one extra profiled run of each (GIT_TRACE2_EVENT; not one of the measured runs). Times are each process\'s own wall time; sub-processes run inside it.',
     '',
@@ -1038,6 +1091,7 @@ async function main(): Promise<number> {
   const runs = await runsFolder(tempRoot)
   const results: Record<Scenario, RunResult[]> = { A: [], B: [], C: [], D: [], E: [] }
   const profiles: Partial<Record<'A' | 'B', Profile>> = {}
+  const stepRuns: Partial<Record<'A' | 'C' | 'D', RunResult>> = {}
   let loadStart = NaN
   let loadEnd = NaN
   try {
@@ -1061,6 +1115,7 @@ async function main(): Promise<number> {
     loadStart = os.loadavg()[0] ?? NaN
     for (let round = 1; round <= options.runs; round++) {
       for (const scenario of ['A', 'B', 'C', 'D', 'E'] as const) {
+        if (options.only && !options.only.includes(scenario)) continue
         await bench.resetFork(DUPLICATE.has(scenario))
         const result = scenario === 'B' || scenario === 'E' ? await bench.baseline(scenario) : actionBuilt ? await bench.action(scenario) : missing(scenario)
         results[scenario].push(result)
@@ -1076,6 +1131,21 @@ async function main(): Promise<number> {
       }
     }
     loadEnd = os.loadavg()[0] ?? NaN
+    for (const scenario of ['A', 'C', 'D'] as const) {
+      if (!actionBuilt || (options.only && !options.only.includes(scenario))) continue
+      await bench.resetFork(DUPLICATE.has(scenario))
+      const result = await bench.action(scenario, { debug: true })
+      stepRuns[scenario] = result
+      if (options.logsDir) await fs.mkdir(options.logsDir, { recursive: true }).then(() => fs.writeFile(path.join(options.logsDir as string, `debug-${scenario}.log`), result.log))
+      log(`debug run ${scenario} (step timings, not measured): ${result.ok ? 'ok' : 'FAILED'} ${seconds(result.wallMs)}`)
+    }
+    if (options.only) {
+      for (const scenario of options.only) {
+        const walls = results[scenario].filter((result) => result.ok).map((result) => result.wallMs)
+        log(`${SCENARIO_NAMES[scenario]}: median ${walls.length > 0 ? seconds(median(walls)) : '-'} of ${walls.length} good run(s)`)
+      }
+      return options.only.every((scenario) => results[scenario].every((result) => result.ok)) ? 0 : 1
+    }
     if (options.profile) {
       for (const scenario of ['A', 'B'] as const) {
         if (scenario === 'A' && !results.A.some((r) => r.ok)) continue
@@ -1084,7 +1154,7 @@ async function main(): Promise<number> {
         await fs.mkdir(path.dirname(trace), { recursive: true })
         // trace2 appends: start from an empty file, or a kept log of an earlier bench would be counted again.
         await fs.rm(trace, { force: true })
-        const result = scenario === 'A' ? await bench.action('A', trace) : await bench.baseline('B', trace)
+        const result = scenario === 'A' ? await bench.action('A', { trace }) : await bench.baseline('B', trace)
         const commands = gitCommands(await fs.readFile(trace, 'utf8').catch(() => ''))
         if (result.ok) profiles[scenario] = { wallMs: result.wallMs, commands }
         log(`profile ${scenario}: ${result.ok ? 'ok' : 'FAILED'} ${seconds(result.wallMs)}, ${commands.length} git commands, ${seconds(commands.reduce((sum, c) => sum + c.seconds, 0) * 1000)} in git`)
@@ -1096,10 +1166,10 @@ async function main(): Promise<number> {
     if (runs.dir !== tempRoot) await fs.rm(runs.dir, { recursive: true, force: true })
   }
 
-  const a = summarize('A', results.A)
+  const a = { ...summarize('A', results.A), ...(stepRuns.A ? { stepsRun: stepRuns.A } : {}) }
   const b = summarize('B', results.B)
-  const c = summarize('C', results.C)
-  const d = summarize('D', results.D)
+  const c = { ...summarize('C', results.C), ...(stepRuns.C ? { stepsRun: stepRuns.C } : {}) }
+  const d = { ...summarize('D', results.D), ...(stepRuns.D ? { stepsRun: stepRuns.D } : {}) }
   const e = summarize('E', results.E)
   const synced = a.typical?.outputs
   if (synced?.tag && synced.tag !== manifest.newestStable.tag) notes.push(`- Note: the action chose ${synced.tag}, the generator's newest stable tag is ${manifest.newestStable.tag}.`)

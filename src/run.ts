@@ -20,7 +20,7 @@ import { labelPlan } from './publish/labels.js'
 import { ciNotDispatchedNote, dispatchCi } from './publish/dispatch.js'
 import { maintainMirror } from './publish/mirror.js'
 import { tagMovedSince } from './publish/ownership.js'
-import { keepIfOnlyRunLinkDiffers, publishedMessage, publishSync } from './publish/pull.js'
+import { keepIfOnlyRunLinkDiffers, publishedMessage, publishSync, startPublish } from './publish/pull.js'
 import { branchTitle } from './releases/branch.js'
 import { chooseRelease } from './releases/choose.js'
 import { withPrevious, type SyncDecision } from './releases/decision.js'
@@ -80,11 +80,12 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
         log: runner
       })
     )
-    const drift = known.tag ? undefined : await step('Check the channel health', () => checkDrift(api, known, context.target, runner))
     // The fork's policy (rules, template, checklist, rebrand) matters only to a sync: a run with nothing to sync
     // does not read it, which keeps it within four API requests even while it checks the channel's health.
-    const policy = decision.kind === 'sync' ? await step('Read the fork policy', () => loadPolicy(api, known, context.target, (warning) => runner.warning(warning))) : undefined
-    outcome = { ...(decision.kind === 'sync' && policy ? await syncRelease(context, decision, policy.policy, policy.template) : idleOutcome(decision)), ...(drift ? { drift } : {}) }
+    const policy = decision.kind === 'sync' ? loadPolicy(api, known, context.target, (warning) => runner.warning(warning)) : undefined
+    policy?.catch(() => undefined)
+    const drift = known.tag ? undefined : await step('Check the channel health', () => checkDrift(api, known, context.target, runner))
+    outcome = { ...(decision.kind === 'sync' && policy ? await syncRelease(context, decision, policy) : idleOutcome(decision)), ...(drift ? { drift } : {}) }
     if (settings.dashboard) await step('Update the dashboard', () => updateDashboard({ api, outcome, settings: known, target: context.target, dryRun: known.dryRun, log: runner, ...(drift ? { drift: { tag: drift.drift.release.tag } } : {}) }))
     if (settings.mirrorBranch) await step(`Fast-forward mirror branch ${settings.mirrorBranch}`, () => mirror(context))
   } catch (error) {
@@ -98,7 +99,7 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
 }
 
 /** Merges the chosen tag, renders the PR once and publishes it (or, in a dry run, prints it). */
-async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policy: SyncPolicy, template: CompiledTemplate | undefined): Promise<SyncedOutcome> {
+async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policyRead: Promise<{ policy: SyncPolicy; template?: CompiledTemplate }>): Promise<SyncedOutcome> {
   const { runner, step, settings, target, urls } = run
   const candidate = chosen.candidate
   const followsBranch = settings.channel.source === 'branch' && !chosen.explicit
@@ -106,11 +107,16 @@ async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policy: Syn
   if (!isValidRefName(`refs/heads/${branch}`)) {
     throw new UserError('upstream', `Upstream tag "${candidate.tag}" does not make a valid branch name with prefix ${settings.branchPrefix}; it was not synced.`)
   }
-  const git = await run.work.get()
   // What the compare that chose the tag showed: the fork's server has its commit (true), lacks it, or was not asked.
   const onFork = run.api.forkServerHas(chosen.commitSha)
+  // While the policy is read: the run's repository is set up and the early prefetch's tree ids are asked (no fetch:
+  // a bad config file fails the run before anything is fetched).
+  const mergeTrees = onFork ? run.api.mergeTreesOnFork(chosen.commitSha) : undefined
+  mergeTrees?.catch(() => undefined)
+  const git = await run.work.get()
+  const { policy, template } = await step('Read the fork policy', () => policyRead)
   const fetched = await step('Fetch what the merge needs', () =>
-    prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && onFork !== true, ...(onFork ? { tagCommitOnFork: chosen.commitSha, mergeTrees: run.api.mergeTreesOnFork(chosen.commitSha) } : {}), log: runner })
+    prepareRepository(git, { forkUrl: urls.fork, upstreamUrl: urls.upstream, targetBranch: target, tag: candidate.tag, ...(followsBranch ? { upstreamRef: `refs/heads/${candidate.tag}` } : {}), syncBranch: branch, pushSendsUpstreamHistory: !settings.dryRun && onFork !== true, ...(mergeTrees ? { tagCommitOnFork: chosen.commitSha, mergeTrees } : {}), log: runner })
   )
   // The search for the fork's previous release waited for these commits (previousContains), and runs during the merge.
   run.previous.answerLocally(git, fetched.targetSha)
@@ -119,11 +125,18 @@ async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policy: Syn
     whilePushObjectsArrive(fetched, () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history, upstreamOnFork: fetched.upstreamOnFork }))
   )
 
-  const decision = await withPrevious(chosen)
-  const openPull = decision.openPull
+  const openPull = chosen.openPull
   // The body records the upstream commit it was made from: the only witness when upstream re-cuts a tag.
   const recorded = openPull ? readSyncMarker(openPull.body) : undefined
   const recordedCommit = recorded?.tag === candidate.tag ? recorded.commit : undefined
+  // The push starts now and runs while the PR is rendered; publishSync awaits it before writing the PR.
+  const publishing = settings.dryRun ? undefined : startPublish({
+    api: run.api, git, log: runner, forkUrl: urls.fork, targetBranch: target, syncBranch: branch, tag: candidate.tag, merge, openPull,
+    branchSha: fetched.syncBranchSha, negotiate: onFork !== false, upstreamShas: recordedCommit ? [recordedCommit] : [],
+    // The new PR names the ones it replaces, as they name it in their closing comment.
+    ...(settings.supersede ? { supersede: { branchPrefix: settings.branchPrefix, isOlderTag: (tag: string) => isOlderTag(tag, candidate.version) } } : {})
+  })
+  const decision = await withPrevious(chosen)
   const refreshedFrom = await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit)
   const report = syncReportInput(settings, decision, { targetBranch: target, syncBranch: branch, merge, checklist: policy.checklist, refreshedFrom, ciNote: ciNotDispatchedNote(settings.dispatchWorkflow, merge) })
   const view = buildReportView(report)
@@ -133,30 +146,12 @@ async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policy: Syn
   const labels = labelPlan(settings, merge)
   const synced = { decision, branch, merge, view, reportFile: await writeReportFile(settings.runnerTemp, candidate.tag, view) }
 
-  if (settings.dryRun) {
+  if (!publishing) {
     runner.info(renderDryRunPreview(title, [...labels.always, ...labels.status], renderBody([])))
     return { ...synced, result: 'dry-run', changed: true, message: `Dry run: would ${openPull ? 'update' : 'open'} the PR for ${candidate.tag}.` }
   }
   const published = await step('Publish the sync branch and PR', () =>
-    publishSync({
-      api: run.api,
-      git,
-      log: runner,
-      forkUrl: urls.fork,
-      targetBranch: target,
-      syncBranch: branch,
-      tag: candidate.tag,
-      merge,
-      branchSha: fetched.syncBranchSha,
-      negotiate: onFork !== false,
-      upstreamShas: recordedCommit ? [recordedCommit] : [],
-      openPull,
-      title,
-      renderBody,
-      labels,
-      // The new PR names the ones it replaces, as they name it in their closing comment.
-      ...(settings.supersede ? { supersede: { branchPrefix: settings.branchPrefix, isOlderTag: (tag: string) => isOlderTag(tag, candidate.version) } } : {})
-    })
+    publishSync({ ...publishing.request, title, renderBody, labels }, publishing)
   )
   const pull = published.pull
   const humanHead = published.humanCommitsOn

@@ -60,8 +60,10 @@ export class WorkRepository {
 
   async dispose(): Promise<void> {
     const git = await this.git?.catch(() => undefined)
+    // A run that failed while a push or a background fetch (merge/fetch.ts) still ran lets it finish first: a push
+    // cut off mid-way is refused by the server anyway, but its repository must not vanish under it.
+    await git?.process.settled()
     await git?.removeAuth().catch(() => undefined)
-    // Retried: a run that failed while a background fetch was still writing (merge/fetch.ts) may race it once.
     if (this.dir) await fs.rm(this.dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined)
   }
 }

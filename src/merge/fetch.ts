@@ -28,7 +28,7 @@
 import { UserError } from '../errors.js'
 import type { Git } from '../git/git.js'
 import type { RawChange } from '../git/parse.js'
-import { configurePartialClone, fetchBranches, fetchObjectsOrFail, FORK_REMOTE, requireValidRef, UPSTREAM_REMOTE } from '../git/partial-clone.js'
+import { configurePartialClone, fetchObjectsOrFail, fetchTargetAndSyncBranch, FORK_REMOTE, requireValidRef, UPSTREAM_REMOTE } from '../git/partial-clone.js'
 import type { Log } from '../runner.js'
 import { historyLookup, type HistoryLookup } from './last-time.js'
 
@@ -146,30 +146,30 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
   // Starts before the commits fetch and runs beside it; a failure only loses the head start.
   const early = options.tagCommitOnFork && options.mergeTrees ? prefetchByTreeIds(git, options.mergeTrees, log) : Promise.resolve()
 
-  // One ls-remote tells whether the sync branch exists (fetching a missing ref is an error) and that the target
-  // exists; then one fetch gets both, commits only.
-  let heads: Record<string, string | undefined> = {}
+  // One fetch of both branches, commits only (fetchTargetAndSyncBranch: no listing first), and from a fork in the
+  // upstream's network the tag's commit by id in the same request.
+  let heads: { target?: string; sync?: string } = {}
   let upstreamOnFork = options.tagCommitOnFork !== undefined
   const fork = await measured(git, log, async () => {
-    const branches = [options.targetBranch, options.syncBranch]
+    const branches = { target: options.targetBranch, sync: options.syncBranch }
     try {
-      heads = await fetchBranches(git, options.forkUrl, branches, options.tagCommitOnFork ? [`+${options.tagCommitOnFork}:${tagRef}`] : [])
+      heads = await fetchTargetAndSyncBranch(git, options.forkUrl, branches, options.tagCommitOnFork ? [`+${options.tagCommitOnFork}:${tagRef}`] : [])
     } catch (error) {
       if (!options.tagCommitOnFork) throw error
       // A server that will not serve the commit by id (not GitHub's network store after all): upstream serves it.
       log.debug(`the fork did not serve the tag's commit ${options.tagCommitOnFork} (${(error as Error).message.split('\n')[0]}); fetching it from upstream`)
       upstreamOnFork = false
-      heads = await fetchBranches(git, options.forkUrl, branches)
+      heads = await fetchTargetAndSyncBranch(git, options.forkUrl, branches)
     }
   })
-  const targetSha = heads[options.targetBranch]
+  const targetSha = heads.target
   if (!targetSha) {
     throw new UserError(
       'input',
       `target branch ${JSON.stringify(options.targetBranch)} does not exist in the fork (${options.forkUrl}); set target-branch to an existing branch`
     )
   }
-  const syncBranchSha = heads[options.syncBranch]
+  const syncBranchSha = heads.sync
   log.debug(`fetch fork ${options.targetBranch}${syncBranchSha ? ` + ${options.syncBranch}` : ''} (commits only): ${fork.objects} objects, ${fork.kib} KiB, ${fork.ms} ms`)
 
   // Upstream (unless the fork served the tag above) in three requests, none of which can be a thin pack (whose deltas

@@ -146,8 +146,8 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   server.headersTimeout = 60_000
   server.keepAliveTimeout = 5_000
 
-  const log = (entry: Omit<RequestLogEntry, 'at' | 'durationMs'>, started: number): void => {
-    state.requests.push({ ...entry, durationMs: Math.round(performance.now() - started), at: isoNow() })
+  const log = (entry: Omit<RequestLogEntry, 'at' | 'durationMs' | 'startedMs'>, started: number): void => {
+    state.requests.push({ ...entry, durationMs: Math.round(performance.now() - started), startedMs: Math.round(performance.timeOrigin + started), at: isoNow() })
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

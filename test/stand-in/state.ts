@@ -154,6 +154,8 @@ export interface RequestLogEntry {
   /** True when an injected fault answered the request. */
   fault?: boolean
   durationMs: number
+  /** When the request arrived, in epoch milliseconds (a timeline's resolution; `at` has GitHub's whole seconds). */
+  startedMs: number
   at: string
 }
 

@@ -5,8 +5,9 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { fetchBranches } from '../../../src/git/partial-clone.js'
-import { GitError } from '../../../src/git/process.js'
+import { Git } from '../../../src/git/git.js'
+import { configurePartialClone, fetchBranches, fetchTargetAndSyncBranch } from '../../../src/git/partial-clone.js'
+import { GitError, gitProcessesStarted } from '../../../src/git/process.js'
 import { pushSyncBranch } from '../../../src/publish/branch.js'
 import type { MergeResult } from '../../../src/types.js'
 import { contentConflict, everything, merge, prepare, SharedScenarios, sidedRules, withForkCopy, type Prepared } from '../helpers/action-repo.js'
@@ -184,5 +185,60 @@ describe('fetchBranches', () => {
     const heads = await fetchBranches(p.git, s.forkUrl, ['upstream-sync/v1.0.0', 'upstream-sync/v0.9.0'])
     expect(heads).toEqual({ 'upstream-sync/v1.0.0': s.targetSha, 'upstream-sync/v0.9.0': undefined })
     expect(runGit(p.gitDir, ['rev-parse', 'refs/remotes/origin/upstream-sync/v1.0.0']).stdout.trim()).toBe(s.targetSha)
+  })
+})
+
+describe('fetchTargetAndSyncBranch', () => {
+  // A fresh repository each, as a run starts with: what is found comes from this one fetch.
+  let freshCount = 0
+  async function fresh(s: Scenario): Promise<{ git: Git; gitDir: string }> {
+    const gitDir = s.tmp.join(`fresh-${++freshCount}.git`)
+    const git = await Git.init(gitDir)
+    await configurePartialClone(git, s.forkUrl, s.upstreamUrl)
+    return { git, gitDir }
+  }
+  const sync = 'upstream-sync/v1.0.0'
+  // A commit of the fork other than the target's head (the fork does not have the tag's commit).
+  const older = (s: Scenario): string => runGit(s.forkDir, ['rev-parse', `${s.targetSha}~1`]).stdout.trim()
+
+  it('fetches the target and an existing sync branch in one request, without listing the refs first', async () => {
+    const s = withForkCopy(scenarios.get(contentConflict))
+    runGit(s.forkDir, ['update-ref', `refs/heads/${sync}`, older(s)])
+    const { git, gitDir } = await fresh(s)
+    const before = gitProcessesStarted()
+    const heads = await fetchTargetAndSyncBranch(git, s.forkUrl, { target: s.target, sync }, [])
+    expect(heads).toEqual({ target: s.targetSha, sync: older(s) })
+    // The fetch and the read of the local refs: no ls-remote.
+    expect(gitProcessesStarted() - before).toBe(2)
+    // Commits only: the target's root tree did not come (rev-list --missing=print reads without fetching).
+    const tree = runGit(gitDir, ['log', '-1', '--format=%T', s.targetSha]).stdout.trim()
+    expect(runGit(gitDir, ['rev-list', '--objects', '--missing=print', '--no-walk', s.targetSha]).stdout).toContain(`?${tree}`)
+  })
+
+  it('finds no sync branch when the fork has none, and leaves aside longer names the pattern also matches', async () => {
+    const s = withForkCopy(scenarios.get(contentConflict))
+    // A branch whose name starts with the sync branch's: fetched by the pattern, never taken for it.
+    runGit(s.forkDir, ['update-ref', `refs/heads/${sync}-hotfix`, older(s)])
+    const { git, gitDir } = await fresh(s)
+    const heads = await fetchTargetAndSyncBranch(git, s.forkUrl, { target: s.target, sync }, [])
+    expect(heads).toEqual({ target: s.targetSha })
+    expect(runGit(gitDir, ['rev-parse', `refs/remotes/origin/${sync}-hotfix`]).stdout.trim()).toBe(older(s))
+  })
+
+  it('answers without a target when the fork lacks the target branch, instead of failing the fetch', async () => {
+    const s = withForkCopy(scenarios.get(contentConflict))
+    const { git } = await fresh(s)
+    expect(await fetchTargetAndSyncBranch(git, s.forkUrl, { target: 'no-such-branch', sync }, [])).toEqual({})
+  })
+
+  it('lists the refs first when the pattern would match the target too', async () => {
+    const s = withForkCopy(scenarios.get(contentConflict))
+    runGit(s.forkDir, ['update-ref', `refs/heads/${sync}`, older(s)])
+    runGit(s.forkDir, ['update-ref', `refs/heads/${sync}-base`, s.targetSha])
+    const { git } = await fresh(s)
+    const before = gitProcessesStarted()
+    expect(await fetchTargetAndSyncBranch(git, s.forkUrl, { target: `${sync}-base`, sync }, [])).toEqual({ target: s.targetSha, sync: older(s) })
+    // ls-remote, fetch, the local refs: fetchBranches' way.
+    expect(gitProcessesStarted() - before).toBe(3)
   })
 })
