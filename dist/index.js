@@ -44475,7 +44475,7 @@ async function prepareRepository(git, options) {
     requireValidRef(tagRef, 'tag', 'upstream');
     await configurePartialClone(git, options.forkUrl, options.upstreamUrl);
     // Starts before the commits fetch and runs beside it; a failure only loses the head start.
-    const early = options.tagCommitOnFork && options.mergeTrees ? prefetchByTreeIds(git, options.mergeTrees, log) : Promise.resolve();
+    const early = options.tagCommitOnFork && options.mergeTrees ? prefetchByTreeIds(git, options.mergeTrees, log) : Promise.resolve(false);
     // One fetch of both branches, commits only (fetchTargetAndSyncBranch: no listing first), and from a fork in the
     // upstream's network the tag's commit by id in the same request.
     let heads = {};
@@ -44509,7 +44509,8 @@ async function prepareRepository(git, options) {
         if (!upstreamOnFork && (await git.fetchRefs(UPSTREAM_REMOTE, [`+${options.upstreamRef ?? tagRef}:${tagRef}`], { filter: 'tree:0', missingOk: true })) === 'missing-ref') {
             throw new UserError('upstream', `${options.upstreamRef ? 'branch' : 'tag'} ${JSON.stringify(options.tag)} does not exist in the upstream repository (${options.upstreamUrl})`);
         }
-        tagSha = await git.revParse(`${tagRef}^{commit}`);
+        // The fork served the commit the API named (a commit: the API peeled the tag) under the tag's name.
+        tagSha = upstreamOnFork && options.tagCommitOnFork ? options.tagCommitOnFork : await git.revParse(`${tagRef}^{commit}`);
     });
     if (!tagSha)
         throw new UserError('upstream', `tag ${JSON.stringify(options.tag)} does not point at a commit`);
@@ -44519,16 +44520,21 @@ async function prepareRepository(git, options) {
     const known = [targetSha, ...(syncBranchSha ? [syncBranchSha] : [])];
     // From a fork that has upstream's objects, the tag's own tree comes in the same request: the merge reads it, and
     // nothing reads the trees of the commits in between (the push finds them on the server). Usually the early
-    // prefetch has brought them all, and git asks for none again.
-    await early;
-    const trees = await measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, upstreamOnFork, log));
-    log.debug(`fetch the trees the merge reads: ${trees.objects} objects, ${trees.kib} KiB, ${trees.ms} ms`);
+    // prefetch has brought them all, and git asks for none again: then the check runs beside the merge (which reads
+    // the trees the early prefetch brought) and only the push waits for it, as for pushObjects.
+    const besideMerge = upstreamOnFork && (await early);
+    const boundaryTrees = measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, upstreamOnFork, log)).then((stats) => {
+        log.debug(`fetch the trees the merge reads: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`);
+        return stats;
+    });
+    boundaryTrees.catch(() => undefined);
+    const trees = besideMerge ? undefined : await boundaryTrees;
     // With the boundary trees present, what is still missing of the new commits is their own trees.
     const treeFetch = upstreamOnFork ? sum() : await measured(git, log, async () => fetchObjectsOrFail(git, UPSTREAM_REMOTE, await git.missingObjects(tagCommit, known)));
     const upstream = sum(tagFetch, treeFetch);
     if (!upstreamOnFork)
         log.debug(`fetch upstream ${options.tag} (commits and trees): ${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`);
-    const pushObjects = options.pushSendsUpstreamHistory ? fetchPushObjects(git, targetSha, tagCommit, known, log) : Promise.resolve(sum());
+    const pushObjects = boundaryTrees.then(() => (options.pushSendsUpstreamHistory ? fetchPushObjects(git, targetSha, tagCommit, known, log) : sum()));
     // Awaited before the push; a run that fails before then must not end on an unhandled rejection.
     pushObjects.catch(() => undefined);
     return {
@@ -44537,7 +44543,7 @@ async function prepareRepository(git, options) {
         ...(syncBranchSha ? { syncBranchSha } : {}),
         upstreamOnFork,
         history,
-        ...(log.isDebug() ? { transfer: { fork: transferOf(fork), trees: transferOf(trees), upstream } } : {}),
+        ...(log.isDebug() ? { transfer: { fork: transferOf(fork), ...(trees ? { trees: transferOf(trees) } : {}), upstream } } : {}),
         pushObjects
     };
 }
@@ -44575,16 +44581,18 @@ async function prefetchByTreeIds(git, mergeTrees, log) {
     try {
         const [target, base, tag] = (await mergeTrees) ?? [];
         if (!target || !base || !tag)
-            return;
+            return false;
         const stats = await measured(git, log, async () => {
             await fetchObjectsOrFail(git, FORK_REMOTE, [target, base, tag]);
             const [forkChanges, upstreamChanges] = await Promise.all([git.diffTree(base, target, 'none'), git.diffTree(base, tag, 'exact')]);
             await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log, true);
         });
         log.debug(`fetch the merge's trees and blobs while the commits arrive: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`);
+        return true;
     }
     catch (error) {
         log.debug(`the early fetch of the merge's trees failed; the regular requests get them: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+        return false;
     }
 }
 /** Runs `work` (the merge) while the push's objects arrive; settles once both have, failing with the first error. */
@@ -55454,8 +55462,15 @@ async function mergeTag(git, options) {
     const { log, targetSha, tagSha } = options;
     const started = Date.now();
     const rules = compileRules(options.rules);
-    const label = await resolveSides(git, options);
-    const mergeBase = await git.mergeBase(targetSha, tagSha);
+    const rebranding = options.rebrand !== undefined && options.rebrand.length > 0;
+    // Three independent reads of the commits, side by side (each a process): the sides and git's label, the merge
+    // base, and HEAD set to the target for merge-tree's labels (not needed by the rebranded merge, which names both).
+    const reads = [resolveSides(git, options), git.mergeBase(targetSha, tagSha), rebranding ? Promise.resolve() : git.detachHead(targetSha)];
+    await Promise.allSettled(reads);
+    // Read in that order: a side that is not a commit explains a failing merge base.
+    const label = await reads[0];
+    const mergeBase = await reads[1];
+    await reads[2];
     if (mergeBase === undefined) {
         throw new UserError('input', `the target branch (${targetSha}) and the upstream tag (${tagSha}) share no history; the fork must have been created from the upstream repository`);
     }
@@ -55468,14 +55483,13 @@ async function mergeTag(git, options) {
     let run = { clean: false, output: '' };
     let rebranded;
     const stats = await measured(git, log, async () => {
-        if (options.rebrand && options.rebrand.length > 0) {
+        if (rebranding && options.rebrand) {
             const rebrand = compileRebrand(options.rebrand);
             const fetchBlobs = (oids, side) => prefetchBlobs(git, oids, options.upstreamOnFork ? 'fork' : side, log);
             rebranded = await rebrandMerge(git.process, { mergeBase, targetSha, tagSha, label, rebrand, fetchBlobs, log });
             run = { clean: rebranded.merge.exitCode === 0, output: rebranded.merge.stdout };
         }
         else {
-            await git.detachHead(targetSha);
             run = await git.mergeTree('HEAD', label);
         }
     });
@@ -55486,6 +55500,12 @@ async function mergeTag(git, options) {
     const groups = collectConflicts(output);
     if (!run.clean && groups.length === 0) {
         throw new Error(`git merge-tree reported conflicts but listed none; refusing to commit. Output: ${run.output.replace(/\0/g, ' ').slice(0, 500)}`);
+    }
+    // The head, when the history cannot change it: the merge commit of a clean merge, else the tag's commit.
+    let decided;
+    if (!options.autoResolve || groups.length === 0) {
+        decided = groups.length === 0 ? { status: 'clean', headSha: await commitMerge(git, output.tree, options) } : { status: 'conflicts', headSha: tagSha };
+        options.onHead?.({ ...decided, targetSha, tagSha });
     }
     const lastTimes = (await options.history?.(groups.flatMap((group) => group.conflicts.map((raw) => raw.path)))) ?? new Map();
     const conflictsOf = (group) => group.conflicts.map((raw) => {
@@ -55521,8 +55541,8 @@ async function mergeTag(git, options) {
     }
     conflicts.sort((a, b) => byCodeUnit(a.path, b.path));
     autoResolved.sort((a, b) => byCodeUnit(a.path, b.path));
-    const status = conflicts.length === 0 ? 'clean' : 'conflicts';
-    const headSha = status === 'clean' ? await commitMerge(git, tree, options) : tagSha;
+    const status = decided?.status ?? (conflicts.length === 0 ? 'clean' : 'conflicts');
+    const headSha = decided?.headSha ?? (status === 'clean' ? await commitMerge(git, tree, options) : tagSha);
     log.debug(`merge of ${options.tag} into ${targetSha}: ${status}, ${conflicts.length} conflicts, ${autoResolved.length} auto-resolved, ${Date.now() - started} ms`);
     return {
         status,
@@ -60328,7 +60348,7 @@ function startPublish(req) {
     const started = {
         older: req.supersede ? findOlderSyncPulls(req.api, req.supersede, req.targetBranch, req.syncBranch) : Promise.resolve([]),
         labelNames: req.api.labelNames(),
-        branch: updateSyncBranch(req)
+        branch: (req.after ?? Promise.resolve()).then(() => updateSyncBranch(req))
     };
     // Awaited by publishSync; a run that fails before then must not end on an unhandled rejection.
     for (const pending of Object.values(started))
@@ -61304,18 +61324,21 @@ async function syncRelease(run, chosen, policyRead) {
     run.previous.answerLocally(git, fetched.targetSha);
     if (fetched.tagSha !== chosen.commitSha)
         runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${chosen.commitSha}); using git's.`);
-    const merge = await step('Merge', () => whilePushObjectsArrive(fetched, () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history, upstreamOnFork: fetched.upstreamOnFork })));
     const openPull = chosen.openPull;
     // The body records the upstream commit it was made from: the only witness when upstream re-cuts a tag.
     const recorded = openPull ? readSyncMarker(openPull.body) : undefined;
     const recordedCommit = recorded?.tag === candidate.tag ? recorded.commit : undefined;
-    // The push starts now and runs while the PR is rendered; publishSync awaits it before writing the PR.
-    const publishing = settings.dryRun ? undefined : startPublish({
-        api: run.api, git, log: runner, forkUrl: urls.fork, targetBranch: target, syncBranch: branch, tag: candidate.tag, merge, openPull,
+    // The push starts once the merge's head is decided (onHead: often before the merge has read the fork's history)
+    // and the push's objects are here; it runs while the PR is rendered, and publishSync awaits it.
+    let pushing;
+    const startPush = (head) => (pushing ??= settings.dryRun ? undefined : startPublish({
+        api: run.api, git, log: runner, forkUrl: urls.fork, targetBranch: target, syncBranch: branch, tag: candidate.tag, merge: head, openPull, after: fetched.pushObjects,
         branchSha: fetched.syncBranchSha, negotiate: onFork !== false, upstreamShas: recordedCommit ? [recordedCommit] : [],
         // The new PR names the ones it replaces, as they name it in their closing comment.
         ...(settings.supersede ? { supersede: { branchPrefix: settings.branchPrefix, isOlderTag: (tag) => isOlderTag(tag, candidate.version) } } : {})
-    });
+    }));
+    const merge = await step('Merge', () => whilePushObjectsArrive(fetched, () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history, upstreamOnFork: fetched.upstreamOnFork, onHead: startPush })));
+    const publishing = startPush(merge);
     const decision = await withPrevious(chosen);
     const refreshedFrom = await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit);
     const report = syncReportInput(settings, decision, { targetBranch: target, syncBranch: branch, merge, checklist: policy.checklist, refreshedFrom, ciNote: ciNotDispatchedNote(settings.dispatchWorkflow, merge) });

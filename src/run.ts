@@ -20,7 +20,7 @@ import { labelPlan } from './publish/labels.js'
 import { ciNotDispatchedNote, dispatchCi } from './publish/dispatch.js'
 import { maintainMirror } from './publish/mirror.js'
 import { tagMovedSince } from './publish/ownership.js'
-import { keepIfOnlyRunLinkDiffers, publishedMessage, publishSync, startPublish } from './publish/pull.js'
+import { keepIfOnlyRunLinkDiffers, publishedMessage, publishSync, startPublish, type PublishStart } from './publish/pull.js'
 import { branchTitle } from './releases/branch.js'
 import { chooseRelease } from './releases/choose.js'
 import { withPrevious, type SyncDecision } from './releases/decision.js'
@@ -31,6 +31,7 @@ import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, ren
 import { actionsRunner, timedSteps, type Runner, type Step } from './runner.js'
 import { loadLowerBound, loadPolicy, readSettings, type Settings } from './settings/load.js'
 import type { SyncPolicy } from './settings/policy.js'
+import type { MergeHead } from './types.js'
 import { forkGitUrl, gitCredentials, upstreamGitUrl } from './settings/urls.js'
 import { timingFromEnv } from './timing.js'
 
@@ -121,21 +122,24 @@ async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policyRead:
   // The search for the fork's previous release waited for these commits (previousContains), and runs during the merge.
   run.previous.answerLocally(git, fetched.targetSha)
   if (fetched.tagSha !== chosen.commitSha) runner.debug(`Tag ${candidate.tag} resolved to ${fetched.tagSha} by git (the API said ${chosen.commitSha}); using git's.`)
-  const merge = await step('Merge', () =>
-    whilePushObjectsArrive(fetched, () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history, upstreamOnFork: fetched.upstreamOnFork }))
-  )
-
   const openPull = chosen.openPull
   // The body records the upstream commit it was made from: the only witness when upstream re-cuts a tag.
   const recorded = openPull ? readSyncMarker(openPull.body) : undefined
   const recordedCommit = recorded?.tag === candidate.tag ? recorded.commit : undefined
-  // The push starts now and runs while the PR is rendered; publishSync awaits it before writing the PR.
-  const publishing = settings.dryRun ? undefined : startPublish({
-    api: run.api, git, log: runner, forkUrl: urls.fork, targetBranch: target, syncBranch: branch, tag: candidate.tag, merge, openPull,
-    branchSha: fetched.syncBranchSha, negotiate: onFork !== false, upstreamShas: recordedCommit ? [recordedCommit] : [],
-    // The new PR names the ones it replaces, as they name it in their closing comment.
-    ...(settings.supersede ? { supersede: { branchPrefix: settings.branchPrefix, isOlderTag: (tag: string) => isOlderTag(tag, candidate.version) } } : {})
-  })
+  // The push starts once the merge's head is decided (onHead: often before the merge has read the fork's history)
+  // and the push's objects are here; it runs while the PR is rendered, and publishSync awaits it.
+  let pushing: PublishStart | undefined
+  const startPush = (head: MergeHead): PublishStart | undefined =>
+    (pushing ??= settings.dryRun ? undefined : startPublish({
+      api: run.api, git, log: runner, forkUrl: urls.fork, targetBranch: target, syncBranch: branch, tag: candidate.tag, merge: head, openPull, after: fetched.pushObjects,
+      branchSha: fetched.syncBranchSha, negotiate: onFork !== false, upstreamShas: recordedCommit ? [recordedCommit] : [],
+      // The new PR names the ones it replaces, as they name it in their closing comment.
+      ...(settings.supersede ? { supersede: { branchPrefix: settings.branchPrefix, isOlderTag: (tag: string) => isOlderTag(tag, candidate.version) } } : {})
+    }))
+  const merge = await step('Merge', () =>
+    whilePushObjectsArrive(fetched, () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history, upstreamOnFork: fetched.upstreamOnFork, onHead: startPush }))
+  )
+  const publishing = startPush(merge)
   const decision = await withPrevious(chosen)
   const refreshedFrom = await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit)
   const report = syncReportInput(settings, decision, { targetBranch: target, syncBranch: branch, merge, checklist: policy.checklist, refreshedFrom, ciNote: ciNotDispatchedNote(settings.dispatchWorkflow, merge) })

@@ -92,6 +92,9 @@ export interface ChangeSummary {
   byFolder: FolderChanges[]
 }
 
+/** What a merge points the sync branch at, and the two commits it merged: MergeResult's part the push needs. */
+export type MergeHead = Pick<MergeResult, 'status' | 'targetSha' | 'tagSha' | 'headSha'>
+
 export interface MergeResult {
   status: 'clean' | 'conflicts'
   /** The target branch's commit that was merged into (never written). */

@@ -84,8 +84,11 @@ export interface PreparedRepository {
   upstreamOnFork: boolean
   /** What the fork did in its earlier syncs, for the conflicts the merge meets (its walk already started). */
   history: HistoryLookup
-  /** What each fetch added: measured only with debug logging on (it costs two processes per fetch). */
-  transfer?: { fork: TransferStats; trees: TransferStats; upstream: TransferStats }
+  /**
+   * What each fetch added: measured only with debug logging on (it costs two processes per fetch). `trees` is absent
+   * when their check ran beside the merge (it logs its own figures).
+   */
+  transfer?: { fork: TransferStats; trees?: TransferStats; upstream: TransferStats }
   /**
    * What the push will send and this repository lacks, still arriving while the merge runs: upstream's new blobs and
    * the old versions the push's thin pack deltas against (see pushSendsUpstreamHistory). Await it before pushing; it
@@ -144,7 +147,7 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
   requireValidRef(tagRef, 'tag', 'upstream')
   await configurePartialClone(git, options.forkUrl, options.upstreamUrl)
   // Starts before the commits fetch and runs beside it; a failure only loses the head start.
-  const early = options.tagCommitOnFork && options.mergeTrees ? prefetchByTreeIds(git, options.mergeTrees, log) : Promise.resolve()
+  const early = options.tagCommitOnFork && options.mergeTrees ? prefetchByTreeIds(git, options.mergeTrees, log) : Promise.resolve(false)
 
   // One fetch of both branches, commits only (fetchTargetAndSyncBranch: no listing first), and from a fork in the
   // upstream's network the tag's commit by id in the same request.
@@ -181,7 +184,8 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
     if (!upstreamOnFork && (await git.fetchRefs(UPSTREAM_REMOTE, [`+${options.upstreamRef ?? tagRef}:${tagRef}`], { filter: 'tree:0', missingOk: true })) === 'missing-ref') {
       throw new UserError('upstream', `${options.upstreamRef ? 'branch' : 'tag'} ${JSON.stringify(options.tag)} does not exist in the upstream repository (${options.upstreamUrl})`)
     }
-    tagSha = await git.revParse(`${tagRef}^{commit}`)
+    // The fork served the commit the API named (a commit: the API peeled the tag) under the tag's name.
+    tagSha = upstreamOnFork && options.tagCommitOnFork ? options.tagCommitOnFork : await git.revParse(`${tagRef}^{commit}`)
   })
   if (!tagSha) throw new UserError('upstream', `tag ${JSON.stringify(options.tag)} does not point at a commit`)
   const tagCommit = tagSha
@@ -190,16 +194,21 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
   const known = [targetSha, ...(syncBranchSha ? [syncBranchSha] : [])]
   // From a fork that has upstream's objects, the tag's own tree comes in the same request: the merge reads it, and
   // nothing reads the trees of the commits in between (the push finds them on the server). Usually the early
-  // prefetch has brought them all, and git asks for none again.
-  await early
-  const trees = await measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, upstreamOnFork, log))
-  log.debug(`fetch the trees the merge reads: ${trees.objects} objects, ${trees.kib} KiB, ${trees.ms} ms`)
+  // prefetch has brought them all, and git asks for none again: then the check runs beside the merge (which reads
+  // the trees the early prefetch brought) and only the push waits for it, as for pushObjects.
+  const besideMerge = upstreamOnFork && (await early)
+  const boundaryTrees = measured(git, log, () => fetchBoundaryTrees(git, tagCommit, known, upstreamOnFork, log)).then((stats) => {
+    log.debug(`fetch the trees the merge reads: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`)
+    return stats
+  })
+  boundaryTrees.catch(() => undefined)
+  const trees = besideMerge ? undefined : await boundaryTrees
 
   // With the boundary trees present, what is still missing of the new commits is their own trees.
   const treeFetch = upstreamOnFork ? sum() : await measured(git, log, async () => fetchObjectsOrFail(git, UPSTREAM_REMOTE, await git.missingObjects(tagCommit, known)))
   const upstream = sum(tagFetch, treeFetch)
   if (!upstreamOnFork) log.debug(`fetch upstream ${options.tag} (commits and trees): ${upstream.objects} objects, ${upstream.kib} KiB, ${upstream.ms} ms`)
-  const pushObjects = options.pushSendsUpstreamHistory ? fetchPushObjects(git, targetSha, tagCommit, known, log) : Promise.resolve(sum())
+  const pushObjects = boundaryTrees.then(() => (options.pushSendsUpstreamHistory ? fetchPushObjects(git, targetSha, tagCommit, known, log) : sum()))
   // Awaited before the push; a run that fails before then must not end on an unhandled rejection.
   pushObjects.catch(() => undefined)
   return {
@@ -208,7 +217,7 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
     ...(syncBranchSha ? { syncBranchSha } : {}),
     upstreamOnFork,
     history,
-    ...(log.isDebug() ? { transfer: { fork: transferOf(fork), trees: transferOf(trees), upstream } } : {}),
+    ...(log.isDebug() ? { transfer: { fork: transferOf(fork), ...(trees ? { trees: transferOf(trees) } : {}), upstream } } : {}),
     pushObjects
   }
 }
@@ -243,18 +252,20 @@ async function fetchPushObjects(git: Git, targetSha: string, tagSha: string, kno
  * first. Best effort: git's merge base can differ from the compare's (several merge bases), and what this misses the
  * regular tree request and the merge's own prefetch fetch (Git.fetchObjects leaves out what this brought).
  */
-async function prefetchByTreeIds(git: Git, mergeTrees: Promise<string[] | undefined>, log: Log): Promise<void> {
+async function prefetchByTreeIds(git: Git, mergeTrees: Promise<string[] | undefined>, log: Log): Promise<boolean> {
   try {
     const [target, base, tag] = (await mergeTrees) ?? []
-    if (!target || !base || !tag) return
+    if (!target || !base || !tag) return false
     const stats = await measured(git, log, async () => {
       await fetchObjectsOrFail(git, FORK_REMOTE, [target, base, tag])
       const [forkChanges, upstreamChanges] = await Promise.all([git.diffTree(base, target, 'none'), git.diffTree(base, tag, 'exact')])
       await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log, true)
     })
     log.debug(`fetch the merge's trees and blobs while the commits arrive: ${stats.objects} objects, ${stats.kib} KiB, ${stats.ms} ms`)
+    return true
   } catch (error) {
     log.debug(`the early fetch of the merge's trees failed; the regular requests get them: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
+    return false
   }
 }
 

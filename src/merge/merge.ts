@@ -6,7 +6,7 @@ import { UserError } from '../errors.js'
 import type { Git, Identity } from '../git/git.js'
 import { isValidRefName } from '../git/refname.js'
 import type { Log } from '../runner.js'
-import type { Conflict, LastTime, MergeResult, PathRule, RebrandSummary } from '../types.js'
+import type { Conflict, LastTime, MergeHead, MergeResult, PathRule, RebrandSummary } from '../types.js'
 import { disagreesWithHistory } from './audit.js'
 import { forkCustomizationsTouched, summarizeChanges } from './changes.js'
 import { byCodeUnit, collectConflicts, parseMergeTree, type ConflictGroup, type RawConflict } from './conflicts.js'
@@ -47,6 +47,12 @@ export interface MergeOptions {
   history?: HistoryLookup
   /** The fork's server has upstream's objects too (PreparedRepository.upstreamOnFork): every blob comes from it. */
   upstreamOnFork?: boolean
+  /**
+   * Told the head as soon as it is decided, before the rest of the merge: without auto-resolve (or without
+   * conflicts) what the fork did last time cannot change it, and the push need not wait for that walk of the whole
+   * history (the longest part of a merge on a large fork: 0.2–0.4 s on the benchmark's 29,576 commits).
+   */
+  onHead?: (head: MergeHead) => void
   log: Log
 }
 
@@ -122,9 +128,15 @@ export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeRe
   const { log, targetSha, tagSha } = options
   const started = Date.now()
   const rules = compileRules(options.rules)
-  const label = await resolveSides(git, options)
-
-  const mergeBase = await git.mergeBase(targetSha, tagSha)
+  const rebranding = options.rebrand !== undefined && options.rebrand.length > 0
+  // Three independent reads of the commits, side by side (each a process): the sides and git's label, the merge
+  // base, and HEAD set to the target for merge-tree's labels (not needed by the rebranded merge, which names both).
+  const reads = [resolveSides(git, options), git.mergeBase(targetSha, tagSha), rebranding ? Promise.resolve() : git.detachHead(targetSha)] as const
+  await Promise.allSettled(reads)
+  // Read in that order: a side that is not a commit explains a failing merge base.
+  const label = await reads[0]
+  const mergeBase = await reads[1]
+  await reads[2]
   if (mergeBase === undefined) {
     throw new UserError(
       'input',
@@ -142,13 +154,12 @@ export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeRe
   let run: { clean: boolean; output: string } = { clean: false, output: '' }
   let rebranded: RebrandResult | undefined
   const stats = await measured(git, log, async () => {
-    if (options.rebrand && options.rebrand.length > 0) {
+    if (rebranding && options.rebrand) {
       const rebrand = compileRebrand(options.rebrand)
       const fetchBlobs = (oids: readonly string[], side: 'upstream' | 'fork'): Promise<void> => prefetchBlobs(git, oids, options.upstreamOnFork ? 'fork' : side, log)
       rebranded = await rebrandMerge(git.process, { mergeBase, targetSha, tagSha, label, rebrand, fetchBlobs, log })
       run = { clean: rebranded.merge.exitCode === 0, output: rebranded.merge.stdout }
     } else {
-      await git.detachHead(targetSha)
       run = await git.mergeTree('HEAD', label)
     }
   })
@@ -159,6 +170,13 @@ export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeRe
   const groups = collectConflicts(output)
   if (!run.clean && groups.length === 0) {
     throw new Error(`git merge-tree reported conflicts but listed none; refusing to commit. Output: ${run.output.replace(/\0/g, ' ').slice(0, 500)}`)
+  }
+
+  // The head, when the history cannot change it: the merge commit of a clean merge, else the tag's commit.
+  let decided: Pick<MergeHead, 'status' | 'headSha'> | undefined
+  if (!options.autoResolve || groups.length === 0) {
+    decided = groups.length === 0 ? { status: 'clean', headSha: await commitMerge(git, output.tree, options) } : { status: 'conflicts', headSha: tagSha }
+    options.onHead?.({ ...decided, targetSha, tagSha })
   }
 
   const lastTimes = (await options.history?.(groups.flatMap((group) => group.conflicts.map((raw) => raw.path)))) ?? new Map<string, LastTime>()
@@ -197,8 +215,8 @@ export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeRe
   conflicts.sort((a, b) => byCodeUnit(a.path, b.path))
   autoResolved.sort((a, b) => byCodeUnit(a.path, b.path))
 
-  const status: MergeResult['status'] = conflicts.length === 0 ? 'clean' : 'conflicts'
-  const headSha = status === 'clean' ? await commitMerge(git, tree, options) : tagSha
+  const status: MergeResult['status'] = decided?.status ?? (conflicts.length === 0 ? 'clean' : 'conflicts')
+  const headSha = decided?.headSha ?? (status === 'clean' ? await commitMerge(git, tree, options) : tagSha)
 
   log.debug(`merge of ${options.tag} into ${targetSha}: ${status}, ${conflicts.length} conflicts, ${autoResolved.length} auto-resolved, ${Date.now() - started} ms`)
   return {

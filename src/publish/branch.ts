@@ -7,7 +7,7 @@ import type { Git } from '../git/git.js'
 import { fetchBranches, requireValidRef } from '../git/partial-clone.js'
 import { GitError } from '../git/process.js'
 import type { Log } from '../runner.js'
-import type { MergeResult } from '../types.js'
+import type { MergeHead } from '../types.js'
 import { classifySyncBranch } from './ownership.js'
 
 export interface PushOptions {
@@ -74,7 +74,8 @@ export interface BranchRequest {
   forkUrl: string
   syncBranch: string
   tag: string
-  merge: MergeResult
+  /** The merge's head and sides: all the branch needs, known (without auto-resolve) before the rest of the merge. */
+  merge: MergeHead
   /** The sync branch's commit when the run started (undefined: no branch yet). */
   branchSha?: string
   /**
@@ -87,7 +88,7 @@ export interface BranchRequest {
 }
 
 /** A concurrent run's merge of the same target and tag commits is as good as ours: keep it rather than churn. */
-export async function isEquivalentMerge(git: Pick<Git, 'commits'>, branchSha: string, merge: MergeResult): Promise<boolean> {
+export async function isEquivalentMerge(git: Pick<Git, 'commits'>, branchSha: string, merge: MergeHead): Promise<boolean> {
   if (merge.status === 'conflicts') return branchSha === merge.tagSha
   const commits = await git.commits([branchSha, merge.headSha])
   const branch = commits.find((commit) => commit.sha === branchSha)

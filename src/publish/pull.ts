@@ -100,8 +100,11 @@ async function openPull(req: PublishRequest, body: string): Promise<{ pull: Pull
   return opened
 }
 
-/** What publishing needs before the PR's title and body exist: the push, and the reads that do not wait for it. */
-export type PublishStartRequest = Omit<PublishRequest, 'title' | 'renderBody' | 'labels'>
+/**
+ * What publishing needs before the PR's title and body exist: the push, and the reads that do not wait for it.
+ * `after`: what the push waits for (the objects it sends, still arriving: PreparedRepository.pushObjects).
+ */
+export type PublishStartRequest = Omit<PublishRequest, 'title' | 'renderBody' | 'labels'> & { after?: Promise<unknown> }
 
 /** Publishing under way: the push and the reads it started, awaited by publishSync. */
 export interface PublishStart {
@@ -121,7 +124,7 @@ export function startPublish(req: PublishStartRequest): PublishStart {
   const started = {
     older: req.supersede ? findOlderSyncPulls(req.api, req.supersede, req.targetBranch, req.syncBranch) : Promise.resolve([]),
     labelNames: req.api.labelNames(),
-    branch: updateSyncBranch(req)
+    branch: (req.after ?? Promise.resolve()).then(() => updateSyncBranch(req))
   }
   // Awaited by publishSync; a run that fails before then must not end on an unhandled rejection.
   for (const pending of Object.values(started)) pending.catch(() => undefined)

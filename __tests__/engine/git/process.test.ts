@@ -39,3 +39,19 @@ describe('runGit largeOutput', () => {
     expect(readdirSync(gitDir).sort()).toEqual(before)
   })
 })
+
+describe('GitProcess.settled', () => {
+  it('resolves once every git of the repository has ended, those started meanwhile included', async () => {
+    const git = new GitProcess(gitDir)
+    const ended: string[] = []
+    void git.tryExec(['rev-list', '--parents', 'main', '--']).then(() => {
+      ended.push('walk')
+      // Started while the first one ran: settled waits for it too.
+      void git.tryExec(['count-objects', '-v']).then(() => ended.push('count'))
+    })
+    await git.settled()
+    expect(ended).toEqual(['walk', 'count'])
+    // Nothing running: resolves at once.
+    await git.settled()
+  })
+})

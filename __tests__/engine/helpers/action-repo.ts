@@ -8,7 +8,8 @@ import { Git } from '../../../src/git/git.js'
 import { prepareRepository, type PreparedRepository } from '../../../src/merge/fetch.js'
 import { mergeTag } from '../../../src/merge/merge.js'
 import { silentLog, type Log } from '../../../src/runner.js'
-import type { MergeResult, PathRule } from '../../../src/types.js'
+import type { HistoryLookup } from '../../../src/merge/last-time.js'
+import type { MergeHead, MergeResult, PathRule } from '../../../src/types.js'
 import { buildScenario, gitMergeOracle, type OracleReport, type Scenario, type ScenarioSpec, type WorkTree } from './merge-repos.js'
 
 export const AUTHOR = { name: 'upstream-sync', email: 'upstream-sync@example.com', date: '2024-02-01T12:00:00Z' }
@@ -51,7 +52,7 @@ export async function prepare(s: Scenario, options: { pushSendsUpstreamHistory: 
   return { git, gitDir, prepared, logs, log }
 }
 
-export async function merge(p: Prepared, s: Scenario, options: { rules?: PathRule[]; autoResolve?: boolean; message?: string } = {}): Promise<MergeResult> {
+export async function merge(p: Prepared, s: Scenario, options: { rules?: PathRule[]; autoResolve?: boolean; message?: string; history?: HistoryLookup; onHead?: (head: MergeHead) => void } = {}): Promise<MergeResult> {
   return mergeTag(p.git, {
     targetSha: p.prepared.targetSha,
     tagSha: p.prepared.tagSha,
@@ -61,6 +62,8 @@ export async function merge(p: Prepared, s: Scenario, options: { rules?: PathRul
     message: options.message ?? `Merge upstream ${s.tag}`,
     author: AUTHOR,
     upstreamOnFork: p.prepared.upstreamOnFork,
+    ...(options.history ? { history: options.history } : {}),
+    ...(options.onHead ? { onHead: options.onHead } : {}),
     log: p.log
   })
 }

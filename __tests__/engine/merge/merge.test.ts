@@ -9,7 +9,8 @@ import { Git } from '../../../src/git/git.js'
 import { prepareRepository } from '../../../src/merge/fetch.js'
 import { SYNC_TAG_TRAILER, SYNC_TREE_TRAILER } from '../../../src/merge/trailers.js'
 import { silentLog } from '../../../src/runner.js'
-import type { MergeResult } from '../../../src/types.js'
+import type { HistoryLookup } from '../../../src/merge/last-time.js'
+import type { MergeHead, MergeResult } from '../../../src/types.js'
 import { AUTHOR, content, contentConflict, everything, merge, prepare, SharedScenarios, sidedRules, withForkCopy } from '../helpers/action-repo.js'
 import { gitMergeOracle, runGit, type ScenarioSpec } from '../helpers/merge-repos.js'
 
@@ -390,6 +391,61 @@ describe('mergeTag: rules and auto-resolve', () => {
 
 // --- What changed, and what is fetched ----------------------------------------------------------------------------
 
+describe('mergeTag: the head before the history', () => {
+  // A history lookup held until the test releases it: the walk of a large fork's history, still running.
+  function heldHistory(): { lookup: HistoryLookup; asked: () => boolean; release: () => void } {
+    let release: () => void = () => undefined
+    let asked = false
+    const answered = new Promise<void>((resolve) => (release = resolve))
+    return { lookup: async () => ((asked = true), await answered, new Map()), asked: () => asked, release: () => release() }
+  }
+
+  it('tells the head of a merge with conflicts while the history is still being read (auto-resolve off): the push need not wait', async () => {
+    const s = shared(everything)
+    const p = await prepare(s, { pushSendsUpstreamHistory: false })
+    const history = heldHistory()
+    const heads: MergeHead[] = []
+    let told!: () => void
+    const headTold = new Promise<void>((resolve) => (told = resolve))
+    const merging = merge(p, s, { rules: sidedRules, autoResolve: false, history: history.lookup, onHead: (head) => (heads.push(head), told()) })
+    // Told while the history lookup is still held: the head came before its answer.
+    await headTold
+    expect(heads).toEqual([{ status: 'conflicts', headSha: s.tagSha, targetSha: s.targetSha, tagSha: s.tagSha }])
+    history.release()
+    const result = await merging
+    expect(result).toMatchObject(heads[0] as MergeHead)
+  })
+
+  it('tells the merge commit of a clean merge before the history answers, and commits it once', async () => {
+    const s = shared({ base: (w) => void w.writeLines('a.py'), ours: (w) => void w.editLine('a.py', 2, 'fork edit'), theirs: (w) => void w.editLine('a.py', 28, 'upstream edit') })
+    const p = await prepare(s, { pushSendsUpstreamHistory: false })
+    const history = heldHistory()
+    let told!: (head: MergeHead) => void
+    const headTold = new Promise<MergeHead>((resolve) => (told = resolve))
+    const merging = merge(p, s, { autoResolve: true, history: history.lookup, onHead: (head) => told(head) })
+    const head = await headTold
+    expect(head.status).toBe('clean')
+    expect(runGit(p.gitDir, ['rev-list', '--parents', '-n', '1', head.headSha]).stdout.trim()).toBe(`${head.headSha} ${s.targetSha} ${s.tagSha}`)
+    history.release()
+    expect((await merging).headSha).toBe(head.headSha)
+  })
+
+  it('with auto-resolve on and conflicts, tells no head early: the history may hold a path back (the caller pushes after the merge)', async () => {
+    const s = shared(everything)
+    const p = await prepare(s, { pushSendsUpstreamHistory: false })
+    const history = heldHistory()
+    const heads: MergeHead[] = []
+    const merging = merge(p, s, { rules: sidedRules, autoResolve: true, history: history.lookup, onHead: (head) => heads.push(head) })
+    // The merge reaches the history lookup (every git step before it done) without telling a head.
+    while (!history.asked()) await new Promise((resolve) => setImmediate(resolve))
+    expect(heads).toEqual([])
+    history.release()
+    const result = await merging
+    expect(result.status).toBe('clean')
+    expect(heads).toEqual([])
+  })
+})
+
 describe('mergeTag: change summary without fetching blobs', () => {
   const spec: ScenarioSpec = {
     base: (w) => {
@@ -440,7 +496,7 @@ describe('mergeTag: change summary without fetching blobs', () => {
     const newUpstreamWithBlobs = count([s.tag, `^${s.target}`])
     // Commits only from the fork's history, then exactly the trees the merge reads: no other commit's trees.
     expect(dry.prepared.transfer!.fork.objects).toBe(forkCommits)
-    expect(dry.prepared.transfer!.trees.objects).toBe(mergeTrees)
+    expect(dry.prepared.transfer!.trees?.objects).toBe(mergeTrees)
     // Upstream's new commits, then their trees asked for by id: each with its whole hierarchy (no haves, so no thin
     // pack), which may repeat subtrees the merge base already has. Nothing else: no history before the merge base.
     const newCommits = runGit(s.work.dir, ['rev-list', s.tag, `^${s.target}`]).stdout.split('\n').filter(Boolean)

@@ -16,7 +16,7 @@ const classifySyncBranch = jest.fn<(...args: unknown[]) => Promise<'action' | 'h
 jest.unstable_mockModule('../../../src/git/partial-clone.js', () => ({ fetchBranches, requireValidRef: () => undefined }))
 jest.unstable_mockModule('../../../src/publish/ownership.js', () => ({ classifySyncBranch }))
 
-const { publishSync } = await import('../../../src/publish/pull.js')
+const { publishSync, startPublish } = await import('../../../src/publish/pull.js')
 const { explainPushError } = await import('../../../src/publish/branch.js')
 const { closeSuperseded, findOlderSyncPulls } = await import('../../../src/publish/supersede.js')
 const { GitError } = await import('../../../src/git/process.js')
@@ -178,6 +178,36 @@ describe('publishSync', () => {
     await expect(publishSync(request(api, fakeGit({})))).rejects.toThrow(
       `Could not open the sync pull request from ${BRANCH} into carto/main: GitHub answered 502 Server Error. The sync branch ${BRANCH} is in place; the next run opens the pull request for it.`
     )
+  })
+})
+
+describe('startPublish', () => {
+  it('pushes only once what the push sends is here (`after`), reads the labels and older PRs meanwhile, and publishSync finishes it', async () => {
+    push.mockResolvedValue(pushed)
+    const api = fakeApi()
+    let arrive!: () => void
+    const objects = new Promise<void>((resolve) => (arrive = resolve))
+    const { title: _title, renderBody: _renderBody, labels: _labels, ...rest } = request(api, fakeGit({}))
+    const started = startPublish({ ...rest, after: objects })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(push).not.toHaveBeenCalled()
+    expect(api.labelNames).toHaveBeenCalledTimes(1)
+    arrive()
+    const outcome = await publishSync(request(api, fakeGit({})), started)
+    expect(push).toHaveBeenCalledTimes(1)
+    expect(outcome).toMatchObject({ result: 'created', pushed: true, pull: { number: 1 } })
+    // The labels were listed once, by startPublish, not again by publishSync.
+    expect(api.labelNames).toHaveBeenCalledTimes(1)
+  })
+
+  it('keeps a failed push for publishSync to report: no unhandled rejection while the PR is rendered', async () => {
+    push.mockResolvedValue(refused('fatal: unable to access: Could not resolve host'))
+    fetchBranches.mockResolvedValue({ [BRANCH]: undefined })
+    const api = fakeApi()
+    const started = startPublish(request(api, fakeGit({})))
+    await new Promise((resolve) => setImmediate(resolve))
+    await expect(publishSync(request(api, fakeGit({})), started)).rejects.toThrow('Could not resolve host')
+    expect(api.createPull).not.toHaveBeenCalled()
   })
 })
 
