@@ -36118,7 +36118,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3266);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1945);
 /* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8037);
 /** Entry point of the bundled action (dist/index.js). */
 
@@ -36130,7 +36130,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3266:
+/***/ 1945:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42911,6 +42911,44 @@ throttling.triggersNotification = triggersNotification;
 // EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
 var bottleneck_lib = __nccwpck_require__(2203);
 var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
+;// CONCATENATED MODULE: ./src/github/json-body.ts
+/** The body Octokit would have given: JSON parsed, text as text, anything else as bytes (its getResponseData). */
+async function readBody(body, contentType) {
+    const response = new Response(body);
+    if (!contentType)
+        return response.text().catch(() => undefined);
+    const [type = '', ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
+    if (type === 'application/json' || type === 'application/scim+json') {
+        const text = await response.text();
+        try {
+            return JSON.parse(text);
+        }
+        catch {
+            return text;
+        }
+    }
+    const utf8 = parameters.some((parameter) => parameter.replace(/\s/g, '') === 'charset=utf-8' || parameter.replace(/\s/g, '') === 'charset="utf-8"');
+    if (type.startsWith('text/') || (utf8 && type !== 'application/octet-stream'))
+        return response.text().catch(() => undefined);
+    return response.arrayBuffer().catch(() => new ArrayBuffer(0));
+}
+/** Makes `octokit` read successful response bodies with `JSON.parse` (see above). */
+function parseBodiesNatively(octokit) {
+    octokit.hook.wrap('request', async (request, options) => {
+        const own = options.request?.parseSuccessResponseBody === undefined;
+        if (own)
+            options.request = { ...options.request, parseSuccessResponseBody: false };
+        const response = await request(options);
+        if (!own)
+            return response;
+        const data = response.data;
+        // 204, 205 and HEAD answers carry no body: Octokit leaves `data` empty for them whatever the option says.
+        if (data === '' || data === undefined)
+            return response;
+        return { ...response, data: await readBody(data, response.headers['content-type']) };
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/timing.ts
 /**
  * The pauses the action makes on purpose: the spacing of its write requests to GitHub and the waits before retrying a
@@ -42946,6 +42984,7 @@ function durationFrom(text) {
  * including the spacing of write requests GitHub asks integrations to keep. Every pause it makes comes from `timing`,
  * so tests run it against a local server without sleeping for real.
  */
+
 
 
 
@@ -43055,6 +43094,8 @@ function createClient({ token, apiUrl, log, timing = {}, env = {} }) {
     octokit.hook.before('request', (options) => {
         options.request = { ...options.request };
     });
+    // Registered after the hook above, so it runs first (outermost) and its option is in the copy.
+    parseBodiesNatively(octokit);
     // A PR created a moment ago may not be visible yet to GitHub's other services: labelling it, commenting on it or
     // editing it can answer 422 "Could not resolve to a node with the global id of '…'" (or "Issue not found") for a
     // second or two. Those calls are retried after 1, 2 and 4 retry units; any other 422 is an answer and is not.

@@ -13,6 +13,7 @@ import { rootCertificates } from 'node:tls'
 import { Agent, ProxyAgent } from 'undici'
 import type { Log } from '../runner.js'
 import { connectionFailure, errorText, isRequestError, isSettingsFailure } from './errors.js'
+import { parseBodiesNatively } from './json-body.js'
 import { REAL_TIMING, type Timing } from '../timing.js'
 
 export type Octokit = ReturnType<typeof getOctokit>
@@ -126,6 +127,8 @@ export function createClient({ token, apiUrl, log, timing = {}, env = {} }: Clie
   octokit.hook.before('request', (options) => {
     options.request = { ...options.request }
   })
+  // Registered after the hook above, so it runs first (outermost) and its option is in the copy.
+  parseBodiesNatively(octokit)
   // A PR created a moment ago may not be visible yet to GitHub's other services: labelling it, commenting on it or
   // editing it can answer 422 "Could not resolve to a node with the global id of '…'" (or "Issue not found") for a
   // second or two. Those calls are retried after 1, 2 and 4 retry units; any other 422 is an answer and is not.

@@ -143,3 +143,33 @@ describe('createClient: a connection the runner settings decide is not retried',
     }
   })
 })
+
+describe('createClient: response bodies (read with JSON.parse, not json-with-bigint: github/json-body.ts)', () => {
+  it('gives JSON as objects, pages as one list, text as text, bytes as bytes and an empty answer as empty, as Octokit would', async () => {
+    server
+      .on('GET /repos/carto/fork/labels', { status: 200, headers: { link: `<${server.url}/repos/carto/fork/labels2?page=2>; rel="next"` }, body: [{ name: 'a', id: 9007199254740991 }] })
+      .on('GET /repos/carto/fork/labels2', { status: 200, body: [{ name: 'b', id: 2 }] })
+      .on('GET /repos/carto/fork/readme', { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'text' })
+      .on('GET /repos/carto/fork/tarball', { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: 'bytes' })
+      .on('GET /repos/carto/fork/broken', { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } })
+      .on('DELETE /repos/carto/fork/git/refs/heads/x', { status: 204 })
+    const octokit = client()
+    const labels = await octokit.paginate(octokit.rest.issues.listLabelsForRepo, { ...fork, per_page: 100 })
+    expect(labels.map((label) => [label.name, label.id])).toEqual([
+      ['a', 9007199254740991],
+      ['b', 2]
+    ])
+    expect((await octokit.request('GET /repos/carto/fork/readme')).data).toBe('"text"')
+    const bytes = (await octokit.request('GET /repos/carto/fork/tarball')).data as ArrayBuffer
+    expect(Buffer.from(bytes).toString()).toBe('"bytes"')
+    // A JSON answer that is not JSON (here: empty) comes back as its text, as Octokit gives it.
+    expect((await octokit.request('GET /repos/carto/fork/broken')).data).toBe('')
+    expect((await octokit.rest.git.deleteRef({ ...fork, ref: 'heads/x' })).status).toBe(204)
+  })
+
+  it("leaves a caller's own choice of raw bodies alone", async () => {
+    server.on('GET /repos/carto/fork/raw', { status: 200, body: { raw: true } })
+    const { data } = await client().request('GET /repos/carto/fork/raw', { request: { parseSuccessResponseBody: false } })
+    expect(await new Response(data as ReadableStream).json()).toEqual({ raw: true })
+  })
+})
