@@ -89,6 +89,8 @@ interface Options {
    * (with `--logs` for the timelines). Writes no results file: a ratio needs its baseline from the same run.
    */
   only?: Scenario[]
+  /** `--cpu-prof DIR`: every action run writes node's CPU profile there (`--cpu-prof`), for where node's time goes. */
+  cpuProfiles?: string
 }
 
 interface Profile {
@@ -106,10 +108,10 @@ function parseArgs(argv: string[]): Options {
     }
     return argv.find((arg) => arg.startsWith(`${name}=`))?.slice(name.length + 1)
   }
-  const known = new Set(['--scale', '--runs', '--check', '--results', '--logs', '--no-profile', '--only'])
+  const known = new Set(['--scale', '--runs', '--check', '--results', '--logs', '--no-profile', '--only', '--cpu-prof'])
   for (const arg of argv) {
     if (arg.startsWith('--') && !known.has(arg.split('=')[0] ?? arg)) {
-      throw new Error(`Unknown option ${arg}. Usage: npm run bench -- [--scale default|small|smoke|<factor>] [--runs N] [--check] [--results FILE] [--logs DIR] [--no-profile] [--only A,C]`)
+      throw new Error(`Unknown option ${arg}. Usage: npm run bench -- [--scale default|small|smoke|<factor>] [--runs N] [--check] [--results FILE] [--logs DIR] [--no-profile] [--only A,C] [--cpu-prof DIR]`)
     }
   }
   const scale = parseScale(value('--scale') ?? 'default')
@@ -130,7 +132,8 @@ function parseArgs(argv: string[]): Options {
     resultsFile: path.resolve(resultsFile),
     profile: !argv.includes('--no-profile'),
     ...(logsDir ? { logsDir: path.resolve(logsDir) } : {}),
-    ...(only ? { only: only as Scenario[] } : {})
+    ...(only ? { only: only as Scenario[] } : {}),
+    ...(value('--cpu-prof') ? { cpuProfiles: path.resolve(value('--cpu-prof') as string) } : {})
   }
 }
 
@@ -317,7 +320,9 @@ class Bench {
   constructor(
     private readonly manifest: Manifest,
     tempRoot: string,
-    private readonly runsRoot: string
+    private readonly runsRoot: string,
+    /** Where node's CPU profiles of the action's runs go (`--cpu-prof`); none when undefined. */
+    private readonly cpuProfiles?: string
   ) {
     this.live = path.join(tempRoot, 'root')
   }
@@ -433,7 +438,7 @@ class Bench {
           ...(trace ? { GIT_TRACE2_EVENT: trace } : {})
         }
         for (const [name, value] of Object.entries(inputs)) env[inputEnvName(name)] = value
-        const measured = await measure(process.execPath, [ACTION_ENTRY], { env, cwd: workspace })
+        const measured = await measure(process.execPath, [...(this.cpuProfiles ? ['--cpu-prof', `--cpu-prof-dir=${this.cpuProfiles}`] : []), ACTION_ENTRY], { env, cwd: workspace })
         const outputs = parseCommandFile(await fs.readFile(outputFile, 'utf8'))
         const expected = scenario === 'C' ? ['up-to-date'] : ['created']
         const ok = measured.exitCode === 0 && expected.includes(outputs.result ?? '')
@@ -1095,7 +1100,7 @@ async function main(): Promise<number> {
   let loadStart = NaN
   let loadEnd = NaN
   try {
-    const bench = new Bench(manifest, tempRoot, runs.dir)
+    const bench = new Bench(manifest, tempRoot, runs.dir, options.cpuProfiles)
     await bench.prepareRoot()
     const missing = (scenario: Scenario): RunResult => ({
       scenario,
