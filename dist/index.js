@@ -44268,6 +44268,14 @@ async function findEarlierSyncs(git, options) {
     const tipNames = typeof options.upstreamTip === 'string' ? [options.upstreamTip] : [...options.upstreamTip];
     const [target, ...tips] = (await resolveCommits(git, [options.target, ...tipNames]));
     const started = Date.now();
+    // Every sync is a merge on the fork's line (a commit with one parent brings in nothing but itself), and the line's
+    // commits are those of the target's first-parent history that upstream's tips do not reach. git answers whether
+    // one of them is a merge from the newest commits alone (it stops at the first; upstream's side is only painted
+    // down to the fork's commits), where the graph below costs a read of every commit: 0.2-0.4 s on 29,576.
+    if ((await git.output(['rev-list', '--first-parent', '--merges', '--max-count=1', target, '--not', ...tips, '--'])) === '') {
+        options.log?.debug(`history: no merge on the fork's line since upstream's history (${Date.now() - started} ms): no earlier sync, the commit graph is not read`);
+        return [];
+    }
     const graph = await CommitGraph.load(git, [target, ...tips]);
     const found = findSyncMerges(graph, graph.numberOf(target), tips.map((tip) => graph.numberOf(tip)), limit);
     options.log?.debug(`history: ${graph.size} commits loaded and walked in ${Date.now() - started} ms, ${found.length} earlier sync(s) found`);

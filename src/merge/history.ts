@@ -17,8 +17,9 @@
  * ancestors of the target) and cannot be found; a merge of unrelated histories has no merge base and is skipped.
  * The history is compared path by path: a path renamed since that sync is not followed.
  *
- * Cost: three git processes for findEarlierSyncs (resolve the names, one `rev-list --parents` of the whole graph,
- * one `log --no-walk` of the syncs found); for lastResolutions one `diff-tree --stdin` per round, rounds of 1, 2, 4, …
+ * Cost: for findEarlierSyncs, one process to resolve the names and one to ask whether the fork's line has a merge at
+ * all (without one it has no sync, and nothing more is read: a fork's first sync when it squash-merges its own
+ * work), else one `rev-list --parents` of the whole graph and one `log --no-walk` of the syncs found; for lastResolutions one `diff-tree --stdin` per round, rounds of 1, 2, 4, …
  * syncs until every path is answered (at most 4 rounds for 10 syncs), each preceded by one `ensureTrees` call.
  */
 import type { Log } from '../runner.js'
@@ -64,6 +65,14 @@ export async function findEarlierSyncs(git: GitReader, options: FindSyncsOptions
   const tipNames = typeof options.upstreamTip === 'string' ? [options.upstreamTip] : [...options.upstreamTip]
   const [target, ...tips] = (await resolveCommits(git, [options.target, ...tipNames])) as [string, ...string[]]
   const started = Date.now()
+  // Every sync is a merge on the fork's line (a commit with one parent brings in nothing but itself), and the line's
+  // commits are those of the target's first-parent history that upstream's tips do not reach. git answers whether
+  // one of them is a merge from the newest commits alone (it stops at the first; upstream's side is only painted
+  // down to the fork's commits), where the graph below costs a read of every commit: 0.2-0.4 s on 29,576.
+  if ((await git.output(['rev-list', '--first-parent', '--merges', '--max-count=1', target, '--not', ...tips, '--'])) === '') {
+    options.log?.debug(`history: no merge on the fork's line since upstream's history (${Date.now() - started} ms): no earlier sync, the commit graph is not read`)
+    return []
+  }
   const graph = await CommitGraph.load(git, [target, ...tips])
   const found = findSyncMerges(graph, graph.numberOf(target) as number, tips.map((tip) => graph.numberOf(tip) as number), limit)
   options.log?.debug(`history: ${graph.size} commits loaded and walked in ${Date.now() - started} ms, ${found.length} earlier sync(s) found`)

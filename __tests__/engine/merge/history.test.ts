@@ -157,10 +157,11 @@ describe('findEarlierSyncs and lastResolutions on a merge-heavy fork', () => {
     expect(limited.map((sync) => sync.merge)).toEqual(fork.syncs.slice(0, 2).map((sync) => sync.merge))
   })
 
-  it('runs three git processes, whatever the history size', async () => {
+  it('runs four git processes, whatever the history size', async () => {
     const reader = counting(git)
     await findEarlierSyncs(reader, { target: 'main', upstreamTip: 'v1.4' })
-    expect(reader.calls.map((args) => args[0])).toEqual(['rev-parse', 'rev-list', 'log'])
+    // The names; is there a merge on the fork's line at all; the whole graph; the syncs' dates and subjects.
+    expect(reader.calls.map((args) => args[0])).toEqual(['rev-parse', 'rev-list', 'rev-list', 'log'])
   })
 
   it('says, per path, the latest sync that changed it on both sides and what its result kept', async () => {
@@ -313,9 +314,32 @@ describe('findEarlierSyncs on unusual shapes', () => {
     w.tag('v1')
     w.checkout('v1', 'main')
     w.featurePullRequest(10, 'main', (x) => x.editLine('a.txt', 3, 'a fork'))
-    const git = new GitProcess(tmp.join('never', '.git'))
+    const git = counting(new GitProcess(tmp.join('never', '.git')))
+    // The fork's pull request is a merge on its line: the graph is read, and it brought in no upstream commit.
     expect(await findEarlierSyncs(git, { target: 'main', upstreamTip: 'v1' })).toEqual([])
+    expect(git.calls.map((args) => args[0])).toEqual(['rev-parse', 'rev-list', 'rev-list'])
     expect(await findEarlierSyncs(git, { target: 'v1', upstreamTip: 'v1' })).toEqual([])
+  })
+
+  it('reads no commit graph for a fork whose line has no merge (squash-merged work, never synced): two processes', async () => {
+    const w = HistoryWork.create(tmp.join('linear'))
+    w.git(['symbolic-ref', 'HEAD', 'refs/heads/upstream'])
+    w.lines('a.txt', 'a').commit('upstream: initial')
+    // Upstream's own merges lie below the fork's line: they are not the fork's.
+    w.featurePullRequest(1, 'upstream', (x) => x.editLine('a.txt', 1, 'a upstream 1'))
+    w.tag('v1')
+    w.checkout('v1', 'main')
+    w.lines('b.txt', 'b').commit('fork: squash-merged feature (#10)')
+    w.editLine('a.txt', 3, 'a fork').commit('fork: squash-merged fix (#11)')
+    w.checkout('upstream')
+    w.featurePullRequest(2, 'upstream', (x) => x.editLine('a.txt', 5, 'a upstream 2'))
+    w.tag('v2')
+    const git = counting(new GitProcess(tmp.join('linear', '.git')))
+    const logs: string[] = []
+    const log = { debug: (m: string) => void logs.push(m), info: () => undefined, warning: () => undefined, isDebug: () => true }
+    expect(await findEarlierSyncs(git, { target: 'main', upstreamTip: 'v2', log })).toEqual([])
+    expect(git.calls.map((args) => args[0])).toEqual(['rev-parse', 'rev-list'])
+    expect(logs.join('\n')).toContain('no merge on the fork')
   })
 })
 
@@ -332,7 +356,7 @@ describe('on a big history (fast-import: 12 syncs, 80 pull requests between each
     const findMs = Date.now() - started
     expect(syncs.map((sync) => sync.merge)).toEqual(big.syncs.slice(-10).reverse().map((sync) => sync.merge))
     expect(syncs.map((sync) => sync.upstream)).toEqual(big.syncs.slice(-10).reverse().map((sync) => sync.upstream))
-    expect(git.calls.length).toBe(3)
+    expect(git.calls.length).toBe(4)
 
     const paths = [...big.lastKept.keys()]
     started = Date.now()
@@ -340,7 +364,7 @@ describe('on a big history (fast-import: 12 syncs, 80 pull requests between each
     const lastMs = Date.now() - started
     const byTag = new Map(big.syncs.map((sync) => [sync.merge, sync.tag]))
     expect(Object.fromEntries([...answers].map(([path, answer]) => [path, { tag: byTag.get(answer.sync.merge), kept: answer.kept }]))).toEqual(Object.fromEntries(big.lastKept))
-    expect(git.calls.length).toBeLessThanOrEqual(3 + 4)
+    expect(git.calls.length).toBeLessThanOrEqual(4 + 4)
     // Generous bounds for a shared 2-core machine.
     expect(findMs + lastMs).toBeLessThan(5000)
   })
