@@ -44591,6 +44591,7 @@ async function prepareRepository(git, options) {
         tagSha: tagCommit,
         ...(syncBranchSha ? { syncBranchSha } : {}),
         upstreamOnFork,
+        blobsPrefetched: besideMerge,
         history,
         ...(log.isDebug() ? { transfer: { fork: transferOf(fork), ...(trees ? { trees: transferOf(trees) } : {}), upstream } } : {}),
         pushObjects
@@ -55523,12 +55524,14 @@ async function mergeTag(git, options) {
     if (mergeBase === undefined) {
         throw new UserError('input', `the target branch (${targetSha}) and the upstream tag (${tagSha}) share no history; the fork must have been created from the upstream repository`);
     }
-    const [forkChanges, upstreamChanges, commitCount] = await Promise.all([
-        git.diffTree(mergeBase, targetSha, 'none'),
-        git.diffTree(mergeBase, tagSha, 'exact'),
-        git.countCommits(`${targetSha}..${tagSha}`)
-    ]);
-    await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log, options.upstreamOnFork);
+    const changes = Promise.all([git.diffTree(mergeBase, targetSha, 'none'), git.diffTree(mergeBase, tagSha, 'exact'), git.countCommits(`${targetSha}..${tagSha}`)]);
+    const prefetched = changes.then(([forkChanges, upstreamChanges]) => prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log, options.upstreamOnFork));
+    // Awaited below; a merge-tree that fails first must not leave them unhandled.
+    prefetched.catch(() => undefined);
+    // The blobs a content merge reads are fetched before merge-tree runs, in one request (one by one otherwise), unless
+    // they are here already (blobsPrefetched): then merge-tree runs beside the diffs that name them.
+    if (!options.blobsPrefetched)
+        await prefetched;
     let run = { clean: false, output: '' };
     let rebranded;
     const stats = await measured(git, log, async () => {
@@ -55545,6 +55548,8 @@ async function mergeTag(git, options) {
     if (log.isDebug()) {
         log.debug(`merge-tree: exit ${run.clean ? 0 : 1}, ${stats.ms} ms, ${stats.objects - stats.loose} objects fetched lazily, ${stats.loose} written`);
     }
+    const [forkChanges, upstreamChanges, commitCount] = await changes;
+    await prefetched;
     const output = parseMergeTree(run.output);
     const groups = collectConflicts(output);
     if (!run.clean && groups.length === 0) {
@@ -60587,6 +60592,12 @@ async function chooseRelease(deps, opts) {
         const recent = older.slice(0, RECENT_TAGS);
         return recent.length > 0 && recent.filter((candidate) => tags.has(candidate.tag)).length * 2 > recent.length;
     };
+    let told = false;
+    const tellLacking = () => {
+        if (!told)
+            opts.onTagLacking?.();
+        told = true;
+    };
     // pick: next walks the releases the target lacks oldest first, then meets the newest one it has and stops there.
     const order = opts.pick === 'next' ? await catchUpOrder(candidates, lookups) : candidates.map((_, index) => index);
     const catchingUp = opts.pick === 'next';
@@ -60596,6 +60607,7 @@ async function chooseRelease(deps, opts) {
         if (await lookups.contains(candidate)) {
             return nothingToSync(previousOf(candidate), `the target branch already contains ${candidate.tag}, the newest ${index === 0 ? '' : 'eligible '}tag of the channel`);
         }
+        tellLacking();
         // Maintainer decisions first: they hold whatever the release looks like now, and a closed PR (a steady state
         // that can last until the next release) is then reported without reading the release.
         const pulls = await deps.findSyncPulls(candidate.tag);
@@ -60729,6 +60741,7 @@ async function chooseExplicit(deps, lookups, tag, opts, log) {
             reason: `the target branch already contains ${tag}`
         };
     }
+    opts.onTagLacking?.();
     const overridden = [];
     if (!opts.channel.matches(tag))
         overridden.push(`it does not match ${describeChannel(opts.channel)}`);
@@ -61327,6 +61340,8 @@ async function run(runner = (0,src_runner/* actionsRunner */.Aq)()) {
             pick: known.pick,
             deferPrevious: true,
             previousContains: context.previous.contains,
+            // The run's repository (a folder, git's version, `git init`) is set up while GitHub answers about the tag.
+            onTagLacking: () => void context.work.get().catch(() => undefined),
             log: runner
         }));
         // The fork's policy (rules, template, checklist, rebrand) matters only to a sync: a run with nothing to sync
@@ -61386,7 +61401,7 @@ async function syncRelease(run, chosen, policyRead) {
         // The new PR names the ones it replaces, as they name it in their closing comment.
         ...(settings.supersede ? { supersede: { branchPrefix: settings.branchPrefix, isOlderTag: (tag) => isOlderTag(tag, candidate.version) } } : {})
     }));
-    const merge = await step('Merge', () => whilePushObjectsArrive(fetched, () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history, upstreamOnFork: fetched.upstreamOnFork, onHead: startPush })));
+    const merge = await step('Merge', () => whilePushObjectsArrive(fetched, () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history, upstreamOnFork: fetched.upstreamOnFork, blobsPrefetched: fetched.blobsPrefetched, onHead: startPush })));
     const publishing = startPush(merge);
     const decision = await withPrevious(chosen);
     const refreshedFrom = await tagMovedSince(git, fetched.syncBranchSha, merge, openPull, recordedCommit);

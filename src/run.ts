@@ -78,6 +78,8 @@ export async function run(runner: Runner = actionsRunner()): Promise<void> {
         pick: known.pick,
         deferPrevious: true,
         previousContains: context.previous.contains,
+        // The run's repository (a folder, git's version, `git init`) is set up while GitHub answers about the tag.
+        onTagLacking: () => void context.work.get().catch(() => undefined),
         log: runner
       })
     )
@@ -137,7 +139,7 @@ async function syncRelease(run: Run, chosen: SyncDecision<PullInfo>, policyRead:
       ...(settings.supersede ? { supersede: { branchPrefix: settings.branchPrefix, isOlderTag: (tag: string) => isOlderTag(tag, candidate.version) } } : {})
     }))
   const merge = await step('Merge', () =>
-    whilePushObjectsArrive(fetched, () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history, upstreamOnFork: fetched.upstreamOnFork, onHead: startPush }))
+    whilePushObjectsArrive(fetched, () => mergeTag(git, { targetSha: fetched.targetSha, tagSha: fetched.tagSha, tag: candidate.tag, rules: policy.rules, autoResolve: policy.autoResolve, rebrand: policy.rebrand, author: settings.author, log: runner, history: fetched.history, upstreamOnFork: fetched.upstreamOnFork, blobsPrefetched: fetched.blobsPrefetched, onHead: startPush }))
   )
   const publishing = startPush(merge)
   const decision = await withPrevious(chosen)

@@ -82,6 +82,12 @@ export interface PreparedRepository {
   syncBranchSha?: string
   /** True when the fork served the tag's commits (tagCommitOnFork): it has every object the merge reads. */
   upstreamOnFork: boolean
+  /**
+   * True when the merge's trees and the content merge's blobs arrived with the commits (the early prefetch, from the
+   * compare's merge base): the merge need not fetch before merge-tree (should git's merge base differ, merge-tree
+   * fetches what it misses itself).
+   */
+  blobsPrefetched: boolean
   /** What the fork did in its earlier syncs, for the conflicts the merge meets (its walk already started). */
   history: HistoryLookup
   /**
@@ -216,6 +222,7 @@ export async function prepareRepository(git: Git, options: PrepareOptions): Prom
     tagSha: tagCommit,
     ...(syncBranchSha ? { syncBranchSha } : {}),
     upstreamOnFork,
+    blobsPrefetched: besideMerge,
     history,
     ...(log.isDebug() ? { transfer: { fork: transferOf(fork), ...(trees ? { trees: transferOf(trees) } : {}), upstream } } : {}),
     pushObjects

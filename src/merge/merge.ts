@@ -47,6 +47,8 @@ export interface MergeOptions {
   history?: HistoryLookup
   /** The fork's server has upstream's objects too (PreparedRepository.upstreamOnFork): every blob comes from it. */
   upstreamOnFork?: boolean
+  /** The content merge's blobs were fetched with the commits (PreparedRepository.blobsPrefetched). */
+  blobsPrefetched?: boolean
   /**
    * Told the head as soon as it is decided, before the rest of the merge: without auto-resolve (or without
    * conflicts) what the fork did last time cannot change it, and the push need not wait for that walk of the whole
@@ -144,12 +146,13 @@ export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeRe
     )
   }
 
-  const [forkChanges, upstreamChanges, commitCount] = await Promise.all([
-    git.diffTree(mergeBase, targetSha, 'none'),
-    git.diffTree(mergeBase, tagSha, 'exact'),
-    git.countCommits(`${targetSha}..${tagSha}`)
-  ])
-  await prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log, options.upstreamOnFork)
+  const changes = Promise.all([git.diffTree(mergeBase, targetSha, 'none'), git.diffTree(mergeBase, tagSha, 'exact'), git.countCommits(`${targetSha}..${tagSha}`)] as const)
+  const prefetched = changes.then(([forkChanges, upstreamChanges]) => prefetchContentMergeBlobs(git, forkChanges, upstreamChanges, log, options.upstreamOnFork))
+  // Awaited below; a merge-tree that fails first must not leave them unhandled.
+  prefetched.catch(() => undefined)
+  // The blobs a content merge reads are fetched before merge-tree runs, in one request (one by one otherwise), unless
+  // they are here already (blobsPrefetched): then merge-tree runs beside the diffs that name them.
+  if (!options.blobsPrefetched) await prefetched
 
   let run: { clean: boolean; output: string } = { clean: false, output: '' }
   let rebranded: RebrandResult | undefined
@@ -166,6 +169,8 @@ export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeRe
   if (log.isDebug()) {
     log.debug(`merge-tree: exit ${run.clean ? 0 : 1}, ${stats.ms} ms, ${stats.objects - stats.loose} objects fetched lazily, ${stats.loose} written`)
   }
+  const [forkChanges, upstreamChanges, commitCount] = await changes
+  await prefetched
   const output = parseMergeTree(run.output)
   const groups = collectConflicts(output)
   if (!run.clean && groups.length === 0) {

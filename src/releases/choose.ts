@@ -143,6 +143,12 @@ export async function chooseRelease<P extends SyncPull = SyncPull>(
     return recent.length > 0 && recent.filter((candidate) => tags.has(candidate.tag)).length * 2 > recent.length
   }
 
+  let told = false
+  const tellLacking = (): void => {
+    if (!told) opts.onTagLacking?.()
+    told = true
+  }
+
   // pick: next walks the releases the target lacks oldest first, then meets the newest one it has and stops there.
   const order = opts.pick === 'next' ? await catchUpOrder(candidates, lookups) : candidates.map((_, index) => index)
   const catchingUp = opts.pick === 'next'
@@ -155,6 +161,7 @@ export async function chooseRelease<P extends SyncPull = SyncPull>(
         `the target branch already contains ${candidate.tag}, the newest ${index === 0 ? '' : 'eligible '}tag of the channel`
       )
     }
+    tellLacking()
 
     // Maintainer decisions first: they hold whatever the release looks like now, and a closed PR (a steady state
     // that can last until the next release) is then reported without reading the release.
@@ -319,6 +326,7 @@ async function chooseExplicit<P extends SyncPull>(
       reason: `the target branch already contains ${tag}`
     }
   }
+  opts.onTagLacking?.()
 
   const overridden: string[] = []
   if (!opts.channel.matches(tag)) overridden.push(`it does not match ${describeChannel(opts.channel)}`)

@@ -195,6 +195,11 @@ export interface ChooseReleaseOptions {
    * no compare request (a diff GitHub builds each time) and waits for the fetch instead.
    */
   previousContains?: (commit: string) => Promise<boolean>
+  /**
+   * Told once, when the walk first meets a tag the target lacks: a sync is then likely, and the run starts what
+   * costs no request (its local repository) while the walk asks GitHub about that tag.
+   */
+  onTagLacking?: () => void
   /** The current time (tests pin it). */
   now?: Date
   /** Debug lines (each tag skipped, each candidate passed over) and warnings (nothing matches, squash-merged PR). */

@@ -52,7 +52,7 @@ export async function prepare(s: Scenario, options: { pushSendsUpstreamHistory: 
   return { git, gitDir, prepared, logs, log }
 }
 
-export async function merge(p: Prepared, s: Scenario, options: { rules?: PathRule[]; autoResolve?: boolean; message?: string; history?: HistoryLookup; onHead?: (head: MergeHead) => void } = {}): Promise<MergeResult> {
+export async function merge(p: Prepared, s: Scenario, options: { rules?: PathRule[]; autoResolve?: boolean; message?: string; history?: HistoryLookup; onHead?: (head: MergeHead) => void; blobsPrefetched?: boolean } = {}): Promise<MergeResult> {
   return mergeTag(p.git, {
     targetSha: p.prepared.targetSha,
     tagSha: p.prepared.tagSha,
@@ -62,6 +62,7 @@ export async function merge(p: Prepared, s: Scenario, options: { rules?: PathRul
     message: options.message ?? `Merge upstream ${s.tag}`,
     author: AUTHOR,
     upstreamOnFork: p.prepared.upstreamOnFork,
+    blobsPrefetched: options.blobsPrefetched ?? p.prepared.blobsPrefetched,
     ...(options.history ? { history: options.history } : {}),
     ...(options.onHead ? { onHead: options.onHead } : {}),
     log: p.log

@@ -430,6 +430,15 @@ describe('mergeTag: the head before the history', () => {
     expect((await merging).headSha).toBe(head.headSha)
   })
 
+  it('merges right even when told the blobs are here and they are not (merge-tree then fetches them itself)', async () => {
+    const s = shared(everything)
+    const oracle = oracleOf(everything)
+    const p = await prepare(s, { pushSendsUpstreamHistory: false })
+    expect(p.prepared.blobsPrefetched).toBe(false)
+    const result = await merge(p, s, { rules: sidedRules, autoResolve: false, blobsPrefetched: true })
+    expect(result.conflicts.map((c) => [c.path, c.kind])).toEqual(oracle.conflicts.map((c) => [c.path, c.kind]))
+  })
+
   it('with auto-resolve on and conflicts, tells no head early: the history may hold a path back (the caller pushes after the merge)', async () => {
     const s = shared(everything)
     const p = await prepare(s, { pushSendsUpstreamHistory: false })

@@ -259,6 +259,20 @@ describe('chooseRelease: a new stable release', () => {
     expect(decision.previous?.tag).toBeDefined()
   })
 
+  it('tells onTagLacking once, when the walk meets a tag the target lacks, before asking GitHub about that tag; never for a fork that has the newest', async () => {
+    const github = litellm().containUpTo('v1.50.2-stable')
+    const told: number[] = []
+    const decision = await chooseRelease(github, options({ onTagLacking: () => void told.push(github.calls.length) }))
+    expect(decision.kind).toBe('sync')
+    expect(told).toHaveLength(1)
+    // Told right after the containment answer, before the walk's pull request and release lookups.
+    expect(github.calls.slice(0, told[0]).map((c) => c.method).at(-1)).toBe('targetContains')
+    const current = litellm().containUpTo('v1.81.12-stable')
+    let calls = 0
+    expect((await chooseRelease(current, options({ onTagLacking: () => void calls++ }))).kind).toBe('up-to-date')
+    expect(calls).toBe(0)
+  })
+
   it('picks a patch release after its release', async () => {
     const tags = ['v1.73.5-stable', 'v1.73.6-stable', 'v1.73.6-stable.patch.1', 'v1.73.6-nightly'].map((t) => tagRef(t))
     const github = new FakeGitHub(tags).contain('v1.73.6-stable', 'v1.73.5-stable')
