@@ -36624,11 +36624,16 @@ class Git {
         return parseBatchCheck(out, revs.length);
     }
     /**
-     * True when the commit is in this repository itself. Asked without a lazy fetch (`rev-list --missing` turns it
-     * off): in a partial repository, reading a missing commit would fetch it with its whole history.
+     * Whether `commit` is reachable from `descendant`, from this repository alone: undefined when the repository does
+     * not have `commit` (a partial clone would otherwise fetch it, with its whole history). One process: with any
+     * `--missing` option rev-list fetches nothing; a missing start is an error, and it prints the first commit of
+     * `commit`'s history that `descendant` lacks (a missing one as `?<id>`), nothing when there is none.
      */
-    async hasCommitLocally(sha) {
-        return (await this.process.tryExec(['rev-list', '--missing=print', '--no-walk', '--end-of-options', sha, '--'])).exitCode === 0;
+    async reachableLocally(commit, descendant) {
+        const result = await this.process.tryExec(['rev-list', '--missing=print', '-n', '1', '--end-of-options', commit, `^${descendant}`, '--']);
+        if (result.exitCode !== 0)
+            return undefined;
+        return result.stdout.trim() === '';
     }
     /** True when `ancestor` is reachable from `descendant`. */
     async isAncestor(ancestor, descendant) {
@@ -44034,9 +44039,7 @@ class LocalContainment {
         const { git, targetSha } = await this.local;
         // A commit the fetch did not bring (a tag off upstream's main line) is asked of the API as before: fetching it
         // on demand would bring its whole history.
-        if (!(await git.hasCommitLocally(sha).catch(() => false)))
-            return this.viaApi(sha);
-        return git.isAncestor(sha, targetSha).catch(() => this.viaApi(sha));
+        return (await git.reachableLocally(sha, targetSha).catch(() => undefined)) ?? this.viaApi(sha);
     };
     answerLocally(git, targetSha) {
         this.settle({ git, targetSha });

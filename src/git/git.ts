@@ -149,11 +149,15 @@ export class Git {
   }
 
   /**
-   * True when the commit is in this repository itself. Asked without a lazy fetch (`rev-list --missing` turns it
-   * off): in a partial repository, reading a missing commit would fetch it with its whole history.
+   * Whether `commit` is reachable from `descendant`, from this repository alone: undefined when the repository does
+   * not have `commit` (a partial clone would otherwise fetch it, with its whole history). One process: with any
+   * `--missing` option rev-list fetches nothing; a missing start is an error, and it prints the first commit of
+   * `commit`'s history that `descendant` lacks (a missing one as `?<id>`), nothing when there is none.
    */
-  async hasCommitLocally(sha: string): Promise<boolean> {
-    return (await this.process.tryExec(['rev-list', '--missing=print', '--no-walk', '--end-of-options', sha, '--'])).exitCode === 0
+  async reachableLocally(commit: string, descendant: string): Promise<boolean | undefined> {
+    const result = await this.process.tryExec(['rev-list', '--missing=print', '-n', '1', '--end-of-options', commit, `^${descendant}`, '--'])
+    if (result.exitCode !== 0) return undefined
+    return result.stdout.trim() === ''
   }
 
   /** True when `ancestor` is reachable from `descendant`. */

@@ -77,8 +77,7 @@ export class LocalContainment {
     const { git, targetSha } = await this.local
     // A commit the fetch did not bring (a tag off upstream's main line) is asked of the API as before: fetching it
     // on demand would bring its whole history.
-    if (!(await git.hasCommitLocally(sha).catch(() => false))) return this.viaApi(sha)
-    return git.isAncestor(sha, targetSha).catch(() => this.viaApi(sha))
+    return (await git.reachableLocally(sha, targetSha).catch(() => undefined)) ?? this.viaApi(sha)
   }
 
   answerLocally(git: Git, targetSha: string): void {

@@ -3,6 +3,7 @@
  * fetch is in (target and tag commits only, a partial repository), instead of a compare request per probed tag.
  */
 import { afterAll, describe, expect, it } from '@jest/globals'
+import { gitProcessesStarted } from '../../../src/git/process.js'
 import { LocalContainment } from '../../../src/merge/containment.js'
 import { contentConflict, prepare, SharedScenarios, withForkCopy } from '../helpers/action-repo.js'
 import { runGit } from '../helpers/merge-repos.js'
@@ -26,7 +27,10 @@ describe('LocalContainment', () => {
     const p = await prepare(s, { pushSendsUpstreamHistory: false })
     containment.answerLocally(p.git, p.prepared.targetSha)
     expect(await early).toBe(true) // the fork's base: in the target
+    const before = gitProcessesStarted()
     expect(await containment.contains(s.tagSha)).toBe(false) // the new tag: fetched, not in the target
+    // One git process per answer (Git.reachableLocally).
+    expect(gitProcessesStarted() - before).toBe(1)
     expect(asked).toEqual([])
   })
 
