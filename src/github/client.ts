@@ -10,7 +10,7 @@ import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck'
 import { readFileSync } from 'node:fs'
 import { rootCertificates } from 'node:tls'
-import { Agent, ProxyAgent } from 'undici'
+import { Agent, fetch as undiciFetch, ProxyAgent } from 'undici'
 import type { Log } from '../runner.js'
 import { connectionFailure, errorText, isRequestError, isSettingsFailure } from './errors.js'
 import { parseBodiesNatively } from './json-body.js'
@@ -73,7 +73,9 @@ function networkFetch(apiUrl: string, env: Readonly<Record<string, string | unde
   const ca = pems.length > 0 ? [...rootCertificates, ...pems] : undefined
   const proxy = proxyFor(apiUrl, env)
   const dispatcher = proxy ? new ProxyAgent({ uri: proxy, ...(ca ? { requestTls: { ca } } : {}) }) : ca ? new Agent({ connect: { ca } }) : undefined
-  return ((url: string | URL | Request, init?: RequestInit) => fetch(url, dispatcher ? ({ ...init, dispatcher } as RequestInit) : init)) as typeof fetch
+  // undici's own fetch, the one its Agent and ProxyAgent belong to (and the one Octokit uses without them): node's
+  // global fetch is a second copy of undici that would be loaded for the first request (about 20 ms).
+  return ((url: string | URL | Request, init?: RequestInit) => undiciFetch(url as Parameters<typeof undiciFetch>[0], (dispatcher ? { ...init, dispatcher } : init) as Parameters<typeof undiciFetch>[1])) as unknown as typeof fetch
 }
 
 /**

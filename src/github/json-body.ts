@@ -11,11 +11,13 @@
  * (it parses them before throwing; they are small).
  */
 import type { getOctokit } from '@actions/github'
+import { Response } from 'undici'
 
 type Octokit = ReturnType<typeof getOctokit>
 
 /** The body Octokit would have given: JSON parsed, text as text, anything else as bytes (its getResponseData). */
 export async function readBody(body: ReadableStream<Uint8Array> | null, contentType: string | undefined): Promise<unknown> {
+  // undici's Response, from the copy Octokit's requests use: node's global one would load a second copy of undici.
   const response = new Response(body)
   if (!contentType) return response.text().catch(() => undefined)
   const [type = '', ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase())

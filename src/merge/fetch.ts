@@ -303,6 +303,8 @@ function isBlobMode(mode: string): boolean {
 /** Best-effort prefetch: on failure the merge's own lazy fetch still gets the blobs, one remote at a time. */
 async function prefetch(git: Git, remote: string, oids: readonly string[], log: Log): Promise<void> {
   if (oids.length === 0) return
+  // All brought by an earlier fetch by id (the early prefetch): no request, and no figures to measure.
+  if (git.notFetchedYet(oids).length === 0) return log.debug(`prefetch ${oids.length} blobs from ${remote}: all here already`)
   let failure: string | undefined
   const stats = await measured(git, log, async () => {
     const result = await git.fetchObjects(remote, oids)
