@@ -306,13 +306,20 @@ describe('findEarlierSyncs on unusual shapes', () => {
     expect(syncs[0]?.mergeBase).toBe(w.rev('v1'))
   })
 
-  it('finds nothing for a fork that never synced, or that is upstream itself', async () => {
-    const w = HistoryWork.create(tmp.join('never'))
+  /** Upstream with one merged pull request, tagged v1, and the fork's `main` branched from it. */
+  function forkedAtV1(name: string): HistoryWork {
+    const w = HistoryWork.create(tmp.join(name))
     w.git(['symbolic-ref', 'HEAD', 'refs/heads/upstream'])
     w.lines('a.txt', 'a').commit('upstream: initial')
+    // Upstream's own merges lie below the fork's line: they are not the fork's.
     w.featurePullRequest(1, 'upstream', (x) => x.editLine('a.txt', 1, 'a upstream 1'))
     w.tag('v1')
     w.checkout('v1', 'main')
+    return w
+  }
+
+  it('finds nothing for a fork that never synced, or that is upstream itself', async () => {
+    const w = forkedAtV1('never')
     w.featurePullRequest(10, 'main', (x) => x.editLine('a.txt', 3, 'a fork'))
     const git = counting(new GitProcess(tmp.join('never', '.git')))
     // The fork's pull request is a merge on its line: the graph is read, and it brought in no upstream commit.
@@ -322,13 +329,7 @@ describe('findEarlierSyncs on unusual shapes', () => {
   })
 
   it('reads no commit graph for a fork whose line has no merge (squash-merged work, never synced): two processes', async () => {
-    const w = HistoryWork.create(tmp.join('linear'))
-    w.git(['symbolic-ref', 'HEAD', 'refs/heads/upstream'])
-    w.lines('a.txt', 'a').commit('upstream: initial')
-    // Upstream's own merges lie below the fork's line: they are not the fork's.
-    w.featurePullRequest(1, 'upstream', (x) => x.editLine('a.txt', 1, 'a upstream 1'))
-    w.tag('v1')
-    w.checkout('v1', 'main')
+    const w = forkedAtV1('linear')
     w.lines('b.txt', 'b').commit('fork: squash-merged feature (#10)')
     w.editLine('a.txt', 3, 'a fork').commit('fork: squash-merged fix (#11)')
     w.checkout('upstream')
