@@ -60419,7 +60419,10 @@ function startPublish(req) {
         pending.catch(() => undefined);
     return { request: req, ...started };
 }
-/** Pushes the branch (unless started already), then opens or updates the PR, sets its labels and closes the older sync PRs it supersedes. */
+/**
+ * Pushes the branch (unless startPublish started it), then opens or updates the PR, sets its labels and closes the
+ * older sync PRs it supersedes.
+ */
 async function publishSync(req, started = startPublish(req)) {
     // The body is rendered while the push runs: it needs the older PRs, not the push.
     const older = await started.older;

@@ -31,9 +31,9 @@ import { buildReportView, readSyncMarker, renderDryRunPreview, renderPrBody, ren
 import { actionsRunner, timedSteps, type Runner, type Step } from './runner.js'
 import { loadLowerBound, loadPolicy, readSettings, type Settings } from './settings/load.js'
 import type { SyncPolicy } from './settings/policy.js'
-import type { MergeHead } from './types.js'
 import { forkGitUrl, gitCredentials, upstreamGitUrl } from './settings/urls.js'
 import { timingFromEnv } from './timing.js'
+import type { MergeHead } from './types.js'
 
 /** What every step of one run shares. */
 interface Run {

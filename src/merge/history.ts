@@ -19,8 +19,9 @@
  *
  * Cost: for findEarlierSyncs, one process to resolve the names and one to ask whether the fork's line has a merge at
  * all (without one it has no sync, and nothing more is read: a fork's first sync when it squash-merges its own
- * work), else one `rev-list --parents` of the whole graph and one `log --no-walk` of the syncs found; for lastResolutions one `diff-tree --stdin` per round, rounds of 1, 2, 4, …
- * syncs until every path is answered (at most 4 rounds for 10 syncs), each preceded by one `ensureTrees` call.
+ * work), else one `rev-list --parents` of the whole graph and one `log --no-walk` of the syncs found. For
+ * lastResolutions, one `diff-tree --stdin` per round, rounds of 1, 2, 4, … syncs until every path is answered (at most
+ * 4 rounds for 10 syncs), each preceded by one `ensureTrees` call.
  */
 import type { Log } from '../runner.js'
 import { CommitGraph } from './commit-graph.js'

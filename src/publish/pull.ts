@@ -131,7 +131,10 @@ export function startPublish(req: PublishStartRequest): PublishStart {
   return { request: req, ...started }
 }
 
-/** Pushes the branch (unless started already), then opens or updates the PR, sets its labels and closes the older sync PRs it supersedes. */
+/**
+ * Pushes the branch (unless startPublish started it), then opens or updates the PR, sets its labels and closes the
+ * older sync PRs it supersedes.
+ */
 export async function publishSync(req: PublishRequest, started: PublishStart = startPublish(req)): Promise<PublishOutcome> {
   // The body is rendered while the push runs: it needs the older PRs, not the push.
   const older = await started.older
