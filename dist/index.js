@@ -54911,68 +54911,74 @@ function buildReplacer(rule) {
 }
 // ---------------------------------------------------------------------------------------------------------------
 // Validation
-const globList = union([schemas_string().min(1, 'must not be empty'), array(schemas_string().min(1, 'globs must not be empty')).min(1, 'must list at least one glob')])
-    .transform((value) => (typeof value === 'string' ? [value] : value));
-const ruleSchema = strictObject({
-    from: schemas_string({ error: 'must be a string' }).min(1, 'must not be empty'),
-    to: schemas_string({ error: 'must be a string' }),
-    regex: schemas_boolean().optional(),
-    paths: globList.optional(),
-    exclude: globList.optional()
-})
-    .superRefine((rule, ctx) => {
-    if (typeof rule.from !== 'string' || rule.from === '' || typeof rule.to !== 'string')
-        return;
-    const built = buildReplacer(rule);
-    if (built.error) {
-        ctx.addIssue({ code: 'custom', path: [built.key], message: built.error });
-        return;
-    }
-    if (rule.to === rule.from)
-        ctx.addIssue({ code: 'custom', path: ['to'], message: 'equals `from`: the rule would change nothing' });
-    else if (built.literals.some((piece) => built.replacer?.matchesIn(piece))) {
-        ctx.addIssue({
-            code: 'custom',
-            path: ['to'],
-            message: rule.regex
-                ? 'contains text the pattern matches, so applying the rule twice would grow the text'
-                : `contains \`from\` (${JSON.stringify(rule.from)}), so applying the rule twice would grow the text`
-        });
-    }
-    for (const key of ['paths', 'exclude']) {
-        for (const glob of rule[key] ?? []) {
-            try {
-                picomatch_default().makeRe(glob, { ...GLOB_OPTIONS, strictBrackets: true });
-            }
-            catch (error) {
-                ctx.addIssue({ code: 'custom', path: [key], message: `invalid glob ${JSON.stringify(glob)}: ${error.message}` });
-            }
-        }
-    }
-});
 /**
- * The `rebrand` list. Usable inside a larger zod schema (the config file's): issue paths are relative to the list,
- * so nested under a `rebrand` key they read `rebrand[1].from`.
+ * The `rebrand` list's schema, built on first use: zod schemas cost time to build, and most runs read no rebrand rules
+ * (building every schema at load was about 8 ms of each run's start).
  */
-const rebrandSchema = array(ruleSchema).superRefine((rules, ctx) => {
-    rules.forEach((rule, index) => {
-        if (typeof rule?.to !== 'string' || rule.to === rule.from)
+function buildRebrandSchema() {
+    const globList = union([schemas_string().min(1, 'must not be empty'), array(schemas_string().min(1, 'globs must not be empty')).min(1, 'must list at least one glob')])
+        .transform((value) => (typeof value === 'string' ? [value] : value));
+    const ruleSchema = strictObject({
+        from: schemas_string({ error: 'must be a string' }).min(1, 'must not be empty'),
+        to: schemas_string({ error: 'must be a string' }),
+        regex: schemas_boolean().optional(),
+        paths: globList.optional(),
+        exclude: globList.optional()
+    })
+        .superRefine((rule, ctx) => {
+        if (typeof rule.from !== 'string' || rule.from === '' || typeof rule.to !== 'string')
             return;
-        for (let earlier = 0; earlier < index; earlier++) {
-            const other = rules[earlier];
-            if (typeof other?.from !== 'string' || other.from === '')
-                continue;
-            const built = buildReplacer(other);
-            if (built.replacer && buildReplacer(rule).literals.some((piece) => built.replacer?.matchesIn(piece))) {
-                ctx.addIssue({
-                    code: 'custom',
-                    path: [index, 'to'],
-                    message: `contains what rebrand[${earlier}] replaces (${JSON.stringify(other.from)}), so a second pass would rename it again`
-                });
+        const built = buildReplacer(rule);
+        if (built.error) {
+            ctx.addIssue({ code: 'custom', path: [built.key], message: built.error });
+            return;
+        }
+        if (rule.to === rule.from)
+            ctx.addIssue({ code: 'custom', path: ['to'], message: 'equals `from`: the rule would change nothing' });
+        else if (built.literals.some((piece) => built.replacer?.matchesIn(piece))) {
+            ctx.addIssue({
+                code: 'custom',
+                path: ['to'],
+                message: rule.regex
+                    ? 'contains text the pattern matches, so applying the rule twice would grow the text'
+                    : `contains \`from\` (${JSON.stringify(rule.from)}), so applying the rule twice would grow the text`
+            });
+        }
+        for (const key of ['paths', 'exclude']) {
+            for (const glob of rule[key] ?? []) {
+                try {
+                    picomatch_default().makeRe(glob, { ...GLOB_OPTIONS, strictBrackets: true });
+                }
+                catch (error) {
+                    ctx.addIssue({ code: 'custom', path: [key], message: `invalid glob ${JSON.stringify(glob)}: ${error.message}` });
+                }
             }
         }
     });
-});
+    // The `rebrand` list: issue paths are relative to it, so formatIssues prefixes `rebrand`.
+    const rebrandSchema = array(ruleSchema).superRefine((rules, ctx) => {
+        rules.forEach((rule, index) => {
+            if (typeof rule?.to !== 'string' || rule.to === rule.from)
+                return;
+            for (let earlier = 0; earlier < index; earlier++) {
+                const other = rules[earlier];
+                if (typeof other?.from !== 'string' || other.from === '')
+                    continue;
+                const built = buildReplacer(other);
+                if (built.replacer && buildReplacer(rule).literals.some((piece) => built.replacer?.matchesIn(piece))) {
+                    ctx.addIssue({
+                        code: 'custom',
+                        path: [index, 'to'],
+                        message: `contains what rebrand[${earlier}] replaces (${JSON.stringify(other.from)}), so a second pass would rename it again`
+                    });
+                }
+            }
+        });
+    });
+    return rebrandSchema;
+}
+let rebrandSchemaBuilt;
+const rebrandSchema = () => (rebrandSchemaBuilt ??= buildRebrandSchema());
 const ALLOWED_KEYS = 'from, to, regex, paths, exclude';
 /** `rebrand[1].from: must not be empty`, one clause per issue. */
 function formatIssues(error) {
@@ -54996,7 +55002,7 @@ const makeError = (kind, message) => (kind === 'config' ? configError(message) :
 function parseRebrand(value, origin, kind = 'config') {
     if (value === undefined || value === null)
         return [];
-    const result = rebrandSchema.safeParse(value);
+    const result = rebrandSchema().safeParse(value);
     if (!result.success)
         throw makeError(kind, `${origin}: ${formatIssues(result.error)}`);
     return result.data.map((rule) => ({
@@ -59080,11 +59086,29 @@ function compileTemplate(text, sourceName, errorKind = 'config') {
 function validateTemplate(text, sourceName, errorKind = 'config') {
     return [...compileTemplate(text, sourceName, errorKind).warnings];
 }
-/** The built-in templates (`templates/*.md`, compiled into the bundle by `scripts/copy-assets.mjs`). */
+/** A built-in template compiled on first use, once. */
+function builtIn(text, sourceName) {
+    let compiled;
+    return () => (compiled ??= compileTemplate(text, sourceName));
+}
+const prBody = builtIn(PR_BODY_TEMPLATE, 'templates/pr-body.md');
+const summary = builtIn(SUMMARY_TEMPLATE, 'templates/summary.md');
+const report = builtIn(REPORT_TEMPLATE, 'templates/report.md');
+/**
+ * The built-in templates (`templates/*.md`, compiled into the bundle by `scripts/copy-assets.mjs`), each compiled when
+ * first used: compiling the three at load took about 9 ms of every run's start, and a run with nothing to sync renders
+ * only the summary (a unit test compiles each).
+ */
 const BUILT_IN_TEMPLATES = {
-    prBody: compileTemplate(PR_BODY_TEMPLATE, 'templates/pr-body.md'),
-    summary: compileTemplate(SUMMARY_TEMPLATE, 'templates/summary.md'),
-    report: compileTemplate(REPORT_TEMPLATE, 'templates/report.md')
+    get prBody() {
+        return prBody();
+    },
+    get summary() {
+        return summary();
+    },
+    get report() {
+        return report();
+    }
 };
 
 ;// CONCATENATED MODULE: ./src/report/fit.ts
@@ -60852,21 +60876,27 @@ const DEFAULT_CHECKLIST = [
     'Upstream release notes read for breaking changes, migrations and new settings',
     'Deployed to a staging environment and smoke-tested'
 ];
-const policy_globList = union([schemas_string().min(1), array(schemas_string().min(1)).min(1)]);
-const policy_ruleSchema = strictObject({
-    paths: policy_globList,
-    resolution: schemas_enum(['ours', 'theirs', 'manual']),
-    note: schemas_string().optional()
-});
-const rulesSchema = array(policy_ruleSchema);
-const fileSchema = strictObject({
-    rules: rulesSchema.optional(),
-    template: schemas_string().min(1).optional(),
-    checklist: array(schemas_string().min(1)).optional(),
-    'auto-resolve': schemas_boolean().optional(),
-    // Validated by parseRebrand, whose messages name the rule's own keys.
-    rebrand: unknown().optional()
-});
+/** The config file's schemas, built on first use (zod schemas cost time to build; a run with nothing to sync reads none). */
+function buildSchemas() {
+    const globList = union([schemas_string().min(1), array(schemas_string().min(1)).min(1)]);
+    const ruleSchema = strictObject({
+        paths: globList,
+        resolution: schemas_enum(['ours', 'theirs', 'manual']),
+        note: schemas_string().optional()
+    });
+    const rulesSchema = array(ruleSchema);
+    const fileSchema = strictObject({
+        rules: rulesSchema.optional(),
+        template: schemas_string().min(1).optional(),
+        checklist: array(schemas_string().min(1)).optional(),
+        'auto-resolve': schemas_boolean().optional(),
+        // Validated by parseRebrand, whose messages name the rule's own keys.
+        rebrand: unknown().optional()
+    });
+    return { rulesSchema, fileSchema };
+}
+let built;
+const policy_schemas = () => (built ??= buildSchemas());
 /** The inline inputs name themselves `Input '<name>'`; anything else comes from the config file. */
 const INPUT_ORIGIN = /^Input '/;
 /** An error about `origin`: an input error when an inline input is wrong, a config error when the config file is. */
@@ -60922,7 +60952,7 @@ function toRules(parsed) {
 /** Parses and validates the config file's text. `origin` names it in errors, e.g. `config file .github/upstream-sync.yml`. */
 function parseConfigFile(text, origin) {
     const data = parseYamlText(text, origin) ?? {};
-    const result = fileSchema.safeParse(data);
+    const result = policy_schemas().fileSchema.safeParse(data);
     if (!result.success)
         throw policyError(origin, `${origin}: ${describeIssues(result.error)}`);
     if (result.data.rules)
@@ -60933,7 +60963,7 @@ function parseConfigFile(text, origin) {
 /** Parses the inline `rules` input (a YAML list of rules). */
 function parseRulesInput(text) {
     const origin = "Input 'rules'";
-    const result = rulesSchema.safeParse(parseYamlText(text, origin));
+    const result = policy_schemas().rulesSchema.safeParse(parseYamlText(text, origin));
     if (!result.success)
         throw policyError(origin, `${origin}: ${describeIssues(result.error)}`);
     const rules = toRules(result.data);

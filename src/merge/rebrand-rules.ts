@@ -203,67 +203,74 @@ function buildReplacer(rule: { from: string; to: string; regex?: boolean | undef
 // ---------------------------------------------------------------------------------------------------------------
 // Validation
 
-const globList = z
-  .union([z.string().min(1, 'must not be empty'), z.array(z.string().min(1, 'globs must not be empty')).min(1, 'must list at least one glob')])
-  .transform((value) => (typeof value === 'string' ? [value] : value))
-
-const ruleSchema = z
-  .strictObject({
-    from: z.string({ error: 'must be a string' }).min(1, 'must not be empty'),
-    to: z.string({ error: 'must be a string' }),
-    regex: z.boolean().optional(),
-    paths: globList.optional(),
-    exclude: globList.optional()
-  })
-  .superRefine((rule, ctx) => {
-    if (typeof rule.from !== 'string' || rule.from === '' || typeof rule.to !== 'string') return
-    const built = buildReplacer(rule)
-    if (built.error) {
-      ctx.addIssue({ code: 'custom', path: [built.key as string], message: built.error })
-      return
-    }
-    if (rule.to === rule.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'equals `from`: the rule would change nothing' })
-    else if (built.literals.some((piece) => built.replacer?.matchesIn(piece))) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['to'],
-        message: rule.regex
-          ? 'contains text the pattern matches, so applying the rule twice would grow the text'
-          : `contains \`from\` (${JSON.stringify(rule.from)}), so applying the rule twice would grow the text`
-      })
-    }
-    for (const key of ['paths', 'exclude'] as const) {
-      for (const glob of rule[key] ?? []) {
-        try {
-          picomatch.makeRe(glob, { ...GLOB_OPTIONS, strictBrackets: true })
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `invalid glob ${JSON.stringify(glob)}: ${(error as Error).message}` })
-        }
-      }
-    }
-  })
-
 /**
- * The `rebrand` list. Usable inside a larger zod schema (the config file's): issue paths are relative to the list,
- * so nested under a `rebrand` key they read `rebrand[1].from`.
+ * The `rebrand` list's schema, built on first use: zod schemas cost time to build, and most runs read no rebrand rules
+ * (building every schema at load was about 8 ms of each run's start).
  */
-export const rebrandSchema = z.array(ruleSchema).superRefine((rules, ctx) => {
-  rules.forEach((rule, index) => {
-    if (typeof rule?.to !== 'string' || rule.to === rule.from) return
-    for (let earlier = 0; earlier < index; earlier++) {
-      const other = rules[earlier]
-      if (typeof other?.from !== 'string' || other.from === '') continue
-      const built = buildReplacer(other)
-      if (built.replacer && buildReplacer(rule).literals.some((piece) => built.replacer?.matchesIn(piece))) {
+function buildRebrandSchema() {
+  const globList = z
+    .union([z.string().min(1, 'must not be empty'), z.array(z.string().min(1, 'globs must not be empty')).min(1, 'must list at least one glob')])
+    .transform((value) => (typeof value === 'string' ? [value] : value))
+
+  const ruleSchema = z
+    .strictObject({
+      from: z.string({ error: 'must be a string' }).min(1, 'must not be empty'),
+      to: z.string({ error: 'must be a string' }),
+      regex: z.boolean().optional(),
+      paths: globList.optional(),
+      exclude: globList.optional()
+    })
+    .superRefine((rule, ctx) => {
+      if (typeof rule.from !== 'string' || rule.from === '' || typeof rule.to !== 'string') return
+      const built = buildReplacer(rule)
+      if (built.error) {
+        ctx.addIssue({ code: 'custom', path: [built.key as string], message: built.error })
+        return
+      }
+      if (rule.to === rule.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'equals `from`: the rule would change nothing' })
+      else if (built.literals.some((piece) => built.replacer?.matchesIn(piece))) {
         ctx.addIssue({
           code: 'custom',
-          path: [index, 'to'],
-          message: `contains what rebrand[${earlier}] replaces (${JSON.stringify(other.from)}), so a second pass would rename it again`
+          path: ['to'],
+          message: rule.regex
+            ? 'contains text the pattern matches, so applying the rule twice would grow the text'
+            : `contains \`from\` (${JSON.stringify(rule.from)}), so applying the rule twice would grow the text`
         })
       }
-    }
+      for (const key of ['paths', 'exclude'] as const) {
+        for (const glob of rule[key] ?? []) {
+          try {
+            picomatch.makeRe(glob, { ...GLOB_OPTIONS, strictBrackets: true })
+          } catch (error) {
+            ctx.addIssue({ code: 'custom', path: [key], message: `invalid glob ${JSON.stringify(glob)}: ${(error as Error).message}` })
+          }
+        }
+      }
+    })
+
+  // The `rebrand` list: issue paths are relative to it, so formatIssues prefixes `rebrand`.
+  const rebrandSchema = z.array(ruleSchema).superRefine((rules, ctx) => {
+    rules.forEach((rule, index) => {
+      if (typeof rule?.to !== 'string' || rule.to === rule.from) return
+      for (let earlier = 0; earlier < index; earlier++) {
+        const other = rules[earlier]
+        if (typeof other?.from !== 'string' || other.from === '') continue
+        const built = buildReplacer(other)
+        if (built.replacer && buildReplacer(rule).literals.some((piece) => built.replacer?.matchesIn(piece))) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'to'],
+            message: `contains what rebrand[${earlier}] replaces (${JSON.stringify(other.from)}), so a second pass would rename it again`
+          })
+        }
+      }
+    })
   })
-})
+  return rebrandSchema
+}
+
+let rebrandSchemaBuilt: ReturnType<typeof buildRebrandSchema> | undefined
+const rebrandSchema = (): ReturnType<typeof buildRebrandSchema> => (rebrandSchemaBuilt ??= buildRebrandSchema())
 
 const ALLOWED_KEYS = 'from, to, regex, paths, exclude'
 
@@ -288,7 +295,7 @@ const makeError = (kind: ErrorKind, message: string): UserError => (kind === 'co
  */
 export function parseRebrand(value: unknown, origin: string, kind: ErrorKind = 'config'): RebrandRule[] {
   if (value === undefined || value === null) return []
-  const result = rebrandSchema.safeParse(value)
+  const result = rebrandSchema().safeParse(value)
   if (!result.success) throw makeError(kind, `${origin}: ${formatIssues(result.error)}`)
   return result.data.map((rule) => ({
     from: rule.from,

@@ -30,26 +30,31 @@ export const DEFAULT_CHECKLIST = [
   'Deployed to a staging environment and smoke-tested'
 ]
 
-const globList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+/** The config file's schemas, built on first use (zod schemas cost time to build; a run with nothing to sync reads none). */
+function buildSchemas() {
+  const globList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  const ruleSchema = z.strictObject({
+    paths: globList,
+    resolution: z.enum(['ours', 'theirs', 'manual']),
+    note: z.string().optional()
+  })
+  const rulesSchema = z.array(ruleSchema)
+  const fileSchema = z.strictObject({
+    rules: rulesSchema.optional(),
+    template: z.string().min(1).optional(),
+    checklist: z.array(z.string().min(1)).optional(),
+    'auto-resolve': z.boolean().optional(),
+    // Validated by parseRebrand, whose messages name the rule's own keys.
+    rebrand: z.unknown().optional()
+  })
+  return { rulesSchema, fileSchema }
+}
 
-const ruleSchema = z.strictObject({
-  paths: globList,
-  resolution: z.enum(['ours', 'theirs', 'manual']),
-  note: z.string().optional()
-})
+type Schemas = ReturnType<typeof buildSchemas>
+let built: Schemas | undefined
+const schemas = (): Schemas => (built ??= buildSchemas())
 
-const rulesSchema = z.array(ruleSchema)
-
-const fileSchema = z.strictObject({
-  rules: rulesSchema.optional(),
-  template: z.string().min(1).optional(),
-  checklist: z.array(z.string().min(1)).optional(),
-  'auto-resolve': z.boolean().optional(),
-  // Validated by parseRebrand, whose messages name the rule's own keys.
-  rebrand: z.unknown().optional()
-})
-
-export type ConfigFile = Omit<z.infer<typeof fileSchema>, 'rebrand'> & { rebrand?: RebrandRule[] }
+export type ConfigFile = Omit<z.infer<Schemas['fileSchema']>, 'rebrand'> & { rebrand?: RebrandRule[] }
 
 /** The inline inputs name themselves `Input '<name>'`; anything else comes from the config file. */
 const INPUT_ORIGIN = /^Input '/
@@ -103,7 +108,7 @@ function checkGlobs(rules: PathRule[], origin: string): void {
   })
 }
 
-function toRules(parsed: z.infer<typeof rulesSchema>): PathRule[] {
+function toRules(parsed: z.infer<Schemas['rulesSchema']>): PathRule[] {
   return parsed.map((rule) => ({
     paths: typeof rule.paths === 'string' ? [rule.paths] : rule.paths,
     resolution: rule.resolution,
@@ -114,7 +119,7 @@ function toRules(parsed: z.infer<typeof rulesSchema>): PathRule[] {
 /** Parses and validates the config file's text. `origin` names it in errors, e.g. `config file .github/upstream-sync.yml`. */
 export function parseConfigFile(text: string, origin: string): ConfigFile {
   const data = parseYamlText(text, origin) ?? {}
-  const result = fileSchema.safeParse(data)
+  const result = schemas().fileSchema.safeParse(data)
   if (!result.success) throw policyError(origin, `${origin}: ${describeIssues(result.error)}`)
   if (result.data.rules) checkGlobs(toRules(result.data.rules), origin)
   const { rebrand, ...rest } = result.data
@@ -124,7 +129,7 @@ export function parseConfigFile(text: string, origin: string): ConfigFile {
 /** Parses the inline `rules` input (a YAML list of rules). */
 export function parseRulesInput(text: string): PathRule[] {
   const origin = "Input 'rules'"
-  const result = rulesSchema.safeParse(parseYamlText(text, origin))
+  const result = schemas().rulesSchema.safeParse(parseYamlText(text, origin))
   if (!result.success) throw policyError(origin, `${origin}: ${describeIssues(result.error)}`)
   const rules = toRules(result.data)
   checkGlobs(rules, origin)

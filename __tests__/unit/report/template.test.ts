@@ -101,6 +101,14 @@ describe('custom templates', () => {
 })
 
 describe('the shipped templates', () => {
+  it('compile without warnings, each once, on first use', () => {
+    for (const name of ['prBody', 'summary', 'report'] as const) {
+      const compiled = BUILT_IN_TEMPLATES[name]
+      expect(compiled.warnings).toEqual([])
+      expect(BUILT_IN_TEMPLATES[name]).toBe(compiled)
+    }
+  })
+
   it('are the generated constants, byte for byte (run `node scripts/copy-assets.mjs --generate` if this fails)', () => {
     expect(BUILT_IN_TEMPLATES.prBody.text).toBe(PR_BODY_TEMPLATE)
     expect(BUILT_IN_TEMPLATES.summary.text).toBe(SUMMARY_TEMPLATE)
