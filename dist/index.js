@@ -43908,6 +43908,15 @@ function requireValidRef(ref, what, kind = 'input') {
     }
 }
 /**
+ * The remote to fetch the fork's `branches` from, once their names are checked: the named promisor remote when it is
+ * the fork, so objects fetched from it are lazily completed like the rest; otherwise the URL itself.
+ */
+function forkRemote(git, remoteUrl, branches) {
+    for (const branch of branches)
+        requireValidRef(`refs/heads/${branch}`, 'branch');
+    return git.writtenConfig(`remote.${FORK_REMOTE}.url`) === remoteUrl ? FORK_REMOTE : remoteUrl;
+}
+/**
  * Reads the fork's `branches` (names, not full refs) and fetches those that exist, commits only, into
  * `refs/remotes/origin/<branch>`. Returns each branch's head, or undefined for a branch the fork does not have.
  * Used for the target and sync branches, to re-read a sync branch after a lost push race and to inspect older
@@ -43917,10 +43926,7 @@ async function fetchBranches(git, remoteUrl, branches, alsoFetch = []) {
     const heads = {};
     if (branches.length === 0)
         return heads;
-    for (const branch of branches)
-        requireValidRef(`refs/heads/${branch}`, 'branch');
-    // The named remote is a promisor remote, so objects fetched from it are lazily completed like the rest.
-    const remote = git.writtenConfig(`remote.${FORK_REMOTE}.url`) === remoteUrl ? FORK_REMOTE : remoteUrl;
+    const remote = forkRemote(git, remoteUrl, branches);
     const remoteRefs = await git.lsRemote(remote, branches.map((branch) => `refs/heads/${branch}`), { refsOnly: true });
     const present = branches.filter((branch) => remoteRefs.has(`refs/heads/${branch}`));
     if (present.length > 0) {
@@ -43955,9 +43961,7 @@ async function fetchTargetAndSyncBranch(git, remoteUrl, branches, alsoFetch = []
         const heads = await fetchBranches(git, remoteUrl, [target, sync], alsoFetch);
         return { ...(heads[target] ? { target: heads[target] } : {}), ...(heads[sync] ? { sync: heads[sync] } : {}) };
     }
-    for (const branch of [target, sync])
-        requireValidRef(`refs/heads/${branch}`, 'branch');
-    const remote = git.writtenConfig(`remote.${FORK_REMOTE}.url`) === remoteUrl ? FORK_REMOTE : remoteUrl;
+    const remote = forkRemote(git, remoteUrl, [target, sync]);
     const refspecs = [`+refs/heads/${target}:refs/remotes/${FORK_REMOTE}/${target}`, `+refs/heads/${sync}*:refs/remotes/${FORK_REMOTE}/${sync}*`];
     if ((await git.fetchRefs(remote, [...refspecs, ...alsoFetch], { filter: 'tree:0', missingOk: true })) === 'missing-ref')
         return {};
@@ -55528,10 +55532,10 @@ async function mergeTag(git, options) {
     const { log, targetSha, tagSha } = options;
     const started = Date.now();
     const rules = compileRules(options.rules);
-    const rebranding = options.rebrand !== undefined && options.rebrand.length > 0;
+    const rebrandRules = options.rebrand && options.rebrand.length > 0 ? options.rebrand : undefined;
     // Three independent reads of the commits, side by side (each a process): the sides and git's label, the merge
     // base, and HEAD set to the target for merge-tree's labels (not needed by the rebranded merge, which names both).
-    const reads = [resolveSides(git, options), git.mergeBase(targetSha, tagSha), rebranding ? Promise.resolve() : git.detachHead(targetSha)];
+    const reads = [resolveSides(git, options), git.mergeBase(targetSha, tagSha), rebrandRules ? Promise.resolve() : git.detachHead(targetSha)];
     await Promise.allSettled(reads);
     // Read in that order: a side that is not a commit explains a failing merge base.
     const label = await reads[0];
@@ -55551,8 +55555,8 @@ async function mergeTag(git, options) {
     let run = { clean: false, output: '' };
     let rebranded;
     const stats = await measured(git, log, async () => {
-        if (rebranding && options.rebrand) {
-            const rebrand = compileRebrand(options.rebrand);
+        if (rebrandRules) {
+            const rebrand = compileRebrand(rebrandRules);
             const fetchBlobs = (oids, side) => prefetchBlobs(git, oids, options.upstreamOnFork ? 'fork' : side, log);
             rebranded = await rebrandMerge(git.process, { mergeBase, targetSha, tagSha, label, rebrand, fetchBlobs, log });
             run = { clean: rebranded.merge.exitCode === 0, output: rebranded.merge.stdout };

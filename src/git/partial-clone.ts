@@ -48,6 +48,15 @@ export function requireValidRef(ref: string, what: string, kind: 'input' | 'upst
 }
 
 /**
+ * The remote to fetch the fork's `branches` from, once their names are checked: the named promisor remote when it is
+ * the fork, so objects fetched from it are lazily completed like the rest; otherwise the URL itself.
+ */
+function forkRemote(git: Git, remoteUrl: string, branches: readonly string[]): string {
+  for (const branch of branches) requireValidRef(`refs/heads/${branch}`, 'branch')
+  return git.writtenConfig(`remote.${FORK_REMOTE}.url`) === remoteUrl ? FORK_REMOTE : remoteUrl
+}
+
+/**
  * Reads the fork's `branches` (names, not full refs) and fetches those that exist, commits only, into
  * `refs/remotes/origin/<branch>`. Returns each branch's head, or undefined for a branch the fork does not have.
  * Used for the target and sync branches, to re-read a sync branch after a lost push race and to inspect older
@@ -56,9 +65,7 @@ export function requireValidRef(ref: string, what: string, kind: 'input' | 'upst
 export async function fetchBranches(git: Git, remoteUrl: string, branches: readonly string[], alsoFetch: readonly string[] = []): Promise<Record<string, string | undefined>> {
   const heads: Record<string, string | undefined> = {}
   if (branches.length === 0) return heads
-  for (const branch of branches) requireValidRef(`refs/heads/${branch}`, 'branch')
-  // The named remote is a promisor remote, so objects fetched from it are lazily completed like the rest.
-  const remote = git.writtenConfig(`remote.${FORK_REMOTE}.url`) === remoteUrl ? FORK_REMOTE : remoteUrl
+  const remote = forkRemote(git, remoteUrl, branches)
   const remoteRefs = await git.lsRemote(remote, branches.map((branch) => `refs/heads/${branch}`), { refsOnly: true })
   const present = branches.filter((branch) => remoteRefs.has(`refs/heads/${branch}`))
   if (present.length > 0) {
@@ -98,8 +105,7 @@ export async function fetchTargetAndSyncBranch(
     const heads = await fetchBranches(git, remoteUrl, [target, sync], alsoFetch)
     return { ...(heads[target] ? { target: heads[target] } : {}), ...(heads[sync] ? { sync: heads[sync] } : {}) }
   }
-  for (const branch of [target, sync]) requireValidRef(`refs/heads/${branch}`, 'branch')
-  const remote = git.writtenConfig(`remote.${FORK_REMOTE}.url`) === remoteUrl ? FORK_REMOTE : remoteUrl
+  const remote = forkRemote(git, remoteUrl, [target, sync])
   const refspecs = [`+refs/heads/${target}:refs/remotes/${FORK_REMOTE}/${target}`, `+refs/heads/${sync}*:refs/remotes/${FORK_REMOTE}/${sync}*`]
   if ((await git.fetchRefs(remote, [...refspecs, ...alsoFetch], { filter: 'tree:0', missingOk: true })) === 'missing-ref') return {}
   const local = await git.refCommits(`refs/remotes/${FORK_REMOTE}`)

@@ -130,10 +130,10 @@ export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeRe
   const { log, targetSha, tagSha } = options
   const started = Date.now()
   const rules = compileRules(options.rules)
-  const rebranding = options.rebrand !== undefined && options.rebrand.length > 0
+  const rebrandRules = options.rebrand && options.rebrand.length > 0 ? options.rebrand : undefined
   // Three independent reads of the commits, side by side (each a process): the sides and git's label, the merge
   // base, and HEAD set to the target for merge-tree's labels (not needed by the rebranded merge, which names both).
-  const reads = [resolveSides(git, options), git.mergeBase(targetSha, tagSha), rebranding ? Promise.resolve() : git.detachHead(targetSha)] as const
+  const reads = [resolveSides(git, options), git.mergeBase(targetSha, tagSha), rebrandRules ? Promise.resolve() : git.detachHead(targetSha)] as const
   await Promise.allSettled(reads)
   // Read in that order: a side that is not a commit explains a failing merge base.
   const label = await reads[0]
@@ -157,8 +157,8 @@ export async function mergeTag(git: Git, options: MergeOptions): Promise<MergeRe
   let run: { clean: boolean; output: string } = { clean: false, output: '' }
   let rebranded: RebrandResult | undefined
   const stats = await measured(git, log, async () => {
-    if (rebranding && options.rebrand) {
-      const rebrand = compileRebrand(options.rebrand)
+    if (rebrandRules) {
+      const rebrand = compileRebrand(rebrandRules)
       const fetchBlobs = (oids: readonly string[], side: 'upstream' | 'fork'): Promise<void> => prefetchBlobs(git, oids, options.upstreamOnFork ? 'fork' : side, log)
       rebranded = await rebrandMerge(git.process, { mergeBase, targetSha, tagSha, label, rebrand, fetchBlobs, log })
       run = { clean: rebranded.merge.exitCode === 0, output: rebranded.merge.stdout }
